@@ -1,0 +1,63 @@
+using HybridFlow.Api.Contracts;
+using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Sessions;
+using HybridFlow.Application.Sessions.Commands;
+using HybridFlow.Application.Sessions.Queries;
+using MediatR;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+
+namespace HybridFlow.Api.Controllers;
+
+[ApiController]
+[Authorize]
+[Produces("application/json")]
+public sealed class SessionsController : ControllerBase
+{
+    private readonly IMediator _mediator;
+
+    public SessionsController(IMediator mediator) => _mediator = mediator;
+
+    /// <summary>One session by instance and chat id (the chat id contains '@', e.g. 5511999990001@s.whatsapp.net).</summary>
+    [HttpGet("sessions/{instance}/{chatId}")]
+    [ProducesResponseType(typeof(SessionDto), 200)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    public Task<SessionDto> GetByChat(string instance, string chatId, CancellationToken ct) =>
+        _mediator.Send(new GetSessionQuery(SessionLocator.ByChat(instance, chatId)), ct);
+
+    /// <summary>Lets the bot speak again in a chat.</summary>
+    [HttpPost("sessions/{instance}/{chatId}/resume")]
+    [ProducesResponseType(typeof(SessionDto), 200)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    public Task<SessionDto> ResumeByChat(string instance, string chatId, CancellationToken ct) =>
+        _mediator.Send(new ResumeSessionCommand(SessionLocator.ByChat(instance, chatId)), ct);
+
+    /// <summary>One session by id.</summary>
+    [HttpGet("api/sessions/{id:long}")]
+    [ProducesResponseType(typeof(SessionDto), 200)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    public Task<SessionDto> Get(long id, [FromQuery(Name = "tenant_id")] long? tenantId, CancellationToken ct) =>
+        _mediator.Send(new GetSessionQuery(SessionLocator.ById(id, tenantId)), ct);
+
+    /// <summary>Silences the bot in a chat: for <c>minutes</c>, or until resumed when the body is empty.</summary>
+    [HttpPost("api/sessions/{id:long}/pause")]
+    [ProducesResponseType(typeof(SessionDto), 200)]
+    [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    public Task<SessionDto> Pause(long id, [FromQuery(Name = "tenant_id")] long? tenantId,
+        [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] PauseSessionRequest? body, CancellationToken ct) =>
+        _mediator.Send(new PauseSessionCommand(SessionLocator.ById(id, tenantId), body?.Minutes), ct);
+
+    /// <summary>Lets the bot speak again in a chat.</summary>
+    [HttpPost("api/sessions/{id:long}/resume")]
+    [ProducesResponseType(typeof(SessionDto), 200)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    public Task<SessionDto> Resume(long id, [FromQuery(Name = "tenant_id")] long? tenantId, CancellationToken ct) =>
+        _mediator.Send(new ResumeSessionCommand(SessionLocator.ById(id, tenantId)), ct);
+}

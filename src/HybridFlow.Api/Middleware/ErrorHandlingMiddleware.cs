@@ -1,0 +1,63 @@
+using System.Text.Json;
+using HybridFlow.Application.Common.Exceptions;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace HybridFlow.Api.Middleware;
+
+/// <summary>
+/// The one place where exceptions become HTTP answers (RFC 7807). Trouble on our side that a retry can fix
+/// (database down) is 503, never 4xx, because Evolution stops retrying on 4xx and would lose the message.
+/// </summary>
+public sealed class ErrorHandlingMiddleware
+{
+    private readonly RequestDelegate _next;
+    private readonly ILogger<ErrorHandlingMiddleware> _logger;
+
+    public ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorHandlingMiddleware> logger)
+    {
+        _next = next;
+        _logger = logger;
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await _next(context);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away; nothing to answer.
+        }
+        catch (Exception e)
+        {
+            if (context.Response.HasStarted) throw;
+            var problem = ToProblem(e);
+            if (problem.Status >= 500) _logger.LogError(e, "Request failed with {status}", problem.Status);
+            else if (problem.Status == 503) _logger.LogWarning(e, "Dependency unavailable");
+            context.Response.Clear();
+            context.Response.StatusCode = problem.Status!.Value;
+            if (problem.Status == 503) context.Response.Headers.RetryAfter = "5";
+            await context.Response.WriteAsJsonAsync(problem, (JsonSerializerOptions?)null, "application/problem+json");
+        }
+    }
+
+    public static ProblemDetails ToProblem(Exception e) => e switch
+    {
+        RequestValidationException v => new ValidationProblemDetails(v.Errors) { Status = 400, Title = "The request is invalid." },
+        NotFoundException n => new ProblemDetails { Status = 404, Title = "Not found", Detail = n.Message },
+        AuthenticationFailedException a => new ProblemDetails { Status = 401, Title = "Unauthorized", Detail = a.Message },
+        ConflictException c => new ProblemDetails { Status = 409, Title = "Conflict", Detail = c.Message },
+        BadHttpRequestException b => new ProblemDetails { Status = b.StatusCode, Title = b.StatusCode == 413 ? "Payload too large" : "Bad request", Detail = b.Message },
+        JsonException => new ProblemDetails { Status = 400, Title = "Malformed JSON" },
+        // Data PostgreSQL refuses (class 22: invalid text, bad unicode escape): the input's fault.
+        PostgresException { SqlState: var s } when s.StartsWith("22", StringComparison.Ordinal) =>
+            new ProblemDetails { Status = 400, Title = "The request holds data that cannot be stored." },
+        ServiceUnavailableException or NpgsqlException or TimeoutException or System.Net.Sockets.SocketException =>
+            new ProblemDetails { Status = 503, Title = "Service temporarily unavailable", Detail = "Please retry shortly." },
+        InvalidOperationException { InnerException: NpgsqlException } =>
+            new ProblemDetails { Status = 503, Title = "Service temporarily unavailable", Detail = "Please retry shortly." },
+        _ => new ProblemDetails { Status = 500, Title = "Internal server error" },
+    };
+}

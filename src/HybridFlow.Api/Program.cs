@@ -1,0 +1,92 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using HybridFlow.Api.Middleware;
+using HybridFlow.Api.Security;
+using HybridFlow.Application;
+using HybridFlow.Infrastructure;
+using Microsoft.OpenApi;
+using Serilog;
+using Serilog.Events;
+using Serilog.Formatting.Json;
+
+var builder = WebApplication.CreateBuilder(args);
+
+var port = builder.Configuration["PORT"];
+if (string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsNullOrEmpty(builder.Configuration["URLS"]))
+    builder.WebHost.UseUrls($"http://0.0.0.0:{(string.IsNullOrEmpty(port) ? "8080" : port)}");
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = BodySizeLimitMiddleware.WebhookLimit);
+
+var logLevel = (builder.Configuration["LOG_LEVEL"] ?? "info").ToLowerInvariant() switch
+{
+    "debug" => LogEventLevel.Debug,
+    "warning" or "warn" => LogEventLevel.Warning,
+    "error" => LogEventLevel.Error,
+    _ => LogEventLevel.Information,
+};
+var logger = new LoggerConfiguration()
+    .MinimumLevel.Is(logLevel)
+    .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+    .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+    .MinimumLevel.Override("System.Net.Http.HttpClient", LogEventLevel.Warning)
+    .Enrich.FromLogContext()
+    .WriteTo.Console(new JsonFormatter(renderMessage: true))
+    .CreateLogger();
+builder.Logging.ClearProviders();
+builder.Logging.AddSerilog(logger, dispose: true);
+
+builder.Services.AddApplication();
+builder.Services.AddInfrastructure(builder.Configuration);
+
+builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+    .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName,
+        o => o.AdminApiKey = builder.Configuration["ADMIN_API_KEY"]);
+builder.Services.AddAuthorization();
+
+builder.Services.AddControllers()
+    .AddJsonOptions(o =>
+    {
+        o.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        o.JsonSerializerOptions.DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower;
+        o.JsonSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+    });
+builder.Services.AddProblemDetails();
+
+builder.Services.AddEndpointsApiExplorer();
+builder.Services.AddSwaggerGen(c =>
+{
+    c.SwaggerDoc("v1", new OpenApiInfo
+    {
+        Title = "HybridFlow API",
+        Version = "v1",
+        Description = "WhatsApp AI replies with human takeover: Evolution webhooks in, admin API for tenants, instances and sessions.",
+    });
+    c.AddSecurityDefinition("ApiKey", new OpenApiSecurityScheme
+    {
+        Type = SecuritySchemeType.Http,
+        Scheme = "bearer",
+        Description = "The admin API key (ADMIN_API_KEY), sent as 'Authorization: Bearer <key>'.",
+    });
+    c.AddSecurityRequirement(document => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("ApiKey", document)] = [] });
+    var xml = Path.Combine(AppContext.BaseDirectory, "HybridFlow.Api.xml");
+    if (File.Exists(xml)) c.IncludeXmlComments(xml);
+});
+
+var app = builder.Build();
+
+app.UseMiddleware<RequestLoggingMiddleware>();
+app.UseMiddleware<ErrorHandlingMiddleware>();
+app.UseMiddleware<BodySizeLimitMiddleware>();
+app.UseSwagger();
+app.UseSwaggerUI(c =>
+{
+    c.RoutePrefix = "swagger";
+    c.SwaggerEndpoint("/swagger/v1/swagger.json", "HybridFlow API v1");
+});
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapControllers();
+
+app.Run();
+
+/// <summary>Entry point; public for WebApplicationFactory in the integration tests.</summary>
+public partial class Program;

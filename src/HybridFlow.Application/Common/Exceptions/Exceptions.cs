@@ -1,0 +1,43 @@
+using FluentValidation.Results;
+
+namespace HybridFlow.Application.Common.Exceptions;
+
+/// <summary>Input that is well-formed JSON but not what the use case accepts (400 with an errors map).</summary>
+public sealed class RequestValidationException : Exception
+{
+    public RequestValidationException(IEnumerable<ValidationFailure> failures)
+        : base("One or more validation errors occurred.")
+    {
+        Errors = failures
+            .GroupBy(f => f.PropertyName, f => f.ErrorMessage)
+            .ToDictionary(g => g.Key, g => g.Distinct().ToArray());
+    }
+
+    public RequestValidationException(string field, string message)
+        : this([new ValidationFailure(field, message)]) { }
+
+    public IDictionary<string, string[]> Errors { get; }
+}
+
+public sealed class NotFoundException : Exception
+{
+    public NotFoundException(string what, object key) : base($"{what} '{key}' was not found.") { }
+}
+
+/// <summary>The caller could not prove who it is (401).</summary>
+public sealed class AuthenticationFailedException : Exception
+{
+    public AuthenticationFailedException(string message) : base(message) { }
+}
+
+/// <summary>The request clashes with existing state, such as a taken unique name (409).</summary>
+public sealed class ConflictException : Exception
+{
+    public ConflictException(string message) : base(message) { }
+}
+
+/// <summary>Something we depend on is down for now (503): the caller should retry.</summary>
+public sealed class ServiceUnavailableException : Exception
+{
+    public ServiceUnavailableException(string message, Exception? inner = null) : base(message, inner) { }
+}

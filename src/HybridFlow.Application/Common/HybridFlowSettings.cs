@@ -1,0 +1,28 @@
+namespace HybridFlow.Application.Common;
+
+/// <summary>Service-wide settings from the environment; per-tenant values override the defaults.</summary>
+public sealed record HybridFlowSettings
+{
+    public string DefaultSystemPrompt { get; init; } =
+        "You are a helpful WhatsApp assistant for this business. Answer briefly, politely and in the customer's language.";
+    public TimeSpan DefaultQuietPeriod { get; init; } = TimeSpan.FromHours(2);
+    public string? GlobalWebhookSecret { get; init; }
+    public string? CronSecret { get; init; }
+
+    /// <summary>Attempts per reply job before it is dead.</summary>
+    public int ReplyMaxAttempts { get; init; } = 5;
+    /// <summary>First retry delay; each later one doubles.</summary>
+    public TimeSpan ReplyRetryBaseDelay { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan ReplyRetryMaxDelay { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>How long a claimed job belongs to its worker before another may take it over.</summary>
+    public TimeSpan ReplyJobLease { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>Finished jobs older than this are removed by the cron sweep; the timeline keeps their story.</summary>
+    public TimeSpan FinishedJobRetention { get; init; } = TimeSpan.FromDays(7);
+
+    public TimeSpan RetryDelay(int attempt)
+    {
+        var factor = Math.Pow(2, Math.Max(0, attempt - 1));
+        var delay = TimeSpan.FromTicks((long)Math.Min(ReplyRetryBaseDelay.Ticks * factor, ReplyRetryMaxDelay.Ticks));
+        return delay;
+    }
+}

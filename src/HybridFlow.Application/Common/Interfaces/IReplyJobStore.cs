@@ -1,0 +1,56 @@
+namespace HybridFlow.Application.Common.Interfaces;
+
+/// <summary>A claimed job. <see cref="Attempt"/> fences it: only the worker holding the current attempt may finish it.</summary>
+public sealed record ClaimedReplyJob(long JobId, long SessionId, int Attempt);
+
+public sealed record ReplyContext(
+    long JobId,
+    long SessionId,
+    string ChatId,
+    InstanceContext Instance,
+    string? SystemPrompt,
+    string? LlmProvider,
+    string? LlmModel,
+    IReadOnlyList<ConversationTurn> History);
+
+public enum SendPermit
+{
+    /// <summary>The session is still active and the job still ours: send now.</summary>
+    Granted,
+    /// <summary>A person spoke (or paused the chat) while the reply was being written.</summary>
+    Collision,
+    /// <summary>The job is no longer ours (cancelled, or taken over after our lease ran out).</summary>
+    Lost,
+}
+
+public interface IReplyJobStore
+{
+    /// <summary>Claims the next due job (or one whose worker vanished) with SKIP LOCKED.</summary>
+    Task<ClaimedReplyJob?> ClaimNextAsync(DateTimeOffset now, TimeSpan lease, CancellationToken ct);
+
+    Task<ReplyContext?> LoadContextAsync(ClaimedReplyJob job, CancellationToken ct);
+
+    /// <summary>
+    /// Re-checks the session under its lock and, when the reply may go out, registers the pending send
+    /// (chat and text) before the gateway is called, so an early echo is recognised.
+    /// A collision is recorded on the timeline here.
+    /// </summary>
+    Task<SendPermit> BeginSendAsync(ClaimedReplyJob job, string text, DateTimeOffset now, CancellationToken ct);
+
+    Task CompleteSendAsync(ClaimedReplyJob job, string providerMessageId, string text, string rawJson, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>Puts the job back for a later attempt, or marks it dead when it was the last one.</summary>
+    Task RetryOrFailAsync(ClaimedReplyJob job, string error, DateTimeOffset? retryAt, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>Resolves sends whose worker vanished mid-call: sent if an echo proved it, dead otherwise (never resent).</summary>
+    Task<int> ResolveAbandonedSendsAsync(DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>Deletes finished jobs older than the cutoff.</summary>
+    Task<int> PurgeFinishedAsync(DateTimeOffset olderThan, CancellationToken ct);
+}
+
+/// <summary>Wakes the reply workers when a job was queued in this process.</summary>
+public interface IReplyWorkerSignal
+{
+    void JobQueued();
+}

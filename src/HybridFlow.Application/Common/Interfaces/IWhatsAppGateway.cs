@@ -1,0 +1,29 @@
+namespace HybridFlow.Application.Common.Interfaces;
+
+public sealed record OutgoingText(InstanceContext Instance, string ChatId, string Text);
+
+/// <summary>The gateway accepted the message; <see cref="ProviderMessageId"/> is WhatsApp's key.id.</summary>
+public sealed record SentText(string ProviderMessageId, string RawJson);
+
+public enum SendFailureKind
+{
+    /// <summary>Worth another attempt later (connection closed, 5xx, rate limit).</summary>
+    Transient,
+    /// <summary>Retrying cannot help (the number is not on WhatsApp, bad credentials).</summary>
+    Permanent,
+    /// <summary>The request may have reached WhatsApp (timeout after sending): never retried, to avoid a double reply.</summary>
+    OutcomeUnknown,
+}
+
+public sealed class WhatsAppSendException : Exception
+{
+    public WhatsAppSendException(string message, SendFailureKind kind, Exception? inner = null)
+        : base(message, inner) => Kind = kind;
+
+    public SendFailureKind Kind { get; }
+}
+
+public interface IWhatsAppGateway
+{
+    Task<SentText> SendTextAsync(OutgoingText message, CancellationToken ct);
+}

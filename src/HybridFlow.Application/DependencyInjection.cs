@@ -1,0 +1,28 @@
+using FluentValidation;
+using HybridFlow.Application.Common.Behaviors;
+using MediatR;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HybridFlow.Application;
+
+public static class DependencyInjection
+{
+    /// <summary>MediatR 5.1.0 has no AddMediatR: handlers, behaviors and validators are registered by scan.</summary>
+    public static IServiceCollection AddApplication(this IServiceCollection services)
+    {
+        var assembly = ApplicationAssembly.Assembly;
+        services.AddScoped<ServiceFactory>(sp => sp.GetService!);
+        services.AddScoped<IMediator, Mediator>();
+        foreach (var type in assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }))
+        foreach (var contract in type.GetInterfaces().Where(i => i.IsGenericType && (
+                     i.GetGenericTypeDefinition() == typeof(IRequestHandler<,>) ||
+                     i.GetGenericTypeDefinition() == typeof(INotificationHandler<>))))
+            services.AddTransient(contract, type);
+
+        services.AddTransient(typeof(IPipelineBehavior<,>), typeof(LoggingBehavior<,>)); // outermost
+        services.AddTransient(typeof(IPipelineBehavior<,>), typeof(ValidationBehavior<,>));
+        AssemblyScanner.FindValidatorsInAssembly(assembly)
+            .ForEach(r => services.AddTransient(r.InterfaceType, r.ValidatorType));
+        return services;
+    }
+}

@@ -1,0 +1,54 @@
+using FluentValidation;
+using HybridFlow.Application.Common.Exceptions;
+using HybridFlow.Application.Tenants;
+using MediatR;
+
+namespace HybridFlow.Application.Instances.Commands;
+
+public sealed record CreateInstanceCommand(
+    long? TenantId,
+    string? InstanceName,
+    string? EvoServerUrl,
+    string? EvoApiKey,
+    string? WebhookSecret) : IRequest<InstanceDto>;
+
+public sealed class CreateInstanceCommandValidator : AbstractValidator<CreateInstanceCommand>
+{
+    public CreateInstanceCommandValidator()
+    {
+        RuleFor(c => c.TenantId).NotNull().GreaterThan(0).OverridePropertyName("tenant_id");
+        RuleFor(c => c.InstanceName).NotEmpty().MaximumLength(InstanceLimits.NameMax)
+            .Matches("^[A-Za-z0-9][A-Za-z0-9 ._@-]*$").WithMessage("instance_name may hold letters, digits, spaces and . _ @ - only.")
+            .OverridePropertyName("instance_name");
+        RuleFor(c => c.EvoServerUrl).NotEmpty().MaximumLength(InstanceLimits.UrlMax)
+            .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+            .WithMessage("evo_server_url must be an absolute http(s) URL.").OverridePropertyName("evo_server_url");
+        RuleFor(c => c.EvoApiKey).NotEmpty().MaximumLength(InstanceLimits.SecretMax).OverridePropertyName("evo_api_key");
+        RuleFor(c => c.WebhookSecret).MinimumLength(16).MaximumLength(InstanceLimits.SecretMax).When(c => c.WebhookSecret is not null)
+            .OverridePropertyName("webhook_secret");
+    }
+}
+
+public sealed class CreateInstanceCommandHandler : IRequestHandler<CreateInstanceCommand, InstanceDto>
+{
+    private readonly IInstanceStore _instances;
+    private readonly ITenantStore _tenants;
+    private readonly TimeProvider _time;
+
+    public CreateInstanceCommandHandler(IInstanceStore instances, ITenantStore tenants, TimeProvider time)
+    {
+        _instances = instances;
+        _tenants = tenants;
+        _time = time;
+    }
+
+    public async Task<InstanceDto> Handle(CreateInstanceCommand c, CancellationToken ct)
+    {
+        var tenantId = c.TenantId!.Value;
+        _ = await _tenants.FindAsync(tenantId, ct) ?? throw new NotFoundException("Tenant", tenantId);
+        var created = await _instances.CreateAsync(
+            new NewInstance(tenantId, c.InstanceName!.Trim(), c.EvoServerUrl!.Trim().TrimEnd('/'), c.EvoApiKey!, c.WebhookSecret),
+            _time.GetUtcNow(), ct);
+        return created ?? throw new ConflictException($"An instance named '{c.InstanceName}' already exists.");
+    }
+}

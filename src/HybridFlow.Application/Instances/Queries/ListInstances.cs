@@ -1,0 +1,26 @@
+using FluentValidation;
+using HybridFlow.Application.Common.Models;
+using MediatR;
+
+namespace HybridFlow.Application.Instances.Queries;
+
+public sealed record ListInstancesQuery(long? TenantId) : IRequest<PagedResult<InstanceDto>>;
+
+public sealed class ListInstancesQueryValidator : AbstractValidator<ListInstancesQuery>
+{
+    public ListInstancesQueryValidator() =>
+        RuleFor(q => q.TenantId).GreaterThan(0).When(q => q.TenantId is not null).OverridePropertyName("tenant_id");
+}
+
+public sealed class ListInstancesQueryHandler : IRequestHandler<ListInstancesQuery, PagedResult<InstanceDto>>
+{
+    private readonly IInstanceStore _instances;
+
+    public ListInstancesQueryHandler(IInstanceStore instances) => _instances = instances;
+
+    public async Task<PagedResult<InstanceDto>> Handle(ListInstancesQuery query, CancellationToken ct)
+    {
+        var items = await _instances.ListAsync(query.TenantId, ct);
+        return new PagedResult<InstanceDto>(items, 1, Math.Max(items.Count, 1), items.Count);
+    }
+}

@@ -1,0 +1,48 @@
+using HybridFlow.Application.Common;
+using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Domain.Sessions;
+using MediatR;
+
+namespace HybridFlow.Application.Sessions.Commands;
+
+/// <summary>Resumes every paused session whose pause has run out, and purges old finished reply jobs.</summary>
+public sealed record RunAutoResumeSweepCommand : IRequest<AutoResumeSweepResult>;
+
+public sealed record AutoResumeSweepResult(int Resumed, int Cleaned);
+
+public sealed class RunAutoResumeSweepCommandHandler : IRequestHandler<RunAutoResumeSweepCommand, AutoResumeSweepResult>
+{
+    private const int BatchSize = 500;
+    private readonly IChatStore _chats;
+    private readonly IReplyJobStore _jobs;
+    private readonly HybridFlowSettings _settings;
+    private readonly TimeProvider _time;
+
+    public RunAutoResumeSweepCommandHandler(IChatStore chats, IReplyJobStore jobs, HybridFlowSettings settings, TimeProvider time)
+    {
+        _chats = chats;
+        _jobs = jobs;
+        _settings = settings;
+        _time = time;
+    }
+
+    public async Task<AutoResumeSweepResult> Handle(RunAutoResumeSweepCommand request, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        var resumed = 0;
+        foreach (var sessionId in await _chats.FindAutoResumeCandidatesAsync(now, BatchSize, ct))
+        {
+            var quietPeriod = await _chats.QuietPeriodOfSessionAsync(sessionId, ct);
+            await using var chat = await _chats.OpenExistingAsync(SessionLocator.ById(sessionId, null), ct);
+            if (chat is null) continue;
+            if (chat.Session.AutoResumeIfDue(now, quietPeriod) != SessionOutcome.AutoResumed) continue;
+            await chat.AddTimelineEventAsync(TimelineActions.AutoResumed, "pause ran out", null, now, ct);
+            await chat.CommitAsync(ct);
+            resumed++;
+        }
+
+        var cleaned = await _jobs.ResolveAbandonedSendsAsync(now, ct)
+                      + await _jobs.PurgeFinishedAsync(now - _settings.FinishedJobRetention, ct);
+        return new AutoResumeSweepResult(resumed, cleaned);
+    }
+}

@@ -1,0 +1,28 @@
+using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Domain.Sessions;
+
+namespace HybridFlow.Application.Sessions;
+
+/// <summary>A chat session as the admin API shows it.</summary>
+public sealed record SessionDto(
+    long Id,
+    long TenantId,
+    string InstanceName,
+    string ChatId,
+    bool IsPaused,
+    string? PauseReason,
+    DateTimeOffset? PausedUntil,
+    DateTimeOffset? LastMessageAt,
+    DateTimeOffset? LastHumanAt,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
+{
+    public static SessionDto From(ChatSession s, string instanceName) => new(
+        s.Id, s.TenantId, instanceName, s.ChatId, s.IsPaused, s.PauseReason?.ToName(), s.PausedUntil,
+        s.LastMessageAt, s.LastHumanAt, s.CreatedAt, s.UpdatedAt);
+}
+
+public interface ISessionQueries
+{
+    Task<SessionDto?> FindAsync(SessionLocator locator, CancellationToken ct);
+}

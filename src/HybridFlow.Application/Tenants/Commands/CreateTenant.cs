@@ -1,0 +1,64 @@
+using FluentValidation;
+using HybridFlow.Application.Common;
+using HybridFlow.Domain.Tenants;
+using MediatR;
+
+namespace HybridFlow.Application.Tenants.Commands;
+
+public sealed record CreateTenantCommand(
+    string? Name,
+    string? SystemPrompt,
+    string? LlmProvider,
+    string? LlmModel,
+    string? ReplyMode,
+    int? ResumeAfterMinutes,
+    int? DebounceSeconds,
+    int? HistoryMessages,
+    bool? ExternalSendsPause) : IRequest<TenantDto>;
+
+public sealed class CreateTenantCommandValidator : AbstractValidator<CreateTenantCommand>
+{
+    public CreateTenantCommandValidator()
+    {
+        RuleFor(c => c.Name).NotEmpty().MaximumLength(TenantLimits.NameMax).OverridePropertyName("name");
+        RuleFor(c => c.SystemPrompt).MaximumLength(TenantLimits.SystemPromptMax).OverridePropertyName("system_prompt");
+        RuleFor(c => c.LlmProvider).Must(p => p is null || TenantLimits.LlmProviders.Contains(p))
+            .WithMessage($"llm_provider must be one of: {string.Join(", ", TenantLimits.LlmProviders)}.").OverridePropertyName("llm_provider");
+        RuleFor(c => c.LlmModel).MaximumLength(TenantLimits.ModelMax).OverridePropertyName("llm_model");
+        RuleFor(c => c.ReplyMode).Must(m => m is null || ReplyModeNames.All.Contains(m))
+            .WithMessage($"reply_mode must be one of: {string.Join(", ", ReplyModeNames.All)}.").OverridePropertyName("reply_mode");
+        RuleFor(c => c.ResumeAfterMinutes).InclusiveBetween(1, TenantLimits.ResumeAfterMinutesMax).When(c => c.ResumeAfterMinutes is not null)
+            .OverridePropertyName("resume_after_minutes");
+        RuleFor(c => c.DebounceSeconds).InclusiveBetween(0, TenantLimits.DebounceSecondsMax).When(c => c.DebounceSeconds is not null)
+            .OverridePropertyName("debounce_seconds");
+        RuleFor(c => c.HistoryMessages).InclusiveBetween(0, TenantLimits.HistoryMessagesMax).When(c => c.HistoryMessages is not null)
+            .OverridePropertyName("history_messages");
+    }
+}
+
+public sealed class CreateTenantCommandHandler : IRequestHandler<CreateTenantCommand, TenantDto>
+{
+    private readonly ITenantStore _tenants;
+    private readonly HybridFlowSettings _settings;
+    private readonly TimeProvider _time;
+
+    public CreateTenantCommandHandler(ITenantStore tenants, HybridFlowSettings settings, TimeProvider time)
+    {
+        _tenants = tenants;
+        _settings = settings;
+        _time = time;
+    }
+
+    public Task<TenantDto> Handle(CreateTenantCommand c, CancellationToken ct) => _tenants.CreateAsync(
+        new NewTenant(
+            c.Name!.Trim(),
+            string.IsNullOrWhiteSpace(c.SystemPrompt) ? null : c.SystemPrompt,
+            c.LlmProvider,
+            string.IsNullOrWhiteSpace(c.LlmModel) ? null : c.LlmModel.Trim(),
+            c.ReplyMode ?? ReplyModeNames.Ai,
+            c.ResumeAfterMinutes ?? (int)_settings.DefaultQuietPeriod.TotalMinutes,
+            c.DebounceSeconds ?? 0,
+            c.HistoryMessages ?? TenantLimits.DefaultHistoryMessages,
+            c.ExternalSendsPause ?? true),
+        _time.GetUtcNow(), ct);
+}

@@ -1,0 +1,37 @@
+using FluentValidation;
+using HybridFlow.Application.Common.Exceptions;
+using HybridFlow.Application.Common.Models;
+using MediatR;
+
+namespace HybridFlow.Application.Tenants.Queries;
+
+public sealed record GetTenantQuery(long Id) : IRequest<TenantDto>;
+
+public sealed record ListTenantsQuery(int Page = 1, int PageSize = Paging.DefaultPageSize) : IRequest<PagedResult<TenantDto>>;
+
+public sealed class ListTenantsQueryValidator : AbstractValidator<ListTenantsQuery>
+{
+    public ListTenantsQueryValidator()
+    {
+        RuleFor(q => q.Page).GreaterThanOrEqualTo(1).OverridePropertyName("page");
+        RuleFor(q => q.PageSize).InclusiveBetween(1, Paging.MaxPageSize).OverridePropertyName("page_size");
+    }
+}
+
+public sealed class TenantQueryHandlers :
+    IRequestHandler<GetTenantQuery, TenantDto>,
+    IRequestHandler<ListTenantsQuery, PagedResult<TenantDto>>
+{
+    private readonly ITenantStore _tenants;
+
+    public TenantQueryHandlers(ITenantStore tenants) => _tenants = tenants;
+
+    public async Task<TenantDto> Handle(GetTenantQuery query, CancellationToken ct) =>
+        await _tenants.FindAsync(query.Id, ct) ?? throw new NotFoundException("Tenant", query.Id);
+
+    public async Task<PagedResult<TenantDto>> Handle(ListTenantsQuery query, CancellationToken ct)
+    {
+        var (items, total) = await _tenants.ListAsync(query.Page, query.PageSize, ct);
+        return new PagedResult<TenantDto>(items, query.Page, query.PageSize, total);
+    }
+}

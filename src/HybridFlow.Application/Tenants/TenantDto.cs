@@ -1,0 +1,46 @@
+namespace HybridFlow.Application.Tenants;
+
+public sealed record TenantDto(
+    long Id,
+    string Name,
+    string? SystemPrompt,
+    string? LlmProvider,
+    string? LlmModel,
+    string ReplyMode,
+    int ResumeAfterMinutes,
+    int DebounceSeconds,
+    int HistoryMessages,
+    bool ExternalSendsPause,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+public sealed record NewTenant(
+    string Name,
+    string? SystemPrompt,
+    string? LlmProvider,
+    string? LlmModel,
+    string ReplyMode,
+    int ResumeAfterMinutes,
+    int DebounceSeconds,
+    int HistoryMessages,
+    bool ExternalSendsPause);
+
+public interface ITenantStore
+{
+    Task<TenantDto> CreateAsync(NewTenant tenant, DateTimeOffset now, CancellationToken ct);
+    Task<TenantDto?> FindAsync(long id, CancellationToken ct);
+    Task<(IReadOnlyList<TenantDto> Items, long Total)> ListAsync(int page, int pageSize, CancellationToken ct);
+}
+
+/// <summary>Limits shared by validators and the schema.</summary>
+public static class TenantLimits
+{
+    public const int NameMax = 200;
+    public const int SystemPromptMax = 20_000;
+    public const int ModelMax = 200;
+    public const int ResumeAfterMinutesMax = 43_200;
+    public const int DebounceSecondsMax = 600;
+    public const int HistoryMessagesMax = 200;
+    public const int DefaultHistoryMessages = 20;
+    public static readonly IReadOnlyList<string> LlmProviders = ["openai", "anthropic", "static"];
+}

@@ -1,0 +1,156 @@
+using System.Text.Json;
+using HybridFlow.Application.Common;
+using HybridFlow.Application.Common.Exceptions;
+using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Domain.Sessions;
+using HybridFlow.Domain.Tenants;
+using MediatR;
+
+namespace HybridFlow.Application.Webhooks.Commands;
+
+/// <summary>An Evolution webhook delivery. <paramref name="RouteInstance"/> is set for POST /webhook/{instance}.</summary>
+public sealed record ReceiveEvolutionWebhookCommand(string? RouteInstance, JsonElement Body, WebhookCredentials Credentials)
+    : IRequest<WebhookOutcome>;
+
+/// <summary>What the webhook answers: <c>{"ok": true, "action": ...}</c>, plus ids for logging.</summary>
+public sealed record WebhookOutcome(string Action, long? TenantId = null, string? InstanceName = null, string? ChatId = null, string? ProviderMessageId = null);
+
+public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<ReceiveEvolutionWebhookCommand, WebhookOutcome>
+{
+    private readonly IInstanceDirectory _instances;
+    private readonly IChatStore _chats;
+    private readonly IReplyWorkerSignal _workers;
+    private readonly HybridFlowSettings _settings;
+    private readonly TimeProvider _time;
+
+    public ReceiveEvolutionWebhookCommandHandler(
+        IInstanceDirectory instances, IChatStore chats, IReplyWorkerSignal workers, HybridFlowSettings settings, TimeProvider time)
+    {
+        _instances = instances;
+        _chats = chats;
+        _workers = workers;
+        _settings = settings;
+        _time = time;
+    }
+
+    public async Task<WebhookOutcome> Handle(ReceiveEvolutionWebhookCommand command, CancellationToken ct)
+    {
+        var webhook = EvolutionWebhookParser.Parse(command.Body);
+        var instanceName = NonBlank(command.RouteInstance) ?? NonBlank(webhook.InstanceName)
+            ?? throw new RequestValidationException("instance", "The instance name is required (in the path or the body).");
+        var instance = await _instances.FindByNameAsync(instanceName, ct)
+                       ?? throw new NotFoundException("Instance", instanceName);
+
+        var now = _time.GetUtcNow();
+        if (!WebhookAuthenticator.IsAuthentic(instance, _settings.GlobalWebhookSecret, command.Credentials, webhook.BodyApiKey, now))
+            throw new AuthenticationFailedException("The webhook secret is missing or wrong.");
+
+        if (webhook.Message is not { } message)
+            return new WebhookOutcome(TimelineActions.IgnoredEvent, instance.Tenant.TenantId, instance.InstanceName);
+
+        var outcome = new WebhookOutcome(TimelineActions.IgnoredGroup, instance.Tenant.TenantId, instance.InstanceName, message.ChatId, message.ProviderMessageId);
+        if (message.ChatKind == ChatKind.GroupOrBroadcast) return outcome;
+        if (message.IsControlMessage) return outcome with { Action = TimelineActions.IgnoredUnsupported };
+
+        var action = message.FromMe || webhook.Kind == WebhookEventKind.MessageSent
+            ? await HandleOwnSideAsync(instance, webhook, message, now, ct)
+            : await HandleCustomerAsync(instance, webhook, message, now, ct);
+        return outcome with { Action = action };
+    }
+
+    private async Task<string> HandleCustomerAsync(InstanceContext instance, EvolutionWebhook webhook, EvolutionMessage message, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var chat = await _chats.OpenForMessageAsync(instance, message.ChatId, now, ct);
+        var sentAt = message.SentAt ?? now;
+        var appended = await chat.AppendMessageAsync(ToNewMessage(webhook, message, MessageDirection.Inbound, sentAt), ct);
+        if (appended.IsDuplicate) return TimelineActions.DuplicateIgnored;
+
+        string action;
+        var queued = false;
+        if (message.Text is null)
+        {
+            // Voice notes, stickers, media without caption: kept for the timeline, not answered.
+            chat.Session.ReceiveUnansweredMessage(sentAt, now);
+            action = TimelineActions.IgnoredUnsupported;
+        }
+        else
+        {
+            var policy = instance.Tenant;
+            var decision = chat.Session.ReceiveCustomerMessage(sentAt, now, policy.QuietPeriod);
+            if (decision == SessionOutcome.AutoResumedAndReply)
+                await chat.AddTimelineEventAsync(TimelineActions.AutoResumed, "quiet period over; customer wrote", appended.MessageId, now, ct);
+
+            if (!decision.RequiresReply()) action = TimelineActions.IgnoredPaused;
+            else if (policy.ReplyMode == ReplyMode.Off) action = TimelineActions.Recorded;
+            else
+            {
+                await chat.EnqueueReplyAsync(appended.MessageId!.Value, now + policy.Debounce, now, ct);
+                queued = true;
+                action = decision == SessionOutcome.AutoResumedAndReply ? TimelineActions.AutoResumed : TimelineActions.AiQueued;
+            }
+        }
+
+        if (action != TimelineActions.AutoResumed)
+            await chat.AddTimelineEventAsync(action, null, appended.MessageId, now, ct);
+        else
+            await chat.AddTimelineEventAsync(TimelineActions.AiQueued, null, appended.MessageId, now, ct);
+        await chat.CommitAsync(ct);
+        if (queued) _workers.JobQueued();
+        return action;
+    }
+
+    /// <summary>A message from the business side: our own echo, the owner typing, or another API client.</summary>
+    private async Task<string> HandleOwnSideAsync(InstanceContext instance, EvolutionWebhook webhook, EvolutionMessage message, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var chat = await _chats.OpenForMessageAsync(instance, message.ChatId, now, ct);
+        var sentAt = message.SentAt ?? now;
+
+        var known = await chat.FindMessageDirectionAsync(message.ProviderMessageId, ct);
+        if (known is not null)
+            return known == MessageDirection.Bot ? TimelineActions.IgnoredEcho : TimelineActions.DuplicateIgnored;
+
+        // The echo can arrive before the send call returns its key.id: match the send in flight by text.
+        var inFlight = message.Text is null ? null : await chat.FindSendInFlightAsync(message.Text, ct);
+        if (inFlight is { } jobId)
+        {
+            var echo = await chat.AppendMessageAsync(ToNewMessage(webhook, message, MessageDirection.Bot, sentAt), ct);
+            if (echo.IsDuplicate) return TimelineActions.IgnoredEcho;
+            await chat.AttachEchoToSendAsync(jobId, message.ProviderMessageId, ct);
+            chat.Session.ReceiveEcho(sentAt, now);
+            await chat.CommitAsync(ct);
+            return TimelineActions.IgnoredEcho;
+        }
+
+        var appended = await chat.AppendMessageAsync(ToNewMessage(webhook, message, MessageDirection.Human, sentAt), ct);
+        if (appended.IsDuplicate) return TimelineActions.DuplicateIgnored;
+
+        var isExternalApiSend = webhook.Kind == WebhookEventKind.MessageSent;
+        string action;
+        if (isExternalApiSend && !instance.Tenant.ExternalSendsPause)
+        {
+            chat.Session.ReceiveUnansweredMessage(sentAt, now);
+            action = TimelineActions.Recorded;
+        }
+        else
+        {
+            var decision = chat.Session.ReceiveOwnerMessage(sentAt, now, instance.Tenant.QuietPeriod);
+            action = decision == SessionOutcome.StaleOwnerMessage ? TimelineActions.Recorded : TimelineActions.Paused;
+            if (decision.SilencesBot())
+            {
+                var cancelled = await chat.CancelUnsentRepliesAsync("human took over", now, ct);
+                if (cancelled > 0)
+                    await chat.AddTimelineEventAsync(TimelineActions.AiCancelled, $"{cancelled} reply cancelled: human took over", appended.MessageId, now, ct);
+            }
+        }
+
+        var detail = isExternalApiSend ? "sent by another client of the instance" : "typed by hand";
+        await chat.AddTimelineEventAsync(action, detail, appended.MessageId, now, ct);
+        await chat.CommitAsync(ct);
+        return action;
+    }
+
+    private static NewChatMessage ToNewMessage(EvolutionWebhook webhook, EvolutionMessage message, MessageDirection direction, DateTimeOffset sentAt) =>
+        new(message.ProviderMessageId, direction, message.MessageType, message.Text, webhook.RawJson, sentAt);
+
+    private static string? NonBlank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+}

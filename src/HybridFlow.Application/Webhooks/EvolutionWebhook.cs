@@ -1,0 +1,224 @@
+using System.Globalization;
+using System.Text.Json;
+using HybridFlow.Application.Common.Exceptions;
+
+namespace HybridFlow.Application.Webhooks;
+
+public enum WebhookEventKind
+{
+    /// <summary>messages.upsert: a message received by the instance, from a customer or typed by the owner.</summary>
+    MessageUpsert,
+    /// <summary>send.message: a message sent through the instance's REST API (ours or another client's).</summary>
+    MessageSent,
+    /// <summary>Anything else (receipts, deletes, connection updates): acknowledged, not acted on.</summary>
+    Other,
+}
+
+public enum ChatKind
+{
+    Direct,
+    /// <summary>Groups, status broadcasts, newsletters: never answered.</summary>
+    GroupOrBroadcast,
+}
+
+/// <summary>The message part of a webhook, normalized from every Evolution shape HybridFlow knows.</summary>
+public sealed record EvolutionMessage(
+    string ProviderMessageId,
+    string ChatId,
+    ChatKind ChatKind,
+    bool FromMe,
+    string MessageType,
+    string? Text,
+    bool IsControlMessage,
+    DateTimeOffset? SentAt);
+
+public sealed record EvolutionWebhook(
+    string EventName,
+    WebhookEventKind Kind,
+    string? InstanceName,
+    string? BodyApiKey,
+    EvolutionMessage? Message,
+    string RawJson);
+
+/// <summary>
+/// Tolerant reader of Evolution API v2 webhook bodies (see shared/evolution.md section 2).
+/// Unknown events and content are fine; a message event without the fields that identify it is not.
+/// </summary>
+public static class EvolutionWebhookParser
+{
+    public const int MaxTextLength = 65_536;
+
+    private static readonly string[] ControlMessageKeys =
+        ["protocolMessage", "reactionMessage", "editedMessage", "pollUpdateMessage", "keepInChatMessage", "senderKeyDistributionMessage"];
+
+    // Wrappers whose inner `message` holds the real content.
+    private static readonly string[] WrapperKeys =
+        ["ephemeralMessage", "viewOnceMessage", "viewOnceMessageV2", "viewOnceMessageV2Extension", "documentWithCaptionMessage"];
+
+    private static readonly string[] CaptionedKeys = ["imageMessage", "videoMessage", "documentMessage"];
+
+    public static EvolutionWebhook Parse(JsonElement body)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
+            throw new RequestValidationException("body", "The webhook body must be a JSON object.");
+
+        var eventName = NormalizeEventName(OptionalString(body, "event", "event"))
+            ?? throw new RequestValidationException("event", "The event name is required.");
+        var instance = OptionalString(body, "instance", "instance");
+        var apiKey = body.TryGetProperty("apikey", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
+        var raw = body.GetRawText();
+
+        var kind = eventName switch
+        {
+            "messages.upsert" => WebhookEventKind.MessageUpsert,
+            "send.message" => WebhookEventKind.MessageSent,
+            _ => WebhookEventKind.Other,
+        };
+        var message = kind == WebhookEventKind.Other ? null : ParseMessage(body, kind);
+        return new EvolutionWebhook(eventName, kind, instance, apiKey, message, raw);
+    }
+
+    private static string? NormalizeEventName(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name)) return null;
+        // Subscription names (MESSAGES_UPSERT) and by-event slugs (messages-upsert) both mean messages.upsert.
+        return name.Trim().ToLowerInvariant().Replace('_', '.').Replace('-', '.');
+    }
+
+    private static EvolutionMessage ParseMessage(JsonElement body, WebhookEventKind kind)
+    {
+        if (!body.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+            throw new RequestValidationException("data", "A message event needs a data object.");
+        if (!data.TryGetProperty("key", out var key) || key.ValueKind != JsonValueKind.Object)
+            throw new RequestValidationException("data.key", "A message event needs data.key.");
+
+        var id = RequiredString(key, "id", "data.key.id");
+        var remoteJid = RequiredString(key, "remoteJid", "data.key.remoteJid");
+        var remoteJidAlt = OptionalString(key, "remoteJidAlt", "data.key.remoteJidAlt");
+        var fromMe = OptionalBool(key, "fromMe", "data.key.fromMe") ?? kind == WebhookEventKind.MessageSent;
+
+        var chatId = NormalizeChatId(remoteJid, remoteJidAlt);
+        var chatKind = IsGroupOrBroadcast(chatId) ? ChatKind.GroupOrBroadcast : ChatKind.Direct;
+
+        var content = data.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.Object ? Unwrap(m) : (JsonElement?)null;
+        var messageType = OptionalString(data, "messageType", "data.messageType") ?? ContentType(content) ?? "unknown";
+        var isControl = ControlMessageKeys.Contains(messageType, StringComparer.Ordinal)
+                        || (content is { } c && ControlMessageKeys.Any(key2 => c.TryGetProperty(key2, out _)));
+        var text = isControl ? null : ExtractText(content);
+        var sentAt = ReadTimestamp(data);
+
+        return new EvolutionMessage(id, chatId, chatKind, fromMe, messageType, text, isControl, sentAt);
+    }
+
+    /// <summary>A LID-addressed chat (Baileys 7) is keyed and answered by its phone JID when Evolution gives one.</summary>
+    public static string NormalizeChatId(string remoteJid, string? remoteJidAlt)
+    {
+        var jid = remoteJid.Trim();
+        if (jid.EndsWith("@lid", StringComparison.OrdinalIgnoreCase)
+            && remoteJidAlt is not null
+            && remoteJidAlt.EndsWith("@s.whatsapp.net", StringComparison.OrdinalIgnoreCase))
+            return remoteJidAlt.Trim();
+        return jid;
+    }
+
+    private static bool IsGroupOrBroadcast(string chatId) =>
+        chatId.EndsWith("@g.us", StringComparison.OrdinalIgnoreCase)
+        || chatId.EndsWith("@broadcast", StringComparison.OrdinalIgnoreCase)
+        || chatId.EndsWith("@newsletter", StringComparison.OrdinalIgnoreCase);
+
+    private static JsonElement Unwrap(JsonElement message)
+    {
+        for (var depth = 0; depth < 4; depth++)
+        {
+            var inner = WrapperKeys
+                .Select(w => message.TryGetProperty(w, out var wrapper) && wrapper.ValueKind == JsonValueKind.Object
+                             && wrapper.TryGetProperty("message", out var innerMessage) && innerMessage.ValueKind == JsonValueKind.Object
+                    ? innerMessage : (JsonElement?)null)
+                .FirstOrDefault(e => e is not null);
+            if (inner is null) return message;
+            message = inner.Value;
+        }
+        return message;
+    }
+
+    private static string? ContentType(JsonElement? content)
+    {
+        if (content is not { } c) return null;
+        foreach (var p in c.EnumerateObject())
+            if (p.Name != "messageContextInfo" && p.Name != "base64" && p.Name != "mediaUrl") return p.Name;
+        return null;
+    }
+
+    private static string? ExtractText(JsonElement? content)
+    {
+        if (content is not { } c) return null;
+        var text = StringAt(c, "conversation")
+                   ?? (c.TryGetProperty("extendedTextMessage", out var ext) && ext.ValueKind == JsonValueKind.Object ? StringAt(ext, "text") : null);
+        if (text is null)
+        {
+            foreach (var captioned in CaptionedKeys)
+            {
+                if (c.TryGetProperty(captioned, out var media) && media.ValueKind == JsonValueKind.Object && StringAt(media, "caption") is { } caption)
+                {
+                    text = caption;
+                    break;
+                }
+            }
+        }
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        text = text.Replace("\0", "", StringComparison.Ordinal);
+        return text.Length > MaxTextLength ? text[..MaxTextLength] : text;
+    }
+
+    private static string? StringAt(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static DateTimeOffset? ReadTimestamp(JsonElement data)
+    {
+        if (!data.TryGetProperty("messageTimestamp", out var ts)) return null;
+        long? seconds = ts.ValueKind switch
+        {
+            JsonValueKind.Number when ts.TryGetInt64(out var n) => n,
+            JsonValueKind.Number when ts.TryGetDouble(out var d) && double.IsFinite(d) && Math.Abs(d) < 1e15 => (long)d,
+            JsonValueKind.String when long.TryParse(ts.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) => s,
+            // protobuf Long serialized as {low, high, unsigned}
+            JsonValueKind.Object when ts.TryGetProperty("low", out var low) && low.TryGetInt32(out var lo) =>
+                ((long)(ts.TryGetProperty("high", out var high) && high.TryGetInt32(out var hi) ? hi : 0) << 32) | (uint)lo,
+            _ => null,
+        };
+        if (seconds is not { } value || value <= 0) return null;
+        if (value > 100_000_000_000) value /= 1000; // milliseconds from some producers
+        if (value > 253_402_300_799) return null;   // beyond year 9999
+        return DateTimeOffset.FromUnixTimeSeconds(value);
+    }
+
+    private static string RequiredString(JsonElement obj, string name, string path)
+    {
+        var value = OptionalString(obj, name, path);
+        if (string.IsNullOrWhiteSpace(value))
+            throw new RequestValidationException(path, $"{path} is required.");
+        if (value.Length > 512)
+            throw new RequestValidationException(path, $"{path} is too long.");
+        return value;
+    }
+
+    private static string? OptionalString(JsonElement obj, string name, string path)
+    {
+        if (!obj.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (v.ValueKind != JsonValueKind.String)
+            throw new RequestValidationException(path, $"{path} must be a string.");
+        var s = v.GetString();
+        return s is null ? null : s.Replace("\0", "", StringComparison.Ordinal);
+    }
+
+    private static bool? OptionalBool(JsonElement obj, string name, string path)
+    {
+        if (!obj.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        return v.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw new RequestValidationException(path, $"{path} must be true or false."),
+        };
+    }
+}

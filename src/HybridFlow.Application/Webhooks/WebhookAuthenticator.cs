@@ -1,0 +1,72 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using HybridFlow.Application.Common.Interfaces;
+
+namespace HybridFlow.Application.Webhooks;
+
+/// <summary>The ways an Evolution webhook call can prove itself (shared/ARCHITECTURE.md section 7).</summary>
+public sealed record WebhookCredentials(string? SecretHeader, string? QueryToken, string? BearerToken)
+{
+    public static readonly WebhookCredentials None = new(null, null, null);
+}
+
+/// <summary>
+/// Evolution signs nothing, so a call is accepted when a shared secret matches (header or token query),
+/// when its jwt_key Bearer token verifies (HS256, not expired), or when the body carries the instance's API key.
+/// All comparisons are constant-time.
+/// </summary>
+public static class WebhookAuthenticator
+{
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
+
+    public static bool IsAuthentic(InstanceContext instance, string? globalSecret, WebhookCredentials credentials, string? bodyApiKey, DateTimeOffset now)
+    {
+        var secrets = new[] { instance.WebhookSecret, globalSecret }.Where(s => !string.IsNullOrEmpty(s)).Cast<string>().ToArray();
+        foreach (var secret in secrets)
+        {
+            if (FixedTimeEquals(credentials.SecretHeader, secret) || FixedTimeEquals(credentials.QueryToken, secret)) return true;
+            if (credentials.BearerToken is { } jwt && IsValidJwt(jwt, secret, now)) return true;
+        }
+        return !string.IsNullOrEmpty(instance.EvolutionApiKey) && FixedTimeEquals(bodyApiKey, instance.EvolutionApiKey);
+    }
+
+    private static bool FixedTimeEquals(string? presented, string expected)
+    {
+        if (string.IsNullOrEmpty(presented)) return false;
+        var a = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
+        var b = SHA256.HashData(Encoding.UTF8.GetBytes(expected));
+        return CryptographicOperations.FixedTimeEquals(a, b);
+    }
+
+    /// <summary>Verifies an HS256 JWT as Evolution's jwt_key option makes it: signature and exp.</summary>
+    public static bool IsValidJwt(string token, string secret, DateTimeOffset now)
+    {
+        var parts = token.Split('.');
+        if (parts.Length != 3) return false;
+        try
+        {
+            using var header = JsonDocument.Parse(Base64UrlDecode(parts[0]));
+            if (!header.RootElement.TryGetProperty("alg", out var alg) || alg.ValueKind != JsonValueKind.String || alg.GetString() != "HS256")
+                return false;
+
+            var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]));
+            if (!CryptographicOperations.FixedTimeEquals(expected, Base64UrlDecode(parts[2]))) return false;
+
+            using var payload = JsonDocument.Parse(Base64UrlDecode(parts[1]));
+            if (!payload.RootElement.TryGetProperty("exp", out var exp) || !exp.TryGetInt64(out var expSeconds)) return false;
+            return DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(expSeconds, 0, 253_402_300_799)) + ClockSkew > now;
+        }
+        catch (Exception e) when (e is FormatException or JsonException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static byte[] Base64UrlDecode(string s)
+    {
+        var padded = s.Replace('-', '+').Replace('_', '/');
+        padded += (padded.Length % 4) switch { 2 => "==", 3 => "=", 0 => "", _ => throw new FormatException("Bad base64url length.") };
+        return Convert.FromBase64String(padded);
+    }
+}

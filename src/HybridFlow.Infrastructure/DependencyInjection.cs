@@ -1,0 +1,51 @@
+using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Instances;
+using HybridFlow.Application.Sessions;
+using HybridFlow.Application.Tenants;
+using HybridFlow.Infrastructure.Evolution;
+using HybridFlow.Infrastructure.Hosting;
+using HybridFlow.Infrastructure.Llm;
+using HybridFlow.Infrastructure.Persistence;
+using HybridFlow.Infrastructure.Replies;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace HybridFlow.Infrastructure;
+
+public static class DependencyInjection
+{
+    public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
+    {
+        var env = new EnvironmentSettings(configuration);
+        services.AddSingleton(env.HybridFlow());
+        services.AddSingleton(env.Workers());
+        services.AddSingleton(env.Evolution());
+        services.AddSingleton(TimeProvider.System);
+
+        var connectionString = env.DatabaseConnectionString();
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddDbContext<HybridFlowDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton<MigrationRunner>();
+        if (env.Flag("MIGRATE_ON_STARTUP", true)) services.AddHostedService<MigrationHostedService>();
+
+        services.AddScoped<IChatStore, ChatStore>();
+        services.AddScoped<IReplyJobStore, ReplyJobStore>();
+        services.AddScoped<IInstanceDirectory, InstanceDirectory>();
+        services.AddScoped<ITenantStore, TenantStore>();
+        services.AddScoped<IInstanceStore, InstanceStore>();
+        services.AddScoped<ISessionQueries, SessionQueries>();
+        services.AddSingleton<HybridFlow.Application.Health.IHealthProbe, DatabaseHealthProbe>();
+
+        services.AddHttpClient(EvolutionClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<IWhatsAppGateway, EvolutionClient>();
+        services.AddLlmProviders(configuration);
+
+        services.AddSingleton<ReplyWorkerSignal>();
+        services.AddSingleton<IReplyWorkerSignal>(sp => sp.GetRequiredService<ReplyWorkerSignal>());
+        services.AddHostedService<ReplyWorkerService>();
+        services.AddHostedService<AutoResumeSweepService>();
+        return services;
+    }
+}

@@ -1,0 +1,66 @@
+using System.Globalization;
+using HybridFlow.Application.Common;
+using HybridFlow.Infrastructure.Evolution;
+using HybridFlow.Infrastructure.Hosting;
+using Microsoft.Extensions.Configuration;
+
+namespace HybridFlow.Infrastructure;
+
+/// <summary>Reads the environment variables of ARCHITECTURE.md section 6; a bad value stops startup with its name.</summary>
+public sealed class EnvironmentSettings
+{
+    private readonly IConfiguration _config;
+
+    public EnvironmentSettings(IConfiguration config) => _config = config;
+
+    public string? String(string name) => _config[name] is { Length: > 0 } v ? v.Trim() : null;
+
+    public double Number(string name, double fallback, double min, double max)
+    {
+        var raw = String(name);
+        if (raw is null) return fallback;
+        if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+            throw new InvalidOperationException($"{name} must be a number between {min} and {max}.");
+        return value;
+    }
+
+    public bool Flag(string name, bool fallback)
+    {
+        var raw = String(name);
+        if (raw is null) return fallback;
+        return raw.ToLowerInvariant() switch
+        {
+            "1" or "true" or "yes" or "on" => true,
+            "0" or "false" or "no" or "off" => false,
+            _ => throw new InvalidOperationException($"{name} must be true or false."),
+        };
+    }
+
+    public string DatabaseConnectionString() =>
+        Persistence.DatabaseUrl.ToConnectionString(String("DATABASE_URL")
+            ?? throw new InvalidOperationException("DATABASE_URL is not set. Use scripts/run.sh to start a local PostgreSQL, or set it to postgres://user:pass@host:port/db."));
+
+    public HybridFlowSettings HybridFlow() => new()
+    {
+        DefaultSystemPrompt = String("DEFAULT_SYSTEM_PROMPT") ?? new HybridFlowSettings().DefaultSystemPrompt,
+        DefaultQuietPeriod = TimeSpan.FromHours(Number("RESUME_AFTER_HOURS", 2, 1.0 / 60, 720)),
+        GlobalWebhookSecret = String("EVOLUTION_WEBHOOK_SHARED_SECRET"),
+        CronSecret = String("CRON_SECRET"),
+        ReplyMaxAttempts = (int)Number("REPLY_MAX_ATTEMPTS", 5, 1, 50),
+        ReplyRetryBaseDelay = TimeSpan.FromSeconds(Number("REPLY_RETRY_BASE_SECONDS", 2, 0.01, 3600)),
+        ReplyJobLease = TimeSpan.FromSeconds(Number("REPLY_JOB_LEASE_SECONDS", 120, 1, 3600)),
+    };
+
+    public WorkerOptions Workers() => new()
+    {
+        Enabled = Flag("WORKERS_ENABLED", true),
+        ReplyWorkers = (int)Number("REPLY_WORKERS", 2, 1, 64),
+        PollInterval = TimeSpan.FromMilliseconds(Number("REPLY_POLL_MS", 1000, 10, 60_000)),
+        SweepInterval = TimeSpan.FromSeconds(Number("AUTO_RESUME_SWEEP_SECONDS", 60, 1, 3600)),
+    };
+
+    public EvolutionOptions Evolution() => new()
+    {
+        Timeout = TimeSpan.FromSeconds(Number("EVOLUTION_TIMEOUT", 30, 1, 300)),
+    };
+}

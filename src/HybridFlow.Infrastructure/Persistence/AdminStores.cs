@@ -1,0 +1,101 @@
+using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Instances;
+using HybridFlow.Application.Sessions;
+using HybridFlow.Application.Tenants;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace HybridFlow.Infrastructure.Persistence;
+
+public sealed class TenantStore : ITenantStore
+{
+    private readonly HybridFlowDbContext _db;
+
+    public TenantStore(HybridFlowDbContext db) => _db = db;
+
+    public async Task<TenantDto> CreateAsync(NewTenant t, DateTimeOffset now, CancellationToken ct)
+    {
+        var row = new TenantRow
+        {
+            Name = t.Name, SystemPrompt = t.SystemPrompt, LlmProvider = t.LlmProvider, LlmModel = t.LlmModel, ReplyMode = t.ReplyMode,
+            ResumeAfterMinutes = t.ResumeAfterMinutes, DebounceSeconds = t.DebounceSeconds, HistoryMessages = t.HistoryMessages,
+            ExternalSendsPause = t.ExternalSendsPause, CreatedAt = now, UpdatedAt = now,
+        };
+        _db.Tenants.Add(row);
+        await _db.SaveChangesAsync(ct);
+        return ToDto(row);
+    }
+
+    public async Task<TenantDto?> FindAsync(long id, CancellationToken ct) =>
+        await _db.Tenants.AsNoTracking().Where(t => t.Id == id).Select(t => ToDto(t)).FirstOrDefaultAsync(ct);
+
+    public async Task<(IReadOnlyList<TenantDto> Items, long Total)> ListAsync(int page, int pageSize, CancellationToken ct)
+    {
+        var total = await _db.Tenants.LongCountAsync(ct);
+        var items = await _db.Tenants.AsNoTracking().OrderBy(t => t.Id).Skip((page - 1) * pageSize).Take(pageSize)
+            .Select(t => ToDto(t)).ToListAsync(ct);
+        return (items, total);
+    }
+
+    private static TenantDto ToDto(TenantRow t) => new(
+        t.Id, t.Name, t.SystemPrompt, t.LlmProvider, t.LlmModel, t.ReplyMode, t.ResumeAfterMinutes, t.DebounceSeconds,
+        t.HistoryMessages, t.ExternalSendsPause, t.CreatedAt, t.UpdatedAt);
+}
+
+public sealed class InstanceStore : IInstanceStore
+{
+    private readonly HybridFlowDbContext _db;
+
+    public InstanceStore(HybridFlowDbContext db) => _db = db;
+
+    public async Task<InstanceDto?> CreateAsync(NewInstance i, DateTimeOffset now, CancellationToken ct)
+    {
+        var row = new InstanceRow
+        {
+            TenantId = i.TenantId, InstanceName = i.InstanceName, EvoServerUrl = i.EvoServerUrl, EvoApiKey = i.EvoApiKey,
+            WebhookSecret = i.WebhookSecret, CreatedAt = now, UpdatedAt = now,
+        };
+        _db.Instances.Add(row);
+        try
+        {
+            await _db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            return null;
+        }
+        return ToDto(row);
+    }
+
+    public async Task<IReadOnlyList<InstanceDto>> ListAsync(long? tenantId, CancellationToken ct)
+    {
+        var rows = await _db.Instances.AsNoTracking()
+            .Where(i => tenantId == null || i.TenantId == tenantId)
+            .OrderBy(i => i.Id)
+            .ToListAsync(ct);
+        return rows.Select(ToDto).ToList();
+    }
+
+    private static InstanceDto ToDto(InstanceRow i) => new(
+        i.Id, i.TenantId, i.InstanceName, i.Provider, i.EvoServerUrl, SecretMask.Mask(i.EvoApiKey), SecretMask.Mask(i.WebhookSecret),
+        i.CreatedAt, i.UpdatedAt);
+}
+
+public sealed class SessionQueries : ISessionQueries
+{
+    private readonly HybridFlowDbContext _db;
+
+    public SessionQueries(HybridFlowDbContext db) => _db = db;
+
+    public Task<SessionDto?> FindAsync(SessionLocator locator, CancellationToken ct)
+    {
+        var query = _db.Sessions.AsNoTracking();
+        query = locator.SessionId is { } id
+            ? query.Where(s => s.Id == id && (locator.TenantId == null || s.TenantId == locator.TenantId))
+            : query.Where(s => s.Instance!.InstanceName == locator.InstanceName && s.ChatId == locator.ChatId);
+        return query.Select(s => new SessionDto(
+                s.Id, s.TenantId, s.Instance!.InstanceName, s.ChatId, s.IsPaused, s.PauseReason, s.PausedUntil,
+                s.LastMessageAt, s.LastHumanAt, s.CreatedAt, s.UpdatedAt))
+            .FirstOrDefaultAsync(ct);
+    }
+}

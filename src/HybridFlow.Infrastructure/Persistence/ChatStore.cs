@@ -1,0 +1,219 @@
+using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Domain.Sessions;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace HybridFlow.Infrastructure.Persistence;
+
+/// <summary>The webhook hot path in plain SQL: one transaction per chat, the session row locked throughout.</summary>
+public sealed class ChatStore : IChatStore
+{
+    private readonly NpgsqlDataSource _db;
+
+    public ChatStore(NpgsqlDataSource db) => _db = db;
+
+    public async Task<IChatTransaction> OpenForMessageAsync(InstanceContext instance, string chatId, DateTimeOffset now, CancellationToken ct)
+    {
+        var (connection, tx) = await BeginAsync(ct);
+        try
+        {
+            // DO UPDATE (not DO NOTHING) so that the row comes back locked whether it was created or found.
+            await using var cmd = connection.Command($"""
+                INSERT INTO sessions AS s (tenant_id, instance_id, chat_id, created_at, updated_at)
+                VALUES ($1, $2, $3, $4, $4)
+                ON CONFLICT (instance_id, chat_id) DO UPDATE SET chat_id = EXCLUDED.chat_id
+                RETURNING {SqlMapping.SessionColumns}
+                """, tx, instance.Tenant.TenantId, instance.InstanceId, chatId, now);
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            var session = SqlMapping.ReadSession(reader);
+            return new ChatTransaction(connection, tx, session);
+        }
+        catch
+        {
+            await DisposeAsync(connection, tx);
+            throw;
+        }
+    }
+
+    public async Task<IChatTransaction?> OpenExistingAsync(SessionLocator locator, CancellationToken ct)
+    {
+        var (connection, tx) = await BeginAsync(ct);
+        try
+        {
+            NpgsqlCommand cmd = locator.SessionId is { } id
+                ? connection.Command($"SELECT {SqlMapping.SessionColumns} FROM sessions s WHERE s.id = $1 AND ($2::bigint IS NULL OR s.tenant_id = $2) FOR UPDATE",
+                    tx, id, locator.TenantId ?? (object)new NullOf(NpgsqlDbType.Bigint))
+                : connection.Command($"""
+                    SELECT {SqlMapping.SessionColumns} FROM sessions s JOIN instances i ON i.id = s.instance_id
+                    WHERE i.instance_name = $1 AND s.chat_id = $2 FOR UPDATE OF s
+                    """, tx, locator.InstanceName, locator.ChatId);
+            ChatSession? session = null;
+            await using (cmd)
+            await using (var reader = await cmd.ExecuteReaderAsync(ct))
+                if (await reader.ReadAsync(ct)) session = SqlMapping.ReadSession(reader);
+
+            if (session is not null) return new ChatTransaction(connection, tx, session);
+            await DisposeAsync(connection, tx);
+            return null;
+        }
+        catch
+        {
+            await DisposeAsync(connection, tx);
+            throw;
+        }
+    }
+
+    public async Task<IReadOnlyList<long>> FindAutoResumeCandidatesAsync(DateTimeOffset now, int limit, CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        await using var cmd = connection.Command("""
+            SELECT s.id FROM sessions s JOIN tenants t ON t.id = s.tenant_id
+            WHERE s.is_paused
+              AND ((s.pause_reason = 'human_takeover' AND (s.last_human_at IS NULL OR s.last_human_at + make_interval(mins => t.resume_after_minutes) <= $1))
+                OR (s.pause_reason = 'manual' AND s.paused_until <= $1))
+            ORDER BY s.paused_until NULLS FIRST, s.id
+            LIMIT $2
+            """, null, now, limit);
+        var ids = new List<long>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) ids.Add(reader.GetInt64(0));
+        return ids;
+    }
+
+    public async Task<TimeSpan> QuietPeriodOfSessionAsync(long sessionId, CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        await using var cmd = connection.Command(
+            "SELECT t.resume_after_minutes FROM sessions s JOIN tenants t ON t.id = s.tenant_id WHERE s.id = $1", null, sessionId);
+        var minutes = await cmd.ExecuteScalarAsync(ct);
+        return TimeSpan.FromMinutes(minutes is int m ? m : 120);
+    }
+
+    private async Task<(NpgsqlConnection, NpgsqlTransaction)> BeginAsync(CancellationToken ct)
+    {
+        var connection = await _db.OpenConnectionAsync(ct);
+        try
+        {
+            return (connection, await connection.BeginTransactionAsync(ct));
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task DisposeAsync(NpgsqlConnection connection, NpgsqlTransaction tx)
+    {
+        await tx.DisposeAsync();
+        await connection.DisposeAsync();
+    }
+
+    private sealed class ChatTransaction : IChatTransaction
+    {
+        private readonly NpgsqlConnection _connection;
+        private readonly NpgsqlTransaction _tx;
+
+        public ChatTransaction(NpgsqlConnection connection, NpgsqlTransaction tx, ChatSession session)
+        {
+            _connection = connection;
+            _tx = tx;
+            Session = session;
+        }
+
+        public ChatSession Session { get; }
+
+        public async Task<MessageAppendResult> AppendMessageAsync(NewChatMessage m, CancellationToken ct)
+        {
+            await using (var insert = _connection.Command("""
+                INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, raw, sent_at, created_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
+                ON CONFLICT (instance_id, provider_message_id) DO NOTHING
+                RETURNING id
+                """, _tx, Session.TenantId, Session.InstanceId, Session.Id, m.ProviderMessageId, m.Direction.ToName(),
+                m.MessageType, m.Text, JsonbText.Sanitized(m.RawJson), m.SentAt))
+            {
+                if (await insert.ExecuteScalarAsync(ct) is long id) return new MessageAppendResult(id, null);
+            }
+            return new MessageAppendResult(null, await FindMessageDirectionAsync(m.ProviderMessageId, ct));
+        }
+
+        public async Task<MessageDirection?> FindMessageDirectionAsync(string providerMessageId, CancellationToken ct)
+        {
+            await using var cmd = _connection.Command(
+                "SELECT direction FROM messages WHERE instance_id = $1 AND provider_message_id = $2", _tx, Session.InstanceId, providerMessageId);
+            return await cmd.ExecuteScalarAsync(ct) is string d ? SqlMapping.ParseDirection(d) : null;
+        }
+
+        public async Task<long?> FindSendInFlightAsync(string text, CancellationToken ct)
+        {
+            await using var cmd = _connection.Command("""
+                SELECT id FROM reply_jobs
+                WHERE session_id = $1 AND status = 'sending' AND sent_provider_message_id IS NULL AND reply_text = $2
+                ORDER BY id LIMIT 1 FOR UPDATE
+                """, _tx, Session.Id, text.Trim());
+            return await cmd.ExecuteScalarAsync(ct) is long id ? id : null;
+        }
+
+        public async Task AttachEchoToSendAsync(long jobId, string providerMessageId, CancellationToken ct)
+        {
+            await using var cmd = _connection.Command(
+                "UPDATE reply_jobs SET sent_provider_message_id = $2 WHERE id = $1", _tx, jobId, providerMessageId);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+
+        public async Task EnqueueReplyAsync(long triggerMessageId, DateTimeOffset dueAt, DateTimeOffset now, CancellationToken ct)
+        {
+            await using var cmd = _connection.Command("""
+                INSERT INTO reply_jobs AS j (tenant_id, session_id, trigger_message_ids, status, due_at, created_at, updated_at)
+                VALUES ($1, $2, ARRAY[$3::bigint], 'pending', $4, $5, $5)
+                ON CONFLICT (session_id) WHERE status = 'pending' DO UPDATE
+                SET trigger_message_ids = j.trigger_message_ids || EXCLUDED.trigger_message_ids,
+                    due_at = GREATEST(j.due_at, EXCLUDED.due_at),
+                    updated_at = EXCLUDED.updated_at
+                """, _tx, Session.TenantId, Session.Id, triggerMessageId, dueAt, now);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+
+        public async Task<int> CancelUnsentRepliesAsync(string reason, DateTimeOffset now, CancellationToken ct)
+        {
+            await using var cmd = _connection.Command("""
+                UPDATE reply_jobs SET status = 'cancelled', last_error = $2, locked_until = NULL, updated_at = $3
+                WHERE session_id = $1 AND status IN ('pending', 'retrying', 'processing')
+                """, _tx, Session.Id, reason, now);
+            return await cmd.ExecuteNonQueryAsync(ct);
+        }
+
+        public async Task AddTimelineEventAsync(string action, string? detail, long? messageId, DateTimeOffset now, CancellationToken ct)
+        {
+            await using var cmd = _connection.Command(
+                "INSERT INTO session_events (tenant_id, session_id, message_id, action, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                _tx, Session.TenantId, Session.Id, messageId ?? (object)new NullOf(NpgsqlDbType.Bigint), action, detail, now);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+
+        public async Task CommitAsync(CancellationToken ct)
+        {
+            var s = Session;
+            await using (var cmd = _connection.Command("""
+                UPDATE sessions SET is_paused = $2, pause_reason = $3, paused_until = $4, last_message_at = $5,
+                                    last_human_at = $6, resumed_at = $7, updated_at = $8
+                WHERE id = $1
+                """, _tx, s.Id, s.IsPaused, s.PauseReason?.ToName(), Ts(s.PausedUntil), Ts(s.LastMessageAt), Ts(s.LastHumanAt),
+                Ts(s.ResumedAt), s.UpdatedAt))
+            {
+                await cmd.ExecuteNonQueryAsync(ct);
+            }
+            await _tx.CommitAsync(ct);
+        }
+
+        private static object Ts(DateTimeOffset? t) => t is { } v ? v : new NullOf(NpgsqlDbType.TimestampTz);
+
+        public async ValueTask DisposeAsync()
+        {
+            await _tx.DisposeAsync();
+            await _connection.DisposeAsync();
+        }
+    }
+}

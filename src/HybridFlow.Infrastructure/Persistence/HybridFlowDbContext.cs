@@ -1,0 +1,113 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace HybridFlow.Infrastructure.Persistence;
+
+/// <summary>EF Core for the admin surface's plain reads and writes; the webhook and outbox paths are SQL (ChatStore, ReplyJobStore).</summary>
+public sealed class HybridFlowDbContext : DbContext
+{
+    public HybridFlowDbContext(DbContextOptions<HybridFlowDbContext> options) : base(options) { }
+
+    public DbSet<TenantRow> Tenants => Set<TenantRow>();
+    public DbSet<InstanceRow> Instances => Set<InstanceRow>();
+    public DbSet<SessionRow> Sessions => Set<SessionRow>();
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<TenantRow>(e =>
+        {
+            e.ToTable("tenants");
+            e.HasKey(t => t.Id);
+            e.Property(t => t.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+            e.Property(t => t.Name).HasColumnName("name");
+            e.Property(t => t.SystemPrompt).HasColumnName("system_prompt");
+            e.Property(t => t.LlmProvider).HasColumnName("llm_provider");
+            e.Property(t => t.LlmModel).HasColumnName("llm_model");
+            e.Property(t => t.ReplyMode).HasColumnName("reply_mode");
+            e.Property(t => t.WorkflowUrl).HasColumnName("workflow_url");
+            e.Property(t => t.ResumeAfterMinutes).HasColumnName("resume_after_minutes");
+            e.Property(t => t.DebounceSeconds).HasColumnName("debounce_seconds");
+            e.Property(t => t.HistoryMessages).HasColumnName("history_messages");
+            e.Property(t => t.ExternalSendsPause).HasColumnName("external_sends_pause");
+            e.Property(t => t.CreatedAt).HasColumnName("created_at");
+            e.Property(t => t.UpdatedAt).HasColumnName("updated_at");
+        });
+        b.Entity<InstanceRow>(e =>
+        {
+            e.ToTable("instances");
+            e.HasKey(i => i.Id);
+            e.Property(i => i.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+            e.Property(i => i.TenantId).HasColumnName("tenant_id");
+            e.Property(i => i.InstanceName).HasColumnName("instance_name");
+            e.Property(i => i.Provider).HasColumnName("provider");
+            e.Property(i => i.EvoServerUrl).HasColumnName("evo_server_url");
+            e.Property(i => i.EvoApiKey).HasColumnName("evo_api_key");
+            e.Property(i => i.WebhookSecret).HasColumnName("webhook_secret");
+            e.Property(i => i.CreatedAt).HasColumnName("created_at");
+            e.Property(i => i.UpdatedAt).HasColumnName("updated_at");
+            e.HasIndex(i => i.InstanceName).IsUnique();
+        });
+        b.Entity<SessionRow>(e =>
+        {
+            e.ToTable("sessions");
+            e.HasKey(s => s.Id);
+            e.Property(s => s.Id).HasColumnName("id");
+            e.Property(s => s.TenantId).HasColumnName("tenant_id");
+            e.Property(s => s.InstanceId).HasColumnName("instance_id");
+            e.Property(s => s.ChatId).HasColumnName("chat_id");
+            e.Property(s => s.IsPaused).HasColumnName("is_paused");
+            e.Property(s => s.PauseReason).HasColumnName("pause_reason");
+            e.Property(s => s.PausedUntil).HasColumnName("paused_until");
+            e.Property(s => s.LastMessageAt).HasColumnName("last_message_at");
+            e.Property(s => s.LastHumanAt).HasColumnName("last_human_at");
+            e.Property(s => s.CreatedAt).HasColumnName("created_at");
+            e.Property(s => s.UpdatedAt).HasColumnName("updated_at");
+            e.HasOne(s => s.Instance).WithMany().HasForeignKey(s => s.InstanceId);
+        });
+    }
+}
+
+public sealed class TenantRow
+{
+    public long Id { get; set; }
+    public string Name { get; set; } = "";
+    public string? SystemPrompt { get; set; }
+    public string? LlmProvider { get; set; }
+    public string? LlmModel { get; set; }
+    public string ReplyMode { get; set; } = "ai";
+    public string? WorkflowUrl { get; set; }
+    public int ResumeAfterMinutes { get; set; }
+    public int DebounceSeconds { get; set; }
+    public int HistoryMessages { get; set; }
+    public bool ExternalSendsPause { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public sealed class InstanceRow
+{
+    public long Id { get; set; }
+    public long TenantId { get; set; }
+    public string InstanceName { get; set; } = "";
+    public string Provider { get; set; } = "evolution";
+    public string EvoServerUrl { get; set; } = "";
+    public string? EvoApiKey { get; set; }
+    public string? WebhookSecret { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public sealed class SessionRow
+{
+    public long Id { get; set; }
+    public long TenantId { get; set; }
+    public long InstanceId { get; set; }
+    public InstanceRow? Instance { get; set; }
+    public string ChatId { get; set; } = "";
+    public bool IsPaused { get; set; }
+    public string? PauseReason { get; set; }
+    public DateTimeOffset? PausedUntil { get; set; }
+    public DateTimeOffset? LastMessageAt { get; set; }
+    public DateTimeOffset? LastHumanAt { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}

@@ -1,0 +1,68 @@
+using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Domain.Sessions;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace HybridFlow.Infrastructure.Persistence;
+
+internal static class SqlMapping
+{
+    public const string SessionColumns =
+        "s.id, s.tenant_id, s.instance_id, s.chat_id, s.is_paused, s.pause_reason, s.paused_until, s.last_message_at, s.last_human_at, s.resumed_at, s.created_at, s.updated_at";
+
+    /// <summary>Reads <see cref="SessionColumns"/> starting at <paramref name="o"/>.</summary>
+    public static ChatSession ReadSession(NpgsqlDataReader r, int o = 0) => ChatSession.Restore(
+        r.GetInt64(o), r.GetInt64(o + 1), r.GetInt64(o + 2), r.GetString(o + 3), r.GetBoolean(o + 4),
+        PauseReasonNames.Parse(r.IsDBNull(o + 5) ? null : r.GetString(o + 5)),
+        Time(r, o + 6), Time(r, o + 7), Time(r, o + 8), Time(r, o + 9),
+        Time(r, o + 10)!.Value, Time(r, o + 11)!.Value);
+
+    public static DateTimeOffset? Time(NpgsqlDataReader r, int i) =>
+        r.IsDBNull(i) ? null : new DateTimeOffset(DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc));
+
+    public static string ToName(this MessageDirection d) => d switch
+    {
+        MessageDirection.Inbound => "inbound",
+        MessageDirection.Bot => "bot",
+        MessageDirection.Human => "human",
+        _ => throw new ArgumentOutOfRangeException(nameof(d)),
+    };
+
+    public static MessageDirection ParseDirection(string s) => s switch
+    {
+        "inbound" => MessageDirection.Inbound,
+        "bot" => MessageDirection.Bot,
+        _ => MessageDirection.Human,
+    };
+
+    public static NpgsqlCommand Command(this NpgsqlConnection c, string sql, NpgsqlTransaction? tx, params object?[] args)
+    {
+        var cmd = new NpgsqlCommand(sql, c, tx);
+        foreach (var a in args) cmd.Parameters.Add(Parameter(a));
+        return cmd;
+    }
+
+    private static NpgsqlParameter Parameter(object? value) => value switch
+    {
+        null => new NpgsqlParameter { Value = DBNull.Value },
+        DateTimeOffset t => new NpgsqlParameter { Value = t.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+        JsonbText j => new NpgsqlParameter { Value = j.Json, NpgsqlDbType = NpgsqlDbType.Jsonb },
+        NullOf n => new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = n.Type },
+        _ => new NpgsqlParameter { Value = value },
+    };
+
+    public static DateTimeOffset? Nullable(DateTimeOffset? t) => t;
+}
+
+/// <summary>A string sent as jsonb.</summary>
+internal sealed record JsonbText(string Json)
+{
+    /// <summary>PostgreSQL's jsonb refuses the NUL escape that JSON allows.</summary>
+    public static JsonbText Sanitized(string json) =>
+        new(json.Contains("\\u0000", StringComparison.OrdinalIgnoreCase)
+            ? json.Replace("\\u0000", "\\ufffd", StringComparison.OrdinalIgnoreCase)
+            : json);
+}
+
+/// <summary>A typed NULL parameter, where PostgreSQL cannot infer the type.</summary>
+internal sealed record NullOf(NpgsqlDbType Type);
