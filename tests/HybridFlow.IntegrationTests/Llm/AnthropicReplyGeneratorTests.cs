@@ -1,0 +1,274 @@
+using System.Diagnostics;
+using System.Text.Json;
+using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Infrastructure.Llm;
+using NUnit.Framework;
+using static HybridFlow.IntegrationTests.Llm.LlmTestSupport;
+
+namespace HybridFlow.IntegrationTests.Llm;
+
+// One fake server per fixture, reset before each test, so the tests of a fixture must not overlap.
+[NonParallelizable]
+public sealed class AnthropicReplyGeneratorTests
+{
+    private const string ApiKey = "sk-ant-test-secret";
+
+    private FakeLlmServer _server = null!;
+    private readonly List<AnthropicReplyGenerator> _generators = [];
+
+    [OneTimeSetUp]
+    public async Task StartServer() => _server = await FakeLlmServer.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task StopServer() => await _server.DisposeAsync();
+
+    [SetUp]
+    public void ResetServer() => _server.Reset();
+
+    [TearDown]
+    public void DisposeGenerators()
+    {
+        _generators.ForEach(g => g.Dispose());
+        _generators.Clear();
+    }
+
+    private AnthropicReplyGenerator Generator(params (string Key, string? Value)[] extra)
+    {
+        var generator = new AnthropicReplyGenerator(Options(
+            [("ANTHROPIC_API_KEY", ApiKey), ("ANTHROPIC_BASE_URL", _server.BaseAddress.ToString()), ("LLM_TIMEOUT", "1"), .. extra]));
+        _generators.Add(generator);
+        return generator;
+    }
+
+    [Test]
+    public async Task Generate_WhenServerReplies_SendsSystemFieldMessagesModelMaxTokensAndApiKey()
+    {
+        _server.ReplyText = "Abrimos às 8h!";
+        var generator = Generator(("LLM_MAX_TOKENS", "321"));
+        var prompt = Prompt(
+            model: "claude-haiku-4-5",
+            history: [Customer("Oi"), Assistant("Olá! Como posso ajudar?"), Customer("Vocês abrem amanhã?")]);
+
+        var reply = await generator.GenerateAsync(prompt, CancellationToken.None);
+
+        Assert.That(reply, Is.EqualTo("Abrimos às 8h!"));
+        var request = _server.Requests.Single();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(request.Method, Is.EqualTo("POST"));
+            Assert.That(request.Path, Is.EqualTo("/v1/messages"));
+            Assert.That(request.Header("x-api-key"), Is.EqualTo(ApiKey));
+            Assert.That(request.Header("anthropic-version"), Is.Not.Null.And.Not.Empty);
+            Assert.That(request.Json.GetProperty("model").GetString(), Is.EqualTo("claude-haiku-4-5"));
+            Assert.That(request.Json.GetProperty("max_tokens").GetInt32(), Is.EqualTo(321));
+            Assert.That(SystemText(request.Json), Is.EqualTo(SystemPrompt));
+            Assert.That(Messages(request.Json), Is.EqualTo(new (string?, string?)[]
+            {
+                ("user", "Oi"),
+                ("assistant", "Olá! Como posso ajudar?"),
+                ("user", "Vocês abrem amanhã?"),
+            }));
+        }
+    }
+
+    [Test]
+    public async Task Generate_WhenHistoryDoesNotAlternate_DropsLeadingAssistantAndMergesSameRoleTurns()
+    {
+        var generator = Generator();
+        var prompt = Prompt(history:
+        [
+            Assistant("Bem-vindo à Padaria Central!"),
+            Assistant("Em que posso ajudar?"),
+            Customer("Oi"),
+            Customer("Tem pão de queijo?"),
+            Customer("   "),
+            Assistant("Temos sim!"),
+            Assistant("Quer reservar?"),
+            Customer("Quero 10"),
+        ]);
+
+        await generator.GenerateAsync(prompt, CancellationToken.None);
+
+        Assert.That(Messages(_server.Requests.Single().Json), Is.EqualTo(new (string?, string?)[]
+        {
+            ("user", "Oi\nTem pão de queijo?"),
+            ("assistant", "Temos sim!\nQuer reservar?"),
+            ("user", "Quero 10"),
+        }));
+    }
+
+    [Test]
+    public async Task Generate_WhenPromptHasNoModel_UsesConfiguredModel()
+    {
+        var generator = Generator(("ANTHROPIC_MODEL", "claude-opus-4-1"));
+
+        await generator.GenerateAsync(Prompt(), CancellationToken.None);
+
+        Assert.That(_server.Requests.Single().Json.GetProperty("model").GetString(), Is.EqualTo("claude-opus-4-1"));
+    }
+
+    [Test]
+    public async Task Generate_WhenReplyHasSeveralTextBlocks_ConcatenatesThem()
+    {
+        _server.Responder = _ => new FakeResponse(200, FakeLlmServer.AnthropicMessageJson("m", "Abrimos ", "às 8h", "!"));
+        var generator = Generator();
+
+        var reply = await generator.GenerateAsync(Prompt(), CancellationToken.None);
+
+        Assert.That(reply, Is.EqualTo("Abrimos às 8h!"));
+    }
+
+    [Test]
+    public async Task Generate_WhenSystemPromptIsBlank_OmitsSystemField()
+    {
+        var generator = Generator();
+
+        await generator.GenerateAsync(Prompt() with { SystemPrompt = "" }, CancellationToken.None);
+
+        Assert.That(_server.Requests.Single().Json.TryGetProperty("system", out _), Is.False);
+    }
+
+    [TestCase(401)]
+    [TestCase(403)]
+    [TestCase(404)]
+    [TestCase(400)]
+    public void Generate_WhenServerRejectsRequest_ThrowsPermanent(int status)
+    {
+        _server.StatusCode = status;
+        var generator = Generator();
+
+        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.IsPermanent, Is.True);
+            Assert.That(ex.Message, Does.Contain(status.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.That(ex.Message, Does.Not.Contain(ApiKey));
+        }
+    }
+
+    [TestCase(500)]
+    [TestCase(529)]
+    [TestCase(429)]
+    public void Generate_WhenServerFailsTransiently_ThrowsNonPermanentWithoutSdkRetries(int status)
+    {
+        _server.StatusCode = status;
+        var generator = Generator();
+
+        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.IsPermanent, Is.False);
+            Assert.That(_server.Requests, Has.Count.EqualTo(1));
+        }
+    }
+
+    [Test]
+    public void Generate_WhenServerIsSlowerThanTimeout_ThrowsNonPermanent()
+    {
+        _server.Delay = TimeSpan.FromSeconds(5);
+        var generator = Generator();
+        var stopwatch = Stopwatch.StartNew();
+
+        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.IsPermanent, Is.False);
+            Assert.That(ex.Message, Does.Contain("LLM_TIMEOUT"));
+            Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(4)));
+            Assert.That(_server.Requests, Has.Count.EqualTo(1));
+        }
+    }
+
+    [Test]
+    public void Generate_WhenCallerCancels_ThrowsOperationCanceled()
+    {
+        _server.Delay = TimeSpan.FromSeconds(5);
+        var generator = Generator(("LLM_TIMEOUT", "30"));
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        Assert.That(
+            async () => await generator.GenerateAsync(Prompt(), cts.Token),
+            Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [Test]
+    public void Generate_WhenReplyHasNoText_ThrowsNonPermanent()
+    {
+        _server.Responder = _ => new FakeResponse(200, FakeLlmServer.AnthropicMessageJson("m"));
+        var generator = Generator();
+
+        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.IsPermanent, Is.False);
+            Assert.That(ex.Message, Does.Contain("empty reply"));
+        }
+    }
+
+    [Test]
+    public void Generate_WhenServerIsUnreachable_ThrowsNonPermanent()
+    {
+        var generator = new AnthropicReplyGenerator(Options(
+            ("ANTHROPIC_API_KEY", ApiKey),
+            ("ANTHROPIC_BASE_URL", UnusedLocalUrl("/").ToString())));
+        _generators.Add(generator);
+
+        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+
+        Assert.That(ex.IsPermanent, Is.False);
+    }
+
+    [Test]
+    public void Generate_WhenHistoryHasNoCustomerTurn_ThrowsPermanentWithoutCallingServer()
+    {
+        var generator = Generator();
+
+        var ex = Assert.ThrowsAsync<ReplyGenerationException>(
+            () => generator.GenerateAsync(Prompt(history: [Assistant("Olá!")]), CancellationToken.None));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.IsPermanent, Is.True);
+            Assert.That(_server.Requests, Is.Empty);
+        }
+    }
+
+    [Test]
+    public void Generate_WhenKeyIsNotSet_ThrowsPermanent()
+    {
+        using var generator = new AnthropicReplyGenerator(Options(("ANTHROPIC_BASE_URL", _server.BaseAddress.ToString())));
+
+        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.IsPermanent, Is.True);
+            Assert.That(ex.Message, Does.Contain("ANTHROPIC_API_KEY"));
+            Assert.That(_server.Requests, Is.Empty);
+        }
+    }
+
+    private static string? SystemText(JsonElement body)
+    {
+        var system = body.GetProperty("system");
+        return system.ValueKind == JsonValueKind.String
+            ? system.GetString()
+            : string.Concat(system.EnumerateArray().Select(block => block.GetProperty("text").GetString()));
+    }
+
+    private static (string? Role, string? Text)[] Messages(JsonElement body) =>
+        body.GetProperty("messages").EnumerateArray()
+            .Select(m =>
+            {
+                var content = m.GetProperty("content");
+                var text = content.ValueKind == JsonValueKind.String
+                    ? content.GetString()
+                    : string.Concat(content.EnumerateArray().Select(block => block.GetProperty("text").GetString()));
+                return (m.GetProperty("role").GetString(), text);
+            })
+            .ToArray();
+}

@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using System.Text.Json;
+using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Infrastructure.Llm;
+using NUnit.Framework;
+using static HybridFlow.IntegrationTests.Llm.LlmTestSupport;
+
+namespace HybridFlow.IntegrationTests.Llm;
+
+// One fake server per fixture, reset before each test, so the tests of a fixture must not overlap.
+[NonParallelizable]
+public sealed class OpenAiReplyGeneratorTests
+{
+    private const string ApiKey = "sk-test-openai-secret";
+
+    private FakeLlmServer _server = null!;
+
+    [OneTimeSetUp]
+    public async Task StartServer() => _server = await FakeLlmServer.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task StopServer() => await _server.DisposeAsync();
+
+    [SetUp]
+    public void ResetServer() => _server.Reset();
+
+    private OpenAiReplyGenerator Generator(params (string Key, string? Value)[] extra) =>
+        new(Options([("OPENAI_API_KEY", ApiKey), ("OPENAI_BASE_URL", _server.OpenAiBaseUrl.ToString()), ("LLM_TIMEOUT", "1"), .. extra]));
+
+    [Test]
+    public async Task Generate_WhenServerReplies_SendsSystemPromptHistoryModelAndMaxTokens()
+    {
+        _server.ReplyText = "  Abrimos às 8h!  ";
+        var generator = Generator(("LLM_MAX_TOKENS", "321"));
+        var prompt = Prompt(
+            model: "gpt-4.1-mini",
+            history: [Customer("Oi"), Assistant("Olá! Como posso ajudar?"), Customer("Vocês abrem amanhã?"), Customer("E a que horas?")]);
+
+        var reply = await generator.GenerateAsync(prompt, CancellationToken.None);
+
+        Assert.That(reply, Is.EqualTo("Abrimos às 8h!"));
+        var request = _server.Requests.Single();
+        var messages = request.Json.GetProperty("messages").EnumerateArray()
+            .Select(m => (Role: m.GetProperty("role").GetString(), Content: ContentText(m)))
+            .ToArray();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(request.Method, Is.EqualTo("POST"));
+            Assert.That(request.Path, Is.EqualTo("/v1/chat/completions"));
+            Assert.That(request.Header("authorization"), Is.EqualTo($"Bearer {ApiKey}"));
+            Assert.That(request.Json.GetProperty("model").GetString(), Is.EqualTo("gpt-4.1-mini"));
+            Assert.That(request.Json.GetProperty("max_completion_tokens").GetInt32(), Is.EqualTo(321));
+            Assert.That(messages, Is.EqualTo(new (string?, string?)[]
+            {
+                ("system", SystemPrompt),
+                ("user", "Oi"),
+                ("assistant", "Olá! Como posso ajudar?"),
+                ("user", "Vocês abrem amanhã?"),
+                ("user", "E a que horas?"),
+            }));
+        }
+    }
+
+    [Test]
+    public async Task Generate_WhenPromptHasNoModel_UsesConfiguredModel()
+    {
+        var generator = Generator(("OPENAI_MODEL", "llama3.2"));
+
+        await generator.GenerateAsync(Prompt(model: " "), CancellationToken.None);
+
+        Assert.That(_server.Requests.Single().Json.GetProperty("model").GetString(), Is.EqualTo("llama3.2"));
+    }
+
+    [Test]
+    public async Task Generate_WhenOnlyBaseUrlIsSet_SendsPlaceholderKeyForLocalServers()
+    {
+        var generator = new OpenAiReplyGenerator(Options(("OPENAI_BASE_URL", _server.OpenAiBaseUrl.ToString())));
+
+        var reply = await generator.GenerateAsync(Prompt(), CancellationToken.None);
+
+        Assert.That(reply, Is.EqualTo("Hello from the fake model"));
+        Assert.That(_server.Requests.Single().Header("authorization"), Does.StartWith("Bearer "));
+    }
+
+    [Test]
+    public async Task Generate_WhenBaseUrlHasPathPrefix_PostsChatCompletionsUnderIt()
+    {
+        var generator = new OpenAiReplyGenerator(Options(
+            ("OPENAI_API_KEY", ApiKey),
+            ("OPENAI_BASE_URL", new Uri(_server.BaseAddress, "api/v1").ToString())));
+
+        await generator.GenerateAsync(Prompt(), CancellationToken.None);
+
+        Assert.That(_server.Requests.Single().Path, Is.EqualTo("/api/v1/chat/completions"));
+    }
+
+    [TestCase(401)]
+    [TestCase(403)]
+    [TestCase(404)]
+    [TestCase(400)]
+    public void Generate_WhenServerRejectsRequest_ThrowsPermanent(int status)
+    {
+        _server.StatusCode = status;
+        var generator = Generator();
+
+        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.IsPermanent, Is.True);
+            Assert.That(ex.Message, Does.Contain(status.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+    }
+
+    [Test]
+    public void Generate_WhenUnauthorized_KeepsKeyAndMessageTextOutOfException()
+    {
+        _server.StatusCode = 401;
+        // Real OpenAI 401 bodies quote a masked key; make sure nothing from the body or prompt leaks.
+        _server.Responder = _ => new FakeResponse(401, JsonSerializer.Serialize(new
+        {
+            error = new { message = $"Incorrect API key provided: {ApiKey}. Olá, vocês abrem amanhã?", type = "invalid_request_error", code = "invalid_api_key" },
+        }));
+        var generator = Generator();
+
+        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+
+        var everything = string.Join("\n", Chain(ex).Select(e => e.Message));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(everything, Does.Not.Contain(ApiKey));
+            Assert.That(everything, Does.Not.Contain("abrem amanhã"));
+            Assert.That(ex.Message, Does.Contain("invalid_api_key"));
+        }
+    }
+
+    [TestCase(500)]
+    [TestCase(503)]
+    [TestCase(429)]
+    public void Generate_WhenServerFailsTransiently_ThrowsNonPermanentWithoutSdkRetries(int status)
+    {
+        _server.StatusCode = status;
+        var generator = Generator();
+
+        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.IsPermanent, Is.False);
+            Assert.That(_server.Requests, Has.Count.EqualTo(1));
+        }
+    }
+
+    [Test]
+    public void Generate_WhenServerIsSlowerThanTimeout_ThrowsNonPermanent()
+    {
+        _server.Delay = TimeSpan.FromSeconds(5);
+        var generator = Generator();
+        var stopwatch = Stopwatch.StartNew();
+
+        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.IsPermanent, Is.False);
+            Assert.That(ex.Message, Does.Contain("LLM_TIMEOUT"));
+            Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(4)));
+        }
+    }
+
+    [Test]
+    public void Generate_WhenCallerCancels_ThrowsOperationCanceled()
+    {
+        _server.Delay = TimeSpan.FromSeconds(5);
+        var generator = Generator(("LLM_TIMEOUT", "30"));
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        Assert.That(
+            async () => await generator.GenerateAsync(Prompt(), cts.Token),
+            Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [TestCase("")]
+    [TestCase("   ")]
+    [TestCase(null)]
+    public void Generate_WhenReplyIsEmpty_ThrowsNonPermanent(string? content)
+    {
+        _server.Responder = request => new FakeResponse(200, FakeLlmServer.OpenAiCompletionJson("m", content));
+        var generator = Generator();
+
+        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.IsPermanent, Is.False);
+            Assert.That(ex.Message, Does.Contain("empty reply"));
+        }
+    }
+
+    [Test]
+    public void Generate_WhenServerIsUnreachable_ThrowsNonPermanent()
+    {
+        var generator = new OpenAiReplyGenerator(Options(
+            ("OPENAI_API_KEY", ApiKey),
+            ("OPENAI_BASE_URL", UnusedLocalUrl("/v1").ToString())));
+
+        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+
+        Assert.That(ex.IsPermanent, Is.False);
+    }
+
+    [Test]
+    public void Generate_WhenNeitherKeyNorBaseUrlIsSet_ThrowsPermanent()
+    {
+        var generator = new OpenAiReplyGenerator(Options());
+
+        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.IsPermanent, Is.True);
+            Assert.That(ex.Message, Does.Contain("OPENAI_API_KEY"));
+        }
+    }
+
+    private static string? ContentText(JsonElement message)
+    {
+        var content = message.GetProperty("content");
+        return content.ValueKind == JsonValueKind.String
+            ? content.GetString()
+            : string.Concat(content.EnumerateArray().Select(part => part.GetProperty("text").GetString()));
+    }
+
+    private static IEnumerable<Exception> Chain(Exception exception)
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            yield return current;
+        }
+    }
+}

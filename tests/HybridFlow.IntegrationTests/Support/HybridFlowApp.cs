@@ -1,0 +1,187 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using HybridFlow.IntegrationTests.Llm;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+
+namespace HybridFlow.IntegrationTests.Support;
+
+/// <summary>
+/// The real API (WebApplicationFactory) on a fresh database of the run's PostgreSQL, wired to a fake Evolution
+/// and a fake OpenAI-compatible model that both speak real HTTP on 127.0.0.1.
+/// </summary>
+public sealed class HybridFlowApp : IAsyncDisposable
+{
+    public const string AdminKey = "test-admin-key-0123456789";
+    public const string CronSecret = "test-cron-secret-0123456789";
+    public const string WebhookSecret = "instance-webhook-secret-0123456789";
+    public const string EvolutionApiKey = "B6D711FCDE4D4FD5936544120E713976";
+
+    private WebApplicationFactory<Program> _factory = null!;
+
+    private HybridFlowApp() { }
+
+    public string ConnectionString { get; private set; } = "";
+    public FakeEvolutionServer Evolution { get; private set; } = null!;
+    public FakeLlmServer Llm { get; private set; } = null!;
+    public TestClock Clock { get; } = new();
+    /// <summary>Calls the API without credentials.</summary>
+    public HttpClient Client { get; private set; } = null!;
+    /// <summary>Calls the API with the admin key.</summary>
+    public HttpClient Admin { get; private set; } = null!;
+    public IReadOnlyDictionary<string, string?> Settings { get; private set; } = new Dictionary<string, string?>();
+
+    public static async Task<HybridFlowApp> StartAsync(IDictionary<string, string?>? overrides = null)
+    {
+        var app = new HybridFlowApp();
+        app.ConnectionString = await TestEnvironment.Postgres.CreateDatabaseAsync();
+        app.Evolution = await FakeEvolutionServer.StartAsync();
+        app.Llm = await FakeLlmServer.StartAsync();
+        app.Llm.ReplyText = "Olá! Abrimos amanhã das 7h às 19h.";
+
+        var settings = new Dictionary<string, string?>
+        {
+            ["DATABASE_URL"] = app.ConnectionString,
+            ["ADMIN_API_KEY"] = AdminKey,
+            ["CRON_SECRET"] = CronSecret,
+            ["LLM_PROVIDER"] = "openai",
+            ["OPENAI_API_KEY"] = "sk-test-not-a-real-key",
+            ["OPENAI_BASE_URL"] = app.Llm.OpenAiBaseUrl.ToString(),
+            ["OPENAI_MODEL"] = "gpt-test",
+            ["LLM_TIMEOUT"] = "10",
+            ["REPLY_POLL_MS"] = "50",
+            ["REPLY_RETRY_BASE_SECONDS"] = "0.2",
+            ["LOG_LEVEL"] = "warning",
+        };
+        foreach (var (k, v) in overrides ?? new Dictionary<string, string?>()) settings[k] = v;
+        app.Settings = settings;
+
+        app._factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            foreach (var (k, v) in settings) b.UseSetting(k, v);
+            b.ConfigureTestServices(s =>
+            {
+                s.RemoveAll<TimeProvider>();
+                s.AddSingleton<TimeProvider>(app.Clock);
+            });
+        });
+        app.Client = app._factory.CreateClient();
+        app.Admin = app._factory.CreateClient();
+        app.Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        return app;
+    }
+
+    /// <summary>Creates a tenant and an instance pointing at the fake Evolution; answers the instance name.</summary>
+    public async Task<(long TenantId, string Instance)> CreateTenantWithInstanceAsync(object? tenantFields = null, string? webhookSecret = WebhookSecret)
+    {
+        var tenantBody = JsonSerializer.SerializeToNode(tenantFields ?? new { })!.AsObject();
+        tenantBody["name"] ??= "Padaria Demo";
+        tenantBody["system_prompt"] ??= "Você é o assistente da Padaria Demo.";
+        var tenant = await Admin.PostAsJsonAsync("/api/tenants", tenantBody);
+        Assert.That((int)tenant.StatusCode, Is.EqualTo(201), await tenant.Content.ReadAsStringAsync());
+        var tenantId = (await tenant.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+
+        var name = "inst-" + Guid.NewGuid().ToString("N")[..10];
+        var instance = await Admin.PostAsJsonAsync("/api/instances", new Dictionary<string, object?>
+        {
+            ["tenant_id"] = tenantId,
+            ["instance_name"] = name,
+            ["evo_server_url"] = Evolution.BaseAddress.ToString(),
+            ["evo_api_key"] = EvolutionApiKey,
+            ["webhook_secret"] = webhookSecret,
+        });
+        Assert.That((int)instance.StatusCode, Is.EqualTo(201), await instance.Content.ReadAsStringAsync());
+        return (tenantId, name);
+    }
+
+    /// <summary>POSTs a webhook to /webhook/{instance} with the instance's secret header.</summary>
+    public Task<HttpResponseMessage> PostWebhookAsync(string instance, JsonObject payload, string? secret = WebhookSecret)
+    {
+        payload["instance"] = instance;
+        return PostRawWebhookAsync($"/webhook/{instance}", payload.ToJsonString(), secret);
+    }
+
+    public Task<HttpResponseMessage> PostRawWebhookAsync(string path, string body, string? secret = WebhookSecret, string contentType = "application/json")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, contentType) };
+        if (secret is not null) request.Headers.Add("X-Webhook-Secret", secret);
+        return Client.SendAsync(request);
+    }
+
+    /// <summary>Posts and answers the webhook's <c>action</c>, asserting a 200.</summary>
+    public async Task<string> DeliverAsync(string instance, JsonObject payload)
+    {
+        var response = await PostWebhookAsync(instance, payload);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That((int)response.StatusCode, Is.EqualTo(200), body);
+        var json = JsonDocument.Parse(body).RootElement;
+        Assert.That(json.GetProperty("ok").GetBoolean(), Is.True);
+        return json.GetProperty("action").GetString()!;
+    }
+
+    public async Task<JsonElement> GetSessionAsync(string instance, string chatId)
+    {
+        var response = await Admin.GetAsync($"/sessions/{instance}/{chatId}");
+        Assert.That((int)response.StatusCode, Is.EqualTo(200), await response.Content.ReadAsStringAsync());
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>Waits (bounded) until <paramref name="condition"/> holds; fails the test with <paramref name="what"/> otherwise.</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition()) return;
+            await Task.Delay(50);
+        }
+        Assert.Fail($"Timed out waiting for: {what}");
+    }
+
+    public static Task EventuallyAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
+        EventuallyAsync(() => Task.FromResult(condition()), what, timeout);
+
+    /// <summary>Runs a scalar SQL query on the app's database (operators query the tables directly too).</summary>
+    public async Task<T?> ScalarAsync<T>(string sql, params object[] args)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, connection);
+        foreach (var a in args) cmd.Parameters.AddWithValue(a);
+        var value = await cmd.ExecuteScalarAsync();
+        return value is null or DBNull ? default : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The session's timeline actions, oldest first.</summary>
+    public async Task<IReadOnlyList<string>> TimelineAsync(string instance, string chatId)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand("""
+            SELECT e.action FROM session_events e JOIN sessions s ON s.id = e.session_id JOIN instances i ON i.id = s.instance_id
+            WHERE i.instance_name = $1 AND s.chat_id = $2 ORDER BY e.id
+            """, connection);
+        cmd.Parameters.AddWithValue(instance);
+        cmd.Parameters.AddWithValue(chatId);
+        var actions = new List<string>();
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) actions.Add(reader.GetString(0));
+        return actions;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client?.Dispose();
+        Admin?.Dispose();
+        if (_factory is not null) await _factory.DisposeAsync();
+        if (Evolution is not null) await Evolution.DisposeAsync();
+        if (Llm is not null) await Llm.DisposeAsync();
+    }
+}

@@ -1,0 +1,21 @@
+using HybridFlow.IntegrationTests.Infrastructure;
+
+namespace HybridFlow.IntegrationTests.Support;
+
+/// <summary>One PostgreSQL server for the whole run; each test class gets its own database on it.</summary>
+[SetUpFixture]
+public sealed class TestEnvironment
+{
+    private static PostgresServer? _postgres;
+
+    public static PostgresServer Postgres => _postgres ?? throw new InvalidOperationException("PostgreSQL was not started.");
+
+    [OneTimeSetUp]
+    public async Task StartPostgres() => _postgres = await PostgresServer.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task StopPostgres()
+    {
+        if (_postgres is not null) await _postgres.DisposeAsync();
+    }
+}
