@@ -63,7 +63,8 @@ public sealed class ReplyJobStore : IReplyJobStore
                 WHERE session_id = $1 AND text IS NOT NULL
                 ORDER BY sent_at DESC, id DESC
                 LIMIT $2) recent
-            ORDER BY sent_at, id
+            -- WhatsApp times have whole seconds while ours are precise: within a second, arrival order decides.
+            ORDER BY date_trunc('second', sent_at), id
             """, null, job.SessionId, historyLimit))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
@@ -129,6 +130,10 @@ public sealed class ReplyJobStore : IReplyJobStore
         await using var tx = await connection.BeginTransactionAsync(ct);
         long messageId;
         long tenantId;
+        // Session first, then job: the webhook path locks in that order too (an early echo locks this job).
+        await using (var cmd = connection.Command(
+            "UPDATE sessions SET last_message_at = GREATEST(last_message_at, $2), updated_at = $2 WHERE id = $1", tx, job.SessionId, now))
+            await cmd.ExecuteNonQueryAsync(ct);
         await using (var cmd = connection.Command("""
             WITH inserted AS (
                 INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, raw, sent_at, created_at)
@@ -152,9 +157,6 @@ public sealed class ReplyJobStore : IReplyJobStore
             UPDATE reply_jobs SET status = 'sent', sent_provider_message_id = $2, sent_message_id = $3, locked_until = NULL, updated_at = $4
             WHERE id = $1
             """, tx, job.JobId, providerMessageId, messageId, now))
-            await cmd.ExecuteNonQueryAsync(ct);
-        await using (var cmd = connection.Command(
-            "UPDATE sessions SET last_message_at = GREATEST(last_message_at, $2), updated_at = $2 WHERE id = $1", tx, job.SessionId, now))
             await cmd.ExecuteNonQueryAsync(ct);
         await AddEventAsync(connection, tx, tenantId, job.SessionId, messageId, TimelineActions.AiReplied, null, now, ct);
         await tx.CommitAsync(ct);

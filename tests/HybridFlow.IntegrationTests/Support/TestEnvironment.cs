@@ -1,8 +1,8 @@
 using HybridFlow.IntegrationTests.Infrastructure;
 
-namespace HybridFlow.IntegrationTests.Support;
+namespace HybridFlow.IntegrationTests;
 
-/// <summary>One PostgreSQL server for the whole run; each test class gets its own database on it.</summary>
+/// <summary>One PostgreSQL server for the whole run (root namespace, so it covers every test); each test class gets its own database on it.</summary>
 [SetUpFixture]
 public sealed class TestEnvironment
 {
