@@ -39,7 +39,7 @@ public sealed class ErrorHandlingMiddleware
             context.Response.Clear();
             context.Response.StatusCode = problem.Status!.Value;
             if (problem.Status == 503) context.Response.Headers.RetryAfter = "5";
-            await context.Response.WriteAsJsonAsync(problem, (JsonSerializerOptions?)null, "application/problem+json");
+            await context.Response.WriteAsJsonAsync(problem, problem.GetType(), (JsonSerializerOptions?)null, "application/problem+json");
         }
     }
 

@@ -65,7 +65,7 @@ public static class EvolutionWebhookParser
         var eventName = NormalizeEventName(OptionalString(body, "event", "event"))
             ?? throw new RequestValidationException("event", "The event name is required.");
         var instance = OptionalString(body, "instance", "instance");
-        var apiKey = body.TryGetProperty("apikey", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
+        var apiKey = body.TryGetProperty("apikey", out var k) && k.ValueKind == JsonValueKind.String ? ReadString(k, "apikey") : null;
         var raw = body.GetRawText();
 
         var kind = eventName switch
@@ -171,7 +171,20 @@ public static class EvolutionWebhookParser
     }
 
     private static string? StringAt(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? ReadString(v, name) : null;
+
+    /// <summary>JSON may escape a lone surrogate, which is no text at all: that is the sender's error.</summary>
+    private static string? ReadString(JsonElement value, string path)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            throw new RequestValidationException(path, $"{path} is not valid text.");
+        }
+    }
 
     private static DateTimeOffset? ReadTimestamp(JsonElement data)
     {
@@ -180,7 +193,7 @@ public static class EvolutionWebhookParser
         {
             JsonValueKind.Number when ts.TryGetInt64(out var n) => n,
             JsonValueKind.Number when ts.TryGetDouble(out var d) && double.IsFinite(d) && Math.Abs(d) < 1e15 => (long)d,
-            JsonValueKind.String when long.TryParse(ts.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) => s,
+            JsonValueKind.String when long.TryParse(ReadString(ts, "data.messageTimestamp"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) => s,
             // protobuf Long serialized as {low, high, unsigned}
             JsonValueKind.Object when ts.TryGetProperty("low", out var low) && low.TryGetInt32(out var lo) =>
                 ((long)(ts.TryGetProperty("high", out var high) && high.TryGetInt32(out var hi) ? hi : 0) << 32) | (uint)lo,
@@ -207,7 +220,7 @@ public static class EvolutionWebhookParser
         if (!obj.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
         if (v.ValueKind != JsonValueKind.String)
             throw new RequestValidationException(path, $"{path} must be a string.");
-        var s = v.GetString();
+        var s = ReadString(v, path);
         return s is null ? null : s.Replace("\0", "", StringComparison.Ordinal);
     }
 

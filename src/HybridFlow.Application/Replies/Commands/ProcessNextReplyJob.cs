@@ -29,6 +29,12 @@ public sealed class ProcessNextReplyJobCommandHandler : IRequestHandler<ProcessN
     {
         var job = await _jobs.ClaimNextAsync(_time.GetUtcNow(), _settings.ReplyJobLease, ct);
         if (job is null) return false;
+        if (job.Attempt > _settings.ReplyMaxAttempts)
+        {
+            // Its workers kept vanishing mid-job (crash loop): stop here rather than loop forever.
+            await _jobs.RetryOrFailAsync(job, "gave up: the job was abandoned by its worker on every attempt", null, _time.GetUtcNow(), ct);
+            return true;
+        }
 
         var context = await _jobs.LoadContextAsync(job, ct);
         if (context is null) return true; // the session or its instance is gone; the store has closed the job
