@@ -37,11 +37,13 @@ public sealed class HybridFlowApp : IAsyncDisposable
     /// <summary>Calls the API with the admin key.</summary>
     public HttpClient Admin { get; private set; } = null!;
     public IReadOnlyDictionary<string, string?> Settings { get; private set; } = new Dictionary<string, string?>();
+    public IServiceProvider Services { get; private set; } = null!;
 
-    public static async Task<HybridFlowApp> StartAsync(IDictionary<string, string?>? overrides = null)
+    /// <summary>Starts the API on a fresh database, or on <paramref name="sharedDatabase"/> to run a second replica.</summary>
+    public static async Task<HybridFlowApp> StartAsync(IDictionary<string, string?>? overrides = null, string? sharedDatabase = null)
     {
         var app = new HybridFlowApp();
-        app.ConnectionString = await TestEnvironment.Postgres.CreateDatabaseAsync();
+        app.ConnectionString = sharedDatabase ?? await TestEnvironment.Postgres.CreateDatabaseAsync();
         app.Evolution = await FakeEvolutionServer.StartAsync();
         app.Llm = await FakeLlmServer.StartAsync();
         app.Llm.ReplyText = "Olá! Abrimos amanhã das 7h às 19h.";
@@ -73,13 +75,14 @@ public sealed class HybridFlowApp : IAsyncDisposable
             });
         });
         app.Client = app._factory.CreateClient();
+        app.Services = app._factory.Services;
         app.Admin = app._factory.CreateClient();
         app.Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
         return app;
     }
 
     /// <summary>Creates a tenant and an instance pointing at the fake Evolution; answers the instance name.</summary>
-    public async Task<(long TenantId, string Instance)> CreateTenantWithInstanceAsync(object? tenantFields = null, string? webhookSecret = WebhookSecret)
+    public async Task<(long TenantId, string Instance)> CreateTenantWithInstanceAsync(object? tenantFields = null, string? webhookSecret = WebhookSecret, Uri? evolution = null)
     {
         var tenantBody = JsonSerializer.SerializeToNode(tenantFields ?? new { })!.AsObject();
         tenantBody["name"] ??= "Padaria Demo";
@@ -93,7 +96,7 @@ public sealed class HybridFlowApp : IAsyncDisposable
         {
             ["tenant_id"] = tenantId,
             ["instance_name"] = name,
-            ["evo_server_url"] = Evolution.BaseAddress.ToString(),
+            ["evo_server_url"] = (evolution ?? Evolution.BaseAddress).ToString(),
             ["evo_api_key"] = EvolutionApiKey,
             ["webhook_secret"] = webhookSecret,
         });
