@@ -1,0 +1,130 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using HybridFlow.IntegrationTests.Support;
+
+namespace HybridFlow.IntegrationTests.Reliability;
+
+/// <summary>Two API replicas on one database, a worker that died mid-job, the background sweep, and debounce.</summary>
+[NonParallelizable]
+public sealed class ReplicaAndRecoveryTests
+{
+    [Test]
+    public async Task TwoReplicas_ReceivingTheSameDeliveries_ReplyOncePerMessage()
+    {
+        await using var first = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["REPLY_WORKERS"] = "3" });
+        await using var second = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["REPLY_WORKERS"] = "3" }, first.ConnectionString);
+        var (_, instance) = await first.CreateTenantWithInstanceAsync();
+
+        var chats = Enumerable.Range(0, 12).Select(_ => Payloads.NewChatId()).ToList();
+        var deliveries = chats.SelectMany(chat =>
+        {
+            var payload = Payloads.CustomerText(chat, "Oi, tudo bem?");
+            // Evolution retries and duplicate webhooks: each message reaches both replicas twice.
+            return new[] { first, second, first, second }.Select(app => app.PostWebhookAsync(instance, payload.DeepClone().AsObject()));
+        });
+        var responses = await Task.WhenAll(deliveries);
+        Assert.That(responses.Select(r => (int)r.StatusCode), Is.All.EqualTo(200));
+
+        await HybridFlowApp.EventuallyAsync(() => chats.All(c => first.Evolution.SendsTo(c).Count >= 1), "every chat answered");
+        await Task.Delay(1500);
+        foreach (var chat in chats)
+            Assert.That(first.Evolution.SendsTo(chat), Has.Count.EqualTo(1), chat);
+        Assert.That(await first.ScalarAsync<long>("SELECT count(*) FROM reply_jobs WHERE status = 'sent'"), Is.EqualTo(chats.Count));
+    }
+
+    [Test]
+    public async Task JobOfAWorkerThatDied_IsPickedUpByAnotherReplica_AndSentOnce()
+    {
+        await using var dead = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["WORKERS_ENABLED"] = "false" });
+        var (_, instance) = await dead.CreateTenantWithInstanceAsync();
+        var chat = Payloads.NewChatId();
+        Assert.That(await dead.DeliverAsync(instance, Payloads.CustomerText(chat, "Oi")), Is.EqualTo("ai_queued"));
+
+        // The worker claimed the job, then its process died: the lease ran out long ago.
+        await dead.ScalarAsync<int>("UPDATE reply_jobs SET status = 'processing', attempts = 1, locked_until = now() - interval '1 minute' RETURNING 1");
+
+        await using var survivor = await HybridFlowApp.StartAsync(sharedDatabase: dead.ConnectionString);
+        await HybridFlowApp.EventuallyAsync(() => dead.Evolution.SendsTo(chat).Count == 1, "the abandoned job sent");
+        await Task.Delay(1000);
+        Assert.That(dead.Evolution.SendsTo(chat), Has.Count.EqualTo(1));
+        Assert.That(await dead.ScalarAsync<int>("SELECT attempts FROM reply_jobs"), Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task SendInterruptedByACrash_IsNeverResent_UnlessTheEchoProvedIt()
+    {
+        await using var app = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["WORKERS_ENABLED"] = "false" });
+        var (_, instance) = await app.CreateTenantWithInstanceAsync();
+        var unproven = Payloads.NewChatId();
+        var proven = Payloads.NewChatId();
+        await app.DeliverAsync(instance, Payloads.CustomerText(unproven, "Oi"));
+        await app.DeliverAsync(instance, Payloads.CustomerText(proven, "Oi"));
+
+        // Both workers died during the sendText call; only the second one's echo came back.
+        await app.ScalarAsync<int>("""
+            UPDATE reply_jobs SET status = 'sending', attempts = 1, reply_text = 'Resposta', locked_until = now() - interval '1 minute'
+            RETURNING 1
+            """);
+        Assert.That(await app.DeliverAsync(instance, Payloads.SendMessageEcho(proven, "Resposta", "3EB0AAAABBBBCCCCDDDDEEEE")), Is.EqualTo("ignored_echo"));
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/cron/auto-resume");
+        request.Headers.Add("X-Cron-Secret", HybridFlowApp.CronSecret);
+        var result = await (await app.Client.SendAsync(request)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.That(result.GetProperty("cleaned").GetInt32(), Is.EqualTo(2));
+
+        var statuses = await app.ScalarAsync<string>("""
+            SELECT string_agg(s.chat_id || '=' || j.status, ',' ORDER BY s.chat_id) FROM reply_jobs j JOIN sessions s ON s.id = j.session_id
+            """);
+        Assert.That(statuses, Does.Contain(proven + "=sent"));
+        Assert.That(statuses, Does.Contain(unproven + "=dead"));
+        Assert.That(await app.TimelineAsync(instance, unproven), Does.Contain("ai_failed"));
+        Assert.That(app.Evolution.Requests, Is.Empty, "nothing is sent again");
+    }
+
+    [Test]
+    public async Task BackgroundSweep_AutoResumesATakeoverWhoseQuietPeriodIsOver()
+    {
+        await using var app = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["AUTO_RESUME_SWEEP_SECONDS"] = "1" });
+        var (_, instance) = await app.CreateTenantWithInstanceAsync(new { resume_after_minutes = 30 });
+        var chat = Payloads.NewChatId();
+        await app.DeliverAsync(instance, Payloads.OwnerText(chat, "Deixa comigo."));
+        await Task.Delay(1500);
+        Assert.That((await app.GetSessionAsync(instance, chat)).GetProperty("is_paused").GetBoolean(), Is.True, "still within the tenant's 30 minutes");
+
+        app.Clock.Advance(TimeSpan.FromMinutes(31));
+        await HybridFlowApp.EventuallyAsync(async () => !(await app.GetSessionAsync(instance, chat)).GetProperty("is_paused").GetBoolean(), "resumed by the sweep");
+        Assert.That(await app.TimelineAsync(instance, chat), Does.Contain("auto_resumed"));
+    }
+
+    [Test]
+    public async Task Debounce_ABurstOfMessages_GetsOneReply_CoveringThemAll()
+    {
+        await using var app = await HybridFlowApp.StartAsync();
+        var (_, instance) = await app.CreateTenantWithInstanceAsync(new { debounce_seconds = 2 });
+        var chat = Payloads.NewChatId();
+        foreach (var text in new[] { "Oi", "queria saber", "o preço do bolo de cenoura" })
+        {
+            Assert.That(await app.DeliverAsync(instance, Payloads.CustomerText(chat, text)), Is.EqualTo("ai_queued"));
+            await Task.Delay(300);
+        }
+
+        await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 1, "one reply");
+        await Task.Delay(2500);
+        Assert.That(app.Evolution.SendsTo(chat), Has.Count.EqualTo(1));
+        var prompt = app.Llm.Requests.Single().Body;
+        Assert.That(prompt, Does.Contain("queria saber").And.Contain("o preço do bolo de cenoura"));
+        Assert.That(await app.ScalarAsync<int>("SELECT cardinality(trigger_message_ids) FROM reply_jobs"), Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task ReplyModeOff_RecordsButNeverAnswers()
+    {
+        await using var app = await HybridFlowApp.StartAsync();
+        var (_, instance) = await app.CreateTenantWithInstanceAsync(new { reply_mode = "off" });
+        var chat = Payloads.NewChatId();
+        Assert.That(await app.DeliverAsync(instance, Payloads.CustomerText(chat, "Oi")), Is.EqualTo("recorded"));
+        await Task.Delay(800);
+        Assert.That(app.Evolution.Requests, Is.Empty);
+        Assert.That(await app.ScalarAsync<long>("SELECT count(*) FROM messages WHERE direction = 'inbound'"), Is.EqualTo(1));
+    }
+}
