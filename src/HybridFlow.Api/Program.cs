@@ -29,6 +29,7 @@ var logger = new LoggerConfiguration()
     .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
     .MinimumLevel.Override("System.Net.Http.HttpClient", LogEventLevel.Warning)
     .Enrich.FromLogContext()
+    .Enrich.With<PersonalDataLogEnricher>()
     .WriteTo.Console(new JsonFormatter(renderMessage: true))
     .CreateLogger();
 builder.Logging.ClearProviders();

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using HybridFlow.Application.Common.Interfaces;
@@ -59,7 +58,9 @@ public sealed class EvolutionClient : IWhatsAppGateway
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, url)
                 {
-                    Content = JsonContent.Create(new SendTextBody(ToNumber(message.ChatId), message.Text), options: Json),
+                    // Buffered with a Content-Length: some proxies and servers refuse chunked request bodies.
+                    Content = new StringContent(JsonSerializer.Serialize(new SendTextBody(ToNumber(message.ChatId), message.Text), Json),
+                        System.Text.Encoding.UTF8, "application/json"),
                 };
                 if (!string.IsNullOrEmpty(instance.EvolutionApiKey)) request.Headers.TryAddWithoutValidation("apikey", instance.EvolutionApiKey);
                 return await client.SendAsync(request, token);

@@ -21,6 +21,7 @@ public sealed class LoggingTests
         {
             await app.DeliverAsync(instance, Payloads.CustomerText(chat, secretText));
             await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 1, "reply sent");
+            await app.GetSessionAsync(instance, chat); // the chat id is in this URL
             await Task.Delay(300);
         }
         finally
