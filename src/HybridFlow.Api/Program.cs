@@ -84,6 +84,7 @@ app.UseSwaggerUI(c =>
     c.SwaggerEndpoint("/swagger/v1/swagger.json", "HybridFlow API v1");
 });
 app.UseAuthentication();
+app.UseMiddleware<AdminAreaGuardMiddleware>();
 app.UseAuthorization();
 app.MapControllers();
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using HybridFlow.Application.Common.Exceptions;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace HybridFlow.Api.Middleware;
@@ -43,7 +44,7 @@ public sealed class ErrorHandlingMiddleware
         }
     }
 
-    public static ProblemDetails ToProblem(Exception e) => e switch
+    public static ProblemDetails ToProblem(Exception e) => (e is DbUpdateException { InnerException: { } inner } ? inner : e) switch
     {
         RequestValidationException v => new ValidationProblemDetails(v.Errors) { Status = 400, Title = "The request is invalid." },
         NotFoundException n => new ProblemDetails { Status = 404, Title = "Not found", Detail = n.Message },

@@ -26,6 +26,8 @@ public sealed class AdminApiTests
     [TestCase("POST", "/api/sessions/1/resume")]
     [TestCase("GET", "/sessions/demo-instance/5511999990001@s.whatsapp.net")]
     [TestCase("POST", "/sessions/demo-instance/5511999990001@s.whatsapp.net/resume")]
+    [TestCase("GET", "/api/no-such-route")]
+    [TestCase("DELETE", "/sessions")]
     public async Task AdminRoutes_WithoutKeyOrWithWrongKey_Are401(string method, string path)
     {
         var anonymous = await _app.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = JsonContent.Create(new { }) });
@@ -88,13 +90,14 @@ public sealed class AdminApiTests
     [TestCase("""{"name": "A", "debounce_seconds": -1}""", "debounce_seconds")]
     [TestCase("""{"name": "A", "history_messages": 1000}""", "history_messages")]
     [TestCase("""{"name": "A", "resume_after_minutes": "soon"}""", "$.resume_after_minutes")]
-    public async Task CreateTenant_WithBadField_Is400_NamingIt(string body, string field)
+    [TestCase("""{"name": "A\u0000B"}""", null)]
+    public async Task CreateTenant_WithBadField_Is400_NamingIt(string body, string? field)
     {
         var before = await _app.ScalarAsync<long>("SELECT count(*) FROM tenants");
         var response = await _app.Admin.PostAsync("/api/tenants", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.That((int)response.StatusCode, Is.EqualTo(400), problem.ToString());
-        Assert.That(problem.GetProperty("errors").TryGetProperty(field, out _), Is.True, problem.ToString());
+        if (field is not null) Assert.That(problem.GetProperty("errors").TryGetProperty(field, out _), Is.True, problem.ToString());
         Assert.That(await _app.ScalarAsync<long>("SELECT count(*) FROM tenants"), Is.EqualTo(before));
     }
 

@@ -345,6 +345,23 @@ public sealed class CoreLoopTests
     }
 
     [Test]
+    public async Task EvolutionFailingEveryTime_MakesTheJobDead_WithTheErrorKept()
+    {
+        var chat = Payloads.NewChatId();
+        _app.Evolution.FailNext(Enumerable.Repeat((502, """{"status":502,"error":"Bad Gateway"}"""), 5).ToArray());
+        await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Oi"));
+        await HybridFlowApp.EventuallyAsync(async () => (await _app.TimelineAsync(_instance, chat)).Contains("ai_failed"), "the job dead", TimeSpan.FromSeconds(30));
+        await Task.Delay(800);
+
+        Assert.That(_app.Evolution.Requests, Has.Count.EqualTo(5), "REPLY_MAX_ATTEMPTS attempts, then no more");
+        Assert.That(_app.Evolution.SuccessfulSends, Is.Empty);
+        Assert.That(await _app.ScalarAsync<string>("SELECT j.status || ' ' || j.attempts || ' ' || j.last_error FROM reply_jobs j JOIN sessions s ON s.id = j.session_id WHERE s.chat_id = $1", chat),
+            Is.EqualTo("dead 5 whatsapp: Evolution 502."));
+        var timeline = await _app.TimelineAsync(_instance, chat);
+        Assert.That(timeline.Count(a => a == "ai_retry"), Is.EqualTo(4));
+    }
+
+    [Test]
     public async Task NumberNotOnWhatsApp_IsFinal_NotRetried()
     {
         var chat = Payloads.NewChatId();

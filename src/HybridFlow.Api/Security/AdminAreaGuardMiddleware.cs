@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Authentication;
+
+namespace HybridFlow.Api.Security;
+
+/// <summary>
+/// Nothing under /api or /sessions answers without the admin key, not even a 404 for a route that does not
+/// exist: an unauthenticated caller learns nothing about what is there.
+/// </summary>
+public sealed class AdminAreaGuardMiddleware
+{
+    private readonly RequestDelegate _next;
+
+    public AdminAreaGuardMiddleware(RequestDelegate next) => _next = next;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var path = context.Request.Path;
+        var isAdminArea = path.StartsWithSegments("/api") || path.StartsWithSegments("/sessions");
+        if (isAdminArea && context.User.Identity?.IsAuthenticated != true)
+        {
+            await context.ChallengeAsync(ApiKeyAuthenticationHandler.SchemeName);
+            return;
+        }
+        await _next(context);
+    }
+}
