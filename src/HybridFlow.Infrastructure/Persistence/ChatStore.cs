@@ -187,10 +187,7 @@ public sealed class ChatStore : IChatStore
 
         public async Task AddTimelineEventAsync(string action, string? detail, long? messageId, DateTimeOffset now, CancellationToken ct)
         {
-            await using var cmd = _connection.Command(
-                "INSERT INTO session_events (tenant_id, session_id, message_id, action, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                _tx, Session.TenantId, Session.Id, messageId ?? (object)new NullOf(NpgsqlDbType.Bigint), action, detail, now);
-            await cmd.ExecuteNonQueryAsync(ct);
+            await _connection.InsertTimelineEventAsync(_tx, Session.TenantId, Session.Id, messageId, action, detail, now, ct);
         }
 
         public async Task CommitAsync(CancellationToken ct)

@@ -1,6 +1,5 @@
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
-using HybridFlow.Domain.Tenants;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -36,10 +35,8 @@ public sealed class ReplyJobStore : IReplyJobStore
         await using var connection = await _db.OpenConnectionAsync(ct);
         ReplyContext? context;
         int historyLimit;
-        await using (var cmd = connection.Command("""
-            SELECT s.chat_id, i.id, i.instance_name, i.evo_server_url, i.evo_api_key, i.webhook_secret,
-                   t.id, t.reply_mode, t.resume_after_minutes, t.debounce_seconds, t.history_messages, t.external_sends_pause,
-                   t.system_prompt, t.llm_provider, t.llm_model
+        await using (var cmd = connection.Command($"""
+            SELECT s.chat_id, t.system_prompt, t.llm_provider, t.llm_model, {SqlMapping.InstanceColumns}
             FROM reply_jobs j
             JOIN sessions s ON s.id = j.session_id
             JOIN instances i ON i.id = s.instance_id
@@ -49,11 +46,9 @@ public sealed class ReplyJobStore : IReplyJobStore
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
             if (!await r.ReadAsync(ct)) return null;
-            historyLimit = Math.Max(1, r.GetInt32(10));
-            var policy = new TenantPolicy(r.GetInt64(6), ReplyModeNames.Parse(r.GetString(7)), TimeSpan.FromMinutes(r.GetInt32(8)),
-                TimeSpan.FromSeconds(r.GetInt32(9)), r.GetInt32(10), r.GetBoolean(11));
-            var instance = new InstanceContext(r.GetInt64(1), r.GetString(2), r.GetString(3), Str(r, 4), Str(r, 5), policy);
-            context = new ReplyContext(job.JobId, job.SessionId, r.GetString(0), instance, Str(r, 12), Str(r, 13), Str(r, 14), []);
+            var instance = SqlMapping.ReadInstance(r, 4);
+            historyLimit = Math.Max(1, instance.Tenant.HistoryMessages);
+            context = new ReplyContext(job.JobId, job.SessionId, r.GetString(0), instance, Str(r, 1), Str(r, 2), Str(r, 3), []);
         }
 
         var history = new List<ConversationTurn>();
@@ -110,7 +105,7 @@ public sealed class ReplyJobStore : IReplyJobStore
                 WHERE id = $1
                 """, tx, job.JobId, text, now))
                 await cmd.ExecuteNonQueryAsync(ct);
-            await AddEventAsync(connection, tx, tenantId, job.SessionId, null, TimelineActions.AiDiscardedCollision,
+            await connection.InsertTimelineEventAsync(tx, tenantId, job.SessionId, null, TimelineActions.AiDiscardedCollision,
                 "a person spoke while the reply was being written", now, ct);
             await tx.CommitAsync(ct);
             return SendPermit.Collision;
@@ -158,7 +153,7 @@ public sealed class ReplyJobStore : IReplyJobStore
             WHERE id = $1
             """, tx, job.JobId, providerMessageId, messageId, now))
             await cmd.ExecuteNonQueryAsync(ct);
-        await AddEventAsync(connection, tx, tenantId, job.SessionId, messageId, TimelineActions.AiReplied, null, now, ct);
+        await connection.InsertTimelineEventAsync(tx, tenantId, job.SessionId, messageId, TimelineActions.AiReplied, null, now, ct);
         await tx.CommitAsync(ct);
     }
 
@@ -178,7 +173,7 @@ public sealed class ReplyJobStore : IReplyJobStore
 
         var action = retryAt is null ? TimelineActions.AiFailed : TimelineActions.AiRetry;
         var detail = retryAt is null ? $"attempt {job.Attempt}: {error}" : $"attempt {job.Attempt} failed, retrying at {retryAt:O}: {error}";
-        await AddEventAsync(connection, tx, tenantId.Value, job.SessionId, null, action, Truncate(detail), now, ct);
+        await connection.InsertTimelineEventAsync(tx, tenantId.Value, job.SessionId, null, action, Truncate(detail), now, ct);
         await tx.CommitAsync(ct);
     }
 
@@ -204,7 +199,7 @@ public sealed class ReplyJobStore : IReplyJobStore
             var (action, detail) = status == "sent"
                 ? (TimelineActions.AiReplied, "confirmed by the gateway's echo after the worker stopped")
                 : (TimelineActions.AiFailed, "send outcome unknown after the worker stopped; not resent");
-            await AddEventAsync(connection, tx, tenant, session, null, action, detail, now, ct);
+            await connection.InsertTimelineEventAsync(tx, tenant, session, null, action, detail, now, ct);
         }
         await tx.CommitAsync(ct);
         return resolved.Count;
@@ -216,15 +211,6 @@ public sealed class ReplyJobStore : IReplyJobStore
         await using var cmd = connection.Command(
             "DELETE FROM reply_jobs WHERE status IN ('sent', 'dead', 'cancelled', 'discarded') AND updated_at < $1", null, olderThan);
         return await cmd.ExecuteNonQueryAsync(ct);
-    }
-
-    private static async Task AddEventAsync(NpgsqlConnection c, NpgsqlTransaction tx, long tenantId, long sessionId, long? messageId,
-        string action, string? detail, DateTimeOffset now, CancellationToken ct)
-    {
-        await using var cmd = c.Command(
-            "INSERT INTO session_events (tenant_id, session_id, message_id, action, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            tx, tenantId, sessionId, messageId ?? (object)new NullOf(NpgsqlDbType.Bigint), action, detail, now);
-        await cmd.ExecuteNonQueryAsync(ct);
     }
 
     private static string? Str(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);

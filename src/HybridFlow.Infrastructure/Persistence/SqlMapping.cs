@@ -1,5 +1,6 @@
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Domain.Sessions;
+using HybridFlow.Domain.Tenants;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -16,6 +17,30 @@ internal static class SqlMapping
         PauseReasonNames.Parse(r.IsDBNull(o + 5) ? null : r.GetString(o + 5)),
         Time(r, o + 6), Time(r, o + 7), Time(r, o + 8), Time(r, o + 9),
         Time(r, o + 10)!.Value, Time(r, o + 11)!.Value);
+
+    /// <summary>An instance with its tenant's policy; needs <c>instances i JOIN tenants t</c>.</summary>
+    public const string InstanceColumns =
+        "i.id, i.instance_name, i.evo_server_url, i.evo_api_key, i.webhook_secret, " +
+        "t.id, t.reply_mode, t.resume_after_minutes, t.debounce_seconds, t.history_messages, t.external_sends_pause";
+
+    /// <summary>Reads <see cref="InstanceColumns"/> starting at <paramref name="o"/>.</summary>
+    public static InstanceContext ReadInstance(NpgsqlDataReader r, int o = 0)
+    {
+        var policy = new TenantPolicy(r.GetInt64(o + 5), ReplyModeNames.Parse(r.GetString(o + 6)), TimeSpan.FromMinutes(r.GetInt32(o + 7)),
+            TimeSpan.FromSeconds(r.GetInt32(o + 8)), r.GetInt32(o + 9), r.GetBoolean(o + 10));
+        return new InstanceContext(r.GetInt64(o), r.GetString(o + 1), r.GetString(o + 2),
+            r.IsDBNull(o + 3) ? null : r.GetString(o + 3), r.IsDBNull(o + 4) ? null : r.GetString(o + 4), policy);
+    }
+
+    /// <summary>Appends one timeline event inside the caller's transaction.</summary>
+    public static async Task InsertTimelineEventAsync(this NpgsqlConnection c, NpgsqlTransaction tx, long tenantId, long sessionId,
+        long? messageId, string action, string? detail, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var cmd = c.Command(
+            "INSERT INTO session_events (tenant_id, session_id, message_id, action, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            tx, tenantId, sessionId, messageId ?? (object)new NullOf(NpgsqlDbType.Bigint), action, detail, now);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
 
     public static DateTimeOffset? Time(NpgsqlDataReader r, int i) =>
         r.IsDBNull(i) ? null : new DateTimeOffset(DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc));
@@ -50,8 +75,6 @@ internal static class SqlMapping
         NullOf n => new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = n.Type },
         _ => new NpgsqlParameter { Value = value },
     };
-
-    public static DateTimeOffset? Nullable(DateTimeOffset? t) => t;
 }
 
 /// <summary>A string sent as jsonb.</summary>
