@@ -36,6 +36,7 @@ public static class DependencyInjection
         services.AddScoped<ITenantStore, TenantStore>();
         services.AddScoped<IInstanceStore, InstanceStore>();
         services.AddScoped<ISessionQueries, SessionQueries>();
+        services.AddScoped<HybridFlow.Application.ApiKeys.IApiKeyStore, ApiKeyStore>();
         services.AddSingleton<HybridFlow.Application.Health.IHealthProbe, DatabaseHealthProbe>();
 
         services.AddHttpClient(EvolutionClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);

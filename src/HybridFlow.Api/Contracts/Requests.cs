@@ -25,3 +25,6 @@ public sealed record PauseSessionRequest(int? Minutes);
 
 /// <summary>The webhook's answer.</summary>
 public sealed record WebhookResponse(bool Ok, string Action);
+
+/// <summary>POST /api/tenants/{id}/api-keys.</summary>
+public sealed record CreateApiKeyRequest(string? Name, string? Role);

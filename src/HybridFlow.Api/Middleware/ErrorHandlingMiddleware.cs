@@ -1,5 +1,6 @@
 using System.Text.Json;
 using HybridFlow.Application.Common.Exceptions;
+using HybridFlow.Application.Common.Security;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -49,6 +50,7 @@ public sealed class ErrorHandlingMiddleware
         RequestValidationException v => new ValidationProblemDetails(v.Errors) { Status = 400, Title = "The request is invalid." },
         NotFoundException n => new ProblemDetails { Status = 404, Title = "Not found", Detail = n.Message },
         AuthenticationFailedException a => new ProblemDetails { Status = 401, Title = "Unauthorized", Detail = a.Message },
+        ForbiddenException f => new ProblemDetails { Status = 403, Title = "Forbidden", Detail = f.Message },
         ConflictException c => new ProblemDetails { Status = 409, Title = "Conflict", Detail = c.Message },
         BadHttpRequestException b => new ProblemDetails { Status = b.StatusCode, Title = b.StatusCode == 413 ? "Payload too large" : "Bad request", Detail = b.Message },
         JsonException => new ProblemDetails { Status = 400, Title = "Malformed JSON" },

@@ -2,6 +2,8 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
+using HybridFlow.Application.ApiKeys;
+using HybridFlow.Application.Common.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -17,16 +19,32 @@ public sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKeyAu
     public ApiKeyAuthenticationHandler(IOptionsMonitor<ApiKeyAuthenticationOptions> options, ILoggerFactory logger, UrlEncoder encoder)
         : base(options, logger, encoder) { }
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    public const string TenantClaim = "tenant_id";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var presented = PresentedKey(Request);
-        if (presented is null) return Task.FromResult(AuthenticateResult.NoResult());
-        var adminKey = Options.AdminApiKey;
-        if (string.IsNullOrEmpty(adminKey) || !FixedTimeEquals(presented, adminKey))
-            return Task.FromResult(AuthenticateResult.Fail("Invalid API key."));
+        if (presented is null) return AuthenticateResult.NoResult();
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "platform-admin"), new Claim(ClaimTypes.Role, "platform_admin")], SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+        var adminKey = Options.AdminApiKey;
+        if (!string.IsNullOrEmpty(adminKey) && FixedTimeEquals(presented, adminKey))
+            return Success("platform-admin", CallerRole.PlatformAdmin, null);
+
+        // Tenant keys are looked up by hash, so the comparison never touches the key itself.
+        if (!presented.StartsWith(ApiKeySecrets.Prefix, StringComparison.Ordinal) || presented.Length > 200)
+            return AuthenticateResult.Fail("Invalid API key.");
+        var store = Context.RequestServices.GetRequiredService<IApiKeyStore>();
+        var identity = await store.FindActiveAsync(ApiKeySecrets.Hash(presented), Context.RequestAborted);
+        return identity is null
+            ? AuthenticateResult.Fail("Invalid API key.")
+            : Success($"api-key-{identity.Id}", identity.Role, identity.TenantId);
+    }
+
+    private static AuthenticateResult Success(string name, CallerRole role, long? tenantId)
+    {
+        var claims = new List<Claim> { new(ClaimTypes.Name, name), new(ClaimTypes.Role, role.ToName()) };
+        if (tenantId is { } t) claims.Add(new Claim(TenantClaim, t.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

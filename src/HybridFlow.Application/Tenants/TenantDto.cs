@@ -29,7 +29,8 @@ public interface ITenantStore
 {
     Task<TenantDto> CreateAsync(NewTenant tenant, DateTimeOffset now, CancellationToken ct);
     Task<TenantDto?> FindAsync(long id, CancellationToken ct);
-    Task<(IReadOnlyList<TenantDto> Items, long Total)> ListAsync(int page, int pageSize, CancellationToken ct);
+    /// <summary>A page of tenants, all of them or (<paramref name="onlyTenant"/>) just one.</summary>
+    Task<(IReadOnlyList<TenantDto> Items, long Total)> ListAsync(long? onlyTenant, int page, int pageSize, CancellationToken ct);
 }
 
 /// <summary>Limits shared by validators and the schema.</summary>

@@ -29,10 +29,11 @@ public sealed class TenantStore : ITenantStore
     public async Task<TenantDto?> FindAsync(long id, CancellationToken ct) =>
         await _db.Tenants.AsNoTracking().Where(t => t.Id == id).Select(t => ToDto(t)).FirstOrDefaultAsync(ct);
 
-    public async Task<(IReadOnlyList<TenantDto> Items, long Total)> ListAsync(int page, int pageSize, CancellationToken ct)
+    public async Task<(IReadOnlyList<TenantDto> Items, long Total)> ListAsync(long? onlyTenant, int page, int pageSize, CancellationToken ct)
     {
-        var total = await _db.Tenants.LongCountAsync(ct);
-        var items = await _db.Tenants.AsNoTracking().OrderBy(t => t.Id).Skip((page - 1) * pageSize).Take(pageSize)
+        var tenants = _db.Tenants.AsNoTracking().Where(t => onlyTenant == null || t.Id == onlyTenant);
+        var total = await tenants.LongCountAsync(ct);
+        var items = await tenants.OrderBy(t => t.Id).Skip((page - 1) * pageSize).Take(pageSize)
             .Select(t => ToDto(t)).ToListAsync(ct);
         return (items, total);
     }
@@ -92,7 +93,8 @@ public sealed class SessionQueries : ISessionQueries
         var query = _db.Sessions.AsNoTracking();
         query = locator.SessionId is { } id
             ? query.Where(s => s.Id == id && (locator.TenantId == null || s.TenantId == locator.TenantId))
-            : query.Where(s => s.Instance!.InstanceName == locator.InstanceName && s.ChatId == locator.ChatId);
+            : query.Where(s => s.Instance!.InstanceName == locator.InstanceName && s.ChatId == locator.ChatId
+                               && (locator.TenantId == null || s.TenantId == locator.TenantId));
         return query.Select(s => new SessionDto(
                 s.Id, s.TenantId, s.Instance!.InstanceName, s.ChatId, s.IsPaused, s.PauseReason, s.PausedUntil,
                 s.LastMessageAt, s.LastHumanAt, s.CreatedAt, s.UpdatedAt))

@@ -46,8 +46,8 @@ public sealed class ChatStore : IChatStore
                     tx, id, locator.TenantId ?? (object)new NullOf(NpgsqlDbType.Bigint))
                 : connection.Command($"""
                     SELECT {SqlMapping.SessionColumns} FROM sessions s JOIN instances i ON i.id = s.instance_id
-                    WHERE i.instance_name = $1 AND s.chat_id = $2 FOR UPDATE OF s
-                    """, tx, locator.InstanceName, locator.ChatId);
+                    WHERE i.instance_name = $1 AND s.chat_id = $2 AND ($3::bigint IS NULL OR s.tenant_id = $3) FOR UPDATE OF s
+                    """, tx, locator.InstanceName, locator.ChatId, locator.TenantId ?? (object)new NullOf(NpgsqlDbType.Bigint));
             ChatSession? session = null;
             await using (cmd)
             await using (var reader = await cmd.ExecuteReaderAsync(ct))

@@ -10,6 +10,7 @@ public sealed class HybridFlowDbContext : DbContext
     public DbSet<TenantRow> Tenants => Set<TenantRow>();
     public DbSet<InstanceRow> Instances => Set<InstanceRow>();
     public DbSet<SessionRow> Sessions => Set<SessionRow>();
+    public DbSet<ApiKeyRow> ApiKeys => Set<ApiKeyRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -45,6 +46,18 @@ public sealed class HybridFlowDbContext : DbContext
             e.Property(i => i.CreatedAt).HasColumnName("created_at");
             e.Property(i => i.UpdatedAt).HasColumnName("updated_at");
             e.HasIndex(i => i.InstanceName).IsUnique();
+        });
+        b.Entity<ApiKeyRow>(e =>
+        {
+            e.ToTable("api_keys");
+            e.HasKey(k => k.Id);
+            e.Property(k => k.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+            e.Property(k => k.TenantId).HasColumnName("tenant_id");
+            e.Property(k => k.Role).HasColumnName("role");
+            e.Property(k => k.Name).HasColumnName("name");
+            e.Property(k => k.KeyHash).HasColumnName("key_hash");
+            e.Property(k => k.CreatedAt).HasColumnName("created_at");
+            e.Property(k => k.RevokedAt).HasColumnName("revoked_at");
         });
         b.Entity<SessionRow>(e =>
         {
@@ -94,6 +107,17 @@ public sealed class InstanceRow
     public string? WebhookSecret { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public sealed class ApiKeyRow
+{
+    public long Id { get; set; }
+    public long? TenantId { get; set; }
+    public string Role { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string KeyHash { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
 }
 
 public sealed class SessionRow

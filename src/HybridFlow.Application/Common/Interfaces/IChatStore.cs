@@ -27,7 +27,10 @@ public sealed record MessageAppendResult(long? MessageId, MessageDirection? Exis
 public sealed record SessionLocator(long? SessionId, long? TenantId, string? InstanceName, string? ChatId)
 {
     public static SessionLocator ById(long id, long? tenantId) => new(id, tenantId, null, null);
-    public static SessionLocator ByChat(string instanceName, string chatId) => new(null, null, instanceName, chatId);
+    public static SessionLocator ByChat(string instanceName, string chatId, long? tenantId = null) => new(null, tenantId, instanceName, chatId);
+
+    /// <summary>The same place, limited to what the caller may see.</summary>
+    public SessionLocator Within(long? tenantId) => this with { TenantId = tenantId };
 }
 
 /// <summary>

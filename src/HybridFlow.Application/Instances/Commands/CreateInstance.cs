@@ -1,5 +1,6 @@
 using FluentValidation;
 using HybridFlow.Application.Common.Exceptions;
+using HybridFlow.Application.Common.Security;
 using HybridFlow.Application.Tenants;
 using MediatR;
 
@@ -16,7 +17,7 @@ public sealed class CreateInstanceCommandValidator : AbstractValidator<CreateIns
 {
     public CreateInstanceCommandValidator()
     {
-        RuleFor(c => c.TenantId).NotNull().GreaterThan(0).OverridePropertyName("tenant_id");
+        RuleFor(c => c.TenantId).GreaterThan(0).When(c => c.TenantId is not null).OverridePropertyName("tenant_id");
         RuleFor(c => c.InstanceName).NotEmpty().MaximumLength(InstanceLimits.NameMax)
             .Matches("^[A-Za-z0-9][A-Za-z0-9 ._@-]*$").WithMessage("instance_name may hold letters, digits, spaces and . _ @ - only.")
             .OverridePropertyName("instance_name");
@@ -33,18 +34,22 @@ public sealed class CreateInstanceCommandHandler : IRequestHandler<CreateInstanc
 {
     private readonly IInstanceStore _instances;
     private readonly ITenantStore _tenants;
+    private readonly ICurrentCaller _caller;
     private readonly TimeProvider _time;
 
-    public CreateInstanceCommandHandler(IInstanceStore instances, ITenantStore tenants, TimeProvider time)
+    public CreateInstanceCommandHandler(IInstanceStore instances, ITenantStore tenants, ICurrentCaller caller, TimeProvider time)
     {
         _instances = instances;
         _tenants = tenants;
+        _caller = caller;
         _time = time;
     }
 
     public async Task<InstanceDto> Handle(CreateInstanceCommand c, CancellationToken ct)
     {
-        var tenantId = c.TenantId!.Value;
+        _caller.RequireAtLeast(CallerRole.TenantAdmin);
+        var tenantId = _caller.TenantFilter(c.TenantId)
+                       ?? throw new RequestValidationException("tenant_id", "tenant_id is required with the platform admin key.");
         _ = await _tenants.FindAsync(tenantId, ct) ?? throw new NotFoundException("Tenant", tenantId);
         var created = await _instances.CreateAsync(
             new NewInstance(tenantId, c.InstanceName!.Trim(), c.EvoServerUrl!.Trim().TrimEnd('/'), c.EvoApiKey!, c.WebhookSecret),

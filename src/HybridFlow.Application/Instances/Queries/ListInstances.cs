@@ -1,5 +1,6 @@
 using FluentValidation;
 using HybridFlow.Application.Common.Models;
+using HybridFlow.Application.Common.Security;
 using MediatR;
 
 namespace HybridFlow.Application.Instances.Queries;
@@ -15,12 +16,17 @@ public sealed class ListInstancesQueryValidator : AbstractValidator<ListInstance
 public sealed class ListInstancesQueryHandler : IRequestHandler<ListInstancesQuery, PagedResult<InstanceDto>>
 {
     private readonly IInstanceStore _instances;
+    private readonly ICurrentCaller _caller;
 
-    public ListInstancesQueryHandler(IInstanceStore instances) => _instances = instances;
+    public ListInstancesQueryHandler(IInstanceStore instances, ICurrentCaller caller)
+    {
+        _instances = instances;
+        _caller = caller;
+    }
 
     public async Task<PagedResult<InstanceDto>> Handle(ListInstancesQuery query, CancellationToken ct)
     {
-        var items = await _instances.ListAsync(query.TenantId, ct);
+        var items = await _instances.ListAsync(_caller.TenantFilter(query.TenantId), ct);
         return new PagedResult<InstanceDto>(items, 1, Math.Max(items.Count, 1), items.Count);
     }
 }

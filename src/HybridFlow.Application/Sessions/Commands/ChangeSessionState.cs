@@ -2,6 +2,7 @@ using FluentValidation;
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Common.Security;
 using HybridFlow.Domain.Sessions;
 using MediatR;
 
@@ -32,12 +33,14 @@ public sealed class ChangeSessionStateHandlers :
 {
     private readonly IChatStore _chats;
     private readonly ISessionQueries _sessions;
+    private readonly ICurrentCaller _caller;
     private readonly TimeProvider _time;
 
-    public ChangeSessionStateHandlers(IChatStore chats, ISessionQueries sessions, TimeProvider time)
+    public ChangeSessionStateHandlers(IChatStore chats, ISessionQueries sessions, ICurrentCaller caller, TimeProvider time)
     {
         _chats = chats;
         _sessions = sessions;
+        _caller = caller;
         _time = time;
     }
 
@@ -58,8 +61,9 @@ public sealed class ChangeSessionStateHandlers :
                 await chat.AddTimelineEventAsync(TimelineActions.Resumed, "resumed manually", null, now, ct);
         }, ct);
 
-    private async Task<SessionDto> ChangeAsync(SessionLocator locator, Func<IChatTransaction, DateTimeOffset, Task> change, CancellationToken ct)
+    private async Task<SessionDto> ChangeAsync(SessionLocator requested, Func<IChatTransaction, DateTimeOffset, Task> change, CancellationToken ct)
     {
+        var locator = requested.Within(_caller.TenantFilter(requested.TenantId));
         await using (var chat = await _chats.OpenExistingAsync(locator, ct) ?? throw new NotFoundException("Session", locator.Describe()))
         {
             await change(chat, _time.GetUtcNow());

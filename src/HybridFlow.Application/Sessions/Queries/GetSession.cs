@@ -1,6 +1,7 @@
 using FluentValidation;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Common.Security;
 using MediatR;
 
 namespace HybridFlow.Application.Sessions.Queries;
@@ -16,9 +17,17 @@ public sealed class GetSessionQueryValidator : AbstractValidator<GetSessionQuery
 public sealed class GetSessionQueryHandler : IRequestHandler<GetSessionQuery, SessionDto>
 {
     private readonly ISessionQueries _sessions;
+    private readonly ICurrentCaller _caller;
 
-    public GetSessionQueryHandler(ISessionQueries sessions) => _sessions = sessions;
+    public GetSessionQueryHandler(ISessionQueries sessions, ICurrentCaller caller)
+    {
+        _sessions = sessions;
+        _caller = caller;
+    }
 
-    public async Task<SessionDto> Handle(GetSessionQuery query, CancellationToken ct) =>
-        await _sessions.FindAsync(query.Locator, ct) ?? throw new NotFoundException("Session", query.Locator.Describe());
+    public async Task<SessionDto> Handle(GetSessionQuery query, CancellationToken ct)
+    {
+        var locator = query.Locator.Within(_caller.TenantFilter(query.Locator.TenantId));
+        return await _sessions.FindAsync(locator, ct) ?? throw new NotFoundException("Session", locator.Describe());
+    }
 }

@@ -1,5 +1,6 @@
 using FluentValidation;
 using HybridFlow.Application.Common;
+using HybridFlow.Application.Common.Security;
 using HybridFlow.Domain.Tenants;
 using MediatR;
 
@@ -40,16 +41,21 @@ public sealed class CreateTenantCommandHandler : IRequestHandler<CreateTenantCom
 {
     private readonly ITenantStore _tenants;
     private readonly HybridFlowSettings _settings;
+    private readonly ICurrentCaller _caller;
     private readonly TimeProvider _time;
 
-    public CreateTenantCommandHandler(ITenantStore tenants, HybridFlowSettings settings, TimeProvider time)
+    public CreateTenantCommandHandler(ITenantStore tenants, HybridFlowSettings settings, ICurrentCaller caller, TimeProvider time)
     {
         _tenants = tenants;
+        _caller = caller;
         _settings = settings;
         _time = time;
     }
 
-    public Task<TenantDto> Handle(CreateTenantCommand c, CancellationToken ct) => _tenants.CreateAsync(
+    public Task<TenantDto> Handle(CreateTenantCommand c, CancellationToken ct)
+    {
+        _caller.RequireAtLeast(CallerRole.PlatformAdmin);
+        return _tenants.CreateAsync(
         new NewTenant(
             c.Name!.Trim(),
             string.IsNullOrWhiteSpace(c.SystemPrompt) ? null : c.SystemPrompt,
@@ -61,4 +67,5 @@ public sealed class CreateTenantCommandHandler : IRequestHandler<CreateTenantCom
             c.HistoryMessages ?? TenantLimits.DefaultHistoryMessages,
             c.ExternalSendsPause ?? true),
         _time.GetUtcNow(), ct);
+    }
 }

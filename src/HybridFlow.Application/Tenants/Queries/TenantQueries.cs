@@ -1,6 +1,7 @@
 using FluentValidation;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Models;
+using HybridFlow.Application.Common.Security;
 using MediatR;
 
 namespace HybridFlow.Application.Tenants.Queries;
@@ -23,15 +24,23 @@ public sealed class TenantQueryHandlers :
     IRequestHandler<ListTenantsQuery, PagedResult<TenantDto>>
 {
     private readonly ITenantStore _tenants;
+    private readonly ICurrentCaller _caller;
 
-    public TenantQueryHandlers(ITenantStore tenants) => _tenants = tenants;
+    public TenantQueryHandlers(ITenantStore tenants, ICurrentCaller caller)
+    {
+        _tenants = tenants;
+        _caller = caller;
+    }
 
-    public async Task<TenantDto> Handle(GetTenantQuery query, CancellationToken ct) =>
-        await _tenants.FindAsync(query.Id, ct) ?? throw new NotFoundException("Tenant", query.Id);
+    public async Task<TenantDto> Handle(GetTenantQuery query, CancellationToken ct)
+    {
+        _caller.EnsureCanSee(query.Id, "Tenant", query.Id);
+        return await _tenants.FindAsync(query.Id, ct) ?? throw new NotFoundException("Tenant", query.Id);
+    }
 
     public async Task<PagedResult<TenantDto>> Handle(ListTenantsQuery query, CancellationToken ct)
     {
-        var (items, total) = await _tenants.ListAsync(query.Page, query.PageSize, ct);
+        var (items, total) = await _tenants.ListAsync(_caller.TenantFilter(null), query.Page, query.PageSize, ct);
         return new PagedResult<TenantDto>(items, query.Page, query.PageSize, total);
     }
 }

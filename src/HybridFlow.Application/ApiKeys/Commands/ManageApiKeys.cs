@@ -1,0 +1,72 @@
+using FluentValidation;
+using HybridFlow.Application.Common.Exceptions;
+using HybridFlow.Application.Common.Security;
+using HybridFlow.Application.Tenants;
+using MediatR;
+
+namespace HybridFlow.Application.ApiKeys.Commands;
+
+public sealed record CreateApiKeyCommand(long TenantId, string? Name, string? Role) : IRequest<CreatedApiKeyDto>;
+
+public sealed class CreateApiKeyCommandValidator : AbstractValidator<CreateApiKeyCommand>
+{
+    public CreateApiKeyCommandValidator()
+    {
+        RuleFor(c => c.Name).NotEmpty().MaximumLength(100).OverridePropertyName("name");
+        RuleFor(c => c.Role).NotEmpty().Must(r => r is null || CallerRoleNames.TenantRoles.Contains(r))
+            .WithMessage($"role must be one of: {string.Join(", ", CallerRoleNames.TenantRoles)}.").OverridePropertyName("role");
+    }
+}
+
+public sealed record RevokeApiKeyCommand(long TenantId, long KeyId) : IRequest<MediatR.Unit>;
+
+public sealed record ListApiKeysQuery(long TenantId) : IRequest<IReadOnlyList<ApiKeyDto>>;
+
+public sealed class ApiKeyHandlers :
+    IRequestHandler<CreateApiKeyCommand, CreatedApiKeyDto>,
+    IRequestHandler<RevokeApiKeyCommand, MediatR.Unit>,
+    IRequestHandler<ListApiKeysQuery, IReadOnlyList<ApiKeyDto>>
+{
+    private readonly IApiKeyStore _keys;
+    private readonly ITenantStore _tenants;
+    private readonly ICurrentCaller _caller;
+    private readonly TimeProvider _time;
+
+    public ApiKeyHandlers(IApiKeyStore keys, ITenantStore tenants, ICurrentCaller caller, TimeProvider time)
+    {
+        _keys = keys;
+        _tenants = tenants;
+        _caller = caller;
+        _time = time;
+    }
+
+    public async Task<CreatedApiKeyDto> Handle(CreateApiKeyCommand command, CancellationToken ct)
+    {
+        await EnsureTenantAdminOfAsync(command.TenantId, ct);
+        var key = ApiKeySecrets.NewKey();
+        var role = CallerRoleNames.Parse(command.Role!);
+        var stored = await _keys.CreateAsync(command.TenantId, command.Name!.Trim(), role, ApiKeySecrets.Hash(key), _time.GetUtcNow(), ct);
+        return new CreatedApiKeyDto(stored.Id, stored.Name, stored.Role, key, stored.CreatedAt);
+    }
+
+    public async Task<MediatR.Unit> Handle(RevokeApiKeyCommand command, CancellationToken ct)
+    {
+        await EnsureTenantAdminOfAsync(command.TenantId, ct);
+        if (!await _keys.RevokeAsync(command.TenantId, command.KeyId, _time.GetUtcNow(), ct))
+            throw new NotFoundException("API key", command.KeyId);
+        return MediatR.Unit.Value;
+    }
+
+    public async Task<IReadOnlyList<ApiKeyDto>> Handle(ListApiKeysQuery query, CancellationToken ct)
+    {
+        await EnsureTenantAdminOfAsync(query.TenantId, ct);
+        return await _keys.ListAsync(query.TenantId, ct);
+    }
+
+    private async Task EnsureTenantAdminOfAsync(long tenantId, CancellationToken ct)
+    {
+        _caller.EnsureCanSee(tenantId, "Tenant", tenantId);
+        _caller.RequireAtLeast(CallerRole.TenantAdmin);
+        _ = await _tenants.FindAsync(tenantId, ct) ?? throw new NotFoundException("Tenant", tenantId);
+    }
+}
