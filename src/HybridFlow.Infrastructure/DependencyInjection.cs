@@ -22,6 +22,7 @@ public static class DependencyInjection
         services.AddSingleton(env.HybridFlow());
         services.AddSingleton(env.Workers());
         services.AddSingleton(env.Evolution());
+        services.AddSingleton(env.SecretProtector());
         services.AddSingleton(TimeProvider.System);
 
         var connectionString = env.DatabaseConnectionString();
@@ -29,6 +30,7 @@ public static class DependencyInjection
         services.AddDbContext<HybridFlowDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<MigrationRunner>();
         if (env.Flag("MIGRATE_ON_STARTUP", true)) services.AddHostedService<MigrationHostedService>();
+        services.AddHostedService<Security.SecretReencryptionService>();
 
         services.AddScoped<IChatStore, ChatStore>();
         services.AddScoped<IReplyJobStore, ReplyJobStore>();

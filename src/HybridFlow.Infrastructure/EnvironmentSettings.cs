@@ -59,6 +59,29 @@ public sealed class EnvironmentSettings
         SweepInterval = TimeSpan.FromSeconds(Number("AUTO_RESUME_SWEEP_SECONDS", 60, 1, 3600)),
     };
 
+    /// <summary>
+    /// The key for secrets at rest. Without SECRETS_ENCRYPTION_KEY, development gets a key generated once into
+    /// .data/secrets.key; anywhere else startup stops, since secrets would otherwise be unreadable after a restart.
+    /// </summary>
+    public Security.SecretProtector SecretProtector()
+    {
+        var key = String("SECRETS_ENCRYPTION_KEY");
+        if (key is null)
+        {
+            var environment = String("ASPNETCORE_ENVIRONMENT") ?? String("DOTNET_ENVIRONMENT") ?? "Production";
+            if (!environment.Equals("Development", StringComparison.OrdinalIgnoreCase))
+                throw new InvalidOperationException("SECRETS_ENCRYPTION_KEY is not set. Generate one with: openssl rand -base64 32");
+            var path = Path.Combine(Directory.GetCurrentDirectory(), ".data", "secrets.key");
+            if (!File.Exists(path))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllText(path, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+            }
+            key = File.ReadAllText(path).Trim();
+        }
+        return Security.SecretProtector.FromBase64(key, String("SECRETS_ENCRYPTION_PREVIOUS_KEYS"));
+    }
+
     public EvolutionOptions Evolution() => new()
     {
         Timeout = TimeSpan.FromSeconds(Number("EVOLUTION_TIMEOUT", 30, 1, 300)),

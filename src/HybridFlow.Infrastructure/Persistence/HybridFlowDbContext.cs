@@ -5,7 +5,9 @@ namespace HybridFlow.Infrastructure.Persistence;
 /// <summary>EF Core for the admin surface's plain reads and writes; the webhook and outbox paths are SQL (ChatStore, ReplyJobStore).</summary>
 public sealed class HybridFlowDbContext : DbContext
 {
-    public HybridFlowDbContext(DbContextOptions<HybridFlowDbContext> options) : base(options) { }
+    private readonly Security.SecretProtector _secrets;
+
+    public HybridFlowDbContext(DbContextOptions<HybridFlowDbContext> options, Security.SecretProtector secrets) : base(options) => _secrets = secrets;
 
     public DbSet<TenantRow> Tenants => Set<TenantRow>();
     public DbSet<InstanceRow> Instances => Set<InstanceRow>();
@@ -41,8 +43,11 @@ public sealed class HybridFlowDbContext : DbContext
             e.Property(i => i.InstanceName).HasColumnName("instance_name");
             e.Property(i => i.Provider).HasColumnName("provider");
             e.Property(i => i.EvoServerUrl).HasColumnName("evo_server_url");
-            e.Property(i => i.EvoApiKey).HasColumnName("evo_api_key");
-            e.Property(i => i.WebhookSecret).HasColumnName("webhook_secret");
+            // Encrypted at rest: the converter is the only way EF reads or writes these columns.
+            var secret = new Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<string?, string?>(
+                v => _secrets.Protect(v), v => _secrets.Unprotect(v));
+            e.Property(i => i.EvoApiKey).HasColumnName("evo_api_key").HasConversion(secret);
+            e.Property(i => i.WebhookSecret).HasColumnName("webhook_secret").HasConversion(secret);
             e.Property(i => i.CreatedAt).HasColumnName("created_at");
             e.Property(i => i.UpdatedAt).HasColumnName("updated_at");
             e.HasIndex(i => i.InstanceName).IsUnique();

@@ -6,8 +6,13 @@ namespace HybridFlow.Infrastructure.Persistence;
 public sealed class InstanceDirectory : IInstanceDirectory
 {
     private readonly NpgsqlDataSource _db;
+    private readonly Security.SecretProtector _secrets;
 
-    public InstanceDirectory(NpgsqlDataSource db) => _db = db;
+    public InstanceDirectory(NpgsqlDataSource db, Security.SecretProtector secrets)
+    {
+        _db = db;
+        _secrets = secrets;
+    }
 
     public async Task<InstanceContext?> FindByNameAsync(string instanceName, CancellationToken ct)
     {
@@ -17,6 +22,6 @@ public sealed class InstanceDirectory : IInstanceDirectory
             null, instanceName);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct)) return null;
-        return SqlMapping.ReadInstance(r);
+        return SqlMapping.ReadInstance(r, 0, _secrets);
     }
 }

@@ -10,8 +10,13 @@ public sealed class ReplyJobStore : IReplyJobStore
 {
     private static readonly TimeSpan SendLease = TimeSpan.FromMinutes(2);
     private readonly NpgsqlDataSource _db;
+    private readonly Security.SecretProtector _secrets;
 
-    public ReplyJobStore(NpgsqlDataSource db) => _db = db;
+    public ReplyJobStore(NpgsqlDataSource db, Security.SecretProtector secrets)
+    {
+        _db = db;
+        _secrets = secrets;
+    }
 
     public async Task<ClaimedReplyJob?> ClaimNextAsync(DateTimeOffset now, TimeSpan lease, CancellationToken ct)
     {
@@ -46,7 +51,7 @@ public sealed class ReplyJobStore : IReplyJobStore
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
             if (!await r.ReadAsync(ct)) return null;
-            var instance = SqlMapping.ReadInstance(r, 4);
+            var instance = SqlMapping.ReadInstance(r, 4, _secrets);
             historyLimit = Math.Max(1, instance.Tenant.HistoryMessages);
             context = new ReplyContext(job.JobId, job.SessionId, r.GetString(0), instance, Str(r, 1), Str(r, 2), Str(r, 3), []);
         }

@@ -24,12 +24,12 @@ internal static class SqlMapping
         "t.id, t.reply_mode, t.resume_after_minutes, t.debounce_seconds, t.history_messages, t.external_sends_pause";
 
     /// <summary>Reads <see cref="InstanceColumns"/> starting at <paramref name="o"/>.</summary>
-    public static InstanceContext ReadInstance(NpgsqlDataReader r, int o = 0)
+    public static InstanceContext ReadInstance(NpgsqlDataReader r, int o, Security.SecretProtector secrets)
     {
         var policy = new TenantPolicy(r.GetInt64(o + 5), ReplyModeNames.Parse(r.GetString(o + 6)), TimeSpan.FromMinutes(r.GetInt32(o + 7)),
             TimeSpan.FromSeconds(r.GetInt32(o + 8)), r.GetInt32(o + 9), r.GetBoolean(o + 10));
         return new InstanceContext(r.GetInt64(o), r.GetString(o + 1), r.GetString(o + 2),
-            r.IsDBNull(o + 3) ? null : r.GetString(o + 3), r.IsDBNull(o + 4) ? null : r.GetString(o + 4), policy);
+            secrets.Unprotect(r.IsDBNull(o + 3) ? null : r.GetString(o + 3)), secrets.Unprotect(r.IsDBNull(o + 4) ? null : r.GetString(o + 4)), policy);
     }
 
     /// <summary>Appends one timeline event inside the caller's transaction.</summary>

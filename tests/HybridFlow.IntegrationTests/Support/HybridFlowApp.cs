@@ -23,6 +23,8 @@ public sealed class HybridFlowApp : IAsyncDisposable
     public const string CronSecret = "test-cron-secret-0123456789";
     public const string WebhookSecret = "instance-webhook-secret-0123456789";
     public const string EvolutionApiKey = "B6D711FCDE4D4FD5936544120E713976";
+    /// <summary>A fixed test key for secrets at rest (32 bytes, base64).</summary>
+    public const string EncryptionKey = "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=";
 
     private WebApplicationFactory<Program> _factory = null!;
 
@@ -61,6 +63,7 @@ public sealed class HybridFlowApp : IAsyncDisposable
             ["REPLY_POLL_MS"] = "50",
             ["REPLY_RETRY_BASE_SECONDS"] = "0.2",
             ["LOG_LEVEL"] = "warning",
+            ["SECRETS_ENCRYPTION_KEY"] = EncryptionKey,
         };
         foreach (var (k, v) in overrides ?? new Dictionary<string, string?>()) settings[k] = v;
         app.Settings = settings;
@@ -80,6 +83,9 @@ public sealed class HybridFlowApp : IAsyncDisposable
         app.Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
         return app;
     }
+
+    /// <summary>A new client of the API without credentials (set your own headers).</summary>
+    public HttpClient CreateClient() => _factory.CreateClient();
 
     /// <summary>Creates a tenant and an instance pointing at the fake Evolution; answers the instance name.</summary>
     public async Task<(long TenantId, string Instance)> CreateTenantWithInstanceAsync(object? tenantFields = null, string? webhookSecret = WebhookSecret, Uri? evolution = null)

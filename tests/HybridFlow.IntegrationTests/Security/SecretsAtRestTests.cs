@@ -1,0 +1,63 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using HybridFlow.IntegrationTests.Support;
+
+namespace HybridFlow.IntegrationTests.Security;
+
+/// <summary>Evolution keys and webhook secrets are encrypted in the database, rotate by restart, and still work.</summary>
+[NonParallelizable]
+public sealed class SecretsAtRestTests
+{
+    private const string NewKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+    [Test]
+    public async Task Secrets_AreNotInClearTextInTheDatabase_AndStillAuthenticate()
+    {
+        await using var app = await HybridFlowApp.StartAsync();
+        var (_, instance) = await app.CreateTenantWithInstanceAsync();
+
+        var stored = await app.ScalarAsync<string>("SELECT evo_api_key || ' ' || webhook_secret FROM instances WHERE instance_name = $1", instance);
+        Assert.That(stored, Does.Not.Contain(HybridFlowApp.EvolutionApiKey));
+        Assert.That(stored, Does.Not.Contain(HybridFlowApp.WebhookSecret));
+        Assert.That(stored!.Split(' '), Is.All.StartsWith("enc:v1:"));
+
+        var chat = Payloads.NewChatId();
+        Assert.That(await app.DeliverAsync(instance, Payloads.CustomerText(chat, "Oi")), Is.EqualTo("ai_queued"));
+        await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 1, "reply sent with the decrypted Evolution key");
+        Assert.That(app.Evolution.SendsTo(chat)[0].Header("apikey"), Is.EqualTo(HybridFlowApp.EvolutionApiKey));
+    }
+
+    [Test]
+    public async Task KeyRotation_ReencryptsAtStartup_AndAProcessWithoutTheKeyAnswers503()
+    {
+        await using var old = await HybridFlowApp.StartAsync();
+        var (_, instance) = await old.CreateTenantWithInstanceAsync();
+        var before = await old.ScalarAsync<string>("SELECT webhook_secret FROM instances WHERE instance_name = $1", instance);
+
+        await using var rotated = await HybridFlowApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["SECRETS_ENCRYPTION_KEY"] = NewKey,
+            ["SECRETS_ENCRYPTION_PREVIOUS_KEYS"] = HybridFlowApp.EncryptionKey,
+        }, old.ConnectionString);
+        Assert.That(await rotated.DeliverAsync(instance, Payloads.CustomerText(Payloads.NewChatId(), "Oi")), Is.EqualTo("ai_queued"));
+        var after = await rotated.ScalarAsync<string>("SELECT webhook_secret FROM instances WHERE instance_name = $1", instance);
+        Assert.That(after, Does.StartWith("enc:v1:"));
+        Assert.That(after!.Split(':')[2], Is.Not.EqualTo(before!.Split(':')[2]), "re-encrypted under the new key id");
+
+        await using var stale = await HybridFlowApp.StartAsync(sharedDatabase: old.ConnectionString);
+        var response = await stale.PostWebhookAsync(instance, Payloads.CustomerText(Payloads.NewChatId(), "Oi"));
+        Assert.That((int)response.StatusCode, Is.EqualTo(503), "a key problem on our side is retryable, never a 4xx that drops the message");
+    }
+
+    [Test]
+    public async Task Secrets_AreNeverReturned()
+    {
+        await using var app = await HybridFlowApp.StartAsync();
+        var (tenantId, instance) = await app.CreateTenantWithInstanceAsync();
+        var list = await (await app.Admin.GetAsync($"/api/instances?tenant_id={tenantId}")).Content.ReadAsStringAsync();
+        Assert.That(list, Does.Not.Contain(HybridFlowApp.EvolutionApiKey).And.Not.Contain(HybridFlowApp.WebhookSecret).And.Not.Contain("enc:v1"));
+        var item = JsonDocument.Parse(list).RootElement.GetProperty("items")[0];
+        Assert.That(item.GetProperty("webhook_secret").GetString(), Is.EqualTo("****" + HybridFlowApp.WebhookSecret[^4..]));
+        Assert.That(item.GetProperty("instance_name").GetString(), Is.EqualTo(instance));
+    }
+}
