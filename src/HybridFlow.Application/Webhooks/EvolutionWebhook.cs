@@ -62,11 +62,12 @@ public static class EvolutionWebhookParser
         if (body.ValueKind != JsonValueKind.Object)
             throw new RequestValidationException("body", "The webhook body must be a JSON object.");
 
+        // First, as it also proves the whole body is valid UTF-8 (the JSON reader leaves string contents unchecked).
+        var raw = RawText(body);
         var eventName = NormalizeEventName(OptionalString(body, "event", "event"))
             ?? throw new RequestValidationException("event", "The event name is required.");
         var instance = OptionalString(body, "instance", "instance");
         var apiKey = body.TryGetProperty("apikey", out var k) && k.ValueKind == JsonValueKind.String ? ReadString(k, "apikey") : null;
-        var raw = body.GetRawText();
 
         var kind = eventName switch
         {
@@ -76,6 +77,18 @@ public static class EvolutionWebhookParser
         };
         var message = kind == WebhookEventKind.Other ? null : ParseMessage(body, kind);
         return new EvolutionWebhook(eventName, kind, instance, apiKey, message, raw);
+    }
+
+    private static string RawText(JsonElement body)
+    {
+        try
+        {
+            return body.GetRawText();
+        }
+        catch (InvalidOperationException)
+        {
+            throw new RequestValidationException("body", "The body is not valid UTF-8.");
+        }
     }
 
     private static string? NormalizeEventName(string? name)
@@ -195,8 +208,8 @@ public static class EvolutionWebhookParser
             JsonValueKind.Number when ts.TryGetDouble(out var d) && double.IsFinite(d) && Math.Abs(d) < 1e15 => (long)d,
             JsonValueKind.String when long.TryParse(ReadString(ts, "data.messageTimestamp"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) => s,
             // protobuf Long serialized as {low, high, unsigned}
-            JsonValueKind.Object when ts.TryGetProperty("low", out var low) && low.TryGetInt32(out var lo) =>
-                ((long)(ts.TryGetProperty("high", out var high) && high.TryGetInt32(out var hi) ? hi : 0) << 32) | (uint)lo,
+            JsonValueKind.Object when ts.TryGetProperty("low", out var low) && low.ValueKind == JsonValueKind.Number && low.TryGetInt32(out var lo) =>
+                ((long)(ts.TryGetProperty("high", out var high) && high.ValueKind == JsonValueKind.Number && high.TryGetInt32(out var hi) ? hi : 0) << 32) | (uint)lo,
             _ => null,
         };
         if (seconds is not { } value || value <= 0) return null;

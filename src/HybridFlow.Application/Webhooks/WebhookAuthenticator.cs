@@ -47,17 +47,21 @@ public static class WebhookAuthenticator
         try
         {
             using var header = JsonDocument.Parse(Base64UrlDecode(parts[0]));
-            if (!header.RootElement.TryGetProperty("alg", out var alg) || alg.ValueKind != JsonValueKind.String || alg.GetString() != "HS256")
+            if (header.RootElement.ValueKind != JsonValueKind.Object
+                || !header.RootElement.TryGetProperty("alg", out var alg) || alg.ValueKind != JsonValueKind.String || alg.GetString() != "HS256")
                 return false;
 
             var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]));
             if (!CryptographicOperations.FixedTimeEquals(expected, Base64UrlDecode(parts[2]))) return false;
 
             using var payload = JsonDocument.Parse(Base64UrlDecode(parts[1]));
-            if (!payload.RootElement.TryGetProperty("exp", out var exp) || !exp.TryGetInt64(out var expSeconds)) return false;
+            if (payload.RootElement.ValueKind != JsonValueKind.Object
+                || !payload.RootElement.TryGetProperty("exp", out var exp)
+                || exp.ValueKind != JsonValueKind.Number
+                || !exp.TryGetInt64(out var expSeconds)) return false;
             return DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(expSeconds, 0, 253_402_300_799)) + ClockSkew > now;
         }
-        catch (Exception e) when (e is FormatException or JsonException or ArgumentException)
+        catch (Exception e) when (e is FormatException or JsonException or ArgumentException or InvalidOperationException)
         {
             return false;
         }

@@ -45,6 +45,8 @@ public sealed class WebhookAuthenticatorTests
         Assert.That(WebhookAuthenticator.IsAuthentic(instance, null, new(null, null, Jwt("jwt-secret", "none", iat + 600)), null, Now), Is.False);
         Assert.That(WebhookAuthenticator.IsAuthentic(instance, null, new(null, null, "a.b"), null, Now), Is.False);
         Assert.That(WebhookAuthenticator.IsAuthentic(instance, null, new(null, null, "%%%.***.!!!"), null, Now), Is.False);
+        Assert.That(WebhookAuthenticator.IsAuthentic(instance, null, new(null, null, "WzFd.WzFd.AAAA"), null, Now), Is.False, "JSON arrays, not objects");
+        Assert.That(WebhookAuthenticator.IsAuthentic(instance, null, new(null, null, "bnVsbA.bnVsbA.AAAA"), null, Now), Is.False, "JSON null");
     }
 
     private static string Jwt(string secret, string alg, long exp)

@@ -1,0 +1,62 @@
+using System.Net.Http.Headers;
+using HybridFlow.IntegrationTests.Support;
+
+namespace HybridFlow.IntegrationTests.Fuzzing;
+
+/// <summary>Ten thousand hostile bodies through the real endpoint: never a 5xx, never an error in the log, and the service still works.</summary>
+[NonParallelizable]
+public sealed class WebhookFuzzTests
+{
+    private const int Bodies = 10_000;
+
+    [Test]
+    public async Task TenThousandMutatedBodies_NeverCauseA5xx_AndTheServiceStillAnswers()
+    {
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("FUZZ_SEED"), out var s) ? s : Random.Shared.Next();
+        TestContext.Out.WriteLine($"FUZZ_SEED={seed}");
+        await using var app = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["LOG_LEVEL"] = "warning" });
+        var (_, recordOnly) = await app.CreateTenantWithInstanceAsync(new { reply_mode = "off" });
+        var fuzzer = new WebhookFuzzer(seed, Payloads.Load);
+
+        var original = Console.Out;
+        var log = new StringWriter();
+        Console.SetOut(TextWriter.Synchronized(log));
+        var statuses = new Dictionary<int, int>();
+        var failures = new List<string>();
+        try
+        {
+            var sent = 0;
+            await Parallel.ForEachAsync(Enumerable.Range(0, Bodies), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, ct) =>
+            {
+                byte[] body;
+                lock (fuzzer) body = fuzzer.Next(recordOnly);
+                using var content = new ByteArrayContent(body);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                using var request = new HttpRequestMessage(HttpMethod.Post, $"/webhook/{recordOnly}") { Content = content };
+                request.Headers.Add("X-Webhook-Secret", HybridFlowApp.WebhookSecret);
+                using var response = await app.Client.SendAsync(request, ct);
+                var status = (int)response.StatusCode;
+                lock (statuses) statuses[status] = statuses.GetValueOrDefault(status) + 1;
+                if (status >= 500 && Interlocked.Increment(ref sent) <= 3)
+                    lock (failures) failures.Add($"{status} (seed {seed}): {System.Text.Encoding.UTF8.GetString(body[..Math.Min(body.Length, 300)])}");
+            });
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+
+        TestContext.Out.WriteLine("statuses: " + string.Join(", ", statuses.OrderBy(k => k.Key).Select(k => $"{k.Key}×{k.Value}")));
+        var errors = log.ToString().Split('\n').Where(l => l.Contains("\"Level\":\"Error\"", StringComparison.Ordinal) || l.Contains("\"Level\":\"Fatal\"", StringComparison.Ordinal)).ToList();
+        Assert.That(failures, Is.Empty, string.Join('\n', failures) + "\n" + string.Join('\n', errors.Take(2)));
+        Assert.That(statuses.Values.Sum(), Is.EqualTo(Bodies));
+        Assert.That(statuses.Keys, Is.All.LessThan(500));
+        Assert.That(statuses.Keys, Does.Contain(200).And.Contain(400), "the fuzzer reaches both the happy path and the validation path");
+        Assert.That(errors, Is.Empty, string.Join('\n', errors.Take(3)));
+
+        var (_, answering) = await app.CreateTenantWithInstanceAsync();
+        var chat = Payloads.NewChatId();
+        Assert.That(await app.DeliverAsync(answering, Payloads.CustomerText(chat, "Oi, ainda funciona?")), Is.EqualTo("ai_queued"));
+        await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 1, "a normal message is still answered");
+    }
+}
