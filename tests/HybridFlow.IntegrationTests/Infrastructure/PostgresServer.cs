@@ -38,6 +38,7 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly string? _binDir;
     private readonly bool _runAsPostgres;
     private int _disposed;
+    private string? _startOptions;
 
     private PostgresServer(string adminConnectionString, bool isExternal, string? clusterRoot, string? binDir, bool runAsPostgres)
     {
@@ -72,6 +73,29 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>
     /// Creates a uniquely named database (optionally <c>TEMPLATE template</c>) and returns its connection string.
     /// </summary>
+    /// <summary>Stops a cluster this instance started (fast shutdown: sessions are cut), for outage tests.</summary>
+    public async Task StopServerAsync()
+    {
+        var (root, binDir) = OwnCluster();
+        await RunPgToolAsync(_runAsPostgres, binDir, "pg_ctl", ["stop", "-D", Path.Combine(root, "data"), "-m", "fast", "-w", "-t", "60"], root)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>Starts a cluster stopped by <see cref="StopServerAsync"/> again, on the same port.</summary>
+    public async Task StartServerAgainAsync()
+    {
+        var (root, binDir) = OwnCluster();
+        await RunPgToolAsync(_runAsPostgres, binDir, "pg_ctl",
+            ["start", "-w", "-t", "60", "-D", Path.Combine(root, "data"), "-l", Path.Combine(root, "server.log"), "-o", _startOptions!], root)
+            .ConfigureAwait(false);
+        await WaitUntilReadyAsync(AdminConnectionString, ReadyTimeout, Path.Combine(root, "server.log")).ConfigureAwait(false);
+    }
+
+    private (string Root, string BinDir) OwnCluster() =>
+        _clusterRoot is not null && _binDir is not null && _startOptions is not null
+            ? (_clusterRoot, _binDir)
+            : throw new InvalidOperationException("Only a cluster started by the tests can be stopped and started.");
+
     public async Task<string> CreateDatabaseAsync(string? template = null)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -341,6 +365,7 @@ public sealed class PostgresServer : IAsyncDisposable
                 .ConfigureAwait(false);
 
             var port = 0;
+            var startOptions = "";
             for (var attempt = 1; ; attempt++)
             {
                 port = GetFreePort();
@@ -357,6 +382,7 @@ public sealed class PostgresServer : IAsyncDisposable
                     await RunPgToolAsync(runAsPostgres, binDir, "pg_ctl",
                         ["start", "-w", "-t", "60", "-D", dataDir, "-l", logFile, "-o", options], root)
                         .ConfigureAwait(false);
+                    startOptions = options;
                     break;
                 }
                 catch (InvalidOperationException) when (attempt < 3 && !IsRunning(dataDir))
@@ -376,7 +402,10 @@ public sealed class PostgresServer : IAsyncDisposable
             }.ConnectionString;
 
             await WaitUntilReadyAsync(admin, ReadyTimeout, logFile).ConfigureAwait(false);
-            return new PostgresServer(admin, isExternal: false, clusterRoot: root, binDir: binDir, runAsPostgres: runAsPostgres);
+            return new PostgresServer(admin, isExternal: false, clusterRoot: root, binDir: binDir, runAsPostgres: runAsPostgres)
+            {
+                _startOptions = startOptions,
+            };
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

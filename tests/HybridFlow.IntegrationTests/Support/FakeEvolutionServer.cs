@@ -32,10 +32,14 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
     /// <summary>Runs after a message is accepted but before the HTTP answer, like Evolution firing send.message first.</summary>
     public Func<string, string, string, Task>? BeforeAnswer { get; set; }
 
-    public static async Task<FakeEvolutionServer> StartAsync()
+    /// <summary>How long a send waits before it is answered (to provoke the client's timeout).</summary>
+    public TimeSpan Delay { get; set; }
+
+    /// <summary>Starts on a random port, or on <paramref name="port"/> (to bring a "down" Evolution back where it was).</summary>
+    public static async Task<FakeEvolutionServer> StartAsync(int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Testing" });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var server = new FakeEvolutionServer(app);
@@ -56,6 +60,7 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
         _requests.Clear();
         _scriptedFailures.Clear();
         BeforeAnswer = null;
+        Delay = TimeSpan.Zero;
     }
 
     public IReadOnlyList<RecordedRequest> SendsTo(string chatId)
@@ -89,6 +94,7 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
 
         headers["x-fake-outcome"] = "201";
         _requests.Enqueue(new RecordedRequest(context.Request.Method, path, headers, body));
+        if (Delay > TimeSpan.Zero) await Task.Delay(Delay);
         if (BeforeAnswer is { } before) await before(remoteJid, text, keyId);
 
         var answer = new
