@@ -25,6 +25,7 @@ public sealed class HybridFlowDbContext : DbContext
             e.Property(t => t.LlmModel).HasColumnName("llm_model");
             e.Property(t => t.ReplyMode).HasColumnName("reply_mode");
             e.Property(t => t.WorkflowUrl).HasColumnName("workflow_url");
+            e.Property(t => t.WorkflowSecret).HasColumnName("workflow_secret");
             e.Property(t => t.ResumeAfterMinutes).HasColumnName("resume_after_minutes");
             e.Property(t => t.DebounceSeconds).HasColumnName("debounce_seconds");
             e.Property(t => t.HistoryMessages).HasColumnName("history_messages");
@@ -88,6 +89,7 @@ public sealed class TenantRow
     public string? LlmModel { get; set; }
     public string ReplyMode { get; set; } = "ai";
     public string? WorkflowUrl { get; set; }
+    public string? WorkflowSecret { get; set; }
     public int ResumeAfterMinutes { get; set; }
     public int DebounceSeconds { get; set; }
     public int HistoryMessages { get; set; }
