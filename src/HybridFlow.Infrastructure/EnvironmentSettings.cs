@@ -75,7 +75,7 @@ public sealed class EnvironmentSettings
 
     public WorkflowOptions Workflow() => new()
     {
-        Timeout = TimeSpan.FromSeconds(Number("WORKFLOW_TIMEOUT", 10, 0.1, 300)),
+        Timeout = TimeSpan.FromSeconds(Number("WORKFLOW_TIMEOUT", 10, 0.1, 60)),
     };
 
     public EvolutionOptions Evolution() => new()
