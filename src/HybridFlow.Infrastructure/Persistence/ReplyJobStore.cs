@@ -5,7 +5,12 @@ using NpgsqlTypes;
 
 namespace HybridFlow.Infrastructure.Persistence;
 
-/// <summary>The durable outbox of replies. Job states: pending/retrying -> processing -> sending -> sent, or dead/cancelled/discarded.</summary>
+/// <summary>
+/// The durable outbox of replies (kind <c>reply</c>: the model's, or a POST to the tenant's workflow). Job states:
+/// pending/retrying -> processing -> sending -> sent, or dead/cancelled/discarded; a workflow job goes from processing
+/// straight to sent. Sends made through the API are registered in the same table (kinds <c>api_bot</c>, <c>api_agent</c>,
+/// born in status sending) so that one echo rule and one send sweep cover every message HybridFlow sends.
+/// </summary>
 public sealed class ReplyJobStore : IReplyJobStore
 {
     /// <summary>How long a send may stay unconfirmed before the sweep settles it (sent if the echo proved it, dead otherwise).</summary>

@@ -169,6 +169,28 @@ public sealed class SendMessageTests
     }
 
     [Test]
+    public async Task TextThatCannotBeStored_Is400_AndNothingIsSent()
+    {
+        var chat = Payloads.NewChatId();
+        var response = await SendAsync(new { instance_name = _instance, chat_id = chat, text = "A\u0000B", @as = "agent" }, _adminKey);
+        Assert.That((int)response.StatusCode, Is.EqualTo(400), await response.Content.ReadAsStringAsync());
+        Assert.That(_app.Evolution.Requests, Is.Empty);
+        Assert.That(await _app.ScalarAsync<long>("SELECT count(*) FROM sessions WHERE chat_id = $1", chat), Is.EqualTo(0));
+    }
+
+    [Test]
+    public async Task Swagger_DocumentsTheRoute_AndItsSnakeCaseBody()
+    {
+        var document = await _app.Client.GetFromJsonAsync<JsonElement>("/swagger/v1/swagger.json");
+        var post = document.GetProperty("paths").GetProperty(ApiCalls.SendMessagePath).GetProperty("post");
+        Assert.That(post.GetProperty("responses").EnumerateObject().Select(r => r.Name), Is.SupersetOf(new[] { "201", "400", "401", "403", "404", "409", "502" }));
+        var request = document.GetProperty("components").GetProperty("schemas").GetProperty("SendMessageRequest").GetProperty("properties");
+        Assert.That(request.EnumerateObject().Select(p => p.Name), Is.EquivalentTo(new[] { "instance_name", "chat_id", "number", "text", "as" }));
+        var tenant = document.GetProperty("components").GetProperty("schemas").GetProperty("CreateTenantRequest").GetProperty("properties");
+        Assert.That(tenant.TryGetProperty("workflow_url", out _) && tenant.TryGetProperty("workflow_secret", out _), Is.True);
+    }
+
+    [Test]
     public async Task TextOfExactly4096Characters_IsAccepted()
     {
         var text = new string('x', 4096);
