@@ -7,6 +7,7 @@ using HybridFlow.Infrastructure.Hosting;
 using HybridFlow.Infrastructure.Llm;
 using HybridFlow.Infrastructure.Persistence;
 using HybridFlow.Infrastructure.Replies;
+using HybridFlow.Infrastructure.Workflows;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,6 +24,7 @@ public static class DependencyInjection
         services.AddSingleton(env.Workers());
         services.AddSingleton(env.Evolution());
         services.AddSingleton(env.SecretProtector());
+        services.AddSingleton(env.Workflow());
         services.AddSingleton(TimeProvider.System);
 
         var connectionString = env.DatabaseConnectionString();
@@ -43,6 +45,7 @@ public static class DependencyInjection
 
         services.AddHttpClient(EvolutionClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<IWhatsAppGateway, EvolutionClient>();
+        services.AddHttpClient<IWorkflowDispatcher, WorkflowDispatcher>(c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.AddLlmProviders(configuration);
 
         services.AddSingleton<ReplyWorkerSignal>();

@@ -2,6 +2,7 @@ using System.Globalization;
 using HybridFlow.Application.Common;
 using HybridFlow.Infrastructure.Evolution;
 using HybridFlow.Infrastructure.Hosting;
+using HybridFlow.Infrastructure.Workflows;
 using Microsoft.Extensions.Configuration;
 
 namespace HybridFlow.Infrastructure;
@@ -36,6 +37,15 @@ public sealed class EnvironmentSettings
         };
     }
 
+    public string? HttpUrl(string name)
+    {
+        var raw = String(name);
+        if (raw is null) return null;
+        if (!Uri.TryCreate(raw, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            throw new InvalidOperationException($"{name} must be an absolute http(s) URL.");
+        return raw;
+    }
+
     public string DatabaseConnectionString() =>
         Persistence.DatabaseUrl.ToConnectionString(String("DATABASE_URL")
             ?? throw new InvalidOperationException("DATABASE_URL is not set. Use scripts/run.sh to start a local PostgreSQL, or set it to postgres://user:pass@host:port/db."));
@@ -46,6 +56,10 @@ public sealed class EnvironmentSettings
         DefaultQuietPeriod = TimeSpan.FromHours(Number("RESUME_AFTER_HOURS", 2, 1.0 / 60, 720)),
         GlobalWebhookSecret = String("EVOLUTION_WEBHOOK_SHARED_SECRET"),
         CronSecret = String("CRON_SECRET"),
+        WorkflowEnabled = Flag("N8N_ENABLED", false),
+        GlobalWorkflowUrl = HttpUrl("N8N_WEBHOOK_URL"),
+        GlobalWorkflowApiKey = String("N8N_API_KEY"),
+        PublicBaseUrl = HttpUrl("PUBLIC_BASE_URL")?.TrimEnd('/'),
         ReplyMaxAttempts = (int)Number("REPLY_MAX_ATTEMPTS", 5, 1, 50),
         ReplyRetryBaseDelay = TimeSpan.FromSeconds(Number("REPLY_RETRY_BASE_SECONDS", 2, 0.01, 3600)),
         ReplyJobLease = TimeSpan.FromSeconds(Number("REPLY_JOB_LEASE_SECONDS", 120, 1, 3600)),
@@ -81,6 +95,11 @@ public sealed class EnvironmentSettings
         }
         return Security.SecretProtector.FromBase64(key, String("SECRETS_ENCRYPTION_PREVIOUS_KEYS"));
     }
+
+    public WorkflowOptions Workflow() => new()
+    {
+        Timeout = TimeSpan.FromSeconds(Number("WORKFLOW_TIMEOUT", 10, 0.1, 60)),
+    };
 
     public EvolutionOptions Evolution() => new()
     {

@@ -27,7 +27,7 @@ public sealed class TenantsController : ControllerBase
     public async Task<ActionResult<TenantDto>> Create(CreateTenantRequest body, CancellationToken ct)
     {
         var tenant = await _mediator.Send(new CreateTenantCommand(body.Name, body.SystemPrompt, body.LlmProvider, body.LlmModel,
-            body.ReplyMode, body.ResumeAfterMinutes, body.DebounceSeconds, body.HistoryMessages, body.ExternalSendsPause), ct);
+            body.ReplyMode, body.WorkflowUrl, body.WorkflowSecret, body.ResumeAfterMinutes, body.DebounceSeconds, body.HistoryMessages, body.ExternalSendsPause), ct);
         return CreatedAtAction(nameof(Get), new { id = tenant.Id }, tenant);
     }
 

@@ -52,6 +52,7 @@ public sealed class ErrorHandlingMiddleware
         AuthenticationFailedException a => new ProblemDetails { Status = 401, Title = "Unauthorized", Detail = a.Message },
         ForbiddenException f => new ProblemDetails { Status = 403, Title = "Forbidden", Detail = f.Message },
         ConflictException c => new ProblemDetails { Status = 409, Title = "Conflict", Detail = c.Message },
+        BadGatewayException g => new ProblemDetails { Status = 502, Title = "Bad gateway", Detail = g.Message, Extensions = { ["upstream_status"] = g.UpstreamStatus } },
         BadHttpRequestException b => new ProblemDetails { Status = b.StatusCode, Title = b.StatusCode == 413 ? "Payload too large" : "Bad request", Detail = b.Message },
         JsonException => new ProblemDetails { Status = 400, Title = "Malformed JSON" },
         // Data PostgreSQL refuses (class 22: invalid text, bad unicode escape): the input's fault.

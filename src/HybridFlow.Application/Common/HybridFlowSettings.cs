@@ -9,6 +9,15 @@ public sealed record HybridFlowSettings
     public string? GlobalWebhookSecret { get; init; }
     public string? CronSecret { get; init; }
 
+    /// <summary>N8N_ENABLED: new tenants default to reply_mode workflow.</summary>
+    public bool WorkflowEnabled { get; init; }
+    /// <summary>N8N_WEBHOOK_URL: the workflow of workflow-mode tenants that have no workflow_url of their own.</summary>
+    public string? GlobalWorkflowUrl { get; init; }
+    /// <summary>N8N_API_KEY: Bearer token for the global workflow URL, and the signing secret of tenants without workflow_secret.</summary>
+    public string? GlobalWorkflowApiKey { get; init; }
+    /// <summary>PUBLIC_BASE_URL: where HybridFlow is reachable from outside (no trailing slash), e.g. for the workflow's reply_url.</summary>
+    public string? PublicBaseUrl { get; init; }
+
     /// <summary>Attempts per reply job before it is dead.</summary>
     public int ReplyMaxAttempts { get; init; } = 5;
     /// <summary>First retry delay; each later one doubles.</summary>

@@ -4,6 +4,7 @@ namespace HybridFlow.Application.Common;
 public static class TimelineActions
 {
     public const string AiQueued = "ai_queued";
+    public const string WorkflowQueued = "workflow_queued";
     public const string Paused = "paused";
     public const string IgnoredPaused = "ignored_paused";
     public const string AutoResumed = "auto_resumed";
@@ -21,4 +22,17 @@ public static class TimelineActions
     public const string AiFailed = "ai_failed";
     public const string AiDiscardedCollision = "ai_discarded_collision";
     public const string AiCancelled = "ai_cancelled";
+
+    public const string WorkflowDelivered = "workflow_delivered";
+    public const string WorkflowRetry = "workflow_retry";
+    public const string WorkflowFailed = "workflow_failed";
+    public const string WorkflowDiscardedCollision = "workflow_discarded_collision";
+    public const string WorkflowCancelled = "workflow_cancelled";
+
+    /// <summary>POST /api/evolution/send-message "as": "bot" went out (an agent's send is a human takeover: <see cref="Paused"/>).</summary>
+    public const string BotSent = "bot_sent";
+    /// <summary>A send-message "as": "bot" refused because a person has taken the chat over.</summary>
+    public const string BotSendRefused = "bot_send_refused";
+    /// <summary>A send-message that Evolution refused or failed.</summary>
+    public const string SendFailed = "send_failed";
 }

@@ -1,5 +1,6 @@
 namespace HybridFlow.Application.Tenants;
 
+/// <summary>A tenant as the API shows it; <see cref="WorkflowSecret"/> is never shown in full.</summary>
 public sealed record TenantDto(
     long Id,
     string Name,
@@ -7,6 +8,8 @@ public sealed record TenantDto(
     string? LlmProvider,
     string? LlmModel,
     string ReplyMode,
+    string? WorkflowUrl,
+    string? WorkflowSecret,
     int ResumeAfterMinutes,
     int DebounceSeconds,
     int HistoryMessages,
@@ -20,6 +23,8 @@ public sealed record NewTenant(
     string? LlmProvider,
     string? LlmModel,
     string ReplyMode,
+    string? WorkflowUrl,
+    string? WorkflowSecret,
     int ResumeAfterMinutes,
     int DebounceSeconds,
     int HistoryMessages,
@@ -39,6 +44,9 @@ public static class TenantLimits
     public const int NameMax = 200;
     public const int SystemPromptMax = 20_000;
     public const int ModelMax = 200;
+    public const int WorkflowUrlMax = 2_000;
+    public const int WorkflowSecretMin = 16;
+    public const int WorkflowSecretMax = 500;
     public const int ResumeAfterMinutesMax = 43_200;
     public const int DebounceSecondsMax = 600;
     public const int HistoryMessagesMax = 200;

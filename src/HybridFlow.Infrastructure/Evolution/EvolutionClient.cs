@@ -94,10 +94,10 @@ public sealed class EvolutionClient : IWhatsAppGateway
     {
         var code = (int)status;
         if (status == HttpStatusCode.BadRequest && body.Contains("\"exists\":false", StringComparison.OrdinalIgnoreCase))
-            return new WhatsAppSendException("Evolution 400: the number is not on WhatsApp.", SendFailureKind.Permanent);
+            return new WhatsAppSendException("Evolution 400: the number is not on WhatsApp.", SendFailureKind.Permanent, upstreamStatus: code);
         if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound)
-            return new WhatsAppSendException($"Evolution {code}: check the instance name and API key.", SendFailureKind.Permanent);
-        return new WhatsAppSendException($"Evolution {code}.", SendFailureKind.Transient);
+            return new WhatsAppSendException($"Evolution {code}: check the instance name and API key.", SendFailureKind.Permanent, upstreamStatus: code);
+        return new WhatsAppSendException($"Evolution {code}.", SendFailureKind.Transient, upstreamStatus: code);
     }
 
     private static string? ReadKeyId(string body)

@@ -18,6 +18,7 @@ public sealed class TenantStore : ITenantStore
         var row = new TenantRow
         {
             Name = t.Name, SystemPrompt = t.SystemPrompt, LlmProvider = t.LlmProvider, LlmModel = t.LlmModel, ReplyMode = t.ReplyMode,
+            WorkflowUrl = t.WorkflowUrl, WorkflowSecret = t.WorkflowSecret,
             ResumeAfterMinutes = t.ResumeAfterMinutes, DebounceSeconds = t.DebounceSeconds, HistoryMessages = t.HistoryMessages,
             ExternalSendsPause = t.ExternalSendsPause, CreatedAt = now, UpdatedAt = now,
         };
@@ -39,7 +40,8 @@ public sealed class TenantStore : ITenantStore
     }
 
     private static TenantDto ToDto(TenantRow t) => new(
-        t.Id, t.Name, t.SystemPrompt, t.LlmProvider, t.LlmModel, t.ReplyMode, t.ResumeAfterMinutes, t.DebounceSeconds,
+        t.Id, t.Name, t.SystemPrompt, t.LlmProvider, t.LlmModel, t.ReplyMode, t.WorkflowUrl, SecretMask.Mask(t.WorkflowSecret),
+        t.ResumeAfterMinutes, t.DebounceSeconds,
         t.HistoryMessages, t.ExternalSendsPause, t.CreatedAt, t.UpdatedAt);
 }
 

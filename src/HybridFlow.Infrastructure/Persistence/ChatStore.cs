@@ -146,14 +146,37 @@ public sealed class ChatStore : IChatStore
             return await cmd.ExecuteScalarAsync(ct) is string d ? SqlMapping.ParseDirection(d) : null;
         }
 
-        public async Task<long?> FindSendInFlightAsync(string text, CancellationToken ct)
+        public async Task<SendInFlight?> FindSendInFlightAsync(string text, CancellationToken ct)
         {
             await using var cmd = _connection.Command("""
-                SELECT id FROM reply_jobs
+                SELECT id, kind FROM reply_jobs
                 WHERE session_id = $1 AND status = 'sending' AND sent_provider_message_id IS NULL AND reply_text = $2
                 ORDER BY id LIMIT 1 FOR UPDATE
                 """, _tx, Session.Id, text.Trim());
-            return await cmd.ExecuteScalarAsync(ct) is long id ? id : null;
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            return await reader.ReadAsync(ct) ? new SendInFlight(reader.GetInt64(0), SqlMapping.SendDirection(reader.GetString(1))) : null;
+        }
+
+        public async Task<long> RegisterSendAsync(MessageDirection direction, string text, DateTimeOffset now, CancellationToken ct)
+        {
+            // Status 'sending' from the start: no worker claims it, and the send sweep settles it if this process dies mid-call.
+            await using var cmd = _connection.Command("""
+                INSERT INTO reply_jobs (tenant_id, session_id, trigger_message_ids, status, kind, due_at, attempts, locked_until, reply_text, created_at, updated_at)
+                VALUES ($1, $2, '{}', 'sending', $3, $4, 1, $5, $6, $4, $4)
+                RETURNING id
+                """, _tx, Session.TenantId, Session.Id, SqlMapping.ApiSendKind(direction), now, now + ReplyJobStore.SendLease, text.Trim());
+            return (long)(await cmd.ExecuteScalarAsync(ct))!;
+        }
+
+        public async Task<long> CompleteSendAsync(long sendId, NewChatMessage message, CancellationToken ct) =>
+            (await _connection.RecordSentMessageAsync(_tx, sendId, Session.Id, message, ct)).MessageId;
+
+        public async Task FailSendAsync(long sendId, string error, DateTimeOffset now, CancellationToken ct)
+        {
+            await using var cmd = _connection.Command(
+                "UPDATE reply_jobs SET status = 'dead', last_error = $2, locked_until = NULL, updated_at = $3 WHERE id = $1 AND status = 'sending'",
+                _tx, sendId, error.Length <= 2000 ? error : error[..2000], now);
+            await cmd.ExecuteNonQueryAsync(ct);
         }
 
         public async Task AttachEchoToSendAsync(long jobId, string providerMessageId, CancellationToken ct)

@@ -14,6 +14,10 @@ public sealed class HybridFlowDbContext : DbContext
     public DbSet<SessionRow> Sessions => Set<SessionRow>();
     public DbSet<ApiKeyRow> ApiKeys => Set<ApiKeyRow>();
 
+    /// <summary>Encrypted at rest: the converter is the only way EF reads or writes secret columns.</summary>
+    private Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<string?, string?> SecretConverter() =>
+        new(v => _secrets.Protect(v), v => _secrets.Unprotect(v));
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.Entity<TenantRow>(e =>
@@ -27,6 +31,7 @@ public sealed class HybridFlowDbContext : DbContext
             e.Property(t => t.LlmModel).HasColumnName("llm_model");
             e.Property(t => t.ReplyMode).HasColumnName("reply_mode");
             e.Property(t => t.WorkflowUrl).HasColumnName("workflow_url");
+            e.Property(t => t.WorkflowSecret).HasColumnName("workflow_secret").HasConversion(SecretConverter());
             e.Property(t => t.ResumeAfterMinutes).HasColumnName("resume_after_minutes");
             e.Property(t => t.DebounceSeconds).HasColumnName("debounce_seconds");
             e.Property(t => t.HistoryMessages).HasColumnName("history_messages");
@@ -43,11 +48,8 @@ public sealed class HybridFlowDbContext : DbContext
             e.Property(i => i.InstanceName).HasColumnName("instance_name");
             e.Property(i => i.Provider).HasColumnName("provider");
             e.Property(i => i.EvoServerUrl).HasColumnName("evo_server_url");
-            // Encrypted at rest: the converter is the only way EF reads or writes these columns.
-            var secret = new Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<string?, string?>(
-                v => _secrets.Protect(v), v => _secrets.Unprotect(v));
-            e.Property(i => i.EvoApiKey).HasColumnName("evo_api_key").HasConversion(secret);
-            e.Property(i => i.WebhookSecret).HasColumnName("webhook_secret").HasConversion(secret);
+            e.Property(i => i.EvoApiKey).HasColumnName("evo_api_key").HasConversion(SecretConverter());
+            e.Property(i => i.WebhookSecret).HasColumnName("webhook_secret").HasConversion(SecretConverter());
             e.Property(i => i.CreatedAt).HasColumnName("created_at");
             e.Property(i => i.UpdatedAt).HasColumnName("updated_at");
             e.HasIndex(i => i.InstanceName).IsUnique();
@@ -93,6 +95,7 @@ public sealed class TenantRow
     public string? LlmModel { get; set; }
     public string ReplyMode { get; set; } = "ai";
     public string? WorkflowUrl { get; set; }
+    public string? WorkflowSecret { get; set; }
     public int ResumeAfterMinutes { get; set; }
     public int DebounceSeconds { get; set; }
     public int HistoryMessages { get; set; }

@@ -5,10 +5,16 @@ using NpgsqlTypes;
 
 namespace HybridFlow.Infrastructure.Persistence;
 
-/// <summary>The durable outbox of replies. Job states: pending/retrying -> processing -> sending -> sent, or dead/cancelled/discarded.</summary>
+/// <summary>
+/// The durable outbox of replies (kind <c>reply</c>: the model's, or a POST to the tenant's workflow). Job states:
+/// pending/retrying -> processing -> sending -> sent, or dead/cancelled/discarded; a workflow job goes from processing
+/// straight to sent. Sends made through the API are registered in the same table (kinds <c>api_bot</c>, <c>api_agent</c>,
+/// born in status sending) so that one echo rule and one send sweep cover every message HybridFlow sends.
+/// </summary>
 public sealed class ReplyJobStore : IReplyJobStore
 {
-    private static readonly TimeSpan SendLease = TimeSpan.FromMinutes(2);
+    /// <summary>How long a send may stay unconfirmed before the sweep settles it (sent if the echo proved it, dead otherwise).</summary>
+    internal static readonly TimeSpan SendLease = TimeSpan.FromMinutes(2);
     private readonly NpgsqlDataSource _db;
     private readonly Security.SecretProtector _secrets;
 
@@ -74,7 +80,15 @@ public sealed class ReplyJobStore : IReplyJobStore
         return context with { History = history };
     }
 
-    public async Task<SendPermit> BeginSendAsync(ClaimedReplyJob job, string text, DateTimeOffset now, CancellationToken ct)
+    public Task<SendPermit> BeginSendAsync(ClaimedReplyJob job, string text, DateTimeOffset now, CancellationToken ct) =>
+        BeginAsync(job, text, TimelineActions.AiDiscardedCollision, "a person spoke while the reply was being written", now, ct);
+
+    public Task<SendPermit> BeginDispatchAsync(ClaimedReplyJob job, DateTimeOffset now, CancellationToken ct) =>
+        BeginAsync(job, null, TimelineActions.WorkflowDiscardedCollision, "a person spoke before the event went to the workflow", now, ct);
+
+    /// <summary>The collision re-check under the session lock; with <paramref name="sendText"/> the send is also registered (status sending).</summary>
+    private async Task<SendPermit> BeginAsync(
+        ClaimedReplyJob job, string? sendText, string collisionAction, string collisionDetail, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
@@ -106,20 +120,22 @@ public sealed class ReplyJobStore : IReplyJobStore
         {
             await using (var cmd = connection.Command("""
                 UPDATE reply_jobs SET status = CASE WHEN status = 'cancelled' THEN status ELSE 'discarded' END,
-                       reply_text = $2, locked_until = NULL, updated_at = $3
+                       reply_text = COALESCE($2, reply_text), locked_until = NULL, updated_at = $3
                 WHERE id = $1
-                """, tx, job.JobId, text, now))
+                """, tx, job.JobId, sendText ?? (object)new NullOf(NpgsqlDbType.Text), now))
                 await cmd.ExecuteNonQueryAsync(ct);
-            await connection.InsertTimelineEventAsync(tx, tenantId, job.SessionId, null, TimelineActions.AiDiscardedCollision,
-                "a person spoke while the reply was being written", now, ct);
+            await connection.InsertTimelineEventAsync(tx, tenantId, job.SessionId, null, collisionAction, collisionDetail, now, ct);
             await tx.CommitAsync(ct);
             return SendPermit.Collision;
         }
 
-        await using (var cmd = connection.Command(
-            "UPDATE reply_jobs SET status = 'sending', reply_text = $2, locked_until = $3, updated_at = $4 WHERE id = $1",
-            tx, job.JobId, text, now + SendLease, now))
+        if (sendText is not null)
+        {
+            await using var cmd = connection.Command(
+                "UPDATE reply_jobs SET status = 'sending', reply_text = $2, locked_until = $3, updated_at = $4 WHERE id = $1",
+                tx, job.JobId, sendText, now + SendLease, now);
             await cmd.ExecuteNonQueryAsync(ct);
+        }
         await tx.CommitAsync(ct);
         return SendPermit.Granted;
     }
@@ -128,41 +144,87 @@ public sealed class ReplyJobStore : IReplyJobStore
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        long messageId;
-        long tenantId;
         // Session first, then job: the webhook path locks in that order too (an early echo locks this job).
         await using (var cmd = connection.Command(
             "UPDATE sessions SET last_message_at = GREATEST(last_message_at, $2), updated_at = $2 WHERE id = $1", tx, job.SessionId, now))
             await cmd.ExecuteNonQueryAsync(ct);
-        await using (var cmd = connection.Command("""
-            WITH inserted AS (
-                INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, raw, sent_at, created_at)
-                SELECT s.tenant_id, s.instance_id, s.id, $2, 'bot', 'conversation', $3, $4, $5, now() FROM sessions s WHERE s.id = $1
-                ON CONFLICT (instance_id, provider_message_id) DO NOTHING
-                RETURNING id, tenant_id)
-            SELECT id, tenant_id FROM inserted
-            UNION ALL
-            SELECT m.id, m.tenant_id FROM messages m JOIN sessions s ON s.instance_id = m.instance_id
-            WHERE s.id = $1 AND m.provider_message_id = $2
-            LIMIT 1
-            """, tx, job.SessionId, providerMessageId, text, JsonbText.Sanitized(rawJson), now))
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-        {
-            await r.ReadAsync(ct);
-            messageId = r.GetInt64(0);
-            tenantId = r.GetInt64(1);
-        }
-
-        await using (var cmd = connection.Command("""
-            UPDATE reply_jobs SET status = 'sent', sent_provider_message_id = $2, sent_message_id = $3, locked_until = NULL, updated_at = $4
-            WHERE id = $1
-            """, tx, job.JobId, providerMessageId, messageId, now))
-            await cmd.ExecuteNonQueryAsync(ct);
+        var (messageId, tenantId) = await connection.RecordSentMessageAsync(tx, job.JobId, job.SessionId,
+            new NewChatMessage(providerMessageId, MessageDirection.Bot, "conversation", text, rawJson, now), ct);
         await connection.InsertTimelineEventAsync(tx, tenantId, job.SessionId, messageId, TimelineActions.AiReplied, null, now, ct);
         await tx.CommitAsync(ct);
     }
 
-    public async Task RetryOrFailAsync(ClaimedReplyJob job, string error, DateTimeOffset? retryAt, DateTimeOffset now, CancellationToken ct)
+    public async Task<WorkflowJob?> LoadWorkflowJobAsync(ClaimedReplyJob job, CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        string deliveryId;
+        string? url;
+        string? secret;
+        long[] triggerIds;
+        int historyLimit;
+        await using (var cmd = connection.Command("""
+            SELECT j.delivery_id, t.workflow_url, t.workflow_secret, j.trigger_message_ids, t.history_messages
+            FROM reply_jobs j JOIN tenants t ON t.id = j.tenant_id
+            WHERE j.id = $1
+            """, null, job.JobId))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            if (!await r.ReadAsync(ct)) return null;
+            deliveryId = r.GetGuid(0).ToString("D");
+            url = Str(r, 1);
+            secret = _secrets.Unprotect(Str(r, 2));
+            triggerIds = r.GetFieldValue<long[]>(3);
+            historyLimit = r.GetInt32(4);
+        }
+
+        var messages = new List<WorkflowEventMessage>();
+        await using (var cmd = connection.Command("""
+            SELECT provider_message_id, text, message_type, sent_at FROM messages
+            WHERE id = ANY($1)
+            ORDER BY date_trunc('second', sent_at), id
+            """, null, triggerIds))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+                messages.Add(new WorkflowEventMessage(r.GetString(0), Str(r, 1), r.GetString(2), SqlMapping.Time(r, 3)!.Value));
+        }
+
+        var history = new List<WorkflowHistoryMessage>();
+        await using (var cmd = connection.Command("""
+            SELECT direction, provider_message_id, text, message_type, sent_at FROM (
+                SELECT direction, provider_message_id, text, message_type, sent_at, id FROM messages
+                WHERE session_id = $1 AND text IS NOT NULL AND NOT (id = ANY($2))
+                ORDER BY sent_at DESC, id DESC
+                LIMIT $3) recent
+            ORDER BY date_trunc('second', sent_at), id
+            """, null, job.SessionId, triggerIds, historyLimit))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+                history.Add(new WorkflowHistoryMessage(SqlMapping.ParseDirection(r.GetString(0)), r.GetString(1), Str(r, 2), r.GetString(3),
+                    SqlMapping.Time(r, 4)!.Value));
+        }
+        return new WorkflowJob(deliveryId, url, secret, messages, history);
+    }
+
+    public async Task CompleteDispatchAsync(ClaimedReplyJob job, string detail, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        // 'cancelled' too: a person spoke during the POST, but the workflow has the event all the same.
+        await using (var cmd = connection.Command("""
+            UPDATE reply_jobs SET status = 'sent', last_error = NULL, locked_until = NULL, updated_at = $3
+            WHERE id = $1 AND attempts = $2 AND status IN ('processing', 'cancelled')
+            RETURNING tenant_id
+            """, tx, job.JobId, job.Attempt, now))
+        {
+            if (await cmd.ExecuteScalarAsync(ct) is not long tenantId) return; // taken over by another worker after our lease ran out
+            await connection.InsertTimelineEventAsync(tx, tenantId, job.SessionId, null, TimelineActions.WorkflowDelivered, detail, now, ct);
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task RetryOrFailAsync(ClaimedReplyJob job, ReplyChannel channel, string error, DateTimeOffset? retryAt, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
@@ -176,7 +238,13 @@ public sealed class ReplyJobStore : IReplyJobStore
             tenantId = await cmd.ExecuteScalarAsync(ct) as long?;
         if (tenantId is null) return; // no longer ours
 
-        var action = retryAt is null ? TimelineActions.AiFailed : TimelineActions.AiRetry;
+        var action = (channel, retryAt) switch
+        {
+            (ReplyChannel.Workflow, null) => TimelineActions.WorkflowFailed,
+            (ReplyChannel.Workflow, _) => TimelineActions.WorkflowRetry,
+            (_, null) => TimelineActions.AiFailed,
+            _ => TimelineActions.AiRetry,
+        };
         var detail = retryAt is null ? $"attempt {job.Attempt}: {error}" : $"attempt {job.Attempt} failed, retrying at {retryAt:O}: {error}";
         await connection.InsertTimelineEventAsync(tx, tenantId.Value, job.SessionId, null, action, Truncate(detail), now, ct);
         await tx.CommitAsync(ct);
@@ -186,24 +254,29 @@ public sealed class ReplyJobStore : IReplyJobStore
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var resolved = new List<(long Session, long Tenant, string Status)>();
+        var resolved = new List<(long Session, long Tenant, string Status, string Kind)>();
         await using (var cmd = connection.Command("""
             UPDATE reply_jobs SET
                 status = CASE WHEN sent_provider_message_id IS NOT NULL THEN 'sent' ELSE 'dead' END,
                 last_error = CASE WHEN sent_provider_message_id IS NOT NULL THEN last_error
-                             ELSE 'send outcome unknown: the worker stopped during the send; not resent to avoid a double reply' END,
+                             ELSE 'send outcome unknown: the sender stopped or timed out during the send; not resent to avoid a double message' END,
                 locked_until = NULL, updated_at = $1
             WHERE status = 'sending' AND locked_until <= $1
-            RETURNING session_id, tenant_id, status
+            RETURNING session_id, tenant_id, status, kind
             """, tx, now))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
-            while (await r.ReadAsync(ct)) resolved.Add((r.GetInt64(0), r.GetInt64(1), r.GetString(2)));
+            while (await r.ReadAsync(ct)) resolved.Add((r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3)));
 
-        foreach (var (session, tenant, status) in resolved)
+        foreach (var (session, tenant, status, kind) in resolved)
         {
-            var (action, detail) = status == "sent"
-                ? (TimelineActions.AiReplied, "confirmed by the gateway's echo after the worker stopped")
-                : (TimelineActions.AiFailed, "send outcome unknown after the worker stopped; not resent");
+            var (action, detail) = (kind, status) switch
+            {
+                ("reply", "sent") => (TimelineActions.AiReplied, "confirmed by the gateway's echo after the worker stopped"),
+                ("reply", _) => (TimelineActions.AiFailed, "send outcome unknown after the worker stopped; not resent"),
+                ("api_bot", "sent") => (TimelineActions.BotSent, "confirmed by the gateway's echo after the send call was interrupted"),
+                (_, "sent") => (TimelineActions.Recorded, "agent message confirmed by the gateway's echo after the send call was interrupted"),
+                _ => (TimelineActions.SendFailed, "send outcome unknown after the send call was interrupted; not resent"),
+            };
             await connection.InsertTimelineEventAsync(tx, tenant, session, null, action, detail, now, ct);
         }
         await tx.CommitAsync(ct);

@@ -42,6 +42,49 @@ internal static class SqlMapping
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>
+    /// Stores a message we sent — or finds it, when its echo got there first — and marks the send's reply_jobs row
+    /// sent. Inside the caller's transaction, which must already hold the session's lock.
+    /// </summary>
+    public static async Task<(long MessageId, long TenantId)> RecordSentMessageAsync(this NpgsqlConnection c, NpgsqlTransaction tx,
+        long jobId, long sessionId, NewChatMessage message, CancellationToken ct)
+    {
+        long messageId;
+        long tenantId;
+        await using (var cmd = c.Command("""
+            WITH inserted AS (
+                INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, raw, sent_at, created_at)
+                SELECT s.tenant_id, s.instance_id, s.id, $2, $3, $4, $5, $6, $7, now() FROM sessions s WHERE s.id = $1
+                ON CONFLICT (instance_id, provider_message_id) DO NOTHING
+                RETURNING id, tenant_id)
+            SELECT id, tenant_id FROM inserted
+            UNION ALL
+            SELECT m.id, m.tenant_id FROM messages m JOIN sessions s ON s.instance_id = m.instance_id
+            WHERE s.id = $1 AND m.provider_message_id = $2
+            LIMIT 1
+            """, tx, sessionId, message.ProviderMessageId, message.Direction.ToName(), message.MessageType, message.Text,
+            JsonbText.Sanitized(message.RawJson), message.SentAt))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            await r.ReadAsync(ct);
+            messageId = r.GetInt64(0);
+            tenantId = r.GetInt64(1);
+        }
+
+        await using (var cmd = c.Command("""
+            UPDATE reply_jobs SET status = 'sent', sent_provider_message_id = $2, sent_message_id = $3, locked_until = NULL, updated_at = $4
+            WHERE id = $1
+            """, tx, jobId, message.ProviderMessageId, messageId, message.SentAt))
+            await cmd.ExecuteNonQueryAsync(ct);
+        return (messageId, tenantId);
+    }
+
+    /// <summary>reply_jobs.kind of a send made through the API, by the direction its message is recorded with.</summary>
+    public static string ApiSendKind(MessageDirection direction) => direction == MessageDirection.Human ? "api_agent" : "api_bot";
+
+    /// <summary>The direction a send's message (and its echo) is recorded with, by reply_jobs.kind.</summary>
+    public static MessageDirection SendDirection(string kind) => kind == "api_agent" ? MessageDirection.Human : MessageDirection.Bot;
+
     public static DateTimeOffset? Time(NpgsqlDataReader r, int i) =>
         r.IsDBNull(i) ? null : new DateTimeOffset(DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc));
 

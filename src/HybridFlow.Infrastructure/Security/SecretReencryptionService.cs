@@ -15,6 +15,7 @@ public sealed class SecretReencryptionService : IHostedService
     [
         ("instances", "evo_api_key"),
         ("instances", "webhook_secret"),
+        ("tenants", "workflow_secret"),
     ];
 
     private readonly NpgsqlDataSource _db;

@@ -50,6 +50,21 @@ public sealed class SecretsAtRestTests
     }
 
     [Test]
+    public async Task WorkflowSecret_IsEncryptedToo()
+    {
+        await using var app = await HybridFlowApp.StartAsync();
+        const string workflowSecret = "workflow-signing-secret-0123456789";
+        var created = await app.Admin.PostAsJsonAsync("/api/tenants", new
+        {
+            name = "Workflow tenant", reply_mode = "workflow", workflow_url = "http://127.0.0.1:9/hook", workflow_secret = workflowSecret,
+        });
+        Assert.That((int)created.StatusCode, Is.EqualTo(201), await created.Content.ReadAsStringAsync());
+        Assert.That(await created.Content.ReadAsStringAsync(), Does.Not.Contain(workflowSecret));
+        var stored = await app.ScalarAsync<string>("SELECT workflow_secret FROM tenants WHERE name = 'Workflow tenant'");
+        Assert.That(stored, Does.StartWith("enc:v1:").And.Not.Contain(workflowSecret));
+    }
+
+    [Test]
     public async Task Secrets_AreNeverReturned()
     {
         await using var app = await HybridFlowApp.StartAsync();

@@ -41,3 +41,12 @@ public sealed class ServiceUnavailableException : Exception
 {
     public ServiceUnavailableException(string message, Exception? inner = null) : base(message, inner) { }
 }
+
+/// <summary>A service we called on the caller's behalf (Evolution) refused or failed the call (502).</summary>
+public sealed class BadGatewayException : Exception
+{
+    public BadGatewayException(string message, int? upstreamStatus) : base(message) => UpstreamStatus = upstreamStatus;
+
+    /// <summary>The upstream HTTP status, when there was an answer at all.</summary>
+    public int? UpstreamStatus { get; }
+}

@@ -23,6 +23,12 @@ public sealed record MessageAppendResult(long? MessageId, MessageDirection? Exis
     public bool IsDuplicate => MessageId is null;
 }
 
+/// <summary>
+/// A send of this chat whose gateway call is under way: a worker's reply (<see cref="MessageDirection.Bot"/>) or a
+/// send-message call as bot or as agent (<see cref="MessageDirection.Human"/>). Its echo is recorded with that direction.
+/// </summary>
+public sealed record SendInFlight(long SendId, MessageDirection Direction);
+
 /// <summary>Where to find an existing session: by id (optionally within a tenant) or by instance and chat.</summary>
 public sealed record SessionLocator(long? SessionId, long? TenantId, string? InstanceName, string? ChatId)
 {
@@ -43,9 +49,18 @@ public interface IChatTransaction : IAsyncDisposable
     ChatSession Session { get; }
     Task<MessageAppendResult> AppendMessageAsync(NewChatMessage message, CancellationToken ct);
     Task<MessageDirection?> FindMessageDirectionAsync(string providerMessageId, CancellationToken ct);
-    /// <summary>A reply of this chat being sent right now with exactly this text (its echo may beat the send call's answer).</summary>
-    Task<long?> FindSendInFlightAsync(string text, CancellationToken ct);
+    /// <summary>A message of this chat being sent right now with exactly this text (its echo may beat the send call's answer).</summary>
+    Task<SendInFlight?> FindSendInFlightAsync(string text, CancellationToken ct);
     Task AttachEchoToSendAsync(long jobId, string providerMessageId, CancellationToken ct);
+    /// <summary>
+    /// Registers a send made through the API before the gateway is called (as a reply_jobs row that no worker claims),
+    /// so that its echo is recognised as ours even when it beats the call's answer. Answers the registration's id.
+    /// </summary>
+    Task<long> RegisterSendAsync(MessageDirection direction, string text, DateTimeOffset now, CancellationToken ct);
+    /// <summary>Records the sent message (or finds it, when its echo came first) and closes the registration; answers the message id.</summary>
+    Task<long> CompleteSendAsync(long sendId, NewChatMessage message, CancellationToken ct);
+    /// <summary>Closes a registration whose send certainly failed.</summary>
+    Task FailSendAsync(long sendId, string error, DateTimeOffset now, CancellationToken ct);
     /// <summary>Queues a reply, or pushes an already pending one back so that it also covers this message (debounce).</summary>
     Task EnqueueReplyAsync(long triggerMessageId, DateTimeOffset dueAt, DateTimeOffset now, CancellationToken ct);
     /// <summary>Cancels replies not yet sent; returns how many.</summary>

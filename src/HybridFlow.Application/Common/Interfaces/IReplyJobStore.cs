@@ -13,6 +13,21 @@ public sealed record ReplyContext(
     string? LlmModel,
     IReadOnlyList<ConversationTurn> History);
 
+/// <summary>What a workflow-mode job carries besides its <see cref="ReplyContext"/>: the tenant's own target and the messages.</summary>
+public sealed record WorkflowJob(
+    string DeliveryId,
+    string? WorkflowUrl,
+    string? WorkflowSecret,
+    IReadOnlyList<WorkflowEventMessage> Messages,
+    IReadOnlyList<WorkflowHistoryMessage> History);
+
+/// <summary>Who produces a job's reply; it names the job's timeline events (<c>ai_*</c> or <c>workflow_*</c>).</summary>
+public enum ReplyChannel
+{
+    Ai,
+    Workflow,
+}
+
 public enum SendPermit
 {
     /// <summary>The session is still active and the job still ours: send now.</summary>
@@ -39,8 +54,20 @@ public interface IReplyJobStore
 
     Task CompleteSendAsync(ClaimedReplyJob job, string providerMessageId, string text, string rawJson, DateTimeOffset now, CancellationToken ct);
 
+    /// <summary>The delivery id, the tenant's workflow settings, the job's messages and the chat's history before them.</summary>
+    Task<WorkflowJob?> LoadWorkflowJobAsync(ClaimedReplyJob job, CancellationToken ct);
+
+    /// <summary>
+    /// The same re-check as <see cref="BeginSendAsync"/> for a workflow POST: when a person spoke meanwhile the job is
+    /// discarded (recorded on the timeline). Nothing is registered: a POST may be repeated, a WhatsApp send may not.
+    /// </summary>
+    Task<SendPermit> BeginDispatchAsync(ClaimedReplyJob job, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>The workflow took the event (2xx): the job is done, <c>workflow_delivered</c> on the timeline.</summary>
+    Task CompleteDispatchAsync(ClaimedReplyJob job, string detail, DateTimeOffset now, CancellationToken ct);
+
     /// <summary>Puts the job back for a later attempt, or marks it dead when it was the last one.</summary>
-    Task RetryOrFailAsync(ClaimedReplyJob job, string error, DateTimeOffset? retryAt, DateTimeOffset now, CancellationToken ct);
+    Task RetryOrFailAsync(ClaimedReplyJob job, ReplyChannel channel, string error, DateTimeOffset? retryAt, DateTimeOffset now, CancellationToken ct);
 
     /// <summary>Resolves sends whose worker vanished mid-call: sent if an echo proved it, dead otherwise (never resent).</summary>
     Task<int> ResolveAbandonedSendsAsync(DateTimeOffset now, CancellationToken ct);

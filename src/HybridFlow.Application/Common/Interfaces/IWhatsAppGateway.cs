@@ -17,10 +17,17 @@ public enum SendFailureKind
 
 public sealed class WhatsAppSendException : Exception
 {
-    public WhatsAppSendException(string message, SendFailureKind kind, Exception? inner = null)
-        : base(message, inner) => Kind = kind;
+    public WhatsAppSendException(string message, SendFailureKind kind, Exception? inner = null, int? upstreamStatus = null)
+        : base(message, inner)
+    {
+        Kind = kind;
+        UpstreamStatus = upstreamStatus;
+    }
 
     public SendFailureKind Kind { get; }
+
+    /// <summary>The gateway's HTTP status when it answered with an error.</summary>
+    public int? UpstreamStatus { get; }
 }
 
 public interface IWhatsAppGateway

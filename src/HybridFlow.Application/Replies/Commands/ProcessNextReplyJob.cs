@@ -1,5 +1,6 @@
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Domain.Tenants;
 using MediatR;
 
 namespace HybridFlow.Application.Replies.Commands;
@@ -9,18 +10,22 @@ public sealed record ProcessNextReplyJobCommand : IRequest<bool>;
 
 public sealed class ProcessNextReplyJobCommandHandler : IRequestHandler<ProcessNextReplyJobCommand, bool>
 {
+    private const string SendMessagePath = "/api/evolution/send-message";
     private readonly IReplyJobStore _jobs;
     private readonly IReplyGenerator _generator;
     private readonly IWhatsAppGateway _gateway;
+    private readonly IWorkflowDispatcher _workflows;
     private readonly HybridFlowSettings _settings;
     private readonly TimeProvider _time;
 
     public ProcessNextReplyJobCommandHandler(
-        IReplyJobStore jobs, IReplyGenerator generator, IWhatsAppGateway gateway, HybridFlowSettings settings, TimeProvider time)
+        IReplyJobStore jobs, IReplyGenerator generator, IWhatsAppGateway gateway, IWorkflowDispatcher workflows,
+        HybridFlowSettings settings, TimeProvider time)
     {
         _jobs = jobs;
         _generator = generator;
         _gateway = gateway;
+        _workflows = workflows;
         _settings = settings;
         _time = time;
     }
@@ -29,16 +34,25 @@ public sealed class ProcessNextReplyJobCommandHandler : IRequestHandler<ProcessN
     {
         var job = await _jobs.ClaimNextAsync(_time.GetUtcNow(), _settings.ReplyJobLease, ct);
         if (job is null) return false;
-        if (job.Attempt > _settings.ReplyMaxAttempts)
-        {
-            // Its workers kept vanishing mid-job (crash loop): stop here rather than loop forever.
-            await _jobs.RetryOrFailAsync(job, "gave up: the job was abandoned by its worker on every attempt", null, _time.GetUtcNow(), ct);
-            return true;
-        }
 
         var context = await _jobs.LoadContextAsync(job, ct);
         if (context is null) return true; // the session or its instance is gone; the store has closed the job
 
+        var channel = context.Instance.Tenant.ReplyMode == ReplyMode.Workflow ? ReplyChannel.Workflow : ReplyChannel.Ai;
+        if (job.Attempt > _settings.ReplyMaxAttempts)
+        {
+            // Its workers kept vanishing mid-job (crash loop): stop here rather than loop forever.
+            await _jobs.RetryOrFailAsync(job, channel, "gave up: the job was abandoned by its worker on every attempt", null, _time.GetUtcNow(), ct);
+            return true;
+        }
+
+        if (channel == ReplyChannel.Workflow) await DeliverToWorkflowAsync(job, context, ct);
+        else await ReplyWithModelAsync(job, context, ct);
+        return true;
+    }
+
+    private async Task ReplyWithModelAsync(ClaimedReplyJob job, ReplyContext context, CancellationToken ct)
+    {
         string text;
         try
         {
@@ -47,12 +61,12 @@ public sealed class ProcessNextReplyJobCommandHandler : IRequestHandler<ProcessN
         }
         catch (ReplyGenerationException e)
         {
-            await FailAttemptAsync(job, $"llm: {e.Message}", e.IsPermanent, ct);
-            return true;
+            await FailAttemptAsync(job, ReplyChannel.Ai, $"llm: {e.Message}", e.IsPermanent, ct);
+            return;
         }
 
         var permit = await _jobs.BeginSendAsync(job, text, _time.GetUtcNow(), ct);
-        if (permit != SendPermit.Granted) return true;
+        if (permit != SendPermit.Granted) return;
 
         try
         {
@@ -62,9 +76,44 @@ public sealed class ProcessNextReplyJobCommandHandler : IRequestHandler<ProcessN
         catch (WhatsAppSendException e)
         {
             // OutcomeUnknown is never retried: a second send could be a double reply.
-            await FailAttemptAsync(job, $"whatsapp: {e.Message}", e.Kind != SendFailureKind.Transient, ct);
+            await FailAttemptAsync(job, ReplyChannel.Ai, $"whatsapp: {e.Message}", e.Kind != SendFailureKind.Transient, ct);
         }
-        return true;
+    }
+
+    /// <summary>The workflow gets the event and answers later through send-message; a POST may be repeated (same delivery id).</summary>
+    private async Task DeliverToWorkflowAsync(ClaimedReplyJob job, ReplyContext context, CancellationToken ct)
+    {
+        var workflowJob = await _jobs.LoadWorkflowJobAsync(job, ct);
+        if (workflowJob is null) return;
+
+        var target = WorkflowTargets.Resolve(workflowJob.WorkflowUrl, workflowJob.WorkflowSecret, _settings);
+        if (target is null)
+        {
+            await FailAttemptAsync(job, ReplyChannel.Workflow,
+                "workflow: no target; set the tenant's workflow_url and workflow_secret, or N8N_WEBHOOK_URL and N8N_API_KEY", permanent: true, ct);
+            return;
+        }
+
+        if (await _jobs.BeginDispatchAsync(job, _time.GetUtcNow(), ct) != SendPermit.Granted) return;
+
+        var workflowEvent = new WorkflowEvent(
+            workflowJob.DeliveryId,
+            context.Instance.Tenant.TenantId,
+            context.Instance.InstanceName,
+            context.ChatId,
+            context.SessionId,
+            workflowJob.Messages,
+            workflowJob.History,
+            _settings.PublicBaseUrl is { } baseUrl ? baseUrl + SendMessagePath : null);
+        try
+        {
+            var status = await _workflows.DispatchAsync(new WorkflowDispatch(target, workflowJob.DeliveryId, workflowEvent), ct);
+            await _jobs.CompleteDispatchAsync(job, $"attempt {job.Attempt}: HTTP {status}", _time.GetUtcNow(), ct);
+        }
+        catch (WorkflowDispatchException e)
+        {
+            await FailAttemptAsync(job, ReplyChannel.Workflow, $"workflow: {e.Message}", permanent: false, ct);
+        }
     }
 
     private ReplyPrompt ToPrompt(ReplyContext context) => new(
@@ -73,10 +122,10 @@ public sealed class ProcessNextReplyJobCommandHandler : IRequestHandler<ProcessN
         string.IsNullOrWhiteSpace(context.SystemPrompt) ? _settings.DefaultSystemPrompt : context.SystemPrompt,
         context.History);
 
-    private Task FailAttemptAsync(ClaimedReplyJob job, string error, bool permanent, CancellationToken ct)
+    private Task FailAttemptAsync(ClaimedReplyJob job, ReplyChannel channel, string error, bool permanent, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
         DateTimeOffset? retryAt = permanent || job.Attempt >= _settings.ReplyMaxAttempts ? null : now + _settings.RetryDelay(job.Attempt);
-        return _jobs.RetryOrFailAsync(job, error, retryAt, now, ct);
+        return _jobs.RetryOrFailAsync(job, channel, error, retryAt, now, ct);
     }
 }

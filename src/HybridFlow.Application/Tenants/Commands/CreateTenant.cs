@@ -12,6 +12,8 @@ public sealed record CreateTenantCommand(
     string? LlmProvider,
     string? LlmModel,
     string? ReplyMode,
+    string? WorkflowUrl,
+    string? WorkflowSecret,
     int? ResumeAfterMinutes,
     int? DebounceSeconds,
     int? HistoryMessages,
@@ -19,7 +21,7 @@ public sealed record CreateTenantCommand(
 
 public sealed class CreateTenantCommandValidator : AbstractValidator<CreateTenantCommand>
 {
-    public CreateTenantCommandValidator()
+    public CreateTenantCommandValidator(HybridFlowSettings settings)
     {
         RuleFor(c => c.Name).NotEmpty().MaximumLength(TenantLimits.NameMax).OverridePropertyName("name");
         RuleFor(c => c.SystemPrompt).MaximumLength(TenantLimits.SystemPromptMax).OverridePropertyName("system_prompt");
@@ -28,6 +30,19 @@ public sealed class CreateTenantCommandValidator : AbstractValidator<CreateTenan
         RuleFor(c => c.LlmModel).MaximumLength(TenantLimits.ModelMax).OverridePropertyName("llm_model");
         RuleFor(c => c.ReplyMode).Must(m => m is null || ReplyModeNames.All.Contains(m))
             .WithMessage($"reply_mode must be one of: {string.Join(", ", ReplyModeNames.All)}.").OverridePropertyName("reply_mode");
+        RuleFor(c => c.WorkflowUrl).MaximumLength(TenantLimits.WorkflowUrlMax).Must(WorkflowTargets.IsHttpUrl)
+            .WithMessage("workflow_url must be an absolute http(s) URL.").When(c => !string.IsNullOrWhiteSpace(c.WorkflowUrl))
+            .OverridePropertyName("workflow_url");
+        RuleFor(c => c.WorkflowSecret).Length(TenantLimits.WorkflowSecretMin, TenantLimits.WorkflowSecretMax).When(c => c.WorkflowSecret is not null)
+            .OverridePropertyName("workflow_secret");
+        When(c => (c.ReplyMode ?? WorkflowTargets.DefaultReplyMode(settings)) == ReplyModeNames.Workflow, () =>
+        {
+            RuleFor(c => c.WorkflowUrl).Must(url => WorkflowTargets.HasUrl(url, settings))
+                .WithMessage("workflow_url is required for reply_mode workflow (N8N_WEBHOOK_URL is not set).").OverridePropertyName("workflow_url");
+            RuleFor(c => c.WorkflowSecret).Must(secret => WorkflowTargets.HasSecret(secret, settings))
+                .WithMessage("workflow_secret is required for reply_mode workflow (N8N_API_KEY is not set): it signs what is sent to the workflow.")
+                .OverridePropertyName("workflow_secret");
+        });
         RuleFor(c => c.ResumeAfterMinutes).InclusiveBetween(1, TenantLimits.ResumeAfterMinutesMax).When(c => c.ResumeAfterMinutes is not null)
             .OverridePropertyName("resume_after_minutes");
         RuleFor(c => c.DebounceSeconds).InclusiveBetween(0, TenantLimits.DebounceSecondsMax).When(c => c.DebounceSeconds is not null)
@@ -61,7 +76,9 @@ public sealed class CreateTenantCommandHandler : IRequestHandler<CreateTenantCom
             string.IsNullOrWhiteSpace(c.SystemPrompt) ? null : c.SystemPrompt,
             c.LlmProvider,
             string.IsNullOrWhiteSpace(c.LlmModel) ? null : c.LlmModel.Trim(),
-            c.ReplyMode ?? ReplyModeNames.Ai,
+            c.ReplyMode ?? WorkflowTargets.DefaultReplyMode(_settings),
+            string.IsNullOrWhiteSpace(c.WorkflowUrl) ? null : c.WorkflowUrl.Trim(),
+            c.WorkflowSecret,
             c.ResumeAfterMinutes ?? (int)_settings.DefaultQuietPeriod.TotalMinutes,
             c.DebounceSeconds ?? 0,
             c.HistoryMessages ?? TenantLimits.DefaultHistoryMessages,

@@ -2,6 +2,7 @@ using System.Text.Json;
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Sessions;
 using HybridFlow.Domain.Sessions;
 using HybridFlow.Domain.Tenants;
 using MediatR;
@@ -86,14 +87,14 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
             {
                 await chat.EnqueueReplyAsync(appended.MessageId!.Value, now + policy.Debounce, now, ct);
                 queued = true;
-                action = decision == SessionOutcome.AutoResumedAndReply ? TimelineActions.AutoResumed : TimelineActions.AiQueued;
+                action = decision == SessionOutcome.AutoResumedAndReply ? TimelineActions.AutoResumed : QueuedAction(policy);
             }
         }
 
         if (action != TimelineActions.AutoResumed)
             await chat.AddTimelineEventAsync(action, null, appended.MessageId, now, ct);
         else
-            await chat.AddTimelineEventAsync(TimelineActions.AiQueued, null, appended.MessageId, now, ct);
+            await chat.AddTimelineEventAsync(QueuedAction(instance.Tenant), null, appended.MessageId, now, ct);
         await chat.CommitAsync(ct);
         if (queued) _workers.JobQueued();
         return action;
@@ -110,12 +111,13 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
             return known == MessageDirection.Bot ? TimelineActions.IgnoredEcho : TimelineActions.DuplicateIgnored;
 
         // The echo can arrive before the send call returns its key.id: match the send in flight by text.
+        // The sender records the message's effect (an agent's takeover) once its call returns.
         var inFlight = message.Text is null ? null : await chat.FindSendInFlightAsync(message.Text, ct);
-        if (inFlight is { } jobId)
+        if (inFlight is { } send)
         {
-            var echo = await chat.AppendMessageAsync(ToNewMessage(webhook, message, MessageDirection.Bot, sentAt), ct);
+            var echo = await chat.AppendMessageAsync(ToNewMessage(webhook, message, send.Direction, sentAt), ct);
             if (echo.IsDuplicate) return TimelineActions.IgnoredEcho;
-            await chat.AttachEchoToSendAsync(jobId, message.ProviderMessageId, ct);
+            await chat.AttachEchoToSendAsync(send.SendId, message.ProviderMessageId, ct);
             chat.Session.ReceiveEcho(sentAt, now);
             await chat.CommitAsync(ct);
             return TimelineActions.IgnoredEcho;
@@ -125,29 +127,25 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
         if (appended.IsDuplicate) return TimelineActions.DuplicateIgnored;
 
         var isExternalApiSend = webhook.Kind == WebhookEventKind.MessageSent;
+        var detail = isExternalApiSend ? "sent by another client of the instance" : "typed by hand";
         string action;
         if (isExternalApiSend && !instance.Tenant.ExternalSendsPause)
         {
             chat.Session.ReceiveUnansweredMessage(sentAt, now);
             action = TimelineActions.Recorded;
+            await chat.AddTimelineEventAsync(action, detail, appended.MessageId, now, ct);
         }
         else
         {
-            var decision = chat.Session.ReceiveOwnerMessage(sentAt, now, instance.Tenant.QuietPeriod);
-            action = decision == SessionOutcome.StaleOwnerMessage ? TimelineActions.Recorded : TimelineActions.Paused;
-            if (decision.SilencesBot())
-            {
-                var cancelled = await chat.CancelUnsentRepliesAsync("human took over", now, ct);
-                if (cancelled > 0)
-                    await chat.AddTimelineEventAsync(TimelineActions.AiCancelled, $"{cancelled} reply cancelled: human took over", appended.MessageId, now, ct);
-            }
+            action = await HumanTakeover.ApplyAsync(chat, instance.Tenant, appended.MessageId, sentAt, now, detail, ct);
         }
 
-        var detail = isExternalApiSend ? "sent by another client of the instance" : "typed by hand";
-        await chat.AddTimelineEventAsync(action, detail, appended.MessageId, now, ct);
         await chat.CommitAsync(ct);
         return action;
     }
+
+    private static string QueuedAction(TenantPolicy tenant) =>
+        tenant.ReplyMode == ReplyMode.Workflow ? TimelineActions.WorkflowQueued : TimelineActions.AiQueued;
 
     private static NewChatMessage ToNewMessage(EvolutionWebhook webhook, EvolutionMessage message, MessageDirection direction, DateTimeOffset sentAt) =>
         new(message.ProviderMessageId, direction, message.MessageType, message.Text, webhook.RawJson, sentAt);
