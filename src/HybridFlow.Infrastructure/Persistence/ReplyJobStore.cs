@@ -1,5 +1,6 @@
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Infrastructure.Observability;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -10,8 +11,13 @@ public sealed class ReplyJobStore : IReplyJobStore
 {
     private static readonly TimeSpan SendLease = TimeSpan.FromMinutes(2);
     private readonly NpgsqlDataSource _db;
+    private readonly HybridFlowMetrics _metrics;
 
-    public ReplyJobStore(NpgsqlDataSource db) => _db = db;
+    public ReplyJobStore(NpgsqlDataSource db, HybridFlowMetrics metrics)
+    {
+        _db = db;
+        _metrics = metrics;
+    }
 
     public async Task<ClaimedReplyJob?> ClaimNextAsync(DateTimeOffset now, TimeSpan lease, CancellationToken ct)
     {
@@ -24,10 +30,10 @@ public sealed class ReplyJobStore : IReplyJobStore
                 ORDER BY due_at, id
                 LIMIT 1
                 FOR UPDATE SKIP LOCKED)
-            RETURNING j.id, j.session_id, j.attempts
+            RETURNING j.id, j.session_id, j.attempts, j.correlation_id
             """, null, now, now + lease);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? new ClaimedReplyJob(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2)) : null;
+        return await reader.ReadAsync(ct) ? new ClaimedReplyJob(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2), Str(reader, 3)) : null;
     }
 
     public async Task<ReplyContext?> LoadContextAsync(ClaimedReplyJob job, CancellationToken ct)
@@ -108,6 +114,8 @@ public sealed class ReplyJobStore : IReplyJobStore
             await connection.InsertTimelineEventAsync(tx, tenantId, job.SessionId, null, TimelineActions.AiDiscardedCollision,
                 "a person spoke while the reply was being written", now, ct);
             await tx.CommitAsync(ct);
+            // A job cancelled while its reply was being written was counted as cancelled then.
+            if (status != "cancelled") _metrics.ReplyJobFinished(HybridFlowMetrics.Outcomes.Discarded);
             return SendPermit.Collision;
         }
 
@@ -155,6 +163,7 @@ public sealed class ReplyJobStore : IReplyJobStore
             await cmd.ExecuteNonQueryAsync(ct);
         await connection.InsertTimelineEventAsync(tx, tenantId, job.SessionId, messageId, TimelineActions.AiReplied, null, now, ct);
         await tx.CommitAsync(ct);
+        _metrics.ReplyJobFinished(HybridFlowMetrics.Outcomes.Sent);
     }
 
     public async Task RetryOrFailAsync(ClaimedReplyJob job, string error, DateTimeOffset? retryAt, DateTimeOffset now, CancellationToken ct)
@@ -175,6 +184,7 @@ public sealed class ReplyJobStore : IReplyJobStore
         var detail = retryAt is null ? $"attempt {job.Attempt}: {error}" : $"attempt {job.Attempt} failed, retrying at {retryAt:O}: {error}";
         await connection.InsertTimelineEventAsync(tx, tenantId.Value, job.SessionId, null, action, Truncate(detail), now, ct);
         await tx.CommitAsync(ct);
+        _metrics.ReplyJobFinished(retryAt is null ? HybridFlowMetrics.Outcomes.Dead : HybridFlowMetrics.Outcomes.Retry);
     }
 
     public async Task<int> ResolveAbandonedSendsAsync(DateTimeOffset now, CancellationToken ct)
@@ -202,6 +212,8 @@ public sealed class ReplyJobStore : IReplyJobStore
             await connection.InsertTimelineEventAsync(tx, tenant, session, null, action, detail, now, ct);
         }
         await tx.CommitAsync(ct);
+        _metrics.ReplyJobFinished(HybridFlowMetrics.Outcomes.Sent, resolved.Count(r => r.Status == "sent"));
+        _metrics.ReplyJobFinished(HybridFlowMetrics.Outcomes.Dead, resolved.Count(r => r.Status != "sent"));
         return resolved.Count;
     }
 

@@ -46,8 +46,11 @@ public interface IChatTransaction : IAsyncDisposable
     /// <summary>A reply of this chat being sent right now with exactly this text (its echo may beat the send call's answer).</summary>
     Task<long?> FindSendInFlightAsync(string text, CancellationToken ct);
     Task AttachEchoToSendAsync(long jobId, string providerMessageId, CancellationToken ct);
-    /// <summary>Queues a reply, or pushes an already pending one back so that it also covers this message (debounce).</summary>
-    Task EnqueueReplyAsync(long triggerMessageId, DateTimeOffset dueAt, DateTimeOffset now, CancellationToken ct);
+    /// <summary>
+    /// Queues a reply, or pushes an already pending one back so that it also covers this message (debounce).
+    /// The job keeps the correlation id of the request that first queued it.
+    /// </summary>
+    Task EnqueueReplyAsync(long triggerMessageId, DateTimeOffset dueAt, DateTimeOffset now, string? correlationId, CancellationToken ct);
     /// <summary>Cancels replies not yet sent; returns how many.</summary>
     Task<int> CancelUnsentRepliesAsync(string reason, DateTimeOffset now, CancellationToken ct);
     Task AddTimelineEventAsync(string action, string? detail, long? messageId, DateTimeOffset now, CancellationToken ct);
