@@ -27,6 +27,7 @@ public sealed class LlmHealthProbe : IHealthProbe
         LlmOptions options;
         try
         {
+            // Resolved here, not injected: a malformed LLM setting must show up as this check's error, not as a 500 of /health.
             options = _services.GetRequiredService<LlmOptions>();
         }
         catch (InvalidOperationException e)

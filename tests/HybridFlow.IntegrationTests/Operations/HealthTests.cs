@@ -46,7 +46,7 @@ public sealed class HealthTests
     }
 
     [Test]
-    public async Task StaticProvider_AndAReachableWorkflow_AreOk()
+    public async Task StaticProviderIsOk_WorkflowIsOkWhenReachable_AndAnErrorWithoutItsUrl()
     {
         await using var app = await HybridFlowApp.StartAsync(new Dictionary<string, string?>
         {
