@@ -37,6 +37,7 @@ builder.Logging.AddSerilog(logger, dispose: true);
 
 builder.Services.AddApplication();
 builder.Services.AddInfrastructure(builder.Configuration);
+var operations = new EnvironmentSettings(builder.Configuration).Operations();
 
 builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
     .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName,
@@ -44,6 +45,20 @@ builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
 builder.Services.AddAuthorization();
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<HybridFlow.Application.Common.Security.ICurrentCaller, HttpCurrentCaller>();
+builder.Services.AddSingleton<HybridFlow.Application.Common.Interfaces.ICorrelationContext, HttpCorrelationContext>();
+builder.Services.AddHybridFlowRateLimiting(operations);
+if (operations.CorsOrigins.Count > 0)
+{
+    builder.Services.AddCors(o => o.AddDefaultPolicy(policy =>
+    {
+        if (operations.CorsOrigins.Contains("*")) policy.AllowAnyOrigin();
+        else policy.WithOrigins([.. operations.CorsOrigins]);
+        // Keys travel in headers, never in cookies: no credentials mode is needed.
+        policy.AllowAnyHeader().AllowAnyMethod()
+            .WithExposedHeaders(RequestLoggingMiddleware.CorrelationHeader, "Retry-After", "Location")
+            .SetPreflightMaxAge(TimeSpan.FromMinutes(10));
+    }));
+}
 
 builder.Services.AddControllers()
     .AddJsonOptions(o =>
@@ -79,6 +94,8 @@ var app = builder.Build();
 app.UseMiddleware<RequestLoggingMiddleware>();
 app.UseMiddleware<ErrorHandlingMiddleware>();
 app.UseMiddleware<BodySizeLimitMiddleware>();
+// Before authentication: a browser's preflight carries no key and must not be answered 401.
+if (operations.CorsOrigins.Count > 0) app.UseCors();
 app.UseSwagger();
 app.UseSwaggerUI(c =>
 {
@@ -86,6 +103,8 @@ app.UseSwaggerUI(c =>
     c.SwaggerEndpoint("/swagger/v1/swagger.json", "HybridFlow API v1");
 });
 app.UseAuthentication();
+// After authentication, so the admin area is limited per valid key and unauthenticated callers share one budget per IP.
+app.UseRateLimiter();
 app.UseMiddleware<AdminAreaGuardMiddleware>();
 app.UseAuthorization();
 app.MapControllers();

@@ -3,14 +3,17 @@ using HybridFlow.Application.Instances;
 using HybridFlow.Application.Sessions;
 using HybridFlow.Application.Tenants;
 using HybridFlow.Infrastructure.Evolution;
+using HybridFlow.Infrastructure.Health;
 using HybridFlow.Infrastructure.Hosting;
 using HybridFlow.Infrastructure.Llm;
+using HybridFlow.Infrastructure.Observability;
 using HybridFlow.Infrastructure.Persistence;
 using HybridFlow.Infrastructure.Replies;
 using HybridFlow.Infrastructure.Workflows;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 
 namespace HybridFlow.Infrastructure;
@@ -25,7 +28,18 @@ public static class DependencyInjection
         services.AddSingleton(env.Evolution());
         services.AddSingleton(env.SecretProtector());
         services.AddSingleton(env.Workflow());
+        services.AddSingleton(env.Operations());
         services.AddSingleton(TimeProvider.System);
+
+        services.AddMetrics();
+        services.AddSingleton<HybridFlowMetrics>();
+        services.AddSingleton<IHybridFlowMetrics>(sp => sp.GetRequiredService<HybridFlowMetrics>());
+        services.AddSingleton<PrometheusRegistry>();
+        services.AddSingleton<ReplyQueueProbe>();
+        services.AddSingleton<HybridFlow.Application.Operations.IMetricsExporter, PrometheusMetricsExporter>();
+        services.AddHostedService<MetricsCollectionStartup>();
+        // The API host replaces this with the request's X-Correlation-Id.
+        services.TryAddSingleton<ICorrelationContext, NoCorrelationContext>();
 
         var connectionString = env.DatabaseConnectionString();
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
@@ -42,11 +56,15 @@ public static class DependencyInjection
         services.AddScoped<ISessionQueries, SessionQueries>();
         services.AddScoped<HybridFlow.Application.ApiKeys.IApiKeyStore, ApiKeyStore>();
         services.AddSingleton<HybridFlow.Application.Health.IHealthProbe, DatabaseHealthProbe>();
+        services.AddSingleton<HybridFlow.Application.Health.IHealthProbe, LlmHealthProbe>();
+        services.AddSingleton<HybridFlow.Application.Health.IHealthProbe, WorkflowHealthProbe>();
 
         services.AddHttpClient(EvolutionClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<IWhatsAppGateway, EvolutionClient>();
         services.AddHttpClient<IWorkflowDispatcher, WorkflowDispatcher>(c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.AddLlmProviders(configuration);
+        // Every model call is timed, counted and stamped with the job's correlation id, whichever provider answers it.
+        services.Replace(ServiceDescriptor.Singleton<IReplyGenerator, MeteredReplyGenerator>());
 
         services.AddSingleton<ReplyWorkerSignal>();
         services.AddSingleton<IReplyWorkerSignal>(sp => sp.GetRequiredService<ReplyWorkerSignal>());

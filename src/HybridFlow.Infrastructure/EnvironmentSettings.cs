@@ -101,6 +101,31 @@ public sealed class EnvironmentSettings
         Timeout = TimeSpan.FromSeconds(Number("WORKFLOW_TIMEOUT", 10, 0.1, 60)),
     };
 
+    public OperationsOptions Operations() => new()
+    {
+        CorsOrigins = CorsOrigins(),
+        ApiRequestsPerMinute = (int)Number("RATE_LIMIT_API_PER_MINUTE", OperationsOptions.DefaultApiRequestsPerMinute, 0, 10_000_000),
+        WebhookRequestsPerMinute = (int)Number("RATE_LIMIT_WEBHOOK_PER_MINUTE", OperationsOptions.DefaultWebhookRequestsPerMinute, 0, 10_000_000),
+        MetricsApiKey = String("METRICS_API_KEY"),
+        WorkflowEnabled = Flag("N8N_ENABLED", false),
+        WorkflowUrl = String("N8N_WEBHOOK_URL"),
+    };
+
+    /// <summary>CORS_ORIGINS: comma-separated origins such as <c>https://admin.example.com</c>, or <c>*</c> for any.</summary>
+    private List<string> CorsOrigins()
+    {
+        var origins = new List<string>();
+        foreach (var raw in (String("CORS_ORIGINS") ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var origin = raw.TrimEnd('/');
+            var valid = origin == "*" || (Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+                && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && uri.AbsolutePath == "/" && uri.Query.Length == 0);
+            if (!valid) throw new InvalidOperationException("CORS_ORIGINS must be a comma-separated list of origins like https://admin.example.com (scheme, host, optional port), or *.");
+            origins.Add(origin);
+        }
+        return origins;
+    }
+
     public EvolutionOptions Evolution() => new()
     {
         Timeout = TimeSpan.FromSeconds(Number("EVOLUTION_TIMEOUT", 30, 1, 300)),

@@ -7,6 +7,8 @@ namespace HybridFlow.Api.Middleware;
 public sealed partial class RequestLoggingMiddleware
 {
     public const string CorrelationHeader = "X-Correlation-Id";
+    /// <summary>Key of the correlation id in <see cref="HttpContext.Items"/>.</summary>
+    public const string CorrelationItem = "correlation_id";
     private readonly RequestDelegate _next;
     private readonly ILogger<RequestLoggingMiddleware> _logger;
 
@@ -21,6 +23,7 @@ public sealed partial class RequestLoggingMiddleware
         var incoming = context.Request.Headers[CorrelationHeader].ToString();
         var correlationId = incoming.Length is > 0 and <= 100 && SafeId().IsMatch(incoming) ? incoming : Guid.NewGuid().ToString("N");
         context.TraceIdentifier = correlationId;
+        context.Items[CorrelationItem] = correlationId;
         context.Response.Headers[CorrelationHeader] = correlationId;
 
         using var scope = _logger.BeginScope(new Dictionary<string, object> { ["correlation_id"] = correlationId });

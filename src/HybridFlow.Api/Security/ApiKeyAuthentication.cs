@@ -57,7 +57,8 @@ public sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKeyAu
         }, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
     }
 
-    private static string? PresentedKey(HttpRequest request)
+    /// <summary>The key as sent, from X-Api-Key or a Bearer token; null when there is none.</summary>
+    internal static string? PresentedKey(HttpRequest request)
     {
         if (request.Headers.TryGetValue(HeaderName, out var header) && header.ToString() is { Length: > 0 } key) return key.Trim();
         var auth = request.Headers.Authorization.ToString();

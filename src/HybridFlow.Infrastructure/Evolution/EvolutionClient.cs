@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Infrastructure.Observability;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -23,13 +25,18 @@ public sealed record EvolutionOptions
 public sealed class EvolutionClient : IWhatsAppGateway
 {
     public const string HttpClientName = "evolution";
+    private const string SendTextOperation = "send_text";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly IHttpClientFactory _httpClients;
+    private readonly ICorrelationContext _correlation;
+    private readonly HybridFlowMetrics _metrics;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
 
-    public EvolutionClient(IHttpClientFactory httpClients, EvolutionOptions options)
+    public EvolutionClient(IHttpClientFactory httpClients, EvolutionOptions options, ICorrelationContext correlation, HybridFlowMetrics metrics)
     {
         _httpClients = httpClients;
+        _correlation = correlation;
+        _metrics = metrics;
         _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
@@ -47,7 +54,26 @@ public sealed class EvolutionClient : IWhatsAppGateway
 
     public async Task<SentText> SendTextAsync(OutgoingText message, CancellationToken ct)
     {
+        try
+        {
+            return await SendTextOnceAsync(message, ct);
+        }
+        catch (WhatsAppSendException e)
+        {
+            _metrics.EvolutionCallFailed(SendTextOperation, e.Kind switch
+            {
+                SendFailureKind.Permanent => "permanent",
+                SendFailureKind.OutcomeUnknown => "outcome_unknown",
+                _ => "transient",
+            });
+            throw;
+        }
+    }
+
+    private async Task<SentText> SendTextOnceAsync(OutgoingText message, CancellationToken ct)
+    {
         var instance = message.Instance;
+        var correlationId = message.CorrelationId ?? _correlation.CorrelationId;
         var url = $"{instance.EvolutionServerUrl.TrimEnd('/')}/message/sendText/{Uri.EscapeDataString(instance.InstanceName)}";
         var client = _httpClients.CreateClient(HttpClientName);
 
@@ -63,7 +89,16 @@ public sealed class EvolutionClient : IWhatsAppGateway
                         System.Text.Encoding.UTF8, "application/json"),
                 };
                 if (!string.IsNullOrEmpty(instance.EvolutionApiKey)) request.Headers.TryAddWithoutValidation("apikey", instance.EvolutionApiKey);
-                return await client.SendAsync(request, token);
+                if (correlationId is not null) request.Headers.TryAddWithoutValidation(OutboundCorrelation.HeaderName, correlationId);
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    return await client.SendAsync(request, token);
+                }
+                finally
+                {
+                    _metrics.EvolutionCallTimed(SendTextOperation, Stopwatch.GetElapsedTime(started));
+                }
             }, ct);
         }
         catch (TimeoutRejectedException e)

@@ -4,6 +4,7 @@ using Anthropic.Core;
 using Anthropic.Exceptions;
 using Anthropic.Models.Messages;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Infrastructure.Observability;
 
 namespace HybridFlow.Infrastructure.Llm;
 
@@ -139,5 +140,6 @@ public sealed class AnthropicReplyGenerator : IReplyGenerator, IDisposable
         // SDK 13.x sends the key only as "Authorization: Bearer"; the documented API header (and most
         // Anthropic-compatible gateways) use x-api-key, so send that too.
         ExtraHeaders = new Dictionary<string, string> { ["x-api-key"] = apiKey },
+        Handlers = [new CorrelationIdHandler()],
     });
 }

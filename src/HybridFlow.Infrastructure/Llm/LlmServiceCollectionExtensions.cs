@@ -21,7 +21,8 @@ public static class LlmServiceCollectionExtensions
         services.AddSingleton<OpenAiReplyGenerator>();
         services.AddSingleton<AnthropicReplyGenerator>();
         services.AddSingleton<StaticReplyGenerator>();
-        services.AddSingleton<IReplyGenerator, RoutingReplyGenerator>();
+        services.AddSingleton<RoutingReplyGenerator>();
+        services.AddSingleton<IReplyGenerator>(sp => sp.GetRequiredService<RoutingReplyGenerator>());
         return services;
     }
 }

@@ -3,6 +3,7 @@ using System.ClientModel.Primitives;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Infrastructure.Observability;
 using OpenAI;
 using OpenAI.Chat;
 
@@ -96,6 +97,7 @@ public sealed class OpenAiReplyGenerator : IReplyGenerator
             // The outbox owns retries; SDK retries would multiply attempts and stretch past LLM_TIMEOUT.
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
         };
+        clientOptions.AddPolicy(new CorrelationIdPipelinePolicy(), PipelinePosition.PerCall);
         if (options.OpenAiBaseUrl is not null)
         {
             clientOptions.Endpoint = options.OpenAiBaseUrl;

@@ -1,5 +1,6 @@
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Domain.Sessions;
+using HybridFlow.Infrastructure.Observability;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -9,8 +10,13 @@ namespace HybridFlow.Infrastructure.Persistence;
 public sealed class ChatStore : IChatStore
 {
     private readonly NpgsqlDataSource _db;
+    private readonly HybridFlowMetrics _metrics;
 
-    public ChatStore(NpgsqlDataSource db) => _db = db;
+    public ChatStore(NpgsqlDataSource db, HybridFlowMetrics metrics)
+    {
+        _db = db;
+        _metrics = metrics;
+    }
 
     public async Task<IChatTransaction> OpenForMessageAsync(InstanceContext instance, string chatId, DateTimeOffset now, CancellationToken ct)
     {
@@ -27,7 +33,7 @@ public sealed class ChatStore : IChatStore
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
             var session = SqlMapping.ReadSession(reader);
-            return new ChatTransaction(connection, tx, session);
+            return new ChatTransaction(connection, tx, session, _metrics);
         }
         catch
         {
@@ -53,7 +59,7 @@ public sealed class ChatStore : IChatStore
             await using (var reader = await cmd.ExecuteReaderAsync(ct))
                 if (await reader.ReadAsync(ct)) session = SqlMapping.ReadSession(reader);
 
-            if (session is not null) return new ChatTransaction(connection, tx, session);
+            if (session is not null) return new ChatTransaction(connection, tx, session, _metrics);
             await DisposeAsync(connection, tx);
             return null;
         }
@@ -114,11 +120,14 @@ public sealed class ChatStore : IChatStore
     {
         private readonly NpgsqlConnection _connection;
         private readonly NpgsqlTransaction _tx;
+        private readonly HybridFlowMetrics _metrics;
+        private int _cancelledJobs;
 
-        public ChatTransaction(NpgsqlConnection connection, NpgsqlTransaction tx, ChatSession session)
+        public ChatTransaction(NpgsqlConnection connection, NpgsqlTransaction tx, ChatSession session, HybridFlowMetrics metrics)
         {
             _connection = connection;
             _tx = tx;
+            _metrics = metrics;
             Session = session;
         }
 
@@ -186,16 +195,17 @@ public sealed class ChatStore : IChatStore
             await cmd.ExecuteNonQueryAsync(ct);
         }
 
-        public async Task EnqueueReplyAsync(long triggerMessageId, DateTimeOffset dueAt, DateTimeOffset now, CancellationToken ct)
+        public async Task EnqueueReplyAsync(long triggerMessageId, DateTimeOffset dueAt, DateTimeOffset now, string? correlationId, CancellationToken ct)
         {
             await using var cmd = _connection.Command("""
-                INSERT INTO reply_jobs AS j (tenant_id, session_id, trigger_message_ids, status, due_at, created_at, updated_at)
-                VALUES ($1, $2, ARRAY[$3::bigint], 'pending', $4, $5, $5)
+                INSERT INTO reply_jobs AS j (tenant_id, session_id, trigger_message_ids, status, due_at, created_at, updated_at, correlation_id)
+                VALUES ($1, $2, ARRAY[$3::bigint], 'pending', $4, $5, $5, $6)
                 ON CONFLICT (session_id) WHERE status = 'pending' DO UPDATE
                 SET trigger_message_ids = j.trigger_message_ids || EXCLUDED.trigger_message_ids,
                     due_at = GREATEST(j.due_at, EXCLUDED.due_at),
-                    updated_at = EXCLUDED.updated_at
-                """, _tx, Session.TenantId, Session.Id, triggerMessageId, dueAt, now);
+                    updated_at = EXCLUDED.updated_at,
+                    correlation_id = COALESCE(j.correlation_id, EXCLUDED.correlation_id)
+                """, _tx, Session.TenantId, Session.Id, triggerMessageId, dueAt, now, correlationId ?? (object)new NullOf(NpgsqlDbType.Text));
             await cmd.ExecuteNonQueryAsync(ct);
         }
 
@@ -205,7 +215,9 @@ public sealed class ChatStore : IChatStore
                 UPDATE reply_jobs SET status = 'cancelled', last_error = $2, locked_until = NULL, updated_at = $3
                 WHERE session_id = $1 AND status IN ('pending', 'retrying', 'processing')
                 """, _tx, Session.Id, reason, now);
-            return await cmd.ExecuteNonQueryAsync(ct);
+            var cancelled = await cmd.ExecuteNonQueryAsync(ct);
+            _cancelledJobs += cancelled;
+            return cancelled;
         }
 
         public async Task AddTimelineEventAsync(string action, string? detail, long? messageId, DateTimeOffset now, CancellationToken ct)
@@ -226,6 +238,7 @@ public sealed class ChatStore : IChatStore
                 await cmd.ExecuteNonQueryAsync(ct);
             }
             await _tx.CommitAsync(ct);
+            _metrics.ReplyJobFinished(HybridFlowMetrics.Outcomes.Cancelled, _cancelledJobs);
         }
 
         private static object Ts(DateTimeOffset? t) => t is { } v ? v : new NullOf(NpgsqlDbType.TimestampTz);

@@ -1,5 +1,6 @@
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Infrastructure.Observability;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -17,11 +18,13 @@ public sealed class ReplyJobStore : IReplyJobStore
     internal static readonly TimeSpan SendLease = TimeSpan.FromMinutes(2);
     private readonly NpgsqlDataSource _db;
     private readonly Security.SecretProtector _secrets;
+    private readonly HybridFlowMetrics _metrics;
 
-    public ReplyJobStore(NpgsqlDataSource db, Security.SecretProtector secrets)
+    public ReplyJobStore(NpgsqlDataSource db, Security.SecretProtector secrets, HybridFlowMetrics metrics)
     {
         _db = db;
         _secrets = secrets;
+        _metrics = metrics;
     }
 
     public async Task<ClaimedReplyJob?> ClaimNextAsync(DateTimeOffset now, TimeSpan lease, CancellationToken ct)
@@ -35,10 +38,10 @@ public sealed class ReplyJobStore : IReplyJobStore
                 ORDER BY due_at, id
                 LIMIT 1
                 FOR UPDATE SKIP LOCKED)
-            RETURNING j.id, j.session_id, j.attempts
+            RETURNING j.id, j.session_id, j.attempts, j.correlation_id
             """, null, now, now + lease);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? new ClaimedReplyJob(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2)) : null;
+        return await reader.ReadAsync(ct) ? new ClaimedReplyJob(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2), Str(reader, 3)) : null;
     }
 
     public async Task<ReplyContext?> LoadContextAsync(ClaimedReplyJob job, CancellationToken ct)
@@ -126,6 +129,8 @@ public sealed class ReplyJobStore : IReplyJobStore
                 await cmd.ExecuteNonQueryAsync(ct);
             await connection.InsertTimelineEventAsync(tx, tenantId, job.SessionId, null, collisionAction, collisionDetail, now, ct);
             await tx.CommitAsync(ct);
+            // A job cancelled while its reply was being written was counted as cancelled then.
+            if (status != "cancelled") _metrics.ReplyJobFinished(HybridFlowMetrics.Outcomes.Discarded);
             return SendPermit.Collision;
         }
 
@@ -152,6 +157,7 @@ public sealed class ReplyJobStore : IReplyJobStore
             new NewChatMessage(providerMessageId, MessageDirection.Bot, "conversation", text, rawJson, now), ct);
         await connection.InsertTimelineEventAsync(tx, tenantId, job.SessionId, messageId, TimelineActions.AiReplied, null, now, ct);
         await tx.CommitAsync(ct);
+        _metrics.ReplyJobFinished(HybridFlowMetrics.Outcomes.Sent);
     }
 
     public async Task<WorkflowJob?> LoadWorkflowJobAsync(ClaimedReplyJob job, CancellationToken ct)
@@ -222,6 +228,7 @@ public sealed class ReplyJobStore : IReplyJobStore
             await connection.InsertTimelineEventAsync(tx, tenantId, job.SessionId, null, TimelineActions.WorkflowDelivered, detail, now, ct);
         }
         await tx.CommitAsync(ct);
+        _metrics.ReplyJobFinished(HybridFlowMetrics.Outcomes.Sent);
     }
 
     public async Task RetryOrFailAsync(ClaimedReplyJob job, ReplyChannel channel, string error, DateTimeOffset? retryAt, DateTimeOffset now, CancellationToken ct)
@@ -248,6 +255,7 @@ public sealed class ReplyJobStore : IReplyJobStore
         var detail = retryAt is null ? $"attempt {job.Attempt}: {error}" : $"attempt {job.Attempt} failed, retrying at {retryAt:O}: {error}";
         await connection.InsertTimelineEventAsync(tx, tenantId.Value, job.SessionId, null, action, Truncate(detail), now, ct);
         await tx.CommitAsync(ct);
+        _metrics.ReplyJobFinished(retryAt is null ? HybridFlowMetrics.Outcomes.Dead : HybridFlowMetrics.Outcomes.Retry);
     }
 
     public async Task<int> ResolveAbandonedSendsAsync(DateTimeOffset now, CancellationToken ct)
@@ -280,6 +288,8 @@ public sealed class ReplyJobStore : IReplyJobStore
             await connection.InsertTimelineEventAsync(tx, tenant, session, null, action, detail, now, ct);
         }
         await tx.CommitAsync(ct);
+        _metrics.ReplyJobFinished(HybridFlowMetrics.Outcomes.Sent, resolved.Count(r => r.Status == "sent"));
+        _metrics.ReplyJobFinished(HybridFlowMetrics.Outcomes.Dead, resolved.Count(r => r.Status != "sent"));
         return resolved.Count;
     }
 

@@ -61,8 +61,11 @@ public interface IChatTransaction : IAsyncDisposable
     Task<long> CompleteSendAsync(long sendId, NewChatMessage message, CancellationToken ct);
     /// <summary>Closes a registration whose send certainly failed.</summary>
     Task FailSendAsync(long sendId, string error, DateTimeOffset now, CancellationToken ct);
-    /// <summary>Queues a reply, or pushes an already pending one back so that it also covers this message (debounce).</summary>
-    Task EnqueueReplyAsync(long triggerMessageId, DateTimeOffset dueAt, DateTimeOffset now, CancellationToken ct);
+    /// <summary>
+    /// Queues a reply, or pushes an already pending one back so that it also covers this message (debounce).
+    /// The job keeps the correlation id of the request that first queued it.
+    /// </summary>
+    Task EnqueueReplyAsync(long triggerMessageId, DateTimeOffset dueAt, DateTimeOffset now, string? correlationId, CancellationToken ct);
     /// <summary>Cancels replies not yet sent; returns how many.</summary>
     Task<int> CancelUnsentRepliesAsync(string reason, DateTimeOffset now, CancellationToken ct);
     Task AddTimelineEventAsync(string action, string? detail, long? messageId, DateTimeOffset now, CancellationToken ct);

@@ -9,12 +9,16 @@ public enum ConversationRole
 
 public sealed record ConversationTurn(ConversationRole Role, string Text);
 
-/// <summary>Everything a model needs to write one reply. Provider and model are null when the tenant leaves them to the environment.</summary>
+/// <summary>
+/// Everything a model needs to write one reply. Provider and model are null when the tenant leaves them to the environment.
+/// <see cref="CorrelationId"/> is sent to the provider as X-Correlation-Id.
+/// </summary>
 public sealed record ReplyPrompt(
     string? Provider,
     string? Model,
     string SystemPrompt,
-    IReadOnlyList<ConversationTurn> History);
+    IReadOnlyList<ConversationTurn> History,
+    string? CorrelationId = null);
 
 /// <summary>Port to the LLM. Throws <see cref="ReplyGenerationException"/> on provider failure.</summary>
 public interface IReplyGenerator

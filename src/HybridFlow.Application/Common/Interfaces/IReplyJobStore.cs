@@ -1,7 +1,10 @@
 namespace HybridFlow.Application.Common.Interfaces;
 
-/// <summary>A claimed job. <see cref="Attempt"/> fences it: only the worker holding the current attempt may finish it.</summary>
-public sealed record ClaimedReplyJob(long JobId, long SessionId, int Attempt);
+/// <summary>
+/// A claimed job. <see cref="Attempt"/> fences it: only the worker holding the current attempt may finish it.
+/// <see cref="CorrelationId"/> is the X-Correlation-Id of the webhook that queued it.
+/// </summary>
+public sealed record ClaimedReplyJob(long JobId, long SessionId, int Attempt, string? CorrelationId = null);
 
 public sealed record ReplyContext(
     long JobId,

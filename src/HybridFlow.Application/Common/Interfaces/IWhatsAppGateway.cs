@@ -1,6 +1,7 @@
 namespace HybridFlow.Application.Common.Interfaces;
 
-public sealed record OutgoingText(InstanceContext Instance, string ChatId, string Text);
+/// <summary>A text to send; <see cref="CorrelationId"/> goes out as X-Correlation-Id (the current request's when null).</summary>
+public sealed record OutgoingText(InstanceContext Instance, string ChatId, string Text, string? CorrelationId = null);
 
 /// <summary>The gateway accepted the message; <see cref="ProviderMessageId"/> is WhatsApp's key.id.</summary>
 public sealed record SentText(string ProviderMessageId, string RawJson);

@@ -2,6 +2,7 @@ using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Domain.Tenants;
 using MediatR;
+using Microsoft.Extensions.Logging;
 
 namespace HybridFlow.Application.Replies.Commands;
 
@@ -17,10 +18,11 @@ public sealed class ProcessNextReplyJobCommandHandler : IRequestHandler<ProcessN
     private readonly IWorkflowDispatcher _workflows;
     private readonly HybridFlowSettings _settings;
     private readonly TimeProvider _time;
+    private readonly ILogger<ProcessNextReplyJobCommandHandler> _logger;
 
     public ProcessNextReplyJobCommandHandler(
         IReplyJobStore jobs, IReplyGenerator generator, IWhatsAppGateway gateway, IWorkflowDispatcher workflows,
-        HybridFlowSettings settings, TimeProvider time)
+        HybridFlowSettings settings, TimeProvider time, ILogger<ProcessNextReplyJobCommandHandler> logger)
     {
         _jobs = jobs;
         _generator = generator;
@@ -28,12 +30,22 @@ public sealed class ProcessNextReplyJobCommandHandler : IRequestHandler<ProcessN
         _workflows = workflows;
         _settings = settings;
         _time = time;
+        _logger = logger;
     }
 
     public async Task<bool> Handle(ProcessNextReplyJobCommand request, CancellationToken ct)
     {
         var job = await _jobs.ClaimNextAsync(_time.GetUtcNow(), _settings.ReplyJobLease, ct);
         if (job is null) return false;
+
+        // The webhook's correlation id follows the job into this worker's logs and onto the outbound calls.
+        // Jobs queued without one (older rows, API callers that sent none) get a fresh id so their lines still group.
+        var correlationId = job.CorrelationId ?? Guid.NewGuid().ToString("N");
+        using var scope = _logger.BeginScope(new Dictionary<string, object>
+        {
+            ["correlation_id"] = correlationId,
+            ["reply_job_id"] = job.JobId,
+        });
 
         var context = await _jobs.LoadContextAsync(job, ct);
         if (context is null) return true; // the session or its instance is gone; the store has closed the job
@@ -42,21 +54,21 @@ public sealed class ProcessNextReplyJobCommandHandler : IRequestHandler<ProcessN
         if (job.Attempt > _settings.ReplyMaxAttempts)
         {
             // Its workers kept vanishing mid-job (crash loop): stop here rather than loop forever.
-            await _jobs.RetryOrFailAsync(job, channel, "gave up: the job was abandoned by its worker on every attempt", null, _time.GetUtcNow(), ct);
+            await FailAttemptAsync(job, channel, "gave up: the job was abandoned by its worker on every attempt", permanent: true, ct);
             return true;
         }
 
         if (channel == ReplyChannel.Workflow) await DeliverToWorkflowAsync(job, context, ct);
-        else await ReplyWithModelAsync(job, context, ct);
+        else await ReplyWithModelAsync(job, context, correlationId, ct);
         return true;
     }
 
-    private async Task ReplyWithModelAsync(ClaimedReplyJob job, ReplyContext context, CancellationToken ct)
+    private async Task ReplyWithModelAsync(ClaimedReplyJob job, ReplyContext context, string correlationId, CancellationToken ct)
     {
         string text;
         try
         {
-            text = (await _generator.GenerateAsync(ToPrompt(context), ct)).Trim();
+            text = (await _generator.GenerateAsync(ToPrompt(context, correlationId), ct)).Trim();
             if (text.Length == 0) throw new ReplyGenerationException("The model returned an empty reply.");
         }
         catch (ReplyGenerationException e)
@@ -66,12 +78,18 @@ public sealed class ProcessNextReplyJobCommandHandler : IRequestHandler<ProcessN
         }
 
         var permit = await _jobs.BeginSendAsync(job, text, _time.GetUtcNow(), ct);
-        if (permit != SendPermit.Granted) return;
+        if (permit != SendPermit.Granted)
+        {
+            _logger.LogInformation("Reply job {reply_job_id} not sent: {permit}", job.JobId, permit == SendPermit.Collision ? "a person spoke meanwhile" : "no longer ours");
+            return;
+        }
 
         try
         {
-            var sent = await _gateway.SendTextAsync(new OutgoingText(context.Instance, context.ChatId, text), ct);
+            var sent = await _gateway.SendTextAsync(new OutgoingText(context.Instance, context.ChatId, text, correlationId), ct);
             await _jobs.CompleteSendAsync(job, sent.ProviderMessageId, text, sent.RawJson, _time.GetUtcNow(), ct);
+            _logger.LogInformation("Reply job {reply_job_id} sent on attempt {attempt} provider_message_id={provider_message_id}",
+                job.JobId, job.Attempt, sent.ProviderMessageId);
         }
         catch (WhatsAppSendException e)
         {
@@ -116,16 +134,20 @@ public sealed class ProcessNextReplyJobCommandHandler : IRequestHandler<ProcessN
         }
     }
 
-    private ReplyPrompt ToPrompt(ReplyContext context) => new(
+    private ReplyPrompt ToPrompt(ReplyContext context, string correlationId) => new(
         context.LlmProvider,
         context.LlmModel,
         string.IsNullOrWhiteSpace(context.SystemPrompt) ? _settings.DefaultSystemPrompt : context.SystemPrompt,
-        context.History);
+        context.History,
+        correlationId);
 
     private Task FailAttemptAsync(ClaimedReplyJob job, ReplyChannel channel, string error, bool permanent, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
         DateTimeOffset? retryAt = permanent || job.Attempt >= _settings.ReplyMaxAttempts ? null : now + _settings.RetryDelay(job.Attempt);
+        // The error texts name the provider, status and kind only: no message text, no numbers, no keys.
+        if (retryAt is null) _logger.LogWarning("Reply job {reply_job_id} failed for good on attempt {attempt}: {error}", job.JobId, job.Attempt, error);
+        else _logger.LogWarning("Reply job {reply_job_id} attempt {attempt} failed, retrying at {retry_at}: {error}", job.JobId, job.Attempt, retryAt, error);
         return _jobs.RetryOrFailAsync(job, channel, error, retryAt, now, ct);
     }
 }

@@ -21,15 +21,18 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
     private readonly IInstanceDirectory _instances;
     private readonly IChatStore _chats;
     private readonly IReplyWorkerSignal _workers;
+    private readonly ICorrelationContext _correlation;
     private readonly HybridFlowSettings _settings;
     private readonly TimeProvider _time;
 
     public ReceiveEvolutionWebhookCommandHandler(
-        IInstanceDirectory instances, IChatStore chats, IReplyWorkerSignal workers, HybridFlowSettings settings, TimeProvider time)
+        IInstanceDirectory instances, IChatStore chats, IReplyWorkerSignal workers, ICorrelationContext correlation,
+        HybridFlowSettings settings, TimeProvider time)
     {
         _instances = instances;
         _chats = chats;
         _workers = workers;
+        _correlation = correlation;
         _settings = settings;
         _time = time;
     }
@@ -85,7 +88,7 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
             else if (policy.ReplyMode == ReplyMode.Off) action = TimelineActions.Recorded;
             else
             {
-                await chat.EnqueueReplyAsync(appended.MessageId!.Value, now + policy.Debounce, now, ct);
+                await chat.EnqueueReplyAsync(appended.MessageId!.Value, now + policy.Debounce, now, _correlation.CorrelationId, ct);
                 queued = true;
                 action = decision == SessionOutcome.AutoResumedAndReply ? TimelineActions.AutoResumed : QueuedAction(policy);
             }

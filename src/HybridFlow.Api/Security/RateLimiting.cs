@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.RateLimiting;
+using HybridFlow.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace HybridFlow.Api.Security;
+
+/// <summary>
+/// ASP.NET Core rate limiting, one fixed one-minute window per partition: the admin area (/api, /sessions) per API key
+/// (SHA-256 of the key once it authenticated; "anonymous" plus the client IP otherwise, so guessing keys does not
+/// buy fresh budgets), and the webhooks per instance (/webhook/{instance}) or, for /webhooks/evolution whose instance is
+/// in the body not read yet, per client IP. Refusals are 429 with Retry-After; Evolution retries those.
+/// </summary>
+public static class RateLimiting
+{
+    private const int MaxPartitionKeyLength = 128;
+
+    public static IServiceCollection AddHybridFlowRateLimiting(this IServiceCollection services, OperationsOptions options) =>
+        services.AddRateLimiter(o =>
+        {
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => Partition(context, options));
+            o.OnRejected = OnRejectedAsync;
+        });
+
+    private static RateLimitPartition<string> Partition(HttpContext context, OperationsOptions options)
+    {
+        var path = context.Request.Path;
+        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/sessions"))
+            return Window("api|" + Caller(context), options.ApiRequestsPerMinute);
+        if (path.StartsWithSegments("/webhook", out var rest))
+            return Window("webhook|" + FirstSegment(rest), options.WebhookRequestsPerMinute);
+        if (path.StartsWithSegments("/webhooks/evolution"))
+            return Window("webhook-ip|" + ClientIp(context), options.WebhookRequestsPerMinute);
+        return RateLimitPartition.GetNoLimiter("unlimited");
+    }
+
+    private static RateLimitPartition<string> Window(string key, int perMinute)
+    {
+        if (perMinute <= 0) return RateLimitPartition.GetNoLimiter("unlimited");
+        if (key.Length > MaxPartitionKeyLength) key = key[..MaxPartitionKeyLength];
+        return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = perMinute,
+            Window = TimeSpan.FromMinutes(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+    }
+
+    private static string Caller(HttpContext context) =>
+        context.User.Identity?.IsAuthenticated == true && ApiKeyAuthenticationHandler.PresentedKey(context.Request) is { } key
+            ? "key|" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))
+            : "anonymous|" + ClientIp(context);
+
+    private static string ClientIp(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    private static string FirstSegment(PathString rest)
+    {
+        var value = rest.Value ?? "";
+        var segments = value.Split('/', 3, StringSplitOptions.RemoveEmptyEntries);
+        return segments.Length > 0 ? segments[0] : "";
+    }
+
+    private static async ValueTask OnRejectedAsync(OnRejectedContext context, CancellationToken ct)
+    {
+        var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
+            ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
+            : 60;
+        var response = context.HttpContext.Response;
+        response.StatusCode = StatusCodes.Status429TooManyRequests;
+        response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        await response.WriteAsJsonAsync(new ProblemDetails
+        {
+            Status = StatusCodes.Status429TooManyRequests,
+            Title = "Too many requests",
+            Detail = $"The rate limit was reached; retry after {seconds} seconds.",
+        }, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json", ct);
+    }
+}

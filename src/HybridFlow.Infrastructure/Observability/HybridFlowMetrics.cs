@@ -1,0 +1,109 @@
+using System.Diagnostics.Metrics;
+using HybridFlow.Application.Common.Interfaces;
+
+namespace HybridFlow.Infrastructure.Observability;
+
+/// <summary>What the reply queue looked like at the last scrape (read from PostgreSQL by <see cref="ReplyQueueProbe"/>).</summary>
+public sealed record ReplyQueueSnapshot(long Waiting, long InFlight, TimeSpan OldestDueAge);
+
+/// <summary>
+/// The service's instruments on one <see cref="Meter"/> named "HybridFlow", created through the host's
+/// <see cref="IMeterFactory"/> so that each host (and each test host) has its own. <see cref="PrometheusRegistry"/>
+/// collects them for GET /metrics; any other System.Diagnostics.Metrics listener (dotnet-counters, OpenTelemetry) sees them too.
+/// </summary>
+public sealed class HybridFlowMetrics : IHybridFlowMetrics
+{
+    public const string MeterName = "HybridFlow";
+
+    public static class Outcomes
+    {
+        public const string Sent = "sent";
+        public const string Retry = "retry";
+        public const string Dead = "dead";
+        public const string Discarded = "discarded";
+        public const string Cancelled = "cancelled";
+
+        public static readonly IReadOnlyList<string> All = [Sent, Retry, Dead, Discarded, Cancelled];
+    }
+
+    private static readonly double[] WebhookBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+    private static readonly double[] LlmBuckets = [0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
+    private static readonly double[] EvolutionBuckets = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+    private readonly Counter<long> _webhooks;
+    private readonly Histogram<double> _webhookDuration;
+    private readonly Counter<long> _replyJobs;
+    private readonly Histogram<double> _llmDuration;
+    private readonly Counter<long> _llmErrors;
+    private readonly Histogram<double> _evolutionDuration;
+    private readonly Counter<long> _evolutionErrors;
+    private volatile ReplyQueueSnapshot? _queue;
+
+    public HybridFlowMetrics(IMeterFactory meterFactory)
+    {
+        Meter = meterFactory.Create(MeterName);
+        _webhooks = Meter.CreateCounter<long>("hybridflow.webhooks", "{webhook}",
+            "Evolution webhooks handled, by action (refused ones as rejected_*).");
+        _webhookDuration = Meter.CreateHistogram("hybridflow.webhook.duration", "s",
+            "Time to handle an Evolution webhook, from the parsed body to the answer.", tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = WebhookBuckets });
+        _replyJobs = Meter.CreateCounter<long>("hybridflow.reply_jobs", "{job}",
+            "Reply jobs finished or put back, by outcome (sent, retry, dead, discarded, cancelled).");
+        _llmDuration = Meter.CreateHistogram("hybridflow.llm.request.duration", "s",
+            "Time the LLM provider took to write a reply, by provider.", tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LlmBuckets });
+        _llmErrors = Meter.CreateCounter<long>("hybridflow.llm.errors", "{error}",
+            "Failed LLM calls, by provider and kind (timeout, transient, permanent).");
+        _evolutionDuration = Meter.CreateHistogram("hybridflow.evolution.request.duration", "s",
+            "Time of each HTTP call to Evolution API, by operation.", tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = EvolutionBuckets });
+        _evolutionErrors = Meter.CreateCounter<long>("hybridflow.evolution.errors", "{error}",
+            "Failed Evolution API calls, by operation and kind (transient, permanent, outcome_unknown).");
+
+        Meter.CreateObservableGauge("hybridflow.reply_queue.depth",
+            () => Observe(q => q.Waiting), "{job}", "Reply jobs waiting to be processed (pending or retrying), due or scheduled.");
+        Meter.CreateObservableGauge("hybridflow.reply_jobs.in_flight",
+            () => Observe(q => q.InFlight), "{job}", "Reply jobs a worker is processing or sending right now.");
+        Meter.CreateObservableGauge("hybridflow.reply_queue.oldest_due_age",
+            () => Observe(q => q.OldestDueAge.TotalSeconds), "s", "How long the oldest due reply job has been waiting past its due time (0 when none).");
+    }
+
+    public Meter Meter { get; }
+
+    public void WebhookHandled(string action, TimeSpan duration)
+    {
+        _webhooks.Add(1, new KeyValuePair<string, object?>("action", action));
+        _webhookDuration.Record(duration.TotalSeconds);
+    }
+
+    public void ReplyJobFinished(string outcome, long count = 1)
+    {
+        if (count > 0) _replyJobs.Add(count, new KeyValuePair<string, object?>("outcome", outcome));
+    }
+
+    /// <summary>One model call; <paramref name="errorKind"/> is null when it succeeded.</summary>
+    public void LlmCallFinished(string provider, TimeSpan duration, string? errorKind)
+    {
+        var providerTag = new KeyValuePair<string, object?>("provider", provider);
+        _llmDuration.Record(duration.TotalSeconds, providerTag);
+        if (errorKind is not null) _llmErrors.Add(1, providerTag, new KeyValuePair<string, object?>("kind", errorKind));
+    }
+
+    public void EvolutionCallTimed(string operation, TimeSpan duration) =>
+        _evolutionDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("operation", operation));
+
+    public void EvolutionCallFailed(string operation, string kind) =>
+        _evolutionErrors.Add(1, new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("kind", kind));
+
+    /// <summary>Set right before the observable gauges are read; null (the database did not answer) leaves them without a value.</summary>
+    public void SetReplyQueue(ReplyQueueSnapshot? snapshot) => _queue = snapshot;
+
+    /// <summary>Every reply outcome starts at 0, so rate() and alerts work before the first failure ever happens.</summary>
+    public void StartOutcomeSeriesAtZero()
+    {
+        foreach (var outcome in Outcomes.All) _replyJobs.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
+    }
+
+    private IEnumerable<Measurement<T>> Observe<T>(Func<ReplyQueueSnapshot, T> read) where T : struct =>
+        _queue is { } q ? [new Measurement<T>(read(q))] : [];
+}

@@ -1,0 +1,29 @@
+namespace HybridFlow.Infrastructure;
+
+/// <summary>Operational settings: CORS, rate limits, the /metrics key and the workflow target the health check probes.</summary>
+public sealed record OperationsOptions
+{
+    public const int DefaultApiRequestsPerMinute = 600;
+    public const int DefaultWebhookRequestsPerMinute = 3000;
+
+    /// <summary>Origins allowed to call the API from a browser (CORS_ORIGINS); empty means no CORS headers at all.</summary>
+    public IReadOnlyList<string> CorsOrigins { get; init; } = [];
+
+    /// <summary>Per API key (or per client IP without a valid key) on /api and /sessions; 0 turns the limit off.</summary>
+    public int ApiRequestsPerMinute { get; init; } = DefaultApiRequestsPerMinute;
+
+    /// <summary>Per instance on /webhook/{instance}, per client IP on /webhooks/evolution; 0 turns the limit off.</summary>
+    public int WebhookRequestsPerMinute { get; init; } = DefaultWebhookRequestsPerMinute;
+
+    /// <summary>When set, GET /metrics requires <c>Authorization: Bearer</c> with this key.</summary>
+    public string? MetricsApiKey { get; init; }
+
+    /// <summary>N8N_ENABLED: the global workflow switch.</summary>
+    public bool WorkflowEnabled { get; init; }
+
+    /// <summary>N8N_WEBHOOK_URL, as configured (validated by the health check, not at startup).</summary>
+    public string? WorkflowUrl { get; init; }
+
+    /// <summary>How long a health check waits for a host to accept a connection.</summary>
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(2);
+}

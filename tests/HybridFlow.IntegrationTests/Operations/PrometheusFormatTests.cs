@@ -1,0 +1,77 @@
+using System.Diagnostics.Metrics;
+using HybridFlow.Infrastructure.Observability;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HybridFlow.IntegrationTests.Operations;
+
+/// <summary>The exposition format details that real traffic rarely reaches: escaping, bucket edges, one host per registry.</summary>
+public sealed class PrometheusFormatTests
+{
+    private static (ServiceProvider Services, HybridFlowMetrics Metrics, PrometheusRegistry Registry) Host()
+    {
+        var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var metrics = new HybridFlowMetrics(services.GetRequiredService<IMeterFactory>());
+        return (services, metrics, new PrometheusRegistry(metrics));
+    }
+
+    [Test]
+    public void LabelValues_AreEscaped()
+    {
+        var (services, metrics, registry) = Host();
+        using (services)
+        using (registry)
+        {
+            const string action = "say \"hi\"\\now\nplease";
+            metrics.WebhookHandled(action, TimeSpan.FromMilliseconds(20));
+
+            var text = registry.Render();
+            Assert.That(text, Does.Contain("hybridflow_webhooks_total{action=\"say \\\"hi\\\"\\\\now\\nplease\"} 1\n"));
+            Assert.That(PrometheusText.Parse(text).Value("hybridflow_webhooks_total", ("action", action)), Is.EqualTo(1));
+        }
+    }
+
+    [Test]
+    public void HistogramBuckets_CountValuesUpToTheirBound_Cumulatively()
+    {
+        var (services, metrics, registry) = Host();
+        using (services)
+        using (registry)
+        {
+            metrics.WebhookHandled("ai_queued", TimeSpan.FromMilliseconds(20));   // in le=0.025
+            metrics.WebhookHandled("ai_queued", TimeSpan.FromMilliseconds(50));   // exactly on le=0.05
+            metrics.WebhookHandled("ai_queued", TimeSpan.FromSeconds(30));        // above every bound
+
+            var scrape = PrometheusText.Parse(registry.Render());
+            var buckets = scrape.Buckets("hybridflow_webhook_duration_seconds").ToDictionary(b => b.Le, b => b.Count);
+            Assert.That(buckets["0.01"], Is.EqualTo(0));
+            Assert.That(buckets["0.025"], Is.EqualTo(1));
+            Assert.That(buckets["0.05"], Is.EqualTo(2));
+            Assert.That(buckets["5"], Is.EqualTo(2));
+            Assert.That(buckets["+Inf"], Is.EqualTo(3));
+            Assert.That(scrape.Value("hybridflow_webhook_duration_seconds_count"), Is.EqualTo(3));
+            Assert.That(scrape.Value("hybridflow_webhook_duration_seconds_sum"), Is.EqualTo(30.07).Within(1e-9));
+        }
+    }
+
+    [Test]
+    public void TwoHostsInOneProcess_KeepTheirOwnNumbers()
+    {
+        var (servicesA, metricsA, registryA) = Host();
+        var (servicesB, _, registryB) = Host();
+        using (servicesA)
+        using (servicesB)
+        using (registryA)
+        using (registryB)
+        {
+            metricsA.WebhookHandled("paused", TimeSpan.FromMilliseconds(5));
+            metricsA.ReplyJobFinished(HybridFlowMetrics.Outcomes.Sent);
+
+            var a = PrometheusText.Parse(registryA.Render());
+            var b = PrometheusText.Parse(registryB.Render());
+            Assert.That(a.Value("hybridflow_webhooks_total", ("action", "paused")), Is.EqualTo(1));
+            Assert.That(b.Value("hybridflow_webhooks_total", ("action", "paused")), Is.Null);
+            Assert.That(a.Value("hybridflow_reply_jobs_total", ("outcome", "sent")), Is.EqualTo(1));
+            Assert.That(b.Value("hybridflow_reply_jobs_total", ("outcome", "sent")), Is.EqualTo(0));
+        }
+    }
+}
