@@ -36,11 +36,13 @@ public static class DependencyInjection
         services.AddScoped<ITenantStore, TenantStore>();
         services.AddScoped<IInstanceStore, InstanceStore>();
         services.AddScoped<ISessionQueries, SessionQueries>();
+        services.AddScoped<HybridFlow.Application.Timeline.ITimelineQueries, TimelineQueries>();
         services.AddScoped<HybridFlow.Application.ApiKeys.IApiKeyStore, ApiKeyStore>();
         services.AddSingleton<HybridFlow.Application.Health.IHealthProbe, DatabaseHealthProbe>();
 
         services.AddHttpClient(EvolutionClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<IWhatsAppGateway, EvolutionClient>();
+        services.AddSingleton<IEvolutionAdmin, EvolutionAdminClient>();
         services.AddLlmProviders(configuration);
 
         services.AddSingleton<ReplyWorkerSignal>();

@@ -1,5 +1,6 @@
 using HybridFlow.Api.Contracts;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Common.Models;
 using HybridFlow.Application.Sessions;
 using HybridFlow.Application.Sessions.Commands;
 using HybridFlow.Application.Sessions.Queries;
@@ -34,6 +35,21 @@ public sealed class SessionsController : ControllerBase
     [ProducesResponseType(typeof(ProblemDetails), 404)]
     public Task<SessionDto> ResumeByChat(string instance, string chatId, CancellationToken ct) =>
         _mediator.Send(new ResumeSessionCommand(SessionLocator.ByChat(instance, chatId)), ct);
+
+    /// <summary>Lists chat sessions, newest activity first.</summary>
+    /// <param name="tenantId">Only this tenant's sessions (a tenant key always sees only its own).</param>
+    /// <param name="state">active or paused; both when absent.</param>
+    /// <param name="page">Page number, from 1.</param>
+    /// <param name="pageSize">Items per page, 1-200.</param>
+    /// <param name="ct">Cancelled when the caller goes away.</param>
+    [HttpGet("api/sessions")]
+    [ProducesResponseType(typeof(PagedResult<SessionDto>), 200)]
+    [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    public Task<PagedResult<SessionDto>> List([FromQuery(Name = "tenant_id")] long? tenantId, [FromQuery] string? state,
+        [FromQuery] int page = 1, [FromQuery(Name = "page_size")] int pageSize = Paging.DefaultPageSize, CancellationToken ct = default) =>
+        _mediator.Send(new ListSessionsQuery(tenantId, state, page, pageSize), ct);
 
     /// <summary>One session by id.</summary>
     [HttpGet("api/sessions/{id:long}")]

@@ -8,6 +8,8 @@ public sealed record HybridFlowSettings
     public TimeSpan DefaultQuietPeriod { get; init; } = TimeSpan.FromHours(2);
     public string? GlobalWebhookSecret { get; init; }
     public string? CronSecret { get; init; }
+    /// <summary>HybridFlow's public URL (PUBLIC_BASE_URL), used to tell Evolution where to send webhooks.</summary>
+    public string? PublicBaseUrl { get; init; }
 
     /// <summary>Attempts per reply job before it is dead.</summary>
     public int ReplyMaxAttempts { get; init; } = 5;

@@ -41,3 +41,12 @@ public sealed class ServiceUnavailableException : Exception
 {
     public ServiceUnavailableException(string message, Exception? inner = null) : base(message, inner) { }
 }
+
+/// <summary>An upstream service (Evolution) refused or failed a call made on the caller's behalf (502).</summary>
+public sealed class BadGatewayException : Exception
+{
+    public BadGatewayException(string message, int? upstreamStatus) : base(message) => UpstreamStatus = upstreamStatus;
+
+    /// <summary>The upstream's HTTP status, or null when it could not be reached.</summary>
+    public int? UpstreamStatus { get; }
+}
