@@ -1,6 +1,8 @@
 using FluentValidation;
+using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Models;
 using HybridFlow.Application.Common.Security;
+using HybridFlow.Application.Tenants;
 using MediatR;
 
 namespace HybridFlow.Application.Sessions.Queries;
@@ -24,11 +26,13 @@ public sealed class ListSessionsQueryValidator : AbstractValidator<ListSessionsQ
 public sealed class ListSessionsQueryHandler : IRequestHandler<ListSessionsQuery, PagedResult<SessionDto>>
 {
     private readonly ISessionQueries _sessions;
+    private readonly ITenantStore _tenants;
     private readonly ICurrentCaller _caller;
 
-    public ListSessionsQueryHandler(ISessionQueries sessions, ICurrentCaller caller)
+    public ListSessionsQueryHandler(ISessionQueries sessions, ITenantStore tenants, ICurrentCaller caller)
     {
         _sessions = sessions;
+        _tenants = tenants;
         _caller = caller;
     }
 
@@ -40,7 +44,10 @@ public sealed class ListSessionsQueryHandler : IRequestHandler<ListSessionsQuery
             SessionStates.Paused => true,
             _ => null,
         };
-        var (items, total) = await _sessions.ListAsync(_caller.TenantFilter(query.TenantId), paused, query.Page, query.PageSize, ct);
+        var tenant = _caller.TenantFilter(query.TenantId);
+        // A mistyped tenant_id says so instead of looking like a tenant without chats.
+        if (query.TenantId is { } requested && await _tenants.FindAsync(requested, ct) is null) throw new NotFoundException("Tenant", requested);
+        var (items, total) = await _sessions.ListAsync(tenant, paused, query.Page, query.PageSize, ct);
         return new PagedResult<SessionDto>(items, query.Page, query.PageSize, total);
     }
 }
