@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -12,9 +13,13 @@ public sealed class ProblemDetailsOperationFilter : IOperationFilter
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
         if (operation.Responses is null) return;
+        var problemStatuses = context.ApiDescription.SupportedResponseTypes
+            .Where(r => r.Type is not null && typeof(ProblemDetails).IsAssignableFrom(r.Type))
+            .Select(r => r.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .ToHashSet();
         foreach (var (status, response) in operation.Responses)
         {
-            if (!int.TryParse(status, out var code) || code < 400 || response.Content is null) continue;
+            if (!problemStatuses.Contains(status) || response.Content is null) continue;
             if (response.Content.Remove(Json, out var media)) response.Content[Problem] = media;
         }
     }

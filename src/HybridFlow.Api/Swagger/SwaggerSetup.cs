@@ -83,6 +83,6 @@ public static class SwaggerSetup
         c.MapType<Optional<bool?>>(() => new OpenApiSchema { Type = JsonSchemaType.Boolean });
 
         var xml = Path.Combine(AppContext.BaseDirectory, "HybridFlow.Api.xml");
-        if (File.Exists(xml)) c.IncludeXmlComments(xml);
+        if (File.Exists(xml)) c.IncludeXmlComments(xml, includeControllerXmlComments: true);
     });
 }
