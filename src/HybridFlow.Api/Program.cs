@@ -2,9 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using HybridFlow.Api.Middleware;
 using HybridFlow.Api.Security;
+using HybridFlow.Api.Swagger;
 using HybridFlow.Application;
 using HybridFlow.Infrastructure;
-using Microsoft.OpenApi;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Json;
@@ -66,28 +66,12 @@ builder.Services.AddControllers()
         o.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         o.JsonSerializerOptions.DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower;
         o.JsonSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
-    });
+    })
+    .ConfigureApiBehaviorOptions(o => o.InvalidModelStateResponseFactory = InvalidModelStateResponse.Create);
 builder.Services.AddProblemDetails();
 
 builder.Services.AddEndpointsApiExplorer();
-builder.Services.AddSwaggerGen(c =>
-{
-    c.SwaggerDoc("v1", new OpenApiInfo
-    {
-        Title = "HybridFlow API",
-        Version = "v1",
-        Description = "WhatsApp AI replies with human takeover: Evolution webhooks in, admin API for tenants, instances and sessions.",
-    });
-    c.AddSecurityDefinition("ApiKey", new OpenApiSecurityScheme
-    {
-        Type = SecuritySchemeType.Http,
-        Scheme = "bearer",
-        Description = "The admin API key (ADMIN_API_KEY), sent as 'Authorization: Bearer <key>'.",
-    });
-    c.AddSecurityRequirement(document => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("ApiKey", document)] = [] });
-    var xml = Path.Combine(AppContext.BaseDirectory, "HybridFlow.Api.xml");
-    if (File.Exists(xml)) c.IncludeXmlComments(xml);
-});
+builder.Services.AddHybridFlowSwagger();
 
 var app = builder.Build();
 

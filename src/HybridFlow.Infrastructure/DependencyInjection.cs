@@ -54,6 +54,7 @@ public static class DependencyInjection
         services.AddScoped<ITenantStore, TenantStore>();
         services.AddScoped<IInstanceStore, InstanceStore>();
         services.AddScoped<ISessionQueries, SessionQueries>();
+        services.AddScoped<HybridFlow.Application.Timeline.ITimelineQueries, TimelineQueries>();
         services.AddScoped<HybridFlow.Application.ApiKeys.IApiKeyStore, ApiKeyStore>();
         services.AddSingleton<HybridFlow.Application.Health.IHealthProbe, DatabaseHealthProbe>();
         services.AddSingleton<HybridFlow.Application.Health.IHealthProbe, LlmHealthProbe>();
@@ -62,6 +63,7 @@ public static class DependencyInjection
         services.AddHttpClient(EvolutionClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<IWhatsAppGateway, EvolutionClient>();
         services.AddHttpClient<IWorkflowDispatcher, WorkflowDispatcher>(c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<IEvolutionAdmin, EvolutionAdminClient>();
         services.AddLlmProviders(configuration);
         // Every model call is timed, counted and stamped with the job's correlation id, whichever provider answers it.
         services.Replace(ServiceDescriptor.Singleton<IReplyGenerator, MeteredReplyGenerator>());

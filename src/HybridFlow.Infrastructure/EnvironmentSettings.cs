@@ -1,5 +1,6 @@
 using System.Globalization;
 using HybridFlow.Application.Common;
+using HybridFlow.Application.Instances.Commands;
 using HybridFlow.Infrastructure.Evolution;
 using HybridFlow.Infrastructure.Hosting;
 using HybridFlow.Infrastructure.Workflows;
@@ -59,11 +60,21 @@ public sealed class EnvironmentSettings
         WorkflowEnabled = Flag("N8N_ENABLED", false),
         GlobalWorkflowUrl = HttpUrl("N8N_WEBHOOK_URL"),
         GlobalWorkflowApiKey = String("N8N_API_KEY"),
-        PublicBaseUrl = HttpUrl("PUBLIC_BASE_URL")?.TrimEnd('/'),
+        PublicBaseUrl = PublicBaseUrl(),
         ReplyMaxAttempts = (int)Number("REPLY_MAX_ATTEMPTS", 5, 1, 50),
         ReplyRetryBaseDelay = TimeSpan.FromSeconds(Number("REPLY_RETRY_BASE_SECONDS", 2, 0.01, 3600)),
         ReplyJobLease = TimeSpan.FromSeconds(Number("REPLY_JOB_LEASE_SECONDS", 120, 1, 3600)),
     };
+
+    /// <summary>PUBLIC_BASE_URL: where Evolution reaches this service, e.g. https://hybridflow.example.com.</summary>
+    private string? PublicBaseUrl()
+    {
+        var raw = String("PUBLIC_BASE_URL");
+        if (raw is null) return null;
+        if (!EvolutionWebhookSettings.IsUsableBase(raw))
+            throw new InvalidOperationException("PUBLIC_BASE_URL must be an absolute http(s) URL without query or fragment, e.g. https://hybridflow.example.com.");
+        return raw.TrimEnd('/');
+    }
 
     public WorkerOptions Workers() => new()
     {

@@ -6,9 +6,11 @@ using HybridFlow.Application.Instances.Queries;
 using MediatR;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 
 namespace HybridFlow.Api.Controllers;
 
+/// <summary>Evolution instances (WhatsApp numbers) of a tenant. Secrets are write-only and shown masked (****1234).</summary>
 [ApiController]
 [Authorize]
 [Route("api/instances")]
@@ -19,11 +21,13 @@ public sealed class InstancesController : ControllerBase
 
     public InstancesController(IMediator mediator) => _mediator = mediator;
 
-    /// <summary>Connects an Evolution instance to a tenant. Secrets are stored and never shown again in full.</summary>
+    /// <summary>Connects an Evolution instance to a tenant (platform admin or tenant_admin).</summary>
+    /// <remarks>Secrets are stored and never shown again in full. Next step: configure-webhook.</remarks>
     [HttpPost]
     [ProducesResponseType(typeof(InstanceDto), 201)]
     [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
     [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 403)]
     [ProducesResponseType(typeof(ProblemDetails), 404)]
     [ProducesResponseType(typeof(ProblemDetails), 409)]
     public async Task<ActionResult<InstanceDto>> Create(CreateInstanceRequest body, CancellationToken ct)
@@ -33,11 +37,95 @@ public sealed class InstancesController : ControllerBase
         return Created($"/api/instances/{Uri.EscapeDataString(instance.InstanceName)}?tenant_id={instance.TenantId}", instance);
     }
 
-    /// <summary>Lists instances, optionally of one tenant.</summary>
+    /// <summary>Lists instances, optionally of one tenant (a tenant key sees only its own).</summary>
+    /// <param name="tenantId">Only this tenant's instances.</param>
+    /// <param name="ct">Cancelled when the caller goes away.</param>
     [HttpGet]
     [ProducesResponseType(typeof(PagedResult<InstanceDto>), 200)]
     [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
     [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
     public Task<PagedResult<InstanceDto>> List([FromQuery(Name = "tenant_id")] long? tenantId, CancellationToken ct) =>
         _mediator.Send(new ListInstancesQuery(tenantId), ct);
+
+    /// <summary>One instance, by its Evolution instance name.</summary>
+    /// <param name="name">The Evolution instance name.</param>
+    /// <param name="tenantId">Optional: the tenant it must belong to.</param>
+    /// <param name="ct">Cancelled when the caller goes away.</param>
+    [HttpGet("{name}")]
+    [ProducesResponseType(typeof(InstanceDto), 200)]
+    [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    public Task<InstanceDto> Get(string name, [FromQuery(Name = "tenant_id")] long? tenantId, CancellationToken ct) =>
+        _mediator.Send(new GetInstanceQuery(name, tenantId), ct);
+
+    /// <summary>Changes the instance's Evolution URL, API key or webhook secret (platform admin or tenant_admin).</summary>
+    /// <remarks>Absent fields are kept; <c>webhook_secret: null</c> removes the instance secret.</remarks>
+    /// <param name="name">The Evolution instance name.</param>
+    /// <param name="tenantId">Optional: the tenant it must belong to.</param>
+    /// <param name="body">The fields to change.</param>
+    /// <param name="ct">Cancelled when the caller goes away.</param>
+    [HttpPatch("{name}")]
+    [ProducesResponseType(typeof(InstanceDto), 200)]
+    [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 403)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    public Task<InstanceDto> Update(string name, [FromQuery(Name = "tenant_id")] long? tenantId, UpdateInstanceRequest body, CancellationToken ct) =>
+        _mediator.Send(new UpdateInstanceCommand(name, tenantId, body.EvoServerUrl, body.EvoApiKey, body.WebhookSecret), ct);
+
+    /// <summary>Disconnects an instance; its sessions, messages and timeline are deleted with it (platform admin or tenant_admin).</summary>
+    /// <param name="name">The Evolution instance name.</param>
+    /// <param name="tenantId">Optional: the tenant it must belong to.</param>
+    /// <param name="ct">Cancelled when the caller goes away.</param>
+    [HttpDelete("{name}")]
+    [ProducesResponseType(204)]
+    [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 403)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    public async Task<IActionResult> Delete(string name, [FromQuery(Name = "tenant_id")] long? tenantId, CancellationToken ct)
+    {
+        await _mediator.Send(new DeleteInstanceCommand(name, tenantId), ct);
+        return NoContent();
+    }
+
+    /// <summary>Checks that Evolution answers for this instance and reports its WhatsApp connection state.</summary>
+    /// <remarks>
+    /// Calls Evolution's <c>GET /instance/connectionState/{instance}</c>. Answered 200 even when Evolution is down or refuses:
+    /// <c>reachable</c>, <c>http_status</c> and <c>error</c> say what happened. <c>state</c> is open, connecting, close, or null.
+    /// </remarks>
+    /// <param name="name">The Evolution instance name.</param>
+    /// <param name="tenantId">Optional: the tenant it must belong to.</param>
+    /// <param name="ct">Cancelled when the caller goes away.</param>
+    [HttpPost("{name}/test-webhook")]
+    [ProducesResponseType(typeof(ConnectionTestDto), 200)]
+    [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 403)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    public Task<ConnectionTestDto> TestWebhook(string name, [FromQuery(Name = "tenant_id")] long? tenantId, CancellationToken ct) =>
+        _mediator.Send(new TestInstanceWebhookCommand(name, tenantId), ct);
+
+    /// <summary>Points the Evolution instance's webhook at HybridFlow.</summary>
+    /// <remarks>
+    /// Calls Evolution's <c>POST /webhook/set/{instance}</c> with the URL <c>{webhook_url_base or PUBLIC_BASE_URL}/webhook/{instance}</c>,
+    /// the instance's secret in the <c>X-Webhook-Secret</c> header (generated and stored first if the instance has none), and the
+    /// events MESSAGES_UPSERT, SEND_MESSAGE and CONNECTION_UPDATE. An Evolution error is answered 502 with <c>evolution_status</c>.
+    /// </remarks>
+    /// <param name="name">The Evolution instance name.</param>
+    /// <param name="tenantId">Optional: the tenant it must belong to.</param>
+    /// <param name="body">Optional: the public URL to use instead of PUBLIC_BASE_URL.</param>
+    /// <param name="ct">Cancelled when the caller goes away.</param>
+    [HttpPost("{name}/configure-webhook")]
+    [ProducesResponseType(typeof(ConfiguredWebhookDto), 200)]
+    [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 403)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    [ProducesResponseType(typeof(ProblemDetails), 502)]
+    public Task<ConfiguredWebhookDto> ConfigureWebhook(string name, [FromQuery(Name = "tenant_id")] long? tenantId,
+        [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] ConfigureWebhookRequest? body, CancellationToken ct) =>
+        _mediator.Send(new ConfigureInstanceWebhookCommand(name, tenantId, body?.WebhookUrlBase), ct);
 }

@@ -36,8 +36,8 @@ public sealed class ErrorHandlingMiddleware
         {
             if (context.Response.HasStarted) throw;
             var problem = ToProblem(e);
-            if (problem.Status >= 500) _logger.LogError(e, "Request failed with {status}", problem.Status);
-            else if (problem.Status == 503) _logger.LogWarning(e, "Dependency unavailable");
+            if (problem.Status is 502 or 503) _logger.LogWarning(problem.Status == 503 ? e : null, "Dependency failed with {status}: {title}", problem.Status, problem.Title);
+            else if (problem.Status >= 500) _logger.LogError(e, "Request failed with {status}", problem.Status);
             context.Response.Clear();
             context.Response.StatusCode = problem.Status!.Value;
             if (problem.Status == 503) context.Response.Headers.RetryAfter = "5";
@@ -52,7 +52,10 @@ public sealed class ErrorHandlingMiddleware
         AuthenticationFailedException a => new ProblemDetails { Status = 401, Title = "Unauthorized", Detail = a.Message },
         ForbiddenException f => new ProblemDetails { Status = 403, Title = "Forbidden", Detail = f.Message },
         ConflictException c => new ProblemDetails { Status = 409, Title = "Conflict", Detail = c.Message },
-        BadGatewayException g => new ProblemDetails { Status = 502, Title = "Bad gateway", Detail = g.Message, Extensions = { ["upstream_status"] = g.UpstreamStatus } },
+        BadGatewayException g => new ProblemDetails
+        {
+            Status = 502, Title = "Evolution API error", Detail = g.Message, Extensions = { ["evolution_status"] = g.UpstreamStatus },
+        },
         BadHttpRequestException b => new ProblemDetails { Status = b.StatusCode, Title = b.StatusCode == 413 ? "Payload too large" : "Bad request", Detail = b.Message },
         JsonException => new ProblemDetails { Status = 400, Title = "Malformed JSON" },
         // Data PostgreSQL refuses (class 22: invalid text, bad unicode escape): the input's fault.

@@ -15,7 +15,7 @@ public sealed record HybridFlowSettings
     public string? GlobalWorkflowUrl { get; init; }
     /// <summary>N8N_API_KEY: Bearer token for the global workflow URL, and the signing secret of tenants without workflow_secret.</summary>
     public string? GlobalWorkflowApiKey { get; init; }
-    /// <summary>PUBLIC_BASE_URL: where HybridFlow is reachable from outside (no trailing slash), e.g. for the workflow's reply_url.</summary>
+    /// <summary>PUBLIC_BASE_URL: where HybridFlow is reachable from outside (no trailing slash): Evolution's webhook target and the workflow's reply_url.</summary>
     public string? PublicBaseUrl { get; init; }
 
     /// <summary>Attempts per reply job before it is dead.</summary>

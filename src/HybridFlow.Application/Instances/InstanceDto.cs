@@ -1,3 +1,7 @@
+using HybridFlow.Application.Common.Exceptions;
+using HybridFlow.Application.Common.Models;
+using HybridFlow.Application.Common.Security;
+
 namespace HybridFlow.Application.Instances;
 
 /// <summary>An instance as the API shows it: secrets never in full.</summary>
@@ -14,11 +18,22 @@ public sealed record InstanceDto(
 
 public sealed record NewInstance(long TenantId, string InstanceName, string EvoServerUrl, string EvoApiKey, string? WebhookSecret);
 
+/// <summary>The fields a PATCH changes; unset fields keep their stored value. Secrets are in clear here only on their way in.</summary>
+public sealed record InstancePatch(Optional<string> EvoServerUrl, Optional<string> EvoApiKey, Optional<string?> WebhookSecret)
+{
+    public bool IsEmpty => !(EvoServerUrl.HasValue || EvoApiKey.HasValue || WebhookSecret.HasValue);
+}
+
 public interface IInstanceStore
 {
     /// <summary>Creates the instance; null when the name is taken.</summary>
     Task<InstanceDto?> CreateAsync(NewInstance instance, DateTimeOffset now, CancellationToken ct);
     Task<IReadOnlyList<InstanceDto>> ListAsync(long? tenantId, CancellationToken ct);
+    Task<InstanceDto?> FindAsync(string instanceName, CancellationToken ct);
+    /// <summary>Applies the set fields; null when there is no such instance.</summary>
+    Task<InstanceDto?> UpdateAsync(string instanceName, InstancePatch patch, DateTimeOffset now, CancellationToken ct);
+    /// <summary>Deletes the instance and, through ON DELETE CASCADE, its sessions, messages and jobs; false when there was none.</summary>
+    Task<bool> DeleteAsync(string instanceName, CancellationToken ct);
 }
 
 public static class InstanceLimits
@@ -26,6 +41,22 @@ public static class InstanceLimits
     public const int NameMax = 100;
     public const int UrlMax = 2_000;
     public const int SecretMax = 500;
+    public const int WebhookSecretMin = 16;
+
+    public static bool IsHttpUrl(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+}
+
+/// <summary>Finds an instance the caller may see: unknown, and another tenant's, are both 404.</summary>
+public static class InstanceAccess
+{
+    public static async Task<InstanceDto> FindVisibleAsync(this IInstanceStore instances, ICurrentCaller caller, string name, long? tenantId, CancellationToken ct)
+    {
+        var tenant = caller.TenantFilter(tenantId);
+        var instance = await instances.FindAsync(name, ct);
+        if (instance is null || (tenant is not null && instance.TenantId != tenant)) throw new NotFoundException("Instance", name);
+        return instance;
+    }
 }
 
 public static class SecretMask

@@ -25,4 +25,14 @@ public sealed record SessionDto(
 public interface ISessionQueries
 {
     Task<SessionDto?> FindAsync(SessionLocator locator, CancellationToken ct);
+
+    /// <summary>A page of sessions, newest activity first; <paramref name="paused"/> null means both states.</summary>
+    Task<(IReadOnlyList<SessionDto> Items, long Total)> ListAsync(long? tenantId, bool? paused, int page, int pageSize, CancellationToken ct);
+}
+
+public static class SessionStates
+{
+    public const string Active = "active";
+    public const string Paused = "paused";
+    public static readonly IReadOnlyList<string> All = [Active, Paused];
 }

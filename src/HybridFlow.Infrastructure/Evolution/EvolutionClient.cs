@@ -16,6 +16,8 @@ public sealed record EvolutionOptions
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
     public int RetriesBeforeSending { get; init; } = 2;
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(300);
+    /// <summary>Per attempt for connectionState and webhook/set: an operator is waiting on the answer.</summary>
+    public TimeSpan AdminTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>

@@ -39,6 +39,29 @@ public sealed class TenantStore : ITenantStore
         return (items, total);
     }
 
+    public async Task<TenantDto?> UpdateAsync(long id, TenantPatch patch, DateTimeOffset now, CancellationToken ct)
+    {
+        var row = await _db.Tenants.FirstOrDefaultAsync(t => t.Id == id, ct);
+        if (row is null) return null;
+        if (patch.Name.HasValue) row.Name = patch.Name.Value;
+        if (patch.SystemPrompt.HasValue) row.SystemPrompt = patch.SystemPrompt.Value;
+        if (patch.LlmProvider.HasValue) row.LlmProvider = patch.LlmProvider.Value;
+        if (patch.LlmModel.HasValue) row.LlmModel = patch.LlmModel.Value;
+        if (patch.ReplyMode.HasValue) row.ReplyMode = patch.ReplyMode.Value;
+        if (patch.ResumeAfterMinutes.HasValue) row.ResumeAfterMinutes = patch.ResumeAfterMinutes.Value;
+        if (patch.DebounceSeconds.HasValue) row.DebounceSeconds = patch.DebounceSeconds.Value;
+        if (patch.HistoryMessages.HasValue) row.HistoryMessages = patch.HistoryMessages.Value;
+        if (patch.ExternalSendsPause.HasValue) row.ExternalSendsPause = patch.ExternalSendsPause.Value;
+        if (patch.WorkflowUrl.HasValue) row.WorkflowUrl = patch.WorkflowUrl.Value;
+        if (patch.WorkflowSecret.HasValue) row.WorkflowSecret = patch.WorkflowSecret.Value;
+        row.UpdatedAt = now;
+        await _db.SaveChangesAsync(ct);
+        return ToDto(row);
+    }
+
+    public async Task<bool> DeleteAsync(long id, CancellationToken ct) =>
+        await _db.Tenants.Where(t => t.Id == id).ExecuteDeleteAsync(ct) > 0;
+
     private static TenantDto ToDto(TenantRow t) => new(
         t.Id, t.Name, t.SystemPrompt, t.LlmProvider, t.LlmModel, t.ReplyMode, t.WorkflowUrl, SecretMask.Mask(t.WorkflowSecret),
         t.ResumeAfterMinutes, t.DebounceSeconds,
@@ -79,6 +102,27 @@ public sealed class InstanceStore : IInstanceStore
         return rows.Select(ToDto).ToList();
     }
 
+    public async Task<InstanceDto?> FindAsync(string instanceName, CancellationToken ct)
+    {
+        var row = await _db.Instances.AsNoTracking().FirstOrDefaultAsync(i => i.InstanceName == instanceName, ct);
+        return row is null ? null : ToDto(row);
+    }
+
+    public async Task<InstanceDto?> UpdateAsync(string instanceName, InstancePatch patch, DateTimeOffset now, CancellationToken ct)
+    {
+        var row = await _db.Instances.FirstOrDefaultAsync(i => i.InstanceName == instanceName, ct);
+        if (row is null) return null;
+        if (patch.EvoServerUrl.HasValue) row.EvoServerUrl = patch.EvoServerUrl.Value;
+        if (patch.EvoApiKey.HasValue) row.EvoApiKey = patch.EvoApiKey.Value;
+        if (patch.WebhookSecret.HasValue) row.WebhookSecret = patch.WebhookSecret.Value;
+        row.UpdatedAt = now;
+        await _db.SaveChangesAsync(ct);
+        return ToDto(row);
+    }
+
+    public async Task<bool> DeleteAsync(string instanceName, CancellationToken ct) =>
+        await _db.Instances.Where(i => i.InstanceName == instanceName).ExecuteDeleteAsync(ct) > 0;
+
     private static InstanceDto ToDto(InstanceRow i) => new(
         i.Id, i.TenantId, i.InstanceName, i.Provider, i.EvoServerUrl, SecretMask.Mask(i.EvoApiKey), SecretMask.Mask(i.WebhookSecret),
         i.CreatedAt, i.UpdatedAt);
@@ -101,5 +145,20 @@ public sealed class SessionQueries : ISessionQueries
                 s.Id, s.TenantId, s.Instance!.InstanceName, s.ChatId, s.IsPaused, s.PauseReason, s.PausedUntil,
                 s.LastMessageAt, s.LastHumanAt, s.CreatedAt, s.UpdatedAt))
             .FirstOrDefaultAsync(ct);
+    }
+
+    public async Task<(IReadOnlyList<SessionDto> Items, long Total)> ListAsync(long? tenantId, bool? paused, int page, int pageSize, CancellationToken ct)
+    {
+        var query = _db.Sessions.AsNoTracking()
+            .Where(s => (tenantId == null || s.TenantId == tenantId) && (paused == null || s.IsPaused == paused));
+        var total = await query.LongCountAsync(ct);
+        var items = await query
+            .OrderByDescending(s => s.LastMessageAt ?? s.CreatedAt).ThenByDescending(s => s.Id)
+            .Skip((page - 1) * pageSize).Take(pageSize)
+            .Select(s => new SessionDto(
+                s.Id, s.TenantId, s.Instance!.InstanceName, s.ChatId, s.IsPaused, s.PauseReason, s.PausedUntil,
+                s.LastMessageAt, s.LastHumanAt, s.CreatedAt, s.UpdatedAt))
+            .ToListAsync(ct);
+        return (items, total);
     }
 }

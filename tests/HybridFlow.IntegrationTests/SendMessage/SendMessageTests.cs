@@ -249,7 +249,7 @@ public sealed class SendMessageTests
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
         var problem = JsonDocument.Parse(text).RootElement;
         Assert.That(problem.GetProperty("status").GetInt32(), Is.EqualTo(502));
-        Assert.That(problem.GetProperty("upstream_status").GetInt32(), Is.EqualTo(400));
+        Assert.That(problem.GetProperty("evolution_status").GetInt32(), Is.EqualTo(400));
         Assert.That(problem.GetProperty("detail").GetString(), Does.Contain("not on WhatsApp"));
         Assert.That(text, Does.Not.Contain(HybridFlowApp.EvolutionApiKey));
 
@@ -269,6 +269,6 @@ public sealed class SendMessageTests
         var response = await app.PostWithKeyAsync(ApiCalls.SendMessagePath, new { instance_name = instance, number = "5511999990001", text = "Oi", @as = "bot" }, key);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.That((int)response.StatusCode, Is.EqualTo(502), problem.ToString());
-        Assert.That(problem.GetProperty("upstream_status").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        Assert.That(problem.GetProperty("evolution_status").ValueKind, Is.EqualTo(JsonValueKind.Null));
     }
 }

@@ -10,24 +10,49 @@ using Microsoft.Extensions.Logging;
 namespace HybridFlow.IntegrationTests.Support;
 
 /// <summary>
-/// A real Kestrel server on 127.0.0.1 that answers Evolution's POST /message/sendText/{instance} the way
-/// Evolution 2.3 does (201 with the send.message object), records every call, and can fail or fire the echo first.
+/// A real Kestrel server on 127.0.0.1 that answers the Evolution 2.3 endpoints HybridFlow calls, the way Evolution does:
+/// POST /message/sendText/{instance} (201 with the send.message object), GET /instance/connectionState/{instance}
+/// and POST /webhook/set/{instance} (nested body, 201 with the stored row). It records every call, and can fail,
+/// check the apikey header, forget an instance, or fire the echo first.
 /// </summary>
 public sealed class FakeEvolutionServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly ConcurrentQueue<(int Status, string Body)> _scriptedFailures = new();
+    private readonly ConcurrentDictionary<string, string?> _connectionStates = new();
+    private readonly ConcurrentDictionary<string, JsonElement> _webhooks = new();
+    private readonly ConcurrentDictionary<string, bool> _missingInstances = new();
 
     private FakeEvolutionServer(WebApplication app) => _app = app;
 
     public Uri BaseAddress { get; private set; } = null!;
 
-    /// <summary>Every sendText call, failed ones included.</summary>
+    /// <summary>Every call, failed ones included.</summary>
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
 
     /// <summary>The sendText calls that were answered 201.</summary>
-    public IReadOnlyList<RecordedRequest> SuccessfulSends => [.. _requests.Where(r => r.Header("x-fake-outcome") == "201")];
+    public IReadOnlyList<RecordedRequest> SuccessfulSends =>
+        [.. _requests.Where(r => r.Path.StartsWith(SendTextPath, StringComparison.Ordinal) && r.Header("x-fake-outcome") == "201")];
+
+    /// <summary>The calls of one endpoint, e.g. <c>/webhook/set/</c> or <c>/instance/connectionState/</c>.</summary>
+    public IReadOnlyList<RecordedRequest> CallsTo(string pathPrefix) => [.. _requests.Where(r => r.Path.StartsWith(pathPrefix, StringComparison.Ordinal))];
+
+    /// <summary>When set, every call must carry this <c>apikey</c> header, or it is answered 401 as Evolution does.</summary>
+    public string? RequiredApiKey { get; set; }
+
+    /// <summary>The <c>webhook</c> object last stored for the instance through /webhook/set, if any.</summary>
+    public JsonElement? WebhookOf(string instance) => _webhooks.TryGetValue(instance, out var w) ? w : null;
+
+    /// <summary>What connectionState reports for the instance (default <c>open</c>; null: not loaded, no state).</summary>
+    public void SetConnectionState(string instance, string? state) => _connectionStates[instance] = state;
+
+    /// <summary>Evolution does not know the instance: every call about it is answered 404.</summary>
+    public void ForgetInstance(string instance) => _missingInstances[instance] = true;
+
+    private const string SendTextPath = "/message/sendText/";
+    private const string ConnectionStatePath = "/instance/connectionState/";
+    private const string SetWebhookPath = "/webhook/set/";
 
     /// <summary>Runs after a message is accepted but before the HTTP answer, like Evolution firing send.message first.</summary>
     public Func<string, string, string, Task>? BeforeAnswer { get; set; }
@@ -59,6 +84,10 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
     {
         _requests.Clear();
         _scriptedFailures.Clear();
+        _connectionStates.Clear();
+        _webhooks.Clear();
+        _missingInstances.Clear();
+        RequiredApiKey = null;
         BeforeAnswer = null;
         Delay = TimeSpan.Zero;
     }
@@ -78,11 +107,49 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
 
         if (_scriptedFailures.TryDequeue(out var failure))
         {
-            headers["x-fake-outcome"] = failure.Status.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            _requests.Enqueue(new RecordedRequest(context.Request.Method, path, headers, body));
-            context.Response.StatusCode = failure.Status;
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync(failure.Body);
+            await AnswerAsync(context, headers, body, failure.Status, failure.Body);
+            return;
+        }
+        if (RequiredApiKey is { } apiKey && headers.GetValueOrDefault("apikey") != apiKey)
+        {
+            await AnswerAsync(context, headers, body, 401, """{"status":401,"error":"Unauthorized","response":{"message":"Unauthorized"}}""");
+            return;
+        }
+
+        var method = context.Request.Method;
+        var instance = Uri.UnescapeDataString(path[(path.LastIndexOf('/') + 1)..]);
+        var route = (method, path) switch
+        {
+            ("POST", _) when path.StartsWith(SendTextPath, StringComparison.Ordinal) => SendTextPath,
+            ("GET", _) when path.StartsWith(ConnectionStatePath, StringComparison.Ordinal) => ConnectionStatePath,
+            ("POST", _) when path.StartsWith(SetWebhookPath, StringComparison.Ordinal) => SetWebhookPath,
+            _ => null,
+        };
+        if (route is null)
+        {
+            await AnswerAsync(context, headers, body, 404,
+                JsonSerializer.Serialize(new { status = 404, error = "Not Found", response = new { message = new[] { $"Cannot {method} {path}" } } }));
+            return;
+        }
+        if (_missingInstances.ContainsKey(instance))
+        {
+            await AnswerAsync(context, headers, body, 404,
+                JsonSerializer.Serialize(new { status = 404, error = "Not Found", response = new { message = new[] { $"The \"{instance}\" instance does not exist" } } }));
+            return;
+        }
+        if (route == ConnectionStatePath)
+        {
+            var state = _connectionStates.TryGetValue(instance, out var s) ? s : "open";
+            // Evolution reads the state from memory: it is simply missing while the instance is not loaded.
+            var stateAnswer = state is null
+                ? JsonSerializer.Serialize(new { instance = new { instanceName = instance } })
+                : JsonSerializer.Serialize(new { instance = new { instanceName = instance, state } });
+            await AnswerAsync(context, headers, body, 200, stateAnswer);
+            return;
+        }
+        if (route == SetWebhookPath)
+        {
+            await SetWebhookAsync(context, headers, body, instance);
             return;
         }
 
@@ -111,6 +178,62 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
         context.Response.StatusCode = 201;
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(JsonSerializer.Serialize(answer));
+    }
+
+    /// <summary>Validates the nested body the way Evolution's webhook schema does (webhook.enabled and webhook.url required).</summary>
+    private async Task SetWebhookAsync(HttpContext context, Dictionary<string, string> headers, string body, string instance)
+    {
+        JsonElement webhook;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            string? problem = root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("webhook", out var w) || w.ValueKind != JsonValueKind.Object
+                ? "instance requires property \"webhook\""
+                : !w.TryGetProperty("enabled", out var enabled) || enabled.ValueKind is not (JsonValueKind.True or JsonValueKind.False)
+                    ? "webhook requires property \"enabled\""
+                    : !w.TryGetProperty("url", out var url) || url.ValueKind != JsonValueKind.String
+                        ? "webhook requires property \"url\""
+                        : null;
+            if (problem is not null)
+            {
+                await AnswerAsync(context, headers, body, 400,
+                    JsonSerializer.Serialize(new { status = 400, error = "Bad Request", response = new { message = new[] { problem } } }));
+                return;
+            }
+            webhook = root.GetProperty("webhook").Clone();
+        }
+        catch (JsonException)
+        {
+            await AnswerAsync(context, headers, body, 400, """{"status":400,"error":"Bad Request","response":{"message":["Unexpected token in JSON"]}}""");
+            return;
+        }
+
+        _webhooks[instance] = webhook;
+        var now = DateTimeOffset.UtcNow;
+        var row = new
+        {
+            id = "cm" + Guid.NewGuid().ToString("N")[..22],
+            url = webhook.GetProperty("url").GetString(),
+            headers = webhook.TryGetProperty("headers", out var h) ? h : default,
+            enabled = webhook.GetProperty("enabled").GetBoolean(),
+            events = webhook.TryGetProperty("events", out var e) ? e : default,
+            webhookByEvents = webhook.TryGetProperty("byEvents", out var b) && b.ValueKind == JsonValueKind.True,
+            webhookBase64 = webhook.TryGetProperty("base64", out var b64) && b64.ValueKind == JsonValueKind.True,
+            createdAt = now,
+            updatedAt = now,
+            instanceId = "5f8a3c2e-1b4d-4e7a-9c1f-2a3b4c5d6e7f",
+        };
+        await AnswerAsync(context, headers, body, 201, JsonSerializer.Serialize(row));
+    }
+
+    private async Task AnswerAsync(HttpContext context, Dictionary<string, string> headers, string body, int status, string answer)
+    {
+        headers["x-fake-outcome"] = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _requests.Enqueue(new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? "", headers, body));
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(answer);
     }
 
     public async ValueTask DisposeAsync()

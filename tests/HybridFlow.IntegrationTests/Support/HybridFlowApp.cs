@@ -27,6 +27,7 @@ public sealed class HybridFlowApp : IAsyncDisposable
     public const string EncryptionKey = "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=";
 
     private WebApplicationFactory<Program> _factory = null!;
+    private readonly List<HttpClient> _keyClients = [];
 
     private HybridFlowApp() { }
 
@@ -110,6 +111,26 @@ public sealed class HybridFlowApp : IAsyncDisposable
         return (tenantId, name);
     }
 
+    /// <summary>Creates a tenant key (<c>tenant_admin</c> or <c>agent</c>) through the API; answers the key, shown only once.</summary>
+    public async Task<string> CreateApiKeyAsync(long tenantId, string role, string name = "test key")
+    {
+        var response = await Admin.PostAsJsonAsync($"/api/tenants/{tenantId}/api-keys", new { name, role });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That((int)response.StatusCode, Is.EqualTo(201), body);
+        var created = JsonDocument.Parse(body).RootElement;
+        Assert.That(created.GetProperty("role").GetString(), Is.EqualTo(role));
+        return created.GetProperty("key").GetString()!;
+    }
+
+    /// <summary>A client that sends <paramref name="apiKey"/> as a Bearer token (disposed with the app).</summary>
+    public HttpClient ClientWithKey(string apiKey)
+    {
+        var client = _factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        lock (_keyClients) _keyClients.Add(client);
+        return client;
+    }
+
     /// <summary>POSTs a webhook to /webhook/{instance} with the instance's secret header.</summary>
     public Task<HttpResponseMessage> PostWebhookAsync(string instance, JsonObject payload, string? secret = WebhookSecret)
     {
@@ -189,6 +210,7 @@ public sealed class HybridFlowApp : IAsyncDisposable
     {
         Client?.Dispose();
         Admin?.Dispose();
+        foreach (var client in _keyClients) client.Dispose();
         if (_factory is not null) await _factory.DisposeAsync();
         if (Evolution is not null) await Evolution.DisposeAsync();
         if (Llm is not null) await Llm.DisposeAsync();

@@ -22,10 +22,10 @@ public sealed class CreateInstanceCommandValidator : AbstractValidator<CreateIns
             .Matches("^[A-Za-z0-9][A-Za-z0-9 ._@-]*$").WithMessage("instance_name may hold letters, digits, spaces and . _ @ - only.")
             .OverridePropertyName("instance_name");
         RuleFor(c => c.EvoServerUrl).NotEmpty().MaximumLength(InstanceLimits.UrlMax)
-            .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+            .Must(InstanceLimits.IsHttpUrl)
             .WithMessage("evo_server_url must be an absolute http(s) URL.").OverridePropertyName("evo_server_url");
         RuleFor(c => c.EvoApiKey).NotEmpty().MaximumLength(InstanceLimits.SecretMax).OverridePropertyName("evo_api_key");
-        RuleFor(c => c.WebhookSecret).MinimumLength(16).MaximumLength(InstanceLimits.SecretMax).When(c => c.WebhookSecret is not null)
+        RuleFor(c => c.WebhookSecret).MinimumLength(InstanceLimits.WebhookSecretMin).MaximumLength(InstanceLimits.SecretMax).When(c => c.WebhookSecret is not null)
             .OverridePropertyName("webhook_secret");
     }
 }

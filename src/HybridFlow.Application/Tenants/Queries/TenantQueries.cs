@@ -14,7 +14,7 @@ public sealed class ListTenantsQueryValidator : AbstractValidator<ListTenantsQue
 {
     public ListTenantsQueryValidator()
     {
-        RuleFor(q => q.Page).GreaterThanOrEqualTo(1).OverridePropertyName("page");
+        RuleFor(q => q.Page).InclusiveBetween(1, Paging.MaxPage).OverridePropertyName("page");
         RuleFor(q => q.PageSize).InclusiveBetween(1, Paging.MaxPageSize).OverridePropertyName("page_size");
     }
 }

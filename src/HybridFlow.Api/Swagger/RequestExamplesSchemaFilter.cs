@@ -1,0 +1,35 @@
+using System.Text.Json.Nodes;
+using HybridFlow.Api.Contracts;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace HybridFlow.Api.Swagger;
+
+/// <summary>Ready-to-send example bodies for the request types, so "Try it out" starts from something valid.</summary>
+public sealed class RequestExamplesSchemaFilter : ISchemaFilter
+{
+    private static readonly Dictionary<Type, string> Examples = new()
+    {
+        [typeof(CreateTenantRequest)] = """
+            {"name": "Padaria Demo", "system_prompt": "Você é o assistente da Padaria Demo. Responda em português, com simpatia.",
+             "llm_provider": "openai", "llm_model": "gpt-4o-mini", "reply_mode": "ai", "resume_after_minutes": 120,
+             "debounce_seconds": 5, "history_messages": 20, "external_sends_pause": true}
+            """,
+        [typeof(UpdateTenantRequest)] = """{"system_prompt": "Answer briefly and in the customer's language.", "resume_after_minutes": 60, "llm_model": null}""",
+        [typeof(CreateInstanceRequest)] = """
+            {"tenant_id": 1, "instance_name": "padaria-demo", "evo_server_url": "https://evolution.example.com",
+             "evo_api_key": "B6D711FCDE4D4FD5936544120E713976", "webhook_secret": "a-long-random-webhook-secret"}
+            """,
+        [typeof(UpdateInstanceRequest)] = """{"evo_server_url": "https://evolution2.example.com", "evo_api_key": "0E1F2A3B4C5D6E7F8091A2B3C4D5E6F7"}""",
+        [typeof(ConfigureWebhookRequest)] = """{"webhook_url_base": "https://hybridflow.example.com"}""",
+        [typeof(PauseSessionRequest)] = """{"minutes": 30}""",
+        [typeof(CreateApiKeyRequest)] = """{"name": "front desk", "role": "agent"}""",
+        [typeof(SendMessageRequest)] = """{"instance_name": "padaria-demo", "number": "5511999990001", "text": "Olá! Seu pedido saiu para entrega.", "as": "bot"}""",
+    };
+
+    public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+    {
+        if (schema is OpenApiSchema concrete && Examples.TryGetValue(context.Type, out var example))
+            concrete.Examples = [JsonNode.Parse(example)!];
+    }
+}

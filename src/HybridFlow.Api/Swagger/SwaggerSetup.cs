@@ -1,0 +1,88 @@
+using HybridFlow.Application.Common.Models;
+using Microsoft.OpenApi;
+
+namespace HybridFlow.Api.Swagger;
+
+/// <summary>The OpenAPI document at /swagger/v1/swagger.json: summaries from the XML docs, security schemes, examples.</summary>
+public static class SwaggerSetup
+{
+    public const string Bearer = "Bearer";
+    public const string ApiKeyHeader = "ApiKeyHeader";
+    public const string WebhookSecretHeader = "WebhookSecret";
+    public const string WebhookToken = "WebhookToken";
+    public const string CronSecretHeader = "CronSecret";
+
+    public static IServiceCollection AddHybridFlowSwagger(this IServiceCollection services) => services.AddSwaggerGen(c =>
+    {
+        c.SwaggerDoc("v1", new OpenApiInfo
+        {
+            Title = "HybridFlow API",
+            Version = "v1",
+            Description = """
+                WhatsApp AI replies with human takeover: Evolution webhooks in, an admin API for tenants, instances, sessions and the timeline.
+
+                **Authentication.** `/api/*` and `/sessions/*` need an API key, as `Authorization: Bearer <key>` or `X-Api-Key: <key>`
+                (use *Authorize*). The platform key (ADMIN_API_KEY) sees everything; tenant keys (`POST /api/tenants/{id}/api-keys`) see
+                only their tenant, and another tenant's ids answer 404. Role `agent` may read, pause and resume only (403 otherwise).
+
+                **Conventions.** JSON is snake_case both ways; times are ISO-8601 UTC; lists answer
+                `{"items": [...], "page": 1, "page_size": 50, "total": N}`; errors are RFC 7807 `application/problem+json`, and
+                validation errors (400) carry an `errors` map keyed by the snake_case field name.
+
+                **Getting started.** Create a tenant, create an instance for it, call `configure-webhook`, then watch
+                `GET /api/sessions` and `GET /api/events?session_id=`.
+                """,
+        });
+
+        c.AddSecurityDefinition(Bearer, new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http,
+            Scheme = "bearer",
+            Description = "An API key (ADMIN_API_KEY, or a tenant key hf_...) sent as 'Authorization: Bearer <key>'.",
+        });
+        c.AddSecurityDefinition(ApiKeyHeader, new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.ApiKey,
+            In = ParameterLocation.Header,
+            Name = "X-Api-Key",
+            Description = "The same API key in the X-Api-Key header.",
+        });
+        c.AddSecurityDefinition(WebhookSecretHeader, new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.ApiKey,
+            In = ParameterLocation.Header,
+            Name = "X-Webhook-Secret",
+            Description = "Webhooks: the instance's webhook_secret or EVOLUTION_WEBHOOK_SHARED_SECRET (configure-webhook sets it on Evolution). "
+                          + "Evolution's jwt_key Bearer token and the body's apikey are accepted too.",
+        });
+        c.AddSecurityDefinition(WebhookToken, new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.ApiKey,
+            In = ParameterLocation.Query,
+            Name = "token",
+            Description = "Webhooks: the same secret as a 'token' query parameter.",
+        });
+        c.AddSecurityDefinition(CronSecretHeader, new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.ApiKey,
+            In = ParameterLocation.Header,
+            Name = "X-Cron-Secret",
+            Description = "The CRON_SECRET, for /cron/auto-resume.",
+        });
+
+        c.OperationFilter<SecurityRequirementsOperationFilter>();
+        c.OperationFilter<ProblemDetailsOperationFilter>();
+        c.OperationFilter<WebhookExampleOperationFilter>();
+        c.SchemaFilter<RequestExamplesSchemaFilter>();
+        c.SchemaFilter<OptionalSchemaFilter>();
+        c.SupportNonNullableReferenceTypes();
+
+        // A PATCH field is its value on the wire; "absent" is simply not sending it.
+        c.MapType<Optional<string?>>(() => new OpenApiSchema { Type = JsonSchemaType.String });
+        c.MapType<Optional<int?>>(() => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" });
+        c.MapType<Optional<bool?>>(() => new OpenApiSchema { Type = JsonSchemaType.Boolean });
+
+        var xml = Path.Combine(AppContext.BaseDirectory, "HybridFlow.Api.xml");
+        if (File.Exists(xml)) c.IncludeXmlComments(xml, includeControllerXmlComments: true);
+    });
+}

@@ -1,0 +1,34 @@
+using FluentValidation;
+using HybridFlow.Application.Common.Exceptions;
+using HybridFlow.Application.Common.Security;
+using MediatR;
+
+namespace HybridFlow.Application.Tenants.Commands;
+
+/// <summary>Deletes a tenant with its instances, sessions, messages, timeline, reply jobs and keys (platform admin only).</summary>
+public sealed record DeleteTenantCommand(long Id) : IRequest<Unit>;
+
+public sealed class DeleteTenantCommandValidator : AbstractValidator<DeleteTenantCommand>
+{
+    public DeleteTenantCommandValidator() => RuleFor(c => c.Id).GreaterThan(0).OverridePropertyName("id");
+}
+
+public sealed class DeleteTenantCommandHandler : IRequestHandler<DeleteTenantCommand, Unit>
+{
+    private readonly ITenantStore _tenants;
+    private readonly ICurrentCaller _caller;
+
+    public DeleteTenantCommandHandler(ITenantStore tenants, ICurrentCaller caller)
+    {
+        _tenants = tenants;
+        _caller = caller;
+    }
+
+    public async Task<Unit> Handle(DeleteTenantCommand c, CancellationToken ct)
+    {
+        _caller.EnsureCanSee(c.Id, "Tenant", c.Id);
+        _caller.RequireAtLeast(CallerRole.PlatformAdmin);
+        if (!await _tenants.DeleteAsync(c.Id, ct)) throw new NotFoundException("Tenant", c.Id);
+        return Unit.Value;
+    }
+}

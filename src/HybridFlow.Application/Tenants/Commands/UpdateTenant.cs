@@ -1,0 +1,119 @@
+using FluentValidation;
+using HybridFlow.Application.Common;
+using HybridFlow.Application.Common.Exceptions;
+using HybridFlow.Application.Common.Models;
+using HybridFlow.Application.Common.Security;
+using HybridFlow.Domain.Tenants;
+using MediatR;
+
+namespace HybridFlow.Application.Tenants.Commands;
+
+/// <summary>Partial update: absent fields are kept, JSON null clears a nullable field.</summary>
+public sealed record UpdateTenantCommand(
+    long Id,
+    Optional<string?> Name,
+    Optional<string?> SystemPrompt,
+    Optional<string?> LlmProvider,
+    Optional<string?> LlmModel,
+    Optional<string?> ReplyMode,
+    Optional<int?> ResumeAfterMinutes,
+    Optional<int?> DebounceSeconds,
+    Optional<int?> HistoryMessages,
+    Optional<bool?> ExternalSendsPause,
+    Optional<string?> WorkflowUrl = default,
+    Optional<string?> WorkflowSecret = default) : IRequest<TenantDto>;
+
+public sealed class UpdateTenantCommandValidator : AbstractValidator<UpdateTenantCommand>
+{
+    public UpdateTenantCommandValidator()
+    {
+        RuleFor(c => c.Id).GreaterThan(0).OverridePropertyName("id");
+
+        When(c => c.Name.HasValue, () =>
+            RuleFor(c => c.Name.Value).NotEmpty().WithMessage("name cannot be empty or null.")
+                .MaximumLength(TenantLimits.NameMax).OverridePropertyName("name"));
+        When(c => c.SystemPrompt.HasValue, () =>
+            RuleFor(c => c.SystemPrompt.Value).MaximumLength(TenantLimits.SystemPromptMax).OverridePropertyName("system_prompt"));
+        When(c => c.LlmProvider.HasValue, () =>
+            RuleFor(c => c.LlmProvider.Value).Must(p => p is null || TenantLimits.LlmProviders.Contains(p))
+                .WithMessage($"llm_provider must be null or one of: {string.Join(", ", TenantLimits.LlmProviders)}.").OverridePropertyName("llm_provider"));
+        When(c => c.LlmModel.HasValue, () =>
+            RuleFor(c => c.LlmModel.Value).MaximumLength(TenantLimits.ModelMax).OverridePropertyName("llm_model"));
+        // ReplyModeNames.All is the one list of modes: a new mode is added there, not here.
+        When(c => c.ReplyMode.HasValue, () =>
+            RuleFor(c => c.ReplyMode.Value).Must(m => m is not null && ReplyModeNames.All.Contains(m))
+                .WithMessage($"reply_mode must be one of: {string.Join(", ", ReplyModeNames.All)}.").OverridePropertyName("reply_mode"));
+        When(c => c.ResumeAfterMinutes.HasValue, () =>
+            RuleFor(c => c.ResumeAfterMinutes.Value).NotNull().WithMessage("resume_after_minutes cannot be null.")
+                .InclusiveBetween(1, TenantLimits.ResumeAfterMinutesMax).OverridePropertyName("resume_after_minutes"));
+        When(c => c.DebounceSeconds.HasValue, () =>
+            RuleFor(c => c.DebounceSeconds.Value).NotNull().WithMessage("debounce_seconds cannot be null.")
+                .InclusiveBetween(0, TenantLimits.DebounceSecondsMax).OverridePropertyName("debounce_seconds"));
+        When(c => c.HistoryMessages.HasValue, () =>
+            RuleFor(c => c.HistoryMessages.Value).NotNull().WithMessage("history_messages cannot be null.")
+                .InclusiveBetween(0, TenantLimits.HistoryMessagesMax).OverridePropertyName("history_messages"));
+        When(c => c.WorkflowUrl.HasValue && c.WorkflowUrl.Value is not null, () =>
+            RuleFor(c => c.WorkflowUrl.Value).MaximumLength(TenantLimits.WorkflowUrlMax).Must(WorkflowTargets.IsHttpUrl)
+                .WithMessage("workflow_url must be an absolute http(s) URL.").OverridePropertyName("workflow_url"));
+        When(c => c.WorkflowSecret.HasValue && c.WorkflowSecret.Value is not null, () =>
+            RuleFor(c => c.WorkflowSecret.Value).Length(TenantLimits.WorkflowSecretMin, TenantLimits.WorkflowSecretMax)
+                .OverridePropertyName("workflow_secret"));
+        When(c => c.ExternalSendsPause.HasValue, () =>
+            RuleFor(c => c.ExternalSendsPause.Value).NotNull().WithMessage("external_sends_pause cannot be null.")
+                .OverridePropertyName("external_sends_pause"));
+    }
+}
+
+public sealed class UpdateTenantCommandHandler : IRequestHandler<UpdateTenantCommand, TenantDto>
+{
+    private readonly ITenantStore _tenants;
+    private readonly ICurrentCaller _caller;
+    private readonly HybridFlowSettings _settings;
+    private readonly TimeProvider _time;
+
+    public UpdateTenantCommandHandler(ITenantStore tenants, ICurrentCaller caller, HybridFlowSettings settings, TimeProvider time)
+    {
+        _tenants = tenants;
+        _caller = caller;
+        _settings = settings;
+        _time = time;
+    }
+
+    public async Task<TenantDto> Handle(UpdateTenantCommand c, CancellationToken ct)
+    {
+        _caller.EnsureCanSee(c.Id, "Tenant", c.Id);
+        var current = await _tenants.FindAsync(c.Id, ct) ?? throw new NotFoundException("Tenant", c.Id);
+        _caller.RequireAtLeast(CallerRole.TenantAdmin);
+
+        var patch = new TenantPatch(
+            Map(c.Name, n => n!.Trim()),
+            Map(c.SystemPrompt, p => string.IsNullOrWhiteSpace(p) ? null : p),
+            c.LlmProvider,
+            Map(c.LlmModel, m => string.IsNullOrWhiteSpace(m) ? null : m.Trim()),
+            Map(c.ReplyMode, m => m!),
+            Map(c.ResumeAfterMinutes, v => v!.Value),
+            Map(c.DebounceSeconds, v => v!.Value),
+            Map(c.HistoryMessages, v => v!.Value),
+            Map(c.ExternalSendsPause, v => v!.Value),
+            Map(c.WorkflowUrl, u => string.IsNullOrWhiteSpace(u) ? null : u.Trim()),
+            c.WorkflowSecret);
+        if (patch.IsEmpty) return current;
+        EnsureWorkflowTargetRemains(current, patch);
+        return await _tenants.UpdateAsync(c.Id, patch, _time.GetUtcNow(), ct) ?? throw new NotFoundException("Tenant", c.Id);
+    }
+
+    /// <summary>A tenant left in workflow mode must still have somewhere to send events and a secret to sign them.</summary>
+    private void EnsureWorkflowTargetRemains(TenantDto current, TenantPatch patch)
+    {
+        var mode = patch.ReplyMode.HasValue ? patch.ReplyMode.Value : current.ReplyMode;
+        if (mode != ReplyModeNames.Workflow) return;
+        var url = patch.WorkflowUrl.HasValue ? patch.WorkflowUrl.Value : current.WorkflowUrl;
+        var hasOwnSecret = patch.WorkflowSecret.HasValue ? patch.WorkflowSecret.Value is not null : current.WorkflowSecret is not null;
+        if (!WorkflowTargets.HasUrl(url, _settings))
+            throw new RequestValidationException("workflow_url", "workflow_url is required in workflow mode unless N8N_WEBHOOK_URL is set.");
+        if (!hasOwnSecret && !WorkflowTargets.HasSecret(null, _settings))
+            throw new RequestValidationException("workflow_secret", "workflow_secret is required in workflow mode unless N8N_API_KEY is set.");
+    }
+
+    private static Optional<TOut> Map<TIn, TOut>(Optional<TIn> value, Func<TIn, TOut> map) => value.HasValue ? new(map(value.Value)) : default;
+}

@@ -1,0 +1,33 @@
+namespace HybridFlow.Application.Timeline;
+
+/// <summary>
+/// One entry of a session's timeline. <c>kind</c> <c>message</c> fills direction, message_type, text and
+/// provider_message_id (<c>at</c> is when it was sent); <c>event</c> fills action, detail and message_id (the message
+/// item it is about, if any; <c>at</c> is when it happened). The other fields are null.
+/// </summary>
+public sealed record TimelineItemDto(
+    string Kind,
+    long Id,
+    DateTimeOffset At,
+    string? Direction,
+    string? MessageType,
+    string? Text,
+    string? ProviderMessageId,
+    string? Action,
+    string? Detail,
+    long? MessageId);
+
+public static class TimelineItemKinds
+{
+    public const string Message = "message";
+    public const string Event = "event";
+}
+
+public interface ITimelineQueries
+{
+    /// <summary>The tenant of a session, or null when there is no such session.</summary>
+    Task<long?> TenantOfSessionAsync(long sessionId, CancellationToken ct);
+
+    /// <summary>A page of the session's messages and events merged, oldest first.</summary>
+    Task<(IReadOnlyList<TimelineItemDto> Items, long Total)> PageAsync(long sessionId, int page, int pageSize, CancellationToken ct);
+}
