@@ -42,7 +42,14 @@ public static class DependencyInjection
         services.TryAddSingleton<ICorrelationContext, NoCorrelationContext>();
 
         var connectionString = env.DatabaseConnectionString();
-        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddSingleton(_ =>
+        {
+            var builder = new NpgsqlDataSourceBuilder(connectionString);
+            // The hot paths repeat a handful of statements: let Npgsql prepare them (unless DATABASE_URL says otherwise).
+            if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0) builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+            return builder.Build();
+        });
+        services.AddSingleton<InstanceCache>();
         services.AddDbContext<HybridFlowDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<MigrationRunner>();
         if (env.Flag("MIGRATE_ON_STARTUP", true)) services.AddHostedService<MigrationHostedService>();

@@ -10,8 +10,13 @@ namespace HybridFlow.Infrastructure.Persistence;
 public sealed class TenantStore : ITenantStore
 {
     private readonly HybridFlowDbContext _db;
+    private readonly InstanceCache _instanceCache;
 
-    public TenantStore(HybridFlowDbContext db) => _db = db;
+    public TenantStore(HybridFlowDbContext db, InstanceCache instanceCache)
+    {
+        _db = db;
+        _instanceCache = instanceCache;
+    }
 
     public async Task<TenantDto> CreateAsync(NewTenant t, DateTimeOffset now, CancellationToken ct)
     {
@@ -56,11 +61,16 @@ public sealed class TenantStore : ITenantStore
         if (patch.WorkflowSecret.HasValue) row.WorkflowSecret = patch.WorkflowSecret.Value;
         row.UpdatedAt = now;
         await _db.SaveChangesAsync(ct);
+        _instanceCache.Clear(); // cached instances carry the tenant's policy
         return ToDto(row);
     }
 
-    public async Task<bool> DeleteAsync(long id, CancellationToken ct) =>
-        await _db.Tenants.Where(t => t.Id == id).ExecuteDeleteAsync(ct) > 0;
+    public async Task<bool> DeleteAsync(long id, CancellationToken ct)
+    {
+        var deleted = await _db.Tenants.Where(t => t.Id == id).ExecuteDeleteAsync(ct) > 0;
+        _instanceCache.Clear();
+        return deleted;
+    }
 
     private static TenantDto ToDto(TenantRow t) => new(
         t.Id, t.Name, t.SystemPrompt, t.LlmProvider, t.LlmModel, t.ReplyMode, t.WorkflowUrl, SecretMask.Mask(t.WorkflowSecret),
@@ -71,8 +81,13 @@ public sealed class TenantStore : ITenantStore
 public sealed class InstanceStore : IInstanceStore
 {
     private readonly HybridFlowDbContext _db;
+    private readonly InstanceCache _cache;
 
-    public InstanceStore(HybridFlowDbContext db) => _db = db;
+    public InstanceStore(HybridFlowDbContext db, InstanceCache cache)
+    {
+        _db = db;
+        _cache = cache;
+    }
 
     public async Task<InstanceDto?> CreateAsync(NewInstance i, DateTimeOffset now, CancellationToken ct)
     {
@@ -117,11 +132,16 @@ public sealed class InstanceStore : IInstanceStore
         if (patch.WebhookSecret.HasValue) row.WebhookSecret = patch.WebhookSecret.Value;
         row.UpdatedAt = now;
         await _db.SaveChangesAsync(ct);
+        _cache.Clear();
         return ToDto(row);
     }
 
-    public async Task<bool> DeleteAsync(string instanceName, CancellationToken ct) =>
-        await _db.Instances.Where(i => i.InstanceName == instanceName).ExecuteDeleteAsync(ct) > 0;
+    public async Task<bool> DeleteAsync(string instanceName, CancellationToken ct)
+    {
+        var deleted = await _db.Instances.Where(i => i.InstanceName == instanceName).ExecuteDeleteAsync(ct) > 0;
+        _cache.Clear();
+        return deleted;
+    }
 
     private static InstanceDto ToDto(InstanceRow i) => new(
         i.Id, i.TenantId, i.InstanceName, i.Provider, i.EvoServerUrl, SecretMask.Mask(i.EvoApiKey), SecretMask.Mask(i.WebhookSecret),

@@ -18,22 +18,61 @@ public sealed class ChatStore : IChatStore
         _metrics = metrics;
     }
 
-    public async Task<IChatTransaction> OpenForMessageAsync(InstanceContext instance, string chatId, DateTimeOffset now, CancellationToken ct)
+    public async Task<IChatTransaction> OpenForMessageAsync(InstanceContext instance, string chatId, DateTimeOffset now, CancellationToken ct) =>
+        (await OpenAsync(instance, chatId, null, now, ct)).Chat;
+
+    public Task<(IChatTransaction Chat, MessageAppendResult Appended)> OpenWithMessageAsync(
+        InstanceContext instance, string chatId, NewChatMessage message, DateTimeOffset now, CancellationToken ct) =>
+        OpenAsync(instance, chatId, message, now, ct)!;
+
+    /// <summary>
+    /// One round trip: create the session if missing, lock it (FOR UPDATE writes no new row version, unlike an
+    /// upsert), and optionally append the first message and read back who wrote a message with that id.
+    /// </summary>
+    private async Task<(IChatTransaction Chat, MessageAppendResult? Appended)> OpenAsync(
+        InstanceContext instance, string chatId, NewChatMessage? message, DateTimeOffset now, CancellationToken ct)
     {
         var (connection, tx) = await BeginAsync(ct);
         try
         {
-            // DO UPDATE (not DO NOTHING) so that the row comes back locked whether it was created or found.
-            await using var cmd = connection.Command($"""
-                INSERT INTO sessions AS s (tenant_id, instance_id, chat_id, created_at, updated_at)
-                VALUES ($1, $2, $3, $4, $4)
-                ON CONFLICT (instance_id, chat_id) DO UPDATE SET chat_id = EXCLUDED.chat_id
-                RETURNING {SqlMapping.SessionColumns}
-                """, tx, instance.Tenant.TenantId, instance.InstanceId, chatId, now);
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            await reader.ReadAsync(ct);
-            var session = SqlMapping.ReadSession(reader);
-            return new ChatTransaction(connection, tx, session, _metrics);
+            var tenantId = instance.Tenant.TenantId;
+            await using var batch = new NpgsqlBatch(connection, tx);
+            batch.BatchCommands.Add(SqlMapping.BatchCommand("""
+                INSERT INTO sessions (tenant_id, instance_id, chat_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+                ON CONFLICT (instance_id, chat_id) DO NOTHING
+                """, tenantId, instance.InstanceId, chatId, now));
+            batch.BatchCommands.Add(SqlMapping.BatchCommand(
+                $"SELECT {SqlMapping.SessionColumns} FROM sessions s WHERE s.instance_id = $1 AND s.chat_id = $2 FOR UPDATE",
+                instance.InstanceId, chatId));
+            if (message is not null)
+            {
+                batch.BatchCommands.Add(SqlMapping.BatchCommand("""
+                    INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, raw, sent_at, created_at)
+                    SELECT $1, $2, s.id, $4, $5, $6, $7, $8, $9, now() FROM sessions s WHERE s.instance_id = $2 AND s.chat_id = $3
+                    ON CONFLICT (instance_id, provider_message_id) DO NOTHING
+                    RETURNING id
+                    """, tenantId, instance.InstanceId, chatId, message.ProviderMessageId, message.Direction.ToName(), message.MessageType,
+                    message.Text, JsonbText.Sanitized(message.RawJson), message.SentAt));
+                batch.BatchCommands.Add(SqlMapping.BatchCommand(
+                    "SELECT direction FROM messages WHERE instance_id = $1 AND provider_message_id = $2", instance.InstanceId, message.ProviderMessageId));
+            }
+
+            ChatSession session;
+            MessageAppendResult? appended = null;
+            await using (var reader = await batch.ExecuteReaderAsync(ct))
+            {
+                await reader.ReadAsync(ct);
+                session = SqlMapping.ReadSession(reader);
+                if (message is not null)
+                {
+                    await reader.NextResultAsync(ct);
+                    long? id = await reader.ReadAsync(ct) ? reader.GetInt64(0) : null;
+                    await reader.NextResultAsync(ct);
+                    var direction = await reader.ReadAsync(ct) ? SqlMapping.ParseDirection(reader.GetString(0)) : (MessageDirection?)null;
+                    appended = new MessageAppendResult(id, id is null ? direction : null);
+                }
+            }
+            return (new ChatTransaction(connection, tx, session, _metrics), appended);
         }
         catch
         {
@@ -121,6 +160,8 @@ public sealed class ChatStore : IChatStore
         private readonly NpgsqlConnection _connection;
         private readonly NpgsqlTransaction _tx;
         private readonly HybridFlowMetrics _metrics;
+        // Writes nobody reads back before the commit travel with it, in one round trip.
+        private readonly List<NpgsqlBatchCommand> _deferred = [];
         private int _cancelledJobs;
 
         public ChatTransaction(NpgsqlConnection connection, NpgsqlTransaction tx, ChatSession session, HybridFlowMetrics metrics)
@@ -135,6 +176,7 @@ public sealed class ChatStore : IChatStore
 
         public async Task<MessageAppendResult> AppendMessageAsync(NewChatMessage m, CancellationToken ct)
         {
+            await FlushAsync(ct);
             await using (var insert = _connection.Command("""
                 INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, raw, sent_at, created_at)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
@@ -150,6 +192,7 @@ public sealed class ChatStore : IChatStore
 
         public async Task<MessageDirection?> FindMessageDirectionAsync(string providerMessageId, CancellationToken ct)
         {
+            await FlushAsync(ct);
             await using var cmd = _connection.Command(
                 "SELECT direction FROM messages WHERE instance_id = $1 AND provider_message_id = $2", _tx, Session.InstanceId, providerMessageId);
             return await cmd.ExecuteScalarAsync(ct) is string d ? SqlMapping.ParseDirection(d) : null;
@@ -157,6 +200,7 @@ public sealed class ChatStore : IChatStore
 
         public async Task<SendInFlight?> FindSendInFlightAsync(string text, CancellationToken ct)
         {
+            await FlushAsync(ct);
             await using var cmd = _connection.Command("""
                 SELECT id, kind FROM reply_jobs
                 WHERE session_id = $1 AND status = 'sending' AND sent_provider_message_id IS NULL AND reply_text = $2
@@ -168,6 +212,7 @@ public sealed class ChatStore : IChatStore
 
         public async Task<long> RegisterSendAsync(MessageDirection direction, string text, DateTimeOffset now, CancellationToken ct)
         {
+            await FlushAsync(ct);
             // Status 'sending' from the start: no worker claims it, and the send sweep settles it if this process dies mid-call.
             await using var cmd = _connection.Command("""
                 INSERT INTO reply_jobs (tenant_id, session_id, trigger_message_ids, status, kind, due_at, attempts, locked_until, reply_text, created_at, updated_at)
@@ -177,11 +222,15 @@ public sealed class ChatStore : IChatStore
             return (long)(await cmd.ExecuteScalarAsync(ct))!;
         }
 
-        public async Task<long> CompleteSendAsync(long sendId, NewChatMessage message, CancellationToken ct) =>
-            (await _connection.RecordSentMessageAsync(_tx, sendId, Session.Id, message, ct)).MessageId;
+        public async Task<long> CompleteSendAsync(long sendId, NewChatMessage message, CancellationToken ct)
+        {
+            await FlushAsync(ct);
+            return (await _connection.RecordSentMessageAsync(_tx, sendId, Session.Id, message, ct)).MessageId;
+        }
 
         public async Task FailSendAsync(long sendId, string error, DateTimeOffset now, CancellationToken ct)
         {
+            await FlushAsync(ct);
             await using var cmd = _connection.Command(
                 "UPDATE reply_jobs SET status = 'dead', last_error = $2, locked_until = NULL, updated_at = $3 WHERE id = $1 AND status = 'sending'",
                 _tx, sendId, error.Length <= 2000 ? error : error[..2000], now);
@@ -190,14 +239,15 @@ public sealed class ChatStore : IChatStore
 
         public async Task AttachEchoToSendAsync(long jobId, string providerMessageId, CancellationToken ct)
         {
+            await FlushAsync(ct);
             await using var cmd = _connection.Command(
                 "UPDATE reply_jobs SET sent_provider_message_id = $2 WHERE id = $1", _tx, jobId, providerMessageId);
             await cmd.ExecuteNonQueryAsync(ct);
         }
 
-        public async Task EnqueueReplyAsync(long triggerMessageId, DateTimeOffset dueAt, DateTimeOffset now, string? correlationId, CancellationToken ct)
+        public Task EnqueueReplyAsync(long triggerMessageId, DateTimeOffset dueAt, DateTimeOffset now, string? correlationId, CancellationToken ct)
         {
-            await using var cmd = _connection.Command("""
+            _deferred.Add(SqlMapping.BatchCommand("""
                 INSERT INTO reply_jobs AS j (tenant_id, session_id, trigger_message_ids, status, due_at, created_at, updated_at, correlation_id)
                 VALUES ($1, $2, ARRAY[$3::bigint], 'pending', $4, $5, $5, $6)
                 ON CONFLICT (session_id) WHERE status = 'pending' DO UPDATE
@@ -205,12 +255,13 @@ public sealed class ChatStore : IChatStore
                     due_at = GREATEST(j.due_at, EXCLUDED.due_at),
                     updated_at = EXCLUDED.updated_at,
                     correlation_id = COALESCE(j.correlation_id, EXCLUDED.correlation_id)
-                """, _tx, Session.TenantId, Session.Id, triggerMessageId, dueAt, now, correlationId ?? (object)new NullOf(NpgsqlDbType.Text));
-            await cmd.ExecuteNonQueryAsync(ct);
+                """, Session.TenantId, Session.Id, triggerMessageId, dueAt, now, correlationId ?? (object)new NullOf(NpgsqlDbType.Text)));
+            return Task.CompletedTask;
         }
 
         public async Task<int> CancelUnsentRepliesAsync(string reason, DateTimeOffset now, CancellationToken ct)
         {
+            await FlushAsync(ct);
             await using var cmd = _connection.Command("""
                 UPDATE reply_jobs SET status = 'cancelled', last_error = $2, locked_until = NULL, updated_at = $3
                 WHERE session_id = $1 AND status IN ('pending', 'retrying', 'processing')
@@ -220,25 +271,34 @@ public sealed class ChatStore : IChatStore
             return cancelled;
         }
 
-        public async Task AddTimelineEventAsync(string action, string? detail, long? messageId, DateTimeOffset now, CancellationToken ct)
+        public Task AddTimelineEventAsync(string action, string? detail, long? messageId, DateTimeOffset now, CancellationToken ct)
         {
-            await _connection.InsertTimelineEventAsync(_tx, Session.TenantId, Session.Id, messageId, action, detail, now, ct);
+            _deferred.Add(SqlMapping.TimelineEventCommand(Session.TenantId, Session.Id, messageId, action, detail, now));
+            return Task.CompletedTask;
         }
 
         public async Task CommitAsync(CancellationToken ct)
         {
             var s = Session;
-            await using (var cmd = _connection.Command("""
+            _deferred.Add(SqlMapping.BatchCommand("""
                 UPDATE sessions SET is_paused = $2, pause_reason = $3, paused_until = $4, last_message_at = $5,
                                     last_human_at = $6, resumed_at = $7, updated_at = $8
                 WHERE id = $1
-                """, _tx, s.Id, s.IsPaused, s.PauseReason?.ToName(), Ts(s.PausedUntil), Ts(s.LastMessageAt), Ts(s.LastHumanAt),
-                Ts(s.ResumedAt), s.UpdatedAt))
-            {
-                await cmd.ExecuteNonQueryAsync(ct);
-            }
+                """, s.Id, s.IsPaused, s.PauseReason?.ToName(), Ts(s.PausedUntil), Ts(s.LastMessageAt), Ts(s.LastHumanAt),
+                Ts(s.ResumedAt), s.UpdatedAt));
+            await FlushAsync(ct);
             await _tx.CommitAsync(ct);
             _metrics.ReplyJobFinished(HybridFlowMetrics.Outcomes.Cancelled, _cancelledJobs);
+        }
+
+        /// <summary>Sends the deferred writes; called before any statement whose result depends on them.</summary>
+        private async Task FlushAsync(CancellationToken ct)
+        {
+            if (_deferred.Count == 0) return;
+            await using var batch = new NpgsqlBatch(_connection, _tx);
+            foreach (var command in _deferred) batch.BatchCommands.Add(command);
+            _deferred.Clear();
+            await batch.ExecuteNonQueryAsync(ct);
         }
 
         private static object Ts(DateTimeOffset? t) => t is { } v ? v : new NullOf(NpgsqlDbType.TimestampTz);

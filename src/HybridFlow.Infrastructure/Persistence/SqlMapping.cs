@@ -32,14 +32,26 @@ internal static class SqlMapping
             secrets.Unprotect(r.IsDBNull(o + 3) ? null : r.GetString(o + 3)), secrets.Unprotect(r.IsDBNull(o + 4) ? null : r.GetString(o + 4)), policy);
     }
 
+    private const string InsertTimelineEventSql =
+        "INSERT INTO session_events (tenant_id, session_id, message_id, action, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
+
     /// <summary>Appends one timeline event inside the caller's transaction.</summary>
     public static async Task InsertTimelineEventAsync(this NpgsqlConnection c, NpgsqlTransaction tx, long tenantId, long sessionId,
         long? messageId, string action, string? detail, DateTimeOffset now, CancellationToken ct)
     {
-        await using var cmd = c.Command(
-            "INSERT INTO session_events (tenant_id, session_id, message_id, action, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            tx, tenantId, sessionId, messageId ?? (object)new NullOf(NpgsqlDbType.Bigint), action, detail, now);
+        await using var cmd = c.Command(InsertTimelineEventSql, tx, tenantId, sessionId, messageId ?? (object)new NullOf(NpgsqlDbType.Bigint), action, detail, now);
         await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The same insert, as one statement of a batch.</summary>
+    public static NpgsqlBatchCommand TimelineEventCommand(long tenantId, long sessionId, long? messageId, string action, string? detail, DateTimeOffset now) =>
+        BatchCommand(InsertTimelineEventSql, tenantId, sessionId, messageId ?? (object)new NullOf(NpgsqlDbType.Bigint), action, detail, now);
+
+    public static NpgsqlBatchCommand BatchCommand(string sql, params object?[] args)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var a in args) command.Parameters.Add(Parameter(a));
+        return command;
     }
 
     /// <summary>

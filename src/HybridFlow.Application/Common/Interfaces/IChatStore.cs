@@ -78,6 +78,13 @@ public interface IChatStore
     /// <summary>Opens (creating it if needed) and locks the session of a chat.</summary>
     Task<IChatTransaction> OpenForMessageAsync(InstanceContext instance, string chatId, DateTimeOffset now, CancellationToken ct);
 
+    /// <summary>
+    /// Opens and locks the chat's session and appends <paramref name="message"/> in the same database round trip
+    /// (the customer-message hot path); a duplicate comes back as <see cref="MessageAppendResult.IsDuplicate"/>.
+    /// </summary>
+    Task<(IChatTransaction Chat, MessageAppendResult Appended)> OpenWithMessageAsync(
+        InstanceContext instance, string chatId, NewChatMessage message, DateTimeOffset now, CancellationToken ct);
+
     /// <summary>Opens and locks an existing session; null when there is none.</summary>
     Task<IChatTransaction?> OpenExistingAsync(SessionLocator locator, CancellationToken ct);
 

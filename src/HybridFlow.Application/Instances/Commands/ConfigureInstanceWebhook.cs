@@ -75,7 +75,7 @@ public sealed class ConfigureInstanceWebhookCommandHandler : IRequestHandler<Con
         var publicBase = c.WebhookUrlBase ?? _settings.PublicBaseUrl
                          ?? throw new RequestValidationException("webhook_url_base",
                              "webhook_url_base is required: HybridFlow's public URL is not configured (PUBLIC_BASE_URL).");
-        var instance = await _directory.FindByNameAsync(visible.InstanceName, ct) ?? throw new NotFoundException("Instance", visible.InstanceName);
+        var instance = await _directory.FindByNameAsync(visible.InstanceName, fresh: true, ct) ?? throw new NotFoundException("Instance", visible.InstanceName);
 
         // Stored before Evolution is called: if the call times out after Evolution saved it, the webhooks still authenticate.
         var secret = instance.WebhookSecret;

@@ -43,7 +43,7 @@ public sealed class TestInstanceWebhookCommandHandler : IRequestHandler<TestInst
     {
         var visible = await _instances.FindVisibleAsync(_caller, c.InstanceName!, c.TenantId, ct);
         _caller.RequireAtLeast(CallerRole.TenantAdmin);
-        var instance = await _directory.FindByNameAsync(visible.InstanceName, ct) ?? throw new NotFoundException("Instance", visible.InstanceName);
+        var instance = await _directory.FindByNameAsync(visible.InstanceName, fresh: true, ct) ?? throw new NotFoundException("Instance", visible.InstanceName);
         var report = await _evolution.GetConnectionStateAsync(EvolutionEndpoint.Of(instance), ct);
         return new ConnectionTestDto(instance.InstanceName, report.Reachable, report.State, report.HttpStatus, report.Error);
     }

@@ -79,7 +79,7 @@ public sealed class SendMessageCommandHandler : IRequestHandler<SendMessageComma
         if (!asAgent) _caller.RequireAtLeast(CallerRole.TenantAdmin); // an agent key speaks only as a person
 
         var instanceName = c.InstanceName!.Trim();
-        var instance = await _instances.FindByNameAsync(instanceName, ct) ?? throw new NotFoundException("Instance", instanceName);
+        var instance = await _instances.FindByNameAsync(instanceName, fresh: true, ct) ?? throw new NotFoundException("Instance", instanceName);
         _caller.EnsureCanSee(instance.Tenant.TenantId, "Instance", instanceName);
 
         var chatId = string.IsNullOrWhiteSpace(c.Number) ? c.ChatId!.Trim() : ChatAddress.FromNumber(c.Number);

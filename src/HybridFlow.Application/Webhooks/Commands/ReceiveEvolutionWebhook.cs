@@ -42,12 +42,17 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
         var webhook = EvolutionWebhookParser.Parse(command.Body);
         var instanceName = NonBlank(command.RouteInstance) ?? NonBlank(webhook.InstanceName)
             ?? throw new RequestValidationException("instance", "The instance name is required (in the path or the body).");
-        var instance = await _instances.FindByNameAsync(instanceName, ct)
+        var instance = await _instances.FindByNameAsync(instanceName, fresh: false, ct)
                        ?? throw new NotFoundException("Instance", instanceName);
 
         var now = _time.GetUtcNow();
         if (!WebhookAuthenticator.IsAuthentic(instance, _settings.GlobalWebhookSecret, command.Credentials, webhook.BodyApiKey, now))
-            throw new AuthenticationFailedException("The webhook secret is missing or wrong.");
+        {
+            // A 401 makes Evolution give up on the message: be sure the secret did not just change on another replica.
+            instance = await _instances.FindByNameAsync(instanceName, fresh: true, ct) ?? throw new NotFoundException("Instance", instanceName);
+            if (!WebhookAuthenticator.IsAuthentic(instance, _settings.GlobalWebhookSecret, command.Credentials, webhook.BodyApiKey, now))
+                throw new AuthenticationFailedException("The webhook secret is missing or wrong.");
+        }
 
         if (webhook.Message is not { } message)
             return new WebhookOutcome(TimelineActions.IgnoredEvent, instance.Tenant.TenantId, instance.InstanceName);
@@ -64,9 +69,10 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
 
     private async Task<string> HandleCustomerAsync(InstanceContext instance, EvolutionWebhook webhook, EvolutionMessage message, DateTimeOffset now, CancellationToken ct)
     {
-        await using var chat = await _chats.OpenForMessageAsync(instance, message.ChatId, now, ct);
         var sentAt = message.SentAt ?? now;
-        var appended = await chat.AppendMessageAsync(ToNewMessage(webhook, message, MessageDirection.Inbound, sentAt), ct);
+        var (opened, appended) = await _chats.OpenWithMessageAsync(
+            instance, message.ChatId, ToNewMessage(webhook, message, MessageDirection.Inbound, sentAt), now, ct);
+        await using var chat = opened;
         if (appended.IsDuplicate) return TimelineActions.DuplicateIgnored;
 
         string action;
