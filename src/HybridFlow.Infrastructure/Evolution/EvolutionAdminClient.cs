@@ -31,19 +31,7 @@ public sealed class EvolutionAdminClient : IEvolutionAdmin
         _httpClients = httpClients;
         _logger = logger;
         _timeout = options.AdminTimeout;
-        _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-            {
-                MaxRetryAttempts = Math.Max(0, options.RetriesBeforeSending),
-                Delay = options.RetryDelay,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
-                    .Handle<HttpRequestException>(e => e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
-                    .HandleResult(r => r.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable),
-            })
-            .AddTimeout(options.AdminTimeout)
-            .Build();
+        _pipeline = EvolutionClient.Pipeline(options, options.AdminTimeout);
     }
 
     public async Task<ConnectionStateReport> GetConnectionStateAsync(EvolutionEndpoint endpoint, CancellationToken ct)

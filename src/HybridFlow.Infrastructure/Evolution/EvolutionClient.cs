@@ -39,7 +39,12 @@ public sealed class EvolutionClient : IWhatsAppGateway
         _httpClients = httpClients;
         _correlation = correlation;
         _metrics = metrics;
-        _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
+        _pipeline = Pipeline(options, options.Timeout);
+    }
+
+    /// <summary>Retries only what proves nothing reached Evolution (no connection, 429, 503), each attempt within <paramref name="timeout"/>.</summary>
+    internal static ResiliencePipeline<HttpResponseMessage> Pipeline(EvolutionOptions options, TimeSpan timeout) =>
+        new ResiliencePipelineBuilder<HttpResponseMessage>()
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 MaxRetryAttempts = Math.Max(0, options.RetriesBeforeSending),
@@ -50,9 +55,8 @@ public sealed class EvolutionClient : IWhatsAppGateway
                     .Handle<HttpRequestException>(e => e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
                     .HandleResult(r => r.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable),
             })
-            .AddTimeout(options.Timeout)
+            .AddTimeout(timeout)
             .Build();
-    }
 
     public async Task<SentText> SendTextAsync(OutgoingText message, CancellationToken ct)
     {
