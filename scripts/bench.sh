@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one command that benchmarks HybridFlow (no Docker; sized for 2 cores; works from any directory):
 #
-#   scripts/bench.sh            full run, about 6 minutes; writes docs/BENCHMARKS.md
+#   scripts/bench.sh            full run, about 5 minutes; writes docs/BENCHMARKS.md
 #   scripts/bench.sh --quick    about 1 minute smoke run; writes .data/bench/BENCHMARKS-quick.md
 #   scripts/bench.sh [--quick] [--seconds 20 --pairs 5 --growth 10000:1000 ... --output FILE]
 #                               (all options and defaults: benchmarks/HybridFlow.Benchmarks/BenchmarkOptions.cs)
@@ -65,8 +65,8 @@ bench_pid=""
 db_created=false
 HF_PG_STARTED=false
 
-stop_process() { # stop_process PID NAME: SIGTERM, then SIGKILL after 15 s
-  local pid="$1" name="$2" i
+stop_process() { # stop_process PID NAME [group]: SIGTERM, then SIGKILL (to its process group with "group") after 15 s
+  local pid="$1" name="$2" group="${3:-}" i
   kill -0 "$pid" 2>/dev/null || return 0
   kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < 150; i++)); do
@@ -75,6 +75,7 @@ stop_process() { # stop_process PID NAME: SIGTERM, then SIGKILL after 15 s
   done
   if kill -0 "$pid" 2>/dev/null; then
     log "$name did not stop within 15 s; killing it"
+    if [[ -n "$group" ]]; then kill -KILL -- "-$pid" 2>/dev/null || true; fi
     kill -KILL "$pid" 2>/dev/null || true
   fi
   wait "$pid" 2>/dev/null || true
@@ -83,7 +84,8 @@ stop_process() { # stop_process PID NAME: SIGTERM, then SIGKILL after 15 s
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  [[ -n "$bench_pid" ]] && stop_process "$bench_pid" "the benchmark program"
+  # timeout(1) runs the program in its own process group (led by timeout) and passes SIGTERM on to it.
+  [[ -n "$bench_pid" ]] && stop_process "$bench_pid" "the benchmark program" group
   [[ -n "$api_pid" ]] && stop_process "$api_pid" "the API"
   if $db_created && [[ "${HYBRIDFLOW_BENCH_KEEP_DB:-}" != "1" ]]; then
     hf_pg_psql -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" >/dev/null 2>&1 || log "could not drop database $DB_NAME"
@@ -151,7 +153,7 @@ api_pid=$!
 # 5. The benchmark program (it waits for the API's /health itself).
 log "running the benchmark (limit ${limit} s)"
 set +e
-HYBRIDFLOW_BENCH_ADMIN_KEY="$admin_key" \
+TMPDIR="$WORK" HYBRIDFLOW_BENCH_ADMIN_KEY="$admin_key" \
   HYBRIDFLOW_BENCH_DB="Host=127.0.0.1;Port=$HF_PG_PORT;Username=postgres;Database=$DB_NAME" \
   timeout --signal=TERM --kill-after=30 "$limit" \
   dotnet "$WORK/bench/HybridFlow.Benchmarks.dll" \

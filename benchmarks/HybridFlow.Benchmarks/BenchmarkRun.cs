@@ -40,6 +40,7 @@ public sealed record BenchmarkResults(
     string PostgresVersion,
     IReadOnlyList<(string Name, string Value)> PostgresSettings,
     LevelResult Ingest,
+    PgBenchResult Unprepared,
     ReplyResult Reply,
     IReadOnlyList<LevelResult> Growth,
     MemoryResult Memory);
@@ -90,6 +91,13 @@ public sealed class BenchmarkRun
         var fresh = await MeasureLevelAsync("fresh database", null, db, ingest, pgbench, ingestTenant);
         var memory = (Hwm: Hwm(), Rss: _options.ApiPid is { } pid ? ProcFs.StatusKb(pid, "VmRSS") : null);
 
+        // The same pgbench transaction without prepared statements (-M extended): parsed and planned every time, as
+        // Npgsql sends commands unless they are prepared. It shows how much of the gap preparation alone is worth.
+        await db.CheckpointAsync();
+        var unprepared = await pgbench.RunAsync(_options.Duration, "extended");
+        Log(string.Create(CultureInfo.InvariantCulture,
+            $"   pgbench -M extended (no prepared statements): {unprepared.Tps:0} tps, {unprepared.Tps / fresh.MedianTps:0.00} of -M prepared; per transaction {unprepared.Cpu.PerOperation(unprepared.Transactions, "pgbench")}"));
+
         // b. Reply overhead.
         Log($"b. reply overhead: {_options.ReplyRate:0.#} webhooks/s for {_options.ReplyDuration.TotalSeconds:0.#} s (open loop, one new chat each)");
         var replies = new ReplyOverheadBenchmark(api, replyTenant, WebhookBodies.Load(replyTenant.Instance), upstreams, _options);
@@ -117,6 +125,7 @@ public sealed class BenchmarkRun
             pgVersion,
             pgSettings,
             fresh,
+            unprepared,
             reply,
             growth,
             new MemoryResult(

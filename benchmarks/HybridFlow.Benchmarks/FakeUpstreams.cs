@@ -5,6 +5,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace HybridFlow.Benchmarks;
@@ -52,6 +54,8 @@ public sealed class FakeUpstreams : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Production" });
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
+        // No console lifetime: it would swallow SIGTERM/SIGINT (stopping only this server) and keep the benchmark running.
+        builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
         var app = builder.Build();
         var server = new FakeUpstreams(app);
         app.Run(server.HandleAsync);
@@ -144,4 +148,12 @@ public sealed class FakeUpstreams : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
+}
+
+/// <summary>A host lifetime that leaves process signals alone, so SIGTERM ends the benchmark as it would any console program.</summary>
+internal sealed class NoSignalLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

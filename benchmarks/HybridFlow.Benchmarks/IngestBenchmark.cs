@@ -60,9 +60,9 @@ public sealed class IngestBenchmark
         await Task.WhenAll(workers.Select(w => Task.Run(() => LoopAsync(w, measureFrom, measureTo))));
         var cpuEnd = ProcFs.Take(_options.ApiPid, _options.PostmasterPid);
         await monitor;
-        var peak = sampler!.MaxKb;
+        await sampler!.DisposeAsync();
+        var peak = sampler.MaxKb;
         var mean = sampler.MeanKb;
-        await sampler.DisposeAsync();
 
         var completed = workers.Sum(w => w.Latencies.Count);
         var errors = workers.Sum(w => w.Errors);

@@ -54,7 +54,8 @@ public sealed partial class PgBenchRunner : IDisposable
 
     private string ScriptPath => Path.Combine(_directory, "webhook.sql");
 
-    public async Task<PgBenchResult> RunAsync(TimeSpan duration)
+    /// <param name="protocol">pgbench -M: <c>prepared</c> (the baseline) or <c>extended</c> (parsed and planned every time).</param>
+    public async Task<PgBenchResult> RunAsync(TimeSpan duration, string protocol = "prepared")
     {
         foreach (var old in Directory.EnumerateFiles(_directory, "pgb.*")) File.Delete(old);
 
@@ -69,7 +70,7 @@ public sealed partial class PgBenchRunner : IDisposable
             "-h", _connection.Host ?? "127.0.0.1",
             "-p", _connection.Port.ToString(CultureInfo.InvariantCulture),
             "-U", _connection.Username ?? "postgres",
-            "-n", "-M", "prepared",
+            "-n", "-M", protocol,
             "-c", _options.Concurrency.ToString(CultureInfo.InvariantCulture),
             "-j", _options.PgBenchThreads.ToString(CultureInfo.InvariantCulture),
             "-T", Math.Max(1, (int)Math.Round(duration.TotalSeconds)).ToString(CultureInfo.InvariantCulture),
