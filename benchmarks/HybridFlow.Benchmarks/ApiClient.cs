@@ -1,0 +1,110 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace HybridFlow.Benchmarks;
+
+/// <summary>A tenant with one instance, created through the admin API.</summary>
+public sealed record BenchTenant(long TenantId, long InstanceId, string Instance, string WebhookSecret);
+
+/// <summary>The API over real HTTP: the admin calls that set the benchmark up, and the webhook sender.</summary>
+public sealed class ApiClient : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly string _adminKey;
+
+    public ApiClient(Uri baseAddress, string adminKey, int maxConnections)
+    {
+        _adminKey = adminKey;
+        // Closed-loop load: one kept-alive HTTP/1.1 connection per concurrent sender, no proxy, no cookies.
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = maxConnections,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            UseProxy = false,
+            UseCookies = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+        };
+        _http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public Uri BaseAddress => _http.BaseAddress!;
+
+    /// <summary>Waits (bounded) until GET /health answers 200.</summary>
+    public async Task WaitHealthyAsync(TimeSpan timeout, int? apiPid)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        string last = "no answer";
+        while (DateTime.UtcNow < deadline)
+        {
+            if (apiPid is { } pid && !ProcFs.IsAlive(pid)) throw new InvalidOperationException("The API process exited before it became healthy.");
+            try
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+                using var response = await _http.GetAsync(new Uri("health", UriKind.Relative), cts.Token);
+                if (response.StatusCode == HttpStatusCode.OK) return;
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cts.Token)}";
+            }
+            catch (HttpRequestException e)
+            {
+                last = e.Message;
+            }
+            catch (OperationCanceledException)
+            {
+                last = "timed out";
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"The API at {BaseAddress} did not become healthy within {timeout.TotalSeconds:0} s: {last}");
+    }
+
+    public async Task<BenchTenant> CreateTenantAsync(string name, string replyMode, string instance, Uri evolution)
+    {
+        var tenant = await AdminPostAsync("api/tenants", new Dictionary<string, object?>
+        {
+            ["name"] = name,
+            ["system_prompt"] = "Você é o assistente da Padaria Benchmark.",
+            ["reply_mode"] = replyMode,
+        });
+        var tenantId = tenant.GetProperty("id").GetInt64();
+        var secret = "bench-webhook-secret-" + Guid.NewGuid().ToString("N");
+        var created = await AdminPostAsync("api/instances", new Dictionary<string, object?>
+        {
+            ["tenant_id"] = tenantId,
+            ["instance_name"] = instance,
+            ["evo_server_url"] = evolution.ToString(),
+            ["evo_api_key"] = "BENCH" + Guid.NewGuid().ToString("N").ToUpperInvariant(),
+            ["webhook_secret"] = secret,
+        });
+        return new BenchTenant(tenantId, created.GetProperty("id").GetInt64(), instance, secret);
+    }
+
+    private async Task<JsonElement> AdminPostAsync(string path, object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _adminKey);
+        using var response = await _http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode != HttpStatusCode.Created)
+            throw new InvalidOperationException($"POST /{path} answered {(int)response.StatusCode}: {text}");
+        using var document = JsonDocument.Parse(text);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>POST /webhook/{instance} with the X-Webhook-Secret header; answers the status and the body.</summary>
+    public async Task<(int Status, string Body)> PostWebhookAsync(BenchTenant tenant, byte[] body, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("webhook/" + tenant.Instance, UriKind.Relative));
+        request.Content = new ByteArrayContent(body);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Add("X-Webhook-Secret", tenant.WebhookSecret);
+        using var response = await _http.SendAsync(request, ct);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(ct));
+    }
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,168 @@
+using System.Globalization;
+
+namespace HybridFlow.Benchmarks;
+
+/// <summary>One size of existing data for the growth runs.</summary>
+public sealed record GrowthLevel(long Messages, long Sessions)
+{
+    public string Label => $"{Format(Messages)} messages, {Format(Sessions)} sessions";
+
+    private static string Format(long n) => n switch
+    {
+        >= 1_000_000 when n % 1_000_000 == 0 => $"{n / 1_000_000}M",
+        >= 1_000 when n % 1_000 == 0 => $"{n / 1_000}k",
+        _ => n.ToString(CultureInfo.InvariantCulture),
+    };
+}
+
+/// <summary>Command-line settings. scripts/bench.sh passes the wiring; everything else has defaults (and --quick ones).</summary>
+public sealed record BenchmarkOptions
+{
+    public required Uri ApiUrl { get; init; }
+    public required string AdminKey { get; init; }
+    public required string ConnectionString { get; init; }
+    public required int FakePort { get; init; }
+    public required string PgBench { get; init; }
+    public required string OutputPath { get; init; }
+    public int? ApiPid { get; init; }
+    public int? PostmasterPid { get; init; }
+    public string ApiEnvironment { get; init; } = "";
+    public bool Quick { get; init; }
+
+    public int Concurrency { get; init; } = 32;
+    public int Chats { get; init; } = 10_000;
+    public TimeSpan InitialWarmup { get; init; } = TimeSpan.FromSeconds(20);
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+    public int Pairs { get; init; } = 3;
+    public int PgBenchThreads { get; init; } = 2;
+    public double ReplyRate { get; init; } = 20;
+    public TimeSpan ReplyDuration { get; init; } = TimeSpan.FromSeconds(20);
+    public IReadOnlyList<GrowthLevel> Growth { get; init; } = [new(10_000, 1_000), new(1_000_000, 100_000)];
+
+    public const string Usage = """
+        HybridFlow.Benchmarks: run it through scripts/bench.sh, which starts PostgreSQL and the API and passes the wiring.
+
+        Wiring (set by scripts/bench.sh):
+          --api-url URL          the running API                      --admin-key KEY (or env HYBRIDFLOW_BENCH_ADMIN_KEY)
+          --connection CS        Npgsql connection string of the API's database (or env HYBRIDFLOW_BENCH_DB)
+          --fake-port N          port for the fake Evolution + OpenAI server (the API's OPENAI_BASE_URL points there)
+          --pgbench PATH         pgbench binary                       --output PATH   the Markdown report
+          --api-pid N            API process (peak RSS, CPU)          --postmaster-pid N  PostgreSQL (CPU)
+          --api-env TEXT         the API's settings, for the report
+
+        Settings:
+          --quick                ~1 minute smoke run (short runs, one pair, small growth levels)
+          --concurrency N        concurrent connections for ingest and pgbench clients (32)
+          --chats N              distinct chats the ingest load spreads over (10000)
+          --initial-warmup S     one-off load before the first run, so the API's JIT has settled (20; quick 3)
+          --warmup S             API warm-up before each measured ingest run, excluded (3; quick 2)
+          --seconds S            length of each measured ingest run and of each pgbench run (10; quick 4)
+          --pairs N              back-to-back HybridFlow/pgbench pairs per data size; the median ratio counts (3; quick 1)
+          --pgbench-threads N    pgbench -j (2)
+          --reply-rate N         webhooks per second for the reply-overhead run (20)
+          --reply-seconds S      length of the reply-overhead run (20; quick 5)
+          --growth LIST          data sizes as messages:sessions,... (10000:1000,1000000:100000; quick 10000:1000,100000:10000)
+        """;
+
+    public static BenchmarkOptions Parse(string[] args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var quick = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            if (name is "--help" or "-h") throw new ArgumentException(Usage);
+            if (name == "--quick")
+            {
+                quick = true;
+                continue;
+            }
+            if (!name.StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+                throw new ArgumentException($"Unexpected argument '{name}'.\n\n{Usage}");
+            values[name[2..]] = args[++i];
+        }
+
+        string? Get(string name, string? env = null) =>
+            values.TryGetValue(name, out var v) ? v : env is null ? null : Environment.GetEnvironmentVariable(env);
+        string Required(string name, string? env = null) =>
+            Get(name, env) is { Length: > 0 } v ? v : throw new ArgumentException($"--{name} is required.\n\n{Usage}");
+        int? Int(string name) => Get(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : null;
+        double? Number(string name) => Get(name) is { } v ? double.Parse(v, CultureInfo.InvariantCulture) : null;
+        TimeSpan? Seconds(string name) => Number(name) is { } s ? TimeSpan.FromSeconds(s) : null;
+
+        var defaults = quick
+            ? new { InitialWarmup = 3.0, Warmup = 2.0, Duration = 4.0, Pairs = 1, ReplySeconds = 5.0, Growth = "10000:1000,100000:10000" }
+            : new { InitialWarmup = 20.0, Warmup = 3.0, Duration = 10.0, Pairs = 3, ReplySeconds = 20.0, Growth = "10000:1000,1000000:100000" };
+
+        var options = new BenchmarkOptions
+        {
+            ApiUrl = new Uri(Required("api-url").TrimEnd('/') + "/"),
+            AdminKey = Required("admin-key", "HYBRIDFLOW_BENCH_ADMIN_KEY"),
+            ConnectionString = Required("connection", "HYBRIDFLOW_BENCH_DB"),
+            FakePort = int.Parse(Required("fake-port"), CultureInfo.InvariantCulture),
+            PgBench = Required("pgbench"),
+            OutputPath = Path.GetFullPath(Required("output")),
+            ApiPid = Int("api-pid"),
+            PostmasterPid = Int("postmaster-pid"),
+            ApiEnvironment = Get("api-env") ?? "",
+            Quick = quick,
+            Concurrency = Int("concurrency") ?? 32,
+            Chats = Int("chats") ?? 10_000,
+            InitialWarmup = Seconds("initial-warmup") ?? TimeSpan.FromSeconds(defaults.InitialWarmup),
+            Warmup = Seconds("warmup") ?? TimeSpan.FromSeconds(defaults.Warmup),
+            Duration = Seconds("seconds") ?? TimeSpan.FromSeconds(defaults.Duration),
+            Pairs = Int("pairs") ?? defaults.Pairs,
+            PgBenchThreads = Int("pgbench-threads") ?? 2,
+            ReplyRate = Number("reply-rate") ?? 20,
+            ReplyDuration = Seconds("reply-seconds") ?? TimeSpan.FromSeconds(defaults.ReplySeconds),
+            Growth = ParseGrowth(Get("growth") ?? defaults.Growth),
+        };
+        options.Validate();
+        return options;
+    }
+
+    private static List<GrowthLevel> ParseGrowth(string text)
+    {
+        if (text.Trim() is "" or "none") return [];
+        return [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(part =>
+        {
+            var pieces = part.Split(':');
+            if (pieces.Length != 2) throw new ArgumentException($"--growth takes messages:sessions pairs, got '{part}'.");
+            return new GrowthLevel(long.Parse(pieces[0], CultureInfo.InvariantCulture), long.Parse(pieces[1], CultureInfo.InvariantCulture));
+        })];
+    }
+
+    private void Validate()
+    {
+        if (Concurrency is < 1 or > 256) throw new ArgumentException("--concurrency must be between 1 and 256.");
+        if (Chats < 1) throw new ArgumentException("--chats must be positive.");
+        if (Duration < TimeSpan.FromSeconds(1) || Duration > TimeSpan.FromMinutes(5)) throw new ArgumentException("--seconds must be between 1 and 300.");
+        if (Warmup < TimeSpan.Zero || Warmup > TimeSpan.FromMinutes(1)) throw new ArgumentException("--warmup must be between 0 and 60.");
+        if (InitialWarmup < TimeSpan.Zero || InitialWarmup > TimeSpan.FromMinutes(2)) throw new ArgumentException("--initial-warmup must be between 0 and 120.");
+        if (Pairs is < 1 or > 20) throw new ArgumentException("--pairs must be between 1 and 20.");
+        if (PgBenchThreads < 1 || PgBenchThreads > Concurrency) throw new ArgumentException("--pgbench-threads must be between 1 and --concurrency.");
+        if (ReplyRate is <= 0 or > 1000) throw new ArgumentException("--reply-rate must be between 0 and 1000.");
+        if (ReplyDuration < TimeSpan.FromSeconds(1) || ReplyDuration > TimeSpan.FromMinutes(5)) throw new ArgumentException("--reply-seconds must be between 1 and 300.");
+        foreach (var level in Growth)
+        {
+            if (level.Sessions < 1 || level.Messages < level.Sessions || level.Messages > 50_000_000)
+                throw new ArgumentException($"--growth level {level.Messages}:{level.Sessions} needs 1 <= sessions <= messages <= 50M.");
+        }
+    }
+
+    /// <summary>The settings as the report lists them.</summary>
+    public IEnumerable<(string Name, string Value)> Describe()
+    {
+        yield return ("mode", Quick ? "quick (smoke run; figures are indicative only)" : "full");
+        yield return ("concurrent connections (ingest and pgbench clients)", Concurrency.ToString(CultureInfo.InvariantCulture));
+        yield return ("chats the load spreads over", Chats.ToString("N0", CultureInfo.InvariantCulture));
+        yield return ("one-off API warm-up before the first run (excluded)", $"{InitialWarmup.TotalSeconds:0.#} s");
+        yield return ("warm-up before each HybridFlow run (excluded)", $"{Warmup.TotalSeconds:0.#} s");
+        yield return ("each measured run (HybridFlow and pgbench)", $"{Duration.TotalSeconds:0.#} s");
+        yield return ("back-to-back pairs per data size", Pairs.ToString(CultureInfo.InvariantCulture));
+        yield return ("pgbench", $"-c {Concurrency} -j {PgBenchThreads} -M prepared -n -T {Duration.TotalSeconds:0}");
+        yield return ("reply-overhead load", $"{ReplyRate:0.#} webhooks/s for {ReplyDuration.TotalSeconds:0.#} s, open loop, one new chat each");
+        yield return ("growth data sizes", Growth.Count == 0 ? "none" : string.Join("; ", Growth.Select(g => g.Label)));
+    }
+}

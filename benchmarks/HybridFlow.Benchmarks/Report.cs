@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Text;
+
+namespace HybridFlow.Benchmarks;
+
+/// <summary>docs/BENCHMARKS.md: the figures, the machine and the settings.</summary>
+public static class Report
+{
+    private const double RatioBar = 0.8;
+    private const double P99BarMs = 25;
+
+    public static string Markdown(BenchmarkResults r, BenchmarkOptions o)
+    {
+        var md = new StringBuilder();
+        void Line(FormattableString text) => md.AppendLine(text.ToString(CultureInfo.InvariantCulture));
+        void Text(string text) => md.AppendLine(text);
+
+        Text("# HybridFlow benchmarks");
+        Text("");
+        Line($"Written by `scripts/bench.sh{(o.Quick ? " --quick" : "")}` on {r.StartedAt:yyyy-MM-dd HH:mm} UTC (the whole run took {r.Elapsed.TotalMinutes:0.0} min). Run it again to replace this file.");
+        if (o.Quick) Text("\n> **Quick smoke run**: short runs and small data; the figures are indicative only.");
+        Text("");
+
+        var ingest = r.Ingest;
+        Text("## Summary");
+        Text("");
+        Text("| figure | value |");
+        Text("|---|---|");
+        Line($"| ingest, HybridFlow (`POST /webhook/{{instance}}`, reply_mode off, {o.Concurrency} connections) | **{ingest.MedianRps:0} deliveries/s**, p50 {Ms(ingest.MedianP50)}, p99 {Ms(ingest.MedianP99)} |");
+        Line($"| same transaction in pgbench ({o.Concurrency} clients) | {ingest.MedianTps:0} tps, p50 {Ms(ingest.MedianPgBenchP50)}, p99 {Ms(ingest.MedianPgBenchP99)} |");
+        Line($"| **ratio HybridFlow / pgbench** (median of {ingest.Pairs.Count} back-to-back pair(s)) | **{ingest.MedianRatio:0.00}** |");
+        Line($"| CPU per delivery, HybridFlow (median) | API {ingest.ApiCpuMs.Api:0.00} ms + PostgreSQL {ingest.ApiCpuMs.Postgres:0.00} ms + load generator {ingest.ApiCpuMs.Client:0.00} ms |");
+        Line($"| CPU per transaction, pgbench (median) | PostgreSQL {ingest.PgBenchCpuMs.Postgres:0.00} ms + pgbench {ingest.PgBenchCpuMs.Client:0.00} ms |");
+        Line($"| the same pgbench transaction without prepared statements (`-M extended`) | {r.Unprepared.Tps:0} tps ({r.Unprepared.Tps / ingest.MedianTps:0.00} of `-M prepared`; HybridFlow is {ingest.MedianRps / r.Unprepared.Tps:0.00} of it) |");
+        Line($"| issue 4 bar: ratio ≥ {RatioBar:0.0} and p99 < {P99BarMs:0} ms | {(ingest.MedianRatio >= RatioBar && ingest.MedianP99 < P99BarMs ? "met" : "**not met**")} |");
+        Line($"| reply overhead (webhook sent → `sendText` received), {r.Reply.AchievedRate:0.#} webhooks/s | p50 {Ms(r.Reply.Overhead.P50)}, p99 {Ms(r.Reply.Overhead.P99)} ({r.Reply.Replied}/{r.Reply.Accepted} replied, {r.Reply.DoubleSends} double sends) |");
+        foreach (var level in r.Growth)
+            Line($"| ratio with {level.Label} existing | {level.MedianRatio:0.00} ({level.MedianRps:0} deliveries/s, p99 {Ms(level.MedianP99)}) |");
+        Line($"| API peak RSS during the ingest runs | {Mb(Math.Max(r.Memory.PeakHwmAfterIngestKb ?? 0, r.Memory.MaxSampledRssKb))} |");
+        Text("");
+
+        Text("## Machine");
+        Text("");
+        Text("| | |");
+        Text("|---|---|");
+        Line($"| CPU | {r.Machine.CpuModel} |");
+        Line($"| cores | {r.Machine.LogicalCpus} (as .NET sees them: {r.Machine.ProcessorCount}) |");
+        Line($"| memory | {r.Machine.Memory} |");
+        Line($"| OS | {r.Machine.Os}, kernel {r.Machine.Kernel} |");
+        Line($"| .NET | {r.Machine.DotNet} |");
+        Line($"| PostgreSQL | {r.PostgresVersion} |");
+        Line($"| PostgreSQL settings | {string.Join(", ", r.PostgresSettings.Select(s => $"`{s.Name}={s.Value}`"))} |");
+        Line($"| load average at the start (1/5/15 min) | {r.Machine.LoadAverage} |");
+        Text("");
+        Text("Everything runs on this one machine and shares its cores: PostgreSQL, the API, the load generator (with the fake");
+        Text("upstreams) and pgbench. Other programs may run too (the \"other\" CPU column): absolute figures are noisy, the");
+        Text("ratio of two runs made back to back is what counts.");
+        Text("");
+
+        Text("## Settings");
+        Text("");
+        Text("| setting | value |");
+        Text("|---|---|");
+        foreach (var (name, value) in o.Describe()) Line($"| {name} | {value} |");
+        if (!string.IsNullOrWhiteSpace(o.ApiEnvironment)) Line($"| API environment | `{o.ApiEnvironment}` |");
+        Text("");
+
+        Text("## a. Ingest: HybridFlow against pgbench");
+        Text("");
+        Text("HybridFlow: closed loop, each connection posts the next delivery as soon as the previous one is answered");
+        Text("(`HttpClient` with `SocketsHttpHandler`, HTTP/1.1 keep-alive). The body is");
+        Text("`tests/HybridFlow.IntegrationTests/Payloads/upsert_text_inbound.json` with a unique `data.key.id`, the chat");
+        Line($"drawn at random from {o.Chats:N0} chats, and the current `messageTimestamp`; the tenant has `reply_mode: \"off\"`, so");
+        Text("each delivery is answered `{\"ok\":true,\"action\":\"recorded\"}` after its transaction committed. Only deliveries");
+        Text("answered inside the measured window count; the warm-up before it is excluded.");
+        Text("");
+        Text("pgbench runs the SQL such a delivery needs, as one transaction on the same database and schema (its own tenant");
+        Text("and instance), with the same raw JSON and text, chats drawn from the same number of chats and random message");
+        Text("ids, right after the HybridFlow run (a `CHECKPOINT` before each run):");
+        Text("");
+        Text("```sql");
+        Text(PgBenchRunner.Script.Trim());
+        Text("```");
+        Text("");
+        LevelTable(md, ingest);
+        Line($"For scale, the same pgbench script with `-M extended` (every statement parsed and planned again, which is what Npgsql does with commands that are not prepared) made {r.Unprepared.Tps:0} tps (p50 {Ms(r.Unprepared.Latency.P50)}, p99 {Ms(r.Unprepared.Latency.P99)}; per transaction {r.Unprepared.Cpu.PerOperation(r.Unprepared.Transactions, "pgbench")}), {r.Unprepared.Tps / ingest.MedianTps:0.00} of the prepared baseline.");
+        Text("");
+
+        Text("## b. Reply overhead");
+        Text("");
+        Text("A tenant with `reply_mode: \"ai\"`, the API's `LLM_PROVIDER=openai` pointed at a fake OpenAI-compatible model and");
+        Text("the instance's Evolution URL at a fake Evolution, both hosted by the benchmark on 127.0.0.1 and answering at");
+        Text("once. Webhooks are sent open loop on a fixed schedule, each from a new chat; the overhead is the time from");
+        Text("sending the webhook to the fake Evolution receiving that chat's `POST /message/sendText/{instance}`: the webhook");
+        Text("transaction, waking a reply worker, claiming the job, reading the history, the model call, the re-check under");
+        Text("the chat's lock, registering the send and the Evolution call.");
+        Text("");
+        var rp = r.Reply;
+        Text("| | p50 | p90 | p99 | max |");
+        Text("|---|---|---|---|---|");
+        Line($"| reply overhead | {Ms(rp.Overhead.P50)} | {Ms(rp.Overhead.P90)} | {Ms(rp.Overhead.P99)} | {Ms(rp.Overhead.Max)} |");
+        Line($"| webhook answer (`ai_queued`) | {Ms(rp.Webhook.P50)} | {Ms(rp.Webhook.P90)} | {Ms(rp.Webhook.P99)} | {Ms(rp.Webhook.Max)} |");
+        Text("");
+        Line($"{rp.Sent} webhooks sent at {rp.AchievedRate:0.0}/s, {rp.Accepted} answered `ai_queued`, {rp.Replied} replies received, {rp.Missing} missing after 30 s, {rp.DoubleSends} chats answered more than once. CPU: {rp.Cpu.Describe("load generator")}.");
+        foreach (var e in rp.ErrorSamples) Line($"\n- error sample: `{e}`");
+        Text("");
+
+        Text("## c. Growth: the same ingest pairs with existing data");
+        Text("");
+        Text("Before each size the chat tables are emptied (`TRUNCATE`) and another tenant's instance is seeded directly with");
+        Text("`INSERT ... SELECT generate_series` in one transaction: the sessions, the messages (a third of them bot replies;");
+        Text("their raw JSON is the ~300-byte message part of a body, not the whole 2 KB, to keep seeding a million rows short)");
+        Text("and one timeline event per message, then `VACUUM ANALYZE`. The pairs then add their own rows on top, so the");
+        Text("table shows the message count at the start and at the end. The cost of a webhook should not grow with the data:");
+        Text("the ratio and the deliveries per second should stay where they are on a fresh database.");
+        Text("");
+        Text("| existing data | messages at start → end | seeding | HybridFlow deliveries/s | p50 | p99 | CPU per delivery (API + PostgreSQL) | pgbench tps | ratio (median) | vs fresh |");
+        Text("|---|---|---|---|---|---|---|---|---|---|");
+        Line($"| fresh database (section a) | {ingest.MessagesAtStart:N0} → {ingest.MessagesAtEnd:N0} | | {ingest.MedianRps:0} | {Ms(ingest.MedianP50)} | {Ms(ingest.MedianP99)} | {CpuMs(ingest)} | {ingest.MedianTps:0} | {ingest.MedianRatio:0.00} | 1.00 |");
+        foreach (var level in r.Growth)
+            Line($"| {level.Label} | {level.MessagesAtStart:N0} → {level.MessagesAtEnd:N0} | {level.SeedTime?.TotalSeconds:0.0} s | {level.MedianRps:0} | {Ms(level.MedianP50)} | {Ms(level.MedianP99)} | {CpuMs(level)} | {level.MedianTps:0} | {level.MedianRatio:0.00} | {level.MedianRatio / ingest.MedianRatio:0.00} |");
+        Text("");
+        foreach (var level in r.Growth)
+        {
+            Line($"### {level.Label}");
+            Text("");
+            LevelTable(md, level);
+        }
+
+        Text("## d. Memory");
+        Text("");
+        Text("The API process's resident memory, from `/proc/<pid>/status`. The kernel's VmHWM can miss a peak that the GC");
+        Text("gave back with `madvise`, so VmRSS is also sampled every 100 ms; the peak is the larger of the two.");
+        Text("");
+        Text("| | |");
+        Text("|---|---|");
+        Line($"| peak RSS (VmHWM) after the ingest runs of section a (includes start-up) | {Mb(r.Memory.PeakHwmAfterIngestKb)} |");
+        Line($"| highest VmRSS sampled every 100 ms during the measured ingest windows | {Mb(r.Memory.MaxSampledRssKb)} |");
+        Line($"| mean VmRSS during those windows | {Mb(r.Memory.MeanSampledRssKb)} |");
+        Line($"| VmRSS right after section a | {Mb(r.Memory.RssAfterIngestKb)} |");
+        Line($"| peak RSS (VmHWM) at the end of the whole run (after the reply and growth runs too) | {Mb(r.Memory.PeakHwmAtEndKb)} |");
+        Text("");
+        return md.ToString();
+    }
+
+    private static void LevelTable(StringBuilder md, LevelResult level)
+    {
+        void Line(FormattableString text) => md.AppendLine(text.ToString(CultureInfo.InvariantCulture));
+        Line($"| pair | load before | HybridFlow deliveries/s | p50 | p99 | max | errors | pgbench tps | p50 | p99 | ratio |");
+        Line($"|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var p in level.Pairs)
+            Line($"| {p.Index} | {p.LoadBefore} | {p.Api.RequestsPerSecond:0} | {Ms(p.Api.Latency.P50)} | {Ms(p.Api.Latency.P99)} | {Ms(p.Api.Latency.Max)} | {p.Api.Errors} | {p.PgBench.Tps:0} | {Ms(p.PgBench.Latency.P50)} | {Ms(p.PgBench.Latency.P99)} | {p.Ratio:0.00} |");
+        Line($"| **median** | | **{level.MedianRps:0}** | {Ms(level.MedianP50)} | **{Ms(level.MedianP99)}** | | {level.Errors} | **{level.MedianTps:0}** | {Ms(level.MedianPgBenchP50)} | {Ms(level.MedianPgBenchP99)} | **{level.MedianRatio:0.00}** |");
+        md.AppendLine();
+        md.AppendLine("Where the CPU went during each run (average cores busy, from /proc; PostgreSQL is the postmaster and all its");
+        md.AppendLine("backends), and the CPU time per delivery or transaction:");
+        md.AppendLine();
+        foreach (var p in level.Pairs)
+        {
+            Line($"- pair {p.Index}, HybridFlow: {p.Api.Cpu.Describe("load generator")}; per delivery {p.Api.Cpu.PerOperation(p.Api.Completed, "load generator")}");
+            Line($"- pair {p.Index}, pgbench: {p.PgBench.Cpu.Describe("pgbench")}; per transaction {p.PgBench.Cpu.PerOperation(p.PgBench.Transactions, "pgbench")}");
+        }
+        md.AppendLine();
+        var lost = level.Pairs.Where(p => p.StoredMessages < p.Api.AcceptedTotal).ToList();
+        Line($"Every delivery answered 200 was checked against the messages table: {(lost.Count == 0 ? "all stored" : $"**{lost.Sum(p => p.Api.AcceptedTotal - p.StoredMessages)} missing**")} ({level.Pairs.Sum(p => p.Api.AcceptedTotal):N0} deliveries, warm-up included).");
+        foreach (var sample in level.Pairs.SelectMany(p => p.Api.ErrorSamples).Take(3)) Line($"\n- error sample: `{sample}`");
+        md.AppendLine();
+    }
+
+    private static string CpuMs(LevelResult level) =>
+        string.Create(CultureInfo.InvariantCulture, $"{level.ApiCpuMs.Api:0.00} + {level.ApiCpuMs.Postgres:0.00} ms");
+
+    private static string Ms(double value) => double.IsNaN(value) ? "–" : value.ToString(value < 10 ? "0.00" : "0.0", CultureInfo.InvariantCulture) + " ms";
+
+    private static string Mb(long? kb) => kb is { } v ? (v / 1024.0).ToString("0", CultureInfo.InvariantCulture) + " MiB" : "–";
+}

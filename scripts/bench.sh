@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# The one command that benchmarks HybridFlow (no Docker; sized for 2 cores; works from any directory):
+#
+#   scripts/bench.sh            full run, about 5 minutes; writes docs/BENCHMARKS.md
+#   scripts/bench.sh --quick    about 1 minute smoke run; writes .data/bench/BENCHMARKS-quick.md
+#   scripts/bench.sh [--quick] [--seconds 20 --pairs 5 --growth 10000:1000 ... --output FILE]
+#                               (all options and defaults: benchmarks/HybridFlow.Benchmarks/BenchmarkOptions.cs)
+#
+# What it does: makes sure PostgreSQL is installed and running (the project-local cluster of scripts/run.sh, in
+# .data/postgres; started here and stopped again at the end when it was not already running), publishes the API
+# and the benchmark program in Release to a temp folder, creates a fresh `hybridflow_bench` database, starts the
+# API on a free loopback port with LLM_PROVIDER=openai pointed at a fake model that the benchmark program hosts,
+# runs the benchmark program (ingest vs pgbench, reply overhead, growth, memory; see docs/BENCHMARKS.md), then
+# stops the API, drops the database and removes the temp folder, also on failure or Ctrl-C.
+#
+# Environment:
+#   HYBRIDFLOW_PG_PORT, HYBRIDFLOW_PG_DATA  as for scripts/run.sh (the local cluster's port and folder); without
+#                              HYBRIDFLOW_PG_PORT a cluster started here takes a free port when 55432 is taken.
+#   HYBRIDFLOW_BENCH_TIMEOUT   hard limit in seconds for the benchmark program (default 900; 300 with --quick).
+#   HYBRIDFLOW_BENCH_KEEP_DB=1 keep the hybridflow_bench database afterwards (to look at the rows).
+set -euo pipefail
+
+ROOT="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)"
+cd "$ROOT"
+
+log() { printf 'bench.sh: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+# shellcheck source=scripts/lib/local-postgres.sh
+source "$ROOT/scripts/lib/local-postgres.sh"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+quick=false
+has_output=false
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=true ;;
+    --output) has_output=true ;;
+    --help | -h)
+      sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
+      exit 0
+      ;;
+  esac
+done
+extra_args=()
+if ! $has_output; then
+  if $quick; then
+    # A smoke run must not overwrite the committed figures.
+    mkdir -p "$ROOT/.data/bench"
+    extra_args+=(--output "$ROOT/.data/bench/BENCHMARKS-quick.md")
+  else
+    extra_args+=(--output "$ROOT/docs/BENCHMARKS.md")
+  fi
+fi
+limit="${HYBRIDFLOW_BENCH_TIMEOUT:-$($quick && echo 300 || echo 900)}"
+[[ "$limit" =~ ^[0-9]+$ ]] || die "HYBRIDFLOW_BENCH_TIMEOUT must be a number of seconds, got '$limit'"
+
+command -v dotnet >/dev/null 2>&1 || die "the .NET SDK (dotnet) is required"
+
+DB_NAME=hybridflow_bench
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/hybridflow-bench.XXXXXX")"
+api_pid=""
+bench_pid=""
+db_created=false
+HF_PG_STARTED=false
+
+stop_process() { # stop_process PID NAME [group]: SIGTERM, then SIGKILL (to its process group with "group") after 15 s
+  local pid="$1" name="$2" group="${3:-}" i
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 150; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$name did not stop within 15 s; killing it"
+    if [[ -n "$group" ]]; then kill -KILL -- "-$pid" 2>/dev/null || true; fi
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  # timeout(1) runs the program in its own process group (led by timeout) and passes SIGTERM on to it.
+  [[ -n "$bench_pid" ]] && stop_process "$bench_pid" "the benchmark program" group
+  [[ -n "$api_pid" ]] && stop_process "$api_pid" "the API"
+  if $db_created && [[ "${HYBRIDFLOW_BENCH_KEEP_DB:-}" != "1" ]]; then
+    hf_pg_psql -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" >/dev/null 2>&1 || log "could not drop database $DB_NAME"
+  fi
+  if [[ "$HF_PG_STARTED" == "true" ]]; then
+    log "stopping the PostgreSQL cluster this run started"
+    hf_pg_stop >/dev/null 2>&1 || log "could not stop PostgreSQL in $HF_PG_DATA"
+  fi
+  rm -rf -- "$WORK"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# 1. PostgreSQL and pgbench.
+HF_PG_ANY_PORT=true hf_pg_start_local
+pgbench_bin="$HF_PG_BIN/pgbench"
+if [[ ! -x "$pgbench_bin" ]]; then
+  pgbench_bin="$(command -v pgbench || true)"
+  [[ -n "$pgbench_bin" ]] || die "pgbench not found in $HF_PG_BIN or on PATH (Debian's postgresql package has it)"
+fi
+postmaster_pid="$(hf_pg_postmaster_pid)"
+
+# 2. Release builds of the API and of the benchmark program, outside the source tree.
+log "publishing the API and the benchmark program (Release) to $WORK"
+dotnet publish "$ROOT/src/HybridFlow.Api/HybridFlow.Api.csproj" -c Release -o "$WORK/api" --nologo -v quiet >&2 \
+  || die "dotnet publish of the API failed"
+dotnet publish "$ROOT/benchmarks/HybridFlow.Benchmarks/HybridFlow.Benchmarks.csproj" -c Release -o "$WORK/bench" --nologo -v quiet >&2 \
+  || die "dotnet publish of the benchmark failed"
+
+# 3. A fresh database (the API applies the migrations when it starts).
+hf_pg_psql -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" >/dev/null
+hf_pg_psql -c "CREATE DATABASE $DB_NAME" >/dev/null
+db_created=true
+
+# 4. The API, as its own process.
+api_port="$(hf_free_port)" || die "no free port found"
+fake_port="$(hf_free_port "$api_port")" || die "no free port found"
+admin_key="bench-admin-$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+encryption_key="$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
+api_settings=(
+  LOG_LEVEL=warning
+  LLM_PROVIDER=openai
+  "OPENAI_BASE_URL=http://127.0.0.1:$fake_port/v1"
+  OPENAI_API_KEY=sk-bench-fake
+  OPENAI_MODEL=gpt-bench
+  REPLY_POLL_MS=50
+)
+log "starting the API on 127.0.0.1:$api_port (log: $WORK/api.log)"
+(
+  cd "$WORK/api"
+  exec env -u ASPNETCORE_URLS -u URLS -u EVOLUTION_WEBHOOK_SHARED_SECRET -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL \
+    -u OPENAI_API_KEY -u OPENAI_BASE_URL -u LLM_PROVIDER -u REPLY_WORKERS -u DOTNET_gcServer \
+    ASPNETCORE_ENVIRONMENT=Production \
+    DATABASE_URL="postgres://postgres@127.0.0.1:$HF_PG_PORT/$DB_NAME" \
+    ADMIN_API_KEY="$admin_key" \
+    SECRETS_ENCRYPTION_KEY="$encryption_key" \
+    PORT="$api_port" \
+    "${api_settings[@]}" \
+    dotnet "$WORK/api/HybridFlow.Api.dll"
+) >"$WORK/api.log" 2>&1 &
+api_pid=$!
+
+# 5. The benchmark program (it waits for the API's /health itself).
+log "running the benchmark (limit ${limit} s)"
+set +e
+TMPDIR="$WORK" HYBRIDFLOW_BENCH_ADMIN_KEY="$admin_key" \
+  HYBRIDFLOW_BENCH_DB="Host=127.0.0.1;Port=$HF_PG_PORT;Username=postgres;Database=$DB_NAME" \
+  timeout --signal=TERM --kill-after=30 "$limit" \
+  dotnet "$WORK/bench/HybridFlow.Benchmarks.dll" \
+  --api-url "http://127.0.0.1:$api_port/" \
+  --api-pid "$api_pid" \
+  --postmaster-pid "$postmaster_pid" \
+  --fake-port "$fake_port" \
+  --pgbench "$pgbench_bin" \
+  --api-env "${api_settings[*]} (REPLY_WORKERS and the rest: defaults)" \
+  "${extra_args[@]}" "$@" &
+bench_pid=$!
+wait "$bench_pid"
+rc=$?
+bench_pid=""
+set -e
+
+if ((rc != 0)); then
+  if ((rc == 124)); then log "the benchmark did not finish within ${limit} s (HYBRIDFLOW_BENCH_TIMEOUT)"; fi
+  if ! kill -0 "$api_pid" 2>/dev/null; then log "the API process is gone"; fi
+  log "last lines of the API log:"
+  tail -n 40 "$WORK/api.log" >&2 || true
+  exit "$rc"
+fi
+if grep -q '"Level":"\(Error\|Fatal\)"' "$WORK/api.log"; then
+  log "the API logged errors during the run:"
+  grep '"Level":"\(Error\|Fatal\)"' "$WORK/api.log" | head -n 5 >&2
+fi
