@@ -134,6 +134,9 @@ api_settings=(
   OPENAI_API_KEY=sk-bench-fake
   OPENAI_MODEL=gpt-bench
   REPLY_POLL_MS=50
+  # The load is one instance and one key far beyond any real budget: rate limits would measure themselves.
+  RATE_LIMIT_WEBHOOK_PER_MINUTE=0
+  RATE_LIMIT_API_PER_MINUTE=0
 )
 log "starting the API on 127.0.0.1:$api_port (log: $WORK/api.log)"
 (
