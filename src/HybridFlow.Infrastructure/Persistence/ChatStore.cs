@@ -27,7 +27,7 @@ public sealed class ChatStore : IChatStore
 
     /// <summary>
     /// One round trip: create the session if missing, lock it (FOR UPDATE writes no new row version, unlike an
-    /// upsert), and optionally append the first message and read back who wrote a message with that id.
+    /// upsert), and optionally append the first message.
     /// </summary>
     private async Task<(IChatTransaction Chat, MessageAppendResult? Appended)> OpenAsync(
         InstanceContext instance, string chatId, NewChatMessage? message, DateTimeOffset now, CancellationToken ct)
@@ -53,8 +53,6 @@ public sealed class ChatStore : IChatStore
                     RETURNING id
                     """, tenantId, instance.InstanceId, chatId, message.ProviderMessageId, message.Direction.ToName(), message.MessageType,
                     message.Text, JsonbText.Sanitized(message.RawJson), message.SentAt));
-                batch.BatchCommands.Add(SqlMapping.BatchCommand(
-                    "SELECT direction FROM messages WHERE instance_id = $1 AND provider_message_id = $2", instance.InstanceId, message.ProviderMessageId));
             }
 
             ChatSession session;
@@ -66,10 +64,8 @@ public sealed class ChatStore : IChatStore
                 if (message is not null)
                 {
                     await reader.NextResultAsync(ct);
-                    long? id = await reader.ReadAsync(ct) ? reader.GetInt64(0) : null;
-                    await reader.NextResultAsync(ct);
-                    var direction = await reader.ReadAsync(ct) ? SqlMapping.ParseDirection(reader.GetString(0)) : (MessageDirection?)null;
-                    appended = new MessageAppendResult(id, id is null ? direction : null);
+                    // A duplicate's original author is not looked up: this path only needs to know it is one.
+                    appended = new MessageAppendResult(await reader.ReadAsync(ct) ? reader.GetInt64(0) : null, null);
                 }
             }
             return (new ChatTransaction(connection, tx, session, _metrics), appended);

@@ -80,7 +80,8 @@ public interface IChatStore
 
     /// <summary>
     /// Opens and locks the chat's session and appends <paramref name="message"/> in the same database round trip
-    /// (the customer-message hot path); a duplicate comes back as <see cref="MessageAppendResult.IsDuplicate"/>.
+    /// (the customer-message hot path); a duplicate comes back as <see cref="MessageAppendResult.IsDuplicate"/>,
+    /// without its original direction.
     /// </summary>
     Task<(IChatTransaction Chat, MessageAppendResult Appended)> OpenWithMessageAsync(
         InstanceContext instance, string chatId, NewChatMessage message, DateTimeOffset now, CancellationToken ct);
