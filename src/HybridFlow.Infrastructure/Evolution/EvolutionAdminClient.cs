@@ -142,22 +142,7 @@ public sealed class EvolutionAdminClient : IEvolutionAdmin
     }
 
     /// <summary><c>{"instance":{"instanceName":"…","state":"open"}}</c>; the state is missing while Evolution has not loaded the instance.</summary>
-    private static string? ReadState(string body)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            return doc.RootElement.ValueKind == JsonValueKind.Object
-                   && doc.RootElement.TryGetProperty("instance", out var instance) && instance.ValueKind == JsonValueKind.Object
-                   && instance.TryGetProperty("state", out var state) && state.ValueKind == JsonValueKind.String
-                ? state.GetString()
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    private static string? ReadState(string body) => EvolutionJson.StringAt(body, "instance", "state");
 
     private static async Task<string> ReadLimitedAsync(HttpContent content, CancellationToken ct)
     {

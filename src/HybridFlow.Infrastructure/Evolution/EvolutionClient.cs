@@ -141,22 +141,7 @@ public sealed class EvolutionClient : IWhatsAppGateway
         return new WhatsAppSendException($"Evolution {code}.", SendFailureKind.Transient, upstreamStatus: code);
     }
 
-    private static string? ReadKeyId(string body)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            return doc.RootElement.ValueKind == JsonValueKind.Object
-                   && doc.RootElement.TryGetProperty("key", out var key) && key.ValueKind == JsonValueKind.Object
-                   && key.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
-                ? id.GetString()
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    private static string? ReadKeyId(string body) => EvolutionJson.StringAt(body, "key", "id");
 
     /// <summary>Evolution accepts digits or a full JID; a phone JID is sent as digits, anything else as is.</summary>
     private static string ToNumber(string chatId) =>
