@@ -118,8 +118,6 @@ public sealed class EnvironmentSettings
         ApiRequestsPerMinute = (int)Number("RATE_LIMIT_API_PER_MINUTE", OperationsOptions.DefaultApiRequestsPerMinute, 0, 10_000_000),
         WebhookRequestsPerMinute = (int)Number("RATE_LIMIT_WEBHOOK_PER_MINUTE", OperationsOptions.DefaultWebhookRequestsPerMinute, 0, 10_000_000),
         MetricsApiKey = String("METRICS_API_KEY"),
-        WorkflowEnabled = Flag("N8N_ENABLED", false),
-        WorkflowUrl = String("N8N_WEBHOOK_URL"),
     };
 
     /// <summary>CORS_ORIGINS: comma-separated origins such as <c>https://admin.example.com</c>, or <c>*</c> for any.</summary>

@@ -18,12 +18,6 @@ public sealed record OperationsOptions
     /// <summary>When set, GET /metrics requires <c>Authorization: Bearer</c> with this key.</summary>
     public string? MetricsApiKey { get; init; }
 
-    /// <summary>N8N_ENABLED: the global workflow switch.</summary>
-    public bool WorkflowEnabled { get; init; }
-
-    /// <summary>N8N_WEBHOOK_URL, as configured (validated by the health check, not at startup).</summary>
-    public string? WorkflowUrl { get; init; }
-
     /// <summary>How long a health check waits for a host to accept a connection.</summary>
     public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(2);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using HybridFlow.Api.Contracts;
+using HybridFlow.Api.Security;
 using HybridFlow.Application.Webhooks;
 using HybridFlow.Application.Webhooks.Commands;
 using MediatR;
@@ -48,7 +49,7 @@ public sealed class WebhooksController : ControllerBase
 
     private async Task<WebhookResponse> Receive(string? instance, JsonElement body, string? secret, string? token, string? authorization, CancellationToken ct)
     {
-        var bearer = authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : null;
+        var bearer = AuthorizationHeader.BearerToken(authorization);
         var outcome = await _mediator.Send(new ReceiveEvolutionWebhookCommand(instance, body, new WebhookCredentials(secret, token, bearer)), ct);
         return new WebhookResponse(true, outcome.Action);
     }

@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Encodings.Web;
 using HybridFlow.Application.ApiKeys;
 using HybridFlow.Application.Common.Security;
@@ -27,7 +25,7 @@ public sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKeyAu
         if (presented is null) return AuthenticateResult.NoResult();
 
         var adminKey = Options.AdminApiKey;
-        if (!string.IsNullOrEmpty(adminKey) && FixedTimeEquals(presented, adminKey))
+        if (SecretComparison.Matches(presented, adminKey))
             return Success("platform-admin", CallerRole.PlatformAdmin, null);
 
         // Tenant keys are looked up by hash, so the comparison never touches the key itself.
@@ -62,11 +60,8 @@ public sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKeyAu
     {
         if (request.Headers.TryGetValue(HeaderName, out var header) && header.ToString() is { Length: > 0 } key) return key.Trim();
         var auth = request.Headers.Authorization.ToString();
-        return auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && auth.Length > 7 ? auth[7..].Trim() : null;
+        return AuthorizationHeader.BearerToken(auth);
     }
-
-    private static bool FixedTimeEquals(string a, string b) =>
-        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(a)), SHA256.HashData(Encoding.UTF8.GetBytes(b)));
 }
 
 public sealed class ApiKeyAuthenticationOptions : AuthenticationSchemeOptions

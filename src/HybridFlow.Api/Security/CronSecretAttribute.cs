@@ -1,6 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
 using HybridFlow.Application.Common;
+using HybridFlow.Application.Common.Security;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 
@@ -15,9 +14,7 @@ public sealed class CronSecretAttribute : Attribute, IAuthorizationFilter
     {
         var expected = context.HttpContext.RequestServices.GetRequiredService<HybridFlowSettings>().CronSecret;
         var presented = context.HttpContext.Request.Headers[HeaderName].ToString();
-        if (!string.IsNullOrEmpty(expected) && presented.Length > 0
-            && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected))))
-            return;
+        if (SecretComparison.Matches(presented, expected)) return;
         context.Result = new ObjectResult(new ProblemDetails
         {
             Status = 401, Title = "Unauthorized",

@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using HybridFlow.Application.Common.Security;
 using HybridFlow.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
@@ -14,11 +13,8 @@ public sealed class MetricsKeyAttribute : Attribute, IAuthorizationFilter
         var expected = context.HttpContext.RequestServices.GetRequiredService<OperationsOptions>().MetricsApiKey;
         if (string.IsNullOrEmpty(expected)) return;
 
-        var authorization = context.HttpContext.Request.Headers.Authorization.ToString();
-        var presented = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : "";
-        if (presented.Length > 0
-            && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected))))
-            return;
+        var presented = AuthorizationHeader.BearerToken(context.HttpContext.Request.Headers.Authorization.ToString());
+        if (SecretComparison.Matches(presented, expected)) return;
 
         context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
         context.Result = new ObjectResult(new ProblemDetails

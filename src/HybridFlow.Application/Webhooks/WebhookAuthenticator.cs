@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Common.Security;
 
 namespace HybridFlow.Application.Webhooks;
 
@@ -25,18 +26,10 @@ public static class WebhookAuthenticator
         var secrets = new[] { instance.WebhookSecret, globalSecret }.Where(s => !string.IsNullOrEmpty(s)).Cast<string>().ToArray();
         foreach (var secret in secrets)
         {
-            if (FixedTimeEquals(credentials.SecretHeader, secret) || FixedTimeEquals(credentials.QueryToken, secret)) return true;
+            if (SecretComparison.Matches(credentials.SecretHeader, secret) || SecretComparison.Matches(credentials.QueryToken, secret)) return true;
             if (credentials.BearerToken is { } jwt && IsValidJwt(jwt, secret, now)) return true;
         }
-        return !string.IsNullOrEmpty(instance.EvolutionApiKey) && FixedTimeEquals(bodyApiKey, instance.EvolutionApiKey);
-    }
-
-    private static bool FixedTimeEquals(string? presented, string expected)
-    {
-        if (string.IsNullOrEmpty(presented)) return false;
-        var a = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
-        var b = SHA256.HashData(Encoding.UTF8.GetBytes(expected));
-        return CryptographicOperations.FixedTimeEquals(a, b);
+        return SecretComparison.Matches(bodyApiKey, instance.EvolutionApiKey);
     }
 
     /// <summary>Verifies an HS256 JWT as Evolution's jwt_key option makes it: signature and exp.</summary>

@@ -105,30 +105,21 @@ public sealed class ChatStore : IChatStore
         }
     }
 
-    public async Task<IReadOnlyList<long>> FindAutoResumeCandidatesAsync(DateTimeOffset now, int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<(long SessionId, TimeSpan QuietPeriod)>> FindAutoResumeCandidatesAsync(DateTimeOffset now, int limit, CancellationToken ct)
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
         await using var cmd = connection.Command("""
-            SELECT s.id FROM sessions s JOIN tenants t ON t.id = s.tenant_id
+            SELECT s.id, t.resume_after_minutes FROM sessions s JOIN tenants t ON t.id = s.tenant_id
             WHERE s.is_paused
               AND ((s.pause_reason = 'human_takeover' AND (s.last_human_at IS NULL OR s.last_human_at + make_interval(mins => t.resume_after_minutes) <= $1))
                 OR (s.pause_reason = 'manual' AND s.paused_until <= $1))
             ORDER BY s.paused_until NULLS FIRST, s.id
             LIMIT $2
             """, null, now, limit);
-        var ids = new List<long>();
+        var candidates = new List<(long, TimeSpan)>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) ids.Add(reader.GetInt64(0));
-        return ids;
-    }
-
-    public async Task<TimeSpan> QuietPeriodOfSessionAsync(long sessionId, CancellationToken ct)
-    {
-        await using var connection = await _db.OpenConnectionAsync(ct);
-        await using var cmd = connection.Command(
-            "SELECT t.resume_after_minutes FROM sessions s JOIN tenants t ON t.id = s.tenant_id WHERE s.id = $1", null, sessionId);
-        var minutes = await cmd.ExecuteScalarAsync(ct);
-        return TimeSpan.FromMinutes(minutes is int m ? m : 120);
+        while (await reader.ReadAsync(ct)) candidates.Add((reader.GetInt64(0), TimeSpan.FromMinutes(reader.GetInt32(1))));
+        return candidates;
     }
 
     private async Task<(NpgsqlConnection, NpgsqlTransaction)> BeginAsync(CancellationToken ct)

@@ -64,6 +64,8 @@ public sealed class ReplyJobStore : IReplyJobStore
             historyLimit = Math.Max(1, instance.Tenant.HistoryMessages);
             context = new ReplyContext(job.JobId, job.SessionId, r.GetString(0), instance, Str(r, 1), Str(r, 2), Str(r, 3), []);
         }
+        // A workflow job carries its own history (LoadWorkflowJobAsync); the model's prompt is not needed.
+        if (context.Instance.Tenant.ReplyMode == HybridFlow.Domain.Tenants.ReplyMode.Workflow) return context;
 
         var history = new List<ConversationTurn>();
         await using (var cmd = connection.Command("""

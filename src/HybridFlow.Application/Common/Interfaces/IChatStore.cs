@@ -89,9 +89,6 @@ public interface IChatStore
     /// <summary>Opens and locks an existing session; null when there is none.</summary>
     Task<IChatTransaction?> OpenExistingAsync(SessionLocator locator, CancellationToken ct);
 
-    /// <summary>Ids of paused sessions that may be due for auto-resume, oldest first.</summary>
-    Task<IReadOnlyList<long>> FindAutoResumeCandidatesAsync(DateTimeOffset now, int limit, CancellationToken ct);
-
-    /// <summary>The quiet period that applies to a session's tenant.</summary>
-    Task<TimeSpan> QuietPeriodOfSessionAsync(long sessionId, CancellationToken ct);
+    /// <summary>Paused sessions that may be due for auto-resume, oldest first, with their tenant's quiet period.</summary>
+    Task<IReadOnlyList<(long SessionId, TimeSpan QuietPeriod)>> FindAutoResumeCandidatesAsync(DateTimeOffset now, int limit, CancellationToken ct);
 }

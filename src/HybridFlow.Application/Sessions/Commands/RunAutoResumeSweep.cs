@@ -30,9 +30,8 @@ public sealed class RunAutoResumeSweepCommandHandler : IRequestHandler<RunAutoRe
     {
         var now = _time.GetUtcNow();
         var resumed = 0;
-        foreach (var sessionId in await _chats.FindAutoResumeCandidatesAsync(now, BatchSize, ct))
+        foreach (var (sessionId, quietPeriod) in await _chats.FindAutoResumeCandidatesAsync(now, BatchSize, ct))
         {
-            var quietPeriod = await _chats.QuietPeriodOfSessionAsync(sessionId, ct);
             await using var chat = await _chats.OpenExistingAsync(SessionLocator.ById(sessionId, null), ct);
             if (chat is null) continue;
             if (chat.Session.AutoResumeIfDue(now, quietPeriod) != SessionOutcome.AutoResumed) continue;

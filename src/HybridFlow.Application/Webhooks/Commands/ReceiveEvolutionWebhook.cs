@@ -75,38 +75,38 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
         await using var chat = opened;
         if (appended.IsDuplicate) return TimelineActions.DuplicateIgnored;
 
-        string action;
+        // The timeline records what happened to the message; the webhook answers auto_resumed for a resumed chat that gets a reply.
+        string recorded;
+        var resumed = false;
         var queued = false;
         if (message.Text is null)
         {
             // Voice notes, stickers, media without caption: kept for the timeline, not answered.
             chat.Session.ReceiveUnansweredMessage(sentAt, now);
-            action = TimelineActions.IgnoredUnsupported;
+            recorded = TimelineActions.IgnoredUnsupported;
         }
         else
         {
             var policy = instance.Tenant;
             var decision = chat.Session.ReceiveCustomerMessage(sentAt, now, policy.QuietPeriod);
-            if (decision == SessionOutcome.AutoResumedAndReply)
+            resumed = decision == SessionOutcome.AutoResumedAndReply;
+            if (resumed)
                 await chat.AddTimelineEventAsync(TimelineActions.AutoResumed, "quiet period over; customer wrote", appended.MessageId, now, ct);
 
-            if (!decision.RequiresReply()) action = TimelineActions.IgnoredPaused;
-            else if (policy.ReplyMode == ReplyMode.Off) action = TimelineActions.Recorded;
+            if (!decision.RequiresReply()) recorded = TimelineActions.IgnoredPaused;
+            else if (policy.ReplyMode == ReplyMode.Off) recorded = TimelineActions.Recorded;
             else
             {
                 await chat.EnqueueReplyAsync(appended.MessageId!.Value, now + policy.Debounce, now, _correlation.CorrelationId, ct);
                 queued = true;
-                action = decision == SessionOutcome.AutoResumedAndReply ? TimelineActions.AutoResumed : QueuedAction(policy);
+                recorded = QueuedAction(policy);
             }
         }
 
-        if (action != TimelineActions.AutoResumed)
-            await chat.AddTimelineEventAsync(action, null, appended.MessageId, now, ct);
-        else
-            await chat.AddTimelineEventAsync(QueuedAction(instance.Tenant), null, appended.MessageId, now, ct);
+        await chat.AddTimelineEventAsync(recorded, null, appended.MessageId, now, ct);
         await chat.CommitAsync(ct);
         if (queued) _workers.JobQueued();
-        return action;
+        return resumed && queued ? TimelineActions.AutoResumed : recorded;
     }
 
     /// <summary>A message from the business side: our own echo, the owner typing, or another API client.</summary>
