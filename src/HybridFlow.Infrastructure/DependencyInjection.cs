@@ -20,6 +20,16 @@ namespace HybridFlow.Infrastructure;
 
 public static class DependencyInjection
 {
+    private static NpgsqlDataSource BuildDataSource(string connectionString, bool indexLookupsOnly)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        var settings = builder.ConnectionStringBuilder;
+        // The hot paths repeat a handful of statements: let Npgsql prepare them (unless DATABASE_URL says otherwise).
+        if (settings.MaxAutoPrepare == 0) settings.MaxAutoPrepare = 64;
+        if (indexLookupsOnly) settings.Options = $"{settings.Options} -c enable_seqscan=off".Trim();
+        return builder.Build();
+    }
+
     public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
     {
         var env = new EnvironmentSettings(configuration);
@@ -42,14 +52,11 @@ public static class DependencyInjection
         services.TryAddSingleton<ICorrelationContext, NoCorrelationContext>();
 
         var connectionString = env.DatabaseConnectionString();
-        services.AddSingleton(_ =>
-        {
-            var builder = new NpgsqlDataSourceBuilder(connectionString);
-            // The hot paths repeat a handful of statements: let Npgsql prepare them (unless DATABASE_URL says otherwise).
-            if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0) builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
-            return builder.Build();
-        });
+        services.AddSingleton(_ => BuildDataSource(connectionString, indexLookupsOnly: false));
+        services.AddSingleton(_ => new WebhookDataSource(BuildDataSource(connectionString, indexLookupsOnly: true)));
         services.AddSingleton<InstanceCache>();
+        services.AddSingleton(env.SharedTransactions());
+        services.AddSingleton<SharedChatTransactions>();
         services.AddDbContext<HybridFlowDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<MigrationRunner>();
         if (env.Flag("MIGRATE_ON_STARTUP", true)) services.AddHostedService<MigrationHostedService>();

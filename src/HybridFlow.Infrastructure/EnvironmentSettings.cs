@@ -135,6 +135,12 @@ public sealed class EnvironmentSettings
         return origins;
     }
 
+    public Persistence.SharedTransactionOptions SharedTransactions() => new()
+    {
+        MaxChats = (int)Number("WEBHOOK_TRANSACTION_MAX_CHATS", Persistence.SharedTransactionOptions.DefaultMaxChats, 1, 1000),
+        MaxConcurrent = (int)Number("WEBHOOK_TRANSACTIONS", Persistence.SharedTransactionOptions.DefaultMaxConcurrent, 1, 100),
+    };
+
     public EvolutionOptions Evolution() => new()
     {
         Timeout = TimeSpan.FromSeconds(Number("EVOLUTION_TIMEOUT", 30, 1, 300)),

@@ -37,6 +37,8 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
     private readonly Counter<long> _llmErrors;
     private readonly Histogram<double> _evolutionDuration;
     private readonly Counter<long> _evolutionErrors;
+    private readonly Counter<long> _sharedTransactions;
+    private readonly Counter<long> _sharedTransactionWebhooks;
     private volatile ReplyQueueSnapshot? _queue;
 
     public HybridFlowMetrics(IMeterFactory meterFactory)
@@ -59,6 +61,11 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = EvolutionBuckets });
         _evolutionErrors = Meter.CreateCounter<long>("hybridflow.evolution.errors", "{error}",
             "Failed Evolution API calls, by operation and kind (transient, permanent, outcome_unknown).");
+
+        _sharedTransactions = Meter.CreateCounter<long>("hybridflow.webhook.transactions", "{transaction}",
+            "Database transactions that recorded customer messages, by outcome (committed, rolled_back); one may serve many webhooks.");
+        _sharedTransactionWebhooks = Meter.CreateCounter<long>("hybridflow.webhook.transaction_members", "{webhook}",
+            "Customer-message webhooks those transactions served, by outcome: divided by hybridflow_webhook_transactions, the average group size.");
 
         Meter.CreateObservableGauge("hybridflow.reply_queue.depth",
             () => Observe(q => q.Waiting), "{job}", "Reply jobs waiting to be processed (pending or retrying), due or scheduled.");
@@ -94,6 +101,14 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
 
     public void EvolutionCallFailed(string operation, string kind) =>
         _evolutionErrors.Add(1, new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("kind", kind));
+
+    /// <summary>A (possibly shared) transaction of customer messages ended; <paramref name="webhooks"/> took part in it.</summary>
+    public void WebhookTransactionEnded(bool committed, int webhooks)
+    {
+        var outcome = new KeyValuePair<string, object?>("outcome", committed ? "committed" : "rolled_back");
+        _sharedTransactions.Add(1, outcome);
+        _sharedTransactionWebhooks.Add(webhooks, outcome);
+    }
 
     /// <summary>Set right before the observable gauges are read; null (the database did not answer) leaves them without a value.</summary>
     public void SetReplyQueue(ReplyQueueSnapshot? snapshot) => _queue = snapshot;

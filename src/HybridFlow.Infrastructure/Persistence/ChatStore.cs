@@ -6,69 +6,41 @@ using NpgsqlTypes;
 
 namespace HybridFlow.Infrastructure.Persistence;
 
-/// <summary>The webhook hot path in plain SQL: one transaction per chat, the session row locked throughout.</summary>
+/// <summary>Chat transactions in plain SQL: one chat per transaction, the session row locked throughout (the customer-message hot path shares them: <see cref="SharedChatTransactions"/>).</summary>
 public sealed class ChatStore : IChatStore
 {
     private readonly NpgsqlDataSource _db;
     private readonly HybridFlowMetrics _metrics;
+    private readonly SharedChatTransactions _shared;
 
-    public ChatStore(NpgsqlDataSource db, HybridFlowMetrics metrics)
+    public ChatStore(NpgsqlDataSource db, HybridFlowMetrics metrics, SharedChatTransactions shared)
     {
         _db = db;
         _metrics = metrics;
+        _shared = shared;
     }
 
-    public async Task<IChatTransaction> OpenForMessageAsync(InstanceContext instance, string chatId, DateTimeOffset now, CancellationToken ct) =>
-        (await OpenAsync(instance, chatId, null, now, ct)).Chat;
-
-    public Task<(IChatTransaction Chat, MessageAppendResult Appended)> OpenWithMessageAsync(
-        InstanceContext instance, string chatId, NewChatMessage message, DateTimeOffset now, CancellationToken ct) =>
-        OpenAsync(instance, chatId, message, now, ct)!;
-
-    /// <summary>
-    /// One round trip: create the session if missing, lock it (FOR UPDATE writes no new row version, unlike an
-    /// upsert), and optionally append the first message.
-    /// </summary>
-    private async Task<(IChatTransaction Chat, MessageAppendResult? Appended)> OpenAsync(
-        InstanceContext instance, string chatId, NewChatMessage? message, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Creates the session if missing and locks it (FOR UPDATE writes no new row version, unlike an upsert).</summary>
+    public async Task<IChatTransaction> OpenForMessageAsync(InstanceContext instance, string chatId, DateTimeOffset now, CancellationToken ct)
     {
         var (connection, tx) = await BeginAsync(ct);
         try
         {
-            var tenantId = instance.Tenant.TenantId;
             await using var batch = new NpgsqlBatch(connection, tx);
             batch.BatchCommands.Add(SqlMapping.BatchCommand("""
                 INSERT INTO sessions (tenant_id, instance_id, chat_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
                 ON CONFLICT (instance_id, chat_id) DO NOTHING
-                """, tenantId, instance.InstanceId, chatId, now));
+                """, instance.Tenant.TenantId, instance.InstanceId, chatId, now));
             batch.BatchCommands.Add(SqlMapping.BatchCommand(
                 $"SELECT {SqlMapping.SessionColumns} FROM sessions s WHERE s.instance_id = $1 AND s.chat_id = $2 FOR UPDATE",
                 instance.InstanceId, chatId));
-            if (message is not null)
-            {
-                batch.BatchCommands.Add(SqlMapping.BatchCommand("""
-                    INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, raw, sent_at, created_at)
-                    SELECT $1, $2, s.id, $4, $5, $6, $7, $8, $9, now() FROM sessions s WHERE s.instance_id = $2 AND s.chat_id = $3
-                    ON CONFLICT (instance_id, provider_message_id) DO NOTHING
-                    RETURNING id
-                    """, tenantId, instance.InstanceId, chatId, message.ProviderMessageId, message.Direction.ToName(), message.MessageType,
-                    message.Text, JsonbText.Sanitized(message.RawJson), message.SentAt));
-            }
-
             ChatSession session;
-            MessageAppendResult? appended = null;
             await using (var reader = await batch.ExecuteReaderAsync(ct))
             {
                 await reader.ReadAsync(ct);
                 session = SqlMapping.ReadSession(reader);
-                if (message is not null)
-                {
-                    await reader.NextResultAsync(ct);
-                    // A duplicate's original author is not looked up: this path only needs to know it is one.
-                    appended = new MessageAppendResult(await reader.ReadAsync(ct) ? reader.GetInt64(0) : null, null);
-                }
             }
-            return (new ChatTransaction(connection, tx, session, _metrics), appended);
+            return new ChatTransaction(connection, tx, session, _metrics);
         }
         catch
         {
@@ -76,6 +48,11 @@ public sealed class ChatStore : IChatStore
             throw;
         }
     }
+
+    /// <summary>The customer-message hot path: see <see cref="SharedChatTransactions"/>. The request's cancellation does not reach a shared transaction.</summary>
+    public Task<(IChatUpdate Chat, MessageAppendResult Appended)> OpenWithMessageAsync(
+        InstanceContext instance, string chatId, NewChatMessage message, DateTimeOffset now, CommitSharing sharing, CancellationToken ct) =>
+        _shared.OpenWithMessageAsync(instance, chatId, message, now, sharing);
 
     public async Task<IChatTransaction?> OpenExistingAsync(SessionLocator locator, CancellationToken ct)
     {
@@ -234,15 +211,7 @@ public sealed class ChatStore : IChatStore
 
         public Task EnqueueReplyAsync(long triggerMessageId, DateTimeOffset dueAt, DateTimeOffset now, string? correlationId, CancellationToken ct)
         {
-            _deferred.Add(SqlMapping.BatchCommand("""
-                INSERT INTO reply_jobs AS j (tenant_id, session_id, trigger_message_ids, status, due_at, created_at, updated_at, correlation_id)
-                VALUES ($1, $2, ARRAY[$3::bigint], 'pending', $4, $5, $5, $6)
-                ON CONFLICT (session_id) WHERE status = 'pending' DO UPDATE
-                SET trigger_message_ids = j.trigger_message_ids || EXCLUDED.trigger_message_ids,
-                    due_at = GREATEST(j.due_at, EXCLUDED.due_at),
-                    updated_at = EXCLUDED.updated_at,
-                    correlation_id = COALESCE(j.correlation_id, EXCLUDED.correlation_id)
-                """, Session.TenantId, Session.Id, triggerMessageId, dueAt, now, correlationId ?? (object)new NullOf(NpgsqlDbType.Text)));
+            _deferred.Add(SqlMapping.EnqueueReplyCommand(Session.TenantId, Session.Id, triggerMessageId, dueAt, now, correlationId));
             return Task.CompletedTask;
         }
 
@@ -266,13 +235,7 @@ public sealed class ChatStore : IChatStore
 
         public async Task CommitAsync(CancellationToken ct)
         {
-            var s = Session;
-            _deferred.Add(SqlMapping.BatchCommand("""
-                UPDATE sessions SET is_paused = $2, pause_reason = $3, paused_until = $4, last_message_at = $5,
-                                    last_human_at = $6, resumed_at = $7, updated_at = $8
-                WHERE id = $1
-                """, s.Id, s.IsPaused, s.PauseReason?.ToName(), Ts(s.PausedUntil), Ts(s.LastMessageAt), Ts(s.LastHumanAt),
-                Ts(s.ResumedAt), s.UpdatedAt));
+            _deferred.Add(SqlMapping.SessionUpdateCommand(Session));
             await FlushAsync(ct);
             await _tx.CommitAsync(ct);
             _metrics.ReplyJobFinished(HybridFlowMetrics.Outcomes.Cancelled, _cancelledJobs);
@@ -287,8 +250,6 @@ public sealed class ChatStore : IChatStore
             _deferred.Clear();
             await batch.ExecuteNonQueryAsync(ct);
         }
-
-        private static object Ts(DateTimeOffset? t) => t is { } v ? v : new NullOf(NpgsqlDbType.TimestampTz);
 
         public async ValueTask DisposeAsync()
         {

@@ -47,6 +47,28 @@ internal static class SqlMapping
     public static NpgsqlBatchCommand TimelineEventCommand(long tenantId, long sessionId, long? messageId, string action, string? detail, DateTimeOffset now) =>
         BatchCommand(InsertTimelineEventSql, tenantId, sessionId, messageId ?? (object)new NullOf(NpgsqlDbType.Bigint), action, detail, now);
 
+    /// <summary>Queues a reply, or pushes the chat's pending one back so that it also covers this message (debounce).</summary>
+    public static NpgsqlBatchCommand EnqueueReplyCommand(long tenantId, long sessionId, long triggerMessageId, DateTimeOffset dueAt, DateTimeOffset now, string? correlationId) =>
+        BatchCommand("""
+            INSERT INTO reply_jobs AS j (tenant_id, session_id, trigger_message_ids, status, due_at, created_at, updated_at, correlation_id)
+            VALUES ($1, $2, ARRAY[$3::bigint], 'pending', $4, $5, $5, $6)
+            ON CONFLICT (session_id) WHERE status = 'pending' DO UPDATE
+            SET trigger_message_ids = j.trigger_message_ids || EXCLUDED.trigger_message_ids,
+                due_at = GREATEST(j.due_at, EXCLUDED.due_at),
+                updated_at = EXCLUDED.updated_at,
+                correlation_id = COALESCE(j.correlation_id, EXCLUDED.correlation_id)
+            """, tenantId, sessionId, triggerMessageId, dueAt, now, correlationId ?? (object)new NullOf(NpgsqlDbType.Text));
+
+    /// <summary>Stores the session as the domain left it (no indexed column changes, so the update stays HOT).</summary>
+    public static NpgsqlBatchCommand SessionUpdateCommand(ChatSession s) => BatchCommand("""
+        UPDATE sessions SET is_paused = $2, pause_reason = $3, paused_until = $4, last_message_at = $5,
+                            last_human_at = $6, resumed_at = $7, updated_at = $8
+        WHERE id = $1
+        """, s.Id, s.IsPaused, s.PauseReason?.ToName(), TimeOrNull(s.PausedUntil), TimeOrNull(s.LastMessageAt), TimeOrNull(s.LastHumanAt),
+        TimeOrNull(s.ResumedAt), s.UpdatedAt);
+
+    public static object TimeOrNull(DateTimeOffset? t) => t is { } v ? v : new NullOf(NpgsqlDbType.TimestampTz);
+
     public static NpgsqlBatchCommand BatchCommand(string sql, params object?[] args)
     {
         var command = new NpgsqlBatchCommand(sql);

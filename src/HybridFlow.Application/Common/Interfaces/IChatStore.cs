@@ -40,13 +40,29 @@ public sealed record SessionLocator(long? SessionId, long? TenantId, string? Ins
 }
 
 /// <summary>
-/// One database transaction around one chat, holding its session row lock, so that concurrent
-/// webhooks, the worker's send re-check and API calls for the same chat are serialized.
-/// Disposing without <see cref="CommitAsync"/> rolls everything back.
+/// A chat's session, locked, with writes that nobody reads back before the commit: the session as the domain leaves
+/// it, timeline events and queued replies. Disposing without <see cref="CommitAsync"/> rolls everything back.
 /// </summary>
-public interface IChatTransaction : IAsyncDisposable
+public interface IChatUpdate : IAsyncDisposable
 {
     ChatSession Session { get; }
+    /// <summary>
+    /// Queues a reply, or pushes an already pending one back so that it also covers this message (debounce).
+    /// The job keeps the correlation id of the request that first queued it.
+    /// </summary>
+    Task EnqueueReplyAsync(long triggerMessageId, DateTimeOffset dueAt, DateTimeOffset now, string? correlationId, CancellationToken ct);
+    Task AddTimelineEventAsync(string action, string? detail, long? messageId, DateTimeOffset now, CancellationToken ct);
+    /// <summary>Stores the session as the domain left it and commits; returns once the commit is durable.</summary>
+    Task CommitAsync(CancellationToken ct);
+}
+
+/// <summary>
+/// One database transaction around one chat, holding its session row lock, so that concurrent
+/// webhooks, the worker's send re-check and API calls for the same chat are serialized.
+/// Disposing without <see cref="IChatUpdate.CommitAsync"/> rolls everything back.
+/// </summary>
+public interface IChatTransaction : IChatUpdate
+{
     Task<MessageAppendResult> AppendMessageAsync(NewChatMessage message, CancellationToken ct);
     Task<MessageDirection?> FindMessageDirectionAsync(string providerMessageId, CancellationToken ct);
     /// <summary>A message of this chat being sent right now with exactly this text (its echo may beat the send call's answer).</summary>
@@ -61,16 +77,20 @@ public interface IChatTransaction : IAsyncDisposable
     Task<long> CompleteSendAsync(long sendId, NewChatMessage message, CancellationToken ct);
     /// <summary>Closes a registration whose send certainly failed.</summary>
     Task FailSendAsync(long sendId, string error, DateTimeOffset now, CancellationToken ct);
-    /// <summary>
-    /// Queues a reply, or pushes an already pending one back so that it also covers this message (debounce).
-    /// The job keeps the correlation id of the request that first queued it.
-    /// </summary>
-    Task EnqueueReplyAsync(long triggerMessageId, DateTimeOffset dueAt, DateTimeOffset now, string? correlationId, CancellationToken ct);
     /// <summary>Cancels replies not yet sent; returns how many.</summary>
     Task<int> CancelUnsentRepliesAsync(string reason, DateTimeOffset now, CancellationToken ct);
-    Task AddTimelineEventAsync(string action, string? detail, long? messageId, DateTimeOffset now, CancellationToken ct);
-    /// <summary>Stores the session as the domain left it and commits.</summary>
-    Task CommitAsync(CancellationToken ct);
+}
+
+/// <summary>Whether a chat update may share its database transaction (and its commit) with concurrent updates of other chats.</summary>
+public enum CommitSharing
+{
+    /// <summary>
+    /// Share it: one round trip and one commit serve many webhooks. If any of them fails, the whole shared
+    /// transaction rolls back and the others get <see cref="Exceptions.SharedCommitAbortedException"/>.
+    /// </summary>
+    WithOtherChats,
+    /// <summary>A transaction of its own: for the second attempt after a <see cref="Exceptions.SharedCommitAbortedException"/>.</summary>
+    Alone,
 }
 
 public interface IChatStore
@@ -81,10 +101,11 @@ public interface IChatStore
     /// <summary>
     /// Opens and locks the chat's session and appends <paramref name="message"/> in the same database round trip
     /// (the customer-message hot path); a duplicate comes back as <see cref="MessageAppendResult.IsDuplicate"/>,
-    /// without its original direction.
+    /// without its original direction. Only deferred writes follow, so concurrent webhooks of other chats can
+    /// share the transaction (<paramref name="sharing"/>).
     /// </summary>
-    Task<(IChatTransaction Chat, MessageAppendResult Appended)> OpenWithMessageAsync(
-        InstanceContext instance, string chatId, NewChatMessage message, DateTimeOffset now, CancellationToken ct);
+    Task<(IChatUpdate Chat, MessageAppendResult Appended)> OpenWithMessageAsync(
+        InstanceContext instance, string chatId, NewChatMessage message, DateTimeOffset now, CommitSharing sharing, CancellationToken ct);
 
     /// <summary>Opens and locks an existing session; null when there is none.</summary>
     Task<IChatTransaction?> OpenExistingAsync(SessionLocator locator, CancellationToken ct);

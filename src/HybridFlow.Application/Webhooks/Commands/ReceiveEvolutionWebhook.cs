@@ -69,9 +69,23 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
 
     private async Task<string> HandleCustomerAsync(InstanceContext instance, EvolutionWebhook webhook, EvolutionMessage message, DateTimeOffset now, CancellationToken ct)
     {
+        try
+        {
+            return await RecordCustomerMessageAsync(instance, webhook, message, now, CommitSharing.WithOtherChats, ct);
+        }
+        catch (SharedCommitAbortedException)
+        {
+            // Another webhook in the shared transaction failed and nothing of this one was stored: run it alone.
+            return await RecordCustomerMessageAsync(instance, webhook, message, now, CommitSharing.Alone, ct);
+        }
+    }
+
+    private async Task<string> RecordCustomerMessageAsync(
+        InstanceContext instance, EvolutionWebhook webhook, EvolutionMessage message, DateTimeOffset now, CommitSharing sharing, CancellationToken ct)
+    {
         var sentAt = message.SentAt ?? now;
         var (opened, appended) = await _chats.OpenWithMessageAsync(
-            instance, message.ChatId, ToNewMessage(webhook, message, MessageDirection.Inbound, sentAt), now, ct);
+            instance, message.ChatId, ToNewMessage(webhook, message, MessageDirection.Inbound, sentAt), now, sharing, ct);
         await using var chat = opened;
         if (appended.IsDuplicate) return TimelineActions.DuplicateIgnored;
 
