@@ -144,7 +144,7 @@ log "starting the API on 127.0.0.1:$api_port (log: $WORK/api.log)"
   exec env -u ASPNETCORE_URLS -u URLS -u EVOLUTION_WEBHOOK_SHARED_SECRET -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL \
     -u OPENAI_API_KEY -u OPENAI_BASE_URL -u LLM_PROVIDER -u REPLY_WORKERS -u DOTNET_gcServer \
     ASPNETCORE_ENVIRONMENT=Production \
-    DATABASE_URL="postgres://postgres@127.0.0.1:$HF_PG_PORT/$DB_NAME${EXP_DB_QUERY:-}" \
+    DATABASE_URL="postgres://postgres@127.0.0.1:$HF_PG_PORT/$DB_NAME" \
     ADMIN_API_KEY="$admin_key" \
     SECRETS_ENCRYPTION_KEY="$encryption_key" \
     PORT="$api_port" \

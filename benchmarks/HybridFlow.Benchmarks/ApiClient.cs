@@ -106,5 +106,24 @@ public sealed class ApiClient : IDisposable
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(ct));
     }
 
+    /// <summary>
+    /// The committed customer-message transactions and the webhooks they served so far, from GET /metrics
+    /// (the group-commit figures); null when the API does not expose them.
+    /// </summary>
+    public async Task<(double Transactions, double Webhooks)?> ReadWebhookTransactionsAsync()
+    {
+        using var response = await _http.GetAsync(new Uri("metrics", UriKind.Relative));
+        if (!response.IsSuccessStatusCode) return null;
+        double? transactions = null, webhooks = null;
+        foreach (var line in (await response.Content.ReadAsStringAsync()).Split('\n'))
+        {
+            if (line.StartsWith("hybridflow_webhook_transactions_total{outcome=\"committed\"}", StringComparison.Ordinal)) transactions = LastNumber(line);
+            else if (line.StartsWith("hybridflow_webhook_transaction_members_total{outcome=\"committed\"}", StringComparison.Ordinal)) webhooks = LastNumber(line);
+        }
+        return transactions is { } t && webhooks is { } w ? (t, w) : null;
+
+        static double LastNumber(string line) => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public void Dispose() => _http.Dispose();
 }

@@ -157,7 +157,7 @@ public sealed class BenchmarkRun
             pairs.Add(pair);
             Log(string.Create(CultureInfo.InvariantCulture,
                 $"   pair {i}/{_options.Pairs}: HybridFlow {api.RequestsPerSecond:0} rps (p50 {api.Latency.P50:0.0} ms, p99 {api.Latency.P99:0.0} ms, {api.Errors} errors) | pgbench {pg.Tps:0} tps (p50 {pg.Latency.P50:0.0} ms, p99 {pg.Latency.P99:0.0} ms) | ratio {pair.Ratio:0.00}"));
-            Log($"      CPU during HybridFlow: {api.Cpu.Describe("load generator")}; per delivery {api.Cpu.PerOperation(api.Completed, "load generator")}");
+            Log($"      CPU during HybridFlow: {api.Cpu.Describe("load generator")}; per delivery {api.Cpu.PerOperation(api.Completed, "load generator")}{GroupSize(api)}");
             Log($"      CPU during pgbench:    {pg.Cpu.Describe("pgbench")}; per transaction {pg.Cpu.PerOperation(pg.Transactions, "pgbench")}");
             if (stored < api.AcceptedTotal)
                 Log($"      warning: {api.AcceptedTotal} deliveries answered 200 but only {stored} messages stored");
@@ -169,6 +169,10 @@ public sealed class BenchmarkRun
             $"   {label}: median ratio {result.MedianRatio:0.00} (HybridFlow {result.MedianRps:0} rps, pgbench {result.MedianTps:0} tps, HybridFlow p99 {result.MedianP99:0.0} ms)"));
         return result;
     }
+
+    /// <summary>"; 7.9 webhooks per transaction": how many webhooks shared each commit (group commit), when the API reports it.</summary>
+    public static string GroupSize(IngestResult run) =>
+        run.WebhooksPerTransaction is { } n ? string.Create(CultureInfo.InvariantCulture, $"; {n:0.0} webhooks per transaction") : "";
 
     public static void Log(string line) =>
         Console.WriteLine($"[{DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}] {line}");

@@ -11,7 +11,8 @@ public sealed record IngestResult(
     LatencySummary Latency,
     CpuUsage Cpu,
     long PeakRssKb,
-    long MeanRssKb);
+    long MeanRssKb,
+    double? WebhooksPerTransaction);
 
 /// <summary>
 /// Closed-loop webhook load: <c>concurrency</c> senders, each posting the next delivery as soon as the previous one is
@@ -50,15 +51,18 @@ public sealed class IngestBenchmark
         // The CPU counters and the RSS sampler start when the warm-up ends.
         ProcFs.Snapshot? cpuStart = null;
         RssSampler? sampler = null;
+        (double Transactions, double Webhooks)? groupsStart = null;
         var monitor = Task.Run(async () =>
         {
             await Task.Delay(warmup);
             cpuStart = ProcFs.Take(_options.ApiPid, _options.PostmasterPid);
             sampler = new RssSampler(_options.ApiPid);
+            groupsStart = await _api.ReadWebhookTransactionsAsync();
         });
 
         await Task.WhenAll(workers.Select(w => Task.Run(() => LoopAsync(w, measureFrom, measureTo))));
         var cpuEnd = ProcFs.Take(_options.ApiPid, _options.PostmasterPid);
+        var groupsEnd = await _api.ReadWebhookTransactionsAsync();
         await monitor;
         await sampler!.DisposeAsync();
         var peak = sampler.MaxKb;
@@ -75,7 +79,10 @@ public sealed class IngestBenchmark
             LatencySummary.FromTicks(workers.SelectMany(w => w.Latencies)),
             ProcFs.Between(cpuStart!, cpuEnd),
             peak,
-            mean);
+            mean,
+            groupsStart is { } a && groupsEnd is { } b && b.Transactions > a.Transactions
+                ? (b.Webhooks - a.Webhooks) / (b.Transactions - a.Transactions)
+                : null);
     }
 
     private async Task LoopAsync(Worker worker, long measureFrom, long measureTo)

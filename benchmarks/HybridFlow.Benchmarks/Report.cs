@@ -157,7 +157,7 @@ public static class Report
         md.AppendLine();
         foreach (var p in level.Pairs)
         {
-            Line($"- pair {p.Index}, HybridFlow: {p.Api.Cpu.Describe("load generator")}; per delivery {p.Api.Cpu.PerOperation(p.Api.Completed, "load generator")}");
+            Line($"- pair {p.Index}, HybridFlow: {p.Api.Cpu.Describe("load generator")}; per delivery {p.Api.Cpu.PerOperation(p.Api.Completed, "load generator")}{BenchmarkRun.GroupSize(p.Api)}");
             Line($"- pair {p.Index}, pgbench: {p.PgBench.Cpu.Describe("pgbench")}; per transaction {p.PgBench.Cpu.PerOperation(p.PgBench.Transactions, "pgbench")}");
         }
         md.AppendLine();
