@@ -31,7 +31,7 @@ public sealed record BenchmarkOptions
 
     public int Concurrency { get; init; } = 32;
     public int Chats { get; init; } = 10_000;
-    public TimeSpan InitialWarmup { get; init; } = TimeSpan.FromSeconds(20);
+    public TimeSpan InitialWarmup { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
     public int Pairs { get; init; } = 3;
@@ -55,7 +55,7 @@ public sealed record BenchmarkOptions
           --quick                ~1 minute smoke run (short runs, one pair, small growth levels)
           --concurrency N        concurrent connections for ingest and pgbench clients (32)
           --chats N              distinct chats the ingest load spreads over (10000)
-          --initial-warmup S     one-off load before the first run, so the API's JIT has settled (20; quick 3)
+          --initial-warmup S     one-off load before the first run, so the API's JIT has settled (30; quick 3)
           --warmup S             API warm-up before each measured ingest run, excluded (3; quick 2)
           --seconds S            length of each measured ingest run and of each pgbench run (10; quick 4)
           --pairs N              back-to-back HybridFlow/pgbench pairs per data size; the median ratio counts (3; quick 1)
@@ -93,7 +93,7 @@ public sealed record BenchmarkOptions
 
         var defaults = quick
             ? new { InitialWarmup = 3.0, Warmup = 2.0, Duration = 4.0, Pairs = 1, ReplySeconds = 5.0, Growth = "10000:1000,100000:10000" }
-            : new { InitialWarmup = 20.0, Warmup = 3.0, Duration = 10.0, Pairs = 3, ReplySeconds = 20.0, Growth = "10000:1000,1000000:100000" };
+            : new { InitialWarmup = 30.0, Warmup = 3.0, Duration = 10.0, Pairs = 3, ReplySeconds = 20.0, Growth = "10000:1000,1000000:100000" };
 
         var options = new BenchmarkOptions
         {
