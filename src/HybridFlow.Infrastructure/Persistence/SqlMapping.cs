@@ -157,11 +157,9 @@ internal static class SqlMapping
 /// <summary>A string sent as jsonb.</summary>
 internal sealed record JsonbText(string Json)
 {
-    /// <summary>PostgreSQL's jsonb refuses the NUL escape that JSON allows.</summary>
+    /// <summary>PostgreSQL's jsonb refuses the NUL escape that JSON allows (JSON spells escapes with a lowercase u).</summary>
     public static JsonbText Sanitized(string json) =>
-        new(json.Contains("\\u0000", StringComparison.OrdinalIgnoreCase)
-            ? json.Replace("\\u0000", "\\ufffd", StringComparison.OrdinalIgnoreCase)
-            : json);
+        new(json.Contains("\\u0000", StringComparison.Ordinal) ? json.Replace("\\u0000", "\\ufffd", StringComparison.Ordinal) : json);
 }
 
 /// <summary>A typed NULL parameter, where PostgreSQL cannot infer the type.</summary>
