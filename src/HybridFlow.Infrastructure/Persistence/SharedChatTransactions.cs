@@ -234,7 +234,11 @@ public sealed class SharedChatTransactions
         public (long, string) ChatKey => (Instance.InstanceId, ChatId);
         public MessageAppendResult? Appended { get; private set; }
 
-        public TaskCompletionSource<MessageAppendResult> Opened { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>
+        /// Completed by the runner; the handler continues inline, on the runner's thread, up to its CommitAsync (a few
+        /// microseconds of domain logic), so the group reaches its commit without a thread-pool hop per member.
+        /// </summary>
+        public TaskCompletionSource<MessageAppendResult> Opened { get; } = new();
         public TaskCompletionSource<MemberEnd> Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
