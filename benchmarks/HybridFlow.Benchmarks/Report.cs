@@ -32,11 +32,18 @@ public static class Report
         Line($"| CPU per delivery, HybridFlow (median) | API {ingest.ApiCpuMs.Api:0.00} ms + PostgreSQL {ingest.ApiCpuMs.Postgres:0.00} ms + load generator {ingest.ApiCpuMs.Client:0.00} ms |");
         Line($"| CPU per transaction, pgbench (median) | PostgreSQL {ingest.PgBenchCpuMs.Postgres:0.00} ms + pgbench {ingest.PgBenchCpuMs.Client:0.00} ms |");
         Line($"| the same pgbench transaction without prepared statements (`-M extended`) | {r.Unprepared.Tps:0} tps ({r.Unprepared.Tps / ingest.MedianTps:0.00} of `-M prepared`; HybridFlow is {ingest.MedianRps / r.Unprepared.Tps:0.00} of it) |");
-        Line($"| issue 4 bar: ratio ≥ {RatioBar:0.0} and p99 < {P99BarMs:0} ms | {(ingest.MedianRatio >= RatioBar && ingest.MedianP99 < P99BarMs ? "met" : "**not met**")} |");
+        Line($"| issue 4 bar: ratio ≥ {RatioBar:0.0} and p99 < {P99BarMs:0} ms (fresh database) | {Bar(ingest)} (pgbench's own p99: {Ms(ingest.MedianPgBenchP99)}) |");
+        foreach (var level in r.Growth)
+            Line($"| the same bar with {level.Label} existing | {Bar(level)} (pgbench's own p99 there: {Ms(level.MedianPgBenchP99)}) |");
         Line($"| reply overhead (webhook sent → `sendText` received), {r.Reply.AchievedRate:0.#} webhooks/s | p50 {Ms(r.Reply.Overhead.P50)}, p99 {Ms(r.Reply.Overhead.P99)} ({r.Reply.Replied}/{r.Reply.Accepted} replied, {r.Reply.DoubleSends} double sends) |");
         foreach (var level in r.Growth)
             Line($"| ratio with {level.Label} existing | {level.MedianRatio:0.00} ({level.MedianRps:0} deliveries/s, p99 {Ms(level.MedianP99)}) |");
         Line($"| API peak RSS during the ingest runs | {Mb(Math.Max(r.Memory.PeakHwmAfterIngestKb ?? 0, r.Memory.MaxSampledRssKb))} |");
+        Text("");
+        Text("How the webhook path reached these figures, with the measurements behind each step: one batched round trip and");
+        Text("deferred writes ([ADR-004](decisions/ADR-004-webhook-hot-path.md)); group commit across chats, index-only plans");
+        Text("on the hot path and lz4 for stored bodies ([ADR-005](decisions/ADR-005-group-commit.md)). \"webhooks per transaction\"");
+        Text("in the CPU lines below is the average size of those shared transactions.");
         Text("");
 
         Text("## Machine");
@@ -169,6 +176,11 @@ public static class Report
 
     private static string CpuMs(LevelResult level) =>
         string.Create(CultureInfo.InvariantCulture, $"{level.ApiCpuMs.Api:0.00} + {level.ApiCpuMs.Postgres:0.00} ms");
+
+    private static string Bar(LevelResult level) =>
+        level.MedianRatio >= RatioBar && level.MedianP99 < P99BarMs ? "met"
+        : level.MedianRatio >= RatioBar ? $"**not met**: ratio {level.MedianRatio:0.00}, but p99 {Ms(level.MedianP99)}"
+        : $"**not met**: ratio {level.MedianRatio:0.00}, p99 {Ms(level.MedianP99)}";
 
     private static string Ms(double value) => double.IsNaN(value) ? "–" : value.ToString(value < 10 ? "0.00" : "0.0", CultureInfo.InvariantCulture) + " ms";
 
