@@ -20,20 +20,14 @@ public sealed class ChatStore : IChatStore
         _shared = shared;
     }
 
-    /// <summary>Creates the session if missing and locks it (FOR UPDATE writes no new row version, unlike an upsert).</summary>
     public async Task<IChatTransaction> OpenForMessageAsync(InstanceContext instance, string chatId, DateTimeOffset now, CancellationToken ct)
     {
         var (connection, tx) = await BeginAsync(ct);
         try
         {
             await using var batch = new NpgsqlBatch(connection, tx);
-            batch.BatchCommands.Add(SqlMapping.BatchCommand("""
-                INSERT INTO sessions (tenant_id, instance_id, chat_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
-                ON CONFLICT (instance_id, chat_id) DO NOTHING
-                """, instance.Tenant.TenantId, instance.InstanceId, chatId, now));
-            batch.BatchCommands.Add(SqlMapping.BatchCommand(
-                $"SELECT {SqlMapping.SessionColumns} FROM sessions s WHERE s.instance_id = $1 AND s.chat_id = $2 FOR UPDATE",
-                instance.InstanceId, chatId));
+            foreach (var command in SqlMapping.OpenSessionCommands(instance.Tenant.TenantId, instance.InstanceId, chatId, now))
+                batch.BatchCommands.Add(command);
             ChatSession session;
             await using (var reader = await batch.ExecuteReaderAsync(ct))
             {

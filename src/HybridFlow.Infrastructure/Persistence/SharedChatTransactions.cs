@@ -247,14 +247,7 @@ public sealed class SharedChatTransactions
         public void AddOpenCommandsTo(NpgsqlBatch batch)
         {
             var tenantId = Instance.Tenant.TenantId;
-            batch.BatchCommands.Add(SqlMapping.BatchCommand("""
-                INSERT INTO sessions (tenant_id, instance_id, chat_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
-                ON CONFLICT (instance_id, chat_id) DO NOTHING
-                """, tenantId, Instance.InstanceId, ChatId, Now));
-            // FOR UPDATE writes no new row version, unlike an upsert.
-            batch.BatchCommands.Add(SqlMapping.BatchCommand(
-                $"SELECT {SqlMapping.SessionColumns} FROM sessions s WHERE s.instance_id = $1 AND s.chat_id = $2 FOR UPDATE",
-                Instance.InstanceId, ChatId));
+            foreach (var command in SqlMapping.OpenSessionCommands(tenantId, Instance.InstanceId, ChatId, Now)) batch.BatchCommands.Add(command);
             batch.BatchCommands.Add(SqlMapping.BatchCommand("""
                 INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, raw, sent_at, created_at)
                 SELECT $1, $2, s.id, $4, $5, $6, $7, $8, $9, now() FROM sessions s WHERE s.instance_id = $2 AND s.chat_id = $3

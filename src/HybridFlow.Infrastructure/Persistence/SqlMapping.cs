@@ -47,6 +47,20 @@ internal static class SqlMapping
     public static NpgsqlBatchCommand TimelineEventCommand(long tenantId, long sessionId, long? messageId, string action, string? detail, DateTimeOffset now) =>
         BatchCommand(InsertTimelineEventSql, tenantId, sessionId, messageId ?? (object)new NullOf(NpgsqlDbType.Bigint), action, detail, now);
 
+    /// <summary>
+    /// Creates the chat's session if missing, then locks it and reads it (<see cref="SessionColumns"/>). FOR UPDATE
+    /// writes no new row version, unlike an upsert.
+    /// </summary>
+    public static IEnumerable<NpgsqlBatchCommand> OpenSessionCommands(long tenantId, long instanceId, string chatId, DateTimeOffset now)
+    {
+        yield return BatchCommand("""
+            INSERT INTO sessions (tenant_id, instance_id, chat_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+            ON CONFLICT (instance_id, chat_id) DO NOTHING
+            """, tenantId, instanceId, chatId, now);
+        yield return BatchCommand(
+            $"SELECT {SessionColumns} FROM sessions s WHERE s.instance_id = $1 AND s.chat_id = $2 FOR UPDATE", instanceId, chatId);
+    }
+
     /// <summary>Queues a reply, or pushes the chat's pending one back so that it also covers this message (debounce).</summary>
     public static NpgsqlBatchCommand EnqueueReplyCommand(long tenantId, long sessionId, long triggerMessageId, DateTimeOffset dueAt, DateTimeOffset now, string? correlationId) =>
         BatchCommand("""
