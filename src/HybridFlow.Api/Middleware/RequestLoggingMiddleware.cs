@@ -34,9 +34,11 @@ public sealed partial class RequestLoggingMiddleware
         }
         finally
         {
-            _logger.LogInformation("{method} {path} answered {status} in {duration_ms} ms",
-                context.Request.Method, MaskPath(context.Request.Path.Value), context.Response.StatusCode,
-                Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 2));
+            // Masking runs a regex: only when the line is written.
+            if (_logger.IsEnabled(LogLevel.Information))
+                _logger.LogInformation("{method} {path} answered {status} in {duration_ms} ms",
+                    context.Request.Method, MaskPath(context.Request.Path.Value), context.Response.StatusCode,
+                    Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 2));
         }
     }
 

@@ -41,9 +41,10 @@ public sealed class LoggingBehavior<TRequest, TResponse> : IPipelineBehavior<TRe
         if (response is WebhookOutcome o)
         {
             _metrics.WebhookHandled(o.Action, duration);
-            _logger.LogInformation(
-                "Webhook {action} tenant_id={tenant_id} instance={instance} chat={chat_id} provider_message_id={provider_message_id} in {duration_ms} ms",
-                o.Action, o.TenantId, o.InstanceName, PersonalData.MaskChatId(o.ChatId), o.ProviderMessageId, Math.Round(elapsed, 2));
+            if (_logger.IsEnabled(LogLevel.Information))
+                _logger.LogInformation(
+                    "Webhook {action} tenant_id={tenant_id} instance={instance} chat={chat_id} provider_message_id={provider_message_id} in {duration_ms} ms",
+                    o.Action, o.TenantId, o.InstanceName, PersonalData.MaskChatId(o.ChatId), o.ProviderMessageId, Math.Round(elapsed, 2));
         }
         else if (elapsed > 500)
         {
