@@ -20,13 +20,11 @@ namespace HybridFlow.Infrastructure;
 
 public static class DependencyInjection
 {
-    private static NpgsqlDataSource BuildDataSource(string connectionString, bool indexLookupsOnly)
+    private static NpgsqlDataSource BuildDataSource(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
-        var settings = builder.ConnectionStringBuilder;
         // The hot paths repeat a handful of statements: let Npgsql prepare them (unless DATABASE_URL says otherwise).
-        if (settings.MaxAutoPrepare == 0) settings.MaxAutoPrepare = 64;
-        if (indexLookupsOnly) settings.Options = $"{settings.Options} -c enable_seqscan=off".Trim();
+        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0) builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
         return builder.Build();
     }
 
@@ -52,8 +50,8 @@ public static class DependencyInjection
         services.TryAddSingleton<ICorrelationContext, NoCorrelationContext>();
 
         var connectionString = env.DatabaseConnectionString();
-        services.AddSingleton(_ => BuildDataSource(connectionString, indexLookupsOnly: false));
-        services.AddSingleton(_ => new WebhookDataSource(BuildDataSource(connectionString, indexLookupsOnly: true)));
+        services.AddSingleton(_ => BuildDataSource(connectionString));
+        services.AddSingleton(_ => new WebhookDataSource(BuildDataSource(connectionString)));
         services.AddSingleton<InstanceCache>();
         services.AddSingleton(env.SharedTransactions());
         services.AddSingleton<SharedChatTransactions>();
