@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Infrastructure.Llm;
@@ -7,43 +6,22 @@ using static HybridFlow.IntegrationTests.Llm.LlmTestSupport;
 
 namespace HybridFlow.IntegrationTests.Llm;
 
-// One fake server per fixture, reset before each test, so the tests of a fixture must not overlap.
-[NonParallelizable]
-public sealed class AnthropicReplyGeneratorTests
+public sealed class AnthropicReplyGeneratorTests : ReplyGeneratorContractTests<AnthropicReplyGenerator>
 {
     private const string ApiKey = "sk-ant-test-secret";
 
-    private FakeLlmServer _server = null!;
-    private readonly List<AnthropicReplyGenerator> _generators = [];
+    protected override AnthropicReplyGenerator Create(LlmOptions options) => new(options);
 
-    [OneTimeSetUp]
-    public async Task StartServer() => _server = await FakeLlmServer.StartAsync();
+    protected override (string Key, string? Value)[] ServerSettings =>
+        [("ANTHROPIC_API_KEY", ApiKey), ("ANTHROPIC_BASE_URL", Server.BaseAddress.ToString()), ("LLM_TIMEOUT", "1")];
 
-    [OneTimeTearDown]
-    public async Task StopServer() => await _server.DisposeAsync();
-
-    [SetUp]
-    public void ResetServer() => _server.Reset();
-
-    [TearDown]
-    public void DisposeGenerators()
-    {
-        _generators.ForEach(g => g.Dispose());
-        _generators.Clear();
-    }
-
-    private AnthropicReplyGenerator Generator(params (string Key, string? Value)[] extra)
-    {
-        var generator = new AnthropicReplyGenerator(Options(
-            [("ANTHROPIC_API_KEY", ApiKey), ("ANTHROPIC_BASE_URL", _server.BaseAddress.ToString()), ("LLM_TIMEOUT", "1"), .. extra]));
-        _generators.Add(generator);
-        return generator;
-    }
+    protected override (string Key, string? Value)[] UnreachableSettings() =>
+        [("ANTHROPIC_API_KEY", ApiKey), ("ANTHROPIC_BASE_URL", UnusedLocalUrl("/").ToString())];
 
     [Test]
     public async Task Generate_WhenServerReplies_SendsSystemFieldMessagesModelMaxTokensAndApiKey()
     {
-        _server.ReplyText = "Abrimos às 8h!";
+        Server.ReplyText = "Abrimos às 8h!";
         var generator = Generator(("LLM_MAX_TOKENS", "321"));
         var prompt = Prompt(
             model: "claude-haiku-4-5",
@@ -52,7 +30,7 @@ public sealed class AnthropicReplyGeneratorTests
         var reply = await generator.GenerateAsync(prompt, CancellationToken.None);
 
         Assert.That(reply, Is.EqualTo("Abrimos às 8h!"));
-        var request = _server.Requests.Single();
+        var request = Server.Requests.Single();
         using (Assert.EnterMultipleScope())
         {
             Assert.That(request.Method, Is.EqualTo("POST"));
@@ -89,7 +67,7 @@ public sealed class AnthropicReplyGeneratorTests
 
         await generator.GenerateAsync(prompt, CancellationToken.None);
 
-        Assert.That(Messages(_server.Requests.Single().Json), Is.EqualTo(new (string?, string?)[]
+        Assert.That(Messages(Server.Requests.Single().Json), Is.EqualTo(new (string?, string?)[]
         {
             ("user", "Oi\nTem pão de queijo?"),
             ("assistant", "Temos sim!\nQuer reservar?"),
@@ -104,13 +82,13 @@ public sealed class AnthropicReplyGeneratorTests
 
         await generator.GenerateAsync(Prompt(), CancellationToken.None);
 
-        Assert.That(_server.Requests.Single().Json.GetProperty("model").GetString(), Is.EqualTo("claude-opus-4-1"));
+        Assert.That(Server.Requests.Single().Json.GetProperty("model").GetString(), Is.EqualTo("claude-opus-4-1"));
     }
 
     [Test]
     public async Task Generate_WhenReplyHasSeveralTextBlocks_ConcatenatesThem()
     {
-        _server.Responder = _ => new FakeResponse(200, FakeLlmServer.AnthropicMessageJson("m", "Abrimos ", "às 8h", "!"));
+        Server.Responder = _ => new FakeResponse(200, FakeLlmServer.AnthropicMessageJson("m", "Abrimos ", "às 8h", "!"));
         var generator = Generator();
 
         var reply = await generator.GenerateAsync(Prompt(), CancellationToken.None);
@@ -125,7 +103,7 @@ public sealed class AnthropicReplyGeneratorTests
 
         await generator.GenerateAsync(Prompt() with { SystemPrompt = "" }, CancellationToken.None);
 
-        Assert.That(_server.Requests.Single().Json.TryGetProperty("system", out _), Is.False);
+        Assert.That(Server.Requests.Single().Json.TryGetProperty("system", out _), Is.False);
     }
 
     [TestCase(401)]
@@ -134,7 +112,7 @@ public sealed class AnthropicReplyGeneratorTests
     [TestCase(400)]
     public void Generate_WhenServerRejectsRequest_ThrowsPermanent(int status)
     {
-        _server.StatusCode = status;
+        Server.StatusCode = status;
         var generator = Generator();
 
         var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
@@ -152,7 +130,7 @@ public sealed class AnthropicReplyGeneratorTests
     [TestCase(429)]
     public void Generate_WhenServerFailsTransiently_ThrowsNonPermanentWithoutSdkRetries(int status)
     {
-        _server.StatusCode = status;
+        Server.StatusCode = status;
         var generator = Generator();
 
         var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
@@ -160,44 +138,14 @@ public sealed class AnthropicReplyGeneratorTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ex.IsPermanent, Is.False);
-            Assert.That(_server.Requests, Has.Count.EqualTo(1));
+            Assert.That(Server.Requests, Has.Count.EqualTo(1));
         }
-    }
-
-    [Test]
-    public void Generate_WhenServerIsSlowerThanTimeout_ThrowsNonPermanent()
-    {
-        _server.Delay = TimeSpan.FromSeconds(5);
-        var generator = Generator();
-        var stopwatch = Stopwatch.StartNew();
-
-        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
-
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(ex.IsPermanent, Is.False);
-            Assert.That(ex.Message, Does.Contain("LLM_TIMEOUT"));
-            Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(4)));
-            Assert.That(_server.Requests, Has.Count.EqualTo(1));
-        }
-    }
-
-    [Test]
-    public void Generate_WhenCallerCancels_ThrowsOperationCanceled()
-    {
-        _server.Delay = TimeSpan.FromSeconds(5);
-        var generator = Generator(("LLM_TIMEOUT", "30"));
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
-
-        Assert.That(
-            async () => await generator.GenerateAsync(Prompt(), cts.Token),
-            Throws.InstanceOf<OperationCanceledException>());
     }
 
     [Test]
     public void Generate_WhenReplyHasNoText_ThrowsNonPermanent()
     {
-        _server.Responder = _ => new FakeResponse(200, FakeLlmServer.AnthropicMessageJson("m"));
+        Server.Responder = _ => new FakeResponse(200, FakeLlmServer.AnthropicMessageJson("m"));
         var generator = Generator();
 
         var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
@@ -207,19 +155,6 @@ public sealed class AnthropicReplyGeneratorTests
             Assert.That(ex.IsPermanent, Is.False);
             Assert.That(ex.Message, Does.Contain("empty reply"));
         }
-    }
-
-    [Test]
-    public void Generate_WhenServerIsUnreachable_ThrowsNonPermanent()
-    {
-        var generator = new AnthropicReplyGenerator(Options(
-            ("ANTHROPIC_API_KEY", ApiKey),
-            ("ANTHROPIC_BASE_URL", UnusedLocalUrl("/").ToString())));
-        _generators.Add(generator);
-
-        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
-
-        Assert.That(ex.IsPermanent, Is.False);
     }
 
     [Test]
@@ -233,14 +168,14 @@ public sealed class AnthropicReplyGeneratorTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ex.IsPermanent, Is.True);
-            Assert.That(_server.Requests, Is.Empty);
+            Assert.That(Server.Requests, Is.Empty);
         }
     }
 
     [Test]
     public void Generate_WhenKeyIsNotSet_ThrowsPermanent()
     {
-        using var generator = new AnthropicReplyGenerator(Options(("ANTHROPIC_BASE_URL", _server.BaseAddress.ToString())));
+        using var generator = new AnthropicReplyGenerator(Options(("ANTHROPIC_BASE_URL", Server.BaseAddress.ToString())));
 
         var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
 
@@ -248,7 +183,7 @@ public sealed class AnthropicReplyGeneratorTests
         {
             Assert.That(ex.IsPermanent, Is.True);
             Assert.That(ex.Message, Does.Contain("ANTHROPIC_API_KEY"));
-            Assert.That(_server.Requests, Is.Empty);
+            Assert.That(Server.Requests, Is.Empty);
         }
     }
 

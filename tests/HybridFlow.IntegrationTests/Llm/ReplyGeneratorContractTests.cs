@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Infrastructure.Llm;
+using NUnit.Framework;
+using static HybridFlow.IntegrationTests.Llm.LlmTestSupport;
+
+namespace HybridFlow.IntegrationTests.Llm;
+
+/// <summary>
+/// What every model client does with the transport, whatever the provider: LLM_TIMEOUT is a retryable failure after
+/// one request, the caller's cancellation is honoured, an unreachable server is retryable. The provider fixtures add
+/// their own wire format and error mapping.
+/// </summary>
+// One fake server per fixture, reset before each test, so the tests of a fixture must not overlap.
+[NonParallelizable]
+public abstract class ReplyGeneratorContractTests<TGenerator> where TGenerator : IReplyGenerator
+{
+    private readonly List<TGenerator> _generators = [];
+
+    protected FakeLlmServer Server { get; private set; } = null!;
+
+    [OneTimeSetUp]
+    public async Task StartServer() => Server = await FakeLlmServer.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task StopServer() => await Server.DisposeAsync();
+
+    [SetUp]
+    public void ResetServer() => Server.Reset();
+
+    [TearDown]
+    public void DisposeGenerators()
+    {
+        foreach (var generator in _generators) (generator as IDisposable)?.Dispose();
+        _generators.Clear();
+    }
+
+    /// <summary>The provider's client; disposed after the test when it is disposable.</summary>
+    protected abstract TGenerator Create(LlmOptions options);
+
+    /// <summary>The provider's key and base URL pointing at <see cref="Server"/>, and <c>LLM_TIMEOUT=1</c>.</summary>
+    protected abstract (string Key, string? Value)[] ServerSettings { get; }
+
+    /// <summary>The provider's key and a base URL on a loopback port nothing listens on.</summary>
+    protected abstract (string Key, string? Value)[] UnreachableSettings();
+
+    /// <summary>A client of <see cref="Server"/>; <paramref name="extra"/> settings win over the defaults.</summary>
+    protected TGenerator Generator(params (string Key, string? Value)[] extra) => Created(Options([.. ServerSettings, .. extra]));
+
+    protected TGenerator Created(LlmOptions options)
+    {
+        var generator = Create(options);
+        _generators.Add(generator);
+        return generator;
+    }
+
+    [Test]
+    public void Generate_WhenServerIsSlowerThanTimeout_ThrowsNonPermanent()
+    {
+        Server.Delay = TimeSpan.FromSeconds(5);
+        var generator = Generator();
+        var stopwatch = Stopwatch.StartNew();
+
+        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.IsPermanent, Is.False);
+            Assert.That(ex.Message, Does.Contain("LLM_TIMEOUT"));
+            Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(4)));
+            Assert.That(Server.Requests, Has.Count.EqualTo(1));
+        }
+    }
+
+    [Test]
+    public void Generate_WhenCallerCancels_ThrowsOperationCanceled()
+    {
+        Server.Delay = TimeSpan.FromSeconds(5);
+        var generator = Generator(("LLM_TIMEOUT", "30"));
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        Assert.That(
+            async () => await generator.GenerateAsync(Prompt(), cts.Token),
+            Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [Test]
+    public void Generate_WhenServerIsUnreachable_ThrowsNonPermanent()
+    {
+        var generator = Created(Options(UnreachableSettings()));
+
+        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+
+        Assert.That(ex.IsPermanent, Is.False);
+    }
+}
