@@ -7,7 +7,7 @@ namespace HybridFlow.Application;
 
 public static class DependencyInjection
 {
-    /// <summary>MediatR 5.1.0 has no AddMediatR: handlers, behaviors and validators are registered by scan.</summary>
+    /// <summary>MediatR 5.1.0 has no AddMediatR: handlers and behaviors are registered by scan; validators by FluentValidation's own scan.</summary>
     public static IServiceCollection AddApplication(this IServiceCollection services)
     {
         var assembly = ApplicationAssembly.Assembly;
@@ -21,8 +21,7 @@ public static class DependencyInjection
 
         services.AddTransient(typeof(IPipelineBehavior<,>), typeof(LoggingBehavior<,>)); // outermost
         services.AddTransient(typeof(IPipelineBehavior<,>), typeof(ValidationBehavior<,>));
-        AssemblyScanner.FindValidatorsInAssembly(assembly)
-            .ForEach(r => services.AddTransient(r.InterfaceType, r.ValidatorType));
+        services.AddValidatorsFromAssembly(assembly, ServiceLifetime.Transient);
         return services;
     }
 }

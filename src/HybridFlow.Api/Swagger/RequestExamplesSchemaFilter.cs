@@ -29,7 +29,8 @@ public sealed class RequestExamplesSchemaFilter : ISchemaFilter
 
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
     {
+        // `example` is the OpenAPI 3.0 keyword the document is written in; `examples` (3.1) is dropped when serialised as 3.0.
         if (schema is OpenApiSchema concrete && Examples.TryGetValue(context.Type, out var example))
-            concrete.Examples = [JsonNode.Parse(example)!];
+            concrete.Example = JsonNode.Parse(example);
     }
 }

@@ -110,12 +110,12 @@ public sealed class AnthropicReplyGeneratorTests : ReplyGeneratorContractTests<A
     [TestCase(403)]
     [TestCase(404)]
     [TestCase(400)]
-    public void Generate_WhenServerRejectsRequest_ThrowsPermanent(int status)
+    public async Task Generate_WhenServerRejectsRequest_ThrowsPermanent(int status)
     {
         Server.StatusCode = status;
         var generator = Generator();
 
-        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
 
         using (Assert.EnterMultipleScope())
         {
@@ -128,12 +128,12 @@ public sealed class AnthropicReplyGeneratorTests : ReplyGeneratorContractTests<A
     [TestCase(500)]
     [TestCase(529)]
     [TestCase(429)]
-    public void Generate_WhenServerFailsTransiently_ThrowsNonPermanentWithoutSdkRetries(int status)
+    public async Task Generate_WhenServerFailsTransiently_ThrowsNonPermanentWithoutSdkRetries(int status)
     {
         Server.StatusCode = status;
         var generator = Generator();
 
-        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
 
         using (Assert.EnterMultipleScope())
         {
@@ -143,12 +143,12 @@ public sealed class AnthropicReplyGeneratorTests : ReplyGeneratorContractTests<A
     }
 
     [Test]
-    public void Generate_WhenReplyHasNoText_ThrowsNonPermanent()
+    public async Task Generate_WhenReplyHasNoText_ThrowsNonPermanent()
     {
         Server.Responder = _ => new FakeResponse(200, FakeLlmServer.AnthropicMessageJson("m"));
         var generator = Generator();
 
-        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
 
         using (Assert.EnterMultipleScope())
         {
@@ -158,11 +158,11 @@ public sealed class AnthropicReplyGeneratorTests : ReplyGeneratorContractTests<A
     }
 
     [Test]
-    public void Generate_WhenHistoryHasNoCustomerTurn_ThrowsPermanentWithoutCallingServer()
+    public async Task Generate_WhenHistoryHasNoCustomerTurn_ThrowsPermanentWithoutCallingServer()
     {
         var generator = Generator();
 
-        var ex = Assert.ThrowsAsync<ReplyGenerationException>(
+        var ex = await Assert.ThrowsAsync<ReplyGenerationException>(
             () => generator.GenerateAsync(Prompt(history: [Assistant("Olá!")]), CancellationToken.None));
 
         using (Assert.EnterMultipleScope())
@@ -173,11 +173,11 @@ public sealed class AnthropicReplyGeneratorTests : ReplyGeneratorContractTests<A
     }
 
     [Test]
-    public void Generate_WhenKeyIsNotSet_ThrowsPermanent()
+    public async Task Generate_WhenKeyIsNotSet_ThrowsPermanent()
     {
         using var generator = new AnthropicReplyGenerator(Options(("ANTHROPIC_BASE_URL", Server.BaseAddress.ToString())));
 
-        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
 
         using (Assert.EnterMultipleScope())
         {

@@ -89,12 +89,12 @@ public sealed class OpenAiReplyGeneratorTests : ReplyGeneratorContractTests<Open
     [TestCase(403)]
     [TestCase(404)]
     [TestCase(400)]
-    public void Generate_WhenServerRejectsRequest_ThrowsPermanent(int status)
+    public async Task Generate_WhenServerRejectsRequest_ThrowsPermanent(int status)
     {
         Server.StatusCode = status;
         var generator = Generator();
 
-        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
 
         using (Assert.EnterMultipleScope())
         {
@@ -104,7 +104,7 @@ public sealed class OpenAiReplyGeneratorTests : ReplyGeneratorContractTests<Open
     }
 
     [Test]
-    public void Generate_WhenUnauthorized_KeepsKeyAndMessageTextOutOfException()
+    public async Task Generate_WhenUnauthorized_KeepsKeyAndMessageTextOutOfException()
     {
         Server.StatusCode = 401;
         // Real OpenAI 401 bodies quote a masked key; make sure nothing from the body or prompt leaks.
@@ -114,7 +114,7 @@ public sealed class OpenAiReplyGeneratorTests : ReplyGeneratorContractTests<Open
         }));
         var generator = Generator();
 
-        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
 
         var everything = string.Join("\n", Chain(ex).Select(e => e.Message));
         using (Assert.EnterMultipleScope())
@@ -128,12 +128,12 @@ public sealed class OpenAiReplyGeneratorTests : ReplyGeneratorContractTests<Open
     [TestCase(500)]
     [TestCase(503)]
     [TestCase(429)]
-    public void Generate_WhenServerFailsTransiently_ThrowsNonPermanentWithoutSdkRetries(int status)
+    public async Task Generate_WhenServerFailsTransiently_ThrowsNonPermanentWithoutSdkRetries(int status)
     {
         Server.StatusCode = status;
         var generator = Generator();
 
-        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
 
         using (Assert.EnterMultipleScope())
         {
@@ -145,12 +145,12 @@ public sealed class OpenAiReplyGeneratorTests : ReplyGeneratorContractTests<Open
     [TestCase("")]
     [TestCase("   ")]
     [TestCase(null)]
-    public void Generate_WhenReplyIsEmpty_ThrowsNonPermanent(string? content)
+    public async Task Generate_WhenReplyIsEmpty_ThrowsNonPermanent(string? content)
     {
         Server.Responder = request => new FakeResponse(200, FakeLlmServer.OpenAiCompletionJson("m", content));
         var generator = Generator();
 
-        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
 
         using (Assert.EnterMultipleScope())
         {
@@ -160,11 +160,11 @@ public sealed class OpenAiReplyGeneratorTests : ReplyGeneratorContractTests<Open
     }
 
     [Test]
-    public void Generate_WhenNeitherKeyNorBaseUrlIsSet_ThrowsPermanent()
+    public async Task Generate_WhenNeitherKeyNorBaseUrlIsSet_ThrowsPermanent()
     {
         var generator = new OpenAiReplyGenerator(Options());
 
-        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
 
         using (Assert.EnterMultipleScope())
         {

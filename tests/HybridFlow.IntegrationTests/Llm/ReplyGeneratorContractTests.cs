@@ -55,13 +55,13 @@ public abstract class ReplyGeneratorContractTests<TGenerator> where TGenerator :
     }
 
     [Test]
-    public void Generate_WhenServerIsSlowerThanTimeout_ThrowsNonPermanent()
+    public async Task Generate_WhenServerIsSlowerThanTimeout_ThrowsNonPermanent()
     {
         Server.Delay = TimeSpan.FromSeconds(5);
         var generator = Generator();
         var stopwatch = Stopwatch.StartNew();
 
-        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
 
         using (Assert.EnterMultipleScope())
         {
@@ -85,11 +85,11 @@ public abstract class ReplyGeneratorContractTests<TGenerator> where TGenerator :
     }
 
     [Test]
-    public void Generate_WhenServerIsUnreachable_ThrowsNonPermanent()
+    public async Task Generate_WhenServerIsUnreachable_ThrowsNonPermanent()
     {
         var generator = Created(Options(UnreachableSettings()));
 
-        var ex = Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
 
         Assert.That(ex.IsPermanent, Is.False);
     }

@@ -110,11 +110,11 @@ public sealed class RoutingReplyGeneratorTests
     }
 
     [Test]
-    public void Generate_WhenProviderIsUnknown_ThrowsPermanent()
+    public async Task Generate_WhenProviderIsUnknown_ThrowsPermanent()
     {
         var router = RouterWithBothProviders(defaultProvider: "openai");
 
-        var ex = Assert.ThrowsAsync<ReplyGenerationException>(
+        var ex = await Assert.ThrowsAsync<ReplyGenerationException>(
             () => router.GenerateAsync(Prompt(provider: "gemini"), CancellationToken.None));
 
         using (Assert.EnterMultipleScope())
@@ -127,11 +127,11 @@ public sealed class RoutingReplyGeneratorTests
 
     [TestCase("openai", "OPENAI_API_KEY")]
     [TestCase("anthropic", "ANTHROPIC_API_KEY")]
-    public void Generate_WhenChosenProviderHasNoKey_ThrowsPermanent(string tenantProvider, string missingVariable)
+    public async Task Generate_WhenChosenProviderHasNoKey_ThrowsPermanent(string tenantProvider, string missingVariable)
     {
         var router = Router(("LLM_PROVIDER", "static"), ("ANTHROPIC_BASE_URL", _server.BaseAddress.ToString()));
 
-        var ex = Assert.ThrowsAsync<ReplyGenerationException>(
+        var ex = await Assert.ThrowsAsync<ReplyGenerationException>(
             () => router.GenerateAsync(Prompt(provider: tenantProvider), CancellationToken.None));
 
         using (Assert.EnterMultipleScope())
