@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using HybridFlow.Application.Common.Models;
 
 namespace HybridFlow.Api.Contracts;
@@ -8,6 +9,7 @@ namespace HybridFlow.Api.Contracts;
 /// a workflow tenant needs <c>workflow_url</c> and <c>workflow_secret</c> unless N8N_WEBHOOK_URL and N8N_API_KEY provide them.
 /// <c>workflow_secret</c> (at least 16 characters) is write-only.
 /// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateTenantRequest(
     string? Name,
     string? SystemPrompt,
@@ -22,6 +24,7 @@ public sealed record CreateTenantRequest(
     bool? ExternalSendsPause);
 
 /// <summary>POST /api/instances. <c>evo_api_key</c> and <c>webhook_secret</c> are write-only.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateInstanceRequest(
     long? TenantId,
     string? InstanceName,
@@ -30,12 +33,14 @@ public sealed record CreateInstanceRequest(
     string? WebhookSecret);
 
 /// <summary>Optional body of a pause: without <c>minutes</c> the chat stays paused until resumed.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record PauseSessionRequest(int? Minutes);
 
 /// <summary>The webhook's answer.</summary>
 public sealed record WebhookResponse(bool Ok, string Action);
 
 /// <summary>POST /api/tenants/{id}/api-keys.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateApiKeyRequest(string? Name, string? Role);
 
 /// <summary>
@@ -43,6 +48,7 @@ public sealed record CreateApiKeyRequest(string? Name, string? Role);
 /// (digits with the country code), not both; <c>text</c> 1-4096 characters; <c>as</c> is <c>bot</c> or <c>agent</c>.
 /// </summary>
 /// <example>{"instance_name": "demo-instance", "number": "5511999990001", "text": "Olá! Seu pedido saiu para entrega.", "as": "bot"}</example>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record SendMessageRequest(string? InstanceName, string? ChatId, string? Number, string? Text, string? As);
 
 /// <summary>
@@ -61,6 +67,7 @@ public sealed record SendMessageRequest(string? InstanceName, string? ChatId, st
 /// <param name="ExternalSendsPause">Whether a message sent by another client of the Evolution instance pauses the bot.</param>
 /// <param name="WorkflowUrl">Workflow (e.g. n8n) URL for reply_mode workflow; null falls back to N8N_WEBHOOK_URL.</param>
 /// <param name="WorkflowSecret">Write-only HMAC signing secret for the workflow (16-500 characters); null falls back to N8N_API_KEY.</param>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record UpdateTenantRequest(
     Optional<string?> Name,
     [property: Clearable] Optional<string?> SystemPrompt,
@@ -80,6 +87,7 @@ public sealed record UpdateTenantRequest(
 /// <param name="EvoServerUrl">Evolution's base URL, e.g. https://evolution.example.com.</param>
 /// <param name="EvoApiKey">The instance token (or Evolution's global key) sent as the apikey header; cannot be null.</param>
 /// <param name="WebhookSecret">Secret Evolution sends in X-Webhook-Secret (16-500 characters); null removes it, so only the global secret or the body apikey authenticate webhooks.</param>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record UpdateInstanceRequest(
     Optional<string?> EvoServerUrl,
     Optional<string?> EvoApiKey,
@@ -87,6 +95,7 @@ public sealed record UpdateInstanceRequest(
 
 /// <summary>Optional body of POST /api/instances/{name}/configure-webhook.</summary>
 /// <param name="WebhookUrlBase">HybridFlow's public URL as Evolution reaches it, e.g. https://hybridflow.example.com; defaults to PUBLIC_BASE_URL.</param>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ConfigureWebhookRequest(string? WebhookUrlBase);
 
 /// <summary>Marks a PATCH field that JSON null clears; the others must be absent or hold a value.</summary>
