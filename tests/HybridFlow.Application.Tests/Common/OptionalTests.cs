@@ -1,7 +1,7 @@
 using System.Text.Json;
 using HybridFlow.Application.Common.Models;
 
-namespace HybridFlow.Domain.Tests.Application;
+namespace HybridFlow.Application.Tests.Common;
 
 /// <summary>PATCH bodies tell "absent" (keep) from "null" (clear) through <see cref="Optional{T}"/>.</summary>
 public sealed class OptionalTests

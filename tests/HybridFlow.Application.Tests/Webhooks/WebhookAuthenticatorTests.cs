@@ -4,7 +4,7 @@ using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Webhooks;
 using HybridFlow.Domain.Tenants;
 
-namespace HybridFlow.Domain.Tests.Application;
+namespace HybridFlow.Application.Tests.Webhooks;
 
 public sealed class WebhookAuthenticatorTests
 {

@@ -2,7 +2,7 @@ using HybridFlow.Application.Common;
 using HybridFlow.Application.Messages.Commands;
 using HybridFlow.Domain.Tenants;
 
-namespace HybridFlow.Domain.Tests.Application;
+namespace HybridFlow.Application.Tests.Common;
 
 /// <summary>How per-tenant workflow settings combine with N8N_ENABLED, N8N_WEBHOOK_URL and N8N_API_KEY.</summary>
 public sealed class WorkflowTargetsTests

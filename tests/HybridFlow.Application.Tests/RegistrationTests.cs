@@ -3,7 +3,7 @@ using HybridFlow.Application.Common;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace HybridFlow.Domain.Tests.Application;
+namespace HybridFlow.Application.Tests;
 
 /// <summary>MediatR 5 resolves handlers at runtime: a missing registration must fail here, not in production.</summary>
 public sealed class RegistrationTests

@@ -2,7 +2,7 @@ using System.Text.Json;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Webhooks;
 
-namespace HybridFlow.Domain.Tests.Webhooks;
+namespace HybridFlow.Application.Tests.Webhooks;
 
 /// <summary>The parser against every body in shared/payloads.</summary>
 public sealed class EvolutionWebhookParserTests
