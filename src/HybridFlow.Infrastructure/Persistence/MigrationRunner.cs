@@ -1,16 +1,22 @@
+using System.Data;
+using DbUp;
+using DbUp.Engine;
+using DbUp.Engine.Transactions;
+using DbUp.Postgresql;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace HybridFlow.Infrastructure.Persistence;
 
 /// <summary>
-/// Applies the SQL files of migrations/ (embedded in this assembly) in order, once each,
-/// under a PostgreSQL advisory lock so that several replicas can start at the same time.
+/// Applies the SQL files of migrations/ (embedded in this assembly) with DbUp, in name order, once each, one
+/// transaction per script. A PostgreSQL advisory lock held around the upgrade lets several replicas start together;
+/// the history stays in <c>schema_migrations</c>, so databases migrated before DbUp was adopted are not migrated again.
 /// </summary>
 public sealed class MigrationRunner
 {
     private const long AdvisoryLockKey = 0x4879_6272_6964; // "Hybrid"
-    private const string ResourcePrefix = "migrations.";
+    internal const string ResourcePrefix = "migrations.";
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger<MigrationRunner> _logger;
 
@@ -20,62 +26,87 @@ public sealed class MigrationRunner
         _logger = logger;
     }
 
-    public static IReadOnlyList<(string Version, string Sql)> LoadMigrations()
-    {
-        var assembly = typeof(MigrationRunner).Assembly;
-        return assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)
-            .Select(n =>
-            {
-                using var stream = assembly.GetManifestResourceStream(n)!;
-                using var reader = new StreamReader(stream);
-                return (n[ResourcePrefix.Length..^".sql".Length], reader.ReadToEnd());
-            })
-            .ToList();
-    }
-
     public async Task<int> MigrateAsync(CancellationToken ct)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(ct);
-        await Execute(connection, $"SELECT pg_advisory_lock({AdvisoryLockKey})", ct);
+        await using var lockConnection = await _dataSource.OpenConnectionAsync(ct);
+        await ExecuteAsync(lockConnection, $"SELECT pg_advisory_lock({AdvisoryLockKey})", ct);
         try
         {
-            await Execute(connection, """
-                CREATE TABLE IF NOT EXISTS schema_migrations (
-                    version     text PRIMARY KEY,
-                    applied_at  timestamptz NOT NULL DEFAULT now())
-                """, ct);
-            var applied = new HashSet<string>(StringComparer.Ordinal);
-            await using (var cmd = new NpgsqlCommand("SELECT version FROM schema_migrations", connection))
-            await using (var reader = await cmd.ExecuteReaderAsync(ct))
-                while (await reader.ReadAsync(ct)) applied.Add(reader.GetString(0));
+            var upgrader = DeployChanges.To
+                .PostgresqlDatabase(new PostgresqlConnectionManager(_dataSource))
+                .WithScriptsEmbeddedInAssembly(typeof(MigrationRunner).Assembly,
+                    name => name.StartsWith(ResourcePrefix, StringComparison.Ordinal) && name.EndsWith(".sql", StringComparison.Ordinal))
+                .JournalTo((connectionManager, _) => new SchemaMigrationsJournal(connectionManager))
+                .WithTransactionPerScript()
+                // Migrations are plain SQL: $name$ is a dollar quote there, not a DbUp variable.
+                .WithVariablesDisabled()
+                .LogTo(_logger)
+                .Build();
 
-            var count = 0;
-            foreach (var (version, sql) in LoadMigrations().Where(m => !applied.Contains(m.Version)))
-            {
-                await using var tx = await connection.BeginTransactionAsync(ct);
-                await using (var cmd = new NpgsqlCommand(sql, connection, tx)) await cmd.ExecuteNonQueryAsync(ct);
-                await using (var cmd = new NpgsqlCommand("INSERT INTO schema_migrations (version) VALUES ($1)", connection, tx))
-                {
-                    cmd.Parameters.AddWithValue(version);
-                    await cmd.ExecuteNonQueryAsync(ct);
-                }
-                await tx.CommitAsync(ct);
-                _logger.LogInformation("Applied migration {Version}", version);
-                count++;
-            }
-            return count;
+            // DbUp is synchronous; startup waits for it either way, so keep it off the caller's thread.
+            var result = await Task.Run(upgrader.PerformUpgrade, ct);
+            if (!result.Successful)
+                throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed.", result.Error);
+            return result.Scripts.Count();
         }
         finally
         {
-            await Execute(connection, $"SELECT pg_advisory_unlock({AdvisoryLockKey})", CancellationToken.None);
+            await ExecuteAsync(lockConnection, $"SELECT pg_advisory_unlock({AdvisoryLockKey})", CancellationToken.None);
         }
     }
 
-    private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken ct)
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(sql, connection);
         await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// DbUp's journal over the table the earlier runner kept: one row per applied file, keyed by its name without
+    /// the resource prefix and extension (<c>V0001__initial</c>). The row is written in the script's own transaction.
+    /// </summary>
+    private sealed class SchemaMigrationsJournal : IJournal
+    {
+        private readonly Func<IConnectionManager> _connectionManager;
+
+        public SchemaMigrationsJournal(Func<IConnectionManager> connectionManager) => _connectionManager = connectionManager;
+
+        public void EnsureTableExistsAndIsLatestVersion(Func<IDbCommand> dbCommandFactory)
+        {
+            using var cmd = dbCommandFactory();
+            cmd.CommandText = """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version     text PRIMARY KEY,
+                    applied_at  timestamptz NOT NULL DEFAULT now())
+                """;
+            cmd.ExecuteNonQuery();
+        }
+
+        public string[] GetExecutedScripts() => _connectionManager().ExecuteCommandsWithManagedConnection(dbCommandFactory =>
+        {
+            using (var exists = dbCommandFactory())
+            {
+                exists.CommandText = "SELECT to_regclass('schema_migrations') IS NOT NULL";
+                if (exists.ExecuteScalar() is not true) return Array.Empty<string>();
+            }
+            using var cmd = dbCommandFactory();
+            cmd.CommandText = "SELECT version FROM schema_migrations ORDER BY version";
+            var scripts = new List<string>();
+            using var reader = cmd.ExecuteReader();
+            while (reader.Read()) scripts.Add(ResourcePrefix + reader.GetString(0) + ".sql");
+            return scripts.ToArray();
+        });
+
+        public void StoreExecutedScript(SqlScript script, Func<IDbCommand> dbCommandFactory)
+        {
+            EnsureTableExistsAndIsLatestVersion(dbCommandFactory);
+            using var cmd = dbCommandFactory();
+            cmd.CommandText = "INSERT INTO schema_migrations (version) VALUES (@version)";
+            var version = cmd.CreateParameter();
+            version.ParameterName = "version";
+            version.Value = script.Name[ResourcePrefix.Length..^".sql".Length];
+            cmd.Parameters.Add(version);
+            cmd.ExecuteNonQuery();
+        }
     }
 }

@@ -1,4 +1,7 @@
+using HybridFlow.Infrastructure.Persistence;
 using HybridFlow.IntegrationTests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 
 namespace HybridFlow.IntegrationTests.Infrastructure;
 
@@ -20,6 +23,64 @@ public sealed class MigrationTests
         Assert.That(await app.DeliverAsync(instance, Payloads.CustomerText(chat, text)), Is.EqualTo("recorded"));
         Assert.That(await app.ScalarAsync<string>("SELECT pg_column_compression(raw) FROM messages WHERE text = $1", text), Is.EqualTo("lz4"));
         Assert.That(await app.ScalarAsync<string>("SELECT raw->'data'->'message'->>'conversation' FROM messages WHERE text = $1", text), Is.EqualTo(text));
+    }
+
+    /// <summary>A database the hand-written runner migrated (its schema_migrations rows) upgrades without re-running them.</summary>
+    [Test]
+    public async Task DatabaseMigratedBeforeDbUp_IsNotMigratedAgain()
+    {
+        var connectionString = await TestEnvironment.Postgres.CreateDatabaseAsync();
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            await Execute(connection, "CREATE TABLE schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
+            foreach (var file in MigrationFiles())
+            {
+                await Execute(connection, await File.ReadAllTextAsync(file));
+                await Execute(connection, $"INSERT INTO schema_migrations (version) VALUES ('{Path.GetFileNameWithoutExtension(file)}')");
+            }
+            await Execute(connection, "INSERT INTO tenants (name, created_at, updated_at) VALUES ('kept', now(), now())");
+        }
+
+        var applied = await new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance).MigrateAsync(CancellationToken.None);
+
+        Assert.That(applied, Is.Zero, "V0001 would fail on the existing tables if it ran again");
+        await using var check = await dataSource.OpenConnectionAsync();
+        await using var cmd = new NpgsqlCommand("SELECT count(*) FROM tenants WHERE name = 'kept'", check);
+        Assert.That(await cmd.ExecuteScalarAsync(), Is.EqualTo(1L));
+    }
+
+    /// <summary>Replicas start together: the advisory lock lets one apply each file while the others wait, then find nothing to do.</summary>
+    [Test]
+    public async Task ThreeRunnersAtOnce_ApplyEachMigrationExactlyOnce()
+    {
+        var connectionString = await TestEnvironment.Postgres.CreateDatabaseAsync();
+        var dataSources = Enumerable.Range(0, 3).Select(_ => NpgsqlDataSource.Create(connectionString)).ToList();
+        try
+        {
+            var counts = await Task.WhenAll(dataSources.Select(ds =>
+                Task.Run(() => new MigrationRunner(ds, NullLogger<MigrationRunner>.Instance).MigrateAsync(CancellationToken.None))));
+
+            Assert.That(counts.Sum(), Is.EqualTo(MigrationFiles().Count()));
+            await using var connection = await dataSources[0].OpenConnectionAsync();
+            await using var cmd = new NpgsqlCommand("SELECT count(*), count(DISTINCT version) FROM schema_migrations", connection);
+            await using var reader = await cmd.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            Assert.That((reader.GetInt64(0), reader.GetInt64(1)), Is.EqualTo(((long)MigrationFiles().Count(), (long)MigrationFiles().Count())));
+        }
+        finally
+        {
+            foreach (var ds in dataSources) await ds.DisposeAsync();
+        }
+    }
+
+    private static IEnumerable<string> MigrationFiles() =>
+        Directory.GetFiles(Path.Combine(RepositoryRoot(), "migrations"), "V*.sql").Order(StringComparer.Ordinal);
+
+    private static async Task Execute(NpgsqlConnection connection, string sql)
+    {
+        await using var cmd = new NpgsqlCommand(sql, connection);
+        await cmd.ExecuteNonQueryAsync();
     }
 
     private static string RepositoryRoot()
