@@ -51,11 +51,11 @@ public sealed class PrometheusMeterBridge : IDisposable
             await _scrape.WaitAsync(ct);
             try
             {
-                metrics.SetReplyQueue(await readQueue(ct));
                 Sink[] observables;
                 lock (_observables) observables = [.. _observables];
-                // A gauge that reports nothing this time (the database did not answer) is left out, not shown stale.
+                // A gauge that reports nothing this time (the database did not answer, or the read failed) is left out, not shown stale.
                 foreach (var sink in observables) sink.Unpublish();
+                metrics.SetReplyQueue(await readQueue(ct));
                 _listener.RecordObservableInstruments();
             }
             finally
@@ -189,7 +189,9 @@ public sealed class PrometheusMeterBridge : IDisposable
         {
             var gauge = _gauge;
             if (gauge is null) return;
-            foreach (var labelValues in gauge.GetAllLabelValues()) gauge.WithLabels(labelValues).Unpublish();
+            // GetAllLabelValues leaves out the label-less series.
+            if (gauge.LabelNames.Length == 0) gauge.Unpublish();
+            else foreach (var labelValues in gauge.GetAllLabelValues()) gauge.WithLabels(labelValues).Unpublish();
         }
     }
 }

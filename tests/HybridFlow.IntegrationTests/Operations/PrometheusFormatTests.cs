@@ -83,4 +83,36 @@ public sealed class PrometheusFormatTests
             Assert.That(b.Value("hybridflow_reply_jobs_total", ("outcome", "sent")), Is.EqualTo(0));
         }
     }
+
+    [Test]
+    public async Task QueueGauges_AreReadAtEachScrape_AndLeftOutWhenTheReadFails()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var metrics = new HybridFlowMetrics(services.GetRequiredService<IMeterFactory>());
+        var reads = new Queue<Func<ReplyQueueSnapshot?>>([
+            () => new ReplyQueueSnapshot(3, 1, TimeSpan.FromSeconds(42)),
+            () => null,
+            () => throw new InvalidOperationException("the probe failed"),
+            () => new ReplyQueueSnapshot(0, 0, TimeSpan.Zero),
+        ]);
+        using var bridge = new PrometheusMeterBridge(metrics, _ => Task.FromResult(reads.Dequeue()()));
+
+        var first = PrometheusText.Parse(await RenderAsync(bridge));
+        Assert.That(first.Types["hybridflow_reply_queue_depth"], Is.EqualTo("gauge"));
+        Assert.That(first.Value("hybridflow_reply_queue_depth"), Is.EqualTo(3));
+        Assert.That(first.Value("hybridflow_reply_jobs_in_flight"), Is.EqualTo(1));
+        Assert.That(first.Value("hybridflow_reply_queue_oldest_due_age_seconds"), Is.EqualTo(42));
+
+        foreach (var failed in new[] { "the database did not answer", "the read threw" })
+        {
+            var scrape = PrometheusText.Parse(await RenderAsync(bridge));
+            Assert.That(scrape.Value("hybridflow_reply_queue_depth"), Is.Null, failed);
+            Assert.That(scrape.Value("hybridflow_reply_jobs_in_flight"), Is.Null, failed);
+            Assert.That(scrape.Value("hybridflow_reply_queue_oldest_due_age_seconds"), Is.Null, failed);
+        }
+
+        var recovered = PrometheusText.Parse(await RenderAsync(bridge));
+        Assert.That(recovered.Value("hybridflow_reply_queue_depth"), Is.EqualTo(0));
+        Assert.That(recovered.Value("hybridflow_reply_queue_oldest_due_age_seconds"), Is.EqualTo(0));
+    }
 }
