@@ -92,6 +92,7 @@ app.UseRateLimiter();
 app.UseMiddleware<AdminAreaGuardMiddleware>();
 app.UseAuthorization();
 app.MapControllers();
+app.MapHybridFlowMetrics();
 
 app.Run();
 

@@ -42,9 +42,8 @@ public static class DependencyInjection
         services.AddMetrics();
         services.AddSingleton<HybridFlowMetrics>();
         services.AddSingleton<IHybridFlowMetrics>(sp => sp.GetRequiredService<HybridFlowMetrics>());
-        services.AddSingleton<PrometheusRegistry>();
         services.AddSingleton<ReplyQueueProbe>();
-        services.AddSingleton<HybridFlow.Application.Operations.IMetricsExporter, PrometheusMetricsExporter>();
+        services.AddSingleton(sp => new PrometheusMeterBridge(sp.GetRequiredService<HybridFlowMetrics>(), sp.GetRequiredService<ReplyQueueProbe>().ReadAsync));
         services.AddHostedService<MetricsCollectionStartup>();
         // The API host replaces this with the request's X-Correlation-Id.
         services.TryAddSingleton<ICorrelationContext, NoCorrelationContext>();

@@ -8,8 +8,8 @@ public sealed record ReplyQueueSnapshot(long Waiting, long InFlight, TimeSpan Ol
 
 /// <summary>
 /// The service's instruments on one <see cref="Meter"/> named "HybridFlow", created through the host's
-/// <see cref="IMeterFactory"/> so that each host (and each test host) has its own. <see cref="PrometheusRegistry"/>
-/// collects them for GET /metrics; any other System.Diagnostics.Metrics listener (dotnet-counters, OpenTelemetry) sees them too.
+/// <see cref="IMeterFactory"/> so that each host (and each test host) has its own. <see cref="PrometheusMeterBridge"/>
+/// publishes them for GET /metrics; any other System.Diagnostics.Metrics listener (dotnet-counters, OpenTelemetry) sees them too.
 /// </summary>
 public sealed class HybridFlowMetrics : IHybridFlowMetrics
 {

@@ -160,6 +160,63 @@ public sealed class MetricsTests
         Assert.That(queued.Value("hybridflow_reply_jobs_in_flight"), Is.EqualTo(0));
     }
 
+    [Test]
+    public async Task Scrape_AfterTraffic_ShowsEverySeriesTheReadmeDocuments_WithItsTypeAndLabels()
+    {
+        var documented = DocumentedSeries();
+        Assert.That(documented, Has.Count.GreaterThanOrEqualTo(12), "the README's metrics table was read");
+
+        // Traffic that reaches every series: a model call that fails once and is retried, and a send Evolution refuses.
+        var flaky = Payloads.NewChatId();
+        var modelCalls = 0;
+        _app.Llm.Responder = request => Interlocked.Increment(ref modelCalls) == 1
+            ? new FakeResponse(500, FakeLlmServer.OpenAiErrorJson(500))
+            : new FakeResponse(200, FakeLlmServer.OpenAiCompletionJson("gpt-test", "Olá de novo!"));
+        Assert.That(await _app.DeliverAsync(_instance, Payloads.CustomerText(flaky, "Oi")), Is.EqualTo("ai_queued"));
+        await HybridFlowApp.EventuallyAsync(() => _app.Evolution.SendsTo(flaky).Count == 1, "the retried reply sent");
+        _app.Llm.Responder = null;
+        var absent = Payloads.NewChatId();
+        _app.Evolution.FailNext((400, """{"status":400,"error":"Bad Request","response":{"message":[{"exists":false,"jid":"x","number":"x"}]}}"""));
+        Assert.That(await _app.DeliverAsync(_instance, Payloads.CustomerText(absent, "Oi")), Is.EqualTo("ai_queued"));
+        await HybridFlowApp.EventuallyAsync(async () => (await _app.TimelineAsync(_instance, absent)).Contains("ai_failed"), "the refused reply dead");
+
+        var scrape = await ScrapeAsync(_app.Client);
+        foreach (var (name, type, labels) in documented)
+        {
+            Assert.That(scrape.Types.GetValueOrDefault(name), Is.EqualTo(type), $"{name} is exposed as a {type}");
+            var sampleName = type == "histogram" ? name + "_count" : name;
+            var samples = scrape.Samples.Where(s => s.Name == sampleName).ToList();
+            Assert.That(samples, Is.Not.Empty, $"{name} has a value after the traffic");
+            foreach (var sample in samples)
+                Assert.That(sample.Labels.Keys, Is.EquivalentTo(labels), $"{name}'s labels");
+        }
+        // prometheus-net's process and GC figures are kept beside the service's own series.
+        Assert.That(scrape.Types.GetValueOrDefault("process_cpu_seconds_total"), Is.EqualTo("counter"));
+        Assert.That(scrape.Types.GetValueOrDefault("dotnet_collection_count_total"), Is.EqualTo("counter"));
+    }
+
+    /// <summary>
+    /// The README's table of series: name, type, and the label names (the backticked words of the labels cell before its
+    /// first explanation, which starts with '(', ':' or '—').
+    /// </summary>
+    private static List<(string Name, string Type, string[] Labels)> DocumentedSeries()
+    {
+        var root = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "HybridFlow.sln"))) root = root.Parent;
+        Assert.That(root, Is.Not.Null, "HybridFlow.sln above the test directory");
+        var series = new List<(string, string, string[])>();
+        foreach (var line in File.ReadLines(Path.Combine(root!.FullName, "README.md")))
+        {
+            var cells = line.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();
+            if (cells.Length != 3 || !cells[0].StartsWith("`hybridflow_", StringComparison.Ordinal)) continue;
+            var labelCell = cells[2];
+            var end = labelCell.IndexOfAny(['(', ':', '—']);
+            var labels = labelCell[..(end < 0 ? labelCell.Length : end)].Split('`').Where((_, i) => i % 2 == 1).ToArray();
+            series.Add((cells[0].Trim('`'), cells[1], labels));
+        }
+        return series;
+    }
+
     /// <summary>Buckets are cumulative, end with +Inf, and +Inf equals _count.</summary>
     private static IReadOnlyList<(string Le, double Count)> AssertWellFormedHistogram(PrometheusText scrape, string family, params (string Key, string Value)[] labels)
     {
