@@ -1,5 +1,4 @@
 using HybridFlow.Api.Security;
-using HybridFlow.Application.Health;
 using HybridFlow.Application.Operations;
 using HybridFlow.Application.Sessions.Commands;
 using MediatR;
@@ -14,16 +13,6 @@ public sealed class OperationsController : ControllerBase
     private readonly IMediator _mediator;
 
     public OperationsController(IMediator mediator) => _mediator = mediator;
-
-    /// <summary>Liveness and dependencies; 503 when a check fails.</summary>
-    [HttpGet("health")]
-    [ProducesResponseType(typeof(HealthReport), 200)]
-    [ProducesResponseType(typeof(HealthReport), 503)]
-    public async Task<IActionResult> Health(CancellationToken ct)
-    {
-        var report = await _mediator.Send(new GetHealthQuery(), ct);
-        return StatusCode(report.Ok ? 200 : 503, report);
-    }
 
     /// <summary>
     /// Prometheus metrics in the text exposition format 0.0.4: webhooks by action, webhook latency, reply jobs by outcome,
