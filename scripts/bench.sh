@@ -180,7 +180,7 @@ if ((rc != 0)); then
   tail -n 40 "$WORK/api.log" >&2 || true
   exit "$rc"
 fi
-if grep -q '"Level":"\(Error\|Fatal\)"' "$WORK/api.log"; then
+if grep -q '"@l":"\(Error\|Fatal\)"' "$WORK/api.log"; then
   log "the API logged errors during the run:"
-  grep '"Level":"\(Error\|Fatal\)"' "$WORK/api.log" | head -n 5 >&2
+  grep '"@l":"\(Error\|Fatal\)"' "$WORK/api.log" | head -n 5 >&2
 fi

@@ -16,6 +16,8 @@
 #                           the port it was started with.
 #   HYBRIDFLOW_PG_DATA      data folder of the local cluster (default <repo>/.data/postgres).
 #   PORT                    HTTP port of the API (default 8080).
+#   ASPNETCORE_ENVIRONMENT  Development unless it or DOTNET_ENVIRONMENT is set: readable console logs instead of the
+#                           JSON lines a deployment writes.
 #   SECRETS_ENCRYPTION_KEY  when unset in development (ASPNETCORE_ENVIRONMENT and DOTNET_ENVIRONMENT unset, or
 #                           "Development"), a random base64 32-byte key is generated once into .data/secrets.key
 #                           and exported. Outside development nothing is generated.
@@ -46,6 +48,9 @@ if [[ -z "${DATABASE_URL:-}" ]]; then
 fi
 
 environment_name="${ASPNETCORE_ENVIRONMENT:-${DOTNET_ENVIRONMENT:-Development}}"
+if [[ -z "${ASPNETCORE_ENVIRONMENT:-}" && -z "${DOTNET_ENVIRONMENT:-}" ]]; then
+  export ASPNETCORE_ENVIRONMENT=Development
+fi
 if [[ -z "${SECRETS_ENCRYPTION_KEY:-}" && "${environment_name,,}" == "development" ]]; then
   key_file="$DATA_ROOT/secrets.key"
   if [[ ! -s "$key_file" ]]; then

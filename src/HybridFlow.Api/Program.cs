@@ -1,13 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HybridFlow.Api.Health;
+using HybridFlow.Api.Logging;
 using HybridFlow.Api.Middleware;
 using HybridFlow.Api.Security;
 using HybridFlow.Api.Swagger;
 using HybridFlow.Application;
 using HybridFlow.Infrastructure;
 using Serilog;
-using Serilog.Events;
-using Serilog.Formatting.Json;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -16,24 +16,8 @@ if (string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsN
     builder.WebHost.UseUrls($"http://0.0.0.0:{(string.IsNullOrEmpty(port) ? "8080" : port)}");
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = BodySizeLimitMiddleware.WebhookLimit);
 
-var logLevel = (builder.Configuration["LOG_LEVEL"] ?? "info").ToLowerInvariant() switch
-{
-    "debug" => LogEventLevel.Debug,
-    "warning" or "warn" => LogEventLevel.Warning,
-    "error" => LogEventLevel.Error,
-    _ => LogEventLevel.Information,
-};
-var logger = new LoggerConfiguration()
-    .MinimumLevel.Is(logLevel)
-    .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-    .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
-    .MinimumLevel.Override("System.Net.Http.HttpClient", LogEventLevel.Warning)
-    .Enrich.FromLogContext()
-    .Enrich.With<PersonalDataLogEnricher>()
-    .WriteTo.Console(new JsonFormatter(renderMessage: true))
-    .CreateLogger();
-builder.Logging.ClearProviders();
-builder.Logging.AddSerilog(logger, dispose: true);
+builder.Services.AddSerilog((services, logger) =>
+    SerilogSetup.Configure(logger, services.GetRequiredService<IConfiguration>(), services.GetRequiredService<IHostEnvironment>()), preserveStaticLogger: true);
 
 builder.Services.AddApplication();
 builder.Services.AddInfrastructure(builder.Configuration);
@@ -55,7 +39,7 @@ if (operations.CorsOrigins.Count > 0)
         else policy.WithOrigins([.. operations.CorsOrigins]);
         // Keys travel in headers, never in cookies: no credentials mode is needed.
         policy.AllowAnyHeader().AllowAnyMethod()
-            .WithExposedHeaders(RequestLoggingMiddleware.CorrelationHeader, "Retry-After", "Location")
+            .WithExposedHeaders(CorrelationIdMiddleware.CorrelationHeader, "Retry-After", "Location")
             .SetPreflightMaxAge(TimeSpan.FromMinutes(10));
     }));
 }
@@ -75,7 +59,8 @@ builder.Services.AddHybridFlowSwagger();
 
 var app = builder.Build();
 
-app.UseMiddleware<RequestLoggingMiddleware>();
+app.UseMiddleware<CorrelationIdMiddleware>();
+app.UseSerilogRequestLogging(o => SerilogSetup.ConfigureRequestLogging(o, app.Services.GetRequiredService<Serilog.ILogger>()));
 app.UseMiddleware<ErrorHandlingMiddleware>();
 app.UseMiddleware<BodySizeLimitMiddleware>();
 // Before authentication: a browser's preflight carries no key and must not be answered 401.
@@ -93,6 +78,7 @@ app.UseMiddleware<AdminAreaGuardMiddleware>();
 app.UseAuthorization();
 app.MapControllers();
 app.MapHybridFlowMetrics();
+app.MapHealthChecks("/health", HealthResponseWriter.Options).WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
 
 app.Run();
 

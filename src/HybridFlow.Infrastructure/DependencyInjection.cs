@@ -67,9 +67,7 @@ public static class DependencyInjection
         services.AddScoped<ISessionQueries, SessionQueries>();
         services.AddScoped<HybridFlow.Application.Timeline.ITimelineQueries, TimelineQueries>();
         services.AddScoped<HybridFlow.Application.ApiKeys.IApiKeyStore, ApiKeyStore>();
-        services.AddSingleton<HybridFlow.Application.Health.IHealthProbe, DatabaseHealthProbe>();
-        services.AddSingleton<HybridFlow.Application.Health.IHealthProbe, LlmHealthProbe>();
-        services.AddSingleton<HybridFlow.Application.Health.IHealthProbe, WorkflowHealthProbe>();
+        services.AddHybridFlowHealthChecks();
 
         services.AddHttpClient(EvolutionClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<IWhatsAppGateway, EvolutionClient>();

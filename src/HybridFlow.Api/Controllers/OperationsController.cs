@@ -1,5 +1,4 @@
 using HybridFlow.Api.Security;
-using HybridFlow.Application.Health;
 using HybridFlow.Application.Sessions.Commands;
 using MediatR;
 using Microsoft.AspNetCore.Mvc;
@@ -13,16 +12,6 @@ public sealed class OperationsController : ControllerBase
     private readonly IMediator _mediator;
 
     public OperationsController(IMediator mediator) => _mediator = mediator;
-
-    /// <summary>Liveness and dependencies; 503 when a check fails.</summary>
-    [HttpGet("health")]
-    [ProducesResponseType(typeof(HealthReport), 200)]
-    [ProducesResponseType(typeof(HealthReport), 503)]
-    public async Task<IActionResult> Health(CancellationToken ct)
-    {
-        var report = await _mediator.Send(new GetHealthQuery(), ct);
-        return StatusCode(report.Ok ? 200 : 503, report);
-    }
 
     /// <summary>Runs the auto-resume sweep now (for an external scheduler). Header X-Cron-Secret.</summary>
     [HttpPost("cron/auto-resume")]

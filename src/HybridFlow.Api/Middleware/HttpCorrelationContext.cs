@@ -2,7 +2,7 @@ using HybridFlow.Application.Common.Interfaces;
 
 namespace HybridFlow.Api.Middleware;
 
-/// <summary>The correlation id <see cref="RequestLoggingMiddleware"/> accepted or made for the current request; null outside a request.</summary>
+/// <summary>The correlation id <see cref="CorrelationIdMiddleware"/> accepted or made for the current request; null outside a request.</summary>
 public sealed class HttpCorrelationContext : ICorrelationContext
 {
     private readonly IHttpContextAccessor _http;
@@ -10,5 +10,5 @@ public sealed class HttpCorrelationContext : ICorrelationContext
     public HttpCorrelationContext(IHttpContextAccessor http) => _http = http;
 
     public string? CorrelationId =>
-        _http.HttpContext?.Items.TryGetValue(RequestLoggingMiddleware.CorrelationItem, out var id) == true ? id as string : null;
+        _http.HttpContext?.Items.TryGetValue(CorrelationIdMiddleware.CorrelationItem, out var id) == true ? id as string : null;
 }

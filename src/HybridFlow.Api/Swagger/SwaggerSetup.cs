@@ -75,6 +75,7 @@ public static class SwaggerSetup
         c.OperationFilter<WebhookExampleOperationFilter>();
         c.SchemaFilter<RequestExamplesSchemaFilter>();
         c.SchemaFilter<OptionalSchemaFilter>();
+        c.DocumentFilter<HealthDocumentFilter>();
         c.SupportNonNullableReferenceTypes();
 
         // A PATCH field is its value on the wire; "absent" is simply not sending it.

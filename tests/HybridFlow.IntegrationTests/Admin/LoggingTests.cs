@@ -1,3 +1,4 @@
+using System.Text.Json;
 using HybridFlow.IntegrationTests.Support;
 
 namespace HybridFlow.IntegrationTests.Admin;
@@ -43,4 +44,77 @@ public sealed class LoggingTests
         foreach (var line in log.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith('{')))
             Assert.DoesNotThrow(() => System.Text.Json.JsonDocument.Parse(line), line);
     }
+
+    [Test]
+    public async Task RequestLine_IsOneEventPerRequest_WithMethodMaskedPathStatusDurationAndCorrelationId()
+    {
+        await using var app = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["LOG_LEVEL"] = "info" });
+        var (_, instance) = await app.CreateTenantWithInstanceAsync();
+        var chat = Payloads.NewChatId();
+        await app.DeliverAsync(instance, Payloads.CustomerText(chat, "Oi"));
+        var number = chat.Split('@')[0];
+
+        var log = await CaptureAsync(async () =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, $"/sessions/{instance}/{chat}");
+            request.Headers.Add("X-Correlation-Id", "request-line-test");
+            request.Headers.Add("X-Api-Key", HybridFlowApp.AdminKey);
+            Assert.That((int)(await app.Client.SendAsync(request)).StatusCode, Is.EqualTo(200));
+        });
+
+        var lines = JsonLines(log).Where(l => l.TryGetProperty("correlation_id", out var id) && id.GetString() == "request-line-test"
+                                              && l.TryGetProperty("duration_ms", out _) && l.TryGetProperty("path", out _)).ToList();
+        Assert.That(lines, Has.Count.EqualTo(1), log);
+        var line = lines[0];
+        Assert.That(line.GetProperty("method").GetString(), Is.EqualTo("GET"));
+        Assert.That(line.GetProperty("status").GetInt32(), Is.EqualTo(200));
+        Assert.That(line.GetProperty("duration_ms").GetDouble(), Is.GreaterThanOrEqualTo(0));
+        Assert.That(line.GetProperty("path").GetString(), Is.EqualTo($"/sessions/{instance}/{new string('*', number.Length - 4)}{number[^4..]}@s.whatsapp.net"));
+        Assert.That(line.TryGetProperty("@l", out _), Is.False, "information");
+        Assert.That(line.GetProperty("@m").GetString(), Does.StartWith("\"GET\" \"/sessions/"));
+        Assert.That(log, Does.Not.Contain(number), "no full phone number anywhere");
+    }
+
+    [Test]
+    public async Task RequestLine_AnsweredWith503_IsAWarning()
+    {
+        await using var app = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["LOG_LEVEL"] = "info", ["N8N_ENABLED"] = "true" });
+        var log = await CaptureAsync(async () => Assert.That((int)(await app.Client.GetAsync("/health")).StatusCode, Is.EqualTo(503)));
+        var line = JsonLines(log).Single(l => l.TryGetProperty("path", out var path) && path.GetString() == "/health");
+        Assert.That(line.GetProperty("status").GetInt32(), Is.EqualTo(503));
+        Assert.That(line.GetProperty("@l").GetString(), Is.EqualTo("Warning"));
+    }
+
+    [Test]
+    public async Task Development_WritesAReadableConsole_NotJson()
+    {
+        await using var app = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["LOG_LEVEL"] = "info" }, environment: "Development");
+        var log = await CaptureAsync(async () => Assert.That((int)(await app.Client.GetAsync("/health")).StatusCode, Is.EqualTo(200)));
+        var line = log.Split('\n').Single(l => l.Contains("/health", StringComparison.Ordinal));
+        Assert.That(line, Does.Match(@"^\[\d{2}:\d{2}:\d{2} INF\] GET /health answered 200 in [\d.]+ ms"));
+        Assert.That(log.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith('{')), Is.Empty, "no JSON lines");
+    }
+
+    private static async Task<string> CaptureAsync(Func<Task> action)
+    {
+        var original = Console.Out;
+        var captured = new StringWriter();
+        Console.SetOut(TextWriter.Synchronized(captured));
+        try
+        {
+            await action();
+            await Task.Delay(300);
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+        return captured.ToString();
+    }
+
+    private static List<JsonElement> JsonLines(string log) =>
+        log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => l.StartsWith('{'))
+            .Select(l => JsonDocument.Parse(l).RootElement.Clone())
+            .ToList();
 }

@@ -47,7 +47,7 @@ public sealed class WebhookFuzzTests
         }
 
         TestContext.Out.WriteLine("statuses: " + string.Join(", ", statuses.OrderBy(k => k.Key).Select(k => $"{k.Key}×{k.Value}")));
-        var errors = log.ToString().Split('\n').Where(l => l.Contains("\"Level\":\"Error\"", StringComparison.Ordinal) || l.Contains("\"Level\":\"Fatal\"", StringComparison.Ordinal)).ToList();
+        var errors = log.ToString().Split('\n').Where(l => l.Contains("\"@l\":\"Error\"", StringComparison.Ordinal) || l.Contains("\"@l\":\"Fatal\"", StringComparison.Ordinal)).ToList();
         Assert.That(failures, Is.Empty, string.Join('\n', failures) + "\n" + string.Join('\n', errors.Take(2)));
         Assert.That(statuses.Values.Sum(), Is.EqualTo(Bodies));
         Assert.That(statuses.Keys, Is.All.LessThan(500));

@@ -85,11 +85,11 @@ public sealed class CorrelationIdTests
         Assert.That(modelCall.Header("X-Correlation-Id"), Is.EqualTo(correlationId), "the OpenAI-compatible model call");
 
         var log = captured.ToString();
-        var webhookLine = LogLines(log).Single(l => l.GetProperty("MessageTemplate").GetString()!.StartsWith("Webhook ", StringComparison.Ordinal)
+        var webhookLine = LogLines(log).Single(l => l.GetProperty("@m").GetString()!.StartsWith("Webhook ", StringComparison.Ordinal)
                                                     && Property(l, "correlation_id") == correlationId);
         Assert.That(Property(webhookLine, "action"), Is.EqualTo("ai_queued"));
         var workerLine = WorkerLines(log, correlationId).Single();
-        Assert.That(workerLine.GetProperty("Properties").GetProperty("reply_job_id").GetInt64(),
+        Assert.That(workerLine.GetProperty("reply_job_id").GetInt64(),
             Is.EqualTo(await _app.ScalarAsync<long>("SELECT j.id FROM reply_jobs j JOIN sessions s ON s.id = j.session_id WHERE s.chat_id = $1", chat)));
     }
 
@@ -116,16 +116,17 @@ public sealed class CorrelationIdTests
     }
 
     private static IEnumerable<JsonElement> WorkerLines(string log, string correlationId) =>
-        LogLines(log).Where(l => l.GetProperty("MessageTemplate").GetString()!.StartsWith("Reply job ", StringComparison.Ordinal)
+        LogLines(log).Where(l => l.GetProperty("@m").GetString()!.StartsWith("Reply job ", StringComparison.Ordinal)
                                  && Property(l, "correlation_id") == correlationId);
 
+    /// <summary>Serilog's compact JSON (rendered): "@t", "@m", "@l" (absent for information), then the properties.</summary>
     private static IEnumerable<JsonElement> LogLines(string log) =>
         log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(l => l.StartsWith('{'))
             .Select(l => JsonDocument.Parse(l).RootElement.Clone())
-            .Where(l => l.TryGetProperty("MessageTemplate", out _) && l.TryGetProperty("Properties", out _))
+            .Where(l => l.TryGetProperty("@t", out _) && l.TryGetProperty("@m", out _))
             .ToList();
 
     private static string? Property(JsonElement line, string name) =>
-        line.GetProperty("Properties").TryGetProperty(name, out var value) ? value.ToString() : null;
+        line.TryGetProperty(name, out var value) ? value.ToString() : null;
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using HybridFlow.IntegrationTests.Infrastructure;
 using HybridFlow.IntegrationTests.Support;
 
 namespace HybridFlow.IntegrationTests.Operations;
@@ -106,5 +107,47 @@ public sealed class HealthTests
         Assert.That(Status(checks, "llm"), Is.EqualTo("error"));
         Assert.That(Message(checks, "llm"), Does.Contain("ANTHROPIC_API_KEY"));
         Assert.That(text, Does.Not.Contain("sk-test-not-a-real-key"));
+    }
+
+    [Test]
+    public async Task DatabaseDown_Is503WithTheDatabaseInError_AndHealthyAgainWhenItIsBack()
+    {
+        await using var postgres = await PostgresServer.StartAsync();
+        if (postgres.IsExternal) Assert.Ignore("Needs a cluster the tests start themselves (HYBRIDFLOW_TEST_DATABASE_URL is set).");
+        await using var app = await HybridFlowApp.StartAsync(sharedDatabase: await postgres.CreateDatabaseAsync());
+        var (upStatus, up) = await HealthAsync(app);
+        Assert.That(upStatus, Is.EqualTo(200));
+        Assert.That(Message(up, "database"), Does.Match(@"^\d+ migrations applied$"));
+
+        await postgres.StopServerAsync();
+        var response = await app.Client.GetAsync("/health");
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That((int)response.StatusCode, Is.EqualTo(503), text);
+        var body = JsonDocument.Parse(text).RootElement;
+        Assert.That(body.GetProperty("ok").GetBoolean(), Is.False);
+        var checks = body.GetProperty("checks");
+        Assert.That(Status(checks, "database"), Is.EqualTo("error"));
+        Assert.That(Message(checks, "database"), Is.EqualTo("database unreachable"), "the driver's own text (host, port) is not shown");
+        Assert.That(Status(checks, "llm"), Is.EqualTo("ok"), "only the database is down");
+
+        await postgres.StartServerAgainAsync();
+        await HybridFlowApp.EventuallyAsync(async () => (await app.Client.GetAsync("/health")).StatusCode == HttpStatusCode.OK, "healthy again");
+    }
+
+    [Test]
+    public async Task Health_IsJsonInTheContractsShape_AndAnswersGetOnly()
+    {
+        await using var app = await HybridFlowApp.StartAsync();
+        app.Clock.Advance(TimeSpan.FromDays(3));
+        var response = await app.Client.GetAsync("/health");
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.That(body.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "ok", "version", "timestamp", "checks" }));
+        Assert.That(body.GetProperty("checks").EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "database", "llm", "workflow" }));
+        foreach (var check in body.GetProperty("checks").EnumerateObject())
+            Assert.That(check.Value.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "status", "message" }), check.Name);
+        Assert.That(body.GetProperty("timestamp").GetDateTimeOffset(), Is.EqualTo(app.Clock.GetUtcNow()).Within(TimeSpan.FromMinutes(1)), "the app's clock, moved on");
+
+        Assert.That((int)(await app.Client.PostAsync("/health", null)).StatusCode, Is.EqualTo(405));
     }
 }

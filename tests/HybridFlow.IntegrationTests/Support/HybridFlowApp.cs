@@ -42,8 +42,9 @@ public sealed class HybridFlowApp : IAsyncDisposable
     public IReadOnlyDictionary<string, string?> Settings { get; private set; } = new Dictionary<string, string?>();
     public IServiceProvider Services { get; private set; } = null!;
 
-    /// <summary>Starts the API on a fresh database, or on <paramref name="sharedDatabase"/> to run a second replica.</summary>
-    public static async Task<HybridFlowApp> StartAsync(IDictionary<string, string?>? overrides = null, string? sharedDatabase = null)
+    /// <summary>Starts the API (as <paramref name="environment"/>) on a fresh database, or on <paramref name="sharedDatabase"/> to run a second replica.</summary>
+    public static async Task<HybridFlowApp> StartAsync(IDictionary<string, string?>? overrides = null, string? sharedDatabase = null,
+        string environment = "Production")
     {
         var app = new HybridFlowApp();
         app.ConnectionString = sharedDatabase ?? await TestEnvironment.Postgres.CreateDatabaseAsync();
@@ -71,6 +72,14 @@ public sealed class HybridFlowApp : IAsyncDisposable
 
         app._factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
+            // Production, as deployed (the factory's default is Development, whose console log is not JSON), with
+            // Development's service-provider checks kept.
+            b.UseEnvironment(environment);
+            b.UseDefaultServiceProvider(o =>
+            {
+                o.ValidateScopes = true;
+                o.ValidateOnBuild = true;
+            });
             foreach (var (k, v) in settings) b.UseSetting(k, v);
             b.ConfigureTestServices(s =>
             {
