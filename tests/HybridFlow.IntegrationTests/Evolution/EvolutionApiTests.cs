@@ -149,6 +149,22 @@ public sealed class EvolutionApiTests
         Assert.That(_app.Evolution.Requests.Single().Header("apikey"), Is.EqualTo("another-instances-key"));
     }
 
+    [Test]
+    public async Task AdminCalls_CarryTheApiRequestsCorrelationId()
+    {
+        _app.Evolution.RequiredApiKey = HybridFlowApp.EvolutionApiKey;
+        var (_, instance) = await _app.CreateTenantWithInstanceAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/instances/{instance}/test-webhook");
+        request.Headers.Add("X-Correlation-Id", "op-corr-123");
+
+        using var response = await _app.Admin.SendAsync(request);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var call = _app.Evolution.CallsTo("/instance/connectionState/").Single();
+        Assert.That(call.Header("x-correlation-id"), Is.EqualTo("op-corr-123"));
+        Assert.That(call.Header("apikey"), Is.EqualTo(HybridFlowApp.EvolutionApiKey));
+    }
+
     // ---- the gateway (sendText) through the same client: which failures may be retried
 
     private static InstanceContext Context(string serverUrl) =>
@@ -207,6 +223,14 @@ public sealed class EvolutionApiTests
         Assert.That((e!.Kind, e.UpstreamStatus), Is.EqualTo((kind, (int?)status)));
         await Task.Delay(100);
         Assert.That(_app.Evolution.CallsTo("/message/sendText/"), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public void SendText_ToAServerUrlThatIsNoUrl_IsPermanent_AndCallsNothing()
+    {
+        var e = Assert.ThrowsAsync<WhatsAppSendException>(() => SendAsync("evo.example.com"));
+        Assert.That(e!.Kind, Is.EqualTo(SendFailureKind.Permanent));
+        Assert.That(_app.Evolution.Requests, Is.Empty);
     }
 
     [Test]
