@@ -69,10 +69,13 @@ public static class DependencyInjection
         services.AddScoped<HybridFlow.Application.ApiKeys.IApiKeyStore, ApiKeyStore>();
         services.AddHybridFlowHealthChecks();
 
-        services.AddHttpClient(EvolutionClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        // The one Evolution HttpClient. Each call gets its instance's base address and apikey (EvolutionApiFactory.For);
+        // the pipeline's per-attempt timeouts replace HttpClient.Timeout.
+        services.AddHttpClient(EvolutionApiFactory.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<EvolutionApiFactory>();
         services.AddSingleton<IWhatsAppGateway, EvolutionClient>();
-        services.AddHttpClient<IWorkflowDispatcher, WorkflowDispatcher>(c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<IEvolutionAdmin, EvolutionAdminClient>();
+        services.AddHttpClient<IWorkflowDispatcher, WorkflowDispatcher>(c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.AddLlmProviders(configuration);
         // Every model call is timed, counted and stamped with the job's correlation id, whichever provider answers it.
         services.Replace(ServiceDescriptor.Singleton<IReplyGenerator, MeteredReplyGenerator>());

@@ -1,13 +1,12 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Infrastructure.Observability;
 using Microsoft.Extensions.Logging;
 using Polly;
-using Polly.Retry;
 using Polly.Timeout;
+using Refit;
 
 namespace HybridFlow.Infrastructure.Evolution;
 
@@ -18,57 +17,52 @@ namespace HybridFlow.Infrastructure.Evolution;
 /// </summary>
 public sealed class EvolutionAdminClient : IEvolutionAdmin
 {
-    private const int MaxBodyChars = 64 * 1024;
+    private const string ConnectionStateOperation = "connection_state";
+    private const string SetWebhookOperation = "set_webhook";
     private const int MaxErrorChars = 300;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private readonly IHttpClientFactory _httpClients;
-    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly EvolutionApiFactory _evolution;
+    private readonly ICorrelationContext _correlation;
+    private readonly ResiliencePipeline _pipeline;
     private readonly TimeSpan _timeout;
     private readonly ILogger<EvolutionAdminClient> _logger;
 
-    public EvolutionAdminClient(IHttpClientFactory httpClients, EvolutionOptions options, ILogger<EvolutionAdminClient> logger)
+    public EvolutionAdminClient(EvolutionApiFactory evolution, EvolutionOptions options, ICorrelationContext correlation, ILogger<EvolutionAdminClient> logger)
     {
-        _httpClients = httpClients;
+        _evolution = evolution;
+        _correlation = correlation;
         _logger = logger;
         _timeout = options.AdminTimeout;
-        _pipeline = EvolutionClient.Pipeline(options, options.AdminTimeout);
+        _pipeline = EvolutionApiFactory.Pipeline(options, options.AdminTimeout);
     }
 
     public async Task<ConnectionStateReport> GetConnectionStateAsync(EvolutionEndpoint endpoint, CancellationToken ct)
     {
-        var url = Url(endpoint, "instance/connectionState");
-        var (status, body, failure) = await CallAsync(endpoint, () => new HttpRequestMessage(HttpMethod.Get, url), "connectionState", ct);
-        if (failure is not null) return new ConnectionStateReport(false, null, status, failure);
-        return new ConnectionStateReport(true, ReadState(body), status, null);
+        var (status, state, failure) = await CallAsync(endpoint, ConnectionStateOperation,
+            (api, token) => api.ConnectionStateAsync(endpoint.InstanceName, token),
+            // A 2xx that is not shaped as expected still proves Evolution is reachable; it just names no state.
+            response => response.Error is null ? response.Content?.Instance?.State : null, ct);
+        return failure is null ? new ConnectionStateReport(true, state, status, null) : new ConnectionStateReport(false, null, status, failure);
     }
 
     public async Task<EvolutionCallResult> SetWebhookAsync(EvolutionEndpoint endpoint, WebhookRegistration webhook, CancellationToken ct)
     {
-        var url = Url(endpoint, "webhook/set");
-        var json = JsonSerializer.Serialize(new SetWebhookBody(new WebhookBody(true, webhook.Url, webhook.Headers, false, false, webhook.Events)), Json);
-        var (status, _, failure) = await CallAsync(endpoint,
-            () => new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(json, Encoding.UTF8, "application/json") },
-            "webhook/set", ct);
+        var body = new SetWebhookRequest(new WebhookSettings(true, webhook.Url, webhook.Headers, false, false, webhook.Events));
+        var (status, _, failure) = await CallAsync(endpoint, SetWebhookOperation,
+            (api, token) => api.SetWebhookAsync(endpoint.InstanceName, body, token), _ => true, ct);
         return new EvolutionCallResult(failure is null, status, failure);
     }
 
-    private static string Url(EvolutionEndpoint endpoint, string operation) =>
-        $"{endpoint.ServerUrl.TrimEnd('/')}/{operation}/{Uri.EscapeDataString(endpoint.InstanceName)}";
-
-    /// <summary>Answers the HTTP status (null when none came back), the body, and a readable failure unless Evolution answered 2xx.</summary>
-    private async Task<(int? Status, string Body, string? Failure)> CallAsync(
-        EvolutionEndpoint endpoint, Func<HttpRequestMessage> newRequest, string operation, CancellationToken ct)
+    /// <summary>Answers the HTTP status (null when none came back), what <paramref name="read"/> takes from a 2xx, and a readable failure otherwise.</summary>
+    private async Task<(int? Status, T? Value, string? Failure)> CallAsync<TResponse, T>(EvolutionEndpoint endpoint, string operation,
+        Func<IEvolutionApi, CancellationToken, Task<TResponse>> call, Func<TResponse, T> read, CancellationToken ct) where TResponse : IApiResponse
     {
-        var client = _httpClients.CreateClient(EvolutionClient.HttpClientName);
-        HttpResponseMessage response;
+        var api = _evolution.For(endpoint, _correlation.CorrelationId);
+        if (api is null) return Failed(null, "The instance's evo_server_url is not an absolute http(s) URL.");
+
+        TResponse response;
         try
         {
-            response = await _pipeline.ExecuteAsync(async token =>
-            {
-                using var request = newRequest();
-                if (!string.IsNullOrEmpty(endpoint.ApiKey)) request.Headers.TryAddWithoutValidation("apikey", endpoint.ApiKey);
-                return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
-            }, ct);
+            response = await _evolution.ExecuteAsync(operation, _pipeline, token => call(api, token), ct);
         }
         catch (TimeoutRejectedException)
         {
@@ -81,28 +75,20 @@ public sealed class EvolutionAdminClient : IEvolutionAdmin
 
         using (response)
         {
-            var status = (int)response.StatusCode;
-            string body;
-            try
-            {
-                body = await ReadLimitedAsync(response.Content, ct);
-            }
-            catch (Exception e) when (e is HttpRequestException or IOException or TimeoutRejectedException)
-            {
-                return Failed(status, $"Evolution's answer ({status}) was cut off.");
-            }
-            if (response.IsSuccessStatusCode) return (status, body, null);
-            return Failed(status, Describe(status, body));
+            var status = (int?)response.StatusCode;
+            if (EvolutionApiFactory.WasCutOff(response)) return Failed(status, $"Evolution's answer ({status}) was cut off.");
+            if (!response.IsSuccessStatusCode) return Failed(status, Describe(status, EvolutionApiFactory.ErrorOf(response)));
+            return (status, read(response), null);
         }
 
-        (int?, string, string?) Failed(int? status, string failure)
+        (int?, T?, string?) Failed(int? status, string failure)
         {
             _logger.LogWarning("Evolution {operation} for instance {instance} failed: {status} {failure}", operation, endpoint.InstanceName, status, failure);
-            return (status, "", failure);
+            return (status, default, failure);
         }
     }
 
-    private static string Describe(int status, string body)
+    private static string Describe(int? status, EvolutionError? error)
     {
         var hint = status switch
         {
@@ -110,60 +96,20 @@ public sealed class EvolutionAdminClient : IEvolutionAdmin
             404 => " Check that the instance exists in Evolution under this name.",
             _ => "",
         };
-        var message = ReadErrorMessage(body);
+        var message = MessageOf(error);
         var text = $"Evolution answered {status}{(message is null ? "." : ": " + message)}{hint}";
         return text.Length <= MaxErrorChars ? text : text[..MaxErrorChars] + "…";
     }
 
-    /// <summary>Evolution errors look like <c>{"status":404,"error":"Not Found","response":{"message":["…"]}}</c>.</summary>
-    private static string? ReadErrorMessage(string body)
-    {
-        try
+    /// <summary><c>response.message</c> is a string or an array (of strings, or of objects such as the onWhatsApp results); else <c>error</c>.</summary>
+    private static string? MessageOf(EvolutionError? error) =>
+        error?.Response?.Message switch
         {
-            using var doc = JsonDocument.Parse(body);
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) return null;
-            if (root.TryGetProperty("response", out var response) && response.ValueKind == JsonValueKind.Object
-                && response.TryGetProperty("message", out var message))
-            {
-                return message.ValueKind switch
-                {
-                    JsonValueKind.String => message.GetString(),
-                    JsonValueKind.Array => string.Join("; ", message.EnumerateArray().Select(m => m.ValueKind == JsonValueKind.String ? m.GetString() : m.GetRawText())),
-                    _ => message.GetRawText(),
-                };
-            }
-            return root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.String ? error.GetString() : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary><c>{"instance":{"instanceName":"…","state":"open"}}</c>; the state is missing while Evolution has not loaded the instance.</summary>
-    private static string? ReadState(string body) => EvolutionJson.StringAt(body, "instance", "state");
-
-    private static async Task<string> ReadLimitedAsync(HttpContent content, CancellationToken ct)
-    {
-        await using var stream = await content.ReadAsStreamAsync(ct);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        var buffer = new char[MaxBodyChars];
-        var read = 0;
-        int n;
-        while (read < buffer.Length && (n = await reader.ReadAsync(buffer.AsMemory(read), ct)) > 0) read += n;
-        return new string(buffer, 0, read);
-    }
+            { ValueKind: JsonValueKind.String } m => m.GetString(),
+            { ValueKind: JsonValueKind.Array } m => string.Join("; ", m.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString() : e.GetRawText())),
+            { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } m => m.GetRawText(),
+            _ => error?.Error,
+        };
 
     private static string HostOf(string url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.Authority : "the configured evo_server_url";
-
-    private sealed record SetWebhookBody([property: JsonPropertyName("webhook")] WebhookBody Webhook);
-
-    private sealed record WebhookBody(
-        [property: JsonPropertyName("enabled")] bool Enabled,
-        [property: JsonPropertyName("url")] string Url,
-        [property: JsonPropertyName("headers")] IReadOnlyDictionary<string, string> Headers,
-        [property: JsonPropertyName("byEvents")] bool ByEvents,
-        [property: JsonPropertyName("base64")] bool Base64,
-        [property: JsonPropertyName("events")] IReadOnlyList<string> Events);
 }

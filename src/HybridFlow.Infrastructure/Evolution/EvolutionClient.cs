@@ -1,62 +1,32 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Infrastructure.Observability;
 using Polly;
-using Polly.Retry;
 using Polly.Timeout;
+using Refit;
 
 namespace HybridFlow.Infrastructure.Evolution;
 
-public sealed record EvolutionOptions
-{
-    /// <summary>Per attempt; Evolution blocks for the whole send, typing delay included.</summary>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
-    public int RetriesBeforeSending { get; init; } = 2;
-    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(300);
-    /// <summary>Per attempt for connectionState and webhook/set: an operator is waiting on the answer.</summary>
-    public TimeSpan AdminTimeout { get; init; } = TimeSpan.FromSeconds(10);
-}
-
 /// <summary>
-/// Typed client for Evolution API v2 (POST /message/sendText/{instance}). Only failures that prove nothing
+/// The WhatsApp gateway over Evolution API v2 (POST /message/sendText/{instance}). Only failures that prove nothing
 /// was sent (no connection, 429, 503) are retried here; everything else goes back to the outbox, which owns retries.
 /// </summary>
 public sealed class EvolutionClient : IWhatsAppGateway
 {
-    public const string HttpClientName = "evolution";
     private const string SendTextOperation = "send_text";
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private readonly IHttpClientFactory _httpClients;
+    private readonly EvolutionApiFactory _evolution;
     private readonly ICorrelationContext _correlation;
     private readonly HybridFlowMetrics _metrics;
-    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly ResiliencePipeline _pipeline;
 
-    public EvolutionClient(IHttpClientFactory httpClients, EvolutionOptions options, ICorrelationContext correlation, HybridFlowMetrics metrics)
+    public EvolutionClient(EvolutionApiFactory evolution, EvolutionOptions options, ICorrelationContext correlation, HybridFlowMetrics metrics)
     {
-        _httpClients = httpClients;
+        _evolution = evolution;
         _correlation = correlation;
         _metrics = metrics;
-        _pipeline = Pipeline(options, options.Timeout);
+        _pipeline = EvolutionApiFactory.Pipeline(options, options.Timeout);
     }
-
-    /// <summary>Retries only what proves nothing reached Evolution (no connection, 429, 503), each attempt within <paramref name="timeout"/>.</summary>
-    internal static ResiliencePipeline<HttpResponseMessage> Pipeline(EvolutionOptions options, TimeSpan timeout) =>
-        new ResiliencePipelineBuilder<HttpResponseMessage>()
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-            {
-                MaxRetryAttempts = Math.Max(0, options.RetriesBeforeSending),
-                Delay = options.RetryDelay,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
-                    .Handle<HttpRequestException>(e => e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
-                    .HandleResult(r => r.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable),
-            })
-            .AddTimeout(timeout)
-            .Build();
 
     public async Task<SentText> SendTextAsync(OutgoingText message, CancellationToken ct)
     {
@@ -79,33 +49,14 @@ public sealed class EvolutionClient : IWhatsAppGateway
     private async Task<SentText> SendTextOnceAsync(OutgoingText message, CancellationToken ct)
     {
         var instance = message.Instance;
-        var correlationId = message.CorrelationId ?? _correlation.CorrelationId;
-        var url = $"{instance.EvolutionServerUrl.TrimEnd('/')}/message/sendText/{Uri.EscapeDataString(instance.InstanceName)}";
-        var client = _httpClients.CreateClient(HttpClientName);
+        var api = _evolution.For(EvolutionEndpoint.Of(instance), message.CorrelationId ?? _correlation.CorrelationId)
+                  ?? throw new WhatsAppSendException("The instance's evo_server_url is not an absolute http(s) URL.", SendFailureKind.Permanent);
+        var body = new SendTextRequest(ToNumber(message.ChatId), message.Text);
 
-        HttpResponseMessage response;
+        IApiResponse<SendTextResponse> response;
         try
         {
-            response = await _pipeline.ExecuteAsync(async token =>
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Post, url)
-                {
-                    // Buffered with a Content-Length: some proxies and servers refuse chunked request bodies.
-                    Content = new StringContent(JsonSerializer.Serialize(new SendTextBody(ToNumber(message.ChatId), message.Text), Json),
-                        System.Text.Encoding.UTF8, "application/json"),
-                };
-                if (!string.IsNullOrEmpty(instance.EvolutionApiKey)) request.Headers.TryAddWithoutValidation("apikey", instance.EvolutionApiKey);
-                if (correlationId is not null) request.Headers.TryAddWithoutValidation(OutboundCorrelation.HeaderName, correlationId);
-                var started = Stopwatch.GetTimestamp();
-                try
-                {
-                    return await client.SendAsync(request, token);
-                }
-                finally
-                {
-                    _metrics.EvolutionCallTimed(SendTextOperation, Stopwatch.GetElapsedTime(started));
-                }
-            }, ct);
+            response = await _evolution.ExecuteAsync(SendTextOperation, _pipeline, token => api.SendTextAsync(instance.InstanceName, body, token), ct);
         }
         catch (TimeoutRejectedException e)
         {
@@ -122,32 +73,34 @@ public sealed class EvolutionClient : IWhatsAppGateway
 
         using (response)
         {
-            var body = await response.Content.ReadAsStringAsync(ct);
-            if (!response.IsSuccessStatusCode) throw Classify(response.StatusCode, body);
-            var id = ReadKeyId(body)
+            if (!response.IsSuccessStatusCode) throw Classify(response);
+            // A 2xx that was cut off or is not the send.message object: it went out, but there is no id to match the echo by.
+            var sent = response.Error is null ? response.Content : null;
+            var id = sent?.Key?.Id
                      ?? throw new WhatsAppSendException("Evolution accepted the message but returned no key.id.", SendFailureKind.OutcomeUnknown);
-            return new SentText(id, body);
+            return new SentText(id, JsonSerializer.Serialize(sent, EvolutionApiFactory.Json));
         }
     }
 
     /// <summary>Evolution answers 400 both for "not on WhatsApp" (final) and for Baileys failures such as "Connection Closed" (transient).</summary>
-    private static WhatsAppSendException Classify(HttpStatusCode status, string body)
+    private static WhatsAppSendException Classify(IApiResponse response)
     {
-        var code = (int)status;
-        if (status == HttpStatusCode.BadRequest && body.Contains("\"exists\":false", StringComparison.OrdinalIgnoreCase))
+        var code = (int?)response.StatusCode;
+        var status = response.StatusCode;
+        if (status == HttpStatusCode.BadRequest && NotOnWhatsApp(EvolutionApiFactory.ErrorOf(response)))
             return new WhatsAppSendException("Evolution 400: the number is not on WhatsApp.", SendFailureKind.Permanent, upstreamStatus: code);
         if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound)
             return new WhatsAppSendException($"Evolution {code}: check the instance name and API key.", SendFailureKind.Permanent, upstreamStatus: code);
         return new WhatsAppSendException($"Evolution {code}.", SendFailureKind.Transient, upstreamStatus: code);
     }
 
-    private static string? ReadKeyId(string body) => EvolutionJson.StringAt(body, "key", "id");
+    /// <summary><c>response.message: [{"exists": false, "jid": "…", "number": "…"}]</c>, from the onWhatsApp check before sending.</summary>
+    private static bool NotOnWhatsApp(EvolutionError? error) =>
+        error?.Response?.Message is { ValueKind: JsonValueKind.Array } messages
+        && messages.EnumerateArray().Any(m => m.ValueKind == JsonValueKind.Object
+                                              && m.TryGetProperty("exists", out var exists) && exists.ValueKind == JsonValueKind.False);
 
     /// <summary>Evolution accepts digits or a full JID; a phone JID is sent as digits, anything else as is.</summary>
     private static string ToNumber(string chatId) =>
         chatId.EndsWith("@s.whatsapp.net", StringComparison.OrdinalIgnoreCase) ? chatId[..chatId.IndexOf('@', StringComparison.Ordinal)] : chatId;
-
-    private sealed record SendTextBody(
-        [property: JsonPropertyName("number")] string Number,
-        [property: JsonPropertyName("text")] string Text);
 }

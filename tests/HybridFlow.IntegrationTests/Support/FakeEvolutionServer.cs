@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using HybridFlow.IntegrationTests.Llm;
@@ -12,8 +13,9 @@ namespace HybridFlow.IntegrationTests.Support;
 /// <summary>
 /// A real Kestrel server on 127.0.0.1 that answers the Evolution 2.3 endpoints HybridFlow calls, the way Evolution does:
 /// POST /message/sendText/{instance} (201 with the send.message object), GET /instance/connectionState/{instance}
-/// and POST /webhook/set/{instance} (nested body, 201 with the stored row). It records every call, and can fail,
-/// check the apikey header, forget an instance, or fire the echo first.
+/// and POST /webhook/set/{instance} (nested body, 201 with the stored row), POST /chat/sendPresence/{instance} (201
+/// <c>{presence}</c>) and POST /chat/findMessages/{instance} (the page of stored sends, newest first). It records every
+/// call, and can fail, drop the connection, check the apikey header, forget an instance, or fire the echo first.
 /// </summary>
 public sealed class FakeEvolutionServer : IAsyncDisposable
 {
@@ -23,6 +25,7 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, string?> _connectionStates = new();
     private readonly ConcurrentDictionary<string, JsonElement> _webhooks = new();
     private readonly ConcurrentDictionary<string, bool> _missingInstances = new();
+    private readonly ConcurrentQueue<StoredSend> _stored = new();
 
     private FakeEvolutionServer(WebApplication app) => _app = app;
 
@@ -53,6 +56,12 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
     private const string SendTextPath = "/message/sendText/";
     private const string ConnectionStatePath = "/instance/connectionState/";
     private const string SetWebhookPath = "/webhook/set/";
+    private const string SendPresencePath = "/chat/sendPresence/";
+    private const string FindMessagesPath = "/chat/findMessages/";
+    private const int DroppedConnection = 0;
+
+    /// <summary>Evolution's DATABASE_SAVE_DATA_NEW_MESSAGE: when false, sends are not stored and findMessages finds none.</summary>
+    public bool StoresMessages { get; set; } = true;
 
     /// <summary>Runs after a message is accepted but before the HTTP answer, like Evolution firing send.message first.</summary>
     public Func<string, string, string, Task>? BeforeAnswer { get; set; }
@@ -80,6 +89,9 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
         foreach (var f in failures) _scriptedFailures.Enqueue(f);
     }
 
+    /// <summary>The next call is read in full, then its connection is reset without an answer (a response lost mid-request).</summary>
+    public void DropNext() => _scriptedFailures.Enqueue((DroppedConnection, ""));
+
     public void Reset()
     {
         _requests.Clear();
@@ -87,6 +99,8 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
         _connectionStates.Clear();
         _webhooks.Clear();
         _missingInstances.Clear();
+        _stored.Clear();
+        StoresMessages = true;
         RequiredApiKey = null;
         BeforeAnswer = null;
         Delay = TimeSpan.Zero;
@@ -107,6 +121,13 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
 
         if (_scriptedFailures.TryDequeue(out var failure))
         {
+            if (failure.Status == DroppedConnection)
+            {
+                headers["x-fake-outcome"] = "dropped";
+                _requests.Enqueue(new RecordedRequest(context.Request.Method, path, headers, body));
+                context.Abort();
+                return;
+            }
             await AnswerAsync(context, headers, body, failure.Status, failure.Body);
             return;
         }
@@ -123,6 +144,8 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
             ("POST", _) when path.StartsWith(SendTextPath, StringComparison.Ordinal) => SendTextPath,
             ("GET", _) when path.StartsWith(ConnectionStatePath, StringComparison.Ordinal) => ConnectionStatePath,
             ("POST", _) when path.StartsWith(SetWebhookPath, StringComparison.Ordinal) => SetWebhookPath,
+            ("POST", _) when path.StartsWith(SendPresencePath, StringComparison.Ordinal) => SendPresencePath,
+            ("POST", _) when path.StartsWith(FindMessagesPath, StringComparison.Ordinal) => FindMessagesPath,
             _ => null,
         };
         if (route is null)
@@ -152,6 +175,16 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
             await SetWebhookAsync(context, headers, body, instance);
             return;
         }
+        if (route == SendPresencePath)
+        {
+            await SendPresenceAsync(context, headers, body);
+            return;
+        }
+        if (route == FindMessagesPath)
+        {
+            await FindMessagesAsync(context, headers, body, instance);
+            return;
+        }
 
         var request = JsonNode.Parse(body)!;
         var number = request["number"]!.GetValue<string>();
@@ -175,6 +208,7 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
             instanceId = "5f8a3c2e-1b4d-4e7a-9c1f-2a3b4c5d6e7f",
             source = "web",
         };
+        if (StoresMessages) _stored.Enqueue(new StoredSend(instance, "cm" + Guid.NewGuid().ToString("N")[..23], remoteJid, keyId, text, answer.messageTimestamp));
         context.Response.StatusCode = 201;
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(JsonSerializer.Serialize(answer));
@@ -227,9 +261,90 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
         await AnswerAsync(context, headers, body, 201, JsonSerializer.Serialize(row));
     }
 
+    /// <summary>Evolution's schema requires number, presence (one of five) and delay; it blocks for the delay, then answers <c>{presence}</c>.</summary>
+    private async Task SendPresenceAsync(HttpContext context, Dictionary<string, string> headers, string body)
+    {
+        string[] presences = ["composing", "recording", "paused", "available", "unavailable"];
+        JsonNode? request;
+        try
+        {
+            request = JsonNode.Parse(body);
+        }
+        catch (JsonException)
+        {
+            request = null;
+        }
+        var problem = request is not JsonObject o ? "Unexpected token in JSON"
+            : o["number"] is not JsonValue number || number.GetValueKind() != JsonValueKind.String ? "instance requires property \"number\""
+            : o["presence"] is not JsonValue presence || presence.GetValueKind() != JsonValueKind.String ? "instance requires property \"presence\""
+            : !presences.Contains(presence.GetValue<string>()) ? "presence must be equal to one of the allowed values"
+            : o["delay"] is not JsonValue delay || delay.GetValueKind() != JsonValueKind.Number ? "instance requires property \"delay\""
+            : null;
+        if (problem is not null)
+        {
+            await AnswerAsync(context, headers, body, 400,
+                JsonSerializer.Serialize(new { status = 400, error = "Bad Request", response = new { message = new[] { problem } } }));
+            return;
+        }
+        var delayMs = Math.Clamp(request!["delay"]!.GetValue<int>(), 0, 5000);
+        if (delayMs > 0) await Task.Delay(delayMs);
+        await AnswerAsync(context, headers, body, 201, JsonSerializer.Serialize(new { presence = request["presence"]!.GetValue<string>() }));
+    }
+
+    /// <summary>
+    /// Filters the stored sends the way Evolution's Prisma query does (key.remoteJid, key.id, messageTimestamp gte/lte as
+    /// ISO times; every stored send is fromMe, so that filter keeps them all), newest first, <c>offset</c> per page.
+    /// </summary>
+    private async Task FindMessagesAsync(HttpContext context, Dictionary<string, string> headers, string body, string instance)
+    {
+        JsonNode? request;
+        try
+        {
+            request = JsonNode.Parse(body);
+        }
+        catch (JsonException)
+        {
+            await AnswerAsync(context, headers, body, 400, """{"status":400,"error":"Bad Request","response":{"message":["Unexpected token in JSON"]}}""");
+            return;
+        }
+        var key = request?["where"]?["key"];
+        var range = request?["where"]?["messageTimestamp"];
+        var remoteJid = key?["remoteJid"]?.GetValue<string>();
+        var id = key?["id"]?.GetValue<string>();
+        var gte = range?["gte"] is { } g ? DateTimeOffset.Parse(g.GetValue<string>(), CultureInfo.InvariantCulture).ToUnixTimeSeconds() : (long?)null;
+        var lte = range?["lte"] is { } l ? DateTimeOffset.Parse(l.GetValue<string>(), CultureInfo.InvariantCulture).ToUnixTimeSeconds() : (long?)null;
+        var page = Math.Max(1, request?["page"]?.GetValue<int>() ?? 1);
+        var offset = Math.Max(1, request?["offset"]?.GetValue<int>() ?? 50);
+
+        var matches = _stored.Where(m => m.Instance == instance
+                                         && (remoteJid is null || m.RemoteJid == remoteJid)
+                                         && (id is null || m.KeyId == id)
+                                         && (gte is null || m.Timestamp >= gte)
+                                         && (lte is null || m.Timestamp <= lte))
+            .Reverse()
+            .ToList();
+        var records = matches.Skip((page - 1) * offset).Take(offset).Select(m => new
+        {
+            id = m.RowId,
+            key = new { remoteJid = m.RemoteJid, fromMe = true, id = m.KeyId },
+            pushName = "Você",
+            messageType = "conversation",
+            message = new { conversation = m.Text },
+            messageTimestamp = m.Timestamp,
+            instanceId = "5f8a3c2e-1b4d-4e7a-9c1f-2a3b4c5d6e7f",
+            source = "web",
+            contextInfo = (object?)null,
+            MessageUpdate = new[] { new { status = "SERVER_ACK" } },
+        }).ToList();
+        var answer = new { messages = new { total = matches.Count, pages = (matches.Count + offset - 1) / offset, currentPage = page, records } };
+        await AnswerAsync(context, headers, body, 200, JsonSerializer.Serialize(answer));
+    }
+
+    private sealed record StoredSend(string Instance, string RowId, string RemoteJid, string KeyId, string Text, long Timestamp);
+
     private async Task AnswerAsync(HttpContext context, Dictionary<string, string> headers, string body, int status, string answer)
     {
-        headers["x-fake-outcome"] = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        headers["x-fake-outcome"] = status.ToString(CultureInfo.InvariantCulture);
         _requests.Enqueue(new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? "", headers, body));
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";

@@ -1,0 +1,31 @@
+using Refit;
+
+namespace HybridFlow.Infrastructure.Evolution;
+
+/// <summary>
+/// Evolution API v2 as Refit sees it (evolution.md sections 1.5 and 4). A client is bound to one instance's server and
+/// apikey: get it from <see cref="EvolutionApiFactory"/>, never from DI. Every call answers an <see cref="IApiResponse"/>
+/// (dispose it), so HTTP errors come back with their status and body instead of being thrown; a failure before any answer
+/// (refused, dropped, timed out) is thrown as is.
+/// </summary>
+public interface IEvolutionApi
+{
+    /// <summary>201 with the <c>send.message</c> object; 400 both for "not on WhatsApp" and for transient Baileys failures.</summary>
+    [Post("/message/sendText/{instance}")]
+    Task<IApiResponse<SendTextResponse>> SendTextAsync(string instance, [Body] SendTextRequest body, CancellationToken ct);
+
+    /// <summary>201 <c>{presence}</c>; blocks for <c>delay</c> ms, then Evolution sends <c>paused</c> itself.</summary>
+    [Post("/chat/sendPresence/{instance}")]
+    Task<IApiResponse<SendPresenceResponse>> SendPresenceAsync(string instance, [Body] SendPresenceRequest body, CancellationToken ct);
+
+    /// <summary>200 with a page of Evolution's stored messages, newest first; empty when the instance stores none.</summary>
+    [Post("/chat/findMessages/{instance}")]
+    Task<IApiResponse<FindMessagesResponse>> FindMessagesAsync(string instance, [Body] FindMessagesRequest body, CancellationToken ct);
+
+    [Get("/instance/connectionState/{instance}")]
+    Task<IApiResponse<ConnectionStateResponse>> ConnectionStateAsync(string instance, CancellationToken ct);
+
+    /// <summary>201; the answer echoes the secret header, so its body is never read.</summary>
+    [Post("/webhook/set/{instance}")]
+    Task<IApiResponse> SetWebhookAsync(string instance, [Body] SetWebhookRequest body, CancellationToken ct);
+}
