@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Infrastructure.Security;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
@@ -66,6 +67,7 @@ public sealed class EvolutionAdminClient : IEvolutionAdmin
             response = await _pipeline.ExecuteAsync(async token =>
             {
                 using var request = newRequest();
+                OutboundAddressGuard.MarkOutboundTrust(request, endpoint.Trusted);
                 if (!string.IsNullOrEmpty(endpoint.ApiKey)) request.Headers.TryAddWithoutValidation("apikey", endpoint.ApiKey);
                 return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
             }, ct);
@@ -73,6 +75,10 @@ public sealed class EvolutionAdminClient : IEvolutionAdmin
         catch (TimeoutRejectedException)
         {
             return Failed(null, $"Evolution did not answer within {_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.");
+        }
+        catch (HttpRequestException e) when (OutboundAddressGuard.BlockedBy(e) is { } blocked)
+        {
+            return Failed(null, $"Evolution at {HostOf(endpoint.ServerUrl)} was not called: {blocked.Message}.");
         }
         catch (HttpRequestException e)
         {

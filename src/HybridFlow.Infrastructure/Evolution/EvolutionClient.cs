@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Infrastructure.Observability;
+using HybridFlow.Infrastructure.Security;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -52,7 +53,8 @@ public sealed class EvolutionClient : IWhatsAppGateway
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
-                    .Handle<HttpRequestException>(e => e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
+                    .Handle<HttpRequestException>(e => e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+                                                       && OutboundAddressGuard.BlockedBy(e) is null)
                     .HandleResult(r => r.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable),
             })
             .AddTimeout(timeout)
@@ -70,6 +72,7 @@ public sealed class EvolutionClient : IWhatsAppGateway
             {
                 SendFailureKind.Permanent => "permanent",
                 SendFailureKind.OutcomeUnknown => "outcome_unknown",
+                SendFailureKind.Blocked => "blocked",
                 _ => "transient",
             });
             throw;
@@ -94,6 +97,7 @@ public sealed class EvolutionClient : IWhatsAppGateway
                     Content = new StringContent(JsonSerializer.Serialize(new SendTextBody(ToNumber(message.ChatId), message.Text), Json),
                         System.Text.Encoding.UTF8, "application/json"),
                 };
+                OutboundAddressGuard.MarkOutboundTrust(request, instance.EvolutionServerUrlTrusted);
                 if (!string.IsNullOrEmpty(instance.EvolutionApiKey)) request.Headers.TryAddWithoutValidation("apikey", instance.EvolutionApiKey);
                 if (correlationId is not null) request.Headers.TryAddWithoutValidation(OutboundCorrelation.HeaderName, correlationId);
                 var started = Stopwatch.GetTimestamp();
@@ -110,6 +114,10 @@ public sealed class EvolutionClient : IWhatsAppGateway
         catch (TimeoutRejectedException e)
         {
             throw new WhatsAppSendException("Evolution did not answer in time; the message may have been sent.", SendFailureKind.OutcomeUnknown, e);
+        }
+        catch (HttpRequestException e) when (OutboundAddressGuard.BlockedBy(e) is { } blocked)
+        {
+            throw new WhatsAppSendException(blocked.Message, SendFailureKind.Blocked, e);
         }
         catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
         {
