@@ -9,6 +9,7 @@ using HybridFlow.Infrastructure.Llm;
 using HybridFlow.Infrastructure.Observability;
 using HybridFlow.Infrastructure.Persistence;
 using HybridFlow.Infrastructure.Replies;
+using HybridFlow.Infrastructure.Security;
 using HybridFlow.Infrastructure.Workflows;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -37,6 +38,9 @@ public static class DependencyInjection
         services.AddSingleton(env.SecretProtector());
         services.AddSingleton(env.Workflow());
         services.AddSingleton(env.Operations());
+        services.AddSingleton(env.Outbound());
+        services.AddSingleton<OutboundAddressGuard>();
+        services.AddSingleton<IOutboundAddressPolicy>(sp => sp.GetRequiredService<OutboundAddressGuard>());
         services.AddSingleton(TimeProvider.System);
 
         services.AddMetrics();
@@ -71,11 +75,11 @@ public static class DependencyInjection
 
         // The one Evolution HttpClient. Each call gets its instance's base address and apikey (EvolutionApiFactory.For);
         // the pipeline's per-attempt timeouts replace HttpClient.Timeout.
-        services.AddHttpClient(EvolutionApiFactory.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHttpClient(EvolutionApiFactory.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan).UseOutboundAddressGuard();
         services.AddSingleton<EvolutionApiFactory>();
         services.AddSingleton<IWhatsAppGateway, EvolutionClient>();
         services.AddSingleton<IEvolutionAdmin, EvolutionAdminClient>();
-        services.AddHttpClient<IWorkflowDispatcher, WorkflowDispatcher>(c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHttpClient<IWorkflowDispatcher, WorkflowDispatcher>(c => c.Timeout = Timeout.InfiniteTimeSpan).UseOutboundAddressGuard();
         services.AddLlmProviders(configuration);
         // Every model call is timed, counted and stamped with the job's correlation id, whichever provider answers it.
         services.Replace(ServiceDescriptor.Singleton<IReplyGenerator, MeteredReplyGenerator>());

@@ -107,6 +107,11 @@ public sealed class EnvironmentSettings
         return Security.SecretProtector.FromBase64(key, String("SECRETS_ENCRYPTION_PREVIOUS_KEYS"));
     }
 
+    public Security.OutboundAddressOptions Outbound() => new()
+    {
+        AllowPrivateNetworks = Flag("OUTBOUND_ALLOW_PRIVATE_NETWORKS", false),
+    };
+
     public WorkflowOptions Workflow() => new()
     {
         Timeout = TimeSpan.FromSeconds(Number("WORKFLOW_TIMEOUT", 10, 0.1, 60)),

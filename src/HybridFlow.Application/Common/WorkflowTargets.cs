@@ -19,14 +19,14 @@ public static class WorkflowTargets
     public static bool HasSecret(string? tenantSecret, HybridFlowSettings settings) =>
         !string.IsNullOrEmpty(tenantSecret) || !string.IsNullOrEmpty(settings.GlobalWorkflowApiKey);
 
-    /// <summary>The target for a tenant; null when no URL or no signing secret can be found.</summary>
-    public static WorkflowTarget? Resolve(string? tenantUrl, string? tenantSecret, HybridFlowSettings settings)
+    /// <summary>The target for a tenant; null when no URL or no signing secret can be found. N8N_WEBHOOK_URL is always trusted.</summary>
+    public static WorkflowTarget? Resolve(string? tenantUrl, string? tenantSecret, HybridFlowSettings settings, bool tenantUrlTrusted = false)
     {
         var secret = string.IsNullOrEmpty(tenantSecret) ? settings.GlobalWorkflowApiKey : tenantSecret;
         if (string.IsNullOrEmpty(secret)) return null;
-        if (!string.IsNullOrWhiteSpace(tenantUrl)) return new WorkflowTarget(tenantUrl.Trim(), secret, null);
+        if (!string.IsNullOrWhiteSpace(tenantUrl)) return new WorkflowTarget(tenantUrl.Trim(), secret, null, tenantUrlTrusted);
         return settings.GlobalWorkflowUrl is { } global
-            ? new WorkflowTarget(global, secret, string.IsNullOrEmpty(settings.GlobalWorkflowApiKey) ? null : settings.GlobalWorkflowApiKey)
+            ? new WorkflowTarget(global, secret, string.IsNullOrEmpty(settings.GlobalWorkflowApiKey) ? null : settings.GlobalWorkflowApiKey, Trusted: true)
             : null;
     }
 

@@ -16,10 +16,11 @@ public sealed record InstanceDto(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-public sealed record NewInstance(long TenantId, string InstanceName, string EvoServerUrl, string EvoApiKey, string? WebhookSecret);
+/// <summary><see cref="EvoServerUrlTrusted"/>: saved by the platform admin, so the outbound address rule does not apply to it.</summary>
+public sealed record NewInstance(long TenantId, string InstanceName, string EvoServerUrl, string EvoApiKey, string? WebhookSecret, bool EvoServerUrlTrusted);
 
 /// <summary>The fields a PATCH changes; unset fields keep their stored value. Secrets are in clear here only on their way in.</summary>
-public sealed record InstancePatch(Optional<string> EvoServerUrl, Optional<string> EvoApiKey, Optional<string?> WebhookSecret)
+public sealed record InstancePatch(Optional<string> EvoServerUrl, Optional<string> EvoApiKey, Optional<string?> WebhookSecret, bool EvoServerUrlTrusted = false)
 {
     public bool IsEmpty => !(EvoServerUrl.HasValue || EvoApiKey.HasValue || WebhookSecret.HasValue);
 }

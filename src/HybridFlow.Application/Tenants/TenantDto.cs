@@ -30,7 +30,8 @@ public sealed record NewTenant(
     int ResumeAfterMinutes,
     int DebounceSeconds,
     int HistoryMessages,
-    bool ExternalSendsPause);
+    bool ExternalSendsPause,
+    bool WorkflowUrlTrusted = false);
 
 /// <summary>The fields a PATCH changes; unset fields keep their stored value.</summary>
 public sealed record TenantPatch(
@@ -44,7 +45,8 @@ public sealed record TenantPatch(
     Optional<int> HistoryMessages,
     Optional<bool> ExternalSendsPause,
     Optional<string?> WorkflowUrl,
-    Optional<string?> WorkflowSecret)
+    Optional<string?> WorkflowSecret,
+    bool WorkflowUrlTrusted = false)
 {
     public bool IsEmpty => !(Name.HasValue || SystemPrompt.HasValue || LlmProvider.HasValue || LlmModel.HasValue || ReplyMode.HasValue
                              || ResumeAfterMinutes.HasValue || DebounceSeconds.HasValue || HistoryMessages.HasValue || ExternalSendsPause.HasValue

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Infrastructure.Observability;
+using HybridFlow.Infrastructure.Security;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Timeout;
@@ -67,6 +68,10 @@ public sealed class EvolutionAdminClient : IEvolutionAdmin
         catch (TimeoutRejectedException)
         {
             return Failed(null, $"Evolution did not answer within {_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.");
+        }
+        catch (HttpRequestException e) when (OutboundAddressGuard.BlockedBy(e) is { } blocked)
+        {
+            return Failed(null, $"Evolution at {HostOf(endpoint.ServerUrl)} was not called: {blocked.Message}.");
         }
         catch (HttpRequestException e)
         {

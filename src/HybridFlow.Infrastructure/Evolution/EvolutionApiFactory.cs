@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Infrastructure.Observability;
+using HybridFlow.Infrastructure.Security;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -55,6 +56,7 @@ public sealed class EvolutionApiFactory
         client.BaseAddress = server;
         if (!string.IsNullOrEmpty(endpoint.ApiKey)) client.DefaultRequestHeaders.TryAddWithoutValidation(ApiKeyHeader, endpoint.ApiKey);
         if (correlationId is not null) client.DefaultRequestHeaders.TryAddWithoutValidation(OutboundCorrelation.HeaderName, correlationId);
+        if (endpoint.Trusted) client.DefaultRequestHeaders.TryAddWithoutValidation(OutboundAddressGuard.TrustHeader, "true");
         // Refit's source-generated client: no reflection; the HttpClient is per call (cheap, the handlers underneath are pooled).
         return RestService.ForGenerated<IEvolutionApi>(client, Settings);
     }
@@ -72,7 +74,8 @@ public sealed class EvolutionApiFactory
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 ShouldHandle = new PredicateBuilder()
-                    .Handle<HttpRequestException>(e => e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
+                    .Handle<HttpRequestException>(e => e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+                                                       && OutboundAddressGuard.BlockedBy(e) is null)
                     .HandleResult(r => r is IApiResponse { StatusCode: HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable }),
             })
             .AddTimeout(timeout)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Infrastructure.Observability;
+using HybridFlow.Infrastructure.Security;
 using Polly;
 using Polly.Timeout;
 using Refit;
@@ -40,6 +41,7 @@ public sealed class EvolutionClient : IWhatsAppGateway
             {
                 SendFailureKind.Permanent => "permanent",
                 SendFailureKind.OutcomeUnknown => "outcome_unknown",
+                SendFailureKind.Blocked => "blocked",
                 _ => "transient",
             });
             throw;
@@ -61,6 +63,10 @@ public sealed class EvolutionClient : IWhatsAppGateway
         catch (TimeoutRejectedException e)
         {
             throw new WhatsAppSendException("Evolution did not answer in time; the message may have been sent.", SendFailureKind.OutcomeUnknown, e);
+        }
+        catch (HttpRequestException e) when (OutboundAddressGuard.BlockedBy(e) is { } blocked)
+        {
+            throw new WhatsAppSendException(blocked.Message, SendFailureKind.Blocked, e);
         }
         catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
         {

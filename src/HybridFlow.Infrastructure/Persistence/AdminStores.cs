@@ -23,7 +23,7 @@ public sealed class TenantStore : ITenantStore
         var row = new TenantRow
         {
             Name = t.Name, SystemPrompt = t.SystemPrompt, LlmProvider = t.LlmProvider, LlmModel = t.LlmModel, ReplyMode = t.ReplyMode,
-            WorkflowUrl = t.WorkflowUrl, WorkflowSecret = t.WorkflowSecret,
+            WorkflowUrl = t.WorkflowUrl, WorkflowUrlTrusted = t.WorkflowUrlTrusted, WorkflowSecret = t.WorkflowSecret,
             ResumeAfterMinutes = t.ResumeAfterMinutes, DebounceSeconds = t.DebounceSeconds, HistoryMessages = t.HistoryMessages,
             ExternalSendsPause = t.ExternalSendsPause, CreatedAt = now, UpdatedAt = now,
         };
@@ -57,7 +57,11 @@ public sealed class TenantStore : ITenantStore
         if (patch.DebounceSeconds.HasValue) row.DebounceSeconds = patch.DebounceSeconds.Value;
         if (patch.HistoryMessages.HasValue) row.HistoryMessages = patch.HistoryMessages.Value;
         if (patch.ExternalSendsPause.HasValue) row.ExternalSendsPause = patch.ExternalSendsPause.Value;
-        if (patch.WorkflowUrl.HasValue) row.WorkflowUrl = patch.WorkflowUrl.Value;
+        if (patch.WorkflowUrl.HasValue)
+        {
+            row.WorkflowUrl = patch.WorkflowUrl.Value;
+            row.WorkflowUrlTrusted = patch.WorkflowUrlTrusted;
+        }
         if (patch.WorkflowSecret.HasValue) row.WorkflowSecret = patch.WorkflowSecret.Value;
         row.UpdatedAt = now;
         await _db.SaveChangesAsync(ct);
@@ -93,7 +97,7 @@ public sealed class InstanceStore : IInstanceStore
     {
         var row = new InstanceRow
         {
-            TenantId = i.TenantId, InstanceName = i.InstanceName, EvoServerUrl = i.EvoServerUrl, EvoApiKey = i.EvoApiKey,
+            TenantId = i.TenantId, InstanceName = i.InstanceName, EvoServerUrl = i.EvoServerUrl, EvoServerUrlTrusted = i.EvoServerUrlTrusted, EvoApiKey = i.EvoApiKey,
             WebhookSecret = i.WebhookSecret, CreatedAt = now, UpdatedAt = now,
         };
         _db.Instances.Add(row);
@@ -127,7 +131,11 @@ public sealed class InstanceStore : IInstanceStore
     {
         var row = await _db.Instances.FirstOrDefaultAsync(i => i.InstanceName == instanceName, ct);
         if (row is null) return null;
-        if (patch.EvoServerUrl.HasValue) row.EvoServerUrl = patch.EvoServerUrl.Value;
+        if (patch.EvoServerUrl.HasValue)
+        {
+            row.EvoServerUrl = patch.EvoServerUrl.Value;
+            row.EvoServerUrlTrusted = patch.EvoServerUrlTrusted;
+        }
         if (patch.EvoApiKey.HasValue) row.EvoApiKey = patch.EvoApiKey.Value;
         if (patch.WebhookSecret.HasValue) row.WebhookSecret = patch.WebhookSecret.Value;
         row.UpdatedAt = now;

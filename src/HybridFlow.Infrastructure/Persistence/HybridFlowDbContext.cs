@@ -31,6 +31,7 @@ public sealed class HybridFlowDbContext : DbContext
             e.Property(t => t.LlmModel).HasColumnName("llm_model");
             e.Property(t => t.ReplyMode).HasColumnName("reply_mode");
             e.Property(t => t.WorkflowUrl).HasColumnName("workflow_url");
+            e.Property(t => t.WorkflowUrlTrusted).HasColumnName("workflow_url_trusted");
             e.Property(t => t.WorkflowSecret).HasColumnName("workflow_secret").HasConversion(SecretConverter());
             e.Property(t => t.ResumeAfterMinutes).HasColumnName("resume_after_minutes");
             e.Property(t => t.DebounceSeconds).HasColumnName("debounce_seconds");
@@ -48,6 +49,7 @@ public sealed class HybridFlowDbContext : DbContext
             e.Property(i => i.InstanceName).HasColumnName("instance_name");
             e.Property(i => i.Provider).HasColumnName("provider");
             e.Property(i => i.EvoServerUrl).HasColumnName("evo_server_url");
+            e.Property(i => i.EvoServerUrlTrusted).HasColumnName("evo_server_url_trusted");
             e.Property(i => i.EvoApiKey).HasColumnName("evo_api_key").HasConversion(SecretConverter());
             e.Property(i => i.WebhookSecret).HasColumnName("webhook_secret").HasConversion(SecretConverter());
             e.Property(i => i.CreatedAt).HasColumnName("created_at");
@@ -95,6 +97,7 @@ public sealed class TenantRow
     public string? LlmModel { get; set; }
     public string ReplyMode { get; set; } = "ai";
     public string? WorkflowUrl { get; set; }
+    public bool WorkflowUrlTrusted { get; set; }
     public string? WorkflowSecret { get; set; }
     public int ResumeAfterMinutes { get; set; }
     public int DebounceSeconds { get; set; }
@@ -111,6 +114,7 @@ public sealed class InstanceRow
     public string InstanceName { get; set; } = "";
     public string Provider { get; set; } = "evolution";
     public string EvoServerUrl { get; set; } = "";
+    public bool EvoServerUrlTrusted { get; set; }
     public string? EvoApiKey { get; set; }
     public string? WebhookSecret { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

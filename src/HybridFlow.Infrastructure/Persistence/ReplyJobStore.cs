@@ -167,11 +167,12 @@ public sealed class ReplyJobStore : IReplyJobStore
         await using var connection = await _db.OpenConnectionAsync(ct);
         string deliveryId;
         string? url;
+        bool urlTrusted;
         string? secret;
         long[] triggerIds;
         int historyLimit;
         await using (var cmd = connection.Command("""
-            SELECT j.delivery_id, t.workflow_url, t.workflow_secret, j.trigger_message_ids, t.history_messages
+            SELECT j.delivery_id, t.workflow_url, t.workflow_secret, j.trigger_message_ids, t.history_messages, t.workflow_url_trusted
             FROM reply_jobs j JOIN tenants t ON t.id = j.tenant_id
             WHERE j.id = $1
             """, null, job.JobId))
@@ -183,6 +184,7 @@ public sealed class ReplyJobStore : IReplyJobStore
             secret = _secrets.Unprotect(Str(r, 2));
             triggerIds = r.GetFieldValue<long[]>(3);
             historyLimit = r.GetInt32(4);
+            urlTrusted = r.GetBoolean(5);
         }
 
         var messages = new List<WorkflowEventMessage>();
@@ -212,7 +214,7 @@ public sealed class ReplyJobStore : IReplyJobStore
                 history.Add(new WorkflowHistoryMessage(SqlMapping.ParseDirection(r.GetString(0)), r.GetString(1), Str(r, 2), r.GetString(3),
                     SqlMapping.Time(r, 4)!.Value));
         }
-        return new WorkflowJob(deliveryId, url, secret, messages, history);
+        return new WorkflowJob(deliveryId, url, secret, messages, history, urlTrusted);
     }
 
     public async Task CompleteDispatchAsync(ClaimedReplyJob job, string detail, DateTimeOffset now, CancellationToken ct)

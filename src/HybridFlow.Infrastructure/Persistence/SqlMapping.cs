@@ -21,7 +21,7 @@ internal static class SqlMapping
     /// <summary>An instance with its tenant's policy; needs <c>instances i JOIN tenants t</c>.</summary>
     public const string InstanceColumns =
         "i.id, i.instance_name, i.evo_server_url, i.evo_api_key, i.webhook_secret, " +
-        "t.id, t.reply_mode, t.resume_after_minutes, t.debounce_seconds, t.history_messages, t.external_sends_pause";
+        "t.id, t.reply_mode, t.resume_after_minutes, t.debounce_seconds, t.history_messages, t.external_sends_pause, i.evo_server_url_trusted";
 
     /// <summary>Reads <see cref="InstanceColumns"/> starting at <paramref name="o"/>.</summary>
     public static InstanceContext ReadInstance(NpgsqlDataReader r, int o, Security.SecretProtector secrets)
@@ -29,7 +29,8 @@ internal static class SqlMapping
         var policy = new TenantPolicy(r.GetInt64(o + 5), ReplyModeNames.Parse(r.GetString(o + 6)), TimeSpan.FromMinutes(r.GetInt32(o + 7)),
             TimeSpan.FromSeconds(r.GetInt32(o + 8)), r.GetInt32(o + 9), r.GetBoolean(o + 10));
         return new InstanceContext(r.GetInt64(o), r.GetString(o + 1), r.GetString(o + 2),
-            secrets.Unprotect(r.IsDBNull(o + 3) ? null : r.GetString(o + 3)), secrets.Unprotect(r.IsDBNull(o + 4) ? null : r.GetString(o + 4)), policy);
+            secrets.Unprotect(r.IsDBNull(o + 3) ? null : r.GetString(o + 3)), secrets.Unprotect(r.IsDBNull(o + 4) ? null : r.GetString(o + 4)), policy,
+            r.GetBoolean(o + 11));
     }
 
     private const string InsertTimelineEventSql =

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Infrastructure.Security;
 using Polly;
 using Polly.Timeout;
 
@@ -57,6 +58,7 @@ public sealed class WorkflowDispatcher : IWorkflowDispatcher
             var status = await _timeout.ExecuteAsync(async token =>
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, dispatch.Target.Url) { Content = new ByteArrayContent(body) };
+                OutboundAddressGuard.MarkOutboundTrust(request, dispatch.Target.Trusted);
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
                 request.Headers.TryAddWithoutValidation(TimestampHeader, timestamp);
                 request.Headers.TryAddWithoutValidation(SignatureHeader, signature);
@@ -72,6 +74,10 @@ public sealed class WorkflowDispatcher : IWorkflowDispatcher
         catch (TimeoutRejectedException e)
         {
             throw new WorkflowDispatchException($"the workflow did not answer within {_options.Timeout.TotalSeconds:0.#} s", e);
+        }
+        catch (HttpRequestException e) when (OutboundAddressGuard.BlockedBy(e) is { } blocked)
+        {
+            throw new WorkflowDispatchException(blocked.Message, e, isPermanent: true);
         }
         catch (HttpRequestException e)
         {

@@ -23,8 +23,14 @@ public sealed class WorkflowTargetsTests
     public void TenantWithoutSettings_UsesTheGlobalUrl_WithTheApiKeyAsBearerAndSecret()
     {
         var target = WorkflowTargets.Resolve(null, null, Global);
-        Assert.That(target, Is.EqualTo(new HybridFlow.Application.Common.Interfaces.WorkflowTarget(GlobalUrl, GlobalKey, GlobalKey)));
+        // N8N_WEBHOOK_URL comes from the environment, not from a tenant key: the outbound address guard does not apply.
+        Assert.That(target, Is.EqualTo(new HybridFlow.Application.Common.Interfaces.WorkflowTarget(GlobalUrl, GlobalKey, GlobalKey, Trusted: true)));
     }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public void TenantsOwnUrl_CarriesWhetherThePlatformAdminSavedIt(bool trusted) =>
+        Assert.That(WorkflowTargets.Resolve("https://hooks.example.com/a", "tenant-secret-0123456789", Global, trusted)!.Trusted, Is.EqualTo(trusted));
 
     [Test]
     public void TenantsOwnUrl_GetsNoBearerToken_ButIsSignedWithTheApiKeyWhenItHasNoSecret()

@@ -16,7 +16,9 @@ public sealed class InstancesApiTests
     private HybridFlowApp _app = null!;
 
     [OneTimeSetUp]
-    public async Task StartApp() => _app = await HybridFlowApp.StartAsync();
+    // Tenant keys here point instances at the fake Evolution on 127.0.0.1, as in a self-hosted set-up with Evolution on a
+    // private network; the outbound address rule itself is tested in Security/OutboundAddressTests.
+    public async Task StartApp() => _app = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["OUTBOUND_ALLOW_PRIVATE_NETWORKS"] = "true" });
 
     [OneTimeTearDown]
     public async Task StopApp() => await _app.DisposeAsync();

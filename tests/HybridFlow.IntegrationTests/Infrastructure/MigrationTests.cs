@@ -83,6 +83,43 @@ public sealed class MigrationTests
         await cmd.ExecuteNonQueryAsync();
     }
 
+    /// <summary>
+    /// V0005 on rows written before it: trusted only where no tenant_admin key of the tenant existed when the row was last
+    /// written (only the platform admin could have set the URL then). The file is re-run on rows prepared here.
+    /// </summary>
+    [Test]
+    public async Task V0005_TrustsOnlyUrlsNoTenantKeyCouldHaveSet()
+    {
+        await using var app = await HybridFlowApp.StartAsync();
+        var (adminOnly, adminOnlyInstance) = await app.CreateTenantWithInstanceAsync();
+        var (keyLater, keyLaterInstance) = await app.CreateTenantWithInstanceAsync();
+        var (keyBefore, keyBeforeInstance) = await app.CreateTenantWithInstanceAsync();
+        await app.CreateApiKeyAsync(keyLater, "tenant_admin");
+        await app.CreateApiKeyAsync(keyBefore, "tenant_admin");
+        await app.CreateApiKeyAsync(adminOnly, "agent"); // an agent key cannot set URLs
+        await app.ScalarAsync<int>($$"""
+            UPDATE instances SET evo_server_url_trusted = false;
+            UPDATE tenants SET workflow_url = 'https://n8n.example.com/webhook/x', workflow_url_trusted = false;
+            UPDATE api_keys k SET created_at = t.updated_at + CASE WHEN k.tenant_id = {{keyLater}} THEN interval '1 hour' ELSE interval '-1 hour' END
+            FROM tenants t WHERE t.id = k.tenant_id;
+            UPDATE instances SET updated_at = now() - interval '1 day' WHERE tenant_id = {{keyLater}};
+            """);
+        await using (var connection = new Npgsql.NpgsqlConnection(app.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var cmd = new Npgsql.NpgsqlCommand(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "migrations", "V0005__outbound_url_trust.sql")), connection);
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        Task<bool> InstanceTrusted(string name) => app.ScalarAsync<bool>("SELECT evo_server_url_trusted FROM instances WHERE instance_name = $1", name);
+        Task<bool> TenantTrusted(long id) => app.ScalarAsync<bool>("SELECT workflow_url_trusted FROM tenants WHERE id = $1", id);
+        Assert.That(await InstanceTrusted(adminOnlyInstance), Is.True, "no tenant_admin key ever");
+        Assert.That(await TenantTrusted(adminOnly), Is.True);
+        Assert.That(await InstanceTrusted(keyLaterInstance), Is.True, "the tenant_admin key came after the last write");
+        Assert.That(await InstanceTrusted(keyBeforeInstance), Is.False, "a tenant_admin key existed: it may have set the URL");
+        Assert.That(await TenantTrusted(keyBefore), Is.False);
+    }
+
     private static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)

@@ -95,7 +95,8 @@ public sealed class RolesAndIsolationTests
 
         var instance = await client.PostAsJsonAsync("/api/instances", new Dictionary<string, object?>
         {
-            ["instance_name"] = "a-second-" + Guid.NewGuid().ToString("N")[..6], ["evo_server_url"] = "http://127.0.0.1:1", ["evo_api_key"] = "key-123",
+            // A public address (TEST-NET-2, never called here): a tenant key may not point at loopback or private networks.
+            ["instance_name"] = "a-second-" + Guid.NewGuid().ToString("N")[..6], ["evo_server_url"] = "http://198.51.100.7:8080", ["evo_api_key"] = "key-123",
         });
         Assert.That((int)instance.StatusCode, Is.EqualTo(201), await instance.Content.ReadAsStringAsync());
         Assert.That((await instance.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("tenant_id").GetInt64(), Is.EqualTo(_tenantA),

@@ -1,9 +1,10 @@
 namespace HybridFlow.Application.Common.Interfaces;
 
 /// <summary>Where an Evolution instance lives and how to authenticate to it.</summary>
-public sealed record EvolutionEndpoint(string ServerUrl, string InstanceName, string? ApiKey)
+public sealed record EvolutionEndpoint(string ServerUrl, string InstanceName, string? ApiKey, bool Trusted = false)
 {
-    public static EvolutionEndpoint Of(InstanceContext instance) => new(instance.EvolutionServerUrl, instance.InstanceName, instance.EvolutionApiKey);
+    public static EvolutionEndpoint Of(InstanceContext instance) =>
+        new(instance.EvolutionServerUrl, instance.InstanceName, instance.EvolutionApiKey, instance.EvolutionServerUrlTrusted);
 }
 
 /// <summary>

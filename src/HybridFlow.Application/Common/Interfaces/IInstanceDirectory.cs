@@ -11,14 +11,18 @@ public sealed record TenantPolicy(
     int HistoryMessages,
     bool ExternalSendsPause);
 
-/// <summary>An Evolution instance as the webhook pipeline and the sender see it, secrets in clear.</summary>
+/// <summary>
+/// An Evolution instance as the webhook pipeline and the sender see it, secrets in clear. <see cref="EvolutionServerUrlTrusted"/>:
+/// the URL was saved by the platform admin, so calls to it skip the outbound address guard.
+/// </summary>
 public sealed record InstanceContext(
     long InstanceId,
     string InstanceName,
     string EvolutionServerUrl,
     string? EvolutionApiKey,
     string? WebhookSecret,
-    TenantPolicy Tenant);
+    TenantPolicy Tenant,
+    bool EvolutionServerUrlTrusted = false);
 
 public interface IInstanceDirectory
 {

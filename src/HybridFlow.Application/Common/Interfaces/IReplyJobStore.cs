@@ -22,7 +22,8 @@ public sealed record WorkflowJob(
     string? WorkflowUrl,
     string? WorkflowSecret,
     IReadOnlyList<WorkflowEventMessage> Messages,
-    IReadOnlyList<WorkflowHistoryMessage> History);
+    IReadOnlyList<WorkflowHistoryMessage> History,
+    bool WorkflowUrlTrusted = false);
 
 /// <summary>Who produces a job's reply; it names the job's timeline events (<c>ai_*</c> or <c>workflow_*</c>).</summary>
 public enum ReplyChannel

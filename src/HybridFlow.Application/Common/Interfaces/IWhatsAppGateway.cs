@@ -14,6 +14,8 @@ public enum SendFailureKind
     Permanent,
     /// <summary>The request may have reached WhatsApp (timeout after sending): never retried, to avoid a double reply.</summary>
     OutcomeUnknown,
+    /// <summary>The outbound address guard refused the connection (private, loopback, metadata...): nothing was sent, retrying cannot help.</summary>
+    Blocked,
 }
 
 public sealed class WhatsAppSendException : Exception

@@ -20,8 +20,11 @@ public sealed record WorkflowEvent(
     IReadOnlyList<WorkflowHistoryMessage> History,
     string? ReplyUrl);
 
-/// <summary>Where a workflow event goes and how it is signed. <see cref="BearerToken"/> is only set for the global N8N_WEBHOOK_URL.</summary>
-public sealed record WorkflowTarget(string Url, string SigningSecret, string? BearerToken);
+/// <summary>
+/// Where a workflow event goes and how it is signed. <see cref="BearerToken"/> is only set for the global N8N_WEBHOOK_URL.
+/// <see cref="Trusted"/>: set by the platform admin or the environment, so the outbound address guard does not apply.
+/// </summary>
+public sealed record WorkflowTarget(string Url, string SigningSecret, string? BearerToken, bool Trusted = false);
 
 /// <summary>One POST of one job; <see cref="DeliveryId"/> is the same on every retry so the workflow can drop repeats.</summary>
 public sealed record WorkflowDispatch(WorkflowTarget Target, string DeliveryId, WorkflowEvent Event);
@@ -32,8 +35,11 @@ public interface IWorkflowDispatcher
     Task<int> DispatchAsync(WorkflowDispatch dispatch, CancellationToken ct);
 }
 
-/// <summary>The workflow did not take the event (non-2xx, timeout, unreachable); the outbox retries it.</summary>
+/// <summary>The workflow did not take the event (non-2xx, timeout, unreachable); the outbox retries it unless <see cref="IsPermanent"/>.</summary>
 public sealed class WorkflowDispatchException : Exception
 {
-    public WorkflowDispatchException(string message, Exception? inner = null) : base(message, inner) { }
+    public WorkflowDispatchException(string message, Exception? inner = null, bool isPermanent = false) : base(message, inner) => IsPermanent = isPermanent;
+
+    /// <summary>Retrying cannot help (the outbound address guard refused the target).</summary>
+    public bool IsPermanent { get; }
 }

@@ -1,5 +1,6 @@
 using FluentValidation;
 using HybridFlow.Application.Common.Exceptions;
+using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Common.Security;
 using HybridFlow.Application.Tenants;
 using MediatR;
@@ -35,13 +36,15 @@ public sealed class CreateInstanceCommandHandler : IRequestHandler<CreateInstanc
     private readonly IInstanceStore _instances;
     private readonly ITenantStore _tenants;
     private readonly ICurrentCaller _caller;
+    private readonly IOutboundAddressPolicy _outbound;
     private readonly TimeProvider _time;
 
-    public CreateInstanceCommandHandler(IInstanceStore instances, ITenantStore tenants, ICurrentCaller caller, TimeProvider time)
+    public CreateInstanceCommandHandler(IInstanceStore instances, ITenantStore tenants, ICurrentCaller caller, IOutboundAddressPolicy outbound, TimeProvider time)
     {
         _instances = instances;
         _tenants = tenants;
         _caller = caller;
+        _outbound = outbound;
         _time = time;
     }
 
@@ -51,8 +54,10 @@ public sealed class CreateInstanceCommandHandler : IRequestHandler<CreateInstanc
         var tenantId = _caller.TenantFilter(c.TenantId)
                        ?? throw new RequestValidationException("tenant_id", "tenant_id is required with the platform admin key.");
         _ = await _tenants.FindAsync(tenantId, ct) ?? throw new NotFoundException("Tenant", tenantId);
+        var url = c.EvoServerUrl!.Trim().TrimEnd('/');
+        var trusted = await _outbound.AdmitAsync(_caller, "evo_server_url", url, ct);
         var created = await _instances.CreateAsync(
-            new NewInstance(tenantId, c.InstanceName!.Trim(), c.EvoServerUrl!.Trim().TrimEnd('/'), c.EvoApiKey!, c.WebhookSecret),
+            new NewInstance(tenantId, c.InstanceName!.Trim(), url, c.EvoApiKey!, c.WebhookSecret, trusted),
             _time.GetUtcNow(), ct);
         return created ?? throw new ConflictException($"An instance named '{c.InstanceName}' already exists.");
     }

@@ -1,5 +1,6 @@
 using FluentValidation;
 using HybridFlow.Application.Common.Exceptions;
+using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Common.Models;
 using HybridFlow.Application.Common.Security;
 using MediatR;
@@ -38,12 +39,14 @@ public sealed class UpdateInstanceCommandHandler : IRequestHandler<UpdateInstanc
 {
     private readonly IInstanceStore _instances;
     private readonly ICurrentCaller _caller;
+    private readonly IOutboundAddressPolicy _outbound;
     private readonly TimeProvider _time;
 
-    public UpdateInstanceCommandHandler(IInstanceStore instances, ICurrentCaller caller, TimeProvider time)
+    public UpdateInstanceCommandHandler(IInstanceStore instances, ICurrentCaller caller, IOutboundAddressPolicy outbound, TimeProvider time)
     {
         _instances = instances;
         _caller = caller;
+        _outbound = outbound;
         _time = time;
     }
 
@@ -51,10 +54,13 @@ public sealed class UpdateInstanceCommandHandler : IRequestHandler<UpdateInstanc
     {
         var current = await _instances.FindVisibleAsync(_caller, c.InstanceName!, c.TenantId, ct);
         _caller.RequireAtLeast(CallerRole.TenantAdmin);
+        var url = c.EvoServerUrl.HasValue ? new Optional<string>(c.EvoServerUrl.Value!.Trim().TrimEnd('/')) : default;
+        var trusted = url.HasValue && await _outbound.AdmitAsync(_caller, "evo_server_url", url.Value, ct);
         var patch = new InstancePatch(
-            c.EvoServerUrl.HasValue ? new Optional<string>(c.EvoServerUrl.Value!.Trim().TrimEnd('/')) : default,
+            url,
             c.EvoApiKey.HasValue ? new Optional<string>(c.EvoApiKey.Value!) : default,
-            c.WebhookSecret);
+            c.WebhookSecret,
+            trusted);
         if (patch.IsEmpty) return current;
         return await _instances.UpdateAsync(current.InstanceName, patch, _time.GetUtcNow(), ct)
                ?? throw new NotFoundException("Instance", current.InstanceName);

@@ -104,7 +104,7 @@ public sealed class ProcessNextReplyJobCommandHandler : IRequestHandler<ProcessN
         var workflowJob = await _jobs.LoadWorkflowJobAsync(job, ct);
         if (workflowJob is null) return;
 
-        var target = WorkflowTargets.Resolve(workflowJob.WorkflowUrl, workflowJob.WorkflowSecret, _settings);
+        var target = WorkflowTargets.Resolve(workflowJob.WorkflowUrl, workflowJob.WorkflowSecret, _settings, workflowJob.WorkflowUrlTrusted);
         if (target is null)
         {
             await FailAttemptAsync(job, ReplyChannel.Workflow,
@@ -130,7 +130,7 @@ public sealed class ProcessNextReplyJobCommandHandler : IRequestHandler<ProcessN
         }
         catch (WorkflowDispatchException e)
         {
-            await FailAttemptAsync(job, ReplyChannel.Workflow, $"workflow: {e.Message}", permanent: false, ct);
+            await FailAttemptAsync(job, ReplyChannel.Workflow, $"workflow: {e.Message}", e.IsPermanent, ct);
         }
     }
 

@@ -1,5 +1,6 @@
 using FluentValidation;
 using HybridFlow.Application.Common;
+using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Common.Security;
 using HybridFlow.Domain.Tenants;
 using MediatR;
@@ -57,20 +58,23 @@ public sealed class CreateTenantCommandHandler : IRequestHandler<CreateTenantCom
     private readonly ITenantStore _tenants;
     private readonly HybridFlowSettings _settings;
     private readonly ICurrentCaller _caller;
+    private readonly IOutboundAddressPolicy _outbound;
     private readonly TimeProvider _time;
 
-    public CreateTenantCommandHandler(ITenantStore tenants, HybridFlowSettings settings, ICurrentCaller caller, TimeProvider time)
+    public CreateTenantCommandHandler(ITenantStore tenants, HybridFlowSettings settings, ICurrentCaller caller, IOutboundAddressPolicy outbound, TimeProvider time)
     {
         _tenants = tenants;
         _caller = caller;
         _settings = settings;
+        _outbound = outbound;
         _time = time;
     }
 
-    public Task<TenantDto> Handle(CreateTenantCommand c, CancellationToken ct)
+    public async Task<TenantDto> Handle(CreateTenantCommand c, CancellationToken ct)
     {
         _caller.RequireAtLeast(CallerRole.PlatformAdmin);
-        return _tenants.CreateAsync(
+        var workflowUrlTrusted = await _outbound.AdmitAsync(_caller, "workflow_url", c.WorkflowUrl, ct);
+        return await _tenants.CreateAsync(
         new NewTenant(
             c.Name!.Trim(),
             string.IsNullOrWhiteSpace(c.SystemPrompt) ? null : c.SystemPrompt,
@@ -82,7 +86,8 @@ public sealed class CreateTenantCommandHandler : IRequestHandler<CreateTenantCom
             c.ResumeAfterMinutes ?? (int)_settings.DefaultQuietPeriod.TotalMinutes,
             c.DebounceSeconds ?? 0,
             c.HistoryMessages ?? TenantLimits.DefaultHistoryMessages,
-            c.ExternalSendsPause ?? true),
+            c.ExternalSendsPause ?? true,
+            workflowUrlTrusted),
         _time.GetUtcNow(), ct);
     }
 }

@@ -1,6 +1,7 @@
 using FluentValidation;
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Exceptions;
+using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Common.Models;
 using HybridFlow.Application.Common.Security;
 using HybridFlow.Domain.Tenants;
@@ -69,13 +70,15 @@ public sealed class UpdateTenantCommandHandler : IRequestHandler<UpdateTenantCom
     private readonly ITenantStore _tenants;
     private readonly ICurrentCaller _caller;
     private readonly HybridFlowSettings _settings;
+    private readonly IOutboundAddressPolicy _outbound;
     private readonly TimeProvider _time;
 
-    public UpdateTenantCommandHandler(ITenantStore tenants, ICurrentCaller caller, HybridFlowSettings settings, TimeProvider time)
+    public UpdateTenantCommandHandler(ITenantStore tenants, ICurrentCaller caller, HybridFlowSettings settings, IOutboundAddressPolicy outbound, TimeProvider time)
     {
         _tenants = tenants;
         _caller = caller;
         _settings = settings;
+        _outbound = outbound;
         _time = time;
     }
 
@@ -98,6 +101,8 @@ public sealed class UpdateTenantCommandHandler : IRequestHandler<UpdateTenantCom
             Map(c.WorkflowUrl, u => string.IsNullOrWhiteSpace(u) ? null : u.Trim()),
             c.WorkflowSecret);
         if (patch.IsEmpty) return current;
+        if (patch.WorkflowUrl is { HasValue: true, Value: { } url })
+            patch = patch with { WorkflowUrlTrusted = await _outbound.AdmitAsync(_caller, "workflow_url", url, ct) };
         EnsureWorkflowTargetRemains(current, patch);
         return await _tenants.UpdateAsync(c.Id, patch, _time.GetUtcNow(), ct) ?? throw new NotFoundException("Tenant", c.Id);
     }
