@@ -133,6 +133,14 @@ stop_engine() {
     rm -f "$STATE/dockerd.pid"
     return 0
   fi
+  # The test fixture removes its containers itself; anything left is from a killed test run.
+  local left
+  left="$(docker ps -aq --filter label=hybridflow.tests 2>/dev/null || true)"
+  if [[ -n "$left" ]]; then
+    log "engine: removing $(wc -w <<<"$left") test container(s) left behind"
+    # shellcheck disable=SC2086  # one id per word
+    docker rm -f $left >/dev/null 2>&1 || true
+  fi
   log "engine: stopping dockerd pid $pid"
   kill -TERM "$pid"
   for ((i = 0; i < 60; i++)); do
