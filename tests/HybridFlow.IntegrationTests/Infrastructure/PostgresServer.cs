@@ -4,19 +4,30 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Docker.DotNet;
+using ContainerRemoveParameters = Docker.DotNet.Models.ContainerRemoveParameters;
+using ContainersListParameters = Docker.DotNet.Models.ContainersListParameters;
+using DotNet.Testcontainers.Configurations;
+using DotNet.Testcontainers.Containers;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Testcontainers.PostgreSql;
 
 namespace HybridFlow.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// Gives tests a real PostgreSQL server. Test-framework agnostic.
-/// <para>
-/// If the environment variable <c>HYBRIDFLOW_TEST_DATABASE_URL</c> is set (either a
-/// <c>postgres://user:pass@host:port/db</c> URI or an Npgsql connection string) that server is used and
-/// only the databases created through this instance are dropped on dispose. Otherwise a throwaway cluster
-/// is initialised in a temporary folder (as the <c>postgres</c> OS user when running as root), started on a
-/// free loopback port with durability switched off, and stopped and deleted on dispose.
-/// </para>
+/// Gives tests a real PostgreSQL server. Test-framework agnostic. Which one, in this order:
+/// <list type="number">
+/// <item><c>HYBRIDFLOW_TEST_DATABASE_URL</c> when set (a <c>postgres://user:pass@host:port/db</c> URI or an Npgsql
+/// connection string): that server; only the databases created through this instance are dropped on dispose.</item>
+/// <item>A container (Testcontainers) when a Docker engine is reachable: image <c>HYBRIDFLOW_TEST_POSTGRES_IMAGE</c>
+/// (default <c>postgres:16-alpine</c>), published on a loopback port chosen here, removed on dispose; containers
+/// of test processes that died are removed by the next run (this also covers <c>TESTCONTAINERS_RYUK_DISABLED</c>).</item>
+/// <item>Otherwise a throwaway cluster initialised in a temporary folder (as the <c>postgres</c> OS user when running
+/// as root), started on a free loopback port with durability switched off, stopped and deleted on dispose.</item>
+/// </list>
+/// <c>HYBRIDFLOW_TEST_POSTGRES</c> = <c>auto</c> (default: container when possible, else the cluster), <c>container</c>
+/// (fail when no container can be started) or <c>cluster</c>.
 /// <para>
 /// Optional environment: <c>HYBRIDFLOW_PG_BINDIR</c> overrides the PostgreSQL bin folder
 /// (default: newest <c>/usr/lib/postgresql/*/bin</c>, then <c>pg_config --bindir</c>, then <c>PATH</c>).
@@ -26,6 +37,12 @@ public sealed class PostgresServer : IAsyncDisposable
 {
     public const string DatabaseUrlVariable = "HYBRIDFLOW_TEST_DATABASE_URL";
     public const string BinDirVariable = "HYBRIDFLOW_PG_BINDIR";
+    public const string ModeVariable = "HYBRIDFLOW_TEST_POSTGRES";
+    public const string ImageVariable = "HYBRIDFLOW_TEST_POSTGRES_IMAGE";
+    public const string DefaultImage = "postgres:16-alpine";
+
+    private const string ContainerLabel = "hybridflow.tests";
+    private const string ContainerOwnerLabel = "hybridflow.tests.owner";
 
     private const string ClusterFolderPrefix = "hybridflow-pg-";
     private const string OwnerPidFile = "owner.pid";
@@ -37,16 +54,19 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly string? _clusterRoot;
     private readonly string? _binDir;
     private readonly bool _runAsPostgres;
+    private readonly PostgreSqlContainer? _container;
     private int _disposed;
     private string? _startOptions;
 
-    private PostgresServer(string adminConnectionString, bool isExternal, string? clusterRoot, string? binDir, bool runAsPostgres)
+    private PostgresServer(string adminConnectionString, bool isExternal, string? clusterRoot, string? binDir, bool runAsPostgres,
+        PostgreSqlContainer? container = null)
     {
         AdminConnectionString = adminConnectionString;
         IsExternal = isExternal;
         _clusterRoot = clusterRoot;
         _binDir = binDir;
         _runAsPostgres = runAsPostgres;
+        _container = container;
     }
 
     /// <summary>Connection string to the maintenance database (<c>postgres</c>) as a superuser / the configured user.</summary>
@@ -55,35 +75,131 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>True when the server came from <c>HYBRIDFLOW_TEST_DATABASE_URL</c> rather than being started here.</summary>
     public bool IsExternal { get; }
 
-    /// <summary>Data directory of the throwaway cluster, or null for an external server.</summary>
+    /// <summary>True when the server runs in a container this instance started.</summary>
+    public bool IsContainer => _container is not null;
+
+    /// <summary>Data directory of the throwaway cluster, or null for an external server or a container.</summary>
     public string? DataDirectory => _clusterRoot is null ? null : Path.Combine(_clusterRoot, "data");
 
-    /// <summary>Starts a throwaway cluster, or connects to the server named by <c>HYBRIDFLOW_TEST_DATABASE_URL</c>.</summary>
+    /// <summary>One line saying which PostgreSQL this is and why, e.g. for the test run's output.</summary>
+    public string Description { get; private set; } = "PostgreSQL";
+
+    /// <summary>Connects to <c>HYBRIDFLOW_TEST_DATABASE_URL</c>, or starts a container or a throwaway cluster (see the class).</summary>
     public static async Task<PostgresServer> StartAsync()
     {
         var url = Environment.GetEnvironmentVariable(DatabaseUrlVariable);
         if (!string.IsNullOrWhiteSpace(url))
         {
-            return await ConnectExternalAsync(url).ConfigureAwait(false);
+            var external = await ConnectExternalAsync(url).ConfigureAwait(false);
+            var builder = new NpgsqlConnectionStringBuilder(external.AdminConnectionString);
+            await external.DescribeAsync($"at {builder.Host}:{builder.Port} ({DatabaseUrlVariable})").ConfigureAwait(false);
+            return external;
         }
 
-        return await StartClusterAsync().ConfigureAwait(false);
+        var mode = ReadMode();
+        if (mode == Mode.Cluster)
+        {
+            return await StartDescribedClusterAsync($"{ModeVariable}=cluster").ConfigureAwait(false);
+        }
+
+        var engine = FindDockerEngine();
+        if (engine is null)
+        {
+            if (mode == Mode.Container)
+            {
+                throw new InvalidOperationException(
+                    $"{ModeVariable}=container, but Testcontainers found no Docker engine (DOCKER_HOST, ~/.testcontainers.properties, "
+                    + $"the default sockets). Start one (on CI machines: scripts/container-engine.sh start) or unset {ModeVariable}.");
+            }
+
+            return await StartDescribedClusterAsync("no Docker engine found").ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await StartContainerAsync(engine).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (mode == Mode.Auto && ex is not OutOfMemoryException)
+        {
+            var firstLine = ex.Message.Split('\n', 2)[0].Trim();
+            return await StartDescribedClusterAsync($"a Docker engine was found but the container did not start: {firstLine}").ConfigureAwait(false);
+        }
+    }
+
+    private enum Mode
+    {
+        Auto,
+        Container,
+        Cluster,
+    }
+
+    private static Mode ReadMode()
+    {
+        var value = Environment.GetEnvironmentVariable(ModeVariable)?.Trim();
+        return value?.ToLowerInvariant() switch
+        {
+            null or "" or "auto" => Mode.Auto,
+            "container" => Mode.Container,
+            "cluster" => Mode.Cluster,
+            _ => throw new InvalidOperationException($"{ModeVariable}='{value}': expected auto, container or cluster."),
+        };
+    }
+
+    private static async Task<PostgresServer> StartDescribedClusterAsync(string why)
+    {
+        var server = await StartClusterAsync().ConfigureAwait(false);
+        try
+        {
+            await server.DescribeAsync($"in a throwaway cluster ({why})").ConfigureAwait(false);
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return server;
+    }
+
+    private async Task DescribeAsync(string where)
+    {
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync().ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SELECT current_setting('server_version')", connection);
+        var version = (string)(await command.ExecuteScalarAsync().ConfigureAwait(false))!;
+        // "15.18 (Debian 15.18-0+deb12u1)" -> "15.18"
+        Description = $"PostgreSQL {version.Split(' ', 2)[0]} {where}";
     }
 
     /// <summary>
     /// Creates a uniquely named database (optionally <c>TEMPLATE template</c>) and returns its connection string.
     /// </summary>
-    /// <summary>Stops a cluster this instance started (fast shutdown: sessions are cut), for outage tests.</summary>
+    /// <summary>Stops a cluster or container this instance started (fast shutdown: sessions are cut), for outage tests.</summary>
     public async Task StopServerAsync()
     {
+        if (_container is not null)
+        {
+            // The container's PostgreSQL turns docker's SIGTERM into a fast shutdown (the official image's STOPSIGNAL is SIGINT).
+            await _container.StopAsync().ConfigureAwait(false);
+            return;
+        }
+
         var (root, binDir) = OwnCluster();
         await RunPgToolAsync(_runAsPostgres, binDir, "pg_ctl", ["stop", "-D", Path.Combine(root, "data"), "-m", "fast", "-w", "-t", "60"], root)
             .ConfigureAwait(false);
     }
 
-    /// <summary>Starts a cluster stopped by <see cref="StopServerAsync"/> again, on the same port.</summary>
+    /// <summary>Starts a cluster or container stopped by <see cref="StopServerAsync"/> again, on the same port.</summary>
     public async Task StartServerAgainAsync()
     {
+        if (_container is not null)
+        {
+            // Same container, same data; the host port was fixed at creation, so it is the same after the restart.
+            await _container.StartAsync().ConfigureAwait(false);
+            await WaitUntilReadyAsync(AdminConnectionString, ReadyTimeout, null).ConfigureAwait(false);
+            return;
+        }
+
         var (root, binDir) = OwnCluster();
         await RunPgToolAsync(_runAsPostgres, binDir, "pg_ctl",
             ["start", "-w", "-t", "60", "-D", Path.Combine(root, "data"), "-l", Path.Combine(root, "server.log"), "-o", _startOptions!], root)
@@ -94,7 +210,7 @@ public sealed class PostgresServer : IAsyncDisposable
     private (string Root, string BinDir) OwnCluster() =>
         _clusterRoot is not null && _binDir is not null && _startOptions is not null
             ? (_clusterRoot, _binDir)
-            : throw new InvalidOperationException("Only a cluster started by the tests can be stopped and started.");
+            : throw new InvalidOperationException("Only a cluster or container started by the tests can be stopped and started.");
 
     public async Task<string> CreateDatabaseAsync(string? template = null)
     {
@@ -162,8 +278,8 @@ public sealed class PostgresServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Started cluster: <c>pg_ctl stop -m immediate</c> and delete its folder. External server: drop the
-    /// databases created through this instance.
+    /// Started cluster: <c>pg_ctl stop -m immediate</c> and delete its folder. Container: remove it. External server:
+    /// drop the databases created through this instance.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
@@ -204,6 +320,13 @@ public sealed class PostgresServer : IAsyncDisposable
 
         ClearPool(AdminConnectionString);
         _createdDatabases.Clear();
+        if (_container is not null)
+        {
+            // Removes the container (Testcontainers' dispose deletes it, with or without Ryuk).
+            await _container.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
         await StopClusterAsync(_clusterRoot!, _binDir!, _runAsPostgres).ConfigureAwait(false);
     }
 
@@ -320,6 +443,148 @@ public sealed class PostgresServer : IAsyncDisposable
         }
 
         return new PostgresServer(admin, isExternal: true, clusterRoot: null, binDir: null, runAsPostgres: false);
+    }
+
+    // ---------------------------------------------------------------- container (Testcontainers)
+
+    private static IDockerEndpointAuthenticationConfiguration? FindDockerEngine()
+    {
+        try
+        {
+            // Testcontainers' own detection (DOCKER_HOST, properties file, default sockets), each answered with a ping.
+            return TestcontainersSettings.OS.DockerEndpointAuthConfig;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<PostgresServer> StartContainerAsync(IDockerEndpointAuthenticationConfiguration engine)
+    {
+        var image = Environment.GetEnvironmentVariable(ImageVariable);
+        image = string.IsNullOrWhiteSpace(image) ? DefaultImage : image.Trim();
+        await RemoveAbandonedContainersAsync(engine).ConfigureAwait(false);
+
+        // Publish on loopback only when tests reach the engine's host through loopback anyway (CI sets the override).
+        var loopbackOnly = IPAddress.TryParse(TestcontainersSettings.DockerHostOverride, out var hostOverride) && IPAddress.IsLoopback(hostOverride);
+        var password = Guid.NewGuid().ToString("N");
+        for (var attempt = 1; ; attempt++)
+        {
+            // A host port chosen here rather than by Docker: Docker picks a new random one when a stopped container
+            // starts again, and the outage tests restart the server under a running app.
+            var port = GetFreePort();
+            var container = new PostgreSqlBuilder(image)
+                .WithPassword(password)
+                .WithPortBinding(port, PostgreSqlBuilder.PostgreSqlPort)
+                .WithCommand("-c", "max_connections=300")
+                .WithLabel(ContainerLabel, "postgres")
+                .WithLabel(ContainerOwnerLabel, ContainerOwner)
+                .WithCreateParameterModifier(parameters =>
+                {
+                    if (parameters.HostConfig is not { } host) return;
+                    host.ShmSize = 256L * 1024 * 1024; // Docker's 64 MB default is tight for 300 connections
+                    if (loopbackOnly && host.PortBindings is { } portBindings)
+                    {
+                        foreach (var binding in portBindings.Values.SelectMany(bindings => bindings))
+                        {
+                            binding.HostIP = "127.0.0.1";
+                        }
+                    }
+                })
+                .WithLogger(NullLogger.Instance)
+                .Build();
+            try
+            {
+                await container.StartAsync().ConfigureAwait(false);
+                var admin = new NpgsqlConnectionStringBuilder
+                {
+                    Host = container.Hostname,
+                    Port = container.GetMappedPublicPort(PostgreSqlBuilder.PostgreSqlPort),
+                    Username = PostgreSqlBuilder.DefaultUsername,
+                    Password = password,
+                    Database = PostgreSqlBuilder.DefaultDatabase,
+                    IncludeErrorDetail = true,
+                }.ConnectionString;
+                await WaitUntilReadyAsync(admin, ReadyTimeout, null).ConfigureAwait(false);
+                var server = new PostgresServer(admin, isExternal: false, clusterRoot: null, binDir: null, runAsPostgres: false, container);
+                await server.DescribeAsync($"in container {image} (Testcontainers)").ConfigureAwait(false);
+                return server;
+            }
+            catch (DockerApiException ex) when (attempt < 3 && IsPortConflict(ex.Message))
+            {
+                // The port was taken between probing and binding; try another one.
+                await container.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                var logs = await ReadContainerLogsAsync(container).ConfigureAwait(false);
+                await container.DisposeAsync().ConfigureAwait(false);
+                throw new InvalidOperationException(
+                    $"Could not start PostgreSQL in a container from image {image}: {ex.Message}"
+                    + (logs.Length == 0 ? string.Empty : Environment.NewLine + "--- container log (tail) ---" + Environment.NewLine + logs),
+                    ex);
+            }
+        }
+    }
+
+    private static bool IsPortConflict(string message) =>
+        message.Contains("port is already allocated", StringComparison.OrdinalIgnoreCase)
+        || message.Contains("address already in use", StringComparison.OrdinalIgnoreCase);
+
+    private static async Task<string> ReadContainerLogsAsync(IContainer container)
+    {
+        try
+        {
+            var (stdout, stderr) = await container.GetLogsAsync(timestampsEnabled: false).ConfigureAwait(false);
+            var text = (stdout + stderr).Trim();
+            return text.Length <= 4000 ? text : text[^4000..];
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return string.Empty; // never created, or already gone
+        }
+    }
+
+    private static string ContainerOwner => Environment.MachineName + "/" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Removes the containers of test processes on this machine that died before disposing. Ryuk does this when it
+    /// runs; it is switched off where its image cannot be pulled, and this also covers a run killed with Ryuk on.
+    /// </summary>
+    private static async Task RemoveAbandonedContainersAsync(IDockerEndpointAuthenticationConfiguration engine)
+    {
+        try
+        {
+            using var client = engine.GetDockerClientBuilder().Build();
+            var containers = await client.Containers.ListContainersAsync(new ContainersListParameters
+            {
+                All = true,
+                Filters = new Dictionary<string, IDictionary<string, bool>>
+                {
+                    ["label"] = new Dictionary<string, bool> { [ContainerLabel + "=postgres"] = true },
+                },
+            }).ConfigureAwait(false);
+            foreach (var container in containers)
+            {
+                if (container.Labels is null
+                    || !container.Labels.TryGetValue(ContainerOwnerLabel, out var owner)
+                    || owner.Split('/') is not [var machine, var pidText]
+                    || machine != Environment.MachineName
+                    || !int.TryParse(pidText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid)
+                    || ProcessExists(pid))
+                {
+                    continue;
+                }
+
+                await client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = true })
+                    .ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Best effort only: a failure here must not stop this run.
+        }
     }
 
     // ---------------------------------------------------------------- throwaway cluster

@@ -73,7 +73,8 @@ public sealed class CrashAndOutageTests
     public async Task PostgresRestartedUnderLoad_OutageIs503_NothingAcknowledgedIsLost_AndServiceRecovers()
     {
         await using var postgres = await PostgresServer.StartAsync();
-        if (postgres.IsExternal) Assert.Ignore("Needs a cluster the tests start themselves (HYBRIDFLOW_TEST_DATABASE_URL is set).");
+        if (postgres.IsExternal) Assert.Ignore("Needs a server the tests start themselves (HYBRIDFLOW_TEST_DATABASE_URL is set).");
+        TestContext.Out.WriteLine("restarted server: " + postgres.Description);
         var database = await postgres.CreateDatabaseAsync();
         await using var app = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["REPLY_JOB_LEASE_SECONDS"] = "3" }, database);
         var (_, instance) = await app.CreateTenantWithInstanceAsync();

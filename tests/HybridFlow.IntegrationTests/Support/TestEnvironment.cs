@@ -11,7 +11,12 @@ public sealed class TestEnvironment
     public static PostgresServer Postgres => _postgres ?? throw new InvalidOperationException("PostgreSQL was not started.");
 
     [OneTimeSetUp]
-    public async Task StartPostgres() => _postgres = await PostgresServer.StartAsync();
+    public async Task StartPostgres()
+    {
+        _postgres = await PostgresServer.StartAsync();
+        // The console logger shows Progress output at normal verbosity (plain test stdout it hides), so CI's log says it.
+        TestContext.Progress.WriteLine("tests: " + _postgres.Description);
+    }
 
     [OneTimeTearDown]
     public async Task StopPostgres()
