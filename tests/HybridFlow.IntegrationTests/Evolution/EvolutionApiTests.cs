@@ -24,7 +24,12 @@ public sealed class EvolutionApiTests
     [OneTimeSetUp]
     public async Task StartApp()
     {
-        _app = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["WORKERS_ENABLED"] = "false" });
+        _app = await HybridFlowApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["WORKERS_ENABLED"] = "false",
+            // These tests are about the Evolution client; the fake listens on loopback (the guard has its own tests).
+            ["OUTBOUND_ALLOW_PRIVATE_NETWORKS"] = "true",
+        });
         _factory = _app.Services.GetRequiredService<EvolutionApiFactory>();
     }
 

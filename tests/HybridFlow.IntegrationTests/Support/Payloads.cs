@@ -5,7 +5,9 @@ namespace HybridFlow.IntegrationTests.Support;
 /// <summary>The real-shaped Evolution bodies of shared/payloads (copied into Payloads/), adjustable per test.</summary>
 public static class Payloads
 {
-    private static int _sequence;
+    // A random start per test run and a counter: unique within the run (sequence + random could repeat a number once
+    // a test made more than a thousand chats), and unlikely to meet a number left by an earlier run.
+    private static int _sequence = Random.Shared.Next(10_000_000, 80_000_000);
 
     public static JsonObject Load(string name)
     {
@@ -14,7 +16,7 @@ public static class Payloads
     }
 
     /// <summary>A unique phone JID per call, so tests in one class never share a chat.</summary>
-    public static string NewChatId() => $"55119{Interlocked.Increment(ref _sequence) + Random.Shared.Next(10_000, 99_999) * 1000:D8}@s.whatsapp.net";
+    public static string NewChatId() => $"55119{Interlocked.Increment(ref _sequence):D8}@s.whatsapp.net";
 
     public static string NewMessageId() => Guid.NewGuid().ToString("N").ToUpperInvariant();
 
