@@ -107,7 +107,8 @@ public sealed class HybridFlowApp : IAsyncDisposable
         Assert.That((int)tenant.StatusCode, Is.EqualTo(201), await tenant.Content.ReadAsStringAsync());
         var tenantId = (await tenant.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
 
-        var name = "inst-" + Guid.NewGuid().ToString("N")[..10];
+        // Letters only: a run of six digits in a random hex name would be masked in logs like a phone number.
+        var name = "inst-" + string.Concat(Guid.NewGuid().ToString("N")[..10].Select(c => (char)('a' + Convert.ToInt32(c.ToString(), 16))));
         var instance = await Admin.PostAsJsonAsync("/api/instances", new Dictionary<string, object?>
         {
             ["tenant_id"] = tenantId,
