@@ -3,6 +3,7 @@ using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Sessions;
+using HybridFlow.Domain.Chats;
 using HybridFlow.Domain.Sessions;
 using HybridFlow.Domain.Tenants;
 using MediatR;
