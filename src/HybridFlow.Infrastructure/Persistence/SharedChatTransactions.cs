@@ -38,8 +38,8 @@ public sealed record SharedTransactionOptions
 
 /// <summary>
 /// Group commit for the customer-message hot path. Webhooks that arrive while earlier ones are being written wait
-/// for the next transaction; it locks their sessions and appends their messages in one round trip, lets each
-/// handler decide, then writes all their deferred changes and COMMIT in a second one. Each webhook is still
+/// for the next transaction; it locks their sessions and appends their messages in one round trip, runs each
+/// webhook's decision, then writes all their deferred changes and COMMIT in a second one. Each webhook is still
 /// answered only after the commit that holds it. A chat is in at most one transaction of this process at a time,
 /// and every transaction locks its sessions in the same order, so shared transactions cannot deadlock each other.
 /// If anything in a shared transaction fails, it rolls back whole and every member is told to run again alone.
@@ -329,14 +329,14 @@ public sealed class SharedChatTransactions
         }
 
         /// <summary>The decision failed: after an appended message, the transaction must not commit.</summary>
-        public void Abandon() => End(Appended is { IsDuplicate: false } ? MemberEnd.Abandoned : MemberEnd.NothingToWrite);
+        public void Abandon() => Ended.TrySetResult(Appended is { IsDuplicate: false } ? MemberEnd.Abandoned : MemberEnd.NothingToWrite);
 
         private void End(MemberEnd end)
         {
             if (!Ended.TrySetResult(end)) throw new InvalidOperationException("This chat update has already ended.");
         }
 
-        /// <summary>Tells the handler, if it still waits: for the open, or for the commit it asked for.</summary>
+        /// <summary>Tells the waiting caller, if it still waits: for the open, or for the commit.</summary>
         public void Fail(Exception failure)
         {
             if (Opened.TrySetException(failure)) return;
