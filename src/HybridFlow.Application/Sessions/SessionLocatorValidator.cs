@@ -1,5 +1,6 @@
 using FluentValidation;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Domain.Chats;
 
 namespace HybridFlow.Application.Sessions;
 
@@ -14,7 +15,7 @@ public sealed class SessionLocatorValidator : AbstractValidator<SessionLocator>
         }).Otherwise(() =>
         {
             RuleFor(l => l.InstanceName).NotEmpty().MaximumLength(100).OverridePropertyName("instance");
-            RuleFor(l => l.ChatId).NotEmpty().MaximumLength(256).OverridePropertyName("chat_id");
+            RuleFor(l => l.ChatId).NotEmpty().MaximumLength(ChatId.MaxLength).OverridePropertyName("chat_id");
         });
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using HybridFlow.Application.Common.Exceptions;
+using HybridFlow.Domain.Chats;
 
 namespace HybridFlow.Application.Webhooks;
 
@@ -12,13 +13,6 @@ public enum WebhookEventKind
     MessageSent,
     /// <summary>Anything else (receipts, deletes, connection updates): acknowledged, not acted on.</summary>
     Other,
-}
-
-public enum ChatKind
-{
-    Direct,
-    /// <summary>Groups, status broadcasts, newsletters: never answered.</summary>
-    GroupOrBroadcast,
 }
 
 /// <summary>The message part of a webhook, normalized from every Evolution shape HybridFlow knows.</summary>
@@ -110,8 +104,8 @@ public static class EvolutionWebhookParser
         var remoteJidAlt = OptionalString(key, "remoteJidAlt", "data.key.remoteJidAlt");
         var fromMe = OptionalBool(key, "fromMe", "data.key.fromMe") ?? kind == WebhookEventKind.MessageSent;
 
-        var chatId = NormalizeChatId(remoteJid, remoteJidAlt);
-        var chatKind = IsGroupOrBroadcast(chatId) ? ChatKind.GroupOrBroadcast : ChatKind.Direct;
+        if (!ChatId.TryFromMessageKey(remoteJid, remoteJidAlt, out var chat))
+            throw new RequestValidationException("data.key.remoteJid", "data.key.remoteJid must be a WhatsApp chat id (user@server).");
 
         var content = data.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.Object ? Unwrap(m) : (JsonElement?)null;
         var messageType = OptionalString(data, "messageType", "data.messageType") ?? ContentType(content) ?? "unknown";
@@ -120,24 +114,8 @@ public static class EvolutionWebhookParser
         var text = isControl ? null : ExtractText(content);
         var sentAt = ReadTimestamp(data);
 
-        return new EvolutionMessage(id, chatId, chatKind, fromMe, messageType, text, isControl, sentAt);
+        return new EvolutionMessage(id, chat.Value, chat.Kind, fromMe, messageType, text, isControl, sentAt);
     }
-
-    /// <summary>A LID-addressed chat (Baileys 7) is keyed and answered by its phone JID when Evolution gives one.</summary>
-    public static string NormalizeChatId(string remoteJid, string? remoteJidAlt)
-    {
-        var jid = remoteJid.Trim();
-        if (jid.EndsWith("@lid", StringComparison.OrdinalIgnoreCase)
-            && remoteJidAlt is not null
-            && remoteJidAlt.EndsWith("@s.whatsapp.net", StringComparison.OrdinalIgnoreCase))
-            return remoteJidAlt.Trim();
-        return jid;
-    }
-
-    private static bool IsGroupOrBroadcast(string chatId) =>
-        chatId.EndsWith("@g.us", StringComparison.OrdinalIgnoreCase)
-        || chatId.EndsWith("@broadcast", StringComparison.OrdinalIgnoreCase)
-        || chatId.EndsWith("@newsletter", StringComparison.OrdinalIgnoreCase);
 
     private static JsonElement Unwrap(JsonElement message)
     {

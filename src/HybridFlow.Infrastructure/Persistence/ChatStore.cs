@@ -44,9 +44,10 @@ public sealed class ChatStore : IChatStore
     }
 
     /// <summary>The customer-message hot path: see <see cref="SharedChatTransactions"/>. The request's cancellation does not reach a shared transaction.</summary>
-    public Task<(IChatUpdate Chat, MessageAppendResult Appended)> OpenWithMessageAsync(
-        InstanceContext instance, string chatId, NewChatMessage message, DateTimeOffset now, CommitSharing sharing, CancellationToken ct) =>
-        _shared.OpenWithMessageAsync(instance, chatId, message, now, sharing);
+    public Task<T> RecordInboundMessageAsync<T>(
+        InstanceContext instance, string chatId, NewChatMessage message, DateTimeOffset now,
+        Func<ILockedChat, MessageAppendResult, CancellationToken, Task<T>> decide, CancellationToken ct) =>
+        _shared.RecordAsync(instance, chatId, message, now, decide, ct);
 
     public async Task<IChatTransaction?> OpenExistingAsync(SessionLocator locator, CancellationToken ct)
     {

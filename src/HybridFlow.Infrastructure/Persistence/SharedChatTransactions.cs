@@ -1,4 +1,3 @@
-using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Domain.Sessions;
 using HybridFlow.Infrastructure.Observability;
@@ -39,8 +38,8 @@ public sealed record SharedTransactionOptions
 
 /// <summary>
 /// Group commit for the customer-message hot path. Webhooks that arrive while earlier ones are being written wait
-/// for the next transaction; it locks their sessions and appends their messages in one round trip, lets each
-/// handler decide, then writes all their deferred changes and COMMIT in a second one. Each webhook is still
+/// for the next transaction; it locks their sessions and appends their messages in one round trip, runs each
+/// webhook's decision, then writes all their deferred changes and COMMIT in a second one. Each webhook is still
 /// answered only after the commit that holds it. A chat is in at most one transaction of this process at a time,
 /// and every transaction locks its sessions in the same order, so shared transactions cannot deadlock each other.
 /// If anything in a shared transaction fails, it rolls back whole and every member is told to run again alone.
@@ -65,27 +64,62 @@ public sealed class SharedChatTransactions
         _logger = logger;
     }
 
-    /// <summary>Locks the chat's session and appends the message, in a transaction shared with other chats or not.</summary>
-    public async Task<(IChatUpdate Chat, MessageAppendResult Appended)> OpenWithMessageAsync(
-        InstanceContext instance, string chatId, NewChatMessage message, DateTimeOffset now, CommitSharing sharing)
+    /// <summary>
+    /// Locks the chat's session, appends the message, lets <paramref name="decide"/> act and commits, in a transaction
+    /// shared with other chats when it can be. When a shared transaction rolls back, nothing of this message was
+    /// stored, and it runs once more, <paramref name="decide"/> included, in a transaction of its own: there a
+    /// failure is this message's own and reaches the caller.
+    /// </summary>
+    public async Task<T> RecordAsync<T>(
+        InstanceContext instance, string chatId, NewChatMessage message, DateTimeOffset now,
+        Func<ILockedChat, MessageAppendResult, CancellationToken, Task<T>> decide, CancellationToken ct)
     {
-        var member = new Member(instance, chatId, message, now);
-        if (sharing == CommitSharing.Alone || _options.MaxChats <= 1)
+        if (_options.MaxChats > 1)
         {
-            _ = RunTransactionAsync([member], shared: false);
-        }
-        else
-        {
-            bool startRunner;
-            lock (_gate)
+            try
             {
-                _waiting.Add(member);
-                startRunner = _runners < _options.MaxConcurrent;
-                if (startRunner) _runners++;
+                return await RunOnceAsync(new Member(instance, chatId, message, now), alone: false, decide, ct);
             }
-            if (startRunner) _ = Task.Run(RunWaitingAsync);
+            catch (SharedCommitAbortedException)
+            {
+                // Another webhook of the group failed; this one goes on below.
+            }
         }
-        return (member, await member.Opened.Task);
+        return await RunOnceAsync(new Member(instance, chatId, message, now), alone: true, decide, ct);
+    }
+
+    private async Task<T> RunOnceAsync<T>(
+        Member member, bool alone, Func<ILockedChat, MessageAppendResult, CancellationToken, Task<T>> decide, CancellationToken ct)
+    {
+        if (alone) _ = RunTransactionAsync([member], shared: false);
+        else Enqueue(member);
+
+        // Completed by the runner, which goes on with decide inline (see Member.Opened).
+        var appended = await member.Opened.Task;
+        T decided;
+        try
+        {
+            decided = await decide(member, appended, ct);
+        }
+        catch
+        {
+            member.Abandon();
+            throw;
+        }
+        await member.FinishAsync();
+        return decided;
+    }
+
+    private void Enqueue(Member member)
+    {
+        bool startRunner;
+        lock (_gate)
+        {
+            _waiting.Add(member);
+            startRunner = _runners < _options.MaxConcurrent;
+            if (startRunner) _runners++;
+        }
+        if (startRunner) _ = Task.Run(RunWaitingAsync);
     }
 
     /// <summary>Runs transactions for the waiting webhooks until none is left that this runner may take.</summary>
@@ -215,8 +249,8 @@ public sealed class SharedChatTransactions
         Abandoned,
     }
 
-    /// <summary>One webhook's part of a transaction, as its handler sees it.</summary>
-    private sealed class Member : IChatUpdate
+    /// <summary>One webhook's part of a transaction, as its decision sees it.</summary>
+    private sealed class Member : ILockedChat
     {
         private readonly List<NpgsqlBatchCommand> _writes = [];
         private ChatSession? _session;
@@ -237,8 +271,8 @@ public sealed class SharedChatTransactions
         public MessageAppendResult? Appended { get; private set; }
 
         /// <summary>
-        /// Completed by the runner; the handler continues inline, on the runner's thread, up to its CommitAsync (a few
-        /// microseconds of domain logic), so the group reaches its commit without a thread-pool hop per member.
+        /// Completed by the runner; the decision continues inline, on the runner's thread, up to <see cref="FinishAsync"/>
+        /// (a few microseconds of domain logic), so the group reaches its commit without a thread-pool hop per member.
         /// </summary>
         public TaskCompletionSource<MessageAppendResult> Opened { get; } = new();
         public TaskCompletionSource<MemberEnd> Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -278,15 +312,31 @@ public sealed class SharedChatTransactions
             return Task.CompletedTask;
         }
 
-        /// <summary>Hands the writes to the transaction and waits for its COMMIT; the request's cancellation cannot stop a shared commit.</summary>
-        public Task CommitAsync(CancellationToken ct)
+        /// <summary>
+        /// Hands the writes to the transaction and waits for its COMMIT (a duplicate has nothing to write and waits for
+        /// nothing); the request's cancellation cannot stop a shared commit.
+        /// </summary>
+        public Task FinishAsync()
         {
+            if (Appended is not { IsDuplicate: false })
+            {
+                End(MemberEnd.NothingToWrite);
+                return Task.CompletedTask;
+            }
             _writes.Add(SqlMapping.SessionUpdateCommand(Session));
-            if (!Ended.TrySetResult(MemberEnd.Committed)) throw new InvalidOperationException("This chat update has already ended.");
+            End(MemberEnd.Committed);
             return Committed.Task;
         }
 
-        /// <summary>Tells the handler, if it still waits: for the open, or for the commit it asked for.</summary>
+        /// <summary>The decision failed: after an appended message, the transaction must not commit.</summary>
+        public void Abandon() => Ended.TrySetResult(Appended is { IsDuplicate: false } ? MemberEnd.Abandoned : MemberEnd.NothingToWrite);
+
+        private void End(MemberEnd end)
+        {
+            if (!Ended.TrySetResult(end)) throw new InvalidOperationException("This chat update has already ended.");
+        }
+
+        /// <summary>Tells the waiting caller, if it still waits: for the open, or for the commit.</summary>
         public void Fail(Exception failure)
         {
             if (Opened.TrySetException(failure)) return;
@@ -298,11 +348,15 @@ public sealed class SharedChatTransactions
             foreach (var command in _writes) batch.BatchCommands.Add(command);
             _writes.Clear();
         }
-
-        public ValueTask DisposeAsync()
-        {
-            Ended.TrySetResult(Appended is { IsDuplicate: false } ? MemberEnd.Abandoned : MemberEnd.NothingToWrite);
-            return ValueTask.CompletedTask;
-        }
     }
+}
+
+/// <summary>
+/// A shared transaction was rolled back because of another of its members; nothing of this one was stored, and
+/// <see cref="SharedChatTransactions"/> runs it again alone: it never reaches a caller of <see cref="SharedChatTransactions.RecordAsync"/>.
+/// </summary>
+internal sealed class SharedCommitAbortedException : Exception
+{
+    public SharedCommitAbortedException(Exception? cause = null)
+        : base("The shared transaction was rolled back; nothing of this message was stored.", cause) { }
 }

@@ -1,5 +1,4 @@
 using HybridFlow.Application.Common;
-using HybridFlow.Application.Messages.Commands;
 using HybridFlow.Domain.Tenants;
 
 namespace HybridFlow.Application.Tests.Common;
@@ -67,16 +66,5 @@ public sealed class WorkflowTargetsTests
     {
         Assert.That(ReplyModeNames.Parse(name), Is.EqualTo(mode));
         Assert.That(mode.ToName(), Is.EqualTo(name));
-    }
-
-    [TestCase("5511999990001", true)]
-    [TestCase("+5511999990001", true)]
-    [TestCase("5511 99999 0001", false)]
-    [TestCase("5511999990001@s.whatsapp.net", false)]
-    [TestCase("12345", false)]
-    public void PhoneNumbers_AreDigitsWithCountryCode(string number, bool valid)
-    {
-        Assert.That(ChatAddress.IsPhoneNumber(number), Is.EqualTo(valid));
-        if (valid) Assert.That(ChatAddress.FromNumber(number), Is.EqualTo("5511999990001@s.whatsapp.net"));
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Webhooks;
+using HybridFlow.Domain.Chats;
 
 namespace HybridFlow.Application.Tests.Webhooks;
 
@@ -140,6 +141,8 @@ public sealed class EvolutionWebhookParserTests
     [TestCase("""{"event":"messages.upsert","data":{"key":{"id":"A"}}}""", "data.key.remoteJid")]
     [TestCase("""{"event":"messages.upsert","data":{"key":{"remoteJid":"1@s.whatsapp.net"}}}""", "data.key.id")]
     [TestCase("""{"event":"messages.upsert","data":{"key":{"remoteJid":"1@s.whatsapp.net","id":"A","fromMe":"no"}}}""", "data.key.fromMe")]
+    [TestCase("""{"event":"messages.upsert","data":{"key":{"remoteJid":"5511999990001","id":"A"}}}""", "data.key.remoteJid")]
+    [TestCase("""{"event":"send.message","data":{"key":{"remoteJid":"5511 9999@s.whatsapp.net","id":"A"}}}""", "data.key.remoteJid")]
     [TestCase("""{"event":7}""", "event")]
     public void MissingOrMistypedFields_AreValidationErrors_NamingTheField(string json, string field)
     {

@@ -147,6 +147,8 @@ public sealed class SendMessageTests
     [TestCase("""{"instance_name": "{instance}", "number": "+55 (11) 99999-0001", "text": "Oi", "as": "bot"}""", "number")]
     [TestCase("""{"instance_name": "{instance}", "chat_id": "5511999990001", "text": "Oi", "as": "bot"}""", "chat_id")]
     [TestCase("""{"instance_name": "{instance}", "chat_id": "120363025246125888@g.us", "text": "Oi", "as": "bot"}""", "chat_id")]
+    [TestCase("""{"instance_name": "{instance}", "chat_id": "@s.whatsapp.net", "text": "Oi", "as": "bot"}""", "chat_id")]
+    [TestCase("""{"instance_name": "{instance}", "chat_id": "5511 9999@s.whatsapp.net", "text": "Oi", "as": "bot"}""", "chat_id")]
     [TestCase("""{"instance_name": "{instance}", "number": "5511999990001", "as": "bot"}""", "text")]
     [TestCase("""{"instance_name": "{instance}", "number": "5511999990001", "text": "   ", "as": "bot"}""", "text")]
     [TestCase("""{"instance_name": "{instance}", "number": "5511999990001", "text": "{long}", "as": "bot"}""", "text")]

@@ -125,6 +125,7 @@ public sealed class WebhookInputTests
     [TestCase("[1, 2, 3]")]
     [TestCase("\"just a string\"")]
     [TestCase("{\"event\": \"messages.upsert\", \"data\": {\"key\": {\"remoteJid\": \"5511\\ud800@s.whatsapp.net\", \"id\": \"X1\"}}}")]
+    [TestCase("{\"event\": \"messages.upsert\", \"data\": {\"key\": {\"remoteJid\": \"5511999990001\", \"id\": \"X2\"}, \"message\": {\"conversation\": \"Oi\"}}}")]
     public async Task MalformedBody_Is400_AndStoresNothing(string body)
     {
         var before = await StoredMessagesAsync();

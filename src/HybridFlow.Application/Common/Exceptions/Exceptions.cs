@@ -50,13 +50,3 @@ public sealed class BadGatewayException : Exception
     /// <summary>The upstream HTTP status, when there was an answer at all.</summary>
     public int? UpstreamStatus { get; }
 }
-
-/// <summary>
-/// The transaction a request shared with concurrent requests of other chats was rolled back because of one of them;
-/// nothing of this request was stored. Run it again alone (<see cref="Interfaces.CommitSharing.Alone"/>).
-/// </summary>
-public sealed class SharedCommitAbortedException : Exception
-{
-    public SharedCommitAbortedException(Exception? cause = null)
-        : base("The shared transaction was rolled back; nothing of this request was stored.", cause) { }
-}

@@ -41,9 +41,9 @@ public sealed record SessionLocator(long? SessionId, long? TenantId, string? Ins
 
 /// <summary>
 /// A chat's session, locked, with writes that nobody reads back before the commit: the session as the domain leaves
-/// it, timeline events and queued replies. Disposing without <see cref="CommitAsync"/> rolls everything back.
+/// it, timeline events and queued replies. Whoever opened the chat commits them.
 /// </summary>
-public interface IChatUpdate : IAsyncDisposable
+public interface ILockedChat
 {
     ChatSession Session { get; }
     /// <summary>
@@ -52,6 +52,11 @@ public interface IChatUpdate : IAsyncDisposable
     /// </summary>
     Task EnqueueReplyAsync(long triggerMessageId, DateTimeOffset dueAt, DateTimeOffset now, string? correlationId, CancellationToken ct);
     Task AddTimelineEventAsync(string action, string? detail, long? messageId, DateTimeOffset now, CancellationToken ct);
+}
+
+/// <summary>A locked chat that its caller commits. Disposing without <see cref="CommitAsync"/> rolls everything back.</summary>
+public interface IChatUpdate : ILockedChat, IAsyncDisposable
+{
     /// <summary>Stores the session as the domain left it and commits; returns once the commit is durable.</summary>
     Task CommitAsync(CancellationToken ct);
 }
@@ -81,31 +86,22 @@ public interface IChatTransaction : IChatUpdate
     Task<int> CancelUnsentRepliesAsync(string reason, DateTimeOffset now, CancellationToken ct);
 }
 
-/// <summary>Whether a chat update may share its database transaction (and its commit) with concurrent updates of other chats.</summary>
-public enum CommitSharing
-{
-    /// <summary>
-    /// Share it: one round trip and one commit serve many webhooks. If any of them fails, the whole shared
-    /// transaction rolls back and the others get <see cref="Exceptions.SharedCommitAbortedException"/>.
-    /// </summary>
-    WithOtherChats,
-    /// <summary>A transaction of its own: for the second attempt after a <see cref="Exceptions.SharedCommitAbortedException"/>.</summary>
-    Alone,
-}
-
 public interface IChatStore
 {
     /// <summary>Opens (creating it if needed) and locks the session of a chat.</summary>
     Task<IChatTransaction> OpenForMessageAsync(InstanceContext instance, string chatId, DateTimeOffset now, CancellationToken ct);
 
     /// <summary>
-    /// Opens and locks the chat's session and appends <paramref name="message"/> in the same database round trip
-    /// (the customer-message hot path); a duplicate comes back as <see cref="MessageAppendResult.IsDuplicate"/>,
-    /// without its original direction. Only deferred writes follow, so concurrent webhooks of other chats can
-    /// share the transaction (<paramref name="sharing"/>).
+    /// The customer-message hot path: opens and locks the chat's session and appends <paramref name="message"/>, lets
+    /// <paramref name="decide"/> act on them, then commits what it wrote and answers its result once the commit is
+    /// durable. A duplicate reaches <paramref name="decide"/> as <see cref="MessageAppendResult.IsDuplicate"/> (without
+    /// its original direction), and nothing it writes then is stored; if <paramref name="decide"/> throws, nothing is.
+    /// The store may run <paramref name="decide"/> more than once, each time on a freshly opened chat: a run whose
+    /// transaction was rolled back left nothing behind, so <paramref name="decide"/> must act only through the chat.
     /// </summary>
-    Task<(IChatUpdate Chat, MessageAppendResult Appended)> OpenWithMessageAsync(
-        InstanceContext instance, string chatId, NewChatMessage message, DateTimeOffset now, CommitSharing sharing, CancellationToken ct);
+    Task<T> RecordInboundMessageAsync<T>(
+        InstanceContext instance, string chatId, NewChatMessage message, DateTimeOffset now,
+        Func<ILockedChat, MessageAppendResult, CancellationToken, Task<T>> decide, CancellationToken ct);
 
     /// <summary>Opens and locks an existing session; null when there is none.</summary>
     Task<IChatTransaction?> OpenExistingAsync(SessionLocator locator, CancellationToken ct);

@@ -5,6 +5,7 @@ using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Common.Security;
 using HybridFlow.Application.Instances;
 using HybridFlow.Application.Sessions;
+using HybridFlow.Domain.Chats;
 using HybridFlow.Domain.Sessions;
 using MediatR;
 
@@ -23,15 +24,16 @@ public sealed class SendMessageCommandValidator : AbstractValidator<SendMessageC
     {
         RuleFor(c => c.InstanceName).NotEmpty().MaximumLength(InstanceLimits.NameMax).OverridePropertyName("instance_name");
         RuleFor(c => c.ChatId)
-            .Must(id => id is not null && id.Contains('@', StringComparison.Ordinal))
+            .Cascade(CascadeMode.Stop)
+            .MaximumLength(ChatId.MaxLength)
+            .Must(id => ChatId.TryParse(id, out _))
             .WithMessage("chat_id must be a WhatsApp chat id such as 5511999990001@s.whatsapp.net (or send number instead).")
-            .Must(id => !ChatAddress.IsGroupOrBroadcast(id!))
+            .Must(id => ChatId.Parse(id!).Kind == ChatKind.Direct)
             .WithMessage("chat_id must be a one-to-one chat: groups, broadcasts and newsletters are not handled.")
-            .MaximumLength(MessageLimits.ChatIdMax)
             .When(c => !string.IsNullOrWhiteSpace(c.ChatId))
             .OverridePropertyName("chat_id");
         RuleFor(c => c.Number)
-            .Must(ChatAddress.IsPhoneNumber).WithMessage("number must be the phone number's digits with the country code, e.g. 5511999990001.")
+            .Must(ChatId.IsPhoneNumber).WithMessage("number must be the phone number's digits with the country code, e.g. 5511999990001.")
             .When(c => !string.IsNullOrWhiteSpace(c.Number))
             .OverridePropertyName("number");
         RuleFor(c => c)
@@ -82,7 +84,7 @@ public sealed class SendMessageCommandHandler : IRequestHandler<SendMessageComma
         var instance = await _instances.FindByNameAsync(instanceName, fresh: true, ct) ?? throw new NotFoundException("Instance", instanceName);
         _caller.EnsureCanSee(instance.Tenant.TenantId, "Instance", instanceName);
 
-        var chatId = string.IsNullOrWhiteSpace(c.Number) ? c.ChatId!.Trim() : ChatAddress.FromNumber(c.Number);
+        var chatId = (string.IsNullOrWhiteSpace(c.Number) ? ChatId.Parse(c.ChatId!) : ChatId.FromPhoneNumber(c.Number)).Value;
         var text = c.Text!.Trim();
         var direction = asAgent ? MessageDirection.Human : MessageDirection.Bot;
 
@@ -167,25 +169,4 @@ public static class SendAsNames
 public static class MessageLimits
 {
     public const int TextMax = 4096;
-    public const int ChatIdMax = 256;
-}
-
-/// <summary>WhatsApp addresses as the API accepts them.</summary>
-public static class ChatAddress
-{
-    private const string PhoneDomain = "@s.whatsapp.net";
-
-    /// <summary>Digits with the country code, optionally written with a leading '+'.</summary>
-    public static bool IsPhoneNumber(string? number)
-    {
-        var digits = number?.Trim().TrimStart('+');
-        return digits is { Length: >= 6 and <= 20 } && digits.All(char.IsAsciiDigit);
-    }
-
-    public static string FromNumber(string number) => number.Trim().TrimStart('+') + PhoneDomain;
-
-    public static bool IsGroupOrBroadcast(string chatId) =>
-        chatId.EndsWith("@g.us", StringComparison.OrdinalIgnoreCase)
-        || chatId.EndsWith("@broadcast", StringComparison.OrdinalIgnoreCase)
-        || chatId.EndsWith("@newsletter", StringComparison.OrdinalIgnoreCase);
 }

@@ -3,6 +3,7 @@ using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Sessions;
+using HybridFlow.Domain.Chats;
 using HybridFlow.Domain.Sessions;
 using HybridFlow.Domain.Tenants;
 using MediatR;
@@ -69,25 +70,22 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
 
     private async Task<string> HandleCustomerAsync(InstanceContext instance, EvolutionWebhook webhook, EvolutionMessage message, DateTimeOffset now, CancellationToken ct)
     {
-        try
-        {
-            return await RecordCustomerMessageAsync(instance, webhook, message, now, CommitSharing.WithOtherChats, ct);
-        }
-        catch (SharedCommitAbortedException)
-        {
-            // Another webhook in the shared transaction failed and nothing of this one was stored: run it alone.
-            return await RecordCustomerMessageAsync(instance, webhook, message, now, CommitSharing.Alone, ct);
-        }
+        var sentAt = message.SentAt ?? now;
+        var recorded = await _chats.RecordInboundMessageAsync(
+            instance, message.ChatId, ToNewMessage(webhook, message, MessageDirection.Inbound, sentAt), now,
+            (chat, appended, token) => DecideOnCustomerMessageAsync(instance.Tenant, message, chat, appended, sentAt, now, token), ct);
+        if (recorded.ReplyQueued) _workers.JobQueued();
+        return recorded.Action;
     }
 
-    private async Task<string> RecordCustomerMessageAsync(
-        InstanceContext instance, EvolutionWebhook webhook, EvolutionMessage message, DateTimeOffset now, CommitSharing sharing, CancellationToken ct)
+    private sealed record CustomerMessageRecorded(string Action, bool ReplyQueued);
+
+    /// <summary>What a customer's message does to its chat. The store may run it more than once, so it acts only through the chat.</summary>
+    private async Task<CustomerMessageRecorded> DecideOnCustomerMessageAsync(
+        TenantPolicy policy, EvolutionMessage message, ILockedChat chat, MessageAppendResult appended, DateTimeOffset sentAt, DateTimeOffset now,
+        CancellationToken ct)
     {
-        var sentAt = message.SentAt ?? now;
-        var (opened, appended) = await _chats.OpenWithMessageAsync(
-            instance, message.ChatId, ToNewMessage(webhook, message, MessageDirection.Inbound, sentAt), now, sharing, ct);
-        await using var chat = opened;
-        if (appended.IsDuplicate) return TimelineActions.DuplicateIgnored;
+        if (appended.IsDuplicate) return new CustomerMessageRecorded(TimelineActions.DuplicateIgnored, ReplyQueued: false);
 
         // The timeline records what happened to the message; the webhook answers auto_resumed for a resumed chat that gets a reply.
         string recorded;
@@ -101,7 +99,6 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
         }
         else
         {
-            var policy = instance.Tenant;
             var decision = chat.Session.ReceiveCustomerMessage(sentAt, now, policy.QuietPeriod);
             resumed = decision == SessionOutcome.AutoResumedAndReply;
             if (resumed)
@@ -118,9 +115,7 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
         }
 
         await chat.AddTimelineEventAsync(recorded, null, appended.MessageId, now, ct);
-        await chat.CommitAsync(ct);
-        if (queued) _workers.JobQueued();
-        return resumed && queued ? TimelineActions.AutoResumed : recorded;
+        return new CustomerMessageRecorded(resumed && queued ? TimelineActions.AutoResumed : recorded, queued);
     }
 
     /// <summary>A message from the business side: our own echo, the owner typing, or another API client.</summary>
