@@ -103,7 +103,7 @@ public sealed class BurstBenchmark
         {
             var logPath = Path.Combine(Path.GetTempPath(), $"hybridflow-api-burst-{configuration.Name}.log");
             await using var process = ApiProcess.Start(_options.ApiLauncher!, database, configuration.Settings, logPath);
-            Log($"   {configuration.Name} ({configuration.Describe}): API pid {process.Pid} on {process.Url}, fresh database {database} (log: {logPath})");
+            Log($"   {configuration.Name}{(configuration.Settings.Count > 0 ? $" ({configuration.Describe})" : "")}: API pid {process.Pid} on {process.Url}, fresh database {database} (log: {logPath})");
             try
             {
                 return await BurstAsync(configuration, process);

@@ -274,7 +274,7 @@ public static class Report
     }
 
     private static string LastReply(BurstRunResult run) =>
-        run.TimeToLastReply is { } t ? Sec(t) : $"– ({run.Missing} never answered; the last answered one after {Sec(run.LastReplySoFar)})";
+        run.TimeToLastReply is { } t ? S(t.TotalMilliseconds) : $"– ({run.Missing} never answered; the last answered one after {S(run.LastReplySoFar.TotalMilliseconds)})";
 
     private static string Other(BurstRunResult run) =>
         run.OtherTenantMs is { } ms ? S(ms) : run.OtherTenantAccepted ? "no reply" : "webhook not accepted";
