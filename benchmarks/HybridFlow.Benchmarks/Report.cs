@@ -226,10 +226,10 @@ public static class Report
         Line($"`sendText`. After the last reply the run waits {Sec(b.ModelLatency > TimeSpan.FromSeconds(2) ? b.ModelLatency : TimeSpan.FromSeconds(2))} more, so a late second reply is counted too.");
         Text("");
         Text("Each column is an API process of its own, started for the burst with the settings of the rest of the run plus");
-        Text("the ones named, on a freshly created database, then stopped: so the two start alike, and the rest of the run");
-        Text("does not share the machine with an idle second API. Before the burst, 10 chats (half of each tenant) are");
-        Text("answered with the model answering at once, to warm the process up (JIT, connection pools); they are not");
-        Text("counted. The API's RSS is sampled every 100 ms, and `pg_stat_activity` for that database every 100 ms");
+        Text("the ones named, on a freshly created database, then stopped: so the two start alike, and sections a to c do");
+        Text("not share the machine with an idle second API (in a full run their API stays up, idle, during the burst).");
+        Line($"Before the burst, {d.WarmupChats} chats (half of each tenant) are answered with the model answering at once, to");
+        Text("warm the process up (JIT, connection pools); they are not counted. The API's RSS is sampled every 100 ms, and `pg_stat_activity` for that database every 100 ms");
         Text("(\"open\": the API's connections, \"busy\": those not idle, i.e. running a statement or inside a transaction).");
         Line($"Both tenants' reply debounce is {Debounce(d)} (`debounce_seconds` set through the admin API), so nothing waits on purpose.");
         Text("`REPLY_WORKERS=2` is passed alongside `REPLY_CONCURRENCY=2`: before `REPLY_CONCURRENCY` existed, the API ran");
@@ -255,6 +255,8 @@ public static class Report
         Text("");
         Line($"Time to the last reply, `REPLY_CONCURRENCY=2` over the defaults: **{(b.Ratio is { } ratio ? ratio.ToString("0.00", CultureInfo.InvariantCulture) : "–")}**.");
         Line($"With only two replies in flight the last reply cannot come before about {b.Chats} × {Sec(b.ModelLatency)} / 2 = {Sec(b.Chats * b.ModelLatency / 2)}.");
+        Text("In general it cannot come before ⌈chats / jobs in flight⌉ × L, and the burst is all one tenant's, so a cap on one");
+        Text("tenant's jobs in flight (`REPLY_TENANT_CONCURRENCY`, where the API has it) bounds it as well as the process's.");
         Text("");
         Line($"Bar (issue 9): with the defaults, all {b.Chats} chats answered within 2·L + 2 s = {Sec(b.LastReplyBar)}, the other tenant's customer within L + 1 s = {Sec(b.OtherTenantBar)}, and exactly one reply each: {BurstBar(b)}.");
         foreach (var e in d.ErrorSamples.Concat(l.ErrorSamples).Distinct().Take(5)) Line($"\n- webhook error sample: `{e}`");
