@@ -5,8 +5,8 @@ using System.Text.Json;
 
 namespace HybridFlow.Benchmarks;
 
-/// <summary>A tenant with one instance, created through the admin API.</summary>
-public sealed record BenchTenant(long TenantId, long InstanceId, string Instance, string WebhookSecret);
+/// <summary>A tenant with one instance, created through the admin API; DebounceSeconds as the API stored it.</summary>
+public sealed record BenchTenant(long TenantId, long InstanceId, string Instance, string WebhookSecret, int? DebounceSeconds = null);
 
 /// <summary>The API over real HTTP: the admin calls that set the benchmark up, and the webhook sender.</summary>
 public sealed class ApiClient : IDisposable
@@ -62,14 +62,17 @@ public sealed class ApiClient : IDisposable
         throw new TimeoutException($"The API at {BaseAddress} did not become healthy within {timeout.TotalSeconds:0} s: {last}");
     }
 
-    public async Task<BenchTenant> CreateTenantAsync(string name, string replyMode, string instance, Uri evolution)
+    /// <param name="debounceSeconds">The tenant's reply debounce; null leaves the API's default.</param>
+    public async Task<BenchTenant> CreateTenantAsync(string name, string replyMode, string instance, Uri evolution, int? debounceSeconds = null)
     {
-        var tenant = await AdminPostAsync("api/tenants", new Dictionary<string, object?>
+        var settings = new Dictionary<string, object?>
         {
             ["name"] = name,
             ["system_prompt"] = "Você é o assistente da Padaria Benchmark.",
             ["reply_mode"] = replyMode,
-        });
+        };
+        if (debounceSeconds is { } debounce) settings["debounce_seconds"] = debounce;
+        var tenant = await AdminPostAsync("api/tenants", settings);
         var tenantId = tenant.GetProperty("id").GetInt64();
         var secret = "bench-webhook-secret-" + Guid.NewGuid().ToString("N");
         var created = await AdminPostAsync("api/instances", new Dictionary<string, object?>
@@ -80,7 +83,8 @@ public sealed class ApiClient : IDisposable
             ["evo_api_key"] = "BENCH" + Guid.NewGuid().ToString("N").ToUpperInvariant(),
             ["webhook_secret"] = secret,
         });
-        return new BenchTenant(tenantId, created.GetProperty("id").GetInt64(), instance, secret);
+        int? storedDebounce = tenant.TryGetProperty("debounce_seconds", out var d) && d.ValueKind == JsonValueKind.Number ? d.GetInt32() : null;
+        return new BenchTenant(tenantId, created.GetProperty("id").GetInt64(), instance, secret, storedDebounce);
     }
 
     private async Task<JsonElement> AdminPostAsync(string path, object body)

@@ -17,6 +17,7 @@ public sealed class BenchDatabase : IAsyncDisposable
             Pooling = true,
         };
         _db = NpgsqlDataSource.Create(builder.ConnectionString);
+        DatabaseName = builder.Database ?? "";
     }
 
     public async Task<string> ScalarTextAsync(string sql)
@@ -127,6 +128,40 @@ public sealed class BenchDatabase : IAsyncDisposable
         foreach (var table in new[] { "sessions", "messages", "session_events", "reply_jobs" })
             await ExecuteAsync($"VACUUM (ANALYZE) {table}");
     }
+
+    /// <summary>The database this connection string names (the API's).</summary>
+    public string DatabaseName { get; }
+
+    /// <summary>Drops (if there) and creates an empty database next to the API's, for an API process of its own.</summary>
+    public async Task RecreateDatabaseAsync(string name)
+    {
+        await DropDatabaseAsync(name);
+        await ExecuteAsync($"CREATE DATABASE {Identifier(name)}");
+    }
+
+    public Task DropDatabaseAsync(string name) => ExecuteAsync($"DROP DATABASE IF EXISTS {Identifier(name)} WITH (FORCE)");
+
+    /// <summary>
+    /// The client connections to <paramref name="database"/> right now: all of them, and those not idle (running a
+    /// statement or inside a transaction). The benchmark's own connections are left out.
+    /// </summary>
+    public async Task<(int Open, int Busy)> ConnectionsAsync(string database)
+    {
+        await using var cmd = _db.CreateCommand("""
+            SELECT count(*)::int, (count(*) FILTER (WHERE state IS DISTINCT FROM 'idle'))::int
+            FROM pg_stat_activity
+            WHERE datname = $1 AND backend_type = 'client backend' AND application_name <> 'hybridflow-bench'
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = database });
+        await using var reader = await cmd.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt32(0), reader.GetInt32(1));
+    }
+
+    private static string Identifier(string name) =>
+        name.Length is > 0 and < 64 && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_')
+            ? name
+            : throw new ArgumentException($"'{name}' is not a plain database name (a-z, 0-9, _).");
 
     /// <summary>Both sides of a pair start right after a checkpoint, so neither pays for the other's dirty pages.</summary>
     public Task CheckpointAsync() => ExecuteAsync("CHECKPOINT");

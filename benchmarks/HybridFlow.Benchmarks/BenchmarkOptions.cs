@@ -18,16 +18,18 @@ public sealed record GrowthLevel(long Messages, long Sessions)
 /// <summary>Command-line settings. scripts/bench.sh passes the wiring; everything else has defaults (and --quick ones).</summary>
 public sealed record BenchmarkOptions
 {
-    public required Uri ApiUrl { get; init; }
+    /// <summary>The API sections a to d run against (not needed with --burst-only).</summary>
+    public Uri? ApiUrl { get; init; }
     public required string AdminKey { get; init; }
     public required string ConnectionString { get; init; }
     public required int FakePort { get; init; }
-    public required string PgBench { get; init; }
+    public string PgBench { get; init; } = "";
     public required string OutputPath { get; init; }
     public int? ApiPid { get; init; }
     public int? PostmasterPid { get; init; }
     public string ApiEnvironment { get; init; } = "";
     public bool Quick { get; init; }
+    public bool BurstOnly { get; init; }
 
     public int Concurrency { get; init; } = 32;
     public int Chats { get; init; } = 10_000;
@@ -39,6 +41,13 @@ public sealed record BenchmarkOptions
     public double ReplyRate { get; init; } = 20;
     public TimeSpan ReplyDuration { get; init; } = TimeSpan.FromSeconds(20);
     public IReadOnlyList<GrowthLevel> Growth { get; init; } = [new(10_000, 1_000), new(1_000_000, 100_000)];
+    public int BurstChats { get; init; } = 200;
+    public TimeSpan BurstLatency { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan BurstOtherAfter { get; init; } = TimeSpan.FromSeconds(0.5);
+    public string? ApiLauncher { get; init; }
+    public string BurstDatabase { get; init; } = "hybridflow_bench_burst";
+
+    public Uri MainApiUrl => ApiUrl ?? throw new InvalidOperationException("--api-url is required unless --burst-only.");
 
     public const string Usage = """
         HybridFlow.Benchmarks: run it through scripts/bench.sh, which starts PostgreSQL and the API and passes the wiring.
@@ -50,6 +59,8 @@ public sealed record BenchmarkOptions
           --pgbench PATH         pgbench binary                       --output PATH   the Markdown report
           --api-pid N            API process (peak RSS, CPU)          --postmaster-pid N  PostgreSQL (CPU)
           --api-env TEXT         the API's settings, for the report
+          --api-launcher PATH    starts an API process of the burst's own: PATH PORT DATABASE [NAME=VALUE...]
+          --burst-database NAME  the database those processes get, created fresh for each (hybridflow_bench_burst)
 
         Settings:
           --quick                ~1 minute smoke run (short runs, one pair, small growth levels)
@@ -63,19 +74,25 @@ public sealed record BenchmarkOptions
           --reply-rate N         webhooks per second for the reply-overhead run (20)
           --reply-seconds S      length of the reply-overhead run (20; quick 5)
           --growth LIST          data sizes as messages:sessions,... (10000:1000,1000000:100000; quick 10000:1000,100000:10000)
+          --burst-only           run only section e, the burst (no --api-url or --pgbench needed)
+          --burst-chats N        chats of one tenant that write at once; 0 skips the burst (200; quick 40)
+          --burst-latency S      how long the fake model takes per answer during the burst (2)
+          --burst-other-after S  when the other tenant's customer writes, after the burst started (0.5)
         """;
 
     public static BenchmarkOptions Parse(string[] args)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var quick = false;
+        var burstOnly = false;
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
             if (name is "--help" or "-h") throw new ArgumentException(Usage);
-            if (name == "--quick")
+            if (name is "--quick" or "--burst-only")
             {
-                quick = true;
+                quick |= name == "--quick";
+                burstOnly |= name == "--burst-only";
                 continue;
             }
             if (!name.StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
@@ -92,21 +109,22 @@ public sealed record BenchmarkOptions
         TimeSpan? Seconds(string name) => Number(name) is { } s ? TimeSpan.FromSeconds(s) : null;
 
         var defaults = quick
-            ? new { InitialWarmup = 3.0, Warmup = 2.0, Duration = 4.0, Pairs = 1, ReplySeconds = 5.0, Growth = "10000:1000,100000:10000" }
-            : new { InitialWarmup = 30.0, Warmup = 3.0, Duration = 10.0, Pairs = 3, ReplySeconds = 20.0, Growth = "10000:1000,1000000:100000" };
+            ? new { InitialWarmup = 3.0, Warmup = 2.0, Duration = 4.0, Pairs = 1, ReplySeconds = 5.0, Growth = "10000:1000,100000:10000", BurstChats = 40 }
+            : new { InitialWarmup = 30.0, Warmup = 3.0, Duration = 10.0, Pairs = 3, ReplySeconds = 20.0, Growth = "10000:1000,1000000:100000", BurstChats = 200 };
 
         var options = new BenchmarkOptions
         {
-            ApiUrl = new Uri(Required("api-url").TrimEnd('/') + "/"),
+            ApiUrl = burstOnly && Get("api-url") is null ? null : new Uri(Required("api-url").TrimEnd('/') + "/"),
             AdminKey = Required("admin-key", "HYBRIDFLOW_BENCH_ADMIN_KEY"),
             ConnectionString = Required("connection", "HYBRIDFLOW_BENCH_DB"),
             FakePort = int.Parse(Required("fake-port"), CultureInfo.InvariantCulture),
-            PgBench = Required("pgbench"),
+            PgBench = burstOnly ? Get("pgbench") ?? "" : Required("pgbench"),
             OutputPath = Path.GetFullPath(Required("output")),
             ApiPid = Int("api-pid"),
             PostmasterPid = Int("postmaster-pid"),
             ApiEnvironment = Get("api-env") ?? "",
             Quick = quick,
+            BurstOnly = burstOnly,
             Concurrency = Int("concurrency") ?? 32,
             Chats = Int("chats") ?? 10_000,
             InitialWarmup = Seconds("initial-warmup") ?? TimeSpan.FromSeconds(defaults.InitialWarmup),
@@ -117,6 +135,11 @@ public sealed record BenchmarkOptions
             ReplyRate = Number("reply-rate") ?? 20,
             ReplyDuration = Seconds("reply-seconds") ?? TimeSpan.FromSeconds(defaults.ReplySeconds),
             Growth = ParseGrowth(Get("growth") ?? defaults.Growth),
+            BurstChats = Int("burst-chats") ?? defaults.BurstChats,
+            BurstLatency = Seconds("burst-latency") ?? TimeSpan.FromSeconds(2),
+            BurstOtherAfter = Seconds("burst-other-after") ?? TimeSpan.FromSeconds(0.5),
+            ApiLauncher = Get("api-launcher"),
+            BurstDatabase = Get("burst-database") ?? "hybridflow_bench_burst",
         };
         options.Validate();
         return options;
@@ -144,6 +167,12 @@ public sealed record BenchmarkOptions
         if (PgBenchThreads < 1 || PgBenchThreads > Concurrency) throw new ArgumentException("--pgbench-threads must be between 1 and --concurrency.");
         if (ReplyRate is <= 0 or > 1000) throw new ArgumentException("--reply-rate must be between 0 and 1000.");
         if (ReplyDuration < TimeSpan.FromSeconds(1) || ReplyDuration > TimeSpan.FromMinutes(5)) throw new ArgumentException("--reply-seconds must be between 1 and 300.");
+        if (BurstChats is < 0 or > 5_000) throw new ArgumentException("--burst-chats must be between 0 and 5000.");
+        if (BurstOnly && BurstChats == 0) throw new ArgumentException("--burst-only needs --burst-chats of at least 1.");
+        // bench.sh gives the API LLM_TIMEOUT=60: the model must answer well inside it.
+        if (BurstLatency < TimeSpan.Zero || BurstLatency > TimeSpan.FromSeconds(30)) throw new ArgumentException("--burst-latency must be between 0 and 30.");
+        if (BurstOtherAfter < TimeSpan.Zero || BurstOtherAfter > TimeSpan.FromSeconds(30)) throw new ArgumentException("--burst-other-after must be between 0 and 30.");
+        if (BurstChats > 0 && string.IsNullOrEmpty(ApiLauncher)) throw new ArgumentException("The burst needs --api-launcher (scripts/bench.sh passes it); --burst-chats 0 skips it.");
         foreach (var level in Growth)
         {
             if (level.Sessions < 1 || level.Messages < level.Sessions || level.Messages > 50_000_000)
@@ -164,5 +193,7 @@ public sealed record BenchmarkOptions
         yield return ("pgbench", $"-c {Concurrency} -j {PgBenchThreads} -M prepared -n -T {Duration.TotalSeconds:0}");
         yield return ("reply-overhead load", $"{ReplyRate:0.#} webhooks/s for {ReplyDuration.TotalSeconds:0.#} s, open loop, one new chat each");
         yield return ("growth data sizes", Growth.Count == 0 ? "none" : string.Join("; ", Growth.Select(g => g.Label)));
+        yield return ("burst", BurstChats == 0 ? "not run" : string.Create(CultureInfo.InvariantCulture,
+            $"{BurstChats} chats of one tenant at once, model answers in {BurstLatency.TotalSeconds:0.##} s, another tenant's customer {BurstOtherAfter.TotalSeconds:0.##} s later"));
     }
 }

@@ -43,9 +43,19 @@ public sealed record BenchmarkResults(
     PgBenchResult Unprepared,
     ReplyResult Reply,
     IReadOnlyList<LevelResult> Growth,
-    MemoryResult Memory);
+    MemoryResult Memory,
+    BurstResult? Burst);
 
-/// <summary>The whole benchmark: set up tenants, ingest pairs on a fresh database, reply overhead, growth, memory.</summary>
+/// <summary>What a --burst-only run measured.</summary>
+public sealed record BurstOnlyResults(
+    DateTimeOffset StartedAt,
+    TimeSpan Elapsed,
+    MachineInfo Machine,
+    string PostgresVersion,
+    IReadOnlyList<(string Name, string Value)> PostgresSettings,
+    BurstResult Burst);
+
+/// <summary>The whole benchmark: set up tenants, ingest pairs on a fresh database, reply overhead, growth, memory, burst.</summary>
 public sealed class BenchmarkRun
 {
     private readonly BenchmarkOptions _options;
@@ -60,7 +70,7 @@ public sealed class BenchmarkRun
         Log($"machine: {machine.CpuModel}, {machine.LogicalCpus} CPUs, {machine.Memory}, load {machine.LoadAverage}");
 
         await using var upstreams = await FakeUpstreams.StartAsync(_options.FakePort);
-        using var api = new ApiClient(_options.ApiUrl, _options.AdminKey, _options.Concurrency * 2);
+        using var api = new ApiClient(_options.MainApiUrl, _options.AdminKey, _options.Concurrency * 2);
         await api.WaitHealthyAsync(TimeSpan.FromSeconds(90), _options.ApiPid);
         await using var db = new BenchDatabase(_options.ConnectionString);
         var pgVersion = await db.ScalarTextAsync("SELECT version()");
@@ -118,6 +128,12 @@ public sealed class BenchmarkRun
             growth.Add(await MeasureLevelAsync(level.Label, seedTime, db, ingest, pgbench, ingestTenant));
         }
 
+        // The memory section covers sections a to c; the burst runs on API processes of its own and reports its own peak.
+        var hwmAtEnd = Hwm();
+
+        // e. The burst.
+        var burst = _options.BurstChats > 0 ? await new BurstBenchmark(_options, upstreams, db).RunAsync() : null;
+
         var results = new BenchmarkResults(
             startedAt,
             clock.Elapsed,
@@ -133,8 +149,25 @@ public sealed class BenchmarkRun
                 fresh.Pairs.Max(p => p.Api.PeakRssKb),
                 (long)fresh.Pairs.Average(p => p.Api.MeanRssKb),
                 memory.Rss,
-                Hwm()));
+                hwmAtEnd),
+            burst);
         return results;
+    }
+
+    /// <summary>Section e alone (scripts/bench.sh --burst-only).</summary>
+    public async Task<BurstOnlyResults> RunBurstOnlyAsync()
+    {
+        var startedAt = DateTimeOffset.UtcNow;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var machine = MachineInfo.Read();
+        Log($"machine: {machine.CpuModel}, {machine.LogicalCpus} CPUs, {machine.Memory}, load {machine.LoadAverage}");
+        await using var upstreams = await FakeUpstreams.StartAsync(_options.FakePort);
+        await using var db = new BenchDatabase(_options.ConnectionString);
+        var pgVersion = await db.ScalarTextAsync("SELECT version()");
+        var pgSettings = await db.SettingsAsync();
+        Log($"PostgreSQL: {pgVersion}");
+        var burst = await new BurstBenchmark(_options, upstreams, db).RunAsync();
+        return new BurstOnlyResults(startedAt, clock.Elapsed, machine, pgVersion, pgSettings, burst);
     }
 
     private long? Hwm() => _options.ApiPid is { } pid ? ProcFs.StatusKb(pid, "VmHWM") : null;

@@ -16,6 +16,7 @@ namespace HybridFlow.Benchmarks;
 /// (<c>POST /v1/chat/completions</c>, what the API's OPENAI_BASE_URL points at) and Evolution
 /// (<c>POST /message/sendText/{instance}</c>, each benchmark instance's evo_server_url). It notes when each chat's
 /// first sendText arrived, and how many arrived, so the benchmark can time replies and spot double sends.
+/// The model answers at once unless <see cref="ModelDelay"/> is set (the burst section plays a model that thinks).
 /// </summary>
 public sealed class FakeUpstreams : IAsyncDisposable
 {
@@ -42,12 +43,27 @@ public sealed class FakeUpstreams : IAsyncDisposable
     private readonly ConcurrentDictionary<string, SendRecord> _sends = new(StringComparer.Ordinal);
     private long _modelCalls;
     private long _otherCalls;
+    private long _modelDelayTicks;
+    private int _modelCallsInFlight;
+    private int _peakModelCallsInFlight;
 
     private FakeUpstreams(WebApplication app) => _app = app;
 
     public Uri BaseAddress { get; private set; } = null!;
     public long ModelCalls => Interlocked.Read(ref _modelCalls);
     public long UnexpectedCalls => Interlocked.Read(ref _otherCalls);
+
+    /// <summary>How long the fake model takes to answer each request (zero: at once).</summary>
+    public TimeSpan ModelDelay
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _modelDelayTicks));
+        set => Interlocked.Exchange(ref _modelDelayTicks, value.Ticks);
+    }
+
+    /// <summary>The most model requests open at the same time since the last <see cref="ResetPeakModelCalls"/>.</summary>
+    public int PeakModelCallsInFlight => Volatile.Read(ref _peakModelCallsInFlight);
+
+    public void ResetPeakModelCalls() => Volatile.Write(ref _peakModelCallsInFlight, Volatile.Read(ref _modelCallsInFlight));
 
     public static async Task<FakeUpstreams> StartAsync(int port)
     {
@@ -71,10 +87,14 @@ public sealed class FakeUpstreams : IAsyncDisposable
 
     public sealed class SendRecord(long firstTimestamp)
     {
-        private int _count = 1;
+        private readonly ConcurrentQueue<long> _arrivals = new([firstTimestamp]);
         public long FirstTimestamp { get; } = firstTimestamp;
-        public int Count => Volatile.Read(ref _count);
-        public void Again() => Interlocked.Increment(ref _count);
+        public int Count => _arrivals.Count;
+
+        /// <summary>Every sendText for this number, Stopwatch timestamps in arrival order.</summary>
+        public IReadOnlyList<long> Arrivals => [.. _arrivals];
+
+        public void Again(long timestamp) => _arrivals.Enqueue(timestamp);
     }
 
     private async Task HandleAsync(HttpContext context)
@@ -92,6 +112,20 @@ public sealed class FakeUpstreams : IAsyncDisposable
         {
             await DrainAsync(context);
             Interlocked.Increment(ref _modelCalls);
+            var inFlight = Interlocked.Increment(ref _modelCallsInFlight);
+            try
+            {
+                int peak;
+                while (inFlight > (peak = Volatile.Read(ref _peakModelCallsInFlight))
+                       && Interlocked.CompareExchange(ref _peakModelCallsInFlight, inFlight, peak) != peak)
+                {
+                }
+                if (ModelDelay is { Ticks: > 0 } delay) await Task.Delay(delay, context.RequestAborted);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _modelCallsInFlight);
+            }
             context.Response.StatusCode = StatusCodes.Status200OK;
             context.Response.ContentType = "application/json";
             context.Response.ContentLength = Completion.Length;
@@ -107,7 +141,7 @@ public sealed class FakeUpstreams : IAsyncDisposable
             var bare = number.Split('@')[0];
             _sends.AddOrUpdate(bare, _ => new SendRecord(arrived), (_, existing) =>
             {
-                existing.Again();
+                existing.Again(arrived);
                 return existing;
             });
 

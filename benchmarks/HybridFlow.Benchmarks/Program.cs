@@ -13,8 +13,10 @@ catch (Exception e) when (e is ArgumentException or FormatException or OverflowE
 
 try
 {
-    var results = await new BenchmarkRun(options).RunAsync();
-    var markdown = Report.Markdown(results, options);
+    var run = new BenchmarkRun(options);
+    var markdown = options.BurstOnly
+        ? Report.BurstOnlyMarkdown(await run.RunBurstOnlyAsync(), options)
+        : Report.Markdown(await run.RunAsync(), options);
     Directory.CreateDirectory(Path.GetDirectoryName(options.OutputPath)!);
     await File.WriteAllTextAsync(options.OutputPath, markdown);
     Console.WriteLine();

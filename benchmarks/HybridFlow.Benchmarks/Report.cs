@@ -39,6 +39,7 @@ public static class Report
         foreach (var level in r.Growth)
             Line($"| ratio with {level.Label} existing | {level.MedianRatio:0.00} ({level.MedianRps:0} deliveries/s, p99 {Ms(level.MedianP99)}) |");
         Line($"| API peak RSS during the ingest runs | {Mb(Math.Max(r.Memory.PeakHwmAfterIngestKb ?? 0, r.Memory.MaxSampledRssKb))} |");
+        if (r.Burst is { } burst) BurstSummaryRows(md, burst);
         Text("");
         Text("How the webhook path reached these figures, with the measurements behind each step: one batched round trip and");
         Text("deferred writes ([ADR-004](decisions/ADR-004-webhook-hot-path.md)); group commit across chats, index-only plans");
@@ -145,10 +146,153 @@ public static class Report
         Line($"| highest VmRSS sampled every 100 ms during the measured ingest windows | {Mb(r.Memory.MaxSampledRssKb)} |");
         Line($"| mean VmRSS during those windows | {Mb(r.Memory.MeanSampledRssKb)} |");
         Line($"| VmRSS right after section a | {Mb(r.Memory.RssAfterIngestKb)} |");
-        Line($"| peak RSS (VmHWM) at the end of the whole run (after the reply and growth runs too) | {Mb(r.Memory.PeakHwmAtEndKb)} |");
+        Line($"| peak RSS (VmHWM) after the reply and growth runs too (before the burst, which has API processes of its own) | {Mb(r.Memory.PeakHwmAtEndKb)} |");
         Text("");
+
+        if (r.Burst is { } b) BurstSection(md, b, o);
+        else
+        {
+            Text("## e. Burst");
+            Text("");
+            Text("Not run in this report (`--burst-chats 0`).");
+            Text("");
+        }
         return md.ToString();
     }
+
+    /// <summary>The report of scripts/bench.sh --burst-only: the machine, the settings and section e.</summary>
+    public static string BurstOnlyMarkdown(BurstOnlyResults r, BenchmarkOptions o)
+    {
+        var md = new StringBuilder();
+        void Line(FormattableString text) => md.AppendLine(text.ToString(CultureInfo.InvariantCulture));
+        void Text(string text) => md.AppendLine(text);
+
+        Text("# HybridFlow benchmarks: the burst alone");
+        Text("");
+        Line($"Written by `scripts/bench.sh --burst-only` on {r.StartedAt:yyyy-MM-dd HH:mm} UTC (the run took {r.Elapsed.TotalMinutes:0.0} min). The full run (`scripts/bench.sh`) includes this section and writes docs/BENCHMARKS.md.");
+        Text("");
+        Text("## Summary");
+        Text("");
+        Text("| figure | value |");
+        Text("|---|---|");
+        BurstSummaryRows(md, r.Burst);
+        Text("");
+        Text("## Machine");
+        Text("");
+        Text("| | |");
+        Text("|---|---|");
+        Line($"| CPU | {r.Machine.CpuModel} |");
+        Line($"| cores | {r.Machine.LogicalCpus} (as .NET sees them: {r.Machine.ProcessorCount}) |");
+        Line($"| memory | {r.Machine.Memory} |");
+        Line($"| OS | {r.Machine.Os}, kernel {r.Machine.Kernel} |");
+        Line($"| .NET | {r.Machine.DotNet} |");
+        Line($"| PostgreSQL | {r.PostgresVersion} |");
+        Line($"| PostgreSQL settings | {string.Join(", ", r.PostgresSettings.Select(s => $"`{s.Name}={s.Value}`"))} |");
+        Line($"| load average at the start (1/5/15 min) | {r.Machine.LoadAverage} |");
+        if (!string.IsNullOrWhiteSpace(o.ApiEnvironment)) Line($"| API environment | `{o.ApiEnvironment}` |");
+        Text("");
+        BurstSection(md, r.Burst, o);
+        return md.ToString();
+    }
+
+    private static void BurstSummaryRows(StringBuilder md, BurstResult b)
+    {
+        void Line(FormattableString text) => md.AppendLine(text.ToString(CultureInfo.InvariantCulture));
+        var d = b.Default;
+        var l = b.Limited;
+        Line($"| burst: {b.Chats} chats of one tenant write at once, the model answers in {Sec(b.ModelLatency)} (API defaults) | last reply after **{LastReply(d)}**; reply latency p50 {S(d.Latency.P50)}, p99 {S(d.Latency.P99)}, max {S(d.Latency.Max)} |");
+        Line($"| another tenant's customer, writing {Sec(b.OtherAfter)} into the burst | **{Other(d)}** |");
+        Line($"| the same burst with `REPLY_CONCURRENCY=2` | last reply after {LastReply(l)}; p50 {S(l.Latency.P50)}, p99 {S(l.Latency.P99)}; other tenant {Other(l)}; **ratio {(b.Ratio is { } ratio ? ratio.ToString("0.00", CultureInfo.InvariantCulture) : "–")}** (time to the last reply, concurrency 2 / defaults) |");
+        Line($"| replies per chat (defaults; concurrency 2) | {Replies(d)}; {Replies(l)} |");
+        Line($"| API peak RSS and PostgreSQL connections during the burst (defaults) | {Mb(d.PeakRssKb)}; {d.PeakConnections} connections open, {d.PeakBusyConnections} busy (peaks) |");
+        Line($"| issue 9 bar: all {b.Chats} answered within 2·L + 2 s = {Sec(b.LastReplyBar)}, the other tenant within L + 1 s = {Sec(b.OtherTenantBar)}, exactly one reply each | {BurstBar(b)} |");
+    }
+
+    private static void BurstSection(StringBuilder md, BurstResult b, BenchmarkOptions o)
+    {
+        void Line(FormattableString text) => md.AppendLine(text.ToString(CultureInfo.InvariantCulture));
+        void Text(string text) => md.AppendLine(text);
+        var d = b.Default;
+        var l = b.Limited;
+
+        Text("## e. Burst: many chats at once, a model that takes its time");
+        Text("");
+        Line($"A broadcast gets its answers: {b.Chats} chats of tenant A each send one message at the same moment (one");
+        Text("real-shaped `messages.upsert` webhook per chat, all posted at once, each on its own connection), and the fake");
+        Line($"OpenAI-compatible model answers every request after {Sec(b.ModelLatency)}, as a real model does. {Sec(b.OtherAfter)} after the");
+        Text("burst started, one customer of tenant B (its own instance) writes. The fake Evolution records every");
+        Text("`sendText` with its arrival time. Reply latency is from posting a chat's webhook to its first `sendText`");
+        Text("arriving; the time to the last reply is from the first webhook of the burst to the last chat's first");
+        Line($"`sendText`. After the last reply the run waits {Sec(b.ModelLatency > TimeSpan.FromSeconds(2) ? b.ModelLatency : TimeSpan.FromSeconds(2))} more, so a late second reply is counted too.");
+        Text("");
+        Text("Each column is an API process of its own, started for the burst with the settings of the rest of the run plus");
+        Text("the ones named, on a freshly created database, then stopped: so the two start alike, and sections a to c do");
+        Text("not share the machine with an idle second API (in a full run their API stays up, idle, during the burst).");
+        Line($"Before the burst, {d.WarmupChats} chats (half of each tenant) are answered with the model answering at once, to");
+        Text("warm the process up (JIT, connection pools); they are not counted. The API's RSS is sampled every 100 ms, and `pg_stat_activity` for that database every 100 ms");
+        Text("(\"open\": the API's connections, \"busy\": those not idle, i.e. running a statement or inside a transaction).");
+        Line($"Both tenants' reply debounce is {Debounce(d)} (`debounce_seconds` set through the admin API), so nothing waits on purpose.");
+        Text("`REPLY_WORKERS=2` is passed alongside `REPLY_CONCURRENCY=2`: before `REPLY_CONCURRENCY` existed, the API ran");
+        Text("`REPLY_WORKERS` loops (default 2) of one job each, so there both columns measure the same thing.");
+        Text("");
+        Line($"| | defaults | `{l.Configuration.Describe}` |");
+        Text("|---|---|---|");
+        Line($"| load average before the burst (1/5/15 min) | {d.LoadBefore} | {l.LoadBefore} |");
+        Line($"| webhooks answered 200 | {d.Accepted}/{d.Chats} | {l.Accepted}/{l.Chats} |");
+        Line($"| webhook answer p50 / p99 | {Ms(d.Webhook.P50)} / {Ms(d.Webhook.P99)} | {Ms(l.Webhook.P50)} / {Ms(l.Webhook.P99)} |");
+        Line($"| **time to the last reply** | **{LastReply(d)}** | **{LastReply(l)}** |");
+        Line($"| reply latency p50 | {S(d.Latency.P50)} | {S(l.Latency.P50)} |");
+        Line($"| reply latency p90 | {S(d.Latency.P90)} | {S(l.Latency.P90)} |");
+        Line($"| reply latency p99 | {S(d.Latency.P99)} | {S(l.Latency.P99)} |");
+        Line($"| reply latency max | {S(d.Latency.Max)} | {S(l.Latency.Max)} |");
+        Line($"| **the other tenant's customer** | **{Other(d)}** | **{Other(l)}** |");
+        Line($"| replies per chat | {Replies(d)} | {Replies(l)} |");
+        Line($"| model requests in flight (peak, at the fake model) | {d.PeakModelCalls} | {l.PeakModelCalls} |");
+        Line($"| API peak RSS during the burst (sampled) | {Mb(d.PeakRssKb)} | {Mb(l.PeakRssKb)} |");
+        Line($"| PostgreSQL connections, peak open / busy | {d.PeakConnections} / {d.PeakBusyConnections} | {l.PeakConnections} / {l.PeakBusyConnections} |");
+        Line($"| warm-up chats answered | {d.WarmupReplied}/{d.WarmupChats} | {l.WarmupReplied}/{l.WarmupChats} |");
+        Line($"| error lines in the API's log | {d.LoggedErrors.Count} | {l.LoggedErrors.Count} |");
+        Text("");
+        Line($"Time to the last reply, `REPLY_CONCURRENCY=2` over the defaults: **{(b.Ratio is { } ratio ? ratio.ToString("0.00", CultureInfo.InvariantCulture) : "–")}**.");
+        Line($"With only two replies in flight the last reply cannot come before about {b.Chats} × {Sec(b.ModelLatency)} / 2 = {Sec(b.Chats * b.ModelLatency / 2)}.");
+        Text("In general it cannot come before ⌈chats / jobs in flight⌉ × L, and the burst is all one tenant's, so a cap on one");
+        Text("tenant's jobs in flight (`REPLY_TENANT_CONCURRENCY`, where the API has it) bounds it as well as the process's.");
+        Text("");
+        Line($"Bar (issue 9): with the defaults, all {b.Chats} chats answered within 2·L + 2 s = {Sec(b.LastReplyBar)}, the other tenant's customer within L + 1 s = {Sec(b.OtherTenantBar)}, and exactly one reply each: {BurstBar(b)}.");
+        foreach (var e in d.ErrorSamples.Concat(l.ErrorSamples).Distinct().Take(5)) Line($"\n- webhook error sample: `{e}`");
+        foreach (var first in new[] { d.LoggedErrors.First, l.LoggedErrors.First }.OfType<string>()) Line($"\n- first error line of an API log: `{Truncate(first, 300)}`");
+        Text("");
+        _ = o;
+    }
+
+    private static string BurstBar(BurstResult b)
+    {
+        if (b.BarMet) return "met";
+        var misses = new List<string>();
+        if (!b.LastReplyMet) misses.Add($"last reply after {LastReply(b.Default)}");
+        if (!b.OtherTenantMet) misses.Add($"the other tenant after {Other(b.Default)}");
+        if (!b.Default.ExactlyOnceEach) misses.Add(Replies(b.Default));
+        return "**not met**: " + string.Join("; ", misses);
+    }
+
+    private static string LastReply(BurstRunResult run) =>
+        run.TimeToLastReply is { } t ? S(t.TotalMilliseconds) : $"– ({run.Missing} never answered; the last answered one after {S(run.LastReplySoFar.TotalMilliseconds)})";
+
+    private static string Other(BurstRunResult run) =>
+        run.OtherTenantMs is { } ms ? S(ms) : run.OtherTenantAccepted ? "no reply" : "webhook not accepted";
+
+    private static string Replies(BurstRunResult run) =>
+        run.ExactlyOnceEach
+            ? $"exactly one each ({run.Replied}/{run.Chats}, the other tenant's 1)"
+            : $"{run.Replied}/{run.Chats} answered, {run.Missing} missing, {run.DoubleReplies} answered more than once ({run.ExtraSends} extra sends), the other tenant's answered {run.OtherTenantReplies}×";
+
+    private static string Debounce(BurstRunResult run) => run.DebounceSeconds is { } s ? $"{s} s" : "0 s requested (the API did not echo it back)";
+
+    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length] + "…";
+
+    private static string Sec(TimeSpan span) => span.TotalSeconds.ToString("0.##", CultureInfo.InvariantCulture) + " s";
+
+    private static string S(double ms) => double.IsNaN(ms) ? "–" : (ms / 1000).ToString("0.00", CultureInfo.InvariantCulture) + " s";
 
     private static void LevelTable(StringBuilder md, LevelResult level)
     {
