@@ -147,6 +147,47 @@ public sealed class ReplyDispatchTests
     }
 
     [Test]
+    public async Task ModelCallLongerThanTheLease_IsNotTakenOver_BecauseTheHeartbeatRenewsIt()
+    {
+        await using var app = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["REPLY_JOB_LEASE_SECONDS"] = "1" });
+        var (_, instance) = await app.CreateTenantWithInstanceAsync();
+        app.Llm.Delay = TimeSpan.FromSeconds(4);
+
+        var chat = Payloads.NewChatId();
+        await app.DeliverAsync(instance, Payloads.CustomerText(chat, "Oi"));
+        await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 1, "the slow reply sent", TimeSpan.FromSeconds(30));
+        await Task.Delay(1500);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(app.Llm.Requests, Has.Count.EqualTo(1), "nobody claimed the job again while its lease was being renewed");
+            Assert.That(app.Evolution.SendsTo(chat), Has.Count.EqualTo(1));
+            Assert.That(await app.ScalarAsync<int>(
+                "SELECT j.attempts FROM reply_jobs j JOIN sessions s ON s.id = j.session_id WHERE s.chat_id = $1", chat), Is.EqualTo(1));
+        }
+    }
+
+    [Test]
+    public async Task Shutdown_WhileTheModelIsWriting_LetsTheJobFinish()
+    {
+        var app = await HybridFlowApp.StartAsync();
+        var chat = Payloads.NewChatId();
+        try
+        {
+            var (_, instance) = await app.CreateTenantWithInstanceAsync();
+            app.Llm.Delay = TimeSpan.FromSeconds(1.5);
+            await app.DeliverAsync(instance, Payloads.CustomerText(chat, "Oi"));
+            await HybridFlowApp.EventuallyAsync(() => app.Llm.Requests.Count == 1, "the model is writing");
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+
+        Assert.That(app.Evolution.SendsTo(chat), Has.Count.EqualTo(1), "the reply went out during the shutdown grace period");
+    }
+
+    [Test]
     public async Task ApiKilledWhileTheModelIsWriting_TheRestartedProcessSendsTheReplyOnce_WithinTheLease()
     {
         const int leaseSeconds = 5;
