@@ -39,9 +39,6 @@ public sealed class ReplyDispatcher : BackgroundService
         _logger = logger;
     }
 
-    /// <summary>Jobs this process holds right now.</summary>
-    public int InFlight => _inFlight.Count;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!_options.Enabled) return;
