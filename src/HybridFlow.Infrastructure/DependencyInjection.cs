@@ -81,12 +81,14 @@ public static class DependencyInjection
         services.AddSingleton<IEvolutionAdmin, EvolutionAdminClient>();
         services.AddHttpClient<IWorkflowDispatcher, WorkflowDispatcher>(c => c.Timeout = Timeout.InfiniteTimeSpan).UseOutboundAddressGuard();
         services.AddLlmProviders(configuration);
-        // Every model call is timed, counted and stamped with the job's correlation id, whichever provider answers it.
-        services.Replace(ServiceDescriptor.Singleton<IReplyGenerator, MeteredReplyGenerator>());
+        // Every model call is timed, counted and stamped with the job's correlation id, whichever provider answers it;
+        // around that, the throttle caps calls per provider and model and holds everyone back while a provider rate limits.
+        services.AddSingleton<MeteredReplyGenerator>();
+        services.Replace(ServiceDescriptor.Singleton<IReplyGenerator, ThrottledReplyGenerator>());
 
         services.AddSingleton<ReplyWorkerSignal>();
         services.AddSingleton<IReplyWorkerSignal>(sp => sp.GetRequiredService<ReplyWorkerSignal>());
-        services.AddHostedService<ReplyWorkerService>();
+        services.AddHostedService<ReplyDispatcher>();
         services.AddHostedService<AutoResumeSweepService>();
         return services;
     }

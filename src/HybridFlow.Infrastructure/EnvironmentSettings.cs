@@ -63,7 +63,7 @@ public sealed class EnvironmentSettings
         PublicBaseUrl = PublicBaseUrl(),
         ReplyMaxAttempts = (int)Number("REPLY_MAX_ATTEMPTS", 5, 1, 50),
         ReplyRetryBaseDelay = TimeSpan.FromSeconds(Number("REPLY_RETRY_BASE_SECONDS", 2, 0.01, 3600)),
-        ReplyJobLease = TimeSpan.FromSeconds(Number("REPLY_JOB_LEASE_SECONDS", 120, 1, 3600)),
+        ReplyJobLease = TimeSpan.FromSeconds(Number("REPLY_JOB_LEASE_SECONDS", 30, 1, 3600)),
     };
 
     /// <summary>PUBLIC_BASE_URL: where Evolution reaches this service, e.g. https://hybridflow.example.com.</summary>
@@ -76,13 +76,23 @@ public sealed class EnvironmentSettings
         return raw.TrimEnd('/');
     }
 
-    public WorkerOptions Workers() => new()
+    public WorkerOptions Workers()
     {
-        Enabled = Flag("WORKERS_ENABLED", true),
-        ReplyWorkers = (int)Number("REPLY_WORKERS", 2, 1, 64),
-        PollInterval = TimeSpan.FromMilliseconds(Number("REPLY_POLL_MS", 1000, 10, 60_000)),
-        SweepInterval = TimeSpan.FromSeconds(Number("AUTO_RESUME_SWEEP_SECONDS", 60, 1, 3600)),
-    };
+        // REPLY_WORKERS (loops of one job each) is deprecated: what it counted is now REPLY_CONCURRENCY, which wins when both are set.
+        var deprecatedWorkers = String("REPLY_CONCURRENCY") is null && String("REPLY_WORKERS") is not null;
+        return new WorkerOptions
+        {
+            Enabled = Flag("WORKERS_ENABLED", true),
+            ReplyConcurrency = deprecatedWorkers
+                ? (int)Number("REPLY_WORKERS", 64, 1, 10_000)
+                : (int)Number("REPLY_CONCURRENCY", 64, 1, 10_000),
+            ConcurrencyFromDeprecatedReplyWorkers = deprecatedWorkers,
+            TenantConcurrency = (int)Number("REPLY_TENANT_CONCURRENCY", 16, 1, 10_000),
+            PollInterval = TimeSpan.FromMilliseconds(Number("REPLY_POLL_MS", 1000, 10, 60_000)),
+            ShutdownGrace = TimeSpan.FromSeconds(Number("REPLY_SHUTDOWN_GRACE_SECONDS", 10, 0, 600)),
+            SweepInterval = TimeSpan.FromSeconds(Number("AUTO_RESUME_SWEEP_SECONDS", 60, 1, 3600)),
+        };
+    }
 
     /// <summary>
     /// The key for secrets at rest. Without SECRETS_ENCRYPTION_KEY, development gets a key generated once into

@@ -23,8 +23,8 @@ public sealed record HybridFlowSettings
     /// <summary>First retry delay; each later one doubles.</summary>
     public TimeSpan ReplyRetryBaseDelay { get; init; } = TimeSpan.FromSeconds(2);
     public TimeSpan ReplyRetryMaxDelay { get; init; } = TimeSpan.FromMinutes(5);
-    /// <summary>How long a claimed job belongs to its worker before another may take it over.</summary>
-    public TimeSpan ReplyJobLease { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>How long a claimed job belongs to its worker before another may take it over; the worker renews it every third of it.</summary>
+    public TimeSpan ReplyJobLease { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Finished jobs older than this are removed by the cron sweep; the timeline keeps their story.</summary>
     public TimeSpan FinishedJobRetention { get; init; } = TimeSpan.FromDays(7);
 

@@ -22,6 +22,8 @@ public static class TimelineActions
     public const string AiFailed = "ai_failed";
     public const string AiDiscardedCollision = "ai_discarded_collision";
     public const string AiCancelled = "ai_cancelled";
+    /// <summary>The model provider answered 429/overloaded: the job waits for its backoff, no attempt used.</summary>
+    public const string AiRateLimited = "ai_rate_limited";
 
     public const string WorkflowDelivered = "workflow_delivered";
     public const string WorkflowRetry = "workflow_retry";

@@ -1,6 +1,4 @@
-using HybridFlow.Application.Replies.Commands;
 using HybridFlow.Application.Sessions.Commands;
-using HybridFlow.Infrastructure.Replies;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -10,65 +8,17 @@ namespace HybridFlow.Infrastructure.Hosting;
 
 public sealed record WorkerOptions
 {
-    public int ReplyWorkers { get; init; } = 2;
+    /// <summary>REPLY_CONCURRENCY: reply jobs in flight per process.</summary>
+    public int ReplyConcurrency { get; init; } = 64;
+    /// <summary>REPLY_TENANT_CONCURRENCY: reply jobs of one tenant in flight, across every replica.</summary>
+    public int TenantConcurrency { get; init; } = 16;
+    /// <summary>Set when the deprecated REPLY_WORKERS gave <see cref="ReplyConcurrency"/>; the dispatcher says so in the log.</summary>
+    public bool ConcurrencyFromDeprecatedReplyWorkers { get; init; }
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>REPLY_SHUTDOWN_GRACE_SECONDS: on shutdown, how long jobs in flight may finish before they are left to their lease.</summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromMinutes(1);
     public bool Enabled { get; init; } = true;
-}
-
-/// <summary>Several loops that each claim and process reply jobs; safe to run on many replicas (SKIP LOCKED).</summary>
-public sealed class ReplyWorkerService : BackgroundService
-{
-    private readonly IServiceScopeFactory _scopes;
-    private readonly ReplyWorkerSignal _signal;
-    private readonly WorkerOptions _options;
-    private readonly ILogger<ReplyWorkerService> _logger;
-
-    public ReplyWorkerService(IServiceScopeFactory scopes, ReplyWorkerSignal signal, WorkerOptions options, ILogger<ReplyWorkerService> logger)
-    {
-        _scopes = scopes;
-        _signal = signal;
-        _options = options;
-        _logger = logger;
-    }
-
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        !_options.Enabled
-            ? Task.CompletedTask
-            : Task.WhenAll(Enumerable.Range(0, Math.Max(1, _options.ReplyWorkers)).Select(_ => Task.Run(() => LoopAsync(stoppingToken), stoppingToken)));
-
-    private async Task LoopAsync(CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            bool processed;
-            try
-            {
-                await using var scope = _scopes.CreateAsyncScope();
-                processed = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new ProcessNextReplyJobCommand(), ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                // The job stays claimed until its lease runs out, then another attempt picks it up.
-                _logger.LogError(e, "Reply worker iteration failed");
-                processed = false;
-            }
-
-            if (processed) continue;
-            try
-            {
-                await _signal.WaitAsync(_options.PollInterval, ct);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
 }
 
 /// <summary>Runs the auto-resume sweep every minute (the cron endpoint runs the same command).</summary>

@@ -54,6 +54,7 @@ public sealed class AnthropicReplyGenerator : IReplyGenerator, IDisposable
             parameters = parameters with { System = prompt.SystemPrompt };
         }
 
+        var capture = RetryAfterCaptureHandler.Begin();
         Message message;
         try
         {
@@ -70,7 +71,7 @@ public sealed class AnthropicReplyGenerator : IReplyGenerator, IDisposable
         }
         catch (AnthropicApiException ex)
         {
-            throw LlmErrors.FromStatus(ProviderName, model, (int)ex.StatusCode, ex.ResponseBody, ex.RequestID);
+            throw LlmErrors.FromStatus(ProviderName, model, (int)ex.StatusCode, ex.ResponseBody, ex.RequestID, capture.RetryAfter);
         }
         catch (AnthropicIOException ex)
         {
@@ -140,6 +141,6 @@ public sealed class AnthropicReplyGenerator : IReplyGenerator, IDisposable
         // SDK 13.x sends the key only as "Authorization: Bearer"; the documented API header (and most
         // Anthropic-compatible gateways) use x-api-key, so send that too.
         ExtraHeaders = new Dictionary<string, string> { ["x-api-key"] = apiKey },
-        Handlers = [new CorrelationIdHandler()],
+        Handlers = [new CorrelationIdHandler(), new RetryAfterCaptureHandler()],
     });
 }

@@ -19,14 +19,24 @@ internal static partial class LlmErrors
         _ => false,
     };
 
-    public static ReplyGenerationException FromStatus(string provider, string model, int status, string? responseBody, string? requestId)
+    /// <summary>Rate limited (429, both providers) or overloaded (Anthropic's 529): the provider asks everyone to slow down.</summary>
+    public static bool IsRateLimitStatus(int status) => status is 429 or 529;
+
+    public static ReplyGenerationException FromStatus(
+        string provider, string model, int status, string? responseBody, string? requestId, TimeSpan? retryAfter = null)
     {
         var kind = ErrorKind(responseBody);
+        var rateLimited = IsRateLimitStatus(status);
         var message = $"{provider} returned HTTP {status} for model '{model}'"
             + (kind is null ? "" : $" ({kind})")
             + (IsSafeToken(requestId) ? $", request id {requestId}" : "")
+            + (rateLimited && retryAfter is { } wait ? $", retry after {wait.TotalSeconds:0.###} s" : "")
             + ".";
-        return new ReplyGenerationException(message, IsPermanentStatus(status));
+        return new ReplyGenerationException(message, IsPermanentStatus(status))
+        {
+            IsRateLimited = rateLimited,
+            RetryAfter = rateLimited ? retryAfter : null,
+        };
     }
 
     public static ReplyGenerationException Timeout(string provider, string model, TimeSpan timeout, Exception inner) =>

@@ -45,6 +45,9 @@ public sealed class LlmOptions
 
     public string StaticReply { get; private init; } = DefaultStaticReply;
 
+    /// <summary>LLM_MAX_CONCURRENCY: calls in flight per provider and model in this process; null (unset or 0) for no limit.</summary>
+    public int? MaxConcurrency { get; private init; }
+
     /// <summary>A local OpenAI-compatible server (Ollama, vLLM) needs only a base URL.</summary>
     public bool IsOpenAiConfigured => OpenAiApiKey is not null || OpenAiBaseUrl is not null;
 
@@ -71,6 +74,7 @@ public sealed class LlmOptions
             MaxTokens = ReadMaxTokens(configuration),
             Timeout = ReadTimeout(configuration),
             StaticReply = Read(configuration, "LLM_STATIC_REPLY") ?? DefaultStaticReply,
+            MaxConcurrency = ReadMaxConcurrency(configuration),
         };
     }
 
@@ -110,6 +114,22 @@ public sealed class LlmOptions
         }
 
         return value;
+    }
+
+    private static int? ReadMaxConcurrency(IConfiguration configuration)
+    {
+        var raw = Read(configuration, "LLM_MAX_CONCURRENCY");
+        if (raw is null)
+        {
+            return null;
+        }
+
+        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < 0 || value > 100_000)
+        {
+            throw new InvalidOperationException("LLM_MAX_CONCURRENCY must be a whole number of calls (0 for no limit).");
+        }
+
+        return value == 0 ? null : value;
     }
 
     private static TimeSpan ReadTimeout(IConfiguration configuration)

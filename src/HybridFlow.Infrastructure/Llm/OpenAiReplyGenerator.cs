@@ -67,7 +67,7 @@ public sealed class OpenAiReplyGenerator : IReplyGenerator
         catch (ClientResultException ex)
         {
             var response = ex.GetRawResponse();
-            throw LlmErrors.FromStatus(ProviderName, model, ex.Status, ReadBody(response), ReadRequestId(response));
+            throw LlmErrors.FromStatus(ProviderName, model, ex.Status, ReadBody(response), ReadRequestId(response), ReadRetryAfter(response));
         }
         catch (HttpRequestException ex)
         {
@@ -136,6 +136,12 @@ public sealed class OpenAiReplyGenerator : IReplyGenerator
             return null;
         }
     }
+
+    private static TimeSpan? ReadRetryAfter(PipelineResponse? response) =>
+        response is null ? null : RetryAfter.Parse(
+            response.Headers.TryGetValue("retry-after-ms", out var ms) ? ms : null,
+            response.Headers.TryGetValue("retry-after", out var after) ? after : null,
+            DateTimeOffset.UtcNow);
 
     private static string? ReadRequestId(PipelineResponse? response) =>
         response is not null && response.Headers.TryGetValue("x-request-id", out var id) ? id : null;

@@ -22,8 +22,10 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
         public const string Dead = "dead";
         public const string Discarded = "discarded";
         public const string Cancelled = "cancelled";
+        /// <summary>Put back without using an attempt: the model provider rate limited it.</summary>
+        public const string Postponed = "postponed";
 
-        public static readonly IReadOnlyList<string> All = [Sent, Retry, Dead, Discarded, Cancelled];
+        public static readonly IReadOnlyList<string> All = [Sent, Retry, Dead, Discarded, Cancelled, Postponed];
     }
 
     private static readonly double[] WebhookBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -50,12 +52,12 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
             "Time to handle an Evolution webhook, from the parsed body to the answer.", tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = WebhookBuckets });
         _replyJobs = Meter.CreateCounter<long>("hybridflow.reply_jobs", "{job}",
-            "Reply jobs finished or put back, by outcome (sent, retry, dead, discarded, cancelled).");
+            "Reply jobs finished or put back, by outcome (sent, retry, dead, discarded, cancelled, postponed).");
         _llmDuration = Meter.CreateHistogram("hybridflow.llm.request.duration", "s",
             "Time the LLM provider took to write a reply, by provider.", tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LlmBuckets });
         _llmErrors = Meter.CreateCounter<long>("hybridflow.llm.errors", "{error}",
-            "Failed LLM calls, by provider and kind (timeout, transient, permanent).");
+            "Failed LLM calls, by provider and kind (timeout, transient, permanent, rate_limited).");
         _evolutionDuration = Meter.CreateHistogram("hybridflow.evolution.request.duration", "s",
             "Time of each HTTP call to Evolution API, by operation.", tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = EvolutionBuckets });

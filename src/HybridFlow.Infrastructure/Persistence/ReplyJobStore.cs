@@ -27,21 +27,98 @@ public sealed class ReplyJobStore : IReplyJobStore
         _metrics = metrics;
     }
 
-    public async Task<ClaimedReplyJob?> ClaimNextAsync(DateTimeOffset now, TimeSpan lease, CancellationToken ct)
+    /// <summary>Serialises claims across replicas, so the per-chat and per-tenant limits hold exactly (a claim takes milliseconds).</summary>
+    private const long ClaimLockKey = 0x4879_6272_436C_6169; // "HybrClai"
+
+    public async Task<IReadOnlyList<ClaimedReplyJob>> ClaimDueBatchAsync(
+        DateTimeOffset now, TimeSpan lease, int limit, int perTenantLimit, CancellationToken ct)
+    {
+        if (limit <= 0) return [];
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using (var lockCmd = connection.Command("SELECT pg_advisory_xact_lock($1)", tx, ClaimLockKey))
+            await lockCmd.ExecuteNonQueryAsync(ct);
+
+        // in_flight: jobs some worker holds (live lease). A chat with one is skipped (one reply at a time per chat);
+        // each tenant gets the slots its in-flight jobs leave; tenants interleave by their own rank, then due time.
+        // The locking SELECT repeats the due condition so a row changed since the snapshot (cancelled, pushed back) is re-checked.
+        await using var cmd = connection.Command("""
+            WITH in_flight AS (
+                SELECT tenant_id, session_id, kind FROM reply_jobs
+                WHERE status IN ('processing', 'sending') AND locked_until > $1
+            ),
+            tenant_load AS (
+                SELECT tenant_id, count(*) AS running FROM in_flight WHERE kind = 'reply' GROUP BY tenant_id
+            ),
+            due AS (
+                SELECT j.id, j.tenant_id, j.due_at,
+                       row_number() OVER (PARTITION BY j.session_id ORDER BY j.due_at, j.id) AS in_session
+                FROM reply_jobs j
+                WHERE ((j.status IN ('pending', 'retrying') AND j.due_at <= $1) OR (j.status = 'processing' AND j.locked_until <= $1))
+                  AND NOT EXISTS (SELECT 1 FROM in_flight f WHERE f.session_id = j.session_id)
+            ),
+            ranked AS (
+                SELECT d.id, d.due_at,
+                       COALESCE(l.running, 0) + row_number() OVER (PARTITION BY d.tenant_id ORDER BY d.due_at, d.id) AS tenant_slot
+                FROM due d LEFT JOIN tenant_load l ON l.tenant_id = d.tenant_id
+                WHERE d.in_session = 1
+            ),
+            chosen AS (
+                SELECT id FROM ranked WHERE tenant_slot <= $3 ORDER BY tenant_slot, due_at, id LIMIT $4
+            ),
+            locked AS (
+                SELECT id FROM reply_jobs
+                WHERE id IN (SELECT id FROM chosen)
+                  AND ((status IN ('pending', 'retrying') AND due_at <= $1) OR (status = 'processing' AND locked_until <= $1))
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE reply_jobs j SET status = 'processing', attempts = j.attempts + 1, locked_until = $2, updated_at = $1
+            FROM locked WHERE j.id = locked.id
+            RETURNING j.id, j.session_id, j.attempts, j.correlation_id, j.due_at
+            """, tx, now, now + lease, (long)perTenantLimit, (long)limit);
+        var claimed = new List<(ClaimedReplyJob Job, DateTime DueAt)>();
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+                claimed.Add((new ClaimedReplyJob(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2), Str(reader, 3)), reader.GetDateTime(4)));
+        }
+        await tx.CommitAsync(ct);
+        // RETURNING has no order: hand them out oldest first.
+        return claimed.OrderBy(c => c.DueAt).ThenBy(c => c.Job.JobId).Select(c => c.Job).ToList();
+    }
+
+    public async Task<int> RenewLeasesAsync(IReadOnlyCollection<ClaimedReplyJob> jobs, DateTimeOffset now, TimeSpan lease, CancellationToken ct)
+    {
+        if (jobs.Count == 0) return 0;
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        // GREATEST: a send keeps its longer send lease; the attempt fences jobs another worker has taken over meanwhile.
+        await using var cmd = connection.Command("""
+            UPDATE reply_jobs j SET locked_until = GREATEST(j.locked_until, $1)
+            FROM unnest($2::bigint[], $3::integer[]) AS held(id, attempt)
+            WHERE j.id = held.id AND j.attempts = held.attempt AND j.status IN ('processing', 'sending')
+            """, null, now + lease, jobs.Select(j => j.JobId).ToArray(), jobs.Select(j => j.Attempt).ToArray());
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task PostponeAsync(ClaimedReplyJob job, DateTimeOffset dueAt, string reason, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
-        await using var cmd = connection.Command("""
-            UPDATE reply_jobs j SET status = 'processing', attempts = j.attempts + 1, locked_until = $2, updated_at = $1
-            WHERE j.id = (
-                SELECT id FROM reply_jobs
-                WHERE (status IN ('pending', 'retrying') AND due_at <= $1) OR (status = 'processing' AND locked_until <= $1)
-                ORDER BY due_at, id
-                LIMIT 1
-                FOR UPDATE SKIP LOCKED)
-            RETURNING j.id, j.session_id, j.attempts, j.correlation_id
-            """, null, now, now + lease);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? new ClaimedReplyJob(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2), Str(reader, 3)) : null;
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        // 'retrying', not 'pending': a newer pending job of the chat may exist (one pending per session). attempts - 1 gives
+        // the claim's attempt back; the fence still holds, since this worker lets go of the job here.
+        long? tenantId;
+        await using (var cmd = connection.Command("""
+            UPDATE reply_jobs SET status = 'retrying', attempts = attempts - 1, due_at = $3, last_error = $4, locked_until = NULL, updated_at = $5
+            WHERE id = $1 AND attempts = $2 AND status = 'processing'
+            RETURNING tenant_id
+            """, tx, job.JobId, job.Attempt, dueAt, Truncate(reason), now))
+            tenantId = await cmd.ExecuteScalarAsync(ct) as long?;
+        if (tenantId is null) return; // cancelled meanwhile, or no longer ours
+
+        await connection.InsertTimelineEventAsync(tx, tenantId.Value, job.SessionId, null, TimelineActions.AiRateLimited,
+            Truncate($"waiting for the model provider until {dueAt:O}, no attempt used: {reason}"), now, ct);
+        await tx.CommitAsync(ct);
+        _metrics.ReplyJobFinished(HybridFlowMetrics.Outcomes.Postponed);
     }
 
     public async Task<ReplyContext?> LoadContextAsync(ClaimedReplyJob job, CancellationToken ct)

@@ -10,6 +10,9 @@ namespace HybridFlow.IntegrationTests.Llm;
 /// <summary>One HTTP request as the fake server received it. Header names are lower-case.</summary>
 public sealed record RecordedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body)
 {
+    /// <summary>When the fake received it (before any delay).</summary>
+    public DateTimeOffset ReceivedAt { get; init; } = DateTimeOffset.UtcNow;
+
     public JsonElement Json
     {
         get
@@ -22,7 +25,8 @@ public sealed record RecordedRequest(string Method, string Path, IReadOnlyDictio
     public string? Header(string name) => Headers.TryGetValue(name.ToLowerInvariant(), out var value) ? value : null;
 }
 
-public sealed record FakeResponse(int StatusCode, string Body);
+/// <summary>A scripted answer; <paramref name="Headers"/> are added to it (e.g. Retry-After).</summary>
+public sealed record FakeResponse(int StatusCode, string Body, IReadOnlyDictionary<string, string>? Headers = null);
 
 /// <summary>
 /// A real Kestrel server on 127.0.0.1 with a random port that speaks just enough of the OpenAI chat-completions
@@ -33,6 +37,8 @@ public sealed class FakeLlmServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+    private int _inFlight;
+    private int _peakConcurrency;
 
     private FakeLlmServer(WebApplication app) => _app = app;
 
@@ -43,6 +49,9 @@ public sealed class FakeLlmServer : IAsyncDisposable
     public Uri OpenAiBaseUrl => new(BaseAddress, "v1");
 
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
+
+    /// <summary>The most requests the server was handling at the same time since the start (or the last reset).</summary>
+    public int PeakConcurrency => Volatile.Read(ref _peakConcurrency);
 
     /// <summary>Text the fake model answers with (OpenAI content, or the single Anthropic text block).</summary>
     public string ReplyText { get; set; } = "Hello from the fake model";
@@ -82,6 +91,7 @@ public sealed class FakeLlmServer : IAsyncDisposable
         StatusCode = StatusCodes.Status200OK;
         Delay = TimeSpan.Zero;
         Responder = null;
+        Volatile.Write(ref _peakConcurrency, 0);
     }
 
     public async ValueTask DisposeAsync()
@@ -158,29 +168,42 @@ public sealed class FakeLlmServer : IAsyncDisposable
         var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
         var request = new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? "", headers, body);
         _requests.Enqueue(request);
-
-        if (Delay > TimeSpan.Zero)
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        try
         {
-            try
+            for (var peak = Volatile.Read(ref _peakConcurrency); inFlight > peak; peak = Volatile.Read(ref _peakConcurrency))
             {
-                await Task.Delay(Delay, context.RequestAborted);
+                if (Interlocked.CompareExchange(ref _peakConcurrency, inFlight, peak) == peak) break;
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
 
-        var response = Responder?.Invoke(request) ?? DefaultResponse(request);
-        context.Response.StatusCode = response.StatusCode;
-        context.Response.ContentType = "application/json";
-        if (response.StatusCode == StatusCodes.Status429TooManyRequests)
+            if (Delay > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(Delay, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+
+            var response = Responder?.Invoke(request) ?? DefaultResponse(request);
+            context.Response.StatusCode = response.StatusCode;
+            context.Response.ContentType = "application/json";
+            foreach (var (name, value) in response.Headers ?? new Dictionary<string, string>()) context.Response.Headers[name] = value;
+            if (response.StatusCode == StatusCodes.Status429TooManyRequests && !context.Response.Headers.ContainsKey("Retry-After"))
+            {
+                // Keeps any SDK that still retries from sleeping long in tests.
+                context.Response.Headers.RetryAfter = "0";
+            }
+
+            await context.Response.WriteAsync(response.Body, context.RequestAborted);
+        }
+        finally
         {
-            // Keeps any SDK that still retries from sleeping long in tests.
-            context.Response.Headers.RetryAfter = "0";
+            Interlocked.Decrement(ref _inFlight);
         }
-
-        await context.Response.WriteAsync(response.Body, context.RequestAborted);
     }
 
     private FakeResponse DefaultResponse(RecordedRequest request)

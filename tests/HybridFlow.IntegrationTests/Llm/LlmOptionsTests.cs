@@ -24,6 +24,17 @@ public sealed class LlmOptionsTests
         }
     }
 
+    [TestCase(null, null)]
+    [TestCase("0", null)]
+    [TestCase("8", 8)]
+    public void FromConfiguration_LlmMaxConcurrency_IsACapOrNoLimit(string? raw, int? expected) =>
+        Assert.That(Options(("LLM_MAX_CONCURRENCY", raw)).MaxConcurrency, Is.EqualTo(expected));
+
+    [TestCase("-1")]
+    [TestCase("two")]
+    public void FromConfiguration_WhenLlmMaxConcurrencyIsNotACount_NamesTheVariable(string raw) =>
+        Assert.That(() => Options(("LLM_MAX_CONCURRENCY", raw)), Throws.InvalidOperationException.With.Message.Contains("LLM_MAX_CONCURRENCY"));
+
     [Test]
     public void FromConfiguration_WhenOnlyOpenAiKeyIsSet_DefaultsToOpenAi()
     {

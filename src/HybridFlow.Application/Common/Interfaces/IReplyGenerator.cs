@@ -33,4 +33,10 @@ public sealed class ReplyGenerationException : Exception
 
     /// <summary>True when retrying cannot help (bad key, unknown model).</summary>
     public bool IsPermanent { get; }
+
+    /// <summary>The provider is rate limiting or overloaded (OpenAI 429, Anthropic 429 or 529): wait, do not count it as a failed attempt.</summary>
+    public bool IsRateLimited { get; init; }
+
+    /// <summary>How long to wait before calling this provider again (its Retry-After, or the backoff), when known.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

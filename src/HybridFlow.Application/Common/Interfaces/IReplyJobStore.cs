@@ -44,8 +44,18 @@ public enum SendPermit
 
 public interface IReplyJobStore
 {
-    /// <summary>Claims the next due job (or one whose worker vanished) with SKIP LOCKED.</summary>
-    Task<ClaimedReplyJob?> ClaimNextAsync(DateTimeOffset now, TimeSpan lease, CancellationToken ct);
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> due jobs (or jobs whose worker vanished) with SKIP LOCKED, interleaving tenants
+    /// by due time. Never takes a job of a chat that has a job in flight, nor more than <paramref name="perTenantLimit"/>
+    /// jobs in flight for one tenant, counted across every replica.
+    /// </summary>
+    Task<IReadOnlyList<ClaimedReplyJob>> ClaimDueBatchAsync(DateTimeOffset now, TimeSpan lease, int limit, int perTenantLimit, CancellationToken ct);
+
+    /// <summary>The heartbeat: extends the leases of the jobs this process still holds (at their attempt); answers how many were renewed.</summary>
+    Task<int> RenewLeasesAsync(IReadOnlyCollection<ClaimedReplyJob> jobs, DateTimeOffset now, TimeSpan lease, CancellationToken ct);
+
+    /// <summary>The provider asked us to wait: the job is due again at <paramref name="dueAt"/>, and the attempt is given back.</summary>
+    Task PostponeAsync(ClaimedReplyJob job, DateTimeOffset dueAt, string reason, DateTimeOffset now, CancellationToken ct);
 
     Task<ReplyContext?> LoadContextAsync(ClaimedReplyJob job, CancellationToken ct);
 

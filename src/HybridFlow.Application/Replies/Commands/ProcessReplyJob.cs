@@ -6,10 +6,10 @@ using Microsoft.Extensions.Logging;
 
 namespace HybridFlow.Application.Replies.Commands;
 
-/// <summary>Claims one due reply job and carries it as far as it goes. Answers false when nothing was due.</summary>
-public sealed record ProcessNextReplyJobCommand : IRequest<bool>;
+/// <summary>Carries one claimed reply job as far as it goes (the dispatcher claims it and holds its lease).</summary>
+public sealed record ProcessReplyJobCommand(ClaimedReplyJob Job) : IRequest;
 
-public sealed class ProcessNextReplyJobCommandHandler : IRequestHandler<ProcessNextReplyJobCommand, bool>
+public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReplyJobCommand>
 {
     private const string SendMessagePath = "/api/evolution/send-message";
     private readonly IReplyJobStore _jobs;
@@ -18,11 +18,11 @@ public sealed class ProcessNextReplyJobCommandHandler : IRequestHandler<ProcessN
     private readonly IWorkflowDispatcher _workflows;
     private readonly HybridFlowSettings _settings;
     private readonly TimeProvider _time;
-    private readonly ILogger<ProcessNextReplyJobCommandHandler> _logger;
+    private readonly ILogger<ProcessReplyJobCommandHandler> _logger;
 
-    public ProcessNextReplyJobCommandHandler(
+    public ProcessReplyJobCommandHandler(
         IReplyJobStore jobs, IReplyGenerator generator, IWhatsAppGateway gateway, IWorkflowDispatcher workflows,
-        HybridFlowSettings settings, TimeProvider time, ILogger<ProcessNextReplyJobCommandHandler> logger)
+        HybridFlowSettings settings, TimeProvider time, ILogger<ProcessReplyJobCommandHandler> logger)
     {
         _jobs = jobs;
         _generator = generator;
@@ -33,11 +33,14 @@ public sealed class ProcessNextReplyJobCommandHandler : IRequestHandler<ProcessN
         _logger = logger;
     }
 
-    public async Task<bool> Handle(ProcessNextReplyJobCommand request, CancellationToken ct)
+    public async Task<Unit> Handle(ProcessReplyJobCommand request, CancellationToken ct)
     {
-        var job = await _jobs.ClaimNextAsync(_time.GetUtcNow(), _settings.ReplyJobLease, ct);
-        if (job is null) return false;
+        await ProcessAsync(request.Job, ct);
+        return Unit.Value;
+    }
 
+    private async Task ProcessAsync(ClaimedReplyJob job, CancellationToken ct)
+    {
         // The webhook's correlation id follows the job into this worker's logs and onto the outbound calls.
         // Jobs queued without one (older rows, API callers that sent none) get a fresh id so their lines still group.
         var correlationId = job.CorrelationId ?? Guid.NewGuid().ToString("N");
@@ -48,19 +51,18 @@ public sealed class ProcessNextReplyJobCommandHandler : IRequestHandler<ProcessN
         });
 
         var context = await _jobs.LoadContextAsync(job, ct);
-        if (context is null) return true; // the session or its instance is gone; the store has closed the job
+        if (context is null) return; // the session or its instance is gone; the store has closed the job
 
         var channel = context.Instance.Tenant.ReplyMode == ReplyMode.Workflow ? ReplyChannel.Workflow : ReplyChannel.Ai;
         if (job.Attempt > _settings.ReplyMaxAttempts)
         {
             // Its workers kept vanishing mid-job (crash loop): stop here rather than loop forever.
             await FailAttemptAsync(job, channel, "gave up: the job was abandoned by its worker on every attempt", permanent: true, ct);
-            return true;
+            return;
         }
 
         if (channel == ReplyChannel.Workflow) await DeliverToWorkflowAsync(job, context, ct);
         else await ReplyWithModelAsync(job, context, correlationId, ct);
-        return true;
     }
 
     private async Task ReplyWithModelAsync(ClaimedReplyJob job, ReplyContext context, string correlationId, CancellationToken ct)
@@ -70,6 +72,12 @@ public sealed class ProcessNextReplyJobCommandHandler : IRequestHandler<ProcessN
         {
             text = (await _generator.GenerateAsync(ToPrompt(context, correlationId), ct)).Trim();
             if (text.Length == 0) throw new ReplyGenerationException("The model returned an empty reply.");
+        }
+        catch (ReplyGenerationException e) when (e.IsRateLimited)
+        {
+            var now = _time.GetUtcNow();
+            await _jobs.PostponeAsync(job, now + (e.RetryAfter ?? _settings.ReplyRetryBaseDelay), $"llm: {e.Message}", now, ct);
+            return;
         }
         catch (ReplyGenerationException e)
         {

@@ -1,0 +1,77 @@
+using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Infrastructure.Llm;
+using HybridFlow.IntegrationTests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using NUnit.Framework;
+using static HybridFlow.IntegrationTests.Llm.LlmTestSupport;
+
+namespace HybridFlow.IntegrationTests.Llm;
+
+/// <summary>The registered <see cref="IReplyGenerator"/> (throttle, meter, router, SDK) against the fake model, with no workers running.</summary>
+[NonParallelizable]
+public sealed class ThrottledReplyGeneratorTests
+{
+    private HybridFlowApp _app = null!;
+
+    [SetUp]
+    public async Task StartApp() => _app = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["WORKERS_ENABLED"] = "false" });
+
+    [TearDown]
+    public async Task StopApp() => await _app.DisposeAsync();
+
+    private IReplyGenerator Generator => _app.Services.GetRequiredService<IReplyGenerator>();
+
+    [Test]
+    public void Registration_IsTheThrottleAroundTheMeteredRouter() =>
+        Assert.That(Generator, Is.TypeOf<ThrottledReplyGenerator>());
+
+    [Test]
+    public async Task Generate_AfterALongRetryAfter_RefusesTheNextCallsWithoutCallingTheProvider()
+    {
+        _app.Llm.Responder = _ => new FakeResponse(429, FakeLlmServer.OpenAiErrorJson(429), new Dictionary<string, string> { ["Retry-After"] = "20" });
+
+        var first = await Assert.ThrowsAsync<ReplyGenerationException>(() => Generator.GenerateAsync(Prompt(), CancellationToken.None));
+        var second = await Assert.ThrowsAsync<ReplyGenerationException>(() => Generator.GenerateAsync(Prompt(), CancellationToken.None));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(first.IsRateLimited && second.IsRateLimited, Is.True);
+            Assert.That(first.RetryAfter, Is.GreaterThan(TimeSpan.FromSeconds(19)).And.LessThan(TimeSpan.FromSeconds(22)));
+            Assert.That(second.RetryAfter, Is.GreaterThan(TimeSpan.FromSeconds(18)).And.LessThanOrEqualTo(first.RetryAfter!.Value));
+            Assert.That(_app.Llm.Requests, Has.Count.EqualTo(1), "the second caller waits for the backoff without a call");
+        }
+    }
+
+    [Test]
+    public async Task Generate_AfterAShortRetryAfter_TheNextCallerWaitsItOut_ThenIsAnswered()
+    {
+        var calls = 0;
+        _app.Llm.Responder = _ => Interlocked.Increment(ref calls) == 1
+            ? new FakeResponse(429, FakeLlmServer.OpenAiErrorJson(429), new Dictionary<string, string> { ["Retry-After"] = "1" })
+            : new FakeResponse(200, FakeLlmServer.OpenAiCompletionJson("gpt-test", "Pronto"));
+
+        var limited = await Assert.ThrowsAsync<ReplyGenerationException>(() => Generator.GenerateAsync(Prompt(), CancellationToken.None));
+        var reply = await Generator.GenerateAsync(Prompt(), CancellationToken.None);
+
+        var requests = _app.Llm.Requests;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(limited.IsRateLimited, Is.True);
+            Assert.That(reply, Is.EqualTo("Pronto"));
+            Assert.That(requests, Has.Count.EqualTo(2));
+            Assert.That(requests[1].ReceivedAt - requests[0].ReceivedAt, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(980)));
+        }
+    }
+
+    [Test]
+    public async Task Generate_AnotherModel_IsNotHeldBackByTheRateLimitedOne()
+    {
+        _app.Llm.Responder = request => request.Json.GetProperty("model").GetString() == "gpt-busy"
+            ? new FakeResponse(429, FakeLlmServer.OpenAiErrorJson(429), new Dictionary<string, string> { ["Retry-After"] = "20" })
+            : new FakeResponse(200, FakeLlmServer.OpenAiCompletionJson("gpt-free", "Livre"));
+
+        await Assert.ThrowsAsync<ReplyGenerationException>(() => Generator.GenerateAsync(Prompt(model: "gpt-busy"), CancellationToken.None));
+
+        Assert.That(await Generator.GenerateAsync(Prompt(model: "gpt-free"), CancellationToken.None), Is.EqualTo("Livre"));
+    }
+}
