@@ -64,6 +64,7 @@ public sealed class EnvironmentSettings
         ReplyMaxAttempts = (int)Number("REPLY_MAX_ATTEMPTS", 5, 1, 50),
         ReplyRetryBaseDelay = TimeSpan.FromSeconds(Number("REPLY_RETRY_BASE_SECONDS", 2, 0.01, 3600)),
         ReplyJobLease = TimeSpan.FromSeconds(Number("REPLY_JOB_LEASE_SECONDS", 120, 1, 3600)),
+        SendEchoWait = TimeSpan.FromSeconds(Number("SEND_ECHO_WAIT_SECONDS", 5, 0, 600)),
     };
 
     /// <summary>PUBLIC_BASE_URL: where Evolution reaches this service, e.g. https://hybridflow.example.com.</summary>
@@ -82,6 +83,13 @@ public sealed class EnvironmentSettings
         ReplyWorkers = (int)Number("REPLY_WORKERS", 2, 1, 64),
         PollInterval = TimeSpan.FromMilliseconds(Number("REPLY_POLL_MS", 1000, 10, 60_000)),
         SweepInterval = TimeSpan.FromSeconds(Number("AUTO_RESUME_SWEEP_SECONDS", 60, 1, 3600)),
+    };
+
+    /// <summary>SEND_RESOLVE_SECONDS: how often sends whose answer was lost (or whose sender died) are looked at.</summary>
+    public SendResolutionOptions SendResolution() => new()
+    {
+        Enabled = Flag("WORKERS_ENABLED", true),
+        Interval = TimeSpan.FromSeconds(Number("SEND_RESOLVE_SECONDS", 2, 0.05, 3600)),
     };
 
     /// <summary>

@@ -202,12 +202,19 @@ public sealed class ReplyJob
     }
 
     /// <summary>
-    /// Evolution's record proves the message never went out. A reply is sent once more (status sending again); an API
-    /// send is not (a person or a workflow called the API and was told it failed), nor a reply already sent twice.
+    /// Evolution's record proves the message never went out. A reply is sent once more (status sending again), unless a
+    /// person took the chat meanwhile (discarded); an API send is not (a person or a workflow called the API and was told
+    /// it failed), nor a reply already sent twice.
     /// </summary>
-    public ReplyJobOutcome ProvedAbsent(DateTimeOffset now, TimeSpan sendLease)
+    public ReplyJobOutcome ProvedAbsent(ChatSession session, DateTimeOffset now, TimeSpan sendLease)
     {
         if (Status != ReplyJobStatus.Unconfirmed) throw new ReplyJobStateException($"A {Status.ToName()} job is not awaiting proof.");
+        if (session.Id != SessionId) throw new ReplyJobStateException("The job belongs to another chat.");
+        if (Kind == ReplyJobKind.Reply && ResentAt is null && session.IsPaused)
+        {
+            Finish(ReplyJobStatus.Discarded, now);
+            return ReplyJobOutcome.Discarded;
+        }
         if (Kind != ReplyJobKind.Reply || ResentAt is not null)
         {
             LastError = Kind == ReplyJobKind.Reply

@@ -312,15 +312,23 @@ public sealed class ReplyJobTests
     public void ProvedAbsent_ForAReply_SendsItOnceMore()
     {
         var job = Unconfirmed();
-        Assert.That(job.ProvedAbsent(T0, SendLease), Is.EqualTo(ReplyJobOutcome.Resent));
+        Assert.That(job.ProvedAbsent(ActiveSession(), T0, SendLease), Is.EqualTo(ReplyJobOutcome.Resent));
         Assert.That((job.Status, job.ResentAt, job.LockedUntil), Is.EqualTo((ReplyJobStatus.Sending, (DateTimeOffset?)T0, (DateTimeOffset?)(T0 + SendLease))));
+    }
+
+    [Test]
+    public void ProvedAbsent_WhenAPersonTookTheChatMeanwhile_DiscardsInsteadOfResending()
+    {
+        var job = Unconfirmed();
+        Assert.That(job.ProvedAbsent(PausedSession(), T0, SendLease), Is.EqualTo(ReplyJobOutcome.Discarded));
+        Assert.That((job.Status, job.ResentAt), Is.EqualTo((ReplyJobStatus.Discarded, (DateTimeOffset?)null)));
     }
 
     [Test]
     public void ProvedAbsent_ForAReplyAlreadyResent_IsDeadNotSentAThirdTime()
     {
         var job = Job(ReplyJobStatus.Unconfirmed, resentAt: T0.AddMinutes(-1));
-        Assert.That(job.ProvedAbsent(T0, SendLease), Is.EqualTo(ReplyJobOutcome.Dead));
+        Assert.That(job.ProvedAbsent(ActiveSession(), T0, SendLease), Is.EqualTo(ReplyJobOutcome.Dead));
         Assert.That(job.Status, Is.EqualTo(ReplyJobStatus.Dead));
     }
 
@@ -329,13 +337,13 @@ public sealed class ReplyJobTests
     public void ProvedAbsent_ForAnApiSend_IsDeadNotResent(ReplyJobKind kind)
     {
         var job = Unconfirmed(kind);
-        Assert.That(job.ProvedAbsent(T0, SendLease), Is.EqualTo(ReplyJobOutcome.Dead));
+        Assert.That(job.ProvedAbsent(ActiveSession(), T0, SendLease), Is.EqualTo(ReplyJobOutcome.Dead));
         Assert.That(job.ResentAt, Is.Null);
     }
 
     [Test]
     public void ProvedAbsent_WhenNotAwaitingProof_Throws() =>
-        Assert.Throws<ReplyJobStateException>(() => Job(ReplyJobStatus.Sending).ProvedAbsent(T0, SendLease));
+        Assert.Throws<ReplyJobStateException>(() => Job(ReplyJobStatus.Sending).ProvedAbsent(ActiveSession(), T0, SendLease));
 
     [Test]
     public void RequireAttention_WhenNothingCanTell_ListsIt()
