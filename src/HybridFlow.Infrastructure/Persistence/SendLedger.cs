@@ -54,7 +54,9 @@ public sealed class SendLedger : ISendLedger
     public async Task<IReadOnlyList<UnresolvedSend>> ClaimUnresolvedAsync(DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct)
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
-        var claimedUntil = now + lease;
+        // Whole microseconds, as PostgreSQL stores it: the claim is fenced by comparing this value with the stored one.
+        var until = now + lease;
+        var claimedUntil = until.AddTicks(-(until.UtcTicks % 10));
         // ReplyJob.IsDueForResolution and ClaimForResolution, in one statement.
         var ids = new List<long>();
         await using (var cmd = connection.Command("""

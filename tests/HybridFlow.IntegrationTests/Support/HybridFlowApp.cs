@@ -145,6 +145,8 @@ public sealed class HybridFlowApp : IAsyncDisposable
     public Task<HttpResponseMessage> PostWebhookAsync(string instance, JsonObject payload, string? secret = WebhookSecret)
     {
         payload["instance"] = instance;
+        // Evolution stores what it receives (when its message store is on): findMessages shows it.
+        Evolution.RecordReceived(instance, payload);
         return PostRawWebhookAsync($"/webhook/{instance}", payload.ToJsonString(), secret);
     }
 
