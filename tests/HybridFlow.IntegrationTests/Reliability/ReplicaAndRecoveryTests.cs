@@ -51,7 +51,7 @@ public sealed class ReplicaAndRecoveryTests
     }
 
     [Test]
-    public async Task SendInterruptedByACrash_IsNeverResent_UnlessTheEchoProvedIt()
+    public async Task SendInterruptedByACrash_IsConfirmedByItsEcho_OrResentOnceWhenEvolutionsRecordProvesItAbsent()
     {
         await using var app = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["WORKERS_ENABLED"] = "false" });
         var (_, instance) = await app.CreateTenantWithInstanceAsync();
@@ -67,6 +67,7 @@ public sealed class ReplicaAndRecoveryTests
             """);
         Assert.That(await app.DeliverAsync(instance, Payloads.SendMessageEcho(proven, "Resposta", "3EB0AAAABBBBCCCCDDDDEEEE")), Is.EqualTo("ignored_echo"));
 
+        // Without background workers the cron endpoint drives the resolution.
         using var request = new HttpRequestMessage(HttpMethod.Post, "/cron/auto-resume");
         request.Headers.Add("X-Cron-Secret", HybridFlowApp.CronSecret);
         var result = await (await app.Client.SendAsync(request)).Content.ReadFromJsonAsync<JsonElement>();
@@ -76,9 +77,11 @@ public sealed class ReplicaAndRecoveryTests
             SELECT string_agg(s.chat_id || '=' || j.status, ',' ORDER BY s.chat_id) FROM reply_jobs j JOIN sessions s ON s.id = j.session_id
             """);
         Assert.That(statuses, Does.Contain(proven + "=sent"));
-        Assert.That(statuses, Does.Contain(unproven + "=dead"));
-        Assert.That(await app.TimelineAsync(instance, unproven), Does.Contain("ai_failed"));
-        Assert.That(app.Evolution.Requests, Is.Empty, "nothing is sent again");
+        Assert.That(statuses, Does.Contain(unproven + "=sent"));
+        Assert.That(await app.TimelineAsync(instance, proven), Does.Contain("ai_send_confirmed"));
+        Assert.That(await app.TimelineAsync(instance, unproven), Does.Contain("ai_resent"));
+        Assert.That(app.Evolution.SendsTo(proven), Is.Empty, "the echo proved it: not sent again");
+        Assert.That(app.Evolution.SendsTo(unproven), Has.Count.EqualTo(1), "Evolution's record shows the customer's message but not the reply: sent once more");
     }
 
     [Test]

@@ -64,6 +64,8 @@ public sealed class HybridFlowApp : IAsyncDisposable
             ["LLM_TIMEOUT"] = "10",
             ["REPLY_POLL_MS"] = "50",
             ["REPLY_RETRY_BASE_SECONDS"] = "0.2",
+            ["SEND_ECHO_WAIT_SECONDS"] = "1",
+            ["SEND_RESOLVE_SECONDS"] = "0.5",
             ["LOG_LEVEL"] = "warning",
             ["SECRETS_ENCRYPTION_KEY"] = EncryptionKey,
         };
