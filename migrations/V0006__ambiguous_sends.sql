@@ -6,7 +6,9 @@ ALTER TABLE reply_jobs DROP CONSTRAINT IF EXISTS reply_jobs_status_check;
 ALTER TABLE reply_jobs ADD CONSTRAINT reply_jobs_status_check CHECK (status IN (
     'pending', 'retrying', 'processing', 'sending', 'unconfirmed', 'needs_attention', 'sent', 'dead', 'cancelled', 'discarded'));
 
--- A reply proved absent is sent once more, never twice more.
+-- A send is proved absent only when two read-backs of Evolution's record, an echo window apart, agree (a slow
+-- Evolution may still be sending it); a reply proved absent is sent once more, never twice more.
+ALTER TABLE reply_jobs ADD COLUMN IF NOT EXISTS absence_seen_at timestamptz;
 ALTER TABLE reply_jobs ADD COLUMN IF NOT EXISTS resent_at timestamptz;
 
 -- The resolver looks every few seconds for sends whose lease or echo window ran out, or that an echo has proved.

@@ -78,7 +78,7 @@ public sealed class UnconfirmedSendResolver
                     outcome = await ConfirmAsync(entry, job, send, proof, byEcho ? "the echo" : "Evolution's record", now, ct);
                     break;
                 case ReadBackVerdict.ProvedAbsent:
-                    outcome = job.ProvedAbsent(entry.Session, now, _settings.SendLease);
+                    outcome = job.ProvedAbsent(entry.Session, now, _settings.SendLease, _settings.SendEchoWait);
                     resend = outcome == ReplyJobOutcome.Resent;
                     if (outcome == ReplyJobOutcome.Dead)
                         await entry.AddTimelineEventAsync(send.Kind == ReplyJobKind.Reply ? TimelineActions.AiFailed : TimelineActions.SendFailed,
@@ -97,7 +97,7 @@ public sealed class UnconfirmedSendResolver
             }
             await entry.CommitAsync(ct);
         }
-        if (outcome != ReplyJobOutcome.Resent) _metrics.ReplyJobChanged(outcome);
+        if (outcome is not (ReplyJobOutcome.Resent or ReplyJobOutcome.AbsenceSeen)) _metrics.ReplyJobChanged(outcome);
         if (resend) await ResendAsync(send, ct);
     }
 

@@ -30,6 +30,8 @@ public sealed class ReplyJob
     public string? LastError { get; private set; }
     /// <summary>Set when a send proved absent was made once more; it is never made a third time.</summary>
     public DateTimeOffset? ResentAt { get; private set; }
+    /// <summary>When Evolution's record first showed the send absent; a second read-back must agree before anything follows.</summary>
+    public DateTimeOffset? AbsenceSeenAt { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
 
@@ -62,8 +64,9 @@ public sealed class ReplyJob
     public static ReplyJob Restore(
         long id, long tenantId, long sessionId, ReplyJobKind kind, ReplyJobStatus status, int attempts, DateTimeOffset dueAt,
         DateTimeOffset? lockedUntil, string? replyText, string? sentProviderMessageId, long? sentMessageId, string? lastError,
-        DateTimeOffset? resentAt, DateTimeOffset createdAt, DateTimeOffset updatedAt) => new()
+        DateTimeOffset? resentAt, DateTimeOffset? absenceSeenAt, DateTimeOffset createdAt, DateTimeOffset updatedAt) => new()
     {
+        AbsenceSeenAt = absenceSeenAt,
         Id = id, TenantId = tenantId, SessionId = sessionId, Kind = kind, Status = status, Attempts = attempts, DueAt = dueAt,
         LockedUntil = lockedUntil, ReplyText = replyText, SentProviderMessageId = sentProviderMessageId, SentMessageId = sentMessageId,
         LastError = lastError, ResentAt = resentAt, CreatedAt = createdAt, UpdatedAt = updatedAt,
@@ -202,14 +205,22 @@ public sealed class ReplyJob
     }
 
     /// <summary>
-    /// Evolution's record proves the message never went out. A reply is sent once more (status sending again), unless a
-    /// person took the chat meanwhile (discarded); an API send is not (a person or a workflow called the API and was told
-    /// it failed), nor a reply already sent twice.
+    /// Evolution's record shows the message absent. The first time, it is looked at again after <paramref name="recheckAfter"/>:
+    /// a slow Evolution may still be sending it. Absent twice, it never went out: a reply is sent once more (status sending
+    /// again), unless a person took the chat meanwhile (discarded); an API send is not (a person or a workflow called the
+    /// API and was told it failed), nor a reply already sent twice.
     /// </summary>
-    public ReplyJobOutcome ProvedAbsent(ChatSession session, DateTimeOffset now, TimeSpan sendLease)
+    public ReplyJobOutcome ProvedAbsent(ChatSession session, DateTimeOffset now, TimeSpan sendLease, TimeSpan recheckAfter)
     {
         if (Status != ReplyJobStatus.Unconfirmed) throw new ReplyJobStateException($"A {Status.ToName()} job is not awaiting proof.");
         if (session.Id != SessionId) throw new ReplyJobStateException("The job belongs to another chat.");
+        if (AbsenceSeenAt is null)
+        {
+            AbsenceSeenAt = now;
+            LockedUntil = now + recheckAfter;
+            UpdatedAt = now;
+            return ReplyJobOutcome.AbsenceSeen;
+        }
         if (Kind == ReplyJobKind.Reply && ResentAt is null && session.IsPaused)
         {
             Finish(ReplyJobStatus.Discarded, now);
@@ -225,6 +236,7 @@ public sealed class ReplyJob
         }
         Status = ReplyJobStatus.Sending;
         ResentAt = now;
+        AbsenceSeenAt = null;
         LockedUntil = now + sendLease;
         UpdatedAt = now;
         return ReplyJobOutcome.Resent;

@@ -17,6 +17,8 @@ public enum ReplyJobOutcome
     ResolutionClaimed,
     /// <summary>The echo or Evolution's record proved it went out.</summary>
     Confirmed,
+    /// <summary>Evolution's record showed it absent once: it is read back again later before anything is decided.</summary>
+    AbsenceSeen,
     /// <summary>Proved absent: sent once more.</summary>
     Resent,
     /// <summary>Nothing could prove either way: a person has to look.</summary>

@@ -148,5 +148,4 @@ public sealed class ReplyJobStore : IReplyJobStore
 
     private static string? Str(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
-    private static string Truncate(string s) => s.Length <= 2000 ? s : s[..2000];
 }

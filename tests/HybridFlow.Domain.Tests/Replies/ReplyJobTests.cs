@@ -23,8 +23,8 @@ public sealed class ReplyJobTests
     }
 
     private static ReplyJob Job(ReplyJobStatus status, int attempts = 1, ReplyJobKind kind = ReplyJobKind.Reply, string? text = "Olá!",
-        DateTimeOffset? lockedUntil = null, string? echoId = null, DateTimeOffset? resentAt = null) =>
-        ReplyJob.Restore(11, 1, 7, kind, status, attempts, T0, lockedUntil, text, echoId, null, null, resentAt, T0, T0);
+        DateTimeOffset? lockedUntil = null, string? echoId = null, DateTimeOffset? resentAt = null, DateTimeOffset? absenceSeenAt = null) =>
+        ReplyJob.Restore(11, 1, 7, kind, status, attempts, T0, lockedUntil, text, echoId, null, null, resentAt, absenceSeenAt, T0, T0);
 
     private static ReplyJob Claimed()
     {
@@ -41,9 +41,10 @@ public sealed class ReplyJobTests
         return job;
     }
 
+    /// <summary>Awaiting proof, with Evolution's record having shown it absent once already.</summary>
     private static ReplyJob Unconfirmed(ReplyJobKind kind = ReplyJobKind.Reply)
     {
-        var job = Job(ReplyJobStatus.Unconfirmed, kind: kind, lockedUntil: T0.AddSeconds(-1));
+        var job = Job(ReplyJobStatus.Unconfirmed, kind: kind, lockedUntil: T0.AddSeconds(-1), absenceSeenAt: T0.AddSeconds(-5));
         job.ClaimForResolution(T0, Lease);
         return job;
     }
@@ -308,11 +309,23 @@ public sealed class ReplyJobTests
     public void Confirm_WhenNotAwaitingProof_Throws(ReplyJobStatus status) =>
         Assert.Throws<ReplyJobStateException>(() => Job(status).Confirm("3EB0AA", 42, T0));
 
+    [TestCase(ReplyJobKind.Reply)]
+    [TestCase(ReplyJobKind.ApiBot)]
+    public void ProvedAbsent_TheFirstTime_LooksAgainLater(ReplyJobKind kind)
+    {
+        var job = Job(ReplyJobStatus.Unconfirmed, kind: kind, lockedUntil: T0.AddSeconds(-1));
+        job.ClaimForResolution(T0, Lease);
+        Assert.That(job.ProvedAbsent(ActiveSession(), T0, SendLease, EchoWait), Is.EqualTo(ReplyJobOutcome.AbsenceSeen));
+        Assert.That((job.Status, job.AbsenceSeenAt, job.LockedUntil, job.ResentAt),
+            Is.EqualTo((ReplyJobStatus.Unconfirmed, (DateTimeOffset?)T0, (DateTimeOffset?)(T0 + EchoWait), (DateTimeOffset?)null)));
+        Assert.That(job.IsDueForResolution(T0 + EchoWait), Is.True);
+    }
+
     [Test]
     public void ProvedAbsent_ForAReply_SendsItOnceMore()
     {
         var job = Unconfirmed();
-        Assert.That(job.ProvedAbsent(ActiveSession(), T0, SendLease), Is.EqualTo(ReplyJobOutcome.Resent));
+        Assert.That(job.ProvedAbsent(ActiveSession(), T0, SendLease, EchoWait), Is.EqualTo(ReplyJobOutcome.Resent));
         Assert.That((job.Status, job.ResentAt, job.LockedUntil), Is.EqualTo((ReplyJobStatus.Sending, (DateTimeOffset?)T0, (DateTimeOffset?)(T0 + SendLease))));
     }
 
@@ -320,15 +333,15 @@ public sealed class ReplyJobTests
     public void ProvedAbsent_WhenAPersonTookTheChatMeanwhile_DiscardsInsteadOfResending()
     {
         var job = Unconfirmed();
-        Assert.That(job.ProvedAbsent(PausedSession(), T0, SendLease), Is.EqualTo(ReplyJobOutcome.Discarded));
+        Assert.That(job.ProvedAbsent(PausedSession(), T0, SendLease, EchoWait), Is.EqualTo(ReplyJobOutcome.Discarded));
         Assert.That((job.Status, job.ResentAt), Is.EqualTo((ReplyJobStatus.Discarded, (DateTimeOffset?)null)));
     }
 
     [Test]
     public void ProvedAbsent_ForAReplyAlreadyResent_IsDeadNotSentAThirdTime()
     {
-        var job = Job(ReplyJobStatus.Unconfirmed, resentAt: T0.AddMinutes(-1));
-        Assert.That(job.ProvedAbsent(ActiveSession(), T0, SendLease), Is.EqualTo(ReplyJobOutcome.Dead));
+        var job = Job(ReplyJobStatus.Unconfirmed, resentAt: T0.AddMinutes(-1), absenceSeenAt: T0.AddSeconds(-5));
+        Assert.That(job.ProvedAbsent(ActiveSession(), T0, SendLease, EchoWait), Is.EqualTo(ReplyJobOutcome.Dead));
         Assert.That(job.Status, Is.EqualTo(ReplyJobStatus.Dead));
     }
 
@@ -337,13 +350,13 @@ public sealed class ReplyJobTests
     public void ProvedAbsent_ForAnApiSend_IsDeadNotResent(ReplyJobKind kind)
     {
         var job = Unconfirmed(kind);
-        Assert.That(job.ProvedAbsent(ActiveSession(), T0, SendLease), Is.EqualTo(ReplyJobOutcome.Dead));
+        Assert.That(job.ProvedAbsent(ActiveSession(), T0, SendLease, EchoWait), Is.EqualTo(ReplyJobOutcome.Dead));
         Assert.That(job.ResentAt, Is.Null);
     }
 
     [Test]
     public void ProvedAbsent_WhenNotAwaitingProof_Throws() =>
-        Assert.Throws<ReplyJobStateException>(() => Job(ReplyJobStatus.Sending).ProvedAbsent(ActiveSession(), T0, SendLease));
+        Assert.Throws<ReplyJobStateException>(() => Job(ReplyJobStatus.Sending).ProvedAbsent(ActiveSession(), T0, SendLease, EchoWait));
 
     [Test]
     public void RequireAttention_WhenNothingCanTell_ListsIt()
