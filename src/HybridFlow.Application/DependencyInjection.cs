@@ -22,6 +22,8 @@ public static class DependencyInjection
         services.AddTransient(typeof(IPipelineBehavior<,>), typeof(LoggingBehavior<,>)); // outermost
         services.AddTransient(typeof(IPipelineBehavior<,>), typeof(ValidationBehavior<,>));
         services.AddValidatorsFromAssembly(assembly, ServiceLifetime.Transient);
+        services.AddTransient<Replies.ReplySendSteps>();
+        services.AddTransient<Replies.UnconfirmedSendResolver>();
         return services;
     }
 }

@@ -63,8 +63,10 @@ public static class DependencyInjection
         if (env.Flag("MIGRATE_ON_STARTUP", true)) services.AddHostedService<MigrationHostedService>();
         services.AddHostedService<Security.SecretReencryptionService>();
 
-        services.AddScoped<IChatStore, ChatStore>();
+        services.AddScoped<ChatStore>();
+        services.AddScoped<IChatStore>(sp => sp.GetRequiredService<ChatStore>());
         services.AddScoped<IReplyJobStore, ReplyJobStore>();
+        services.AddScoped<ISendLedger, SendLedger>();
         services.AddScoped<IInstanceDirectory, InstanceDirectory>();
         services.AddScoped<ITenantStore, TenantStore>();
         services.AddScoped<IInstanceStore, InstanceStore>();
@@ -90,6 +92,8 @@ public static class DependencyInjection
         services.AddSingleton<IReplyWorkerSignal>(sp => sp.GetRequiredService<ReplyWorkerSignal>());
         services.AddHostedService<ReplyDispatcher>();
         services.AddHostedService<AutoResumeSweepService>();
+        services.AddSingleton(env.SendResolution());
+        services.AddHostedService<SendResolutionService>();
         return services;
     }
 }

@@ -64,6 +64,7 @@ public sealed class EnvironmentSettings
         ReplyMaxAttempts = (int)Number("REPLY_MAX_ATTEMPTS", 5, 1, 50),
         ReplyRetryBaseDelay = TimeSpan.FromSeconds(Number("REPLY_RETRY_BASE_SECONDS", 2, 0.01, 3600)),
         ReplyJobLease = TimeSpan.FromSeconds(Number("REPLY_JOB_LEASE_SECONDS", 30, 1, 3600)),
+        SendEchoWait = TimeSpan.FromSeconds(Number("SEND_ECHO_WAIT_SECONDS", 5, 0, 600)),
     };
 
     /// <summary>PUBLIC_BASE_URL: where Evolution reaches this service, e.g. https://hybridflow.example.com.</summary>
@@ -93,6 +94,13 @@ public sealed class EnvironmentSettings
             SweepInterval = TimeSpan.FromSeconds(Number("AUTO_RESUME_SWEEP_SECONDS", 60, 1, 3600)),
         };
     }
+
+    /// <summary>SEND_RESOLVE_SECONDS: how often sends whose answer was lost (or whose sender died) are looked at.</summary>
+    public SendResolutionOptions SendResolution() => new()
+    {
+        Enabled = Flag("WORKERS_ENABLED", true),
+        Interval = TimeSpan.FromSeconds(Number("SEND_RESOLVE_SECONDS", 2, 0.05, 3600)),
+    };
 
     /// <summary>
     /// The key for secrets at rest. Without SECRETS_ENCRYPTION_KEY, development gets a key generated once into

@@ -28,8 +28,8 @@ public sealed class RegistrationTests
     public void RetryDelays_StartWithinSecondsAndDouble()
     {
         var settings = new HybridFlowSettings();
-        Assert.That(settings.RetryDelay(1), Is.EqualTo(TimeSpan.FromSeconds(2)));
-        Assert.That(settings.RetryDelay(2), Is.EqualTo(TimeSpan.FromSeconds(4)));
-        Assert.That(settings.RetryDelay(30), Is.EqualTo(settings.ReplyRetryMaxDelay));
+        Assert.That(settings.RetryPolicy.DelayAfter(1), Is.EqualTo(TimeSpan.FromSeconds(2)));
+        Assert.That(settings.RetryPolicy.DelayAfter(2), Is.EqualTo(TimeSpan.FromSeconds(4)));
+        Assert.That(settings.RetryPolicy.DelayAfter(30), Is.EqualTo(settings.ReplyRetryMaxDelay));
     }
 }

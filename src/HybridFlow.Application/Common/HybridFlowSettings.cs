@@ -1,3 +1,5 @@
+using HybridFlow.Domain.Replies;
+
 namespace HybridFlow.Application.Common;
 
 /// <summary>Service-wide settings from the environment; per-tenant values override the defaults.</summary>
@@ -28,10 +30,10 @@ public sealed record HybridFlowSettings
     /// <summary>Finished jobs older than this are removed by the cron sweep; the timeline keeps their story.</summary>
     public TimeSpan FinishedJobRetention { get; init; } = TimeSpan.FromDays(7);
 
-    public TimeSpan RetryDelay(int attempt)
-    {
-        var factor = Math.Pow(2, Math.Max(0, attempt - 1));
-        var delay = TimeSpan.FromTicks((long)Math.Min(ReplyRetryBaseDelay.Ticks * factor, ReplyRetryMaxDelay.Ticks));
-        return delay;
-    }
+    /// <summary>How long a send may wait for the gateway's answer before a resolver looks for proof (its sender may have died).</summary>
+    public TimeSpan SendLease { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>SEND_ECHO_WAIT_SECONDS: after a send's answer was lost, how long its echo is awaited before Evolution's record is read back.</summary>
+    public TimeSpan SendEchoWait { get; init; } = TimeSpan.FromSeconds(5);
+
+    public ReplyRetryPolicy RetryPolicy => new(ReplyMaxAttempts, ReplyRetryBaseDelay, ReplyRetryMaxDelay);
 }

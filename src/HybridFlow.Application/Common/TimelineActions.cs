@@ -24,6 +24,12 @@ public static class TimelineActions
     public const string AiCancelled = "ai_cancelled";
     /// <summary>The model provider answered 429/overloaded: the job waits for its backoff, no attempt used.</summary>
     public const string AiRateLimited = "ai_rate_limited";
+    /// <summary>A send whose answer was lost went out after all: its echo or Evolution's record (findMessages) proved it.</summary>
+    public const string AiSendConfirmed = "ai_send_confirmed";
+    /// <summary>A reply whose answer was lost was proved absent from Evolution's record and sent once more.</summary>
+    public const string AiResent = "ai_resent";
+    /// <summary>Nothing could prove whether a send went out: the chat is listed by state=needs_attention for a person.</summary>
+    public const string AiOutcomeUnknown = "ai_outcome_unknown";
 
     public const string WorkflowDelivered = "workflow_delivered";
     public const string WorkflowRetry = "workflow_retry";

@@ -18,6 +18,7 @@ public static class HumanTakeover
         var decision = chat.Session.ReceiveOwnerMessage(sentAt, now, tenant.QuietPeriod);
         if (decision.SilencesBot())
         {
+            await chat.AcknowledgeUnknownSendsAsync("a person took the chat over", now, ct);
             var cancelled = await chat.CancelUnsentRepliesAsync("human took over", now, ct);
             if (cancelled > 0)
             {

@@ -26,13 +26,23 @@ public interface ISessionQueries
 {
     Task<SessionDto?> FindAsync(SessionLocator locator, CancellationToken ct);
 
-    /// <summary>A page of sessions, newest activity first; <paramref name="paused"/> null means both states.</summary>
-    Task<(IReadOnlyList<SessionDto> Items, long Total)> ListAsync(long? tenantId, bool? paused, int page, int pageSize, CancellationToken ct);
+    /// <summary>A page of sessions, newest activity first.</summary>
+    Task<(IReadOnlyList<SessionDto> Items, long Total)> ListAsync(long? tenantId, SessionFilter filter, int page, int pageSize, CancellationToken ct);
+}
+
+public enum SessionFilter
+{
+    All,
+    Active,
+    Paused,
+    /// <summary>Chats with a send nothing could prove went out or not (a person should look); pausing, resuming or sending in the chat clears it.</summary>
+    NeedsAttention,
 }
 
 public static class SessionStates
 {
     public const string Active = "active";
     public const string Paused = "paused";
-    public static readonly IReadOnlyList<string> All = [Active, Paused];
+    public const string NeedsAttention = "needs_attention";
+    public static readonly IReadOnlyList<string> All = [Active, Paused, NeedsAttention];
 }

@@ -16,6 +16,9 @@ namespace HybridFlow.Infrastructure.Evolution;
 public sealed class EvolutionClient : IWhatsAppGateway
 {
     private const string SendTextOperation = "send_text";
+    private const string FindMessagesOperation = "find_messages";
+    // The newest messages of the chat: our send, if it went out, and the messages that prove the record is kept.
+    private const int ReadBackPageSize = 50;
     private readonly EvolutionApiFactory _evolution;
     private readonly ICorrelationContext _correlation;
     private readonly HybridFlowMetrics _metrics;
@@ -86,6 +89,81 @@ public sealed class EvolutionClient : IWhatsAppGateway
                      ?? throw new WhatsAppSendException("Evolution accepted the message but returned no key.id.", SendFailureKind.OutcomeUnknown);
             return new SentText(id, JsonSerializer.Serialize(sent, EvolutionApiFactory.Json));
         }
+    }
+
+    /// <summary>
+    /// POST /chat/findMessages (evolution.md section 4): the chat's newest stored messages. Ours is there (fromMe, same
+    /// text, not one we recorded already): it went out. It is not, but the same page shows messages of the chat we know
+    /// (the customer's that triggered it): it did not. An empty page proves nothing: Evolution may store no messages.
+    /// </summary>
+    public async Task<SendReadBack> FindSentAsync(SentTextQuery query, CancellationToken ct)
+    {
+        var api = _evolution.For(EvolutionEndpoint.Of(query.Instance), query.CorrelationId ?? _correlation.CorrelationId);
+        if (api is null) return SendReadBack.CannotTell;
+        var known = query.KnownMessageIds.ToHashSet(StringComparer.Ordinal);
+        var text = query.Text.Trim();
+        var evidenceSeen = false;
+        foreach (var jid in ChatJids(query.ChatId))
+        {
+            var body = new FindMessagesRequest(new FindMessagesWhere(new MessageKey(jid, null, null)), Page: 1, Offset: ReadBackPageSize);
+            IApiResponse<FindMessagesResponse> response;
+            try
+            {
+                response = await _evolution.ExecuteAsync(FindMessagesOperation, _pipeline, token => api.FindMessagesAsync(query.Instance.InstanceName, body, token), ct);
+            }
+            catch (Exception e) when (e is TimeoutRejectedException or HttpRequestException)
+            {
+                _metrics.EvolutionCallFailed(FindMessagesOperation, "unreachable");
+                return SendReadBack.CannotTell;
+            }
+
+            using (response)
+            {
+                if (!response.IsSuccessStatusCode || response.Error is not null || response.Content?.Messages?.Records is not { } records)
+                {
+                    _metrics.EvolutionCallFailed(FindMessagesOperation, "failed");
+                    return SendReadBack.CannotTell;
+                }
+                foreach (var record in records)
+                {
+                    if (record.Key?.Id is not { } id) continue;
+                    if (known.Contains(id))
+                    {
+                        evidenceSeen = true;
+                        continue;
+                    }
+                    var sentAt = record.MessageTimestamp is { } seconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : (DateTimeOffset?)null;
+                    if (record.Key.FromMe == true && TextOf(record.Message) == text && (sentAt is null || sentAt >= query.NotBefore))
+                        return new SendReadBack(ReadBackVerdict.Found, id, JsonSerializer.Serialize(record, EvolutionApiFactory.Json), sentAt);
+                }
+            }
+        }
+        return evidenceSeen ? SendReadBack.ProvedAbsent : SendReadBack.CannotTell;
+    }
+
+    private static string? TextOf(JsonElement? message)
+    {
+        if (message is not { ValueKind: JsonValueKind.Object } m) return null;
+        if (m.TryGetProperty("conversation", out var c) && c.ValueKind == JsonValueKind.String) return c.GetString()?.Trim();
+        return m.TryGetProperty("extendedTextMessage", out var e) && e.ValueKind == JsonValueKind.Object
+               && e.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String
+            ? t.GetString()?.Trim()
+            : null;
+    }
+
+    /// <summary>
+    /// The chat's JID, and for a Brazilian mobile number also its form with or without the ninth digit: Evolution may store
+    /// a send under the other one (createJid's normalisation), and missing it there would look like an absence.
+    /// </summary>
+    private static IEnumerable<string> ChatJids(string chatId)
+    {
+        yield return chatId;
+        const string phoneDomain = "@s.whatsapp.net";
+        if (!chatId.EndsWith(phoneDomain, StringComparison.OrdinalIgnoreCase)) yield break;
+        var digits = chatId[..^phoneDomain.Length];
+        if (!digits.StartsWith("55", StringComparison.Ordinal) || !digits.All(char.IsAsciiDigit)) yield break;
+        if (digits.Length == 13 && digits[4] == '9') yield return digits[..4] + digits[5..] + phoneDomain;
+        else if (digits.Length == 12) yield return digits[..4] + "9" + digits[4..] + phoneDomain;
     }
 
     /// <summary>Evolution answers 400 both for "not on WhatsApp" (final) and for Baileys failures such as "Connection Closed" (transient).</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Domain.Replies;
 
 namespace HybridFlow.Infrastructure.Observability;
 
@@ -24,8 +25,14 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
         public const string Cancelled = "cancelled";
         /// <summary>Put back without using an attempt: the model provider rate limited it.</summary>
         public const string Postponed = "postponed";
+        /// <summary>A send whose answer was lost, proved by its echo or Evolution's record.</summary>
+        public const string Confirmed = "confirmed";
+        /// <summary>A send whose answer was lost, proved absent and sent once more.</summary>
+        public const string Resent = "resent";
+        /// <summary>A send nothing could prove either way: a person has to look (state=needs_attention).</summary>
+        public const string OutcomeUnknown = "outcome_unknown";
 
-        public static readonly IReadOnlyList<string> All = [Sent, Retry, Dead, Discarded, Cancelled, Postponed];
+        public static readonly IReadOnlyList<string> All = [Sent, Retry, Dead, Discarded, Cancelled, Confirmed, Resent, OutcomeUnknown, Postponed];
     }
 
     private static readonly double[] WebhookBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -52,7 +59,7 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
             "Time to handle an Evolution webhook, from the parsed body to the answer.", tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = WebhookBuckets });
         _replyJobs = Meter.CreateCounter<long>("hybridflow.reply_jobs", "{job}",
-            "Reply jobs finished or put back, by outcome (sent, retry, dead, discarded, cancelled, postponed).");
+            "Reply jobs finished or put back, by outcome (sent, retry, dead, discarded, cancelled, postponed; for sends whose answer was lost: confirmed, resent, outcome_unknown).");
         _llmDuration = Meter.CreateHistogram("hybridflow.llm.request.duration", "s",
             "Time the LLM provider took to write a reply, by provider.", tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LlmBuckets });
@@ -88,6 +95,23 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
     public void ReplyJobFinished(string outcome, long count = 1)
     {
         if (count > 0) _replyJobs.Add(count, new KeyValuePair<string, object?>("outcome", outcome));
+    }
+
+    public void ReplyJobChanged(ReplyJobOutcome outcome)
+    {
+        var name = outcome switch
+        {
+            ReplyJobOutcome.Sent => Outcomes.Sent,
+            ReplyJobOutcome.Retry => Outcomes.Retry,
+            ReplyJobOutcome.Dead => Outcomes.Dead,
+            ReplyJobOutcome.Discarded => Outcomes.Discarded,
+            ReplyJobOutcome.Confirmed => Outcomes.Confirmed,
+            ReplyJobOutcome.Resent => Outcomes.Resent,
+            ReplyJobOutcome.NeedsAttention => Outcomes.OutcomeUnknown,
+            ReplyJobOutcome.Postponed => Outcomes.Postponed,
+            _ => null,
+        };
+        if (name is not null) ReplyJobFinished(name);
     }
 
     /// <summary>One model call; <paramref name="errorKind"/> is null when it succeeded.</summary>

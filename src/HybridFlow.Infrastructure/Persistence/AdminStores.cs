@@ -2,6 +2,7 @@ using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Instances;
 using HybridFlow.Application.Sessions;
 using HybridFlow.Application.Tenants;
+using HybridFlow.Domain.Replies;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -175,10 +176,17 @@ public sealed class SessionQueries : ISessionQueries
             .FirstOrDefaultAsync(ct);
     }
 
-    public async Task<(IReadOnlyList<SessionDto> Items, long Total)> ListAsync(long? tenantId, bool? paused, int page, int pageSize, CancellationToken ct)
+    public async Task<(IReadOnlyList<SessionDto> Items, long Total)> ListAsync(long? tenantId, SessionFilter filter, int page, int pageSize, CancellationToken ct)
     {
-        var query = _db.Sessions.AsNoTracking()
-            .Where(s => (tenantId == null || s.TenantId == tenantId) && (paused == null || s.IsPaused == paused));
+        var needsAttention = ReplyJobNames.NeedsAttention;
+        var query = _db.Sessions.AsNoTracking().Where(s => tenantId == null || s.TenantId == tenantId);
+        query = filter switch
+        {
+            SessionFilter.Active => query.Where(s => !s.IsPaused),
+            SessionFilter.Paused => query.Where(s => s.IsPaused),
+            SessionFilter.NeedsAttention => query.Where(s => _db.ReplyJobs.Any(j => j.SessionId == s.Id && j.Status == needsAttention)),
+            _ => query,
+        };
         var total = await query.LongCountAsync(ct);
         var items = await query
             .OrderByDescending(s => s.LastMessageAt ?? s.CreatedAt).ThenByDescending(s => s.Id)

@@ -1,4 +1,5 @@
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Domain.Replies;
 using HybridFlow.Domain.Sessions;
 using HybridFlow.Infrastructure.Observability;
 using Npgsql;
@@ -20,7 +21,11 @@ public sealed class ChatStore : IChatStore
         _shared = shared;
     }
 
-    public async Task<IChatTransaction> OpenForMessageAsync(InstanceContext instance, string chatId, DateTimeOffset now, CancellationToken ct)
+    public async Task<IChatTransaction> OpenForMessageAsync(InstanceContext instance, string chatId, DateTimeOffset now, CancellationToken ct) =>
+        await OpenChatAsync(instance, chatId, now, ct);
+
+    /// <summary>Opens (creating it if needed) and locks the chat's session.</summary>
+    internal async Task<ChatTransaction> OpenChatAsync(InstanceContext instance, string chatId, DateTimeOffset now, CancellationToken ct)
     {
         var (connection, tx) = await BeginAsync(ct);
         try
@@ -94,7 +99,7 @@ public sealed class ChatStore : IChatStore
         return candidates;
     }
 
-    private async Task<(NpgsqlConnection, NpgsqlTransaction)> BeginAsync(CancellationToken ct)
+    internal async Task<(NpgsqlConnection, NpgsqlTransaction)> BeginAsync(CancellationToken ct)
     {
         var connection = await _db.OpenConnectionAsync(ct);
         try
@@ -108,13 +113,14 @@ public sealed class ChatStore : IChatStore
         }
     }
 
-    private static async Task DisposeAsync(NpgsqlConnection connection, NpgsqlTransaction tx)
+    internal static async Task DisposeAsync(NpgsqlConnection connection, NpgsqlTransaction tx)
     {
         await tx.DisposeAsync();
         await connection.DisposeAsync();
     }
 
-    private sealed class ChatTransaction : IChatTransaction
+    /// <summary>One chat's transaction; with <see cref="Job"/> set, also one of its sends (the <see cref="SendLedger"/>'s entries).</summary>
+    internal sealed class ChatTransaction : ISendEntry
     {
         private readonly NpgsqlConnection _connection;
         private readonly NpgsqlTransaction _tx;
@@ -132,6 +138,35 @@ public sealed class ChatStore : IChatStore
         }
 
         public ChatSession Session { get; }
+
+        public ReplyJob? Job { get; private set; }
+        private bool _jobIsNew;
+
+        public void Register(ReplyJob send)
+        {
+            if (Job is not null) throw new InvalidOperationException("This entry already holds a send.");
+            if (send.SessionId != Session.Id) throw new InvalidOperationException("The send belongs to another chat.");
+            Job = send;
+            _jobIsNew = true;
+        }
+
+        /// <summary>Locks the send (after the session: the lock order of every chat transaction); false when it is not this chat's.</summary>
+        internal async Task<bool> LoadJobAsync(long jobId, CancellationToken ct)
+        {
+            await FlushAsync(ct);
+            await using var cmd = _connection.Command(
+                $"SELECT {SqlMapping.ReplyJobColumns} FROM reply_jobs j WHERE j.id = $1 AND j.session_id = $2 FOR UPDATE", _tx, jobId, Session.Id);
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            if (!await reader.ReadAsync(ct)) return false;
+            Job = SqlMapping.ReadReplyJob(reader);
+            return true;
+        }
+
+        public async Task<long> RecordSentMessageAsync(NewChatMessage message, CancellationToken ct)
+        {
+            await FlushAsync(ct);
+            return await _connection.RecordSentMessageAsync(_tx, Session.Id, message, ct);
+        }
 
         public async Task<MessageAppendResult> AppendMessageAsync(NewChatMessage m, CancellationToken ct)
         {
@@ -160,40 +195,14 @@ public sealed class ChatStore : IChatStore
         public async Task<SendInFlight?> FindSendInFlightAsync(string text, CancellationToken ct)
         {
             await FlushAsync(ct);
+            // An unconfirmed or needs_attention send still waits for its echo: it proves the send (UnconfirmedSendResolver).
             await using var cmd = _connection.Command("""
                 SELECT id, kind FROM reply_jobs
-                WHERE session_id = $1 AND status = 'sending' AND sent_provider_message_id IS NULL AND reply_text = $2
+                WHERE session_id = $1 AND status IN ('sending', 'unconfirmed', 'needs_attention') AND sent_provider_message_id IS NULL AND reply_text = $2
                 ORDER BY id LIMIT 1 FOR UPDATE
                 """, _tx, Session.Id, text.Trim());
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             return await reader.ReadAsync(ct) ? new SendInFlight(reader.GetInt64(0), SqlMapping.SendDirection(reader.GetString(1))) : null;
-        }
-
-        public async Task<long> RegisterSendAsync(MessageDirection direction, string text, DateTimeOffset now, CancellationToken ct)
-        {
-            await FlushAsync(ct);
-            // Status 'sending' from the start: no worker claims it, and the send sweep settles it if this process dies mid-call.
-            await using var cmd = _connection.Command("""
-                INSERT INTO reply_jobs (tenant_id, session_id, trigger_message_ids, status, kind, due_at, attempts, locked_until, reply_text, created_at, updated_at)
-                VALUES ($1, $2, '{}', 'sending', $3, $4, 1, $5, $6, $4, $4)
-                RETURNING id
-                """, _tx, Session.TenantId, Session.Id, SqlMapping.ApiSendKind(direction), now, now + ReplyJobStore.SendLease, text.Trim());
-            return (long)(await cmd.ExecuteScalarAsync(ct))!;
-        }
-
-        public async Task<long> CompleteSendAsync(long sendId, NewChatMessage message, CancellationToken ct)
-        {
-            await FlushAsync(ct);
-            return (await _connection.RecordSentMessageAsync(_tx, sendId, Session.Id, message, ct)).MessageId;
-        }
-
-        public async Task FailSendAsync(long sendId, string error, DateTimeOffset now, CancellationToken ct)
-        {
-            await FlushAsync(ct);
-            await using var cmd = _connection.Command(
-                "UPDATE reply_jobs SET status = 'dead', last_error = $2, locked_until = NULL, updated_at = $3 WHERE id = $1 AND status = 'sending'",
-                _tx, sendId, error.Length <= 2000 ? error : error[..2000], now);
-            await cmd.ExecuteNonQueryAsync(ct);
         }
 
         public async Task AttachEchoToSendAsync(long jobId, string providerMessageId, CancellationToken ct)
@@ -222,6 +231,23 @@ public sealed class ChatStore : IChatStore
             return cancelled;
         }
 
+        public async Task<int> AcknowledgeUnknownSendsAsync(string reason, DateTimeOffset now, CancellationToken ct)
+        {
+            await FlushAsync(ct);
+            var unknown = new List<ReplyJob>();
+            await using (var cmd = _connection.Command(
+                $"SELECT {SqlMapping.ReplyJobColumns} FROM reply_jobs j WHERE j.session_id = $1 AND j.status = 'needs_attention' AND j.id <> $2 FOR UPDATE",
+                _tx, Session.Id, Job?.Id ?? 0L))
+            await using (var reader = await cmd.ExecuteReaderAsync(ct))
+                while (await reader.ReadAsync(ct)) unknown.Add(SqlMapping.ReadReplyJob(reader));
+            foreach (var job in unknown)
+            {
+                job.Acknowledge(reason, now);
+                _deferred.Add(SqlMapping.ReplyJobUpdateCommand(job));
+            }
+            return unknown.Count;
+        }
+
         public Task AddTimelineEventAsync(string action, string? detail, long? messageId, DateTimeOffset now, CancellationToken ct)
         {
             _deferred.Add(SqlMapping.TimelineEventCommand(Session.TenantId, Session.Id, messageId, action, detail, now));
@@ -231,7 +257,14 @@ public sealed class ChatStore : IChatStore
         public async Task CommitAsync(CancellationToken ct)
         {
             _deferred.Add(SqlMapping.SessionUpdateCommand(Session));
+            if (Job is { } job && !_jobIsNew) _deferred.Add(SqlMapping.ReplyJobUpdateCommand(job));
             await FlushAsync(ct);
+            if (Job is { } added && _jobIsNew)
+            {
+                await using var insert = _connection.ReplyJobInsertCommand(_tx, added);
+                added.AssignId((long)(await insert.ExecuteScalarAsync(ct))!);
+                _jobIsNew = false;
+            }
             await _tx.CommitAsync(ct);
             _metrics.ReplyJobFinished(HybridFlowMetrics.Outcomes.Cancelled, _cancelledJobs);
         }

@@ -12,6 +12,8 @@ public sealed class HybridFlowDbContext : DbContext
     public DbSet<TenantRow> Tenants => Set<TenantRow>();
     public DbSet<InstanceRow> Instances => Set<InstanceRow>();
     public DbSet<SessionRow> Sessions => Set<SessionRow>();
+    /// <summary>Read only, for listing chats by their sends' state; the outbox itself is written in SQL (SendLedger, ReplyJobStore).</summary>
+    public DbSet<ReplyJobRow> ReplyJobs => Set<ReplyJobRow>();
     public DbSet<ApiKeyRow> ApiKeys => Set<ApiKeyRow>();
 
     /// <summary>Encrypted at rest: the converter is the only way EF reads or writes secret columns.</summary>
@@ -85,7 +87,22 @@ public sealed class HybridFlowDbContext : DbContext
             e.Property(s => s.UpdatedAt).HasColumnName("updated_at");
             e.HasOne(s => s.Instance).WithMany().HasForeignKey(s => s.InstanceId);
         });
+        b.Entity<ReplyJobRow>(e =>
+        {
+            e.ToTable("reply_jobs");
+            e.HasKey(j => j.Id);
+            e.Property(j => j.Id).HasColumnName("id");
+            e.Property(j => j.SessionId).HasColumnName("session_id");
+            e.Property(j => j.Status).HasColumnName("status");
+        });
     }
+}
+
+public sealed class ReplyJobRow
+{
+    public long Id { get; set; }
+    public long SessionId { get; set; }
+    public string Status { get; set; } = "";
 }
 
 public sealed class TenantRow

@@ -1,4 +1,5 @@
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Domain.Replies;
 using HybridFlow.Domain.Sessions;
 using HybridFlow.Domain.Tenants;
 using Npgsql;
@@ -92,47 +93,66 @@ internal static class SqlMapping
     }
 
     /// <summary>
-    /// Stores a message we sent — or finds it, when its echo got there first — and marks the send's reply_jobs row
-    /// sent. Inside the caller's transaction, which must already hold the session's lock.
+    /// Stores a message we sent, or finds it when its echo got there first. Inside the caller's transaction, which must
+    /// already hold the session's lock.
     /// </summary>
-    public static async Task<(long MessageId, long TenantId)> RecordSentMessageAsync(this NpgsqlConnection c, NpgsqlTransaction tx,
-        long jobId, long sessionId, NewChatMessage message, CancellationToken ct)
+    public static async Task<long> RecordSentMessageAsync(this NpgsqlConnection c, NpgsqlTransaction tx, long sessionId, NewChatMessage message, CancellationToken ct)
     {
-        long messageId;
-        long tenantId;
-        await using (var cmd = c.Command("""
+        await using var cmd = c.Command("""
             WITH inserted AS (
                 INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, raw, sent_at, created_at)
                 SELECT s.tenant_id, s.instance_id, s.id, $2, $3, $4, $5, $6, $7, now() FROM sessions s WHERE s.id = $1
                 ON CONFLICT (instance_id, provider_message_id) DO NOTHING
-                RETURNING id, tenant_id)
-            SELECT id, tenant_id FROM inserted
+                RETURNING id)
+            SELECT id FROM inserted
             UNION ALL
-            SELECT m.id, m.tenant_id FROM messages m JOIN sessions s ON s.instance_id = m.instance_id
+            SELECT m.id FROM messages m JOIN sessions s ON s.instance_id = m.instance_id
             WHERE s.id = $1 AND m.provider_message_id = $2
             LIMIT 1
             """, tx, sessionId, message.ProviderMessageId, message.Direction.ToName(), message.MessageType, message.Text,
-            JsonbText.Sanitized(message.RawJson), message.SentAt))
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-        {
-            await r.ReadAsync(ct);
-            messageId = r.GetInt64(0);
-            tenantId = r.GetInt64(1);
-        }
-
-        await using (var cmd = c.Command("""
-            UPDATE reply_jobs SET status = 'sent', sent_provider_message_id = $2, sent_message_id = $3, locked_until = NULL, updated_at = $4
-            WHERE id = $1
-            """, tx, jobId, message.ProviderMessageId, messageId, message.SentAt))
-            await cmd.ExecuteNonQueryAsync(ct);
-        return (messageId, tenantId);
+            JsonbText.Sanitized(message.RawJson), message.SentAt);
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
-    /// <summary>reply_jobs.kind of a send made through the API, by the direction its message is recorded with.</summary>
-    public static string ApiSendKind(MessageDirection direction) => direction == MessageDirection.Human ? "api_agent" : "api_bot";
+    /// <summary>The reply_jobs columns <see cref="ReadReplyJob"/> reads (by name), for <c>FROM reply_jobs j</c>.</summary>
+    public const string ReplyJobColumns =
+        "j.id, j.tenant_id, j.session_id, j.kind, j.status, j.attempts, j.due_at, j.locked_until, j.reply_text, " +
+        "j.sent_provider_message_id, j.sent_message_id, j.last_error, j.resent_at, j.absence_seen_at, j.created_at, j.updated_at";
+
+    public static ReplyJob ReadReplyJob(NpgsqlDataReader r)
+    {
+        string? Text(string column) => r.IsDBNull(r.GetOrdinal(column)) ? null : r.GetString(r.GetOrdinal(column));
+        DateTimeOffset? At(string column) => Time(r, r.GetOrdinal(column));
+        var sentMessage = r.GetOrdinal("sent_message_id");
+        return ReplyJob.Restore(
+            r.GetInt64(r.GetOrdinal("id")), r.GetInt64(r.GetOrdinal("tenant_id")), r.GetInt64(r.GetOrdinal("session_id")),
+            ReplyJobNames.ParseKind(r.GetString(r.GetOrdinal("kind"))), ReplyJobNames.ParseStatus(r.GetString(r.GetOrdinal("status"))),
+            r.GetInt32(r.GetOrdinal("attempts")), At("due_at")!.Value, At("locked_until"), Text("reply_text"),
+            Text("sent_provider_message_id"), r.IsDBNull(sentMessage) ? null : r.GetInt64(sentMessage), Text("last_error"),
+            At("resent_at"), At("absence_seen_at"), At("created_at")!.Value, At("updated_at")!.Value);
+    }
+
+    /// <summary>Stores a job as the Domain left it.</summary>
+    public static NpgsqlBatchCommand ReplyJobUpdateCommand(ReplyJob j) => BatchCommand("""
+        UPDATE reply_jobs SET status = $2, attempts = $3, due_at = $4, locked_until = $5, reply_text = $6, sent_provider_message_id = $7,
+                              sent_message_id = $8, last_error = $9, resent_at = $10, absence_seen_at = $11, updated_at = $12
+        WHERE id = $1
+        """, j.Id, j.Status.ToName(), j.Attempts, j.DueAt, TimeOrNull(j.LockedUntil), TextOrNull(j.ReplyText), TextOrNull(j.SentProviderMessageId),
+        j.SentMessageId is { } m ? m : new NullOf(NpgsqlDbType.Bigint), TextOrNull(j.LastError), TimeOrNull(j.ResentAt), TimeOrNull(j.AbsenceSeenAt), j.UpdatedAt);
+
+    /// <summary>Inserts a new job (an API send); answers its id.</summary>
+    public static NpgsqlCommand ReplyJobInsertCommand(this NpgsqlConnection c, NpgsqlTransaction tx, ReplyJob j) => c.Command("""
+        INSERT INTO reply_jobs (tenant_id, session_id, trigger_message_ids, status, kind, due_at, attempts, locked_until, reply_text, created_at, updated_at)
+        VALUES ($1, $2, '{}', $3, $4, $5, $6, $7, $8, $9, $10)
+        RETURNING id
+        """, tx, j.TenantId, j.SessionId, j.Status.ToName(), j.Kind.ToName(), j.DueAt, j.Attempts, TimeOrNull(j.LockedUntil),
+        TextOrNull(j.ReplyText), j.CreatedAt, j.UpdatedAt);
+
+    public static object TextOrNull(string? s) => s ?? (object)new NullOf(NpgsqlDbType.Text);
 
     /// <summary>The direction a send's message (and its echo) is recorded with, by reply_jobs.kind.</summary>
-    public static MessageDirection SendDirection(string kind) => kind == "api_agent" ? MessageDirection.Human : MessageDirection.Bot;
+    public static MessageDirection SendDirection(string kind) =>
+        ReplyJobNames.ParseKind(kind) == ReplyJobKind.ApiAgent ? MessageDirection.Human : MessageDirection.Bot;
 
     public static DateTimeOffset? Time(NpgsqlDataReader r, int i) =>
         r.IsDBNull(i) ? null : new DateTimeOffset(DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc));

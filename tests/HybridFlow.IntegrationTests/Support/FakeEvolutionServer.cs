@@ -14,8 +14,9 @@ namespace HybridFlow.IntegrationTests.Support;
 /// A real Kestrel server on 127.0.0.1 that answers the Evolution 2.3 endpoints HybridFlow calls, the way Evolution does:
 /// POST /message/sendText/{instance} (201 with the send.message object), GET /instance/connectionState/{instance}
 /// and POST /webhook/set/{instance} (nested body, 201 with the stored row), POST /chat/sendPresence/{instance} (201
-/// <c>{presence}</c>) and POST /chat/findMessages/{instance} (the page of stored sends, newest first). It records every
-/// call, and can fail, drop the connection, check the apikey header, forget an instance, or fire the echo first.
+/// <c>{presence}</c>) and POST /chat/findMessages/{instance} (the page of stored messages, newest first: its sends, and
+/// the received ones tests report with <see cref="RecordReceived"/>). It records every call, and can fail, drop the
+/// connection (before or after sending), check the apikey header, forget an instance, or fire the echo first.
 /// </summary>
 public sealed class FakeEvolutionServer : IAsyncDisposable
 {
@@ -34,9 +35,9 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
     /// <summary>Every call, failed ones included.</summary>
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
 
-    /// <summary>The sendText calls that were answered 201.</summary>
+    /// <summary>The sendText calls that reached WhatsApp: answered 201, or sent and then cut off before the answer (<see cref="SendThenDropNext"/>).</summary>
     public IReadOnlyList<RecordedRequest> SuccessfulSends =>
-        [.. _requests.Where(r => r.Path.StartsWith(SendTextPath, StringComparison.Ordinal) && r.Header("x-fake-outcome") == "201")];
+        [.. _requests.Where(r => r.Path.StartsWith(SendTextPath, StringComparison.Ordinal) && r.Header("x-fake-outcome") is "201" or SentThenDroppedOutcome)];
 
     /// <summary>The calls of one endpoint, e.g. <c>/webhook/set/</c> or <c>/instance/connectionState/</c>.</summary>
     public IReadOnlyList<RecordedRequest> CallsTo(string pathPrefix) => [.. _requests.Where(r => r.Path.StartsWith(pathPrefix, StringComparison.Ordinal))];
@@ -59,6 +60,12 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
     private const string SendPresencePath = "/chat/sendPresence/";
     private const string FindMessagesPath = "/chat/findMessages/";
     private const int DroppedConnection = 0;
+    private const int SentThenDropped = -1;
+    private const int SentThenDroppedWithEcho = -2;
+    private const string SentThenDroppedOutcome = "sent-then-dropped";
+
+    /// <summary>Fires a send.message webhook (remoteJid, text, key.id) for <see cref="SendThenDropNext"/> with an echo.</summary>
+    public Func<string, string, string, Task>? Echo { get; set; }
 
     /// <summary>Evolution's DATABASE_SAVE_DATA_NEW_MESSAGE: when false, sends are not stored and findMessages finds none.</summary>
     public bool StoresMessages { get; set; } = true;
@@ -92,6 +99,33 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
     /// <summary>The next call is read in full, then its connection is reset without an answer (a response lost mid-request).</summary>
     public void DropNext() => _scriptedFailures.Enqueue((DroppedConnection, ""));
 
+    /// <summary>
+    /// The next sendText goes out to WhatsApp (and is stored when <see cref="StoresMessages"/>), then its connection is reset
+    /// before the answer. With <paramref name="echo"/>, the send.message webhook follows shortly, through <see cref="Echo"/>.
+    /// </summary>
+    public void SendThenDropNext(bool echo) => _scriptedFailures.Enqueue((echo ? SentThenDroppedWithEcho : SentThenDropped, ""));
+
+    /// <summary>
+    /// What Evolution stores of a message it received (a messages.upsert it also sent as a webhook), when it stores messages:
+    /// findMessages then shows it too.
+    /// </summary>
+    public void RecordReceived(string instance, JsonObject payload)
+    {
+        try
+        {
+            if (!StoresMessages || payload["event"]?.GetValue<string>() != "messages.upsert" || payload["data"]?["key"] is not JsonObject key) return;
+            if (key["id"]?.GetValue<string>() is not { } id || key["remoteJid"]?.GetValue<string>() is not { } remoteJid) return;
+            var fromMe = key["fromMe"]?.GetValue<bool>() ?? false;
+            var text = payload["data"]?["message"]?["conversation"]?.GetValue<string>() ?? "";
+            var timestamp = payload["data"]?["messageTimestamp"]?.GetValue<long>() ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            _stored.Enqueue(new StoredSend(instance, "cm" + Guid.NewGuid().ToString("N")[..23], remoteJid, id, text, timestamp, fromMe));
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            // A deliberately malformed body (the fuzzer's): Evolution would never have stored it.
+        }
+    }
+
     public void Reset()
     {
         _requests.Clear();
@@ -103,6 +137,7 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
         StoresMessages = true;
         RequiredApiKey = null;
         BeforeAnswer = null;
+        Echo = null;
         Delay = TimeSpan.Zero;
     }
 
@@ -119,6 +154,12 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
         var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
         var path = context.Request.Path.Value ?? "";
 
+        if (path.StartsWith(SendTextPath, StringComparison.Ordinal) && _scriptedFailures.TryPeek(out var next) && next.Status is SentThenDropped or SentThenDroppedWithEcho)
+        {
+            _scriptedFailures.TryDequeue(out _);
+            await SendThenDropAsync(context, headers, body, path, next.Status == SentThenDroppedWithEcho);
+            return;
+        }
         if (_scriptedFailures.TryDequeue(out var failure))
         {
             if (failure.Status == DroppedConnection)
@@ -208,10 +249,35 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
             instanceId = "5f8a3c2e-1b4d-4e7a-9c1f-2a3b4c5d6e7f",
             source = "web",
         };
-        if (StoresMessages) _stored.Enqueue(new StoredSend(instance, "cm" + Guid.NewGuid().ToString("N")[..23], remoteJid, keyId, text, answer.messageTimestamp));
+        if (StoresMessages) _stored.Enqueue(new StoredSend(instance, "cm" + Guid.NewGuid().ToString("N")[..23], remoteJid, keyId, text, answer.messageTimestamp, true));
         context.Response.StatusCode = 201;
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(JsonSerializer.Serialize(answer));
+    }
+
+    private async Task SendThenDropAsync(HttpContext context, Dictionary<string, string> headers, string body, string path, bool echo)
+    {
+        var instance = Uri.UnescapeDataString(path[(path.LastIndexOf('/') + 1)..]);
+        var request = JsonNode.Parse(body)!;
+        var number = request["number"]!.GetValue<string>();
+        var text = request["text"]!.GetValue<string>();
+        var remoteJid = number.Contains('@', StringComparison.Ordinal) ? number : number + "@s.whatsapp.net";
+        var keyId = "3EB0" + Guid.NewGuid().ToString("N")[..18].ToUpperInvariant();
+        headers["x-fake-outcome"] = SentThenDroppedOutcome;
+        _requests.Enqueue(new RecordedRequest(context.Request.Method, path, headers, body));
+        if (StoresMessages)
+            _stored.Enqueue(new StoredSend(instance, "cm" + Guid.NewGuid().ToString("N")[..23], remoteJid, keyId, text, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), true));
+        await context.Response.Body.FlushAsync();
+        context.Abort();
+        if (echo && Echo is { } fire)
+        {
+            // Evolution fires send.message without awaiting it: it arrives after the caller has lost its answer.
+            _ = Task.Run(async () =>
+            {
+                await Task.Delay(150);
+                await fire(remoteJid, text, keyId);
+            });
+        }
     }
 
     /// <summary>Validates the nested body the way Evolution's webhook schema does (webhook.enabled and webhook.url required).</summary>
@@ -311,6 +377,8 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
         var range = request?["where"]?["messageTimestamp"];
         var remoteJid = key?["remoteJid"]?.GetValue<string>();
         var id = key?["id"]?.GetValue<string>();
+        // Evolution tests fromMe for truth: false filters nothing.
+        var onlyFromMe = key?["fromMe"] is JsonValue f && f.GetValueKind() == JsonValueKind.True;
         var gte = range?["gte"] is { } g ? DateTimeOffset.Parse(g.GetValue<string>(), CultureInfo.InvariantCulture).ToUnixTimeSeconds() : (long?)null;
         var lte = range?["lte"] is { } l ? DateTimeOffset.Parse(l.GetValue<string>(), CultureInfo.InvariantCulture).ToUnixTimeSeconds() : (long?)null;
         var page = Math.Max(1, request?["page"]?.GetValue<int>() ?? 1);
@@ -319,6 +387,7 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
         var matches = _stored.Where(m => m.Instance == instance
                                          && (remoteJid is null || m.RemoteJid == remoteJid)
                                          && (id is null || m.KeyId == id)
+                                         && (!onlyFromMe || m.FromMe)
                                          && (gte is null || m.Timestamp >= gte)
                                          && (lte is null || m.Timestamp <= lte))
             .Reverse()
@@ -326,8 +395,8 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
         var records = matches.Skip((page - 1) * offset).Take(offset).Select(m => new
         {
             id = m.RowId,
-            key = new { remoteJid = m.RemoteJid, fromMe = true, id = m.KeyId },
-            pushName = "Você",
+            key = new { remoteJid = m.RemoteJid, fromMe = m.FromMe, id = m.KeyId },
+            pushName = m.FromMe ? "Você" : "Cliente",
             messageType = "conversation",
             message = new { conversation = m.Text },
             messageTimestamp = m.Timestamp,
@@ -340,7 +409,7 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
         await AnswerAsync(context, headers, body, 200, JsonSerializer.Serialize(answer));
     }
 
-    private sealed record StoredSend(string Instance, string RowId, string RemoteJid, string KeyId, string Text, long Timestamp);
+    private sealed record StoredSend(string Instance, string RowId, string RemoteJid, string KeyId, string Text, long Timestamp, bool FromMe);
 
     private async Task AnswerAsync(HttpContext context, Dictionary<string, string> headers, string body, int status, string answer)
     {

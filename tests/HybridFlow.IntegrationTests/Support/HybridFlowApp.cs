@@ -64,6 +64,8 @@ public sealed class HybridFlowApp : IAsyncDisposable
             ["LLM_TIMEOUT"] = "10",
             ["REPLY_POLL_MS"] = "50",
             ["REPLY_RETRY_BASE_SECONDS"] = "0.2",
+            ["SEND_ECHO_WAIT_SECONDS"] = "1",
+            ["SEND_RESOLVE_SECONDS"] = "0.5",
             ["LOG_LEVEL"] = "warning",
             ["SECRETS_ENCRYPTION_KEY"] = EncryptionKey,
         };
@@ -145,6 +147,8 @@ public sealed class HybridFlowApp : IAsyncDisposable
     public Task<HttpResponseMessage> PostWebhookAsync(string instance, JsonObject payload, string? secret = WebhookSecret)
     {
         payload["instance"] = instance;
+        // Evolution stores what it receives (when its message store is on): findMessages shows it.
+        Evolution.RecordReceived(instance, payload);
         return PostRawWebhookAsync($"/webhook/{instance}", payload.ToJsonString(), secret);
     }
 

@@ -70,20 +70,16 @@ public interface IChatTransaction : IChatUpdate
 {
     Task<MessageAppendResult> AppendMessageAsync(NewChatMessage message, CancellationToken ct);
     Task<MessageDirection?> FindMessageDirectionAsync(string providerMessageId, CancellationToken ct);
-    /// <summary>A message of this chat being sent right now with exactly this text (its echo may beat the send call's answer).</summary>
+    /// <summary>
+    /// A message of this chat being sent right now with exactly this text (its echo may beat the send call's answer),
+    /// or one whose outcome is unknown (a late echo still proves it).
+    /// </summary>
     Task<SendInFlight?> FindSendInFlightAsync(string text, CancellationToken ct);
     Task AttachEchoToSendAsync(long jobId, string providerMessageId, CancellationToken ct);
-    /// <summary>
-    /// Registers a send made through the API before the gateway is called (as a reply_jobs row that no worker claims),
-    /// so that its echo is recognised as ours even when it beats the call's answer. Answers the registration's id.
-    /// </summary>
-    Task<long> RegisterSendAsync(MessageDirection direction, string text, DateTimeOffset now, CancellationToken ct);
-    /// <summary>Records the sent message (or finds it, when its echo came first) and closes the registration; answers the message id.</summary>
-    Task<long> CompleteSendAsync(long sendId, NewChatMessage message, CancellationToken ct);
-    /// <summary>Closes a registration whose send certainly failed.</summary>
-    Task FailSendAsync(long sendId, string error, DateTimeOffset now, CancellationToken ct);
     /// <summary>Cancels replies not yet sent; returns how many.</summary>
     Task<int> CancelUnsentRepliesAsync(string reason, DateTimeOffset now, CancellationToken ct);
+    /// <summary>A person dealt with the chat: its sends of unknown outcome are closed (no longer listed as needs_attention); returns how many.</summary>
+    Task<int> AcknowledgeUnknownSendsAsync(string reason, DateTimeOffset now, CancellationToken ct);
 }
 
 public interface IChatStore

@@ -1,3 +1,5 @@
+using HybridFlow.Domain.Replies;
+
 namespace HybridFlow.Application.Common.Interfaces;
 
 /// <summary>The measurements taken in the Application layer; Infrastructure records them as System.Diagnostics.Metrics instruments.</summary>
@@ -5,4 +7,7 @@ public interface IHybridFlowMetrics
 {
     /// <summary>One webhook handled (or refused) with its action, and how long the handler took.</summary>
     void WebhookHandled(string action, TimeSpan duration);
+
+    /// <summary>A reply job (or API send) transition worth counting: sent, retry, dead, discarded, confirmed, resent, outcome unknown.</summary>
+    void ReplyJobChanged(ReplyJobOutcome outcome);
 }

@@ -32,16 +32,6 @@ public enum ReplyChannel
     Workflow,
 }
 
-public enum SendPermit
-{
-    /// <summary>The session is still active and the job still ours: send now.</summary>
-    Granted,
-    /// <summary>A person spoke (or paused the chat) while the reply was being written.</summary>
-    Collision,
-    /// <summary>The job is no longer ours (cancelled, or taken over after our lease ran out).</summary>
-    Lost,
-}
-
 public interface IReplyJobStore
 {
     /// <summary>
@@ -54,37 +44,10 @@ public interface IReplyJobStore
     /// <summary>The heartbeat: extends the leases of the jobs this process still holds (at their attempt); answers how many were renewed.</summary>
     Task<int> RenewLeasesAsync(IReadOnlyCollection<ClaimedReplyJob> jobs, DateTimeOffset now, TimeSpan lease, CancellationToken ct);
 
-    /// <summary>The provider asked us to wait: the job is due again at <paramref name="dueAt"/>, and the attempt is given back.</summary>
-    Task PostponeAsync(ClaimedReplyJob job, DateTimeOffset dueAt, string reason, DateTimeOffset now, CancellationToken ct);
-
     Task<ReplyContext?> LoadContextAsync(ClaimedReplyJob job, CancellationToken ct);
-
-    /// <summary>
-    /// Re-checks the session under its lock and, when the reply may go out, registers the pending send
-    /// (chat and text) before the gateway is called, so an early echo is recognised.
-    /// A collision is recorded on the timeline here.
-    /// </summary>
-    Task<SendPermit> BeginSendAsync(ClaimedReplyJob job, string text, DateTimeOffset now, CancellationToken ct);
-
-    Task CompleteSendAsync(ClaimedReplyJob job, string providerMessageId, string text, string rawJson, DateTimeOffset now, CancellationToken ct);
 
     /// <summary>The delivery id, the tenant's workflow settings, the job's messages and the chat's history before them.</summary>
     Task<WorkflowJob?> LoadWorkflowJobAsync(ClaimedReplyJob job, CancellationToken ct);
-
-    /// <summary>
-    /// The same re-check as <see cref="BeginSendAsync"/> for a workflow POST: when a person spoke meanwhile the job is
-    /// discarded (recorded on the timeline). Nothing is registered: a POST may be repeated, a WhatsApp send may not.
-    /// </summary>
-    Task<SendPermit> BeginDispatchAsync(ClaimedReplyJob job, DateTimeOffset now, CancellationToken ct);
-
-    /// <summary>The workflow took the event (2xx): the job is done, <c>workflow_delivered</c> on the timeline.</summary>
-    Task CompleteDispatchAsync(ClaimedReplyJob job, string detail, DateTimeOffset now, CancellationToken ct);
-
-    /// <summary>Puts the job back for a later attempt, or marks it dead when it was the last one.</summary>
-    Task RetryOrFailAsync(ClaimedReplyJob job, ReplyChannel channel, string error, DateTimeOffset? retryAt, DateTimeOffset now, CancellationToken ct);
-
-    /// <summary>Resolves sends whose worker vanished mid-call: sent if an echo proved it, dead otherwise (never resent).</summary>
-    Task<int> ResolveAbandonedSendsAsync(DateTimeOffset now, CancellationToken ct);
 
     /// <summary>Deletes finished jobs older than the cutoff.</summary>
     Task<int> PurgeFinishedAsync(DateTimeOffset olderThan, CancellationToken ct);

@@ -12,7 +12,7 @@ public enum SendFailureKind
     Transient,
     /// <summary>Retrying cannot help (the number is not on WhatsApp, bad credentials).</summary>
     Permanent,
-    /// <summary>The request may have reached WhatsApp (timeout after sending): never retried, to avoid a double reply.</summary>
+    /// <summary>The request may have reached WhatsApp (timeout after sending): never retried blindly; resolved by proof (the echo, the gateway's record).</summary>
     OutcomeUnknown,
     /// <summary>The outbound address guard refused the connection (private, loopback, metadata...): nothing was sent, retrying cannot help.</summary>
     Blocked,
@@ -33,7 +33,35 @@ public sealed class WhatsAppSendException : Exception
     public int? UpstreamStatus { get; }
 }
 
+/// <summary>
+/// What to look for in the gateway's own record of a chat: a message of ours with <see cref="Text"/>, not older than
+/// <see cref="NotBefore"/> and none of <see cref="KnownMessageIds"/> (those are recorded already).
+/// </summary>
+public sealed record SentTextQuery(
+    InstanceContext Instance, string ChatId, string Text, DateTimeOffset NotBefore, IReadOnlyCollection<string> KnownMessageIds,
+    string? CorrelationId = null);
+
+public enum ReadBackVerdict
+{
+    /// <summary>The message is in the gateway's record: it went out.</summary>
+    Found,
+    /// <summary>It is not there, and the same read-back shows the chat's other recent messages: it did not go out.</summary>
+    ProvedAbsent,
+    /// <summary>Nothing proves either (the gateway stores no messages, or did not answer).</summary>
+    CannotTell,
+}
+
+/// <summary>The read-back's answer; for <see cref="ReadBackVerdict.Found"/> the message's key.id, stored record and time.</summary>
+public sealed record SendReadBack(ReadBackVerdict Verdict, string? ProviderMessageId = null, string? RawJson = null, DateTimeOffset? SentAt = null)
+{
+    public static readonly SendReadBack CannotTell = new(ReadBackVerdict.CannotTell);
+    public static readonly SendReadBack ProvedAbsent = new(ReadBackVerdict.ProvedAbsent);
+}
+
 public interface IWhatsAppGateway
 {
     Task<SentText> SendTextAsync(OutgoingText message, CancellationToken ct);
+
+    /// <summary>Reads back the gateway's record of the chat to prove whether a send whose answer was lost went out. Never throws for the gateway's trouble: that is <see cref="ReadBackVerdict.CannotTell"/>.</summary>
+    Task<SendReadBack> FindSentAsync(SentTextQuery query, CancellationToken ct);
 }

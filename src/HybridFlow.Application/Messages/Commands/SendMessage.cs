@@ -4,8 +4,10 @@ using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Common.Security;
 using HybridFlow.Application.Instances;
+using HybridFlow.Application.Replies;
 using HybridFlow.Application.Sessions;
 using HybridFlow.Domain.Chats;
+using HybridFlow.Domain.Replies;
 using HybridFlow.Domain.Sessions;
 using MediatR;
 
@@ -58,20 +60,25 @@ public sealed class SendMessageCommandValidator : AbstractValidator<SendMessageC
 public sealed class SendMessageCommandHandler : IRequestHandler<SendMessageCommand, SentMessageDto>
 {
     private readonly IInstanceDirectory _instances;
-    private readonly IChatStore _chats;
+    private readonly ISendLedger _ledger;
+    private readonly ReplySendSteps _steps;
     private readonly IWhatsAppGateway _gateway;
     private readonly ISessionQueries _sessions;
     private readonly ICurrentCaller _caller;
+    private readonly HybridFlowSettings _settings;
     private readonly TimeProvider _time;
 
     public SendMessageCommandHandler(
-        IInstanceDirectory instances, IChatStore chats, IWhatsAppGateway gateway, ISessionQueries sessions, ICurrentCaller caller, TimeProvider time)
+        IInstanceDirectory instances, ISendLedger ledger, ReplySendSteps steps, IWhatsAppGateway gateway, ISessionQueries sessions,
+        ICurrentCaller caller, HybridFlowSettings settings, TimeProvider time)
     {
         _instances = instances;
-        _chats = chats;
+        _ledger = ledger;
+        _steps = steps;
         _gateway = gateway;
         _sessions = sessions;
         _caller = caller;
+        _settings = settings;
         _time = time;
     }
 
@@ -86,9 +93,9 @@ public sealed class SendMessageCommandHandler : IRequestHandler<SendMessageComma
 
         var chatId = (string.IsNullOrWhiteSpace(c.Number) ? ChatId.Parse(c.ChatId!) : ChatId.FromPhoneNumber(c.Number)).Value;
         var text = c.Text!.Trim();
-        var direction = asAgent ? MessageDirection.Human : MessageDirection.Bot;
+        var kind = asAgent ? ReplyJobKind.ApiAgent : ReplyJobKind.ApiBot;
 
-        var (sendId, sessionId) = await RegisterAsync(instance, chatId, direction, text, ct);
+        var (sendId, sessionId) = await RegisterAsync(instance, chatId, kind, text, ct);
         SentText sent;
         try
         {
@@ -96,12 +103,13 @@ public sealed class SendMessageCommandHandler : IRequestHandler<SendMessageComma
         }
         catch (WhatsAppSendException e)
         {
-            // An unknown outcome stays registered: the send sweep settles it from the echo, and a late echo is still ours.
-            if (e.Kind != SendFailureKind.OutcomeUnknown) await RecordFailureAsync(instance, chatId, sendId, c.As!, e.Message, ct);
+            // An unknown outcome stays registered: a late echo or Evolution's record settles it, and it is never resent on its own.
+            if (e.Kind == SendFailureKind.OutcomeUnknown) await _steps.MarkOutcomeUnknownAsync(sendId, e.Message, ct);
+            else await RecordFailureAsync(sendId, c.As!, e.Message, ct);
             throw new BadGatewayException($"Evolution did not send the message: {e.Message}", e.UpstreamStatus);
         }
 
-        await RecordSentAsync(instance, chatId, sendId, direction, text, sent, ct);
+        await RecordSentAsync(instance, sendId, text, sent, ct);
         var session = await _sessions.FindAsync(SessionLocator.ById(sessionId, instance.Tenant.TenantId), ct)
                       ?? throw new NotFoundException("Session", sessionId);
         return new SentMessageDto(chatId, sent.ProviderMessageId, c.As!, session);
@@ -109,50 +117,53 @@ public sealed class SendMessageCommandHandler : IRequestHandler<SendMessageComma
 
     /// <summary>Registers the send under the chat's lock before Evolution is called, so its echo is recognised even if it comes first.</summary>
     private async Task<(long SendId, long SessionId)> RegisterAsync(
-        InstanceContext instance, string chatId, MessageDirection direction, string text, CancellationToken ct)
+        InstanceContext instance, string chatId, ReplyJobKind kind, string text, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
-        await using var chat = await _chats.OpenForMessageAsync(instance, chatId, now, ct);
-        if (direction == MessageDirection.Bot && chat.Session.IsPaused)
+        await using var entry = await _ledger.OpenForNewSendAsync(instance, chatId, now, ct);
+        if (kind == ReplyJobKind.ApiBot && entry.Session.IsPaused)
         {
             // The same rule as the worker's re-check: the bot never speaks over a person who took the chat.
-            await chat.AddTimelineEventAsync(TimelineActions.BotSendRefused, $"the chat is paused ({chat.Session.PauseReason?.ToName() ?? "paused"})", null, now, ct);
-            await chat.CommitAsync(ct);
+            await entry.AddTimelineEventAsync(TimelineActions.BotSendRefused, $"the chat is paused ({entry.Session.PauseReason?.ToName() ?? "paused"})", null, now, ct);
+            await entry.CommitAsync(ct);
             throw new ConflictException("The chat is paused, so the bot may not speak in it. Resume the session first, or send as agent.");
         }
 
-        var sendId = await chat.RegisterSendAsync(direction, text, now, ct);
-        var sessionId = chat.Session.Id;
-        await chat.CommitAsync(ct);
-        return (sendId, sessionId);
+        await entry.AcknowledgeUnknownSendsAsync("someone wrote in the chat through the API", now, ct);
+        entry.Register(ReplyJob.RegisterApiSend(entry.Session, kind, text, now, _settings.SendLease));
+        await entry.CommitAsync(ct);
+        return (entry.Job!.Id, entry.Session.Id);
     }
 
-    private async Task RecordSentAsync(
-        InstanceContext instance, string chatId, long sendId, MessageDirection direction, string text, SentText sent, CancellationToken ct)
+    private async Task RecordSentAsync(InstanceContext instance, long sendId, string text, SentText sent, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
-        await using var chat = await _chats.OpenForMessageAsync(instance, chatId, now, ct);
-        var messageId = await chat.CompleteSendAsync(
-            sendId, new NewChatMessage(sent.ProviderMessageId, direction, "conversation", text, sent.RawJson, now), ct);
-        if (direction == MessageDirection.Human)
+        await using var entry = await _ledger.OpenAsync(sendId, ct);
+        if (entry?.Job is not { } send) return; // the chat was deleted meanwhile
+        var asAgent = send.Kind == ReplyJobKind.ApiAgent;
+        var messageId = await entry.RecordSentMessageAsync(
+            new NewChatMessage(sent.ProviderMessageId, asAgent ? MessageDirection.Human : MessageDirection.Bot, "conversation", text, sent.RawJson, now), ct);
+        send.CompleteSend(sent.ProviderMessageId, messageId, now);
+        if (asAgent)
         {
-            await HumanTakeover.ApplyAsync(chat, instance.Tenant, messageId, now, now, "sent as agent through the API", ct);
+            await HumanTakeover.ApplyAsync(entry, instance.Tenant, messageId, now, now, "sent as agent through the API", ct);
         }
         else
         {
-            chat.Session.ReceiveEcho(now, now);
-            await chat.AddTimelineEventAsync(TimelineActions.BotSent, "sent as bot through the API", messageId, now, ct);
+            entry.Session.ReceiveEcho(now, now);
+            await entry.AddTimelineEventAsync(TimelineActions.BotSent, "sent as bot through the API", messageId, now, ct);
         }
-        await chat.CommitAsync(ct);
+        await entry.CommitAsync(ct);
     }
 
-    private async Task RecordFailureAsync(InstanceContext instance, string chatId, long sendId, string sendAs, string error, CancellationToken ct)
+    private async Task RecordFailureAsync(long sendId, string sendAs, string error, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
-        await using var chat = await _chats.OpenForMessageAsync(instance, chatId, now, ct);
-        await chat.FailSendAsync(sendId, error, now, ct);
-        await chat.AddTimelineEventAsync(TimelineActions.SendFailed, $"as {sendAs}: {error}", null, now, ct);
-        await chat.CommitAsync(ct);
+        await using var entry = await _ledger.OpenAsync(sendId, ct);
+        if (entry?.Job is not { } send) return;
+        send.Fail(send.Attempts, error, permanent: true, _settings.RetryPolicy, now);
+        await entry.AddTimelineEventAsync(TimelineActions.SendFailed, $"as {sendAs}: {error}", null, now, ct);
+        await entry.CommitAsync(ct);
     }
 }
 

@@ -1,5 +1,6 @@
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Domain.Replies;
 using HybridFlow.Domain.Tenants;
 using MediatR;
 using Microsoft.Extensions.Logging;
@@ -16,14 +17,16 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
     private readonly IReplyGenerator _generator;
     private readonly IWhatsAppGateway _gateway;
     private readonly IWorkflowDispatcher _workflows;
+    private readonly ReplySendSteps _steps;
     private readonly HybridFlowSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger<ProcessReplyJobCommandHandler> _logger;
 
     public ProcessReplyJobCommandHandler(
-        IReplyJobStore jobs, IReplyGenerator generator, IWhatsAppGateway gateway, IWorkflowDispatcher workflows,
+        IReplyJobStore jobs, IReplyGenerator generator, IWhatsAppGateway gateway, IWorkflowDispatcher workflows, ReplySendSteps steps,
         HybridFlowSettings settings, TimeProvider time, ILogger<ProcessReplyJobCommandHandler> logger)
     {
+        _steps = steps;
         _jobs = jobs;
         _generator = generator;
         _gateway = gateway;
@@ -75,8 +78,7 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         }
         catch (ReplyGenerationException e) when (e.IsRateLimited)
         {
-            var now = _time.GetUtcNow();
-            await _jobs.PostponeAsync(job, now + (e.RetryAfter ?? _settings.ReplyRetryBaseDelay), $"llm: {e.Message}", now, ct);
+            await _steps.PostponeAsync(job, _time.GetUtcNow() + (e.RetryAfter ?? _settings.ReplyRetryBaseDelay), $"llm: {e.Message}", ct);
             return;
         }
         catch (ReplyGenerationException e)
@@ -85,23 +87,27 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
             return;
         }
 
-        var permit = await _jobs.BeginSendAsync(job, text, _time.GetUtcNow(), ct);
-        if (permit != SendPermit.Granted)
+        var begun = await _steps.BeginReplyAsync(job, text, ct);
+        if (begun != ReplyJobOutcome.SendBegun)
         {
-            _logger.LogInformation("Reply job {reply_job_id} not sent: {permit}", job.JobId, permit == SendPermit.Collision ? "a person spoke meanwhile" : "no longer ours");
+            _logger.LogInformation("Reply job {reply_job_id} not sent: {reason}", job.JobId, begun == ReplyJobOutcome.Lost ? "no longer ours" : "a person spoke meanwhile");
             return;
         }
 
         try
         {
             var sent = await _gateway.SendTextAsync(new OutgoingText(context.Instance, context.ChatId, text, correlationId), ct);
-            await _jobs.CompleteSendAsync(job, sent.ProviderMessageId, text, sent.RawJson, _time.GetUtcNow(), ct);
+            await _steps.CompleteReplyAsync(job.JobId, text, sent, TimelineActions.AiReplied, null, ct);
             _logger.LogInformation("Reply job {reply_job_id} sent on attempt {attempt} provider_message_id={provider_message_id}",
                 job.JobId, job.Attempt, sent.ProviderMessageId);
         }
+        catch (WhatsAppSendException e) when (e.Kind == SendFailureKind.OutcomeUnknown)
+        {
+            // Never sent again blindly: the echo or Evolution's record decides (UnconfirmedSendResolver).
+            await _steps.MarkOutcomeUnknownAsync(job.JobId, $"whatsapp: {e.Message}", ct);
+        }
         catch (WhatsAppSendException e)
         {
-            // OutcomeUnknown is never retried: a second send could be a double reply.
             await FailAttemptAsync(job, ReplyChannel.Ai, $"whatsapp: {e.Message}", e.Kind != SendFailureKind.Transient, ct);
         }
     }
@@ -120,7 +126,7 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
             return;
         }
 
-        if (await _jobs.BeginDispatchAsync(job, _time.GetUtcNow(), ct) != SendPermit.Granted) return;
+        if (await _steps.BeginDispatchAsync(job, ct) != ReplyJobOutcome.DispatchBegun) return;
 
         var workflowEvent = new WorkflowEvent(
             workflowJob.DeliveryId,
@@ -134,7 +140,7 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         try
         {
             var status = await _workflows.DispatchAsync(new WorkflowDispatch(target, workflowJob.DeliveryId, workflowEvent), ct);
-            await _jobs.CompleteDispatchAsync(job, $"attempt {job.Attempt}: HTTP {status}", _time.GetUtcNow(), ct);
+            await _steps.CompleteDispatchAsync(job, $"attempt {job.Attempt}: HTTP {status}", ct);
         }
         catch (WorkflowDispatchException e)
         {
@@ -149,13 +155,6 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         context.History,
         correlationId);
 
-    private Task FailAttemptAsync(ClaimedReplyJob job, ReplyChannel channel, string error, bool permanent, CancellationToken ct)
-    {
-        var now = _time.GetUtcNow();
-        DateTimeOffset? retryAt = permanent || job.Attempt >= _settings.ReplyMaxAttempts ? null : now + _settings.RetryDelay(job.Attempt);
-        // The error texts name the provider, status and kind only: no message text, no numbers, no keys.
-        if (retryAt is null) _logger.LogWarning("Reply job {reply_job_id} failed for good on attempt {attempt}: {error}", job.JobId, job.Attempt, error);
-        else _logger.LogWarning("Reply job {reply_job_id} attempt {attempt} failed, retrying at {retry_at}: {error}", job.JobId, job.Attempt, retryAt, error);
-        return _jobs.RetryOrFailAsync(job, channel, error, retryAt, now, ct);
-    }
+    private Task FailAttemptAsync(ClaimedReplyJob job, ReplyChannel channel, string error, bool permanent, CancellationToken ct) =>
+        _steps.FailAsync(job.JobId, job.Attempt, channel, error, permanent, ct);
 }

@@ -50,6 +50,7 @@ public sealed class ChangeSessionStateHandlers :
             var duration = command.Minutes is { } m ? TimeSpan.FromMinutes(m) : (TimeSpan?)null;
             chat.Session.PauseManually(now, duration);
             await chat.CancelUnsentRepliesAsync("paused manually", now, ct);
+            await chat.AcknowledgeUnknownSendsAsync("a person paused the chat", now, ct);
             var detail = duration is null ? "until resumed" : $"for {command.Minutes} minutes";
             await chat.AddTimelineEventAsync(TimelineActions.ManualPause, detail, null, now, ct);
         }, ct);
@@ -57,6 +58,7 @@ public sealed class ChangeSessionStateHandlers :
     public Task<SessionDto> Handle(ResumeSessionCommand command, CancellationToken ct) =>
         ChangeAsync(command.Locator, async (chat, now) =>
         {
+            await chat.AcknowledgeUnknownSendsAsync("a person resumed the chat", now, ct);
             if (chat.Session.Resume(now) == SessionOutcome.Resumed)
                 await chat.AddTimelineEventAsync(TimelineActions.Resumed, "resumed manually", null, now, ct);
         }, ct);

@@ -1,11 +1,12 @@
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Replies;
 using HybridFlow.Domain.Sessions;
 using MediatR;
 
 namespace HybridFlow.Application.Sessions.Commands;
 
-/// <summary>Resumes every paused session whose pause has run out, and purges old finished reply jobs.</summary>
+/// <summary>Resumes every paused session whose pause has run out, settles sends whose answer was lost, and purges old finished reply jobs.</summary>
 public sealed record RunAutoResumeSweepCommand : IRequest<AutoResumeSweepResult>;
 
 public sealed record AutoResumeSweepResult(int Resumed, int Cleaned);
@@ -15,13 +16,15 @@ public sealed class RunAutoResumeSweepCommandHandler : IRequestHandler<RunAutoRe
     private const int BatchSize = 500;
     private readonly IChatStore _chats;
     private readonly IReplyJobStore _jobs;
+    private readonly UnconfirmedSendResolver _sends;
     private readonly HybridFlowSettings _settings;
     private readonly TimeProvider _time;
 
-    public RunAutoResumeSweepCommandHandler(IChatStore chats, IReplyJobStore jobs, HybridFlowSettings settings, TimeProvider time)
+    public RunAutoResumeSweepCommandHandler(IChatStore chats, IReplyJobStore jobs, UnconfirmedSendResolver sends, HybridFlowSettings settings, TimeProvider time)
     {
         _chats = chats;
         _jobs = jobs;
+        _sends = sends;
         _settings = settings;
         _time = time;
     }
@@ -40,7 +43,8 @@ public sealed class RunAutoResumeSweepCommandHandler : IRequestHandler<RunAutoRe
             resumed++;
         }
 
-        var cleaned = await _jobs.ResolveAbandonedSendsAsync(now, ct)
+        // Deployments without background workers drive the send resolution through the cron endpoint too.
+        var cleaned = await _sends.ResolveDueAsync(ct)
                       + await _jobs.PurgeFinishedAsync(now - _settings.FinishedJobRetention, ct);
         return new AutoResumeSweepResult(resumed, cleaned);
     }

@@ -38,16 +38,17 @@ public sealed class ListSessionsQueryHandler : IRequestHandler<ListSessionsQuery
 
     public async Task<PagedResult<SessionDto>> Handle(ListSessionsQuery query, CancellationToken ct)
     {
-        bool? paused = query.State switch
+        var filter = query.State switch
         {
-            SessionStates.Active => false,
-            SessionStates.Paused => true,
-            _ => null,
+            SessionStates.Active => SessionFilter.Active,
+            SessionStates.Paused => SessionFilter.Paused,
+            SessionStates.NeedsAttention => SessionFilter.NeedsAttention,
+            _ => SessionFilter.All,
         };
         var tenant = _caller.TenantFilter(query.TenantId);
         // A mistyped tenant_id says so instead of looking like a tenant without chats.
         if (query.TenantId is { } requested && await _tenants.FindAsync(requested, ct) is null) throw new NotFoundException("Tenant", requested);
-        var (items, total) = await _sessions.ListAsync(tenant, paused, query.Page, query.PageSize, ct);
+        var (items, total) = await _sessions.ListAsync(tenant, filter, query.Page, query.PageSize, ct);
         return new PagedResult<SessionDto>(items, query.Page, query.PageSize, total);
     }
 }

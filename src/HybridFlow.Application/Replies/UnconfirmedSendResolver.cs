@@ -1,0 +1,146 @@
+using HybridFlow.Application.Common;
+using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Sessions;
+using HybridFlow.Domain.Replies;
+using Microsoft.Extensions.Logging;
+
+namespace HybridFlow.Application.Replies;
+
+/// <summary>
+/// Settles the sends whose gateway answer was lost, or whose sender died mid-call: the echo proves it went out; without
+/// one, Evolution's own record (findMessages) proves it went out or proves it did not; a reply proved absent is sent
+/// once more, an API send never is (its caller was told 502). When nothing can tell, the chat is listed for a person.
+/// </summary>
+public sealed class UnconfirmedSendResolver
+{
+    private const int BatchSize = 50;
+    // Long enough for a read-back and one more send; a resolver that dies meanwhile leaves it to the next one.
+    private static readonly TimeSpan ResolutionLease = TimeSpan.FromSeconds(90);
+    private readonly ISendLedger _ledger;
+    private readonly IWhatsAppGateway _gateway;
+    private readonly ReplySendSteps _steps;
+    private readonly IHybridFlowMetrics _metrics;
+    private readonly HybridFlowSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly ILogger<UnconfirmedSendResolver> _logger;
+
+    public UnconfirmedSendResolver(
+        ISendLedger ledger, IWhatsAppGateway gateway, ReplySendSteps steps, IHybridFlowMetrics metrics, HybridFlowSettings settings,
+        TimeProvider time, ILogger<UnconfirmedSendResolver> logger)
+    {
+        _ledger = ledger;
+        _gateway = gateway;
+        _steps = steps;
+        _metrics = metrics;
+        _settings = settings;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Resolves the sends due for proof; answers how many were taken up.</summary>
+    public async Task<int> ResolveDueAsync(CancellationToken ct)
+    {
+        var due = await _ledger.ClaimUnresolvedAsync(_time.GetUtcNow(), ResolutionLease, BatchSize, ct);
+        foreach (var send in due)
+        {
+            using var scope = _logger.BeginScope(new Dictionary<string, object> { ["reply_job_id"] = send.SendId });
+            try
+            {
+                await ResolveAsync(send, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Its resolution lease runs out and the next pass tries again.
+                _logger.LogError(e, "Resolving send {send_id} failed", send.SendId);
+            }
+        }
+        return due.Count;
+    }
+
+    private async Task ResolveAsync(UnresolvedSend send, CancellationToken ct)
+    {
+        var byEcho = send.EchoProviderMessageId is not null;
+        var proof = send.EchoProviderMessageId is { } echoId
+            ? new SendReadBack(ReadBackVerdict.Found, echoId)
+            : await _gateway.FindSentAsync(
+                new SentTextQuery(send.Instance, send.ChatId, send.Text, send.NotBefore, send.KnownMessageIds, send.CorrelationId), ct);
+
+        var now = _time.GetUtcNow();
+        var resend = false;
+        ReplyJobOutcome outcome;
+        await using (var entry = await _ledger.OpenAsync(send.SendId, ct))
+        {
+            // Another resolver took it over, or its sender came back with the answer.
+            if (entry?.Job is not { } job || !job.IsResolutionHeldUntil(send.ClaimedUntil)) return;
+            switch (proof.Verdict)
+            {
+                case ReadBackVerdict.Found:
+                    outcome = await ConfirmAsync(entry, job, send, proof, byEcho ? "the echo" : "Evolution's record", now, ct);
+                    break;
+                case ReadBackVerdict.ProvedAbsent:
+                    outcome = job.ProvedAbsent(entry.Session, now, _settings.SendLease, _settings.SendEchoWait);
+                    resend = outcome == ReplyJobOutcome.Resent;
+                    if (outcome == ReplyJobOutcome.Dead)
+                        await entry.AddTimelineEventAsync(send.Kind == ReplyJobKind.Reply ? TimelineActions.AiFailed : TimelineActions.SendFailed,
+                            job.LastError, null, now, ct);
+                    else if (outcome == ReplyJobOutcome.Discarded)
+                        await entry.AddTimelineEventAsync(TimelineActions.AiDiscardedCollision,
+                            "proved not sent, but a person took the chat meanwhile: not sent again", null, now, ct);
+                    break;
+                default:
+                    outcome = job.RequireAttention(now);
+                    await entry.AddTimelineEventAsync(TimelineActions.AiOutcomeUnknown,
+                        $"{Describe(send.Kind)}: neither an echo nor Evolution's record tells whether it went out (is Evolution's message store on?); not sent again, a person should check the chat",
+                        null, now, ct);
+                    _logger.LogWarning("Send {send_id} outcome unknown: nothing proves whether it went out; listed as needs_attention", send.SendId);
+                    break;
+            }
+            await entry.CommitAsync(ct);
+        }
+        if (outcome is not (ReplyJobOutcome.Resent or ReplyJobOutcome.AbsenceSeen)) _metrics.ReplyJobChanged(outcome);
+        if (resend) await ResendAsync(send, ct);
+    }
+
+    private async Task<ReplyJobOutcome> ConfirmAsync(
+        ISendEntry entry, ReplyJob job, UnresolvedSend send, SendReadBack proof, string by, DateTimeOffset now, CancellationToken ct)
+    {
+        var direction = send.Kind == ReplyJobKind.ApiAgent ? MessageDirection.Human : MessageDirection.Bot;
+        var sentAt = proof.SentAt ?? now;
+        // Recorded under the id Evolution knows it by, so that its late echo is recognised as ours.
+        var messageId = await entry.RecordSentMessageAsync(
+            new NewChatMessage(proof.ProviderMessageId!, direction, "conversation", send.Text, proof.RawJson ?? "{}", sentAt), ct);
+        var outcome = job.Confirm(proof.ProviderMessageId!, messageId, now);
+        await entry.AddTimelineEventAsync(TimelineActions.AiSendConfirmed, $"{Describe(send.Kind)}: the answer was lost; {by} proved it went out", messageId, now, ct);
+        if (send.Kind == ReplyJobKind.ApiAgent)
+            await HumanTakeover.ApplyAsync(entry, send.Instance.Tenant, messageId, sentAt, now, "sent as agent through the API", ct);
+        else
+            entry.Session.ReceiveEcho(sentAt, now);
+        return outcome;
+    }
+
+    private async Task ResendAsync(UnresolvedSend send, CancellationToken ct)
+    {
+        try
+        {
+            var sent = await _gateway.SendTextAsync(new OutgoingText(send.Instance, send.ChatId, send.Text, send.CorrelationId), ct);
+            await _steps.CompleteReplyAsync(send.SendId, send.Text, sent, TimelineActions.AiResent,
+                "proved absent from Evolution's record, so sent once more", ct);
+            _metrics.ReplyJobChanged(ReplyJobOutcome.Resent);
+        }
+        catch (WhatsAppSendException e) when (e.Kind == SendFailureKind.OutcomeUnknown)
+        {
+            await _steps.MarkOutcomeUnknownAsync(send.SendId, $"whatsapp: {e.Message}", ct);
+        }
+        catch (WhatsAppSendException e)
+        {
+            await _steps.FailAsync(send.SendId, null, ReplyChannel.Ai, $"whatsapp: {e.Message}", e.Kind != SendFailureKind.Transient, ct);
+        }
+    }
+
+    private static string Describe(ReplyJobKind kind) => kind switch
+    {
+        ReplyJobKind.ApiBot => "send-message as bot",
+        ReplyJobKind.ApiAgent => "send-message as agent",
+        _ => "reply",
+    };
+}

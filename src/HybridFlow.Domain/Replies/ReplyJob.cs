@@ -1,0 +1,314 @@
+using HybridFlow.Domain.Sessions;
+
+namespace HybridFlow.Domain.Replies;
+
+/// <summary>
+/// One reply of one chat, from queued to sent (or not), and the sends made through the API, which share its send
+/// protocol: registered before the gateway is called, completed with the provider's id, and resolved by proof when the
+/// gateway's answer is lost.
+/// Transition policy: a worker's transitions carry the attempt it claimed; when the job is no longer that worker's
+/// (another attempt holds it, or it finished meanwhile) they change nothing and answer <see cref="ReplyJobOutcome.Lost"/>.
+/// Any other transition that the status does not allow throws <see cref="ReplyJobStateException"/>;
+/// repeating a transition into the state the job is already in (cancelling a cancelled job) does nothing.
+/// </summary>
+public sealed class ReplyJob
+{
+    private ReplyJob() { }
+
+    public long Id { get; private set; }
+    public long TenantId { get; private set; }
+    public long SessionId { get; private set; }
+    public ReplyJobKind Kind { get; private set; }
+    public ReplyJobStatus Status { get; private set; }
+    public int Attempts { get; private set; }
+    public DateTimeOffset DueAt { get; private set; }
+    public DateTimeOffset? LockedUntil { get; private set; }
+    public string? ReplyText { get; private set; }
+    /// <summary>WhatsApp's key.id: from the send's answer, its echo, or Evolution's record.</summary>
+    public string? SentProviderMessageId { get; private set; }
+    public long? SentMessageId { get; private set; }
+    public string? LastError { get; private set; }
+    /// <summary>Set when a send proved absent was made once more; it is never made a third time.</summary>
+    public DateTimeOffset? ResentAt { get; private set; }
+    /// <summary>When Evolution's record first showed the send absent; a second read-back must agree before anything follows.</summary>
+    public DateTimeOffset? AbsenceSeenAt { get; private set; }
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    public bool IsFinished => Status is ReplyJobStatus.Sent or ReplyJobStatus.Dead or ReplyJobStatus.Cancelled or ReplyJobStatus.Discarded;
+
+    public static ReplyJob Queue(long tenantId, long sessionId, DateTimeOffset dueAt, DateTimeOffset now) => new()
+    {
+        TenantId = tenantId, SessionId = sessionId, Kind = ReplyJobKind.Reply, Status = ReplyJobStatus.Pending,
+        DueAt = dueAt, CreatedAt = now, UpdatedAt = now,
+    };
+
+    /// <summary>
+    /// A send through the API, registered under the chat's lock before the gateway is called so that an early echo
+    /// is recognised; in <see cref="ReplyJobStatus.Sending"/> from the start, so no worker claims it.
+    /// </summary>
+    public static ReplyJob RegisterApiSend(ChatSession session, ReplyJobKind kind, string text, DateTimeOffset now, TimeSpan sendLease)
+    {
+        if (kind == ReplyJobKind.Reply) throw new ReplyJobStateException("A reply is queued, not registered as an API send.");
+        if (kind == ReplyJobKind.ApiBot && session.IsPaused)
+            throw new ReplyJobStateException("The bot never speaks over a person who took the chat.");
+        if (string.IsNullOrWhiteSpace(text)) throw new ArgumentException("A send needs a text.", nameof(text));
+        return new ReplyJob
+        {
+            TenantId = session.TenantId, SessionId = session.Id, Kind = kind, Status = ReplyJobStatus.Sending, Attempts = 1,
+            DueAt = now, LockedUntil = now + sendLease, ReplyText = text.Trim(), CreatedAt = now, UpdatedAt = now,
+        };
+    }
+
+    /// <summary>Rebuilds a stored job; only persistence calls this.</summary>
+    public static ReplyJob Restore(
+        long id, long tenantId, long sessionId, ReplyJobKind kind, ReplyJobStatus status, int attempts, DateTimeOffset dueAt,
+        DateTimeOffset? lockedUntil, string? replyText, string? sentProviderMessageId, long? sentMessageId, string? lastError,
+        DateTimeOffset? resentAt, DateTimeOffset? absenceSeenAt, DateTimeOffset createdAt, DateTimeOffset updatedAt) => new()
+    {
+        AbsenceSeenAt = absenceSeenAt,
+        Id = id, TenantId = tenantId, SessionId = sessionId, Kind = kind, Status = status, Attempts = attempts, DueAt = dueAt,
+        LockedUntil = lockedUntil, ReplyText = replyText, SentProviderMessageId = sentProviderMessageId, SentMessageId = sentMessageId,
+        LastError = lastError, ResentAt = resentAt, CreatedAt = createdAt, UpdatedAt = updatedAt,
+    };
+
+    /// <summary>Persistence hands out the id once the row is inserted.</summary>
+    public void AssignId(long id)
+    {
+        if (Id != 0 && Id != id) throw new ReplyJobStateException("A stored job keeps its id.");
+        Id = id;
+    }
+
+    public bool IsClaimable(DateTimeOffset now) =>
+        (Status is ReplyJobStatus.Pending or ReplyJobStatus.Retrying && DueAt <= now)
+        || (Status == ReplyJobStatus.Processing && LockedUntil <= now);
+
+    /// <summary>A worker takes the job for one attempt (a due job, or one whose worker vanished).</summary>
+    public ReplyJobOutcome Claim(DateTimeOffset now, TimeSpan lease)
+    {
+        if (Kind != ReplyJobKind.Reply) throw new ReplyJobStateException("API sends are never claimed by workers.");
+        if (!IsClaimable(now)) throw new ReplyJobStateException($"A {Status.ToName()} job is not due for a claim.");
+        Status = ReplyJobStatus.Processing;
+        Attempts++;
+        LockedUntil = now + lease;
+        UpdatedAt = now;
+        return ReplyJobOutcome.Claimed;
+    }
+
+    /// <summary>The model answered. A job cancelled meanwhile keeps the text for the record.</summary>
+    public ReplyJobOutcome Generate(int attempt, string text, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(text)) throw new ArgumentException("A reply needs a text.", nameof(text));
+        if (attempt != Attempts || Status is not (ReplyJobStatus.Processing or ReplyJobStatus.Cancelled)) return ReplyJobOutcome.Lost;
+        ReplyText = text.Trim();
+        UpdatedAt = now;
+        return ReplyJobOutcome.Generated;
+    }
+
+    /// <summary>
+    /// The collision check at send time, under the chat's lock: a chat paused while the reply was being written drops
+    /// it; otherwise the send is registered (before the gateway is called, so an early echo is matched).
+    /// </summary>
+    public ReplyJobOutcome BeginSend(ChatSession session, int attempt, DateTimeOffset now, TimeSpan sendLease)
+    {
+        var collision = CheckCollision(session, attempt, now);
+        if (collision is not null) return collision.Value;
+        if (ReplyText is null) throw new ReplyJobStateException("Generate the reply before sending it.");
+        Status = ReplyJobStatus.Sending;
+        LockedUntil = now + sendLease;
+        UpdatedAt = now;
+        return ReplyJobOutcome.SendBegun;
+    }
+
+    /// <summary>The same check for a workflow POST; nothing is registered (a POST may be repeated, a WhatsApp send may not).</summary>
+    public ReplyJobOutcome BeginDispatch(ChatSession session, int attempt, DateTimeOffset now) =>
+        CheckCollision(session, attempt, now) ?? ReplyJobOutcome.DispatchBegun;
+
+    private ReplyJobOutcome? CheckCollision(ChatSession session, int attempt, DateTimeOffset now)
+    {
+        if (session.Id != SessionId) throw new ReplyJobStateException("The job belongs to another chat.");
+        if (attempt != Attempts || Status is not (ReplyJobStatus.Processing or ReplyJobStatus.Cancelled)) return ReplyJobOutcome.Lost;
+        if (Status == ReplyJobStatus.Cancelled) return ReplyJobOutcome.Cancelled;
+        if (!session.IsPaused) return null;
+        Status = ReplyJobStatus.Discarded;
+        LockedUntil = null;
+        UpdatedAt = now;
+        return ReplyJobOutcome.Discarded;
+    }
+
+    /// <summary>The workflow took the event. A job cancelled during the POST counts too: the workflow has the event all the same.</summary>
+    public ReplyJobOutcome CompleteDispatch(int attempt, DateTimeOffset now)
+    {
+        if (attempt != Attempts || Status is not (ReplyJobStatus.Processing or ReplyJobStatus.Cancelled)) return ReplyJobOutcome.Lost;
+        Finish(ReplyJobStatus.Sent, now);
+        LastError = null;
+        return ReplyJobOutcome.Sent;
+    }
+
+    /// <summary>The gateway answered with its id (or a resolver proved it): the message is the one recorded as <paramref name="messageId"/>.</summary>
+    public ReplyJobOutcome CompleteSend(string providerMessageId, long messageId, DateTimeOffset now)
+    {
+        if (Status == ReplyJobStatus.Sent && SentProviderMessageId == providerMessageId) return ReplyJobOutcome.Lost;
+        if (Status is not (ReplyJobStatus.Sending or ReplyJobStatus.Unconfirmed or ReplyJobStatus.NeedsAttention))
+            throw new ReplyJobStateException($"A {Status.ToName()} job was not being sent.");
+        SentProviderMessageId = providerMessageId;
+        SentMessageId = messageId;
+        Finish(ReplyJobStatus.Sent, now);
+        return ReplyJobOutcome.Sent;
+    }
+
+    /// <summary>The gateway's answer was lost (timeout, connection dropped after the request): wait for the echo until <paramref name="echoWait"/> has passed.</summary>
+    public ReplyJobOutcome MarkOutcomeUnknown(string error, DateTimeOffset now, TimeSpan echoWait)
+    {
+        if (Status != ReplyJobStatus.Sending) return ReplyJobOutcome.Lost;
+        Status = ReplyJobStatus.Unconfirmed;
+        LastError = error;
+        LockedUntil = now + echoWait;
+        UpdatedAt = now;
+        return ReplyJobOutcome.OutcomeUnknown;
+    }
+
+    /// <summary>
+    /// A send needs proof: its sender vanished mid-call (lease over), its echo window is over, or a late echo came for a
+    /// send a person was asked to look at.
+    /// </summary>
+    public bool IsDueForResolution(DateTimeOffset now) => Status switch
+    {
+        ReplyJobStatus.Sending => LockedUntil <= now,
+        ReplyJobStatus.Unconfirmed => LockedUntil <= now || SentProviderMessageId is not null,
+        ReplyJobStatus.NeedsAttention => SentProviderMessageId is not null,
+        _ => false,
+    };
+
+    public ReplyJobOutcome ClaimForResolution(DateTimeOffset now, TimeSpan lease)
+    {
+        if (!IsDueForResolution(now)) throw new ReplyJobStateException($"A {Status.ToName()} job is not due for resolution.");
+        Status = ReplyJobStatus.Unconfirmed;
+        LockedUntil = now + lease;
+        UpdatedAt = now;
+        return ReplyJobOutcome.ResolutionClaimed;
+    }
+
+    /// <summary>Fences a resolution: true while the claim that set <paramref name="claimedUntil"/> still holds the job.</summary>
+    public bool IsResolutionHeldUntil(DateTimeOffset claimedUntil) =>
+        Status == ReplyJobStatus.Unconfirmed && LockedUntil is { } until && until.UtcTicks == claimedUntil.UtcTicks;
+
+    /// <summary>The echo or Evolution's record proved the message went out.</summary>
+    public ReplyJobOutcome Confirm(string providerMessageId, long messageId, DateTimeOffset now)
+    {
+        if (Status is not (ReplyJobStatus.Unconfirmed or ReplyJobStatus.NeedsAttention))
+            throw new ReplyJobStateException($"A {Status.ToName()} job has nothing to confirm.");
+        SentProviderMessageId = providerMessageId;
+        SentMessageId = messageId;
+        Finish(ReplyJobStatus.Sent, now);
+        return ReplyJobOutcome.Confirmed;
+    }
+
+    /// <summary>
+    /// Evolution's record shows the message absent. The first time, it is looked at again after <paramref name="recheckAfter"/>:
+    /// a slow Evolution may still be sending it. Absent twice, it never went out: a reply is sent once more (status sending
+    /// again), unless a person took the chat meanwhile (discarded); an API send is not (a person or a workflow called the
+    /// API and was told it failed), nor a reply already sent twice.
+    /// </summary>
+    public ReplyJobOutcome ProvedAbsent(ChatSession session, DateTimeOffset now, TimeSpan sendLease, TimeSpan recheckAfter)
+    {
+        if (Status != ReplyJobStatus.Unconfirmed) throw new ReplyJobStateException($"A {Status.ToName()} job is not awaiting proof.");
+        if (session.Id != SessionId) throw new ReplyJobStateException("The job belongs to another chat.");
+        if (AbsenceSeenAt is null)
+        {
+            AbsenceSeenAt = now;
+            LockedUntil = now + recheckAfter;
+            UpdatedAt = now;
+            return ReplyJobOutcome.AbsenceSeen;
+        }
+        if (Kind == ReplyJobKind.Reply && ResentAt is null && session.IsPaused)
+        {
+            Finish(ReplyJobStatus.Discarded, now);
+            return ReplyJobOutcome.Discarded;
+        }
+        if (Kind != ReplyJobKind.Reply || ResentAt is not null)
+        {
+            LastError = Kind == ReplyJobKind.Reply
+                ? "proved not delivered after it was sent once more; not sent a third time"
+                : "proved not sent; an API send is not repeated on its own";
+            Finish(ReplyJobStatus.Dead, now);
+            return ReplyJobOutcome.Dead;
+        }
+        Status = ReplyJobStatus.Sending;
+        ResentAt = now;
+        AbsenceSeenAt = null;
+        LockedUntil = now + sendLease;
+        UpdatedAt = now;
+        return ReplyJobOutcome.Resent;
+    }
+
+    /// <summary>Neither the echo nor Evolution's record can tell: listed for a person; a late echo still confirms it.</summary>
+    public ReplyJobOutcome RequireAttention(DateTimeOffset now)
+    {
+        if (Status == ReplyJobStatus.NeedsAttention) return ReplyJobOutcome.NeedsAttention;
+        if (Status != ReplyJobStatus.Unconfirmed) throw new ReplyJobStateException($"A {Status.ToName()} job is not awaiting proof.");
+        Status = ReplyJobStatus.NeedsAttention;
+        LockedUntil = null;
+        UpdatedAt = now;
+        return ReplyJobOutcome.NeedsAttention;
+    }
+
+    /// <summary>A person dealt with the chat (paused, resumed or wrote in it): the unknown send is closed, never resent.</summary>
+    public ReplyJobOutcome Acknowledge(string reason, DateTimeOffset now)
+    {
+        if (Status != ReplyJobStatus.NeedsAttention) throw new ReplyJobStateException($"A {Status.ToName()} job needs no attention.");
+        LastError = $"outcome unknown; {reason}";
+        Finish(ReplyJobStatus.Dead, now);
+        return ReplyJobOutcome.Acknowledged;
+    }
+
+    /// <summary>
+    /// An attempt failed. The job is tried again after the policy's delay, or is dead when the failure is permanent, the
+    /// attempts are used up, or it is an API send (its caller was told).
+    /// </summary>
+    public ReplyJobOutcome Fail(int attempt, string error, bool permanent, ReplyRetryPolicy policy, DateTimeOffset now)
+    {
+        if (attempt != Attempts || Status is not (ReplyJobStatus.Processing or ReplyJobStatus.Sending)) return ReplyJobOutcome.Lost;
+        LastError = error;
+        if (permanent || Kind != ReplyJobKind.Reply || Attempts >= policy.MaxAttempts)
+        {
+            Finish(ReplyJobStatus.Dead, now);
+            return ReplyJobOutcome.Dead;
+        }
+        Status = ReplyJobStatus.Retrying;
+        DueAt = now + policy.DelayAfter(Attempts);
+        LockedUntil = null;
+        UpdatedAt = now;
+        return ReplyJobOutcome.Retry;
+    }
+
+    /// <summary>The provider said 429 or overloaded: due again at <paramref name="until"/>, and the attempt does not count.</summary>
+    public ReplyJobOutcome Postpone(int attempt, DateTimeOffset until, DateTimeOffset now)
+    {
+        if (attempt != Attempts || Status != ReplyJobStatus.Processing) return ReplyJobOutcome.Lost;
+        Status = ReplyJobStatus.Retrying;
+        Attempts--;
+        DueAt = until;
+        LockedUntil = null;
+        UpdatedAt = now;
+        return ReplyJobOutcome.Postponed;
+    }
+
+    /// <summary>A person took the chat over before the reply went out.</summary>
+    public ReplyJobOutcome Cancel(string reason, DateTimeOffset now)
+    {
+        if (Status == ReplyJobStatus.Cancelled) return ReplyJobOutcome.Cancelled;
+        if (Status is not (ReplyJobStatus.Pending or ReplyJobStatus.Retrying or ReplyJobStatus.Processing))
+            throw new ReplyJobStateException($"A {Status.ToName()} job can no longer be cancelled.");
+        LastError = reason;
+        Finish(ReplyJobStatus.Cancelled, now);
+        return ReplyJobOutcome.Cancelled;
+    }
+
+    private void Finish(ReplyJobStatus status, DateTimeOffset now)
+    {
+        Status = status;
+        LockedUntil = null;
+        UpdatedAt = now;
+    }
+}
