@@ -42,7 +42,7 @@ public sealed record BurstRunResult(
 }
 
 /// <summary>The burst with the defaults and with REPLY_CONCURRENCY=2, and the bar of issue 9.</summary>
-public sealed record BurstResult(int Chats, TimeSpan ModelLatency, TimeSpan OtherAfter, BurstRunResult Default, BurstRunResult Limited)
+public sealed record BurstResult(int Chats, TimeSpan ModelLatency, TimeSpan OtherAfter, BurstRunResult Default, BurstRunResult Limited, BurstRunResult Capped)
 {
     public TimeSpan LastReplyBar => 2 * ModelLatency + TimeSpan.FromSeconds(2);
     public TimeSpan OtherTenantBar => ModelLatency + TimeSpan.FromSeconds(1);
@@ -83,13 +83,17 @@ public sealed class BurstBenchmark
     // REPLY_WORKERS too: the API before REPLY_CONCURRENCY knew only that (2 loops, one job each).
     public static readonly BurstConfiguration TwoInFlight = new("concurrency-2", ["REPLY_CONCURRENCY=2", "REPLY_WORKERS=2"]);
 
+    // The caps issue 9 first proposed as defaults: a one-tenant burst is then bounded by ⌈N / 16⌉ model calls.
+    public static readonly BurstConfiguration ProposedCaps = new("caps-64-16", ["REPLY_CONCURRENCY=64", "REPLY_TENANT_CONCURRENCY=16"]);
+
     public async Task<BurstResult> RunAsync()
     {
         var latency = _options.BurstLatency;
         Log($"e. burst: {_options.BurstChats} chats of one tenant at once, model answers in {latency.TotalSeconds:0.##} s, another tenant's customer {_options.BurstOtherAfter.TotalSeconds:0.##} s later");
         var defaults = await RunOneAsync(Defaults);
         var limited = await RunOneAsync(TwoInFlight);
-        var result = new BurstResult(_options.BurstChats, latency, _options.BurstOtherAfter, defaults, limited);
+        var capped = await RunOneAsync(ProposedCaps);
+        var result = new BurstResult(_options.BurstChats, latency, _options.BurstOtherAfter, defaults, limited, capped);
         Log(string.Create(CultureInfo.InvariantCulture,
             $"   time to the last reply, concurrency-2 / defaults: {(result.Ratio is { } r ? r.ToString("0.00", CultureInfo.InvariantCulture) : "–")}; bar (all within {result.LastReplyBar.TotalSeconds:0.#} s, other tenant within {result.OtherTenantBar.TotalSeconds:0.#} s, one reply each): {(result.BarMet ? "met" : "not met")}"));
         return result;

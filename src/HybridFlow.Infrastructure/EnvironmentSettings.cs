@@ -86,9 +86,9 @@ public sealed class EnvironmentSettings
             Enabled = Flag("WORKERS_ENABLED", true),
             ReplyConcurrency = deprecatedWorkers
                 ? (int)Number("REPLY_WORKERS", 64, 1, 10_000)
-                : (int)Number("REPLY_CONCURRENCY", 64, 1, 10_000),
+                : (int)Number("REPLY_CONCURRENCY", 256, 1, 10_000),
             ConcurrencyFromDeprecatedReplyWorkers = deprecatedWorkers,
-            TenantConcurrency = (int)Number("REPLY_TENANT_CONCURRENCY", 16, 1, 10_000),
+            TenantConcurrency = (int)Number("REPLY_TENANT_CONCURRENCY", 128, 1, 10_000),
             PollInterval = TimeSpan.FromMilliseconds(Number("REPLY_POLL_MS", 1000, 10, 60_000)),
             ShutdownGrace = TimeSpan.FromSeconds(Number("REPLY_SHUTDOWN_GRACE_SECONDS", 10, 0, 600)),
             SweepInterval = TimeSpan.FromSeconds(Number("AUTO_RESUME_SWEEP_SECONDS", 60, 1, 3600)),

@@ -9,9 +9,9 @@ namespace HybridFlow.Infrastructure.Hosting;
 public sealed record WorkerOptions
 {
     /// <summary>REPLY_CONCURRENCY: reply jobs in flight per process.</summary>
-    public int ReplyConcurrency { get; init; } = 64;
+    public int ReplyConcurrency { get; init; } = 256;
     /// <summary>REPLY_TENANT_CONCURRENCY: reply jobs of one tenant in flight, across every replica.</summary>
-    public int TenantConcurrency { get; init; } = 16;
+    public int TenantConcurrency { get; init; } = 128;
     /// <summary>Set when the deprecated REPLY_WORKERS gave <see cref="ReplyConcurrency"/>; the dispatcher says so in the log.</summary>
     public bool ConcurrencyFromDeprecatedReplyWorkers { get; init; }
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Replies.Commands;
 using HybridFlow.Application.Webhooks.Commands;
 using MediatR;
 using Microsoft.Extensions.Logging;
@@ -46,8 +47,9 @@ public sealed class LoggingBehavior<TRequest, TResponse> : IPipelineBehavior<TRe
                     "Webhook {action} tenant_id={tenant_id} instance={instance} chat={chat_id} provider_message_id={provider_message_id} in {duration_ms} ms",
                     o.Action, o.TenantId, o.InstanceName, PersonalData.MaskChatId(o.ChatId), o.ProviderMessageId, Math.Round(elapsed, 2));
         }
-        else if (elapsed > 500)
+        else if (elapsed > 500 && request is not ProcessReplyJobCommand)
         {
+            // A reply job waits on the model and Evolution by design: its durations are in the LLM and Evolution metrics.
             _logger.LogWarning("Slow request {request} took {duration_ms} ms", typeof(TRequest).Name, Math.Round(elapsed, 2));
         }
         return response;
