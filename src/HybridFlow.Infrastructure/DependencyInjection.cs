@@ -21,14 +21,6 @@ namespace HybridFlow.Infrastructure;
 
 public static class DependencyInjection
 {
-    private static NpgsqlDataSource BuildDataSource(string connectionString)
-    {
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
-        // The hot paths repeat a handful of statements: let Npgsql prepare them (unless DATABASE_URL says otherwise).
-        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0) builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
-        return builder.Build();
-    }
-
     public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
     {
         var env = new EnvironmentSettings(configuration);
@@ -53,8 +45,8 @@ public static class DependencyInjection
         services.TryAddSingleton<ICorrelationContext, NoCorrelationContext>();
 
         var connectionString = env.DatabaseConnectionString();
-        services.AddSingleton(_ => BuildDataSource(connectionString));
-        services.AddSingleton(_ => new WebhookDataSource(BuildDataSource(connectionString)));
+        services.AddSingleton(_ => PostgresDataSources.Build(connectionString));
+        services.AddSingleton(_ => new WebhookDataSource(PostgresDataSources.Build(connectionString)));
         services.AddSingleton<InstanceCache>();
         services.AddSingleton(env.SharedTransactions());
         services.AddSingleton<SharedChatTransactions>();
