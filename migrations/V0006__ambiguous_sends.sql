@@ -10,6 +10,8 @@ ALTER TABLE reply_jobs ADD CONSTRAINT reply_jobs_status_check CHECK (status IN (
 -- Evolution may still be sending it); a reply proved absent is sent once more, never twice more.
 ALTER TABLE reply_jobs ADD COLUMN IF NOT EXISTS absence_seen_at timestamptz;
 ALTER TABLE reply_jobs ADD COLUMN IF NOT EXISTS resent_at timestamptz;
+-- A read-back that could not be made (Evolution unreachable) is tried again; after a few, a person is asked to look.
+ALTER TABLE reply_jobs ADD COLUMN IF NOT EXISTS read_back_failures integer NOT NULL DEFAULT 0;
 
 -- The resolver looks every few seconds for sends whose lease or echo window ran out, or that an echo has proved.
 CREATE INDEX IF NOT EXISTS reply_jobs_unresolved_idx ON reply_jobs (locked_until)

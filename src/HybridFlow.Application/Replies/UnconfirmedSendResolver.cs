@@ -14,6 +14,8 @@ namespace HybridFlow.Application.Replies;
 public sealed class UnconfirmedSendResolver
 {
     private const int BatchSize = 50;
+    // An echo window apart each: Evolution restarting or briefly unreachable is waited out (about half a minute by default).
+    private const int MaxReadBackFailures = 5;
     // Long enough for a read-back and one more send; a resolver that dies meanwhile leaves it to the next one.
     private static readonly TimeSpan ResolutionLease = TimeSpan.FromSeconds(90);
     private readonly ISendLedger _ledger;
@@ -87,6 +89,13 @@ public sealed class UnconfirmedSendResolver
                         await entry.AddTimelineEventAsync(TimelineActions.AiDiscardedCollision,
                             "proved not sent, but a person took the chat meanwhile: not sent again", null, now, ct);
                     break;
+                case ReadBackVerdict.Unavailable:
+                    outcome = job.ReadBackFailed(now, _settings.SendEchoWait, MaxReadBackFailures);
+                    if (outcome == ReplyJobOutcome.NeedsAttention)
+                        await entry.AddTimelineEventAsync(TimelineActions.AiOutcomeUnknown,
+                            $"{Describe(send.Kind)}: Evolution's record could not be read {MaxReadBackFailures} times; not sent again, a person should check the chat",
+                            null, now, ct);
+                    break;
                 default:
                     outcome = job.RequireAttention(now);
                     await entry.AddTimelineEventAsync(TimelineActions.AiOutcomeUnknown,
@@ -97,7 +106,7 @@ public sealed class UnconfirmedSendResolver
             }
             await entry.CommitAsync(ct);
         }
-        if (outcome is not (ReplyJobOutcome.Resent or ReplyJobOutcome.AbsenceSeen)) _metrics.ReplyJobChanged(outcome);
+        if (outcome is not (ReplyJobOutcome.Resent or ReplyJobOutcome.AbsenceSeen or ReplyJobOutcome.ReadBackRetry)) _metrics.ReplyJobChanged(outcome);
         if (resend) await ResendAsync(send, ct);
     }
 

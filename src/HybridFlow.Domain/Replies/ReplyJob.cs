@@ -32,6 +32,8 @@ public sealed class ReplyJob
     public DateTimeOffset? ResentAt { get; private set; }
     /// <summary>When Evolution's record first showed the send absent; a second read-back must agree before anything follows.</summary>
     public DateTimeOffset? AbsenceSeenAt { get; private set; }
+    /// <summary>Read-backs of Evolution's record that could not be made (unreachable, an error): after a few, a person looks.</summary>
+    public int ReadBackFailures { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
 
@@ -64,9 +66,10 @@ public sealed class ReplyJob
     public static ReplyJob Restore(
         long id, long tenantId, long sessionId, ReplyJobKind kind, ReplyJobStatus status, int attempts, DateTimeOffset dueAt,
         DateTimeOffset? lockedUntil, string? replyText, string? sentProviderMessageId, long? sentMessageId, string? lastError,
-        DateTimeOffset? resentAt, DateTimeOffset? absenceSeenAt, DateTimeOffset createdAt, DateTimeOffset updatedAt) => new()
+        DateTimeOffset? resentAt, DateTimeOffset? absenceSeenAt, DateTimeOffset createdAt, DateTimeOffset updatedAt,
+        int readBackFailures = 0) => new()
     {
-        AbsenceSeenAt = absenceSeenAt,
+        AbsenceSeenAt = absenceSeenAt, ReadBackFailures = readBackFailures,
         Id = id, TenantId = tenantId, SessionId = sessionId, Kind = kind, Status = status, Attempts = attempts, DueAt = dueAt,
         LockedUntil = lockedUntil, ReplyText = replyText, SentProviderMessageId = sentProviderMessageId, SentMessageId = sentMessageId,
         LastError = lastError, ResentAt = resentAt, CreatedAt = createdAt, UpdatedAt = updatedAt,
@@ -240,6 +243,20 @@ public sealed class ReplyJob
         LockedUntil = now + sendLease;
         UpdatedAt = now;
         return ReplyJobOutcome.Resent;
+    }
+
+    /// <summary>
+    /// Evolution's record could not be read (unreachable, an error): looked at again after <paramref name="recheckAfter"/>,
+    /// and after <paramref name="maxFailures"/> such read-backs the send is listed for a person.
+    /// </summary>
+    public ReplyJobOutcome ReadBackFailed(DateTimeOffset now, TimeSpan recheckAfter, int maxFailures)
+    {
+        if (Status != ReplyJobStatus.Unconfirmed) throw new ReplyJobStateException($"A {Status.ToName()} job is not awaiting proof.");
+        ReadBackFailures++;
+        if (ReadBackFailures >= maxFailures) return RequireAttention(now);
+        LockedUntil = now + recheckAfter;
+        UpdatedAt = now;
+        return ReplyJobOutcome.ReadBackRetry;
     }
 
     /// <summary>Neither the echo nor Evolution's record can tell: listed for a person; a late echo still confirms it.</summary>

@@ -21,6 +21,8 @@ public enum ReplyJobOutcome
     AbsenceSeen,
     /// <summary>Proved absent: sent once more.</summary>
     Resent,
+    /// <summary>Evolution's record could not be read: asked again later.</summary>
+    ReadBackRetry,
     /// <summary>Nothing could prove either way: a person has to look.</summary>
     NeedsAttention,
     /// <summary>A person looked (paused, resumed, or wrote): no longer listed.</summary>

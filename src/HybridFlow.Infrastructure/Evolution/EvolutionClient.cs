@@ -114,7 +114,7 @@ public sealed class EvolutionClient : IWhatsAppGateway
             catch (Exception e) when (e is TimeoutRejectedException or HttpRequestException)
             {
                 _metrics.EvolutionCallFailed(FindMessagesOperation, "unreachable");
-                return SendReadBack.CannotTell;
+                return SendReadBack.Unavailable;
             }
 
             using (response)
@@ -122,7 +122,7 @@ public sealed class EvolutionClient : IWhatsAppGateway
                 if (!response.IsSuccessStatusCode || response.Error is not null || response.Content?.Messages?.Records is not { } records)
                 {
                     _metrics.EvolutionCallFailed(FindMessagesOperation, "failed");
-                    return SendReadBack.CannotTell;
+                    return SendReadBack.Unavailable;
                 }
                 foreach (var record in records)
                 {

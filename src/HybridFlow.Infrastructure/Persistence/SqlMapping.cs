@@ -117,7 +117,7 @@ internal static class SqlMapping
     /// <summary>The reply_jobs columns <see cref="ReadReplyJob"/> reads (by name), for <c>FROM reply_jobs j</c>.</summary>
     public const string ReplyJobColumns =
         "j.id, j.tenant_id, j.session_id, j.kind, j.status, j.attempts, j.due_at, j.locked_until, j.reply_text, " +
-        "j.sent_provider_message_id, j.sent_message_id, j.last_error, j.resent_at, j.absence_seen_at, j.created_at, j.updated_at";
+        "j.sent_provider_message_id, j.sent_message_id, j.last_error, j.resent_at, j.absence_seen_at, j.read_back_failures, j.created_at, j.updated_at";
 
     public static ReplyJob ReadReplyJob(NpgsqlDataReader r)
     {
@@ -129,16 +129,18 @@ internal static class SqlMapping
             ReplyJobNames.ParseKind(r.GetString(r.GetOrdinal("kind"))), ReplyJobNames.ParseStatus(r.GetString(r.GetOrdinal("status"))),
             r.GetInt32(r.GetOrdinal("attempts")), At("due_at")!.Value, At("locked_until"), Text("reply_text"),
             Text("sent_provider_message_id"), r.IsDBNull(sentMessage) ? null : r.GetInt64(sentMessage), Text("last_error"),
-            At("resent_at"), At("absence_seen_at"), At("created_at")!.Value, At("updated_at")!.Value);
+            At("resent_at"), At("absence_seen_at"), At("created_at")!.Value, At("updated_at")!.Value, r.GetInt32(r.GetOrdinal("read_back_failures")));
     }
 
     /// <summary>Stores a job as the Domain left it.</summary>
     public static NpgsqlBatchCommand ReplyJobUpdateCommand(ReplyJob j) => BatchCommand("""
         UPDATE reply_jobs SET status = $2, attempts = $3, due_at = $4, locked_until = $5, reply_text = $6, sent_provider_message_id = $7,
-                              sent_message_id = $8, last_error = $9, resent_at = $10, absence_seen_at = $11, updated_at = $12
+                              sent_message_id = $8, last_error = $9, resent_at = $10, absence_seen_at = $11, updated_at = $12,
+                              read_back_failures = $13
         WHERE id = $1
         """, j.Id, j.Status.ToName(), j.Attempts, j.DueAt, TimeOrNull(j.LockedUntil), TextOrNull(j.ReplyText), TextOrNull(j.SentProviderMessageId),
-        j.SentMessageId is { } m ? m : new NullOf(NpgsqlDbType.Bigint), TextOrNull(j.LastError), TimeOrNull(j.ResentAt), TimeOrNull(j.AbsenceSeenAt), j.UpdatedAt);
+        j.SentMessageId is { } m ? m : new NullOf(NpgsqlDbType.Bigint), TextOrNull(j.LastError), TimeOrNull(j.ResentAt), TimeOrNull(j.AbsenceSeenAt), j.UpdatedAt,
+        j.ReadBackFailures);
 
     /// <summary>Inserts a new job (an API send); answers its id.</summary>
     public static NpgsqlCommand ReplyJobInsertCommand(this NpgsqlConnection c, NpgsqlTransaction tx, ReplyJob j) => c.Command("""

@@ -359,6 +359,27 @@ public sealed class ReplyJobTests
         Assert.Throws<ReplyJobStateException>(() => Job(ReplyJobStatus.Sending).ProvedAbsent(ActiveSession(), T0, SendLease, EchoWait));
 
     [Test]
+    public void ReadBackFailed_WhenEvolutionCouldNotBeAsked_LooksAgainAfterTheEchoWindow()
+    {
+        var job = Unconfirmed();
+        Assert.That(job.ReadBackFailed(T0, EchoWait, maxFailures: 3), Is.EqualTo(ReplyJobOutcome.ReadBackRetry));
+        Assert.That((job.Status, job.LockedUntil, job.ReadBackFailures), Is.EqualTo((ReplyJobStatus.Unconfirmed, (DateTimeOffset?)(T0 + EchoWait), 1)));
+    }
+
+    [Test]
+    public void ReadBackFailed_WhenItKeepsFailing_ListsItForAPerson()
+    {
+        var job = Unconfirmed();
+        job.ReadBackFailed(T0, EchoWait, maxFailures: 2);
+        Assert.That(job.ReadBackFailed(T0 + EchoWait, EchoWait, maxFailures: 2), Is.EqualTo(ReplyJobOutcome.NeedsAttention));
+        Assert.That((job.Status, job.LockedUntil), Is.EqualTo((ReplyJobStatus.NeedsAttention, (DateTimeOffset?)null)));
+    }
+
+    [Test]
+    public void ReadBackFailed_WhenNotAwaitingProof_Throws() =>
+        Assert.Throws<ReplyJobStateException>(() => Job(ReplyJobStatus.Sending).ReadBackFailed(T0, EchoWait, 3));
+
+    [Test]
     public void RequireAttention_WhenNothingCanTell_ListsIt()
     {
         var job = Unconfirmed();

@@ -264,9 +264,11 @@ public sealed class ReplyDispatchTests
         releaseFirstCall.Release();
         Assert.That(evolution.SendsTo(chat), Is.Empty, "the dead process sent nothing");
 
+        var restarted = System.Diagnostics.Stopwatch.StartNew();
         await using var second = await ApiProcess.StartAsync(environment);
         await HybridFlowApp.EventuallyAsync(() => evolution.SendsTo(chat).Count == 1, "the reply sent by the restarted process, within the lease",
             TimeSpan.FromSeconds(leaseSeconds + 5));
+        TestContext.Out.WriteLine($"reply sent {restarted.Elapsed.TotalSeconds:0.0} s after the restart began (lease {leaseSeconds} s)");
         await Task.Delay(TimeSpan.FromSeconds(leaseSeconds + 1)); // a second claim would have happened by now
         var timeline = await TimelineAsync(database, chat);
         using (Assert.EnterMultipleScope())

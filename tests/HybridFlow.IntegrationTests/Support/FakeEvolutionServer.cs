@@ -62,7 +62,7 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
     private const int DroppedConnection = 0;
     private const int SentThenDropped = -1;
     private const int SentThenDroppedWithEcho = -2;
-    private const string SentThenDroppedOutcome = "sent-then-dropped";
+    public const string SentThenDroppedOutcome = "sent-then-dropped";
 
     /// <summary>Fires a send.message webhook (remoteJid, text, key.id) for <see cref="SendThenDropNext"/> with an echo.</summary>
     public Func<string, string, string, Task>? Echo { get; set; }
@@ -147,6 +147,19 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
         return [.. SuccessfulSends.Where(r => r.Json.GetProperty("number").GetString() is { } n && (n == number || n == chatId))];
     }
 
+    /// <summary>The scripted failure for this call: a send-then-drop waits for the next sendText; the others take any call.</summary>
+    private (int Status, string Body)? NextScriptedFailure(string path)
+    {
+        lock (_scriptedFailures)
+        {
+            if (!_scriptedFailures.TryPeek(out var next)) return null;
+            var sendsOnly = next.Status is SentThenDropped or SentThenDroppedWithEcho;
+            if (sendsOnly && !path.StartsWith(SendTextPath, StringComparison.Ordinal)) return null;
+            _scriptedFailures.TryDequeue(out _);
+            return next;
+        }
+    }
+
     private async Task HandleAsync(HttpContext context)
     {
         using var reader = new StreamReader(context.Request.Body);
@@ -154,13 +167,13 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
         var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
         var path = context.Request.Path.Value ?? "";
 
-        if (path.StartsWith(SendTextPath, StringComparison.Ordinal) && _scriptedFailures.TryPeek(out var next) && next.Status is SentThenDropped or SentThenDroppedWithEcho)
+        var scripted = NextScriptedFailure(path);
+        if (scripted is { Status: SentThenDropped or SentThenDroppedWithEcho } sendThenDrop)
         {
-            _scriptedFailures.TryDequeue(out _);
-            await SendThenDropAsync(context, headers, body, path, next.Status == SentThenDroppedWithEcho);
+            await SendThenDropAsync(context, headers, body, path, sendThenDrop.Status == SentThenDroppedWithEcho);
             return;
         }
-        if (_scriptedFailures.TryDequeue(out var failure))
+        if (scripted is { } failure)
         {
             if (failure.Status == DroppedConnection)
             {

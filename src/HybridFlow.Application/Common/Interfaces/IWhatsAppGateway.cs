@@ -47,8 +47,10 @@ public enum ReadBackVerdict
     Found,
     /// <summary>It is not there, and the same read-back shows the chat's other recent messages: it did not go out.</summary>
     ProvedAbsent,
-    /// <summary>Nothing proves either (the gateway stores no messages, or did not answer).</summary>
+    /// <summary>The gateway answered, but its record proves neither (it stores no messages).</summary>
     CannotTell,
+    /// <summary>The gateway could not be asked (unreachable, timed out, or it answered an error): ask again later.</summary>
+    Unavailable,
 }
 
 /// <summary>The read-back's answer; for <see cref="ReadBackVerdict.Found"/> the message's key.id, stored record and time.</summary>
@@ -56,12 +58,13 @@ public sealed record SendReadBack(ReadBackVerdict Verdict, string? ProviderMessa
 {
     public static readonly SendReadBack CannotTell = new(ReadBackVerdict.CannotTell);
     public static readonly SendReadBack ProvedAbsent = new(ReadBackVerdict.ProvedAbsent);
+    public static readonly SendReadBack Unavailable = new(ReadBackVerdict.Unavailable);
 }
 
 public interface IWhatsAppGateway
 {
     Task<SentText> SendTextAsync(OutgoingText message, CancellationToken ct);
 
-    /// <summary>Reads back the gateway's record of the chat to prove whether a send whose answer was lost went out. Never throws for the gateway's trouble: that is <see cref="ReadBackVerdict.CannotTell"/>.</summary>
+    /// <summary>Reads back the gateway's record of the chat to prove whether a send whose answer was lost went out. Never throws for the gateway's trouble: that is <see cref="ReadBackVerdict.Unavailable"/>.</summary>
     Task<SendReadBack> FindSentAsync(SentTextQuery query, CancellationToken ct);
 }
