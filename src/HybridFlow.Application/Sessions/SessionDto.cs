@@ -3,7 +3,10 @@ using HybridFlow.Domain.Sessions;
 
 namespace HybridFlow.Application.Sessions;
 
-/// <summary>A chat session as the admin API shows it.</summary>
+/// <summary>
+/// A chat session as the admin API shows it. <see cref="NeedsAttention"/>: a send of this chat could not be proved sent or
+/// not (ai_outcome_unknown); pausing, resuming or sending in the chat clears it.
+/// </summary>
 public sealed record SessionDto(
     long Id,
     long TenantId,
@@ -15,12 +18,8 @@ public sealed record SessionDto(
     DateTimeOffset? LastMessageAt,
     DateTimeOffset? LastHumanAt,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
-{
-    public static SessionDto From(ChatSession s, string instanceName) => new(
-        s.Id, s.TenantId, instanceName, s.ChatId, s.IsPaused, s.PauseReason?.ToName(), s.PausedUntil,
-        s.LastMessageAt, s.LastHumanAt, s.CreatedAt, s.UpdatedAt);
-}
+    DateTimeOffset UpdatedAt,
+    bool NeedsAttention = false);
 
 public interface ISessionQueries
 {

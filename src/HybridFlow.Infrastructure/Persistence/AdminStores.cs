@@ -165,6 +165,7 @@ public sealed class SessionQueries : ISessionQueries
 
     public Task<SessionDto?> FindAsync(SessionLocator locator, CancellationToken ct)
     {
+        var needsAttention = ReplyJobNames.NeedsAttention;
         var query = _db.Sessions.AsNoTracking();
         query = locator.SessionId is { } id
             ? query.Where(s => s.Id == id && (locator.TenantId == null || s.TenantId == locator.TenantId))
@@ -172,7 +173,8 @@ public sealed class SessionQueries : ISessionQueries
                                && (locator.TenantId == null || s.TenantId == locator.TenantId));
         return query.Select(s => new SessionDto(
                 s.Id, s.TenantId, s.Instance!.InstanceName, s.ChatId, s.IsPaused, s.PauseReason, s.PausedUntil,
-                s.LastMessageAt, s.LastHumanAt, s.CreatedAt, s.UpdatedAt))
+                s.LastMessageAt, s.LastHumanAt, s.CreatedAt, s.UpdatedAt,
+                _db.ReplyJobs.Any(j => j.SessionId == s.Id && j.Status == needsAttention)))
             .FirstOrDefaultAsync(ct);
     }
 
@@ -193,7 +195,8 @@ public sealed class SessionQueries : ISessionQueries
             .Skip((page - 1) * pageSize).Take(pageSize)
             .Select(s => new SessionDto(
                 s.Id, s.TenantId, s.Instance!.InstanceName, s.ChatId, s.IsPaused, s.PauseReason, s.PausedUntil,
-                s.LastMessageAt, s.LastHumanAt, s.CreatedAt, s.UpdatedAt))
+                s.LastMessageAt, s.LastHumanAt, s.CreatedAt, s.UpdatedAt,
+                _db.ReplyJobs.Any(j => j.SessionId == s.Id && j.Status == needsAttention)))
             .ToListAsync(ct);
         return (items, total);
     }

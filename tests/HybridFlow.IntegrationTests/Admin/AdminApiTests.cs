@@ -174,7 +174,7 @@ public sealed class AdminApiTests
         Assert.That(names, Is.EquivalentTo(new[]
         {
             "id", "tenant_id", "instance_name", "chat_id", "is_paused", "pause_reason", "paused_until",
-            "last_message_at", "last_human_at", "created_at", "updated_at",
+            "last_message_at", "last_human_at", "created_at", "updated_at", "needs_attention",
         }));
         Assert.That(session.GetProperty("tenant_id").GetInt64(), Is.EqualTo(tenantId));
         var byId = await _app.Admin.GetFromJsonAsync<JsonElement>($"/api/sessions/{session.GetProperty("id").GetInt64()}?tenant_id={tenantId}");

@@ -179,6 +179,7 @@ public sealed class AmbiguousSendTests
         Assert.That(_app.Evolution.CallsTo("/message/sendText/"), Has.Count.EqualTo(1), "nothing resent");
         Assert.That(await JobAsync(chat), Is.EqualTo("needs_attention"));
         Assert.That(await NeedsAttentionAsync(), Does.Contain(chat));
+        Assert.That((await _app.GetSessionAsync(_instance, chat)).GetProperty("needs_attention").GetBoolean(), Is.True, "the session says so too");
         var metrics = await (await _app.Admin.GetAsync("/metrics")).Content.ReadAsStringAsync();
         Assert.That(metrics, Does.Match("""hybridflow_reply_jobs_total\{[^}]*outcome="outcome_unknown"[^}]*\} [1-9]"""));
 
@@ -187,6 +188,7 @@ public sealed class AmbiguousSendTests
         var resume = await _app.Admin.PostAsync($"/api/sessions/{sessionId}/resume", null);
         Assert.That((int)resume.StatusCode, Is.EqualTo(200), await resume.Content.ReadAsStringAsync());
         Assert.That(await NeedsAttentionAsync(), Does.Not.Contain(chat));
+        Assert.That((await _app.GetSessionAsync(_instance, chat)).GetProperty("needs_attention").GetBoolean(), Is.False);
         await Task.Delay(800);
         Assert.That(_app.Evolution.CallsTo("/message/sendText/"), Has.Count.EqualTo(1));
         Assert.That(await JobAsync(chat), Is.EqualTo("dead"));
