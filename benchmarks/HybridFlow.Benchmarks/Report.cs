@@ -47,18 +47,7 @@ public static class Report
         Text("in the CPU lines below is the average size of those shared transactions.");
         Text("");
 
-        Text("## Machine");
-        Text("");
-        Text("| | |");
-        Text("|---|---|");
-        Line($"| CPU | {r.Machine.CpuModel} |");
-        Line($"| cores | {r.Machine.LogicalCpus} (as .NET sees them: {r.Machine.ProcessorCount}) |");
-        Line($"| memory | {r.Machine.Memory} |");
-        Line($"| OS | {r.Machine.Os}, kernel {r.Machine.Kernel} |");
-        Line($"| .NET | {r.Machine.DotNet} |");
-        Line($"| PostgreSQL | {r.PostgresVersion} |");
-        Line($"| PostgreSQL settings | {string.Join(", ", r.PostgresSettings.Select(s => $"`{s.Name}={s.Value}`"))} |");
-        Line($"| load average at the start (1/5/15 min) | {r.Machine.LoadAverage} |");
+        MachineRows(md, r.Machine, r.PostgresVersion, r.PostgresSettings);
         Text("");
         Text("Everything runs on this one machine and shares its cores: PostgreSQL, the API, the load generator (with the fake");
         Text("upstreams) and pgbench. Other programs may run too (the \"other\" CPU column): absolute figures are noisy, the");
@@ -177,22 +166,26 @@ public static class Report
         Text("|---|---|");
         BurstSummaryRows(md, r.Burst);
         Text("");
-        Text("## Machine");
-        Text("");
-        Text("| | |");
-        Text("|---|---|");
-        Line($"| CPU | {r.Machine.CpuModel} |");
-        Line($"| cores | {r.Machine.LogicalCpus} (as .NET sees them: {r.Machine.ProcessorCount}) |");
-        Line($"| memory | {r.Machine.Memory} |");
-        Line($"| OS | {r.Machine.Os}, kernel {r.Machine.Kernel} |");
-        Line($"| .NET | {r.Machine.DotNet} |");
-        Line($"| PostgreSQL | {r.PostgresVersion} |");
-        Line($"| PostgreSQL settings | {string.Join(", ", r.PostgresSettings.Select(s => $"`{s.Name}={s.Value}`"))} |");
-        Line($"| load average at the start (1/5/15 min) | {r.Machine.LoadAverage} |");
+        MachineRows(md, r.Machine, r.PostgresVersion, r.PostgresSettings);
         if (!string.IsNullOrWhiteSpace(o.ApiEnvironment)) Line($"| API environment | `{o.ApiEnvironment}` |");
         Text("");
         BurstSection(md, r.Burst, o);
         return md.ToString();
+    }
+
+    /// <summary>The "Machine" heading and the rows both reports share.</summary>
+    private static void MachineRows(StringBuilder md, MachineInfo machine, string postgresVersion, IEnumerable<(string Name, string Value)> postgresSettings)
+    {
+        void Line(FormattableString text) => md.AppendLine(text.ToString(CultureInfo.InvariantCulture));
+        md.AppendLine("## Machine").AppendLine().AppendLine("| | |").AppendLine("|---|---|");
+        Line($"| CPU | {machine.CpuModel} |");
+        Line($"| cores | {machine.LogicalCpus} (as .NET sees them: {machine.ProcessorCount}) |");
+        Line($"| memory | {machine.Memory} |");
+        Line($"| OS | {machine.Os}, kernel {machine.Kernel} |");
+        Line($"| .NET | {machine.DotNet} |");
+        Line($"| PostgreSQL | {postgresVersion} |");
+        Line($"| PostgreSQL settings | {string.Join(", ", postgresSettings.Select(s => $"`{s.Name}={s.Value}`"))} |");
+        Line($"| load average at the start (1/5/15 min) | {machine.LoadAverage} |");
     }
 
     private static void BurstSummaryRows(StringBuilder md, BurstResult b)

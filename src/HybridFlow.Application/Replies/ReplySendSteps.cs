@@ -12,14 +12,16 @@ namespace HybridFlow.Application.Replies;
 public sealed class ReplySendSteps
 {
     private readonly ISendLedger _ledger;
+    private readonly IWhatsAppGateway _gateway;
     private readonly IHybridFlowMetrics _metrics;
     private readonly HybridFlowSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger<ReplySendSteps> _logger;
 
-    public ReplySendSteps(ISendLedger ledger, IHybridFlowMetrics metrics, HybridFlowSettings settings, TimeProvider time, ILogger<ReplySendSteps> logger)
+    public ReplySendSteps(ISendLedger ledger, IWhatsAppGateway gateway, IHybridFlowMetrics metrics, HybridFlowSettings settings, TimeProvider time, ILogger<ReplySendSteps> logger)
     {
         _ledger = ledger;
+        _gateway = gateway;
         _metrics = metrics;
         _settings = settings;
         _time = time;
@@ -95,6 +97,30 @@ public sealed class ReplySendSteps
         await entry.AddTimelineEventAsync(action, detail, messageId, now, ct);
         await entry.CommitAsync(ct);
         _metrics.ReplyJobChanged(ReplyJobOutcome.Sent);
+    }
+
+    /// <summary>
+    /// Sends a reply whose send is begun and records what came of it: sent (<paramref name="action"/> on the timeline),
+    /// answer lost (proof follows, never a blind resend), or failed (retried or dead). Answers the gateway's answer when sent.
+    /// </summary>
+    public async Task<SentText?> SendAsync(long sendId, int? attempt, OutgoingText message, string action, string? detail, CancellationToken ct)
+    {
+        try
+        {
+            var sent = await _gateway.SendTextAsync(message, ct);
+            await CompleteReplyAsync(sendId, message.Text, sent, action, detail, ct);
+            return sent;
+        }
+        catch (WhatsAppSendException e) when (e.Kind == SendFailureKind.OutcomeUnknown)
+        {
+            // Never sent again blindly: the echo or Evolution's record decides (UnconfirmedSendResolver).
+            await MarkOutcomeUnknownAsync(sendId, $"whatsapp: {e.Message}", ct);
+        }
+        catch (WhatsAppSendException e)
+        {
+            await FailAsync(sendId, attempt, ReplyChannel.Ai, $"whatsapp: {e.Message}", e.Kind != SendFailureKind.Transient, ct);
+        }
+        return null;
     }
 
     /// <summary>The gateway's answer was lost: the send waits for its echo (SEND_ECHO_WAIT_SECONDS), then for Evolution's record.</summary>

@@ -129,21 +129,9 @@ public sealed class UnconfirmedSendResolver
 
     private async Task ResendAsync(UnresolvedSend send, CancellationToken ct)
     {
-        try
-        {
-            var sent = await _gateway.SendTextAsync(new OutgoingText(send.Instance, send.ChatId, send.Text, send.CorrelationId), ct);
-            await _steps.CompleteReplyAsync(send.SendId, send.Text, sent, TimelineActions.AiResent,
-                "proved absent from Evolution's record, so sent once more", ct);
-            _metrics.ReplyJobChanged(ReplyJobOutcome.Resent);
-        }
-        catch (WhatsAppSendException e) when (e.Kind == SendFailureKind.OutcomeUnknown)
-        {
-            await _steps.MarkOutcomeUnknownAsync(send.SendId, $"whatsapp: {e.Message}", ct);
-        }
-        catch (WhatsAppSendException e)
-        {
-            await _steps.FailAsync(send.SendId, null, ReplyChannel.Ai, $"whatsapp: {e.Message}", e.Kind != SendFailureKind.Transient, ct);
-        }
+        var sent = await _steps.SendAsync(send.SendId, null, new OutgoingText(send.Instance, send.ChatId, send.Text, send.CorrelationId),
+            TimelineActions.AiResent, "proved absent from Evolution's record, so sent once more", ct);
+        if (sent is not null) _metrics.ReplyJobChanged(ReplyJobOutcome.Resent);
     }
 
     private static string Describe(ReplyJobKind kind) => kind switch

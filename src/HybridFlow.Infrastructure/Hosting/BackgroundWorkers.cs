@@ -21,55 +21,29 @@ public sealed record WorkerOptions
     public bool Enabled { get; init; } = true;
 }
 
-/// <summary>Runs the auto-resume sweep every minute (the cron endpoint runs the same command).</summary>
-public sealed class AutoResumeSweepService : BackgroundService
+/// <summary>Runs the auto-resume sweep at start and every minute (the cron endpoint runs the same command).</summary>
+public sealed class AutoResumeSweepService : PeriodicCommandService
 {
-    private readonly IServiceScopeFactory _scopes;
     private readonly WorkerOptions _options;
     private readonly ILogger<AutoResumeSweepService> _logger;
 
     public AutoResumeSweepService(IServiceScopeFactory scopes, WorkerOptions options, ILogger<AutoResumeSweepService> logger)
+        : base(scopes, logger)
     {
-        _scopes = scopes;
         _options = options;
         _logger = logger;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!_options.Enabled) return;
-        using var timer = new PeriodicTimer(_options.SweepInterval);
-        do
-        {
-            try
-            {
-                await using var scope = _scopes.CreateAsyncScope();
-                var result = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new RunAutoResumeSweepCommand(), stoppingToken);
-                if (result.Resumed > 0 || result.Cleaned > 0)
-                    _logger.LogInformation("Auto-resume sweep resumed {Resumed} sessions and cleaned {Cleaned} jobs", result.Resumed, result.Cleaned);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                _logger.LogError(e, "Auto-resume sweep failed");
-            }
-        }
-        while (await WaitAsync(timer, stoppingToken));
-    }
+    protected override bool Enabled => _options.Enabled;
+    protected override TimeSpan Interval => _options.SweepInterval;
+    protected override string PassName => "Auto-resume sweep";
+    protected override bool RunsAtStart => true;
 
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
+    protected override async Task RunPassAsync(IMediator mediator, CancellationToken ct)
     {
-        try
-        {
-            return await timer.WaitForNextTickAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        var result = await mediator.Send(new RunAutoResumeSweepCommand(), ct);
+        if (result.Resumed > 0 || result.Cleaned > 0)
+            _logger.LogInformation("Auto-resume sweep resumed {Resumed} sessions and cleaned {Cleaned} jobs", result.Resumed, result.Cleaned);
     }
 }
 

@@ -1,7 +1,6 @@
 using HybridFlow.Application.Replies.Commands;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace HybridFlow.Infrastructure.Hosting;
@@ -14,42 +13,18 @@ public sealed record SendResolutionOptions
 
 /// <summary>
 /// Every few seconds (SEND_RESOLVE_SECONDS), settles the sends whose answer was lost or whose sender died: soon after the
-/// echo window (SEND_ECHO_WAIT_SECONDS) or a dead process's lease, not at the minute sweep. Safe on many replicas (SKIP LOCKED).
+/// echo window (SEND_ECHO_WAIT_SECONDS) or a dead process's lease, not at the minute sweep.
 /// </summary>
-public sealed class SendResolutionService : BackgroundService
+public sealed class SendResolutionService : PeriodicCommandService
 {
-    private readonly IServiceScopeFactory _scopes;
     private readonly SendResolutionOptions _options;
-    private readonly ILogger<SendResolutionService> _logger;
 
     public SendResolutionService(IServiceScopeFactory scopes, SendResolutionOptions options, ILogger<SendResolutionService> logger)
-    {
-        _scopes = scopes;
-        _options = options;
-        _logger = logger;
-    }
+        : base(scopes, logger) => _options = options;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!_options.Enabled) return;
-        using var timer = new PeriodicTimer(_options.Interval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await using var scope = _scopes.CreateAsyncScope();
-                    await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new ResolveUnconfirmedSendsCommand(), stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    _logger.LogError(e, "Send resolution pass failed");
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override bool Enabled => _options.Enabled;
+    protected override TimeSpan Interval => _options.Interval;
+    protected override string PassName => "Send resolution pass";
+
+    protected override Task RunPassAsync(IMediator mediator, CancellationToken ct) => mediator.Send(new ResolveUnconfirmedSendsCommand(), ct);
 }

@@ -54,20 +54,42 @@ public sealed class ChatStore : IChatStore
         Func<ILockedChat, MessageAppendResult, CancellationToken, Task<T>> decide, CancellationToken ct) =>
         _shared.RecordAsync(instance, chatId, message, now, decide, ct);
 
-    public async Task<IChatTransaction?> OpenExistingAsync(SessionLocator locator, CancellationToken ct)
+    public async Task<IChatTransaction?> OpenExistingAsync(SessionLocator locator, CancellationToken ct) =>
+        await OpenLockedAsync((connection, tx) => locator.SessionId is { } id
+            ? connection.Command($"SELECT {SqlMapping.SessionColumns} FROM sessions s WHERE s.id = $1 AND ($2::bigint IS NULL OR s.tenant_id = $2) FOR UPDATE",
+                tx, id, locator.TenantId ?? (object)new NullOf(NpgsqlDbType.Bigint))
+            : connection.Command($"""
+                SELECT {SqlMapping.SessionColumns} FROM sessions s JOIN instances i ON i.id = s.instance_id
+                WHERE i.instance_name = $1 AND s.chat_id = $2 AND ($3::bigint IS NULL OR s.tenant_id = $3) FOR UPDATE OF s
+                """, tx, locator.InstanceName, locator.ChatId, locator.TenantId ?? (object)new NullOf(NpgsqlDbType.Bigint)), ct);
+
+    /// <summary>Locks a send's chat, then the send (the lock order of every chat transaction), on one connection; null when either is gone.</summary>
+    internal async Task<ChatTransaction?> OpenSendAsync(long sendId, CancellationToken ct)
+    {
+        var chat = await OpenLockedAsync((connection, tx) => connection.Command(
+            $"SELECT {SqlMapping.SessionColumns} FROM sessions s WHERE s.id = (SELECT session_id FROM reply_jobs WHERE id = $1) FOR UPDATE",
+            tx, sendId), ct);
+        if (chat is null) return null;
+        try
+        {
+            if (await chat.LoadJobAsync(sendId, ct)) return chat;
+        }
+        catch
+        {
+            await chat.DisposeAsync();
+            throw;
+        }
+        await chat.DisposeAsync();
+        return null;
+    }
+
+    private async Task<ChatTransaction?> OpenLockedAsync(Func<NpgsqlConnection, NpgsqlTransaction, NpgsqlCommand> lockSession, CancellationToken ct)
     {
         var (connection, tx) = await BeginAsync(ct);
         try
         {
-            NpgsqlCommand cmd = locator.SessionId is { } id
-                ? connection.Command($"SELECT {SqlMapping.SessionColumns} FROM sessions s WHERE s.id = $1 AND ($2::bigint IS NULL OR s.tenant_id = $2) FOR UPDATE",
-                    tx, id, locator.TenantId ?? (object)new NullOf(NpgsqlDbType.Bigint))
-                : connection.Command($"""
-                    SELECT {SqlMapping.SessionColumns} FROM sessions s JOIN instances i ON i.id = s.instance_id
-                    WHERE i.instance_name = $1 AND s.chat_id = $2 AND ($3::bigint IS NULL OR s.tenant_id = $3) FOR UPDATE OF s
-                    """, tx, locator.InstanceName, locator.ChatId, locator.TenantId ?? (object)new NullOf(NpgsqlDbType.Bigint));
             ChatSession? session = null;
-            await using (cmd)
+            await using (var cmd = lockSession(connection, tx))
             await using (var reader = await cmd.ExecuteReaderAsync(ct))
                 if (await reader.ReadAsync(ct)) session = SqlMapping.ReadSession(reader);
 
@@ -99,7 +121,7 @@ public sealed class ChatStore : IChatStore
         return candidates;
     }
 
-    internal async Task<(NpgsqlConnection, NpgsqlTransaction)> BeginAsync(CancellationToken ct)
+    private async Task<(NpgsqlConnection, NpgsqlTransaction)> BeginAsync(CancellationToken ct)
     {
         var connection = await _db.OpenConnectionAsync(ct);
         try
@@ -113,7 +135,7 @@ public sealed class ChatStore : IChatStore
         }
     }
 
-    internal static async Task DisposeAsync(NpgsqlConnection connection, NpgsqlTransaction tx)
+    private static async Task DisposeAsync(NpgsqlConnection connection, NpgsqlTransaction tx)
     {
         await tx.DisposeAsync();
         await connection.DisposeAsync();

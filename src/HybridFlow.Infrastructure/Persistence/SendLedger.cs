@@ -27,29 +27,7 @@ public sealed class SendLedger : ISendLedger
     public async Task<ISendEntry> OpenForNewSendAsync(InstanceContext instance, string chatId, DateTimeOffset now, CancellationToken ct) =>
         await _chats.OpenChatAsync(instance, chatId, now, ct);
 
-    public async Task<ISendEntry?> OpenAsync(long sendId, CancellationToken ct)
-    {
-        long sessionId;
-        await using (var connection = await _db.OpenConnectionAsync(ct))
-        await using (var cmd = connection.Command("SELECT session_id FROM reply_jobs WHERE id = $1", null, sendId))
-        {
-            if (await cmd.ExecuteScalarAsync(ct) is not long id) return null;
-            sessionId = id;
-        }
-
-        if (await _chats.OpenExistingAsync(SessionLocator.ById(sessionId, null), ct) is not ChatStore.ChatTransaction chat) return null;
-        try
-        {
-            if (await chat.LoadJobAsync(sendId, ct)) return chat;
-        }
-        catch
-        {
-            await chat.DisposeAsync();
-            throw;
-        }
-        await chat.DisposeAsync();
-        return null;
-    }
+    public async Task<ISendEntry?> OpenAsync(long sendId, CancellationToken ct) => await _chats.OpenSendAsync(sendId, ct);
 
     public async Task<IReadOnlyList<UnresolvedSend>> ClaimUnresolvedAsync(DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct)
     {

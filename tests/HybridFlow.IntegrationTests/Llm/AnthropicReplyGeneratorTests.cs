@@ -125,46 +125,11 @@ public sealed class AnthropicReplyGeneratorTests : ReplyGeneratorContractTests<A
         }
     }
 
-    [TestCase(429)]
+    protected override string ErrorJson(int status) => FakeLlmServer.AnthropicErrorJson(status);
+
+    /// <summary>Anthropic's "overloaded": a rate limit too.</summary>
     [TestCase(529)]
-    public async Task Generate_WhenRateLimited_ThrowsRateLimitedWithTheRetryAfter(int status)
-    {
-        Server.Responder = _ => new FakeResponse(status, FakeLlmServer.AnthropicErrorJson(status), new Dictionary<string, string> { ["Retry-After"] = "7" });
-        var generator = Generator();
-
-        var ex = await Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
-
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(ex.IsRateLimited, Is.True);
-            Assert.That(ex.IsPermanent, Is.False);
-            Assert.That(ex.RetryAfter, Is.EqualTo(TimeSpan.FromSeconds(7)));
-            Assert.That(Server.Requests, Has.Count.EqualTo(1), "no SDK retry hides the 429");
-        }
-    }
-
-    [Test]
-    public async Task Generate_WhenRateLimitedWithRetryAfterMs_PrefersTheMilliseconds()
-    {
-        Server.Responder = _ => new FakeResponse(429, FakeLlmServer.AnthropicErrorJson(429),
-            new Dictionary<string, string> { ["Retry-After"] = "7", ["retry-after-ms"] = "1500" });
-        var generator = Generator();
-
-        var ex = await Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
-
-        Assert.That(ex.RetryAfter, Is.EqualTo(TimeSpan.FromMilliseconds(1500)));
-    }
-
-    [TestCase(500)]
-    public async Task Generate_WhenServerFailsWith500_IsNotRateLimited(int status)
-    {
-        Server.StatusCode = status;
-        var generator = Generator();
-
-        var ex = await Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
-
-        Assert.That(ex.IsRateLimited, Is.False);
-    }
+    public Task Generate_WhenOverloaded_ThrowsRateLimitedWithTheRetryAfter(int status) => AssertRateLimitedWithTheRetryAfterAsync(status);
 
     [TestCase(500)]
     [TestCase(529)]

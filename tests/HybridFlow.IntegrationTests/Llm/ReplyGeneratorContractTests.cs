@@ -93,4 +93,50 @@ public abstract class ReplyGeneratorContractTests<TGenerator> where TGenerator :
 
         Assert.That(ex.IsPermanent, Is.False);
     }
+
+    /// <summary>The provider's error body for <paramref name="status"/>.</summary>
+    protected abstract string ErrorJson(int status);
+
+    [TestCase(429)]
+    public Task Generate_WhenRateLimited_ThrowsRateLimitedWithTheRetryAfter(int status) => AssertRateLimitedWithTheRetryAfterAsync(status);
+
+    /// <summary>The provider answers <paramref name="status"/> with Retry-After 7: a rate-limit failure carrying it, made without an SDK retry.</summary>
+    protected async Task AssertRateLimitedWithTheRetryAfterAsync(int status)
+    {
+        Server.Responder = _ => new FakeResponse(status, ErrorJson(status), new Dictionary<string, string> { ["Retry-After"] = "7" });
+        var generator = Generator();
+
+        var ex = await Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.IsRateLimited, Is.True);
+            Assert.That(ex.IsPermanent, Is.False);
+            Assert.That(ex.RetryAfter, Is.EqualTo(TimeSpan.FromSeconds(7)));
+            Assert.That(Server.Requests, Has.Count.EqualTo(1), "no SDK retry hides the 429");
+        }
+    }
+
+    [Test]
+    public async Task Generate_WhenRateLimitedWithRetryAfterMs_PrefersTheMilliseconds()
+    {
+        Server.Responder = _ => new FakeResponse(429, ErrorJson(429),
+            new Dictionary<string, string> { ["Retry-After"] = "7", ["retry-after-ms"] = "1500" });
+        var generator = Generator();
+
+        var ex = await Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+
+        Assert.That(ex.RetryAfter, Is.EqualTo(TimeSpan.FromMilliseconds(1500)));
+    }
+
+    [TestCase(500)]
+    public async Task Generate_WhenServerFailsWith500_IsNotRateLimited(int status)
+    {
+        Server.StatusCode = status;
+        var generator = Generator();
+
+        var ex = await Assert.ThrowsAsync<ReplyGenerationException>(() => generator.GenerateAsync(Prompt(), CancellationToken.None));
+
+        Assert.That(ex.IsRateLimited, Is.False);
+    }
 }

@@ -15,7 +15,6 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
     private const string SendMessagePath = "/api/evolution/send-message";
     private readonly IReplyJobStore _jobs;
     private readonly IReplyGenerator _generator;
-    private readonly IWhatsAppGateway _gateway;
     private readonly IWorkflowDispatcher _workflows;
     private readonly ReplySendSteps _steps;
     private readonly HybridFlowSettings _settings;
@@ -23,13 +22,12 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
     private readonly ILogger<ProcessReplyJobCommandHandler> _logger;
 
     public ProcessReplyJobCommandHandler(
-        IReplyJobStore jobs, IReplyGenerator generator, IWhatsAppGateway gateway, IWorkflowDispatcher workflows, ReplySendSteps steps,
+        IReplyJobStore jobs, IReplyGenerator generator, IWorkflowDispatcher workflows, ReplySendSteps steps,
         HybridFlowSettings settings, TimeProvider time, ILogger<ProcessReplyJobCommandHandler> logger)
     {
         _steps = steps;
         _jobs = jobs;
         _generator = generator;
-        _gateway = gateway;
         _workflows = workflows;
         _settings = settings;
         _time = time;
@@ -94,22 +92,11 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
             return;
         }
 
-        try
-        {
-            var sent = await _gateway.SendTextAsync(new OutgoingText(context.Instance, context.ChatId, text, correlationId), ct);
-            await _steps.CompleteReplyAsync(job.JobId, text, sent, TimelineActions.AiReplied, null, ct);
+        var sent = await _steps.SendAsync(
+            job.JobId, job.Attempt, new OutgoingText(context.Instance, context.ChatId, text, correlationId), TimelineActions.AiReplied, null, ct);
+        if (sent is not null)
             _logger.LogInformation("Reply job {reply_job_id} sent on attempt {attempt} provider_message_id={provider_message_id}",
                 job.JobId, job.Attempt, sent.ProviderMessageId);
-        }
-        catch (WhatsAppSendException e) when (e.Kind == SendFailureKind.OutcomeUnknown)
-        {
-            // Never sent again blindly: the echo or Evolution's record decides (UnconfirmedSendResolver).
-            await _steps.MarkOutcomeUnknownAsync(job.JobId, $"whatsapp: {e.Message}", ct);
-        }
-        catch (WhatsAppSendException e)
-        {
-            await FailAttemptAsync(job, ReplyChannel.Ai, $"whatsapp: {e.Message}", e.Kind != SendFailureKind.Transient, ct);
-        }
     }
 
     /// <summary>The workflow gets the event and answers later through send-message; a POST may be repeated (same delivery id).</summary>
