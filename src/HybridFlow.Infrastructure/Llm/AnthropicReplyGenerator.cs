@@ -26,7 +26,7 @@ public sealed class AnthropicReplyGenerator : IReplyGenerator, IDisposable
         }
     }
 
-    public async Task<string> GenerateAsync(ReplyPrompt prompt, CancellationToken ct)
+    public async Task<GeneratedReply> GenerateAsync(ReplyPrompt prompt, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         if (_client is null)
@@ -93,7 +93,10 @@ public sealed class AnthropicReplyGenerator : IReplyGenerator, IDisposable
             throw LlmErrors.EmptyReply(ProviderName, model);
         }
 
-        return text.Trim();
+        var usage = new TokenUsage(
+            message.Usage.InputTokens + (message.Usage.CacheReadInputTokens ?? 0) + (message.Usage.CacheCreationInputTokens ?? 0),
+            message.Usage.OutputTokens, message.Usage.CacheReadInputTokens ?? 0);
+        return new GeneratedReply(text.Trim(), usage);
     }
 
     public void Dispose() => _client?.Dispose();

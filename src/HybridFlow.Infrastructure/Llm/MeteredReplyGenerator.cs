@@ -21,7 +21,7 @@ public sealed class MeteredReplyGenerator : IReplyGenerator
         _metrics = metrics;
     }
 
-    public async Task<string> GenerateAsync(ReplyPrompt prompt, CancellationToken ct)
+    public async Task<GeneratedReply> GenerateAsync(ReplyPrompt prompt, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         // Tenants may name any provider; unknown names are reported under one label to keep the series bounded.

@@ -31,7 +31,7 @@ public sealed class OpenAiReplyGenerator : IReplyGenerator
         }
     }
 
-    public async Task<string> GenerateAsync(ReplyPrompt prompt, CancellationToken ct)
+    public async Task<GeneratedReply> GenerateAsync(ReplyPrompt prompt, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         if (_client is null)
@@ -86,7 +86,10 @@ public sealed class OpenAiReplyGenerator : IReplyGenerator
             throw LlmErrors.EmptyReply(ProviderName, model);
         }
 
-        return text.Trim();
+        var usage = completion.Usage is { } u
+            ? new TokenUsage(u.InputTokenCount, u.OutputTokenCount, u.InputTokenDetails?.CachedTokenCount ?? 0)
+            : TokenUsage.None;
+        return new GeneratedReply(text.Trim(), usage);
     }
 
     private static OpenAIClient CreateClient(LlmOptions options)

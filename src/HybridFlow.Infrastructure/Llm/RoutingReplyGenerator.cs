@@ -28,7 +28,7 @@ public sealed class RoutingReplyGenerator : IReplyGenerator
         _static = staticReply;
     }
 
-    public async Task<string> GenerateAsync(ReplyPrompt prompt, CancellationToken ct)
+    public async Task<GeneratedReply> GenerateAsync(ReplyPrompt prompt, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         return await Resolve(prompt.Provider).GenerateAsync(prompt, ct);

@@ -13,10 +13,10 @@ public sealed class StaticReplyGenerator : IReplyGenerator
         _reply = options.StaticReply;
     }
 
-    public Task<string> GenerateAsync(ReplyPrompt prompt, CancellationToken ct)
+    public Task<GeneratedReply> GenerateAsync(ReplyPrompt prompt, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         ct.ThrowIfCancellationRequested();
-        return Task.FromResult(_reply);
+        return Task.FromResult(new GeneratedReply(_reply, TokenUsage.None));
     }
 }

@@ -28,7 +28,7 @@ public sealed class ThrottledReplyGenerator : IReplyGenerator
         _time = time;
     }
 
-    public async Task<string> GenerateAsync(ReplyPrompt prompt, CancellationToken ct)
+    public async Task<GeneratedReply> GenerateAsync(ReplyPrompt prompt, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         if (Key(prompt) is not { } key) return await _inner.GenerateAsync(prompt, ct);

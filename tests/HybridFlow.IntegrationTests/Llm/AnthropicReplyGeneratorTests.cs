@@ -27,7 +27,7 @@ public sealed class AnthropicReplyGeneratorTests : ReplyGeneratorContractTests<A
             model: "claude-haiku-4-5",
             history: [Customer("Oi"), Assistant("Olá! Como posso ajudar?"), Customer("Vocês abrem amanhã?")]);
 
-        var reply = await generator.GenerateAsync(prompt, CancellationToken.None);
+        var reply = (await generator.GenerateAsync(prompt, CancellationToken.None)).Text;
 
         Assert.That(reply, Is.EqualTo("Abrimos às 8h!"));
         var request = Server.Requests.Single();
@@ -91,7 +91,7 @@ public sealed class AnthropicReplyGeneratorTests : ReplyGeneratorContractTests<A
         Server.Responder = _ => new FakeResponse(200, FakeLlmServer.AnthropicMessageJson("m", "Abrimos ", "às 8h", "!"));
         var generator = Generator();
 
-        var reply = await generator.GenerateAsync(Prompt(), CancellationToken.None);
+        var reply = (await generator.GenerateAsync(Prompt(), CancellationToken.None)).Text;
 
         Assert.That(reply, Is.EqualTo("Abrimos às 8h!"));
     }

@@ -27,7 +27,7 @@ public sealed class OpenAiReplyGeneratorTests : ReplyGeneratorContractTests<Open
             model: "gpt-4.1-mini",
             history: [Customer("Oi"), Assistant("Olá! Como posso ajudar?"), Customer("Vocês abrem amanhã?"), Customer("E a que horas?")]);
 
-        var reply = await generator.GenerateAsync(prompt, CancellationToken.None);
+        var reply = (await generator.GenerateAsync(prompt, CancellationToken.None)).Text;
 
         Assert.That(reply, Is.EqualTo("Abrimos às 8h!"));
         var request = Server.Requests.Single();
@@ -67,7 +67,7 @@ public sealed class OpenAiReplyGeneratorTests : ReplyGeneratorContractTests<Open
     {
         var generator = new OpenAiReplyGenerator(Options(("OPENAI_BASE_URL", Server.OpenAiBaseUrl.ToString())));
 
-        var reply = await generator.GenerateAsync(Prompt(), CancellationToken.None);
+        var reply = (await generator.GenerateAsync(Prompt(), CancellationToken.None)).Text;
 
         Assert.That(reply, Is.EqualTo("Hello from the fake model"));
         Assert.That(Server.Requests.Single().Header("authorization"), Does.StartWith("Bearer "));

@@ -64,7 +64,7 @@ public sealed class RoutingReplyGeneratorTests
     {
         var router = RouterWithBothProviders(defaultProvider: "static");
 
-        var reply = await router.GenerateAsync(Prompt(provider: tenantProvider), CancellationToken.None);
+        var reply = (await router.GenerateAsync(Prompt(provider: tenantProvider), CancellationToken.None)).Text;
 
         using (Assert.EnterMultipleScope())
         {
@@ -90,7 +90,7 @@ public sealed class RoutingReplyGeneratorTests
     {
         var router = RouterWithBothProviders(defaultProvider: "openai");
 
-        var reply = await router.GenerateAsync(Prompt(provider: "static"), CancellationToken.None);
+        var reply = (await router.GenerateAsync(Prompt(provider: "static"), CancellationToken.None)).Text;
 
         using (Assert.EnterMultipleScope())
         {
@@ -104,7 +104,7 @@ public sealed class RoutingReplyGeneratorTests
     {
         var router = Router();
 
-        var reply = await router.GenerateAsync(Prompt(), CancellationToken.None);
+        var reply = (await router.GenerateAsync(Prompt(), CancellationToken.None)).Text;
 
         Assert.That(reply, Is.EqualTo(LlmOptions.DefaultStaticReply));
     }

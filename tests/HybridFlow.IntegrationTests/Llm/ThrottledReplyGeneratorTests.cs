@@ -51,7 +51,7 @@ public sealed class ThrottledReplyGeneratorTests
             : new FakeResponse(200, FakeLlmServer.OpenAiCompletionJson("gpt-test", "Pronto"));
 
         var limited = await Assert.ThrowsAsync<ReplyGenerationException>(() => Generator.GenerateAsync(Prompt(), CancellationToken.None));
-        var reply = await Generator.GenerateAsync(Prompt(), CancellationToken.None);
+        var reply = (await Generator.GenerateAsync(Prompt(), CancellationToken.None)).Text;
 
         var requests = _app.Llm.Requests;
         using (Assert.EnterMultipleScope())
@@ -72,6 +72,6 @@ public sealed class ThrottledReplyGeneratorTests
 
         await Assert.ThrowsAsync<ReplyGenerationException>(() => Generator.GenerateAsync(Prompt(model: "gpt-busy"), CancellationToken.None));
 
-        Assert.That(await Generator.GenerateAsync(Prompt(model: "gpt-free"), CancellationToken.None), Is.EqualTo("Livre"));
+        Assert.That((await Generator.GenerateAsync(Prompt(model: "gpt-free"), CancellationToken.None)).Text, Is.EqualTo("Livre"));
     }
 }

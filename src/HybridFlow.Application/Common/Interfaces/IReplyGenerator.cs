@@ -7,23 +7,60 @@ public enum ConversationRole
     Assistant,
 }
 
-public sealed record ConversationTurn(ConversationRole Role, string Text);
+/// <summary>A picture the customer sent, for a vision-capable model.</summary>
+public sealed record ConversationImage(string MimeType, byte[] Data);
+
+/// <summary>One line of history. <see cref="Image"/> is set for a customer's photo (its caption, if any, is <see cref="Text"/>).</summary>
+public sealed record ConversationTurn(ConversationRole Role, string Text, ConversationImage? Image = null);
+
+/// <summary>
+/// A tenant's own model account: its key and/or OpenAI-compatible base URL. A null field falls back to the global
+/// setting. <see cref="BaseUrlTrusted"/>: saved by the platform admin, so calls to it skip the outbound address guard.
+/// </summary>
+public sealed record LlmCredentials(string? ApiKey, string? BaseUrl, bool BaseUrlTrusted = false)
+{
+    public bool IsEmpty => ApiKey is null && BaseUrl is null;
+
+    /// <summary>Never the key itself: records print as their fields.</summary>
+    public override string ToString() => $"LlmCredentials(key: {(ApiKey is null ? "global" : "tenant")}, base_url: {BaseUrl ?? "global"})";
+}
 
 /// <summary>
 /// Everything a model needs to write one reply. Provider and model are null when the tenant leaves them to the environment.
-/// <see cref="CorrelationId"/> is sent to the provider as X-Correlation-Id.
+/// <see cref="CorrelationId"/> is sent to the provider as X-Correlation-Id. <see cref="Credentials"/> null: the global account.
+/// <see cref="OfferHandoffTool"/>: the model is offered the <c>request_human</c> tool.
 /// </summary>
 public sealed record ReplyPrompt(
     string? Provider,
     string? Model,
     string SystemPrompt,
     IReadOnlyList<ConversationTurn> History,
-    string? CorrelationId = null);
+    string? CorrelationId = null,
+    LlmCredentials? Credentials = null,
+    bool OfferHandoffTool = false);
+
+/// <summary>Tokens of one model call as the provider reported them; <see cref="CachedInputTokens"/> is part of <see cref="InputTokens"/>.</summary>
+public sealed record TokenUsage(long InputTokens, long OutputTokens, long CachedInputTokens)
+{
+    public static readonly TokenUsage None = new(0, 0, 0);
+
+    public TokenUsage Add(TokenUsage other) =>
+        new(InputTokens + other.InputTokens, OutputTokens + other.OutputTokens, CachedInputTokens + other.CachedInputTokens);
+}
+
+/// <summary>The model called <c>request_human</c>: the customer wants a person, or the model cannot help.</summary>
+public sealed record HandoffRequest(string Reason);
+
+/// <summary>
+/// The model's answer: its text, or (<see cref="Handoff"/> set) a request for a person, in which case the text, if any,
+/// is not sent. <see cref="Usage"/> is what the call cost.
+/// </summary>
+public sealed record GeneratedReply(string Text, TokenUsage Usage, HandoffRequest? Handoff = null);
 
 /// <summary>Port to the LLM. Throws <see cref="ReplyGenerationException"/> on provider failure.</summary>
 public interface IReplyGenerator
 {
-    Task<string> GenerateAsync(ReplyPrompt prompt, CancellationToken ct);
+    Task<GeneratedReply> GenerateAsync(ReplyPrompt prompt, CancellationToken ct);
 }
 
 public sealed class ReplyGenerationException : Exception

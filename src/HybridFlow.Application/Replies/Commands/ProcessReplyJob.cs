@@ -71,7 +71,7 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         string text;
         try
         {
-            text = (await _generator.GenerateAsync(ToPrompt(context, correlationId), ct)).Trim();
+            text = (await _generator.GenerateAsync(ToPrompt(context, correlationId), ct)).Text.Trim();
             if (text.Length == 0) throw new ReplyGenerationException("The model returned an empty reply.");
         }
         catch (ReplyGenerationException e) when (e.IsRateLimited)
