@@ -9,7 +9,23 @@ public sealed record TenantPolicy(
     TimeSpan QuietPeriod,
     TimeSpan Debounce,
     int HistoryMessages,
-    bool ExternalSendsPause);
+    bool ExternalSendsPause)
+{
+    /// <summary>Typing, split replies, handoff, business hours, media and the history budget.</summary>
+    public ConversationSettings Conversation { get; init; } = ConversationSettings.Default;
+
+    /// <summary>The tenant's own model account; null: the global one.</summary>
+    public LlmCredentials? LlmCredentials { get; init; }
+
+    /// <summary>Where handoff requests are POSTed, signed like the workflow events; null: nowhere.</summary>
+    public NotifyTarget? Notify { get; init; }
+}
+
+/// <summary>The tenant's notify_url with the secret that signs its POSTs (the tenant's workflow_secret, else N8N_API_KEY).</summary>
+public sealed record NotifyTarget(string Url, string Secret, bool UrlTrusted)
+{
+    public override string ToString() => $"NotifyTarget({Url})";
+}
 
 /// <summary>
 /// An Evolution instance as the webhook pipeline and the sender see it, secrets in clear. <see cref="EvolutionServerUrlTrusted"/>:
