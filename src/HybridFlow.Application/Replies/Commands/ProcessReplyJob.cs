@@ -140,7 +140,8 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         context.LlmModel,
         string.IsNullOrWhiteSpace(context.SystemPrompt) ? _settings.DefaultSystemPrompt : context.SystemPrompt,
         context.History,
-        correlationId);
+        correlationId,
+        Credentials: context.Instance.Tenant.LlmCredentials);
 
     private Task FailAttemptAsync(ClaimedReplyJob job, ReplyChannel channel, string error, bool permanent, CancellationToken ct) =>
         _steps.FailAsync(job.JobId, job.Attempt, channel, error, permanent, ct);
