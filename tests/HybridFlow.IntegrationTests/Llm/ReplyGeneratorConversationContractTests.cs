@@ -50,6 +50,7 @@ public abstract partial class ReplyGeneratorContractTests<TGenerator>
             Assert.That(reply.Handoff, Is.Null, "the model answered with text");
             Assert.That(request.ToolNames, Is.EqualTo(new[] { "request_human" }));
             Assert.That(tool?.GetProperty("description").GetString(), Is.Not.Empty);
+            Assert.That(schema?.GetProperty("type").GetString(), Is.EqualTo("object"));
             Assert.That(schema?.GetProperty("properties").GetProperty("reason").GetProperty("type").GetString(), Is.EqualTo("string"));
             Assert.That(schema?.GetProperty("properties").GetProperty("reason").GetProperty("description").GetString(),
                 Is.EqualTo("why the customer needs a person"));
