@@ -64,7 +64,7 @@ public sealed class GetTenantStatsQueryHandler : IRequestHandler<GetTenantStatsQ
         return ToDto(query.TenantId, from, to, counts);
     }
 
-    internal static TenantStatsDto ToDto(long tenantId, DateTimeOffset from, DateTimeOffset to, TenantStatsCounts c)
+    public static TenantStatsDto ToDto(long tenantId, DateTimeOffset from, DateTimeOffset to, TenantStatsCounts c)
     {
         var byModel = c.Tokens
             .Select(t => new ModelTokenStats(t.Provider, t.Model, t.Calls, t.Input, t.Output, t.Cached, Share(t.Cached, t.Input)))
