@@ -17,7 +17,7 @@ public sealed class TenantStatsQueries : ITenantStatsQueries
     /// <c>ai_replied</c>, or, for a send whose answer was lost, <c>ai_resent</c> or a reply's <c>ai_send_confirmed</c>.
     /// The time to the first reply is percentile_cont (interpolated) over the conversations that got one.
     /// </summary>
-    internal const string CountsSql = """
+    public const string CountsSql = """
         WITH period_messages AS (
             SELECT m.session_id, m.direction, m.sent_at FROM messages m
             WHERE m.tenant_id = $1 AND m.sent_at >= $2 AND m.sent_at < $3
@@ -69,11 +69,12 @@ public sealed class TenantStatsQueries : ITenantStatsQueries
                (SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds) FROM first_replies) AS first_reply_p90,
                (SELECT count(*) FROM conversations c
                 WHERE c.bot_messages > 0 AND c.human_messages = 0
-                  AND NOT EXISTS (SELECT 1 FROM takeovers t WHERE t.session_id = c.session_id)
-                  AND NOT EXISTS (SELECT 1 FROM events e WHERE e.session_id = c.session_id AND e.action = 'handoff_requested')) AS handled_by_bot
+                  -- NOT IN over a non-null column: one hashed subplan (NOT EXISTS on the CTEs planned as a nested loop, quadratic).
+                  AND c.session_id NOT IN (SELECT session_id FROM takeovers
+                                           UNION ALL SELECT session_id FROM events WHERE action = 'handoff_requested')) AS handled_by_bot
         """;
 
-    internal const string TokensSql = """
+    public const string TokensSql = """
         SELECT provider, model, count(*) AS calls, sum(input_tokens)::bigint AS input, sum(output_tokens)::bigint AS output,
                sum(cached_input_tokens)::bigint AS cached
         FROM llm_usage WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3
