@@ -245,6 +245,43 @@ public sealed class TenantStatsTests
         }));
     }
 
+    [Test]
+    public async Task Prompt_WhenTheTenantPatchesASmallBudget_KeepsOnlyWhatFitsAndCutsALongNewestMessage()
+    {
+        var (tenantId, instance) = await _app.CreateTenantWithInstanceAsync();
+        var patch = await _app.Admin.PatchAsJsonAsync($"/api/tenants/{tenantId}", new { history_token_budget = 100 });
+        Assert.That((int)patch.StatusCode, Is.EqualTo(200), await patch.Content.ReadAsStringAsync());
+        Assert.That((await patch.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("history_token_budget").GetInt32(), Is.EqualTo(100));
+        _app.Llm.Responder = _ => Completion("Ok.");
+        var chat = Payloads.NewChatId();
+        var first = "1" + new string('a', 199); // 50 tokens each
+        var second = "2" + new string('b', 199);
+        await CustomerSaysAndIsAnsweredAsync(instance, chat, first);
+        _app.Llm.Reset();
+        _app.Llm.Responder = _ => Completion("Ok.");
+        await CustomerSaysAndIsAnsweredAsync(instance, chat, second);
+        Assert.That(Turns(_app.Llm.Requests.Single()), Is.EqualTo(new List<(string?, string)>
+        {
+            ("system", "Você é o assistente da Padaria Demo."),
+            ("assistant", "Ok."),
+            ("user", second),
+        }));
+
+        // A newest message over the budget on its own is all that is sent, cut to the budget (100 tokens: 400 characters).
+        _app.Llm.Reset();
+        _app.Llm.Responder = _ => Completion("Ok.");
+        var long_ = "3" + new string('c', 999);
+        await CustomerSaysAndIsAnsweredAsync(instance, chat, long_);
+        Assert.That(Turns(_app.Llm.Requests.Single()), Is.EqualTo(new List<(string?, string)>
+        {
+            ("system", "Você é o assistente da Padaria Demo."),
+            ("user", long_[..400]),
+        }));
+    }
+
+    private static List<(string? Role, string Text)> Turns(RecordedRequest request) =>
+        request.Json.GetProperty("messages").EnumerateArray().Select(m => (m.GetProperty("role").GetString(), Text(m))).ToList();
+
     private static string Text(JsonElement message) =>
         message.GetProperty("content") is { ValueKind: JsonValueKind.String } s
             ? s.GetString()!
