@@ -65,6 +65,8 @@ public static class DependencyInjection
         services.AddScoped<ISessionQueries, SessionQueries>();
         services.AddScoped<HybridFlow.Application.Timeline.ITimelineQueries, TimelineQueries>();
         services.AddScoped<HybridFlow.Application.ApiKeys.IApiKeyStore, ApiKeyStore>();
+        services.AddScoped<ITenantStatsQueries, TenantStatsQueries>();
+        services.AddSingleton<ILlmUsageLedger, LlmUsageLedger>();
         services.AddHybridFlowHealthChecks();
 
         // The one Evolution HttpClient. Each call gets its instance's base address and apikey (EvolutionApiFactory.For);

@@ -74,6 +74,7 @@ public static class SwaggerSetup
         c.OperationFilter<ProblemDetailsOperationFilter>();
         c.OperationFilter<WebhookExampleOperationFilter>();
         c.SchemaFilter<RequestExamplesSchemaFilter>();
+        c.SchemaFilter<StatsExampleSchemaFilter>();
         c.SchemaFilter<OptionalSchemaFilter>();
         c.DocumentFilter<HealthDocumentFilter>();
         c.SupportNonNullableReferenceTypes();

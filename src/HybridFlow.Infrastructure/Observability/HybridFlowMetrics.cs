@@ -35,6 +35,18 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
         public static readonly IReadOnlyList<string> All = [Sent, Retry, Dead, Discarded, Cancelled, Confirmed, Resent, OutcomeUnknown, Postponed];
     }
 
+    /// <summary>What happened to a conversation, as <c>hybridflow_conversation_events_total{event}</c> counts it (<see cref="ConversationEventTracker"/>).</summary>
+    public static class ConversationEvents
+    {
+        public const string HumanTakeover = "human_takeover";
+        public const string HandoffRequested = "handoff_requested";
+        public const string AutoResumed = "auto_resumed";
+        public const string Resumed = "resumed";
+        public const string ManualPause = "manual_pause";
+
+        public static readonly IReadOnlyList<string> All = [HumanTakeover, HandoffRequested, AutoResumed, Resumed, ManualPause];
+    }
+
     private static readonly double[] WebhookBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
     private static readonly double[] LlmBuckets = [0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
     private static readonly double[] EvolutionBuckets = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -47,6 +59,8 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
     private readonly Histogram<double> _evolutionDuration;
     private readonly Counter<long> _evolutionErrors;
     private readonly Counter<long> _sharedTransactions;
+    private readonly Counter<long> _llmTokens;
+    private readonly Counter<long> _conversationEvents;
     private readonly Counter<long> _sharedTransactionWebhooks;
     private volatile ReplyQueueSnapshot? _queue;
 
@@ -70,6 +84,11 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = EvolutionBuckets });
         _evolutionErrors = Meter.CreateCounter<long>("hybridflow.evolution.errors", "{error}",
             "Failed Evolution API calls, by operation and kind (transient, permanent, outcome_unknown).");
+
+        _llmTokens = Meter.CreateCounter<long>("hybridflow.llm.tokens", "{token}",
+            "Tokens the model providers reported, by provider, model (the configured ones; others as \"other\") and kind (input, output, cached; cached is part of input).");
+        _conversationEvents = Meter.CreateCounter<long>("hybridflow.conversation_events", "{event}",
+            "What happened to conversations, by event (human_takeover, handoff_requested, auto_resumed, resumed, manual_pause).");
 
         _sharedTransactions = Meter.CreateCounter<long>("hybridflow.webhook.transactions", "{transaction}",
             "Database transactions that recorded customer messages, by outcome (committed, rolled_back); one may serve many webhooks.");
@@ -122,6 +141,23 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
         if (errorKind is not null) _llmErrors.Add(1, providerTag, new KeyValuePair<string, object?>("kind", errorKind));
     }
 
+    /// <summary>One model call's tokens; zero counts add nothing.</summary>
+    public void LlmTokensUsed(string provider, string model, TokenUsage usage)
+    {
+        void Add(long tokens, string kind)
+        {
+            if (tokens > 0)
+                _llmTokens.Add(tokens, new KeyValuePair<string, object?>("provider", provider), new KeyValuePair<string, object?>("model", model),
+                    new KeyValuePair<string, object?>("kind", kind));
+        }
+        Add(usage.InputTokens, "input");
+        Add(usage.OutputTokens, "output");
+        Add(usage.CachedInputTokens, "cached");
+    }
+
+    public void ConversationEvent(string conversationEvent) =>
+        _conversationEvents.Add(1, new KeyValuePair<string, object?>("event", conversationEvent));
+
     public void EvolutionCallTimed(string operation, TimeSpan duration) =>
         _evolutionDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("operation", operation));
 
@@ -143,6 +179,7 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
     public void StartOutcomeSeriesAtZero()
     {
         foreach (var outcome in Outcomes.All) _replyJobs.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
+        foreach (var e in ConversationEvents.All) _conversationEvents.Add(0, new KeyValuePair<string, object?>("event", e));
     }
 
     private IEnumerable<Measurement<T>> Observe<T>(Func<ReplyQueueSnapshot, T> read) where T : struct =>

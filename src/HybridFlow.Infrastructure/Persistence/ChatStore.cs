@@ -150,6 +150,7 @@ public sealed class ChatStore : IChatStore
         // Writes nobody reads back before the commit travel with it, in one round trip.
         private readonly List<NpgsqlBatchCommand> _deferred = [];
         private int _cancelledJobs;
+        private readonly ConversationEventTracker _conversationEvents;
 
         public ChatTransaction(NpgsqlConnection connection, NpgsqlTransaction tx, ChatSession session, HybridFlowMetrics metrics)
         {
@@ -157,6 +158,7 @@ public sealed class ChatStore : IChatStore
             _tx = tx;
             _metrics = metrics;
             Session = session;
+            _conversationEvents = new ConversationEventTracker(session);
         }
 
         public ChatSession Session { get; }
@@ -273,6 +275,7 @@ public sealed class ChatStore : IChatStore
         public Task AddTimelineEventAsync(string action, string? detail, long? messageId, DateTimeOffset now, CancellationToken ct)
         {
             _deferred.Add(SqlMapping.TimelineEventCommand(Session.TenantId, Session.Id, messageId, action, detail, now));
+            _conversationEvents.Saw(action);
             return Task.CompletedTask;
         }
 
@@ -289,6 +292,7 @@ public sealed class ChatStore : IChatStore
             }
             await _tx.CommitAsync(ct);
             _metrics.ReplyJobFinished(HybridFlowMetrics.Outcomes.Cancelled, _cancelledJobs);
+            _conversationEvents.Report(_metrics, Session);
         }
 
         /// <summary>Sends the deferred writes; called before any statement whose result depends on them.</summary>

@@ -191,6 +191,7 @@ public sealed class SharedChatTransactions
             }
             committed = true;
             foreach (var m in members) m.Committed.TrySetResult();
+            foreach (var m in members) m.ReportConversationEvents(_metrics);
         }
         catch (Exception e)
         {
@@ -254,6 +255,7 @@ public sealed class SharedChatTransactions
     {
         private readonly List<NpgsqlBatchCommand> _writes = [];
         private ChatSession? _session;
+        private ConversationEventTracker? _conversationEvents;
 
         public Member(InstanceContext instance, string chatId, NewChatMessage message, DateTimeOffset now)
         {
@@ -296,6 +298,7 @@ public sealed class SharedChatTransactions
         public void SetOpened(ChatSession session, long? messageId)
         {
             _session = session;
+            _conversationEvents = new ConversationEventTracker(session);
             // A duplicate's original author is not looked up: this path only needs to know it is one.
             Appended = new MessageAppendResult(messageId, null);
         }
@@ -309,6 +312,7 @@ public sealed class SharedChatTransactions
         public Task AddTimelineEventAsync(string action, string? detail, long? messageId, DateTimeOffset now, CancellationToken ct)
         {
             _writes.Add(SqlMapping.TimelineEventCommand(Session.TenantId, Session.Id, messageId, action, detail, now));
+            _conversationEvents?.Saw(action);
             return Task.CompletedTask;
         }
 
@@ -326,6 +330,12 @@ public sealed class SharedChatTransactions
             _writes.Add(SqlMapping.SessionUpdateCommand(Session));
             End(MemberEnd.Committed);
             return Committed.Task;
+        }
+
+        /// <summary>After the commit, for the members whose writes it stored.</summary>
+        public void ReportConversationEvents(HybridFlowMetrics metrics)
+        {
+            if (Ended.Task.IsCompletedSuccessfully && Ended.Task.Result == MemberEnd.Committed) _conversationEvents?.Report(metrics, Session);
         }
 
         /// <summary>The decision failed: after an appended message, the transaction must not commit.</summary>

@@ -15,6 +15,7 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
     private const string SendMessagePath = "/api/evolution/send-message";
     private readonly IReplyJobStore _jobs;
     private readonly IReplyGenerator _generator;
+    private readonly ILlmUsageLedger _usage;
     private readonly IWorkflowDispatcher _workflows;
     private readonly ReplySendSteps _steps;
     private readonly HybridFlowSettings _settings;
@@ -23,8 +24,9 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
 
     public ProcessReplyJobCommandHandler(
         IReplyJobStore jobs, IReplyGenerator generator, IWorkflowDispatcher workflows, ReplySendSteps steps,
-        HybridFlowSettings settings, TimeProvider time, ILogger<ProcessReplyJobCommandHandler> logger)
+        HybridFlowSettings settings, TimeProvider time, ILogger<ProcessReplyJobCommandHandler> logger, ILlmUsageLedger usage)
     {
+        _usage = usage;
         _steps = steps;
         _jobs = jobs;
         _generator = generator;
@@ -71,7 +73,10 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         string text;
         try
         {
-            text = (await _generator.GenerateAsync(ToPrompt(context, correlationId), ct)).Text.Trim();
+            var prompt = ToPrompt(context, correlationId);
+            var reply = await _generator.GenerateAsync(prompt, ct);
+            await _usage.RecordAsync(LlmCall.ForReply(context, prompt), reply.Usage, ct);
+            text = reply.Text.Trim();
             if (text.Length == 0) throw new ReplyGenerationException("The model returned an empty reply.");
         }
         catch (ReplyGenerationException e) when (e.IsRateLimited)
@@ -139,7 +144,7 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         context.LlmProvider,
         context.LlmModel,
         string.IsNullOrWhiteSpace(context.SystemPrompt) ? _settings.DefaultSystemPrompt : context.SystemPrompt,
-        context.History,
+        HistoryBudget.Trim(context.History, context.Instance.Tenant.Conversation.HistoryTokenBudget),
         correlationId,
         Credentials: context.Instance.Tenant.LlmCredentials);
 

@@ -1,0 +1,31 @@
+namespace HybridFlow.Application.Common.Interfaces;
+
+/// <summary>What a model call was for; the usage ledger keeps them apart for billing.</summary>
+public enum LlmCallPurpose
+{
+    Reply,
+    /// <summary>A voice note's transcription (no reply job of its own, or the job whose trigger it was).</summary>
+    Transcription,
+    Vision,
+}
+
+/// <summary>
+/// One model call as the caller asked for it: <see cref="Provider"/> and <see cref="Model"/> null mean the global
+/// defaults (the ledger resolves them, as the router does). <see cref="ReplyJobId"/> set: its job's totals grow too.
+/// </summary>
+public sealed record LlmCall(long TenantId, long? ReplyJobId, LlmCallPurpose Purpose, string? Provider, string? Model)
+{
+    public static LlmCall ForReply(ReplyContext context, ReplyPrompt prompt) =>
+        new(context.Instance.Tenant.TenantId, context.JobId, LlmCallPurpose.Reply, prompt.Provider, prompt.Model);
+}
+
+/// <summary>
+/// Records what each model call cost, as the provider reported it: on its reply job (summed over attempts) and in the
+/// per-call ledger the stats read, and on the token metric. Called right after the call answers, in its own statement,
+/// so the cost is kept whatever the job does next (a collision, a lost lease, a failure). A call that threw is not recorded:
+/// its cost is unknown. Transcription and vision calls use the same method with their purpose.
+/// </summary>
+public interface ILlmUsageLedger
+{
+    Task RecordAsync(LlmCall call, TokenUsage usage, CancellationToken ct);
+}

@@ -1,0 +1,10 @@
+using HybridFlow.Application.Stats;
+
+namespace HybridFlow.Application.Common.Interfaces;
+
+/// <summary>The stats' aggregates, computed in the database.</summary>
+public interface ITenantStatsQueries
+{
+    /// <summary>The tenant's counts for [from, to); null when the tenant does not exist.</summary>
+    Task<TenantStatsCounts?> ReadAsync(long tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct);
+}

@@ -1,0 +1,56 @@
+namespace HybridFlow.Application.Stats;
+
+/// <summary>
+/// How the bot did for one tenant in [from, to). A conversation is a chat with at least one customer message in the
+/// period; messages count by their WhatsApp time, actions and tokens by when they happened.
+/// </summary>
+public sealed record TenantStatsDto(
+    long TenantId,
+    DateTimeOffset From,
+    DateTimeOffset To,
+    long Conversations,
+    long CustomerMessages,
+    /// <summary>Model replies that went out (one per reply, however many messages it was split into).</summary>
+    long BotReplies,
+    /// <summary>Messages the bot sent (reply parts, fixed notices, send-message as bot).</summary>
+    long BotMessages,
+    long HumanTakeovers,
+    long HandoffRequests,
+    long AutoResumes,
+    long ManualResumes,
+    FirstReplyStats FirstReply,
+    /// <summary>Conversations with a bot reply and no person in them (no human message, takeover or handoff request).</summary>
+    long HandledByBot,
+    /// <summary><see cref="HandledByBot"/> / <see cref="Conversations"/>; null without conversations.</summary>
+    double? HandledByBotShare,
+    TokenStats Tokens);
+
+/// <summary>Per conversation, from its first customer message in the period to the first bot message after it.</summary>
+public sealed record FirstReplyStats(
+    /// <summary>Conversations that got a bot message after their first customer message.</summary>
+    long Conversations,
+    double? MedianSeconds,
+    double? P90Seconds);
+
+/// <summary>Token totals; input includes cached input; <c>cached_share</c> = cached / input (null when input is 0).</summary>
+public sealed record TokenStats(long Calls, long Input, long Output, long Cached, double? CachedShare, IReadOnlyList<ModelTokenStats> ByModel);
+
+public sealed record ModelTokenStats(string Provider, string? Model, long Calls, long Input, long Output, long Cached, double? CachedShare);
+
+/// <summary>What the store reads; the handler adds the shares.</summary>
+public sealed record TenantStatsCounts(
+    long Conversations,
+    long CustomerMessages,
+    long BotReplies,
+    long BotMessages,
+    long HumanTakeovers,
+    long HandoffRequests,
+    long AutoResumes,
+    long ManualResumes,
+    long FirstReplyConversations,
+    double? FirstReplyMedianSeconds,
+    double? FirstReplyP90Seconds,
+    long HandledByBot,
+    IReadOnlyList<ModelTokenCounts> Tokens);
+
+public sealed record ModelTokenCounts(string Provider, string? Model, long Calls, long Input, long Output, long Cached);
