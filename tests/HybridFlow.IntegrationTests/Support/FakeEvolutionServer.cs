@@ -141,6 +141,10 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
         Delay = TimeSpan.Zero;
     }
 
+    /// <summary>The <c>delay</c> (ms of "typing…") a sendText asked for; null when it asked for none. Sends are recorded in the order they arrived.</summary>
+    public static int? TypingDelayOf(RecordedRequest send) =>
+        send.Json.TryGetProperty("delay", out var delay) && delay.ValueKind == JsonValueKind.Number ? delay.GetInt32() : null;
+
     public IReadOnlyList<RecordedRequest> SendsTo(string chatId)
     {
         var number = chatId.Split('@')[0];

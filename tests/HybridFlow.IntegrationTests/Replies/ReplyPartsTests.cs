@@ -1,0 +1,212 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using HybridFlow.IntegrationTests.Llm;
+using HybridFlow.IntegrationTests.Support;
+
+namespace HybridFlow.IntegrationTests.Replies;
+
+/// <summary>
+/// A model answer in paragraphs goes out as several WhatsApp messages, in order, each with "typing…" and its own
+/// collision re-check; the echo of each is ours; a person who speaks between two parts stops the rest; a lost answer
+/// in the middle is resolved by proof, never sent twice.
+/// </summary>
+[NonParallelizable]
+public sealed class ReplyPartsTests
+{
+    private const string ThreeParagraphs =
+        "Olá, Ana! Tudo bem? 😊\n\nTemos bolo de cenoura com cobertura de chocolate hoje, saindo do forno às 15h.\n\nQuer que eu separe um para você?";
+    private static readonly string[] Parts =
+    [
+        "Olá, Ana! Tudo bem? 😊",
+        "Temos bolo de cenoura com cobertura de chocolate hoje, saindo do forno às 15h.",
+        "Quer que eu separe um para você?",
+    ];
+
+    private HybridFlowApp _app = null!;
+    private string _instance = "";
+
+    [OneTimeSetUp]
+    public async Task StartApp()
+    {
+        _app = await HybridFlowApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["SEND_ECHO_WAIT_SECONDS"] = "1",
+            ["SEND_RESOLVE_SECONDS"] = "0.2",
+            ["REPLY_POLL_MS"] = "100",
+        });
+        (_, _instance) = await _app.CreateTenantWithInstanceAsync();
+    }
+
+    [OneTimeTearDown]
+    public async Task StopApp() => await _app.DisposeAsync();
+
+    [SetUp]
+    public void Reset()
+    {
+        _app.Evolution.Reset();
+        _app.Llm.Reset();
+        _app.Llm.ReplyText = ThreeParagraphs;
+    }
+
+    [TearDown]
+    public async Task Dump()
+    {
+        if (TestContext.CurrentContext.Result.Outcome.Status != NUnit.Framework.Interfaces.TestStatus.Failed) return;
+        TestContext.Out.WriteLine(await _app.ScalarAsync<string>("SELECT string_agg(id || ' ' || status || ' ' || attempts || ' ' || part_index || ' ' || coalesce(last_error,'-'), E'\n') FROM reply_jobs"));
+        TestContext.Out.WriteLine(await _app.ScalarAsync<string>("SELECT string_agg(action || ' ' || coalesce(detail,'-'), E'\n' ORDER BY id) FROM session_events"));
+        foreach (var r in _app.Evolution.Requests) TestContext.Out.WriteLine($"{r.Path} {r.Header("x-fake-outcome")}");
+    }
+
+    [Test]
+    public async Task ThreeParagraphs_GoOutAsThreeMessagesInOrder_WithTypingDelays_AndOneAiReplied()
+    {
+        var chat = Payloads.NewChatId();
+        Assert.That(await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Vocês têm bolo de cenoura?")), Is.EqualTo("ai_queued"));
+        await WaitForTimelineAsync(chat, "ai_replied");
+
+        var sends = _app.Evolution.SendsTo(chat);
+        Assert.That(sends.Select(Text), Is.EqualTo(Parts), "three sendText calls, in order");
+        foreach (var send in sends)
+        {
+            var delay = FakeEvolutionServer.TypingDelayOf(send);
+            Assert.That(delay, Is.EqualTo(Math.Clamp(25 * Text(send).Length, 500, 6000)), "typing_ms_per_char (25) × length, clamped to 0.5–6 s");
+        }
+
+        var messages = await BotMessagesAsync(chat);
+        Assert.That(messages.Select(m => m.Text), Is.EqualTo(Parts), "every part is a bot message");
+        Assert.That(messages.Select(m => m.ProviderId).Distinct().Count(), Is.EqualTo(3), "each with its own provider id");
+        Assert.That(messages.All(m => m.ProviderId.StartsWith("3EB0", StringComparison.Ordinal)), Is.True, "Evolution's key.id of that part");
+
+        var timeline = await _app.TimelineAsync(_instance, chat);
+        Assert.That(timeline.Count(a => a == "ai_replied"), Is.EqualTo(1), "one ai_replied for the reply");
+        Assert.That(await DetailAsync(chat, "ai_replied"), Is.EqualTo("3 parts"));
+        Assert.That(await JobAsync(chat), Is.EqualTo("sent 2"));
+
+        // The echo of every part is ours, not the owner typing.
+        foreach (var (providerId, text) in messages)
+            Assert.That(await _app.DeliverAsync(_instance, Payloads.SendMessageEcho(chat, text, providerId)), Is.EqualTo("ignored_echo"));
+        Assert.That((await _app.GetSessionAsync(_instance, chat)).GetProperty("is_paused").GetBoolean(), Is.False);
+        Assert.That(await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Quero sim!")), Is.EqualTo("ai_queued"), "the bot still answers");
+    }
+
+    [Test]
+    public async Task EchoOfEachPart_ArrivingBeforeItsSendReturns_IsIgnored()
+    {
+        var chat = Payloads.NewChatId();
+        var echoActions = new List<string?>();
+        _app.Evolution.BeforeAnswer = async (remoteJid, text, keyId) =>
+        {
+            var response = await _app.PostWebhookAsync(_instance, Payloads.SendMessageEcho(remoteJid, text, keyId));
+            var action = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("action").GetString();
+            lock (echoActions) echoActions.Add(action);
+        };
+
+        await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Vocês têm bolo de cenoura?"));
+        await WaitForTimelineAsync(chat, "ai_replied");
+
+        Assert.That(echoActions, Is.EqualTo(new[] { "ignored_echo", "ignored_echo", "ignored_echo" }), "each echo matched the part in flight");
+        Assert.That((await _app.GetSessionAsync(_instance, chat)).GetProperty("is_paused").GetBoolean(), Is.False);
+        var messages = await BotMessagesAsync(chat);
+        Assert.That(messages.Select(m => m.Text), Is.EqualTo(Parts), "each echo and its send's answer are one message");
+        Assert.That(await DetailAsync(chat, "ai_replied"), Is.EqualTo("3 parts"));
+    }
+
+    [Test]
+    public async Task OwnerTypingBetweenParts_DropsTheRest()
+    {
+        var chat = Payloads.NewChatId();
+        string? ownerAction = null;
+        _app.Evolution.BeforeAnswer = async (_, text, _) =>
+        {
+            // The owner types while part 1 is going out: after it, nothing more may be said over them.
+            if (text == Parts[0]) ownerAction = await _app.DeliverAsync(_instance, Payloads.OwnerText(chat, "Oi Ana, aqui é a Carla. Temos sim!"));
+        };
+
+        await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Vocês têm bolo de cenoura?"));
+        await WaitForTimelineAsync(chat, "ai_discarded_collision");
+        await Task.Delay(1000);
+
+        Assert.That(ownerAction, Is.EqualTo("paused"));
+        Assert.That(_app.Evolution.SendsTo(chat).Select(Text), Is.EqualTo(new[] { Parts[0] }), "only the part already in flight went out");
+        Assert.That(await DetailAsync(chat, "ai_discarded_collision"), Does.Contain("1 of 3 parts sent"));
+        Assert.That(await _app.TimelineAsync(_instance, chat), Does.Not.Contain("ai_replied"));
+        Assert.That(await JobAsync(chat), Is.EqualTo("discarded 1"));
+        Assert.That((await BotMessagesAsync(chat)).Select(m => m.Text), Is.EqualTo(new[] { Parts[0] }));
+    }
+
+    [Test]
+    public async Task LostAnswerOnSecondPart_ConfirmedByEvolutionsRecord_SendsTheThirdOnce()
+    {
+        var chat = Payloads.NewChatId();
+        _app.Evolution.BeforeAnswer = (_, text, _) =>
+        {
+            if (text == Parts[0]) _app.Evolution.SendThenDropNext(echo: false); // part 2 goes out, its answer is lost
+            return Task.CompletedTask;
+        };
+
+        await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Vocês têm bolo de cenoura?"));
+        await WaitForTimelineAsync(chat, "ai_replied");
+        await Task.Delay(1500);
+
+        Assert.That(_app.Evolution.SendsTo(chat).Select(Text), Is.EqualTo(Parts), "each part reached WhatsApp once, in order");
+        Assert.That(_app.Evolution.CallsTo("/message/sendText/"), Has.Count.EqualTo(3), "nothing sent twice");
+        Assert.That(await DetailAsync(chat, "ai_send_confirmed"), Does.Contain("Evolution's record"));
+        Assert.That(await DetailAsync(chat, "ai_replied"), Is.EqualTo("3 parts"));
+        Assert.That((await BotMessagesAsync(chat)).Select(m => m.Text), Is.EqualTo(Parts));
+        Assert.That(await JobAsync(chat), Is.EqualTo("sent 2"));
+    }
+
+    [Test]
+    public async Task LostSecondPartNeverStored_IsProvedAbsent_ResentOnce_ThenTheThird()
+    {
+        var chat = Payloads.NewChatId();
+        _app.Evolution.BeforeAnswer = (_, text, _) =>
+        {
+            if (text == Parts[0]) _app.Evolution.DropNext(); // part 2's call is cut before Evolution sent it
+            return Task.CompletedTask;
+        };
+
+        await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Vocês têm bolo de cenoura?"));
+        await WaitForTimelineAsync(chat, "ai_replied");
+        await Task.Delay(1500);
+
+        Assert.That(_app.Evolution.SendsTo(chat).Select(Text), Is.EqualTo(Parts), "each part delivered once, in order");
+        Assert.That(_app.Evolution.CallsTo("/message/sendText/"), Has.Count.EqualTo(4), "the dropped call and its one resend");
+        Assert.That(await _app.TimelineAsync(_instance, chat), Does.Contain("ai_resent"));
+        Assert.That((await BotMessagesAsync(chat)).Select(m => m.Text), Is.EqualTo(Parts));
+        Assert.That(await JobAsync(chat), Is.EqualTo("sent 2"));
+    }
+
+    [Test]
+    public async Task OneParagraph_IsOneMessage_WithTypingAndNoPartCount()
+    {
+        var chat = Payloads.NewChatId();
+        _app.Llm.ReplyText = "Abrimos amanhã das 7h às 19h.";
+        await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Vocês abrem amanhã?"));
+        await WaitForTimelineAsync(chat, "ai_replied");
+
+        var send = _app.Evolution.SendsTo(chat).Single();
+        Assert.That(Text(send), Is.EqualTo("Abrimos amanhã das 7h às 19h."));
+        Assert.That(FakeEvolutionServer.TypingDelayOf(send), Is.EqualTo(725), "29 characters × 25 ms");
+        Assert.That(await DetailAsync(chat, "ai_replied"), Is.Null);
+    }
+
+    private static string Text(RecordedRequest send) => send.Json.GetProperty("text").GetString()!;
+
+    private Task WaitForTimelineAsync(string chat, string action) =>
+        HybridFlowApp.EventuallyAsync(async () => (await _app.TimelineAsync(_instance, chat)).Contains(action), action);
+
+    private async Task<IReadOnlyList<(string ProviderId, string Text)>> BotMessagesAsync(string chat)
+    {
+        var rows = await _app.ScalarAsync<string>(
+            "SELECT string_agg(m.provider_message_id || E'\\t' || m.text, E'\\n' ORDER BY m.id) FROM messages m JOIN sessions s ON s.id = m.session_id WHERE s.chat_id = $1 AND m.direction = 'bot'",
+            chat);
+        return rows is null ? [] : [.. rows.Split('\n').Select(r => r.Split('\t', 2)).Select(p => (p[0], p[1]))];
+    }
+
+    private Task<string?> JobAsync(string chat) => _app.ScalarAsync<string>(
+        "SELECT j.status || ' ' || j.part_index FROM reply_jobs j JOIN sessions s ON s.id = j.session_id WHERE s.chat_id = $1 AND j.kind = 'reply' ORDER BY j.id LIMIT 1", chat);
+
+    private Task<string?> DetailAsync(string chat, string action) => _app.ScalarAsync<string>(
+        "SELECT e.detail FROM session_events e JOIN sessions s ON s.id = e.session_id WHERE s.chat_id = $1 AND e.action = $2 ORDER BY e.id LIMIT 1", chat, action);
+}
