@@ -191,17 +191,68 @@ public sealed class ReplyPartsTests
         Assert.That(await DetailAsync(chat, "ai_replied"), Is.Null);
     }
 
+    [Test]
+    public async Task SplitOff_ThroughTheTenantApi_SendsTheWholeReplyAsOneMessage_AsBefore()
+    {
+        var instance = await TenantWithSettingsAsync("""{"split_messages": false}""");
+        var chat = Payloads.NewChatId();
+        await _app.DeliverAsync(instance, Payloads.CustomerText(chat, "Vocês têm bolo de cenoura?"));
+        await WaitForTimelineAsync(chat, "ai_replied", instance);
+
+        var send = _app.Evolution.SendsTo(chat).Single();
+        Assert.That(Text(send), Is.EqualTo(ThreeParagraphs));
+        Assert.That(FakeEvolutionServer.TypingDelayOf(send), Is.EqualTo(Math.Clamp(25 * ThreeParagraphs.Length, 500, 6000)));
+        Assert.That(await DetailAsync(chat, "ai_replied"), Is.Null);
+        Assert.That((await BotMessagesAsync(chat)).Select(m => m.Text), Is.EqualTo(new[] { ThreeParagraphs }));
+    }
+
+    [Test]
+    public async Task TypingOff_ThroughTheTenantApi_SendsNoDelay()
+    {
+        var instance = await TenantWithSettingsAsync("""{"typing_indicator": false}""");
+        var chat = Payloads.NewChatId();
+        await _app.DeliverAsync(instance, Payloads.CustomerText(chat, "Vocês têm bolo de cenoura?"));
+        await WaitForTimelineAsync(chat, "ai_replied", instance);
+
+        var sends = _app.Evolution.SendsTo(chat);
+        Assert.That(sends.Select(Text), Is.EqualTo(Parts), "still split");
+        Assert.That(sends.Select(FakeEvolutionServer.TypingDelayOf), Is.All.Null, "no delay field at all");
+    }
+
+    [Test]
+    public async Task TwoPartsAtFortyMsPerChar_ThroughTheTenantApi_JoinsTheSurplusAndTypesSlower()
+    {
+        var instance = await TenantWithSettingsAsync("""{"max_reply_parts": 2, "typing_ms_per_char": 40}""");
+        var chat = Payloads.NewChatId();
+        await _app.DeliverAsync(instance, Payloads.CustomerText(chat, "Vocês têm bolo de cenoura?"));
+        await WaitForTimelineAsync(chat, "ai_replied", instance);
+
+        var sends = _app.Evolution.SendsTo(chat);
+        Assert.That(sends.Select(Text), Is.EqualTo(new[] { Parts[0], Parts[1] + "\n\n" + Parts[2] }));
+        Assert.That(sends.Select(FakeEvolutionServer.TypingDelayOf), Is.EqualTo(sends.Select(s => (int?)Math.Clamp(40 * Text(s).Length, 500, 6000))));
+        Assert.That(await DetailAsync(chat, "ai_replied"), Is.EqualTo("2 parts"));
+    }
+
+    /// <summary>A tenant of its own, its settings changed through PATCH /api/tenants/{id} as a tenant's admin would.</summary>
+    private async Task<string> TenantWithSettingsAsync(string patch)
+    {
+        var (tenantId, instance) = await _app.CreateTenantWithInstanceAsync();
+        await ApiAssert.StatusAsync(await _app.Admin.PatchJsonAsync($"/api/tenants/{tenantId}", patch), 200);
+        return instance;
+    }
+
     private static string Text(RecordedRequest send) => send.Json.GetProperty("text").GetString()!;
 
-    private Task WaitForTimelineAsync(string chat, string action) =>
-        HybridFlowApp.EventuallyAsync(async () => (await _app.TimelineAsync(_instance, chat)).Contains(action), action);
+    private Task WaitForTimelineAsync(string chat, string action, string? instance = null) =>
+        HybridFlowApp.EventuallyAsync(async () => (await _app.TimelineAsync(instance ?? _instance, chat)).Contains(action), action);
 
     private async Task<IReadOnlyList<(string ProviderId, string Text)>> BotMessagesAsync(string chat)
     {
         var rows = await _app.ScalarAsync<string>(
-            "SELECT string_agg(m.provider_message_id || E'\\t' || m.text, E'\\n' ORDER BY m.id) FROM messages m JOIN sessions s ON s.id = m.session_id WHERE s.chat_id = $1 AND m.direction = 'bot'",
+            "SELECT string_agg(m.provider_message_id || E'\\x1f' || m.text, E'\\x1e' ORDER BY m.id) FROM messages m JOIN sessions s ON s.id = m.session_id WHERE s.chat_id = $1 AND m.direction = 'bot'",
             chat);
-        return rows is null ? [] : [.. rows.Split('\n').Select(r => r.Split('\t', 2)).Select(p => (p[0], p[1]))];
+        // Unit and record separators: the texts have line breaks and tabs of their own.
+        return rows is null ? [] : [.. rows.Split('\x1e').Select(r => r.Split('\x1f', 2)).Select(p => (p[0], p[1]))];
     }
 
     private Task<string?> JobAsync(string chat) => _app.ScalarAsync<string>(
