@@ -33,6 +33,8 @@ public sealed class ReplyPartsTests
             ["SEND_ECHO_WAIT_SECONDS"] = "1",
             ["SEND_RESOLVE_SECONDS"] = "0.2",
             ["REPLY_POLL_MS"] = "100",
+            // Shorter than a typing delay: a typed send must still not look lost.
+            ["EVOLUTION_TIMEOUT"] = "1",
         });
         (_, _instance) = await _app.CreateTenantWithInstanceAsync();
     }
@@ -175,6 +177,22 @@ public sealed class ReplyPartsTests
         Assert.That(await _app.TimelineAsync(_instance, chat), Does.Contain("ai_resent"));
         Assert.That((await BotMessagesAsync(chat)).Select(m => m.Text), Is.EqualTo(Parts));
         Assert.That(await JobAsync(chat), Is.EqualTo("sent 2"));
+    }
+
+    [Test]
+    public async Task TypingDelayLongerThanTheEvolutionTimeout_IsWaitedFor_NotTakenForALostAnswer()
+    {
+        var chat = Payloads.NewChatId();
+        _app.Llm.ReplyText = new string('a', 60) + " " + new string('b', 39); // 100 characters: 2.5 s of typing, EVOLUTION_TIMEOUT is 1 s
+        _app.Evolution.TypesLikeEvolution = true;
+        await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Oi"));
+        await WaitForTimelineAsync(chat, "ai_replied");
+
+        var send = _app.Evolution.SendsTo(chat).Single();
+        Assert.That(FakeEvolutionServer.TypingDelayOf(send), Is.EqualTo(2_500));
+        var timeline = await _app.TimelineAsync(_instance, chat);
+        Assert.That(timeline, Does.Not.Contain("ai_send_confirmed").And.Not.Contain("ai_outcome_unknown"), "the answer came within delay + timeout");
+        Assert.That(_app.Evolution.CallsTo("/chat/findMessages/"), Is.Empty, "no read-back was needed");
     }
 
     [Test]
