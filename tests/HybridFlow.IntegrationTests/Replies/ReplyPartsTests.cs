@@ -35,6 +35,7 @@ public sealed class ReplyPartsTests
             ["REPLY_POLL_MS"] = "100",
             // Shorter than a typing delay: a typed send must still not look lost.
             ["EVOLUTION_TIMEOUT"] = "1",
+            ["REPLY_RETRY_BASE_SECONDS"] = "0.2",
         });
         (_, _instance) = await _app.CreateTenantWithInstanceAsync();
     }
@@ -134,6 +135,31 @@ public sealed class ReplyPartsTests
         Assert.That(await _app.TimelineAsync(_instance, chat), Does.Not.Contain("ai_replied"));
         Assert.That(await JobAsync(chat), Is.EqualTo("discarded 1"));
         Assert.That((await BotMessagesAsync(chat)).Select(m => m.Text), Is.EqualTo(new[] { Parts[0] }));
+    }
+
+    [Test]
+    public async Task SecondPartFailing_IsRetriedAtThatPart_WithoutWritingTheReplyAgain()
+    {
+        var chat = Payloads.NewChatId();
+        _app.Evolution.BeforeAnswer = (_, text, _) =>
+        {
+            // Part 2's call is refused (nothing sent): the job is retried later and must carry on from part 2.
+            if (text == Parts[0]) _app.Evolution.FailNext((500, """{"status":500,"error":"Internal Server Error","response":{"message":["Connection Closed"]}}"""));
+            return Task.CompletedTask;
+        };
+
+        await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Vocês têm bolo de cenoura?"));
+        await WaitForTimelineAsync(chat, "ai_replied");
+        await Task.Delay(1000);
+
+        Assert.That(_app.Llm.Requests, Has.Count.EqualTo(1), "the reply was written once; the retry only sent the rest");
+        Assert.That(_app.Evolution.SendsTo(chat).Select(Text), Is.EqualTo(Parts), "part 1 not repeated, part 2 not skipped");
+        Assert.That(_app.Evolution.CallsTo("/message/sendText/"), Has.Count.EqualTo(4), "the refused call and the three parts");
+        var timeline = await _app.TimelineAsync(_instance, chat);
+        Assert.That(timeline, Does.Contain("ai_retry"));
+        Assert.That(timeline.Count(a => a == "ai_replied"), Is.EqualTo(1));
+        Assert.That(await DetailAsync(chat, "ai_replied"), Is.EqualTo("3 parts"));
+        Assert.That(await JobAsync(chat), Is.EqualTo("sent 2"));
     }
 
     [Test]
