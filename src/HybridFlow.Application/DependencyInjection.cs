@@ -23,6 +23,7 @@ public static class DependencyInjection
         services.AddTransient(typeof(IPipelineBehavior<,>), typeof(ValidationBehavior<,>));
         services.AddValidatorsFromAssembly(assembly, ServiceLifetime.Transient);
         services.AddTransient<Replies.ReplySendSteps>();
+        services.AddTransient<Replies.ReplyPartsSender>();
         services.AddTransient<Replies.UnconfirmedSendResolver>();
         return services;
     }

@@ -29,20 +29,43 @@ public sealed class ReplySendSteps
     }
 
     /// <summary>Keeps the reply, re-checks the chat under its lock and registers the send; a collision is recorded on the timeline.</summary>
-    public async Task<ReplyJobOutcome> BeginReplyAsync(ClaimedReplyJob claimed, string text, CancellationToken ct)
+    public async Task<ReplyJobOutcome> BeginReplyAsync(ClaimedReplyJob claimed, string text, CancellationToken ct) =>
+        (await BeginReplyAsync(claimed, text, null, ct)).Outcome;
+
+    /// <summary>The same, for a reply that goes out as <paramref name="parts"/> (null: one message): the first part's send is registered.</summary>
+    public async Task<BegunPart> BeginReplyAsync(ClaimedReplyJob claimed, string text, IReadOnlyList<string>? parts, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
         await using var entry = await _ledger.OpenAsync(claimed.JobId, ct);
-        if (entry?.Job is not { } job) return ReplyJobOutcome.Lost;
-        job.Generate(claimed.Attempt, text, now);
+        if (entry?.Job is not { } job) return new BegunPart(ReplyJobOutcome.Lost);
+        job.Generate(claimed.Attempt, text, parts, now);
         var outcome = job.BeginSend(entry.Session, claimed.Attempt, now, _settings.SendLease);
-        if (outcome == ReplyJobOutcome.Lost) return outcome;
+        if (outcome == ReplyJobOutcome.Lost) return new BegunPart(outcome);
         if (outcome is ReplyJobOutcome.Discarded or ReplyJobOutcome.Cancelled)
             await entry.AddTimelineEventAsync(TimelineActions.AiDiscardedCollision, "a person spoke while the reply was being written", null, now, ct);
         await entry.CommitAsync(ct);
         // A job cancelled while its reply was being written was counted as cancelled then.
         _metrics.ReplyJobChanged(outcome);
-        return outcome;
+        return BegunPart.Of(outcome, job);
+    }
+
+    /// <summary>
+    /// A job some of whose parts went out carries on with the next one (the same worker, or the next one after a crash or
+    /// a resolved send): the same re-check under the chat's lock, per part. A person who spoke meanwhile drops the rest.
+    /// </summary>
+    public async Task<BegunPart> BeginNextPartAsync(ClaimedReplyJob claimed, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        await using var entry = await _ledger.OpenAsync(claimed.JobId, ct);
+        if (entry?.Job is not { HasSentParts: true } job) return new BegunPart(ReplyJobOutcome.Lost);
+        var outcome = job.BeginSend(entry.Session, claimed.Attempt, now, _settings.SendLease);
+        if (outcome == ReplyJobOutcome.Lost) return new BegunPart(outcome);
+        if (outcome is ReplyJobOutcome.Discarded or ReplyJobOutcome.Cancelled)
+            await entry.AddTimelineEventAsync(TimelineActions.AiDiscardedCollision,
+                $"a person spoke between the parts: {job.PartIndex} of {job.Parts.Count} parts sent, the rest not sent", null, now, ct);
+        await entry.CommitAsync(ct);
+        _metrics.ReplyJobChanged(outcome);
+        return BegunPart.Of(outcome, job);
     }
 
     /// <summary>The model provider asked us to wait (429/overloaded): due again at <paramref name="until"/>, the attempt given back.</summary>
@@ -82,45 +105,53 @@ public sealed class ReplySendSteps
     }
 
     /// <summary>
-    /// The gateway answered with the message's id: the bot's message is recorded (or found, when its echo came first),
-    /// the session touched, the send closed and <paramref name="action"/> put on the timeline.
+    /// The gateway answered with the id of part <paramref name="part"/>: the bot's message is recorded (or found, when its
+    /// echo came first), the session touched and the part closed; the job moves to its next part (held for
+    /// <paramref name="nextPartLease"/>) or is sent, and <paramref name="timeline"/> says what goes on the timeline.
     /// </summary>
-    public async Task CompleteReplyAsync(long sendId, string text, SentText sent, string action, string? detail, CancellationToken ct)
+    public async Task<ReplyJobOutcome> CompleteReplyAsync(
+        long sendId, int part, string text, SentText sent, PartTimeline timeline, TimeSpan nextPartLease, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
         await using var entry = await _ledger.OpenAsync(sendId, ct);
-        if (entry?.Job is not { } job) return;
+        if (entry?.Job is not { } job) return ReplyJobOutcome.Lost;
         var messageId = await entry.RecordSentMessageAsync(
             new NewChatMessage(sent.ProviderMessageId, MessageDirection.Bot, "conversation", text, sent.RawJson, now), ct);
-        if (job.CompleteSend(sent.ProviderMessageId, messageId, now) == ReplyJobOutcome.Lost) return;
+        var outcome = job.CompleteSend(part, sent.ProviderMessageId, messageId, now, nextPartLease);
+        if (outcome == ReplyJobOutcome.Lost) return outcome;
         entry.Session.ReceiveEcho(now, now);
-        await entry.AddTimelineEventAsync(action, detail, messageId, now, ct);
+        if (outcome == ReplyJobOutcome.Sent || timeline.EveryPart)
+            await entry.AddTimelineEventAsync(timeline.Action, timeline.Detail, messageId, now, ct);
         await entry.CommitAsync(ct);
-        _metrics.ReplyJobChanged(ReplyJobOutcome.Sent);
+        _metrics.ReplyJobChanged(outcome);
+        return outcome;
     }
 
     /// <summary>
-    /// Sends a reply whose send is begun and records what came of it: sent (<paramref name="action"/> on the timeline),
-    /// answer lost (proof follows, never a blind resend), or failed (retried or dead). Answers the gateway's answer when sent.
+    /// Sends part <paramref name="part"/> of a job whose send of it is begun and records what came of it: sent (the job
+    /// done, or at its next part), answer lost (proof follows, never a blind resend), or failed (retried or dead).
     /// </summary>
-    public async Task<SentText?> SendAsync(long sendId, int? attempt, OutgoingText message, string action, string? detail, CancellationToken ct)
+    public async Task<ReplyJobOutcome> SendAsync(
+        long sendId, int? attempt, OutgoingText message, int part, PartTimeline timeline, TimeSpan nextPartLease, CancellationToken ct)
     {
         try
         {
             var sent = await _gateway.SendTextAsync(message, ct);
-            await CompleteReplyAsync(sendId, message.Text, sent, action, detail, ct);
-            return sent;
+            var outcome = await CompleteReplyAsync(sendId, part, message.Text, sent, timeline, nextPartLease, ct);
+            if (outcome != ReplyJobOutcome.Lost)
+                _logger.LogInformation("Send {send_id} part {part} went out provider_message_id={provider_message_id}", sendId, part + 1, sent.ProviderMessageId);
+            return outcome;
         }
         catch (WhatsAppSendException e) when (e.Kind == SendFailureKind.OutcomeUnknown)
         {
             // Never sent again blindly: the echo or Evolution's record decides (UnconfirmedSendResolver).
             await MarkOutcomeUnknownAsync(sendId, $"whatsapp: {e.Message}", ct);
+            return ReplyJobOutcome.OutcomeUnknown;
         }
         catch (WhatsAppSendException e)
         {
-            await FailAsync(sendId, attempt, ReplyChannel.Ai, $"whatsapp: {e.Message}", e.Kind != SendFailureKind.Transient, ct);
+            return await FailAsync(sendId, attempt, ReplyChannel.Ai, $"whatsapp: {e.Message}", e.Kind != SendFailureKind.Transient, ct);
         }
-        return null;
     }
 
     /// <summary>The gateway's answer was lost: the send waits for its echo (SEND_ECHO_WAIT_SECONDS), then for Evolution's record.</summary>
@@ -137,14 +168,14 @@ public sealed class ReplySendSteps
     /// An attempt failed: retried after the backoff or dead (the Domain decides), on the timeline as
     /// <c>ai_retry</c>/<c>ai_failed</c> (<c>workflow_*</c> for a workflow job). <paramref name="attempt"/> null: the job's current one.
     /// </summary>
-    public async Task FailAsync(long jobId, int? attempt, ReplyChannel channel, string error, bool permanent, CancellationToken ct)
+    public async Task<ReplyJobOutcome> FailAsync(long jobId, int? attempt, ReplyChannel channel, string error, bool permanent, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
         await using var entry = await _ledger.OpenAsync(jobId, ct);
-        if (entry?.Job is not { } job) return;
+        if (entry?.Job is not { } job) return ReplyJobOutcome.Lost;
         var tried = attempt ?? job.Attempts;
         var outcome = job.Fail(tried, Truncate(error), permanent, _settings.RetryPolicy, now);
-        if (outcome == ReplyJobOutcome.Lost) return; // no longer ours
+        if (outcome == ReplyJobOutcome.Lost) return outcome; // no longer ours
 
         // The error texts name the provider, status and kind only: no message text, no numbers, no keys.
         string action, detail;
@@ -163,6 +194,7 @@ public sealed class ReplySendSteps
         await entry.AddTimelineEventAsync(action, Truncate(detail), null, now, ct);
         await entry.CommitAsync(ct);
         _metrics.ReplyJobChanged(outcome);
+        return outcome;
     }
 
     internal static string Truncate(string s) => s.Length <= 2000 ? s : s[..2000];

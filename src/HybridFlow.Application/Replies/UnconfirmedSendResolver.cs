@@ -129,9 +129,12 @@ public sealed class UnconfirmedSendResolver
 
     private async Task ResendAsync(UnresolvedSend send, CancellationToken ct)
     {
-        var sent = await _steps.SendAsync(send.SendId, null, new OutgoingText(send.Instance, send.ChatId, send.Text, send.CorrelationId),
-            TimelineActions.AiResent, "proved absent from Evolution's record, so sent once more", ct);
-        if (sent is not null) _metrics.ReplyJobChanged(ReplyJobOutcome.Resent);
+        // Only replies are resent (an API send never is): a bot message, with the tenant's typing delay. A part that is not
+        // the last leaves the rest to the next worker's claim (zero lease), with its own collision re-check.
+        var message = new OutgoingText(send.Instance, send.ChatId, send.Text, send.CorrelationId, TypingDelay.For(send.Instance.Tenant.Conversation, send.Text));
+        var outcome = await _steps.SendAsync(send.SendId, null, message, send.Part,
+            new PartTimeline(TimelineActions.AiResent, "proved absent from Evolution's record, so sent once more", EveryPart: true), TimeSpan.Zero, ct);
+        if (outcome is ReplyJobOutcome.Sent or ReplyJobOutcome.PartSent) _metrics.ReplyJobChanged(ReplyJobOutcome.Resent);
     }
 
     private static string Describe(ReplyJobKind kind) => kind switch

@@ -10,6 +10,9 @@ namespace HybridFlow.Domain.Replies;
 /// (another attempt holds it, or it finished meanwhile) they change nothing and answer <see cref="ReplyJobOutcome.Lost"/>.
 /// Any other transition that the status does not allow throws <see cref="ReplyJobStateException"/>;
 /// repeating a transition into the state the job is already in (cancelling a cancelled job) does nothing.
+/// A job sends its <see cref="Parts"/> in order, one at a time, each through the whole protocol (collision re-check,
+/// registered, completed or resolved by proof); <see cref="PartIndex"/> is the part in flight or the next one, so a
+/// crash or a lost answer neither repeats a part that went out nor skips the one that did not.
 /// </summary>
 public sealed class ReplyJob
 {
@@ -23,12 +26,22 @@ public sealed class ReplyJob
     public int Attempts { get; private set; }
     public DateTimeOffset DueAt { get; private set; }
     public DateTimeOffset? LockedUntil { get; private set; }
+    /// <summary>The whole reply, as written.</summary>
     public string? ReplyText { get; private set; }
-    /// <summary>WhatsApp's key.id: from the send's answer, its echo, or Evolution's record.</summary>
+    private IReadOnlyList<string> _parts = [];
+    /// <summary>The messages the reply goes out as, in order (one for an API send or an unsplit reply).</summary>
+    public IReadOnlyList<string> Parts => _parts.Count > 0 ? _parts : ReplyText is { } text ? [text] : [];
+    /// <summary>The part being sent, or the next one to send; the earlier ones went out.</summary>
+    public int PartIndex { get; private set; }
+    /// <summary>The text the current send carries: what its echo and Evolution's record are matched by.</summary>
+    public string? CurrentPart => PartIndex < Parts.Count ? Parts[PartIndex] : null;
+    /// <summary>At least one part went out: the reply is not written again, the rest is sent.</summary>
+    public bool HasSentParts => PartIndex > 0;
+    /// <summary>WhatsApp's key.id of the current part (the last one once sent): from the send's answer, its echo, or Evolution's record.</summary>
     public string? SentProviderMessageId { get; private set; }
     public long? SentMessageId { get; private set; }
     public string? LastError { get; private set; }
-    /// <summary>Set when a send proved absent was made once more; it is never made a third time.</summary>
+    /// <summary>Set when a send (of the current part) proved absent was made once more; it is never made a third time.</summary>
     public DateTimeOffset? ResentAt { get; private set; }
     /// <summary>When Evolution's record first showed the send absent; a second read-back must agree before anything follows.</summary>
     public DateTimeOffset? AbsenceSeenAt { get; private set; }
@@ -67,8 +80,9 @@ public sealed class ReplyJob
         long id, long tenantId, long sessionId, ReplyJobKind kind, ReplyJobStatus status, int attempts, DateTimeOffset dueAt,
         DateTimeOffset? lockedUntil, string? replyText, string? sentProviderMessageId, long? sentMessageId, string? lastError,
         DateTimeOffset? resentAt, DateTimeOffset? absenceSeenAt, DateTimeOffset createdAt, DateTimeOffset updatedAt,
-        int readBackFailures = 0) => new()
+        int readBackFailures = 0, IReadOnlyList<string>? parts = null, int partIndex = 0) => new()
     {
+        _parts = parts ?? [], PartIndex = partIndex,
         AbsenceSeenAt = absenceSeenAt, ReadBackFailures = readBackFailures,
         Id = id, TenantId = tenantId, SessionId = sessionId, Kind = kind, Status = status, Attempts = attempts, DueAt = dueAt,
         LockedUntil = lockedUntil, ReplyText = replyText, SentProviderMessageId = sentProviderMessageId, SentMessageId = sentMessageId,
@@ -99,11 +113,18 @@ public sealed class ReplyJob
     }
 
     /// <summary>The model answered. A job cancelled meanwhile keeps the text for the record.</summary>
-    public ReplyJobOutcome Generate(int attempt, string text, DateTimeOffset now)
+    public ReplyJobOutcome Generate(int attempt, string text, DateTimeOffset now) => Generate(attempt, text, null, now);
+
+    /// <summary>The model answered, to go out as <paramref name="parts"/> (null: the whole text as one message).</summary>
+    public ReplyJobOutcome Generate(int attempt, string text, IReadOnlyList<string>? parts, DateTimeOffset now)
     {
         if (string.IsNullOrWhiteSpace(text)) throw new ArgumentException("A reply needs a text.", nameof(text));
+        if (parts is not null && (parts.Count == 0 || parts.Any(string.IsNullOrWhiteSpace)))
+            throw new ArgumentException("A reply's parts are texts, at least one.", nameof(parts));
         if (attempt != Attempts || Status is not (ReplyJobStatus.Processing or ReplyJobStatus.Cancelled)) return ReplyJobOutcome.Lost;
+        if (HasSentParts) throw new ReplyJobStateException("A reply whose first part went out is not written again.");
         ReplyText = text.Trim();
+        _parts = parts is null ? [] : [.. parts.Select(p => p.Trim())];
         UpdatedAt = now;
         return ReplyJobOutcome.Generated;
     }
@@ -149,15 +170,38 @@ public sealed class ReplyJob
     }
 
     /// <summary>The gateway answered with its id (or a resolver proved it): the message is the one recorded as <paramref name="messageId"/>.</summary>
-    public ReplyJobOutcome CompleteSend(string providerMessageId, long messageId, DateTimeOffset now)
+    public ReplyJobOutcome CompleteSend(string providerMessageId, long messageId, DateTimeOffset now) =>
+        CompleteSend(PartIndex, providerMessageId, messageId, now, TimeSpan.Zero);
+
+    /// <summary>
+    /// Part <paramref name="part"/> went out as <paramref name="providerMessageId"/>. The last part finishes the job
+    /// (<see cref="ReplyJobOutcome.Sent"/>); an earlier one moves the job to the next part, processing and held for
+    /// <paramref name="nextPartLease"/> by the worker that sends it (zero: free for the next worker's claim), and answers
+    /// <see cref="ReplyJobOutcome.PartSent"/>. A part already completed (its echo or a resolver came first) changes nothing.
+    /// </summary>
+    public ReplyJobOutcome CompleteSend(int part, string providerMessageId, long messageId, DateTimeOffset now, TimeSpan nextPartLease)
     {
-        if (Status == ReplyJobStatus.Sent && SentProviderMessageId == providerMessageId) return ReplyJobOutcome.Lost;
+        if (part < PartIndex || (Status == ReplyJobStatus.Sent && SentProviderMessageId == providerMessageId)) return ReplyJobOutcome.Lost;
         if (Status is not (ReplyJobStatus.Sending or ReplyJobStatus.Unconfirmed or ReplyJobStatus.NeedsAttention))
             throw new ReplyJobStateException($"A {Status.ToName()} job was not being sent.");
+        if (part > PartIndex) throw new ReplyJobStateException($"Part {part + 1} was never begun; part {PartIndex + 1} is in flight.");
         SentProviderMessageId = providerMessageId;
         SentMessageId = messageId;
-        Finish(ReplyJobStatus.Sent, now);
-        return ReplyJobOutcome.Sent;
+        if (PartIndex + 1 >= Parts.Count)
+        {
+            Finish(ReplyJobStatus.Sent, now);
+            return ReplyJobOutcome.Sent;
+        }
+        PartIndex++;
+        // What proves or repeats a send is about one part: the next one starts clean.
+        SentProviderMessageId = null;
+        ResentAt = null;
+        AbsenceSeenAt = null;
+        ReadBackFailures = 0;
+        Status = ReplyJobStatus.Processing;
+        LockedUntil = now + nextPartLease;
+        UpdatedAt = now;
+        return ReplyJobOutcome.PartSent;
     }
 
     /// <summary>The gateway's answer was lost (timeout, connection dropped after the request): wait for the echo until <paramref name="echoWait"/> has passed.</summary>
@@ -196,15 +240,16 @@ public sealed class ReplyJob
     public bool IsResolutionHeldUntil(DateTimeOffset claimedUntil) =>
         Status == ReplyJobStatus.Unconfirmed && LockedUntil is { } until && until.UtcTicks == claimedUntil.UtcTicks;
 
-    /// <summary>The echo or Evolution's record proved the message went out.</summary>
+    /// <summary>
+    /// The echo or Evolution's record proved the current part went out. The last part finishes the job; an earlier one
+    /// leaves the rest to the next worker's claim (<see cref="ReplyJobOutcome.PartSent"/>), with its collision re-check.
+    /// </summary>
     public ReplyJobOutcome Confirm(string providerMessageId, long messageId, DateTimeOffset now)
     {
         if (Status is not (ReplyJobStatus.Unconfirmed or ReplyJobStatus.NeedsAttention))
             throw new ReplyJobStateException($"A {Status.ToName()} job has nothing to confirm.");
-        SentProviderMessageId = providerMessageId;
-        SentMessageId = messageId;
-        Finish(ReplyJobStatus.Sent, now);
-        return ReplyJobOutcome.Confirmed;
+        var outcome = CompleteSend(PartIndex, providerMessageId, messageId, now, TimeSpan.Zero);
+        return outcome == ReplyJobOutcome.Sent ? ReplyJobOutcome.Confirmed : outcome;
     }
 
     /// <summary>

@@ -11,6 +11,8 @@ public enum ReplyJobOutcome
     /// <summary>The workflow may be called now (nothing is registered: a POST may be repeated).</summary>
     DispatchBegun,
     Sent,
+    /// <summary>A part went out and more follow: the job is processing again, at its next part.</summary>
+    PartSent,
     /// <summary>The gateway's answer was lost: the send waits for proof.</summary>
     OutcomeUnknown,
     /// <summary>Taken up for proof (by the resolver, after the echo window or a dead worker's lease).</summary>

@@ -12,10 +12,11 @@ public sealed record MessageKey(
     [property: JsonPropertyName("fromMe")] bool? FromMe,
     [property: JsonPropertyName("id")] string? Id);
 
-/// <summary><c>number</c>: digits or a full JID.</summary>
+/// <summary><c>number</c>: digits or a full JID; <c>delay</c>: ms of "typing…" before the message (Evolution blocks that long).</summary>
 public sealed record SendTextRequest(
     [property: JsonPropertyName("number")] string Number,
-    [property: JsonPropertyName("text")] string Text);
+    [property: JsonPropertyName("text")] string Text,
+    [property: JsonPropertyName("delay")] int? Delay = null);
 
 /// <summary>The <c>send.message</c> object Evolution answers; fields it adds in other versions are kept in <see cref="Extra"/>.</summary>
 public sealed record SendTextResponse(

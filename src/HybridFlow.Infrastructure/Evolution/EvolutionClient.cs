@@ -23,12 +23,14 @@ public sealed class EvolutionClient : IWhatsAppGateway
     private readonly ICorrelationContext _correlation;
     private readonly HybridFlowMetrics _metrics;
     private readonly ResiliencePipeline _pipeline;
+    private readonly EvolutionOptions _options;
 
     public EvolutionClient(EvolutionApiFactory evolution, EvolutionOptions options, ICorrelationContext correlation, HybridFlowMetrics metrics)
     {
         _evolution = evolution;
         _correlation = correlation;
         _metrics = metrics;
+        _options = options;
         _pipeline = EvolutionApiFactory.Pipeline(options, options.Timeout);
     }
 
@@ -56,12 +58,16 @@ public sealed class EvolutionClient : IWhatsAppGateway
         var instance = message.Instance;
         var api = _evolution.For(EvolutionEndpoint.Of(instance), message.CorrelationId ?? _correlation.CorrelationId)
                   ?? throw new WhatsAppSendException("The instance's evo_server_url is not an absolute http(s) URL.", SendFailureKind.Permanent);
-        var body = new SendTextRequest(ToNumber(message.ChatId), message.Text);
+        var delayMs = message.TypingDelay is { } typing && typing > TimeSpan.Zero ? (int)typing.TotalMilliseconds : (int?)null;
+        var body = new SendTextRequest(ToNumber(message.ChatId), message.Text, delayMs);
+        // Evolution answers only after the typing delay: the timeout is the usual one on top of it, or every typed
+        // message would look lost.
+        var pipeline = delayMs is { } ms ? EvolutionApiFactory.Pipeline(_options, _options.Timeout + TimeSpan.FromMilliseconds(ms)) : _pipeline;
 
         IApiResponse<SendTextResponse> response;
         try
         {
-            response = await _evolution.ExecuteAsync(SendTextOperation, _pipeline, token => api.SendTextAsync(instance.InstanceName, body, token), ct);
+            response = await _evolution.ExecuteAsync(SendTextOperation, pipeline, token => api.SendTextAsync(instance.InstanceName, body, token), ct);
         }
         catch (TimeoutRejectedException e)
         {

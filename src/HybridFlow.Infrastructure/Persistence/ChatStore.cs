@@ -220,9 +220,11 @@ public sealed class ChatStore : IChatStore
         {
             await FlushAsync(ct);
             // An unconfirmed or needs_attention send still waits for its echo: it proves the send (UnconfirmedSendResolver).
+            // A reply in parts is matched by the part in flight (SqlMapping.CurrentPartText, without the alias).
             await using var cmd = _connection.Command("""
                 SELECT id, kind FROM reply_jobs
-                WHERE session_id = $1 AND status IN ('sending', 'unconfirmed', 'needs_attention') AND sent_provider_message_id IS NULL AND reply_text = $2
+                WHERE session_id = $1 AND status IN ('sending', 'unconfirmed', 'needs_attention') AND sent_provider_message_id IS NULL
+                  AND COALESCE(reply_parts[part_index + 1], reply_text) = $2
                 ORDER BY id LIMIT 1 FOR UPDATE
                 """, _tx, Session.Id, text.Trim());
             await using var reader = await cmd.ExecuteReaderAsync(ct);

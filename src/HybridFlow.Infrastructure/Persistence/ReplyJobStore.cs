@@ -72,13 +72,13 @@ public sealed class ReplyJobStore : IReplyJobStore
             )
             UPDATE reply_jobs j SET status = 'processing', attempts = j.attempts + 1, locked_until = $2, updated_at = $1
             FROM locked WHERE j.id = locked.id
-            RETURNING j.id, j.session_id, j.attempts, j.correlation_id, j.due_at
+            RETURNING j.id, j.session_id, j.attempts, j.correlation_id, j.due_at, j.part_index > 0 AS has_sent_parts
             """, tx, now, now + lease, (long)perTenantLimit, (long)limit);
         var claimed = new List<(ClaimedReplyJob Job, DateTime DueAt)>();
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
-                claimed.Add((new ClaimedReplyJob(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2), Str(reader, 3)), reader.GetDateTime(4)));
+                claimed.Add((new ClaimedReplyJob(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2), Str(reader, 3), reader.GetBoolean(5)), reader.GetDateTime(4)));
         }
         await tx.CommitAsync(ct);
         // RETURNING has no order: hand them out oldest first.

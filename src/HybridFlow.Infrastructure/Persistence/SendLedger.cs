@@ -54,9 +54,9 @@ public sealed class SendLedger : ISendLedger
 
         var sends = new List<UnresolvedSend>();
         await using (var cmd = connection.Command($"""
-            SELECT j.id, j.kind, j.reply_text, j.sent_provider_message_id, j.created_at, j.correlation_id, s.chat_id,
+            SELECT j.id, j.kind, {SqlMapping.CurrentPartText}, j.sent_provider_message_id, j.created_at, j.correlation_id, s.chat_id,
                    ARRAY(SELECT m.provider_message_id FROM messages m WHERE m.session_id = s.id ORDER BY m.sent_at DESC, m.id DESC LIMIT $2) AS known,
-                   {SqlMapping.InstanceColumns}
+                   j.part_index, {SqlMapping.InstanceColumns}
             FROM reply_jobs j
             JOIN sessions s ON s.id = j.session_id
             JOIN instances i ON i.id = s.instance_id
@@ -70,9 +70,9 @@ public sealed class SendLedger : ISendLedger
             {
                 if (r.IsDBNull(2)) continue; // a send without a text cannot be looked for; its lease keeps it out of the way
                 sends.Add(new UnresolvedSend(
-                    r.GetInt64(0), ReplyJobNames.ParseKind(r.GetString(1)), claimedUntil, SqlMapping.ReadInstance(r, 8, _secrets), r.GetString(6),
+                    r.GetInt64(0), ReplyJobNames.ParseKind(r.GetString(1)), claimedUntil, SqlMapping.ReadInstance(r, 9, _secrets), r.GetString(6),
                     r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), SqlMapping.Time(r, 4)!.Value - ClockSlack,
-                    r.GetFieldValue<string[]>(7), r.IsDBNull(5) ? null : r.GetString(5)));
+                    r.GetFieldValue<string[]>(7), r.IsDBNull(5) ? null : r.GetString(5), r.GetInt32(8)));
             }
         }
         return sends;

@@ -127,7 +127,11 @@ internal static class SqlMapping
     /// <summary>The reply_jobs columns <see cref="ReadReplyJob"/> reads (by name), for <c>FROM reply_jobs j</c>.</summary>
     public const string ReplyJobColumns =
         "j.id, j.tenant_id, j.session_id, j.kind, j.status, j.attempts, j.due_at, j.locked_until, j.reply_text, " +
-        "j.sent_provider_message_id, j.sent_message_id, j.last_error, j.resent_at, j.absence_seen_at, j.read_back_failures, j.created_at, j.updated_at";
+        "j.sent_provider_message_id, j.sent_message_id, j.last_error, j.resent_at, j.absence_seen_at, j.read_back_failures, j.created_at, j.updated_at, " +
+        "j.reply_parts, j.part_index";
+
+    /// <summary>The text of a job's send in flight (ReplyJob.CurrentPart): its part, or the whole text of a one-part job or an older row.</summary>
+    public const string CurrentPartText = "COALESCE(j.reply_parts[j.part_index + 1], j.reply_text)";
 
     public static ReplyJob ReadReplyJob(NpgsqlDataReader r)
     {
@@ -139,26 +143,32 @@ internal static class SqlMapping
             ReplyJobNames.ParseKind(r.GetString(r.GetOrdinal("kind"))), ReplyJobNames.ParseStatus(r.GetString(r.GetOrdinal("status"))),
             r.GetInt32(r.GetOrdinal("attempts")), At("due_at")!.Value, At("locked_until"), Text("reply_text"),
             Text("sent_provider_message_id"), r.IsDBNull(sentMessage) ? null : r.GetInt64(sentMessage), Text("last_error"),
-            At("resent_at"), At("absence_seen_at"), At("created_at")!.Value, At("updated_at")!.Value, r.GetInt32(r.GetOrdinal("read_back_failures")));
+            At("resent_at"), At("absence_seen_at"), At("created_at")!.Value, At("updated_at")!.Value, r.GetInt32(r.GetOrdinal("read_back_failures")),
+            r.IsDBNull(r.GetOrdinal("reply_parts")) ? null : r.GetFieldValue<string[]>(r.GetOrdinal("reply_parts")), r.GetInt32(r.GetOrdinal("part_index")));
     }
 
     /// <summary>Stores a job as the Domain left it.</summary>
     public static NpgsqlBatchCommand ReplyJobUpdateCommand(ReplyJob j) => BatchCommand("""
         UPDATE reply_jobs SET status = $2, attempts = $3, due_at = $4, locked_until = $5, reply_text = $6, sent_provider_message_id = $7,
                               sent_message_id = $8, last_error = $9, resent_at = $10, absence_seen_at = $11, updated_at = $12,
-                              read_back_failures = $13
+                              read_back_failures = $13, reply_parts = $14, part_index = $15
         WHERE id = $1
         """, j.Id, j.Status.ToName(), j.Attempts, j.DueAt, TimeOrNull(j.LockedUntil), TextOrNull(j.ReplyText), TextOrNull(j.SentProviderMessageId),
         j.SentMessageId is { } m ? m : new NullOf(NpgsqlDbType.Bigint), TextOrNull(j.LastError), TimeOrNull(j.ResentAt), TimeOrNull(j.AbsenceSeenAt), j.UpdatedAt,
-        j.ReadBackFailures);
+        j.ReadBackFailures, PartsOrNull(j), j.PartIndex);
 
     /// <summary>Inserts a new job (an API send); answers its id.</summary>
     public static NpgsqlCommand ReplyJobInsertCommand(this NpgsqlConnection c, NpgsqlTransaction tx, ReplyJob j) => c.Command("""
-        INSERT INTO reply_jobs (tenant_id, session_id, trigger_message_ids, status, kind, due_at, attempts, locked_until, reply_text, created_at, updated_at)
-        VALUES ($1, $2, '{}', $3, $4, $5, $6, $7, $8, $9, $10)
+        INSERT INTO reply_jobs (tenant_id, session_id, trigger_message_ids, status, kind, due_at, attempts, locked_until, reply_text, created_at, updated_at,
+                                reply_parts, part_index)
+        VALUES ($1, $2, '{}', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
         RETURNING id
         """, tx, j.TenantId, j.SessionId, j.Status.ToName(), j.Kind.ToName(), j.DueAt, j.Attempts, TimeOrNull(j.LockedUntil),
-        TextOrNull(j.ReplyText), j.CreatedAt, j.UpdatedAt);
+        TextOrNull(j.ReplyText), j.CreatedAt, j.UpdatedAt, PartsOrNull(j), j.PartIndex);
+
+    /// <summary>A one-part job stores no parts: its text is the part.</summary>
+    private static object PartsOrNull(ReplyJob j) =>
+        j.Parts.Count > 1 || (j.Parts.Count == 1 && j.Parts[0] != j.ReplyText) ? j.Parts.ToArray() : new NullOf(NpgsqlDbType.Array | NpgsqlDbType.Text);
 
     public static object TextOrNull(string? s) => s ?? (object)new NullOf(NpgsqlDbType.Text);
 

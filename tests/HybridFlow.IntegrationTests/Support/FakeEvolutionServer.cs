@@ -76,6 +76,9 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
     /// <summary>How long a send waits before it is answered (to provoke the client's timeout).</summary>
     public TimeSpan Delay { get; set; }
 
+    /// <summary>When true, a sendText with a <c>delay</c> is answered only after it, as Evolution does (it shows "typing…" meanwhile).</summary>
+    public bool TypesLikeEvolution { get; set; }
+
     /// <summary>Starts on a random port, or on <paramref name="port"/> (to bring a "down" Evolution back where it was).</summary>
     public static async Task<FakeEvolutionServer> StartAsync(int port = 0)
     {
@@ -139,7 +142,12 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
         BeforeAnswer = null;
         Echo = null;
         Delay = TimeSpan.Zero;
+        TypesLikeEvolution = false;
     }
+
+    /// <summary>The <c>delay</c> (ms of "typing…") a sendText asked for; null when it asked for none. Sends are recorded in the order they arrived.</summary>
+    public static int? TypingDelayOf(RecordedRequest send) =>
+        send.Json.TryGetProperty("delay", out var delay) && delay.ValueKind == JsonValueKind.Number ? delay.GetInt32() : null;
 
     public IReadOnlyList<RecordedRequest> SendsTo(string chatId)
     {
@@ -249,6 +257,7 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
         headers["x-fake-outcome"] = "201";
         _requests.Enqueue(new RecordedRequest(context.Request.Method, path, headers, body));
         if (Delay > TimeSpan.Zero) await Task.Delay(Delay);
+        if (TypesLikeEvolution && request["delay"]?.GetValue<int>() is > 0 and var typing) await Task.Delay(typing);
         if (BeforeAnswer is { } before) await before(remoteJid, text, keyId);
 
         var answer = new

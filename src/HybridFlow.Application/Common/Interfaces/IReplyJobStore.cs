@@ -2,9 +2,10 @@ namespace HybridFlow.Application.Common.Interfaces;
 
 /// <summary>
 /// A claimed job. <see cref="Attempt"/> fences it: only the worker holding the current attempt may finish it.
-/// <see cref="CorrelationId"/> is the X-Correlation-Id of the webhook that queued it.
+/// <see cref="CorrelationId"/> is the X-Correlation-Id of the webhook that queued it. <see cref="HasSentParts"/>: some of
+/// its parts went out already (a crash, a retry or a resolved send in between), so it carries on instead of writing again.
 /// </summary>
-public sealed record ClaimedReplyJob(long JobId, long SessionId, int Attempt, string? CorrelationId = null);
+public sealed record ClaimedReplyJob(long JobId, long SessionId, int Attempt, string? CorrelationId = null, bool HasSentParts = false);
 
 public sealed record ReplyContext(
     long JobId,

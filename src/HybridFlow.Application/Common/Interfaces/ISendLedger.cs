@@ -33,7 +33,9 @@ public sealed record UnresolvedSend(
     DateTimeOffset NotBefore,
     /// <summary>Provider ids of the chat's recent messages we know: Evolution's record must show them to prove an absence.</summary>
     IReadOnlyList<string> KnownMessageIds,
-    string? CorrelationId);
+    string? CorrelationId,
+    /// <summary>The job's part in flight (zero-based), whose text <see cref="Text"/> is.</summary>
+    int Part = 0);
 
 /// <summary>
 /// The one send protocol of every message HybridFlow sends (worker replies and the send-message API): registered under

@@ -1,7 +1,10 @@
 namespace HybridFlow.Application.Common.Interfaces;
 
-/// <summary>A text to send; <see cref="CorrelationId"/> goes out as X-Correlation-Id (the current request's when null).</summary>
-public sealed record OutgoingText(InstanceContext Instance, string ChatId, string Text, string? CorrelationId = null);
+/// <summary>
+/// A text to send; <see cref="CorrelationId"/> goes out as X-Correlation-Id (the current request's when null).
+/// <see cref="TypingDelay"/>: WhatsApp shows "typing…" that long before the message (null: sent at once).
+/// </summary>
+public sealed record OutgoingText(InstanceContext Instance, string ChatId, string Text, string? CorrelationId = null, TimeSpan? TypingDelay = null);
 
 /// <summary>The gateway accepted the message; <see cref="ProviderMessageId"/> is WhatsApp's key.id.</summary>
 public sealed record SentText(string ProviderMessageId, string RawJson);

@@ -18,16 +18,18 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
     private readonly ILlmUsageLedger _usage;
     private readonly IWorkflowDispatcher _workflows;
     private readonly ReplySendSteps _steps;
+    private readonly ReplyPartsSender _parts;
     private readonly HybridFlowSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger<ProcessReplyJobCommandHandler> _logger;
 
     public ProcessReplyJobCommandHandler(
-        IReplyJobStore jobs, IReplyGenerator generator, IWorkflowDispatcher workflows, ReplySendSteps steps,
+        IReplyJobStore jobs, IReplyGenerator generator, IWorkflowDispatcher workflows, ReplySendSteps steps, ReplyPartsSender parts,
         HybridFlowSettings settings, TimeProvider time, ILogger<ProcessReplyJobCommandHandler> logger, ILlmUsageLedger usage)
     {
         _usage = usage;
         _steps = steps;
+        _parts = parts;
         _jobs = jobs;
         _generator = generator;
         _workflows = workflows;
@@ -70,6 +72,15 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
 
     private async Task ReplyWithModelAsync(ClaimedReplyJob job, ReplyContext context, string correlationId, CancellationToken ct)
     {
+        // Some of its parts went out before a crash, a failed send or a resolved one: the rest follow, nothing is written again.
+        var next = job.HasSentParts ? await _steps.BeginNextPartAsync(job, ct) : await WriteReplyAsync(job, context, correlationId, ct);
+        if (next is null) return;
+        await _parts.SendAsync(job, context.Instance, context.ChatId, correlationId, next, TimelineActions.AiReplied, ct);
+    }
+
+    /// <summary>The model writes the reply; the tenant's settings cut it into parts, and the first part's send is begun.</summary>
+    private async Task<BegunPart?> WriteReplyAsync(ClaimedReplyJob job, ReplyContext context, string correlationId, CancellationToken ct)
+    {
         string text;
         try
         {
@@ -82,26 +93,16 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         catch (ReplyGenerationException e) when (e.IsRateLimited)
         {
             await _steps.PostponeAsync(job, _time.GetUtcNow() + (e.RetryAfter ?? _settings.ReplyRetryBaseDelay), $"llm: {e.Message}", ct);
-            return;
+            return null;
         }
         catch (ReplyGenerationException e)
         {
             await FailAttemptAsync(job, ReplyChannel.Ai, $"llm: {e.Message}", e.IsPermanent, ct);
-            return;
+            return null;
         }
 
-        var begun = await _steps.BeginReplyAsync(job, text, ct);
-        if (begun != ReplyJobOutcome.SendBegun)
-        {
-            _logger.LogInformation("Reply job {reply_job_id} not sent: {reason}", job.JobId, begun == ReplyJobOutcome.Lost ? "no longer ours" : "a person spoke meanwhile");
-            return;
-        }
-
-        var sent = await _steps.SendAsync(
-            job.JobId, job.Attempt, new OutgoingText(context.Instance, context.ChatId, text, correlationId), TimelineActions.AiReplied, null, ct);
-        if (sent is not null)
-            _logger.LogInformation("Reply job {reply_job_id} sent on attempt {attempt} provider_message_id={provider_message_id}",
-                job.JobId, job.Attempt, sent.ProviderMessageId);
+        var parts = ReplySplitter.Split(text, context.Instance.Tenant.Conversation);
+        return await _steps.BeginReplyAsync(job, text, parts, ct);
     }
 
     /// <summary>The workflow gets the event and answers later through send-message; a POST may be repeated (same delivery id).</summary>
