@@ -24,6 +24,8 @@ public static class DependencyInjection
         services.AddValidatorsFromAssembly(assembly, ServiceLifetime.Transient);
         services.AddTransient<Replies.ReplySendSteps>();
         services.AddTransient<Replies.UnconfirmedSendResolver>();
+        services.AddTransient<Webhooks.WebhookReceipts>();
+        services.AddTransient<Replies.MediaPreparation>();
         return services;
     }
 }

@@ -17,14 +17,16 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
     private readonly IReplyGenerator _generator;
     private readonly IWorkflowDispatcher _workflows;
     private readonly ReplySendSteps _steps;
+    private readonly MediaPreparation _media;
     private readonly HybridFlowSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger<ProcessReplyJobCommandHandler> _logger;
 
     public ProcessReplyJobCommandHandler(
         IReplyJobStore jobs, IReplyGenerator generator, IWorkflowDispatcher workflows, ReplySendSteps steps,
-        HybridFlowSettings settings, TimeProvider time, ILogger<ProcessReplyJobCommandHandler> logger)
+        HybridFlowSettings settings, TimeProvider time, ILogger<ProcessReplyJobCommandHandler> logger, MediaPreparation media)
     {
+        _media = media;
         _steps = steps;
         _jobs = jobs;
         _generator = generator;
@@ -68,15 +70,29 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
 
     private async Task ReplyWithModelAsync(ClaimedReplyJob job, ReplyContext context, string correlationId, CancellationToken ct)
     {
+        // Voice notes and photos first: transcripts into the history, the job's photos attached (or the media answered as unsupported).
+        var media = await _media.PrepareAsync(job, context, correlationId, ct);
+        if (media.Handled) return;
+        context = media.Context;
+
         string text;
         try
         {
-            text = (await _generator.GenerateAsync(ToPrompt(context, correlationId), ct)).Text.Trim();
+            var prompt = ToPrompt(context, correlationId);
+            if (media.VisionModel is { } visionModel) prompt = prompt with { Model = visionModel };
+            text = (await _generator.GenerateAsync(prompt, ct)).Text.Trim();
             if (text.Length == 0) throw new ReplyGenerationException("The model returned an empty reply.");
         }
         catch (ReplyGenerationException e) when (e.IsRateLimited)
         {
             await _steps.PostponeAsync(job, _time.GetUtcNow() + (e.RetryAfter ?? _settings.ReplyRetryBaseDelay), $"llm: {e.Message}", ct);
+            return;
+        }
+        catch (ReplyGenerationException e) when (e.IsPermanent && media.HasImages)
+        {
+            // The model refused the photo (4xx): the customer gets unsupported_media_reply, or silence.
+            _logger.LogWarning("Reply job {reply_job_id}: the model refused the media: {error}", job.JobId, e.Message);
+            await _media.AnswerUnsupportedAsync(job, context, correlationId, ct);
             return;
         }
         catch (ReplyGenerationException e)
