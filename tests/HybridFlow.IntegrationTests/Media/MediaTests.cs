@@ -1,6 +1,6 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using HybridFlow.Domain.Tenants;
 using HybridFlow.IntegrationTests.Support;
 
 namespace HybridFlow.IntegrationTests.Media;
@@ -12,14 +12,13 @@ public sealed class MediaTests
     private static readonly byte[] VoiceNote = [0x4F, 0x67, 0x67, 0x53, 1, 2, 3, 4, 5];
     private static readonly byte[] Photo = [0xFF, 0xD8, 0xFF, 0xE0, 9, 8, 7, 6];
     private HybridFlowApp _app = null!;
-    private ConversationOverrides _overrides = null!;
     private long _tenantId;
     private string _instance = "";
 
     [OneTimeSetUp]
     public async Task StartApp()
     {
-        _app = await HybridFlowApp.StartAsync(services: (s, app) => _overrides = ConversationOverrides.Register(s, app));
+        _app = await HybridFlowApp.StartAsync();
         (_tenantId, _instance) = await _app.CreateTenantWithInstanceAsync();
     }
 
@@ -27,12 +26,18 @@ public sealed class MediaTests
     public async Task StopApp() => await _app.DisposeAsync();
 
     [SetUp]
-    public void ResetFakes()
+    public async Task ResetFakes()
     {
         _app.Evolution.Reset();
         _app.Llm.Reset();
         _app.Llm.ReplyText = "Abrimos amanhã às 7h!";
-        _overrides.Set(_tenantId, ConversationSettings.Default);
+        await PatchTenantAsync(_tenantId, new { transcription_model = (string?)null, vision_model = (string?)null, unsupported_media_reply = (string?)null });
+    }
+
+    private async Task PatchTenantAsync(long tenantId, object fields)
+    {
+        var response = await _app.Admin.PatchAsJsonAsync($"/api/tenants/{tenantId}", fields);
+        Assert.That((int)response.StatusCode, Is.EqualTo(200), await response.Content.ReadAsStringAsync());
     }
 
     private static JsonObject Audio(string chat, string id, int seconds = 7, long? fileLength = null)
@@ -74,7 +79,7 @@ public sealed class MediaTests
         var chat = Payloads.NewChatId();
         var id = Payloads.NewMessageId();
         _app.Evolution.SetMedia(id, "audio/ogg; codecs=opus", VoiceNote);
-        _overrides.Set(_tenantId, ConversationSettings.Default with { TranscriptionModel = "gpt-4o-mini-transcribe" });
+        await PatchTenantAsync(_tenantId, new { transcription_model = "gpt-4o-mini-transcribe" });
         _app.Llm.TranscriptText = "Vocês abrem amanhã cedo?";
 
         Assert.That(await _app.DeliverAsync(_instance, Audio(chat, id)), Is.EqualTo("ai_queued"));
@@ -101,7 +106,7 @@ public sealed class MediaTests
         var chat = Payloads.NewChatId();
         var id = Payloads.NewMessageId();
         _app.Evolution.SetMedia(id, "image/jpeg", Photo);
-        _overrides.Set(_tenantId, ConversationSettings.Default with { VisionModel = "gpt-vision-test" });
+        await PatchTenantAsync(_tenantId, new { vision_model = "gpt-vision-test" });
 
         Assert.That(await _app.DeliverAsync(_instance, Image(chat, id, "Quanto custa este bolo?")), Is.EqualTo("ai_queued"));
         await HybridFlowApp.EventuallyAsync(() => _app.Evolution.SendsTo(chat).Count == 1, "the reply");
@@ -162,7 +167,7 @@ public sealed class MediaTests
         var chat = Payloads.NewChatId();
         var id = Payloads.NewMessageId();
         _app.Evolution.SetMedia(id, "audio/ogg", VoiceNote);
-        _overrides.Set(_tenantId, ConversationSettings.Default with { UnsupportedMediaReply = "Não consigo ouvir áudios, pode escrever?" });
+        await PatchTenantAsync(_tenantId, new { unsupported_media_reply = "Não consigo ouvir áudios, pode escrever?" });
 
         await _app.DeliverAsync(_instance, Audio(chat, id, fileLength: 90L * 1024 * 1024));
         await HybridFlowApp.EventuallyAsync(() => _app.Evolution.SendsTo(chat).Count == 1, "the unsupported media reply");
@@ -208,8 +213,7 @@ public sealed class MediaTests
     [Test]
     public async Task StaticProvider_WithUnsupportedMediaReply_SendsIt()
     {
-        var (tenantId, instance) = await _app.CreateTenantWithInstanceAsync(new { llm_provider = "static" });
-        _overrides.Set(tenantId, ConversationSettings.Default with { UnsupportedMediaReply = "Só entendo texto por aqui 🙂" });
+        var (_, instance) = await _app.CreateTenantWithInstanceAsync(new { llm_provider = "static", unsupported_media_reply = "Só entendo texto por aqui 🙂" });
         var chat = Payloads.NewChatId();
         var id = Payloads.NewMessageId();
         _app.Evolution.SetMedia(id, "audio/ogg", VoiceNote);
@@ -231,6 +235,51 @@ public sealed class MediaTests
 
         await _app.DeliverAsync(instance, Image(chat, id, "Quanto custa?"));
         await HybridFlowApp.EventuallyAsync(() => _app.Evolution.SendsTo(chat).Count == 1, "the static reply");
+        Assert.That(_app.Evolution.MediaRequests, Is.Empty);
+    }
+
+    [Test]
+    public async Task VoiceNote_IsTranscribedWithTheTenantsOwnKey()
+    {
+        var (_, instance) = await _app.CreateTenantWithInstanceAsync(new { llm_api_key = "sk-tenant-media-0123456789" });
+        var chat = Payloads.NewChatId();
+        var id = Payloads.NewMessageId();
+        _app.Evolution.SetMedia(id, "audio/ogg; codecs=opus", VoiceNote);
+
+        await _app.DeliverAsync(instance, Audio(chat, id));
+        await HybridFlowApp.EventuallyAsync(() => _app.Evolution.SendsTo(chat).Count == 1, "the reply");
+
+        var transcription = _app.Llm.Requests.Single(r => r.Path.EndsWith("/audio/transcriptions", StringComparison.Ordinal));
+        Assert.That(transcription.ApiKey, Is.EqualTo("sk-tenant-media-0123456789"));
+        Assert.That(transcription.Form["model"], Is.EqualTo("whisper-1"), "the global TRANSCRIPTION_MODEL default");
+    }
+
+    [Test]
+    public async Task PhotoRefusedByTheModel_GetsTheUnsupportedMediaReply()
+    {
+        var chat = Payloads.NewChatId();
+        var id = Payloads.NewMessageId();
+        _app.Evolution.SetMedia(id, "image/jpeg", Photo);
+        await PatchTenantAsync(_tenantId, new { unsupported_media_reply = "Não consigo ver fotos, pode descrever?" });
+        _app.Llm.StatusCode = 400;
+
+        await _app.DeliverAsync(_instance, Image(chat, id, null));
+        await HybridFlowApp.EventuallyAsync(() => _app.Evolution.SendsTo(chat).Count == 1, "the unsupported media reply");
+
+        Assert.That(_app.Evolution.SendsTo(chat).Single().Json.GetProperty("text").GetString(), Is.EqualTo("Não consigo ver fotos, pode descrever?"));
+        Assert.That(_app.Llm.Requests, Has.Count.EqualTo(1), "a 4xx is not retried");
+        await WaitForTimelineAsync(chat, "unsupported_media_replied");
+    }
+
+    [Test]
+    public async Task PhotoWithoutCaption_ForAStaticTenantWithoutReply_StaysSilent()
+    {
+        var (_, instance) = await _app.CreateTenantWithInstanceAsync(new { llm_provider = "static" });
+        var chat = Payloads.NewChatId();
+
+        Assert.That(await _app.DeliverAsync(instance, Image(chat, Payloads.NewMessageId(), null)), Is.EqualTo("ai_queued"));
+        await HybridFlowApp.EventuallyAsync(async () => (await _app.TimelineAsync(instance, chat)).Contains("ignored_unsupported"), "silence recorded");
+        Assert.That(_app.Evolution.SendsTo(chat), Is.Empty);
         Assert.That(_app.Evolution.MediaRequests, Is.Empty);
     }
 }

@@ -44,7 +44,7 @@ public sealed class HybridFlowApp : IAsyncDisposable
 
     /// <summary>Starts the API (as <paramref name="environment"/>) on a fresh database, or on <paramref name="sharedDatabase"/> to run a second replica.</summary>
     public static async Task<HybridFlowApp> StartAsync(IDictionary<string, string?>? overrides = null, string? sharedDatabase = null,
-        string environment = "Production", Action<IServiceCollection, HybridFlowApp>? services = null)
+        string environment = "Production")
     {
         var app = new HybridFlowApp();
         app.ConnectionString = sharedDatabase ?? await TestEnvironment.Postgres.CreateDatabaseAsync();
@@ -87,7 +87,6 @@ public sealed class HybridFlowApp : IAsyncDisposable
             {
                 s.RemoveAll<TimeProvider>();
                 s.AddSingleton<TimeProvider>(app.Clock);
-                services?.Invoke(s, app);
             });
         });
         app.Client = app._factory.CreateClient();
