@@ -38,6 +38,8 @@ public sealed class MediaPreparation
     private readonly HybridFlowSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger<MediaPreparation> _logger;
+    // The metric's outcome of the media just handled (the timeline note it got, or unsupported when none).
+    private string _lastOutcome = "unsupported";
 
     public MediaPreparation(
         IMediaMessageStore messages, IWhatsAppMediaGateway gateway, IMediaCapabilities capabilities, IEnumerable<ISpeechTranscriber> transcribers,
@@ -92,9 +94,11 @@ public sealed class MediaPreparation
                     if (trigger.Text is not null) answerable++;
                     continue;
                 }
+                _lastOutcome = "unsupported";
                 var (understood, changed) = media.Kind == MediaKind.Audio
                     ? await TranscribeAsync(trigger, media, context, correlationId, ct)
                     : await AttachPhotoAsync(trigger, media, context, correlationId, images, ct);
+                if (changed || understood == Understood.No) _metrics.MediaHandled(KindName(media.Kind), _lastOutcome);
                 textsChanged |= changed;
                 if (understood == Understood.Yes) answerable++;
                 else notUnderstood++;
@@ -238,8 +242,20 @@ public sealed class MediaPreparation
         }
     }
 
-    private Task NoteAsync(TriggerMessage trigger, string action, string? detail, DateTimeOffset now, CancellationToken ct) =>
-        _messages.AddTimelineEventAsync(trigger.MessageId, action, detail, now, ct);
+    private Task NoteAsync(TriggerMessage trigger, string action, string? detail, DateTimeOffset now, CancellationToken ct)
+    {
+        _lastOutcome = action switch
+        {
+            TimelineActions.MediaTranscribed => "transcribed",
+            TimelineActions.MediaAttached => "attached",
+            TimelineActions.MediaTooLarge => "too_large",
+            TimelineActions.MediaUnavailable => "unavailable",
+            _ => "unsupported",
+        };
+        return _messages.AddTimelineEventAsync(trigger.MessageId, action, detail, now, ct);
+    }
+
+    private static string KindName(MediaKind kind) => kind == MediaKind.Audio ? "audio" : "image";
 
     /// <summary>The stored webhook body, read again with the webhook's own parser.</summary>
     private static EvolutionMedia? MediaOf(string rawJson)

@@ -157,6 +157,9 @@ public sealed class MediaTests
         Assert.That(_app.Llm.Requests, Is.Empty);
         Assert.That(_app.Evolution.SendsTo(chat), Is.Empty);
         Assert.That(await _app.TimelineAsync(_instance, chat), Is.EqualTo(new[] { "ai_queued", "media_too_large", "ignored_unsupported" }));
+        var metrics = await (await _app.Admin.GetAsync("/metrics")).Content.ReadAsStringAsync();
+        Assert.That(metrics.Split('\n').Where(l => l.StartsWith("hybridflow_media_total{", StringComparison.Ordinal)),
+            Has.Some.Contains("kind=\"audio\"").And.Contains("outcome=\"too_large\""));
         Assert.That(await _app.ScalarAsync<string>(
             "SELECT status FROM reply_jobs j JOIN sessions s ON s.id = j.session_id WHERE s.chat_id = $1", chat), Is.EqualTo("cancelled"));
     }
