@@ -226,4 +226,19 @@ public sealed class ReceiptsTests
         Assert.That((int)response.StatusCode, Is.EqualTo(200), await response.Content.ReadAsStringAsync());
         Assert.That(await _app.ScalarAsync<long>("SELECT count(*) FROM pending_receipts WHERE provider_message_id = $1", id), Is.Zero);
     }
+
+    [Test]
+    public async Task ConcurrentReceipts_EndAtTheFurthestStatus()
+    {
+        var chat = Payloads.NewChatId();
+        var reply = await BotReplyIdAsync(chat, "Oi");
+        string[] statuses = ["SERVER_ACK", "DELIVERY_ACK", "READ", "PLAYED", "DELIVERY_ACK", "SERVER_ACK", "READ", "DELIVERY_ACK"];
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).SelectMany(_ => statuses)
+            .Select(status => _app.DeliverAsync(_instance, Receipt(chat, reply, status))));
+
+        Assert.That(answers, Is.All.EqualTo("status_updated"));
+        var item = await MessageItemAsync(chat, reply);
+        Assert.That(item.GetProperty("status").GetString(), Is.EqualTo("PLAYED"));
+        Assert.That(item.GetProperty("read_at").ValueKind, Is.EqualTo(JsonValueKind.String));
+    }
 }
