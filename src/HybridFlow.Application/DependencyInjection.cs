@@ -25,6 +25,8 @@ public static class DependencyInjection
         services.AddTransient<Replies.ReplySendSteps>();
         services.AddTransient<Replies.ReplyPartsSender>();
         services.AddTransient<Replies.UnconfirmedSendResolver>();
+        services.AddTransient<Webhooks.WebhookReceipts>();
+        services.AddTransient<Replies.MediaPreparation>();
         return services;
     }
 }

@@ -58,6 +58,8 @@ public static class DependencyInjection
         services.AddScoped<ChatStore>();
         services.AddScoped<IChatStore>(sp => sp.GetRequiredService<ChatStore>());
         services.AddScoped<IReplyJobStore, ReplyJobStore>();
+        services.AddScoped<IMessageReceiptStore, MessageReceiptStore>();
+        services.AddScoped<IMediaMessageStore, MediaMessageStore>();
         services.AddScoped<ISendLedger, SendLedger>();
         services.AddScoped<IInstanceDirectory, InstanceDirectory>();
         services.AddScoped<ITenantStore, TenantStore>();
@@ -74,6 +76,8 @@ public static class DependencyInjection
         services.AddHttpClient(EvolutionApiFactory.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan).UseOutboundAddressGuard();
         services.AddSingleton<EvolutionApiFactory>();
         services.AddSingleton<IWhatsAppGateway, EvolutionClient>();
+        services.AddSingleton<IWhatsAppMediaGateway, EvolutionMediaClient>();
+        services.AddSingleton<IMediaCapabilities, Llm.MediaCapabilities>();
         services.AddSingleton<IEvolutionAdmin, EvolutionAdminClient>();
         services.AddHttpClient<IWorkflowDispatcher, WorkflowDispatcher>(c => c.Timeout = Timeout.InfiniteTimeSpan).UseOutboundAddressGuard();
         services.AddLlmProviders(configuration);

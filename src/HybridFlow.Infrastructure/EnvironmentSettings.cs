@@ -65,6 +65,9 @@ public sealed class EnvironmentSettings
         ReplyRetryBaseDelay = TimeSpan.FromSeconds(Number("REPLY_RETRY_BASE_SECONDS", 2, 0.01, 3600)),
         ReplyJobLease = TimeSpan.FromSeconds(Number("REPLY_JOB_LEASE_SECONDS", 30, 1, 3600)),
         SendEchoWait = TimeSpan.FromSeconds(Number("SEND_ECHO_WAIT_SECONDS", 5, 0, 600)),
+        MediaMaxImageBytes = (long)Number("MEDIA_MAX_IMAGE_BYTES", 16 * 1024 * 1024, 1, 100 * 1024 * 1024),
+        MediaMaxAudioBytes = (long)Number("MEDIA_MAX_AUDIO_BYTES", 25 * 1024 * 1024, 1, 100 * 1024 * 1024),
+        MediaMaxAudioSeconds = (int)Number("MEDIA_MAX_AUDIO_SECONDS", 600, 1, 24 * 3600),
     };
 
     /// <summary>PUBLIC_BASE_URL: where Evolution reaches this service, e.g. https://hybridflow.example.com.</summary>

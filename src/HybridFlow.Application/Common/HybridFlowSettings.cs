@@ -35,5 +35,14 @@ public sealed record HybridFlowSettings
     /// <summary>SEND_ECHO_WAIT_SECONDS: after a send's answer was lost, how long its echo is awaited before Evolution's record is read back.</summary>
     public TimeSpan SendEchoWait { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>MEDIA_MAX_IMAGE_BYTES: a larger photo is neither downloaded nor sent to the model.</summary>
+    public long MediaMaxImageBytes { get; init; } = 16L * 1024 * 1024;
+    /// <summary>MEDIA_MAX_AUDIO_BYTES: a larger voice note is not transcribed (OpenAI's transcription limit is 25 MB).</summary>
+    public long MediaMaxAudioBytes { get; init; } = 25L * 1024 * 1024;
+    /// <summary>MEDIA_MAX_AUDIO_SECONDS: a longer voice note is not transcribed.</summary>
+    public int MediaMaxAudioSeconds { get; init; } = 600;
+    /// <summary>Receipts for messages never recorded (another client's, lost) are dropped after this.</summary>
+    public TimeSpan PendingReceiptRetention { get; init; } = TimeSpan.FromMinutes(15);
+
     public ReplyRetryPolicy RetryPolicy => new(ReplyMaxAttempts, ReplyRetryBaseDelay, ReplyRetryMaxDelay);
 }

@@ -43,4 +43,19 @@ public static class TimelineActions
     public const string BotSendRefused = "bot_send_refused";
     /// <summary>A send-message that Evolution refused or failed.</summary>
     public const string SendFailed = "send_failed";
+
+    /// <summary>messages.update: the receipt moved its message's status forward (or was kept until the message is recorded).</summary>
+    public const string StatusUpdated = "status_updated";
+    /// <summary>The customer or the owner deleted the message for everyone: its text no longer goes to the model.</summary>
+    public const string MessageDeleted = "message_deleted";
+    /// <summary>A voice note was transcribed; the transcript is the customer's turn.</summary>
+    public const string MediaTranscribed = "media_transcribed";
+    /// <summary>A photo went to the model with its caption.</summary>
+    public const string MediaAttached = "media_attached";
+    /// <summary>A voice note or photo over MEDIA_MAX_BYTES / MEDIA_MAX_AUDIO_SECONDS: not downloaded or not used.</summary>
+    public const string MediaTooLarge = "media_too_large";
+    /// <summary>Evolution no longer has the media (404): it cannot be understood.</summary>
+    public const string MediaUnavailable = "media_unavailable";
+    /// <summary>The tenant's unsupported_media_reply was sent for a voice note or photo the bot cannot understand.</summary>
+    public const string UnsupportedMediaReplied = "unsupported_media_replied";
 }

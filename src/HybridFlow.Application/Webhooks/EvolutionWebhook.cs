@@ -11,7 +11,7 @@ public enum WebhookEventKind
     MessageUpsert,
     /// <summary>send.message: a message sent through the instance's REST API (ours or another client's).</summary>
     MessageSent,
-    /// <summary>Anything else (receipts, deletes, connection updates): acknowledged, not acted on.</summary>
+    /// <summary>Anything else: receipts and deletes (see <see cref="EvolutionWebhook.Receipt"/>, <see cref="EvolutionWebhook.DeletedMessageId"/>), connection updates.</summary>
     Other,
 }
 
@@ -24,7 +24,9 @@ public sealed record EvolutionMessage(
     string MessageType,
     string? Text,
     bool IsControlMessage,
-    DateTimeOffset? SentAt);
+    DateTimeOffset? SentAt,
+    EvolutionMedia? Media = null,
+    string? RevokedMessageId = null);
 
 public sealed record EvolutionWebhook(
     string EventName,
@@ -32,7 +34,9 @@ public sealed record EvolutionWebhook(
     string? InstanceName,
     string? BodyApiKey,
     EvolutionMessage? Message,
-    string RawJson);
+    string RawJson,
+    EvolutionReceipt? Receipt = null,
+    string? DeletedMessageId = null);
 
 /// <summary>
 /// Tolerant reader of Evolution API v2 webhook bodies (see shared/evolution.md section 2).
@@ -70,7 +74,9 @@ public static class EvolutionWebhookParser
             _ => WebhookEventKind.Other,
         };
         var message = kind == WebhookEventKind.Other ? null : ParseMessage(body, kind);
-        return new EvolutionWebhook(eventName, kind, instance, apiKey, message, raw);
+        var receipt = eventName == "messages.update" ? EvolutionReceiptParser.ParseReceipt(body) : null;
+        var deleted = eventName == "messages.delete" ? EvolutionReceiptParser.ParseDeletion(body) : null;
+        return new EvolutionWebhook(eventName, kind, instance, apiKey, message, raw, receipt, deleted);
     }
 
     private static string RawText(JsonElement body)
@@ -114,7 +120,9 @@ public static class EvolutionWebhookParser
         var text = isControl ? null : ExtractText(content);
         var sentAt = ReadTimestamp(data);
 
-        return new EvolutionMessage(id, chat.Value, chat.Kind, fromMe, messageType, text, isControl, sentAt);
+        var media = isControl ? null : EvolutionReceiptParser.Media(content);
+        return new EvolutionMessage(id, chat.Value, chat.Kind, fromMe, messageType, text, isControl, sentAt, media,
+            EvolutionReceiptParser.RevokedMessageId(content));
     }
 
     private static JsonElement Unwrap(JsonElement message)

@@ -22,6 +22,10 @@ public interface IEvolutionApi
     [Post("/chat/findMessages/{instance}")]
     Task<IApiResponse<FindMessagesResponse>> FindMessagesAsync(string instance, [Body] FindMessagesRequest body, CancellationToken ct);
 
+    /// <summary>201 (200 in some versions) <c>{mediaType, fileName, mimetype, size, base64}</c>; 400/404 when Evolution does not have the message.</summary>
+    [Post("/chat/getBase64FromMediaMessage/{instance}")]
+    Task<IApiResponse<MediaBase64Response>> GetBase64FromMediaMessageAsync(string instance, [Body] MediaBase64Request body, CancellationToken ct);
+
     [Get("/instance/connectionState/{instance}")]
     Task<IApiResponse<ConnectionStateResponse>> ConnectionStateAsync(string instance, CancellationToken ct);
 

@@ -61,6 +61,7 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
     private readonly Counter<long> _sharedTransactions;
     private readonly Counter<long> _llmTokens;
     private readonly Counter<long> _conversationEvents;
+    private readonly Counter<long> _media;
     private readonly Counter<long> _sharedTransactionWebhooks;
     private volatile ReplyQueueSnapshot? _queue;
 
@@ -94,6 +95,9 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
             "Database transactions that recorded customer messages, by outcome (committed, rolled_back); one may serve many webhooks.");
         _sharedTransactionWebhooks = Meter.CreateCounter<long>("hybridflow.webhook.transaction_members", "{webhook}",
             "Customer-message webhooks those transactions served, by outcome: divided by hybridflow_webhook_transactions, the average group size.");
+
+        _media = Meter.CreateCounter<long>("hybridflow.media", "{message}",
+            "Voice notes and photos of reply jobs, by kind (audio, image) and outcome (transcribed, attached, too_large, unavailable, unsupported).");
 
         Meter.CreateObservableGauge("hybridflow.reply_queue.depth",
             () => Observe(q => q.Waiting), "{job}", "Reply jobs waiting to be processed (pending or retrying), due or scheduled.");
@@ -173,6 +177,9 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
     }
 
     /// <summary>Set right before the observable gauges are read; null (the database did not answer) leaves them without a value.</summary>
+    public void MediaHandled(string kind, string outcome) =>
+        _media.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("outcome", outcome));
+
     public void SetReplyQueue(ReplyQueueSnapshot? snapshot) => _queue = snapshot;
 
     /// <summary>Every reply outcome starts at 0, so rate() and alerts work before the first failure ever happens.</summary>

@@ -123,9 +123,10 @@ public sealed class ReplyJobStore : IReplyJobStore
 
         var history = new List<ConversationTurn>();
         await using (var cmd = connection.Command("""
-            SELECT direction, text FROM (
-                SELECT direction, text, sent_at, id FROM messages
-                WHERE session_id = $1 AND text IS NOT NULL
+            SELECT direction, turn_text, id FROM (
+                -- A deleted message is gone for the model too; a voice note or photo speaks through its media text.
+                SELECT direction, COALESCE(media_text, text) AS turn_text, sent_at, id FROM messages
+                WHERE session_id = $1 AND COALESCE(media_text, text) IS NOT NULL AND deleted_at IS NULL
                 ORDER BY sent_at DESC, id DESC
                 LIMIT $2) recent
             -- WhatsApp times have whole seconds while ours are precise: within a second, arrival order decides.
@@ -134,7 +135,8 @@ public sealed class ReplyJobStore : IReplyJobStore
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
             while (await r.ReadAsync(ct))
-                history.Add(new ConversationTurn(r.GetString(0) == "inbound" ? ConversationRole.Customer : ConversationRole.Assistant, r.GetString(1)));
+                history.Add(new ConversationTurn(r.GetString(0) == "inbound" ? ConversationRole.Customer : ConversationRole.Assistant, r.GetString(1),
+                    MessageId: r.GetInt64(2)));
         }
         return context with { History = history };
     }
@@ -180,7 +182,7 @@ public sealed class ReplyJobStore : IReplyJobStore
         await using (var cmd = connection.Command("""
             SELECT direction, provider_message_id, text, message_type, sent_at FROM (
                 SELECT direction, provider_message_id, text, message_type, sent_at, id FROM messages
-                WHERE session_id = $1 AND text IS NOT NULL AND NOT (id = ANY($2))
+                WHERE session_id = $1 AND text IS NOT NULL AND deleted_at IS NULL AND NOT (id = ANY($2))
                 ORDER BY sent_at DESC, id DESC
                 LIMIT $3) recent
             ORDER BY date_trunc('second', sent_at), id

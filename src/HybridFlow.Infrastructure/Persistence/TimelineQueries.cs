@@ -30,12 +30,15 @@ public sealed class TimelineQueries : ITimelineQueries
             total = (long)(await count.ExecuteScalarAsync(ct))!;
 
         await using var cmd = connection.Command("""
-            SELECT kind, id, at, direction, message_type, text, provider_message_id, action, detail, message_id FROM (
+            SELECT kind, id, at, direction, message_type, text, provider_message_id, action, detail, message_id,
+                   status, delivered_at, read_at, deleted_at, media_text FROM (
                 SELECT 'message' AS kind, 0 AS kind_order, m.id, m.sent_at AS at, m.direction, m.message_type, m.text, m.provider_message_id,
-                       NULL::text AS action, NULL::text AS detail, NULL::bigint AS message_id
+                       NULL::text AS action, NULL::text AS detail, NULL::bigint AS message_id,
+                       m.status, m.delivered_at, m.read_at, m.deleted_at, m.media_text
                 FROM messages m WHERE m.session_id = $1
                 UNION ALL
-                SELECT 'event', 1, e.id, e.created_at, NULL, NULL, NULL, NULL, e.action, e.detail, e.message_id
+                SELECT 'event', 1, e.id, e.created_at, NULL, NULL, NULL, NULL, e.action, e.detail, e.message_id,
+                       NULL, NULL, NULL, NULL, NULL
                 FROM session_events e WHERE e.session_id = $1
             ) t
             ORDER BY at, kind_order, id
@@ -48,7 +51,15 @@ public sealed class TimelineQueries : ITimelineQueries
             items.Add(new TimelineItemDto(
                 r.GetString(0), r.GetInt64(1), SqlMapping.Time(r, 2)!.Value,
                 NullableString(r, 3), NullableString(r, 4), NullableString(r, 5), NullableString(r, 6),
-                NullableString(r, 7), NullableString(r, 8), r.IsDBNull(9) ? null : r.GetInt64(9)));
+                NullableString(r, 7), NullableString(r, 8), r.IsDBNull(9) ? null : r.GetInt64(9))
+            {
+                Status = NullableString(r, 10),
+                DeliveredAt = SqlMapping.Time(r, 11),
+                ReadAt = SqlMapping.Time(r, 12),
+                Deleted = r.GetString(0) == TimelineItemKinds.Message ? !r.IsDBNull(13) : null,
+                DeletedAt = SqlMapping.Time(r, 13),
+                MediaText = NullableString(r, 14),
+            });
         }
         return (items, total);
     }

@@ -389,11 +389,10 @@ public sealed class CoreLoopTests
     }
 
     [TestCase("upsert_group", "ignored_group")]
-    [TestCase("upsert_audio", "ignored_unsupported")]
     [TestCase("upsert_reaction", "ignored_unsupported")]
-    [TestCase("upsert_protocol_delete", "ignored_unsupported")]
-    [TestCase("messages_update", "ignored_event")]
-    [TestCase("messages_delete", "ignored_event")]
+    [TestCase("upsert_protocol_delete", "message_deleted")]
+    [TestCase("messages_update", "status_updated")]
+    [TestCase("messages_delete", "message_deleted")]
     [TestCase("connection_update", "ignored_event")]
     public async Task NonAnswerableEvents_AreAcknowledged_ButNeverAnswered(string payloadName, string expectedAction)
     {

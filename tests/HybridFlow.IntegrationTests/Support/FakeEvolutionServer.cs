@@ -18,7 +18,7 @@ namespace HybridFlow.IntegrationTests.Support;
 /// the received ones tests report with <see cref="RecordReceived"/>). It records every call, and can fail, drop the
 /// connection (before or after sending), check the apikey header, forget an instance, or fire the echo first.
 /// </summary>
-public sealed class FakeEvolutionServer : IAsyncDisposable
+public sealed partial class FakeEvolutionServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
@@ -208,6 +208,7 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
             ("POST", _) when path.StartsWith(SetWebhookPath, StringComparison.Ordinal) => SetWebhookPath,
             ("POST", _) when path.StartsWith(SendPresencePath, StringComparison.Ordinal) => SendPresencePath,
             ("POST", _) when path.StartsWith(FindMessagesPath, StringComparison.Ordinal) => FindMessagesPath,
+            ("POST", _) when path.StartsWith(MediaPath, StringComparison.Ordinal) => MediaPath,
             _ => null,
         };
         if (route is null)
@@ -245,6 +246,11 @@ public sealed class FakeEvolutionServer : IAsyncDisposable
         if (route == FindMessagesPath)
         {
             await FindMessagesAsync(context, headers, body, instance);
+            return;
+        }
+        if (route == MediaPath)
+        {
+            await MediaAsync(context, headers, body);
             return;
         }
 

@@ -10,4 +10,7 @@ public interface IHybridFlowMetrics
 
     /// <summary>A reply job (or API send) transition worth counting: sent, retry, dead, discarded, confirmed, resent, outcome unknown.</summary>
     void ReplyJobChanged(ReplyJobOutcome outcome);
+
+    /// <summary>A voice note (<c>audio</c>) or photo (<c>image</c>) of a reply job and what came of it: transcribed, attached, too_large, unavailable, unsupported.</summary>
+    void MediaHandled(string kind, string outcome);
 }

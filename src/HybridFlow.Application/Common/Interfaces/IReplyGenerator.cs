@@ -10,8 +10,11 @@ public enum ConversationRole
 /// <summary>A picture the customer sent, for a vision-capable model.</summary>
 public sealed record ConversationImage(string MimeType, byte[] Data);
 
-/// <summary>One line of history. <see cref="Image"/> is set for a customer's photo (its caption, if any, is <see cref="Text"/>).</summary>
-public sealed record ConversationTurn(ConversationRole Role, string Text, ConversationImage? Image = null);
+/// <summary>
+/// One line of history. <see cref="Image"/> is set for a customer's photo (its caption, if any, is <see cref="Text"/>).
+/// <see cref="MessageId"/>: the stored message it comes from, when it does (the media step attaches a photo by it).
+/// </summary>
+public sealed record ConversationTurn(ConversationRole Role, string Text, ConversationImage? Image = null, long? MessageId = null);
 
 /// <summary>
 /// A tenant's own model account: its key and/or OpenAI-compatible base URL. A null field falls back to the global

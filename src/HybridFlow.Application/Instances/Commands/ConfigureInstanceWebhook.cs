@@ -23,7 +23,7 @@ public static class EvolutionWebhookSettings
     public const string SecretHeader = "X-Webhook-Secret";
 
     /// <summary>The events the pipeline uses: customer and owner messages, API-send echoes, connection changes.</summary>
-    public static readonly IReadOnlyList<string> Events = ["MESSAGES_UPSERT", "SEND_MESSAGE", "CONNECTION_UPDATE"];
+    public static readonly IReadOnlyList<string> Events = ["MESSAGES_UPSERT", "SEND_MESSAGE", "MESSAGES_UPDATE", "MESSAGES_DELETE", "CONNECTION_UPDATE"];
 
     /// <summary>256 random bits, URL-safe, so it survives headers and query strings alike.</summary>
     public static string NewSecret() =>

@@ -19,15 +19,17 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
     private readonly IWorkflowDispatcher _workflows;
     private readonly ReplySendSteps _steps;
     private readonly ReplyPartsSender _parts;
+    private readonly MediaPreparation _media;
     private readonly HybridFlowSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger<ProcessReplyJobCommandHandler> _logger;
 
     public ProcessReplyJobCommandHandler(
         IReplyJobStore jobs, IReplyGenerator generator, IWorkflowDispatcher workflows, ReplySendSteps steps, ReplyPartsSender parts,
-        HybridFlowSettings settings, TimeProvider time, ILogger<ProcessReplyJobCommandHandler> logger, ILlmUsageLedger usage)
+        HybridFlowSettings settings, TimeProvider time, ILogger<ProcessReplyJobCommandHandler> logger, ILlmUsageLedger usage, MediaPreparation media)
     {
         _usage = usage;
+        _media = media;
         _steps = steps;
         _parts = parts;
         _jobs = jobs;
@@ -81,10 +83,16 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
     /// <summary>The model writes the reply; the tenant's settings cut it into parts, and the first part's send is begun.</summary>
     private async Task<BegunPart?> WriteReplyAsync(ClaimedReplyJob job, ReplyContext context, string correlationId, CancellationToken ct)
     {
+        // Voice notes and photos first: transcripts into the history, the job's photos attached (or the media answered as unsupported).
+        var media = await _media.PrepareAsync(job, context, correlationId, ct);
+        if (media.Handled) return null;
+        context = media.Context;
+
         string text;
         try
         {
             var prompt = ToPrompt(context, correlationId);
+            if (media.VisionModel is { } visionModel) prompt = prompt with { Model = visionModel };
             var reply = await _generator.GenerateAsync(prompt, ct);
             await _usage.RecordAsync(LlmCall.ForReply(context, prompt), reply.Usage, ct);
             text = reply.Text.Trim();
@@ -93,6 +101,13 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         catch (ReplyGenerationException e) when (e.IsRateLimited)
         {
             await _steps.PostponeAsync(job, _time.GetUtcNow() + (e.RetryAfter ?? _settings.ReplyRetryBaseDelay), $"llm: {e.Message}", ct);
+            return null;
+        }
+        catch (ReplyGenerationException e) when (e.IsPermanent && media.HasImages)
+        {
+            // The model refused the photo (4xx): the customer gets unsupported_media_reply, or silence.
+            _logger.LogWarning("Reply job {reply_job_id}: the model refused the media: {error}", job.JobId, e.Message);
+            await _media.AnswerUnsupportedAsync(job, context, correlationId, ct);
             return null;
         }
         catch (ReplyGenerationException e)

@@ -19,9 +19,12 @@ public sealed class RunAutoResumeSweepCommandHandler : IRequestHandler<RunAutoRe
     private readonly UnconfirmedSendResolver _sends;
     private readonly HybridFlowSettings _settings;
     private readonly TimeProvider _time;
+    private readonly IMessageReceiptStore _receipts;
 
-    public RunAutoResumeSweepCommandHandler(IChatStore chats, IReplyJobStore jobs, UnconfirmedSendResolver sends, HybridFlowSettings settings, TimeProvider time)
+    public RunAutoResumeSweepCommandHandler(IChatStore chats, IReplyJobStore jobs, UnconfirmedSendResolver sends, HybridFlowSettings settings, TimeProvider time,
+        IMessageReceiptStore receipts)
     {
+        _receipts = receipts;
         _chats = chats;
         _jobs = jobs;
         _sends = sends;
@@ -45,7 +48,8 @@ public sealed class RunAutoResumeSweepCommandHandler : IRequestHandler<RunAutoRe
 
         // Deployments without background workers drive the send resolution through the cron endpoint too.
         var cleaned = await _sends.ResolveDueAsync(ct)
-                      + await _jobs.PurgeFinishedAsync(now - _settings.FinishedJobRetention, ct);
+                      + await _jobs.PurgeFinishedAsync(now - _settings.FinishedJobRetention, ct)
+                      + await _receipts.SettlePendingAsync(now - _settings.PendingReceiptRetention, ct);
         return new AutoResumeSweepResult(resumed, cleaned);
     }
 }

@@ -25,11 +25,13 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
     private readonly ICorrelationContext _correlation;
     private readonly HybridFlowSettings _settings;
     private readonly TimeProvider _time;
+    private readonly WebhookReceipts _receipts;
 
     public ReceiveEvolutionWebhookCommandHandler(
         IInstanceDirectory instances, IChatStore chats, IReplyWorkerSignal workers, ICorrelationContext correlation,
-        HybridFlowSettings settings, TimeProvider time)
+        HybridFlowSettings settings, TimeProvider time, WebhookReceipts receipts)
     {
+        _receipts = receipts;
         _instances = instances;
         _chats = chats;
         _workers = workers;
@@ -55,11 +57,18 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
                 throw new AuthenticationFailedException("The webhook secret is missing or wrong.");
         }
 
+        if (webhook.Receipt is { } receipt)
+            return new WebhookOutcome(await _receipts.ApplyAsync(instance, receipt, now, ct), instance.Tenant.TenantId, instance.InstanceName,
+                ProviderMessageId: receipt.ProviderMessageId);
+        if (webhook.DeletedMessageId is { } deleted)
+            return new WebhookOutcome(await _receipts.DeleteAsync(instance, deleted, now, ct), instance.Tenant.TenantId, instance.InstanceName,
+                ProviderMessageId: deleted);
         if (webhook.Message is not { } message)
             return new WebhookOutcome(TimelineActions.IgnoredEvent, instance.Tenant.TenantId, instance.InstanceName);
 
         var outcome = new WebhookOutcome(TimelineActions.IgnoredGroup, instance.Tenant.TenantId, instance.InstanceName, message.ChatId, message.ProviderMessageId);
         if (message.ChatKind == ChatKind.GroupOrBroadcast) return outcome;
+        if (message.RevokedMessageId is { } revoked) return outcome with { Action = await _receipts.DeleteAsync(instance, revoked, now, ct) };
         if (message.IsControlMessage) return outcome with { Action = TimelineActions.IgnoredUnsupported };
 
         var action = message.FromMe || webhook.Kind == WebhookEventKind.MessageSent
@@ -91,9 +100,10 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
         string recorded;
         var resumed = false;
         var queued = false;
-        if (message.Text is null)
+        if (message.Text is null && !(message.Media is not null && policy.ReplyMode == ReplyMode.Ai))
         {
-            // Voice notes, stickers, media without caption: kept for the timeline, not answered.
+            // Stickers, documents without caption, media for a workflow: kept for the timeline, not answered.
+            // A voice note or photo for the model is understood by the reply job (MediaPreparation), not here.
             chat.Session.ReceiveUnansweredMessage(sentAt, now);
             recorded = TimelineActions.IgnoredUnsupported;
         }

@@ -1,0 +1,20 @@
+using HybridFlow.Application.Common.Interfaces;
+
+namespace HybridFlow.Infrastructure.Llm;
+
+/// <summary>Decides from the configuration alone; a model that still refuses the media answers 4xx, handled as unsupported.</summary>
+public sealed class MediaCapabilities : IMediaCapabilities
+{
+    private readonly LlmOptions _options;
+
+    public MediaCapabilities(LlmOptions options) => _options = options;
+
+    public bool CanTranscribe(ReplyContext context) =>
+        Provider(context) != LlmOptions.StaticProvider
+        && (_options.IsOpenAiConfigured || context.Instance.Tenant.LlmCredentials is { IsEmpty: false });
+
+    public bool CanSee(ReplyContext context) => Provider(context) is LlmOptions.OpenAiProvider or LlmOptions.AnthropicProvider;
+
+    private string Provider(ReplyContext context) =>
+        string.IsNullOrWhiteSpace(context.LlmProvider) ? _options.Provider : context.LlmProvider.Trim().ToLowerInvariant();
+}
