@@ -43,4 +43,16 @@ public static class TimelineActions
     public const string BotSendRefused = "bot_send_refused";
     /// <summary>A send-message that Evolution refused or failed.</summary>
     public const string SendFailed = "send_failed";
+
+    /// <summary>The customer (a handoff keyword) or the model (request_human) asked for a person: paused, the handoff message queued.</summary>
+    public const string HandoffRequested = "handoff_requested";
+    /// <summary>Outside business hours, away_message: the away message is queued (once per chat per closed period).</summary>
+    public const string AwayMessageSent = "away_message_sent";
+    /// <summary>Outside business hours: nothing sent (silent, or the away message already went in this closed period).</summary>
+    public const string IgnoredOutsideHours = "ignored_outside_hours";
+    /// <summary>A fixed-text message (the handoff or the away message) went out; the detail says which.</summary>
+    public const string NoticeSent = "notice_sent";
+    /// <summary>The tenant's notify_url took the handoff_requested POST, or gave up after the last attempt.</summary>
+    public const string NotifyDelivered = "notify_delivered";
+    public const string NotifyFailed = "notify_failed";
 }
