@@ -24,6 +24,7 @@ public static class DependencyInjection
         services.AddValidatorsFromAssembly(assembly, ServiceLifetime.Transient);
         services.AddTransient<Replies.ReplySendSteps>();
         services.AddTransient<Replies.UnconfirmedSendResolver>();
+        services.AddTransient<Handoffs.ModelHandoffStep>();
         return services;
     }
 }

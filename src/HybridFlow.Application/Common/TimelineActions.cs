@@ -52,7 +52,4 @@ public static class TimelineActions
     public const string IgnoredOutsideHours = "ignored_outside_hours";
     /// <summary>A fixed-text message (the handoff or the away message) went out; the detail says which.</summary>
     public const string NoticeSent = "notice_sent";
-    /// <summary>The tenant's notify_url took the handoff_requested POST, or gave up after the last attempt.</summary>
-    public const string NotifyDelivered = "notify_delivered";
-    public const string NotifyFailed = "notify_failed";
 }

@@ -48,6 +48,8 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
     private readonly Counter<long> _evolutionErrors;
     private readonly Counter<long> _sharedTransactions;
     private readonly Counter<long> _sharedTransactionWebhooks;
+    private readonly Counter<long> _handoffs;
+    private readonly Counter<long> _outsideHours;
     private volatile ReplyQueueSnapshot? _queue;
 
     public HybridFlowMetrics(IMeterFactory meterFactory)
@@ -75,6 +77,11 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
             "Database transactions that recorded customer messages, by outcome (committed, rolled_back); one may serve many webhooks.");
         _sharedTransactionWebhooks = Meter.CreateCounter<long>("hybridflow.webhook.transaction_members", "{webhook}",
             "Customer-message webhooks those transactions served, by outcome: divided by hybridflow_webhook_transactions, the average group size.");
+
+        _handoffs = Meter.CreateCounter<long>("hybridflow.handoffs", "{handoff}",
+            "Chats paused because a person was requested, by trigger (keyword, model).");
+        _outsideHours = Meter.CreateCounter<long>("hybridflow.outside_hours", "{message}",
+            "Customer messages outside business hours, by decision (away_message_sent, ignored_outside_hours).");
 
         Meter.CreateObservableGauge("hybridflow.reply_queue.depth",
             () => Observe(q => q.Waiting), "{job}", "Reply jobs waiting to be processed (pending or retrying), due or scheduled.");
@@ -113,6 +120,10 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
         };
         if (name is not null) ReplyJobFinished(name);
     }
+
+    public void HandoffRequested(string trigger) => _handoffs.Add(1, new KeyValuePair<string, object?>("trigger", trigger));
+
+    public void OutsideHours(string decision) => _outsideHours.Add(1, new KeyValuePair<string, object?>("decision", decision));
 
     /// <summary>One model call; <paramref name="errorKind"/> is null when it succeeded.</summary>
     public void LlmCallFinished(string provider, TimeSpan duration, string? errorKind)

@@ -10,4 +10,10 @@ public interface IHybridFlowMetrics
 
     /// <summary>A reply job (or API send) transition worth counting: sent, retry, dead, discarded, confirmed, resent, outcome unknown.</summary>
     void ReplyJobChanged(ReplyJobOutcome outcome);
+
+    /// <summary>A person was requested; <paramref name="trigger"/> is keyword or model.</summary>
+    void HandoffRequested(string trigger);
+
+    /// <summary>A customer message outside business hours: <paramref name="decision"/> is away_message_sent or ignored_outside_hours.</summary>
+    void OutsideHours(string decision);
 }

@@ -1,5 +1,6 @@
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Handoffs;
 using HybridFlow.Domain.Replies;
 using HybridFlow.Domain.Tenants;
 using MediatR;
@@ -17,14 +18,16 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
     private readonly IReplyGenerator _generator;
     private readonly IWorkflowDispatcher _workflows;
     private readonly ReplySendSteps _steps;
+    private readonly ModelHandoffStep _handoff;
     private readonly HybridFlowSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger<ProcessReplyJobCommandHandler> _logger;
 
     public ProcessReplyJobCommandHandler(
-        IReplyJobStore jobs, IReplyGenerator generator, IWorkflowDispatcher workflows, ReplySendSteps steps,
+        IReplyJobStore jobs, IReplyGenerator generator, IWorkflowDispatcher workflows, ReplySendSteps steps, ModelHandoffStep handoff,
         HybridFlowSettings settings, TimeProvider time, ILogger<ProcessReplyJobCommandHandler> logger)
     {
+        _handoff = handoff;
         _steps = steps;
         _jobs = jobs;
         _generator = generator;
@@ -62,7 +65,8 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
             return;
         }
 
-        if (channel == ReplyChannel.Workflow) await DeliverToWorkflowAsync(job, context, ct);
+        if (context.Kind.IsNotice()) await SendNoticeAsync(job, context, correlationId, ct);
+        else if (channel == ReplyChannel.Workflow) await DeliverToWorkflowAsync(job, context, ct);
         else await ReplyWithModelAsync(job, context, correlationId, ct);
     }
 
@@ -71,7 +75,14 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         string text;
         try
         {
-            text = (await _generator.GenerateAsync(ToPrompt(context, correlationId), ct)).Text.Trim();
+            var reply = await _generator.GenerateAsync(ToPrompt(context, correlationId), ct);
+            if (reply.Handoff is { } handoff)
+            {
+                // request_human: a person is asked for, and whatever text came with the call is not sent.
+                await _handoff.HandOffAsync(job, context, handoff, correlationId, ct);
+                return;
+            }
+            text = reply.Text.Trim();
             if (text.Length == 0) throw new ReplyGenerationException("The model returned an empty reply.");
         }
         catch (ReplyGenerationException e) when (e.IsRateLimited)
@@ -97,6 +108,20 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         if (sent is not null)
             _logger.LogInformation("Reply job {reply_job_id} sent on attempt {attempt} provider_message_id={provider_message_id}",
                 job.JobId, job.Attempt, sent.ProviderMessageId);
+    }
+
+    /// <summary>A fixed text (the handoff or the away message): the same re-check and send as a reply, without the model.</summary>
+    private async Task SendNoticeAsync(ClaimedReplyJob job, ReplyContext context, string correlationId, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(context.PresetText))
+        {
+            await FailAttemptAsync(job, ReplyChannel.Ai, "notice without a text", permanent: true, ct);
+            return;
+        }
+        if (await _steps.BeginReplyAsync(job, context.PresetText, ct) != ReplyJobOutcome.SendBegun) return;
+        var which = context.Kind == ReplyJobKind.HandoffNotice ? "handoff message" : "away message";
+        await _steps.SendAsync(job.JobId, job.Attempt, new OutgoingText(context.Instance, context.ChatId, context.PresetText, correlationId),
+            TimelineActions.NoticeSent, which, ct);
     }
 
     /// <summary>The workflow gets the event and answers later through send-message; a POST may be repeated (same delivery id).</summary>
@@ -140,7 +165,8 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         context.LlmModel,
         string.IsNullOrWhiteSpace(context.SystemPrompt) ? _settings.DefaultSystemPrompt : context.SystemPrompt,
         context.History,
-        correlationId);
+        correlationId,
+        OfferHandoffTool: true);
 
     private Task FailAttemptAsync(ClaimedReplyJob job, ReplyChannel channel, string error, bool permanent, CancellationToken ct) =>
         _steps.FailAsync(job.JobId, job.Attempt, channel, error, permanent, ct);
