@@ -34,19 +34,35 @@ public static class HandoffKeywordMatcher
         return false;
     }
 
+    // The service runs with invariant globalization, where string.Normalize does not decompose: the Latin letters of
+    // the languages the defaults cover are folded by this table, and combining marks (decomposed input) are dropped.
+    private static readonly Dictionary<char, string> Folded = BuildFolds(
+        ("àáâãäåāăą", "a"), ("çćĉċč", "c"), ("ďđ", "d"), ("èéêëēĕėęě", "e"), ("ĝğġģ", "g"), ("ĥħ", "h"), ("ìíîïĩīĭįı", "i"),
+        ("ĵ", "j"), ("ķ", "k"), ("ĺļľŀł", "l"), ("ñńņňŉ", "n"), ("òóôõöøōŏő", "o"), ("ŕŗř", "r"), ("śŝşš", "s"), ("ţťŧ", "t"),
+        ("ùúûüũūŭůűų", "u"), ("ŵ", "w"), ("ýÿŷ", "y"), ("źżž", "z"), ("ß", "ss"), ("æ", "ae"), ("œ", "oe"));
+
+    private static Dictionary<char, string> BuildFolds(params (string Letters, string Base)[] groups)
+    {
+        var folds = new Dictionary<char, string>();
+        foreach (var (letters, plain) in groups)
+            foreach (var c in letters) folds[c] = plain;
+        return folds;
+    }
+
     /// <summary>Lowercase words without diacritics; anything that is not a letter or a digit separates them.</summary>
     private static List<string> Words(string text)
     {
-        var decomposed = text.Normalize(NormalizationForm.FormD);
         var words = new List<string>();
         var word = new StringBuilder();
-        foreach (var c in decomposed)
+        foreach (var original in text)
         {
-            var category = CharUnicodeInfo.GetUnicodeCategory(c);
+            var category = CharUnicodeInfo.GetUnicodeCategory(original);
             if (category is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark) continue;
-            if (char.IsLetterOrDigit(c))
+            if (char.IsLetterOrDigit(original))
             {
-                word.Append(char.ToLowerInvariant(c));
+                var c = char.ToLowerInvariant(original);
+                if (Folded.TryGetValue(c, out var plain)) word.Append(plain);
+                else word.Append(c);
                 continue;
             }
             if (word.Length > 0)
