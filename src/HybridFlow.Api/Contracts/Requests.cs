@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using HybridFlow.Application.Common.Models;
+using HybridFlow.Application.Tenants;
 
 namespace HybridFlow.Api.Contracts;
 
@@ -7,7 +8,8 @@ namespace HybridFlow.Api.Contracts;
 /// POST /api/tenants. Only <c>name</c> is required; the rest fall back to the environment defaults.
 /// <c>reply_mode</c> is <c>ai</c>, <c>workflow</c> or <c>off</c> (default <c>ai</c>, or <c>workflow</c> with N8N_ENABLED);
 /// a workflow tenant needs <c>workflow_url</c> and <c>workflow_secret</c> unless N8N_WEBHOOK_URL and N8N_API_KEY provide them.
-/// <c>workflow_secret</c> (at least 16 characters) is write-only.
+/// <c>workflow_secret</c> (at least 16 characters) and <c>llm_api_key</c> are write-only. The conversation settings
+/// (typing_indicator … history_token_budget) are described on PATCH; omitted ones take their defaults.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateTenantRequest(
@@ -21,7 +23,46 @@ public sealed record CreateTenantRequest(
     int? ResumeAfterMinutes,
     int? DebounceSeconds,
     int? HistoryMessages,
-    bool? ExternalSendsPause);
+    bool? ExternalSendsPause,
+    bool? TypingIndicator = null,
+    int? TypingMsPerChar = null,
+    bool? SplitMessages = null,
+    int? MaxReplyParts = null,
+    IReadOnlyList<string>? HandoffKeywords = null,
+    string? HandoffMessage = null,
+    string? Timezone = null,
+    IReadOnlyDictionary<string, IReadOnlyList<IReadOnlyList<string>>>? BusinessHours = null,
+    string? OutsideHours = null,
+    string? AwayMessage = null,
+    string? TranscriptionModel = null,
+    string? VisionModel = null,
+    string? UnsupportedMediaReply = null,
+    int? HistoryTokenBudget = null,
+    string? LlmApiKey = null,
+    string? LlmBaseUrl = null,
+    string? NotifyUrl = null)
+{
+    public ConversationSettingsPatch ToConversationPatch() => new()
+    {
+        TypingIndicator = Set(TypingIndicator),
+        TypingMsPerChar = Set(TypingMsPerChar),
+        SplitMessages = Set(SplitMessages),
+        MaxReplyParts = Set(MaxReplyParts),
+        HandoffKeywords = HandoffKeywords is null ? default : new(HandoffKeywords),
+        HandoffMessage = Set(HandoffMessage),
+        Timezone = Set(Timezone),
+        BusinessHours = BusinessHours is null ? default : new(BusinessHours),
+        OutsideHours = Set(OutsideHours),
+        AwayMessage = Set(AwayMessage),
+        TranscriptionModel = Set(TranscriptionModel),
+        VisionModel = Set(VisionModel),
+        UnsupportedMediaReply = Set(UnsupportedMediaReply),
+        HistoryTokenBudget = Set(HistoryTokenBudget),
+    };
+
+    private static Optional<T?> Set<T>(T? value) where T : struct => value is null ? default : new(value);
+    private static Optional<string?> Set(string? value) => value is null ? default : new(value);
+}
 
 /// <summary>POST /api/instances. <c>evo_api_key</c> and <c>webhook_secret</c> are write-only.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
@@ -66,7 +107,24 @@ public sealed record SendMessageRequest(string? InstanceName, string? ChatId, st
 /// <param name="HistoryMessages">How many recent messages the model sees (0-200).</param>
 /// <param name="ExternalSendsPause">Whether a message sent by another client of the Evolution instance pauses the bot.</param>
 /// <param name="WorkflowUrl">Workflow (e.g. n8n) URL for reply_mode workflow; null falls back to N8N_WEBHOOK_URL.</param>
-/// <param name="WorkflowSecret">Write-only HMAC signing secret for the workflow (16-500 characters); null falls back to N8N_API_KEY.</param>
+/// <param name="WorkflowSecret">Write-only HMAC signing secret for the workflow and notify_url (16-500 characters); null falls back to N8N_API_KEY.</param>
+/// <param name="TypingIndicator">Show "typing…" before each bot message (Evolution's delay); default true.</param>
+/// <param name="TypingMsPerChar">Typing time per character, clamped to 0.5-6 s per message (0-1000); default 25.</param>
+/// <param name="SplitMessages">Cut a reply on blank lines into several messages; default true.</param>
+/// <param name="MaxReplyParts">At most this many messages per reply (1-10); default 4.</param>
+/// <param name="HandoffKeywords">Phrases with which a customer asks for a person: whole words, any case, accents ignored; null restores the Portuguese/Spanish/English defaults, [] turns keywords off.</param>
+/// <param name="HandoffMessage">Sent once when a person is requested (up to 4096 characters); null restores the default.</param>
+/// <param name="Timezone">IANA time zone of business_hours, e.g. America/Sao_Paulo; default UTC.</param>
+/// <param name="BusinessHours">Weekly opening intervals in local time, e.g. {"mon": [["09:00","18:00"]], "fri": [["22:00","02:00"]]}; an interval may cross midnight; a day left out is closed; null: always open.</param>
+/// <param name="OutsideHours">reply (answer as usual, default), away_message (send away_message once per closed period, no model call) or silent.</param>
+/// <param name="AwayMessage">Sent outside business hours with outside_hours away_message; null restores the default.</param>
+/// <param name="TranscriptionModel">Speech-to-text model for voice notes; null uses TRANSCRIPTION_MODEL.</param>
+/// <param name="VisionModel">Vision-capable model for photos; null uses llm_model.</param>
+/// <param name="UnsupportedMediaReply">Answer to a voice note or photo the bot cannot understand; null: silence.</param>
+/// <param name="HistoryTokenBudget">The history sent to the model is trimmed to about this many tokens (100-200000); default 8000.</param>
+/// <param name="LlmApiKey">Write-only: the tenant's own key for its model, transcription and vision calls (stored encrypted, shown masked); null: the global key.</param>
+/// <param name="LlmBaseUrl">The tenant's own OpenAI-compatible base URL, e.g. https://api.openai.com/v1; null: the global one. Private addresses are refused unless set with the platform admin key.</param>
+/// <param name="NotifyUrl">Receives a signed POST (event handoff_requested) when a customer asks for a person; null: none. Needs workflow_secret or N8N_API_KEY to sign.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record UpdateTenantRequest(
     Optional<string?> Name,
@@ -79,7 +137,43 @@ public sealed record UpdateTenantRequest(
     Optional<int?> HistoryMessages,
     Optional<bool?> ExternalSendsPause,
     [property: Clearable] Optional<string?> WorkflowUrl,
-    [property: Clearable] Optional<string?> WorkflowSecret);
+    [property: Clearable] Optional<string?> WorkflowSecret,
+    [property: Clearable] Optional<bool?> TypingIndicator = default,
+    [property: Clearable] Optional<int?> TypingMsPerChar = default,
+    [property: Clearable] Optional<bool?> SplitMessages = default,
+    [property: Clearable] Optional<int?> MaxReplyParts = default,
+    [property: Clearable] Optional<IReadOnlyList<string>?> HandoffKeywords = default,
+    [property: Clearable] Optional<string?> HandoffMessage = default,
+    [property: Clearable] Optional<string?> Timezone = default,
+    [property: Clearable] Optional<IReadOnlyDictionary<string, IReadOnlyList<IReadOnlyList<string>>>?> BusinessHours = default,
+    [property: Clearable] Optional<string?> OutsideHours = default,
+    [property: Clearable] Optional<string?> AwayMessage = default,
+    [property: Clearable] Optional<string?> TranscriptionModel = default,
+    [property: Clearable] Optional<string?> VisionModel = default,
+    [property: Clearable] Optional<string?> UnsupportedMediaReply = default,
+    [property: Clearable] Optional<int?> HistoryTokenBudget = default,
+    [property: Clearable] Optional<string?> LlmApiKey = default,
+    [property: Clearable] Optional<string?> LlmBaseUrl = default,
+    [property: Clearable] Optional<string?> NotifyUrl = default)
+{
+    public ConversationSettingsPatch ToConversationPatch() => new()
+    {
+        TypingIndicator = TypingIndicator,
+        TypingMsPerChar = TypingMsPerChar,
+        SplitMessages = SplitMessages,
+        MaxReplyParts = MaxReplyParts,
+        HandoffKeywords = HandoffKeywords,
+        HandoffMessage = HandoffMessage,
+        Timezone = Timezone,
+        BusinessHours = BusinessHours,
+        OutsideHours = OutsideHours,
+        AwayMessage = AwayMessage,
+        TranscriptionModel = TranscriptionModel,
+        VisionModel = VisionModel,
+        UnsupportedMediaReply = UnsupportedMediaReply,
+        HistoryTokenBudget = HistoryTokenBudget,
+    };
+}
 
 /// <summary>
 /// PATCH /api/instances/{name}: send only the fields to change. The secrets are write-only: answers show them masked.

@@ -30,7 +30,10 @@ public sealed class TenantsController : ControllerBase
     public async Task<ActionResult<TenantDto>> Create(CreateTenantRequest body, CancellationToken ct)
     {
         var tenant = await _mediator.Send(new CreateTenantCommand(body.Name, body.SystemPrompt, body.LlmProvider, body.LlmModel,
-            body.ReplyMode, body.WorkflowUrl, body.WorkflowSecret, body.ResumeAfterMinutes, body.DebounceSeconds, body.HistoryMessages, body.ExternalSendsPause), ct);
+            body.ReplyMode, body.WorkflowUrl, body.WorkflowSecret, body.ResumeAfterMinutes, body.DebounceSeconds, body.HistoryMessages, body.ExternalSendsPause)
+        {
+            Conversation = body.ToConversationPatch(), LlmApiKey = body.LlmApiKey, LlmBaseUrl = body.LlmBaseUrl, NotifyUrl = body.NotifyUrl,
+        }, ct);
         return CreatedAtAction(nameof(Get), new { id = tenant.Id }, tenant);
     }
 
@@ -54,7 +57,10 @@ public sealed class TenantsController : ControllerBase
     public Task<TenantDto> Get(long id, CancellationToken ct) => _mediator.Send(new GetTenantQuery(id), ct);
 
     /// <summary>Changes some of a tenant's settings (platform admin, or the tenant's tenant_admin key).</summary>
-    /// <remarks>Absent fields are kept; <c>null</c> clears <c>system_prompt</c>, <c>llm_provider</c> and <c>llm_model</c>.</remarks>
+    /// <remarks>
+    /// Absent fields are kept; <c>null</c> clears <c>system_prompt</c>, <c>llm_provider</c>, <c>llm_model</c>, the workflow
+    /// and notify targets and the tenant's model account, and restores a conversation setting's default.
+    /// </remarks>
     [HttpPatch("{id:long}")]
     [ProducesResponseType(typeof(TenantDto), 200)]
     [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
@@ -63,7 +69,10 @@ public sealed class TenantsController : ControllerBase
     [ProducesResponseType(typeof(ProblemDetails), 404)]
     public Task<TenantDto> Update(long id, UpdateTenantRequest body, CancellationToken ct) =>
         _mediator.Send(new UpdateTenantCommand(id, body.Name, body.SystemPrompt, body.LlmProvider, body.LlmModel, body.ReplyMode,
-            body.ResumeAfterMinutes, body.DebounceSeconds, body.HistoryMessages, body.ExternalSendsPause, body.WorkflowUrl, body.WorkflowSecret), ct);
+            body.ResumeAfterMinutes, body.DebounceSeconds, body.HistoryMessages, body.ExternalSendsPause, body.WorkflowUrl, body.WorkflowSecret)
+        {
+            Conversation = body.ToConversationPatch(), LlmApiKey = body.LlmApiKey, LlmBaseUrl = body.LlmBaseUrl, NotifyUrl = body.NotifyUrl,
+        }, ct);
 
     /// <summary>Deletes a tenant with its instances, sessions, messages, timeline and keys (platform admin only).</summary>
     [HttpDelete("{id:long}")]

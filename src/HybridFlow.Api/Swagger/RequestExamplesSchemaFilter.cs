@@ -13,9 +13,18 @@ public sealed class RequestExamplesSchemaFilter : ISchemaFilter
         [typeof(CreateTenantRequest)] = """
             {"name": "Padaria Demo", "system_prompt": "Você é o assistente da Padaria Demo. Responda em português, com simpatia.",
              "llm_provider": "openai", "llm_model": "gpt-4o-mini", "reply_mode": "ai", "resume_after_minutes": 120,
-             "debounce_seconds": 5, "history_messages": 20, "external_sends_pause": true}
+             "debounce_seconds": 5, "history_messages": 20, "external_sends_pause": true,
+             "typing_indicator": true, "split_messages": true, "max_reply_parts": 3,
+             "timezone": "America/Sao_Paulo", "business_hours": {"mon": [["08:00","18:00"]], "tue": [["08:00","18:00"]], "wed": [["08:00","18:00"]],
+               "thu": [["08:00","18:00"]], "fri": [["08:00","18:00"]], "sat": [["08:00","12:00"]]},
+             "outside_hours": "away_message", "away_message": "Estamos fechados agora. Abrimos às 8h!",
+             "handoff_message": "Um momento, já chamo alguém da equipe.", "history_token_budget": 6000}
             """,
-        [typeof(UpdateTenantRequest)] = """{"system_prompt": "Answer briefly and in the customer's language.", "resume_after_minutes": 60, "llm_model": null}""",
+        [typeof(UpdateTenantRequest)] = """
+            {"system_prompt": "Answer briefly and in the customer's language.", "resume_after_minutes": 60, "llm_model": null,
+             "handoff_keywords": ["atendente", "falar com uma pessoa", "human agent"], "outside_hours": "silent",
+             "business_hours": {"fri": [["18:00","02:00"]], "sat": [["18:00","02:00"]]}, "typing_ms_per_char": 30}
+            """,
         [typeof(CreateInstanceRequest)] = """
             {"tenant_id": 1, "instance_name": "padaria-demo", "evo_server_url": "https://evolution.example.com",
              "evo_api_key": "B6D711FCDE4D4FD5936544120E713976", "webhook_secret": "a-long-random-webhook-secret"}

@@ -1,8 +1,9 @@
 using HybridFlow.Application.Common.Models;
+using HybridFlow.Domain.Tenants;
 
 namespace HybridFlow.Application.Tenants;
 
-/// <summary>A tenant as the API shows it; <see cref="WorkflowSecret"/> is never shown in full.</summary>
+/// <summary>A tenant as the API shows it; <see cref="WorkflowSecret"/> and <see cref="LlmApiKey"/> are never shown in full.</summary>
 public sealed record TenantDto(
     long Id,
     string Name,
@@ -17,7 +18,45 @@ public sealed record TenantDto(
     int HistoryMessages,
     bool ExternalSendsPause,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    public bool TypingIndicator { get; init; } = ConversationSettings.Default.TypingIndicator;
+    public int TypingMsPerChar { get; init; } = ConversationSettings.Default.TypingMsPerChar;
+    public bool SplitMessages { get; init; } = ConversationSettings.Default.SplitMessages;
+    public int MaxReplyParts { get; init; } = ConversationSettings.Default.MaxReplyParts;
+    public IReadOnlyList<string> HandoffKeywords { get; init; } = ConversationSettings.Default.HandoffKeywords;
+    public string HandoffMessage { get; init; } = ConversationSettings.DefaultHandoffMessage;
+    public string Timezone { get; init; } = ConversationSettings.Default.Timezone;
+    public IReadOnlyDictionary<string, IReadOnlyList<IReadOnlyList<string>>>? BusinessHours { get; init; }
+    public string OutsideHours { get; init; } = OutsideHoursPolicyNames.Reply;
+    public string AwayMessage { get; init; } = ConversationSettings.DefaultAwayMessage;
+    public string? TranscriptionModel { get; init; }
+    public string? VisionModel { get; init; }
+    public string? UnsupportedMediaReply { get; init; }
+    public int HistoryTokenBudget { get; init; } = ConversationSettings.Default.HistoryTokenBudget;
+    /// <summary>Masked; null: the global key.</summary>
+    public string? LlmApiKey { get; init; }
+    public string? LlmBaseUrl { get; init; }
+    public string? NotifyUrl { get; init; }
+
+    public TenantDto WithConversation(ConversationSettings c) => this with
+    {
+        TypingIndicator = c.TypingIndicator,
+        TypingMsPerChar = c.TypingMsPerChar,
+        SplitMessages = c.SplitMessages,
+        MaxReplyParts = c.MaxReplyParts,
+        HandoffKeywords = c.HandoffKeywords,
+        HandoffMessage = c.EffectiveHandoffMessage,
+        Timezone = c.Timezone,
+        BusinessHours = BusinessHoursFormat.Format(c.BusinessHours),
+        OutsideHours = c.OutsideHours.ToName(),
+        AwayMessage = c.EffectiveAwayMessage,
+        TranscriptionModel = c.TranscriptionModel,
+        VisionModel = c.VisionModel,
+        UnsupportedMediaReply = c.UnsupportedMediaReply,
+        HistoryTokenBudget = c.HistoryTokenBudget,
+    };
+}
 
 public sealed record NewTenant(
     string Name,
@@ -31,7 +70,15 @@ public sealed record NewTenant(
     int DebounceSeconds,
     int HistoryMessages,
     bool ExternalSendsPause,
-    bool WorkflowUrlTrusted = false);
+    bool WorkflowUrlTrusted = false)
+{
+    public ConversationSettings Conversation { get; init; } = ConversationSettings.Default;
+    public string? LlmApiKey { get; init; }
+    public string? LlmBaseUrl { get; init; }
+    public bool LlmBaseUrlTrusted { get; init; }
+    public string? NotifyUrl { get; init; }
+    public bool NotifyUrlTrusted { get; init; }
+}
 
 /// <summary>The fields a PATCH changes; unset fields keep their stored value.</summary>
 public sealed record TenantPatch(
@@ -48,9 +95,17 @@ public sealed record TenantPatch(
     Optional<string?> WorkflowSecret,
     bool WorkflowUrlTrusted = false)
 {
+    public ConversationSettingsPatch Conversation { get; init; } = ConversationSettingsPatch.None;
+    public Optional<string?> LlmApiKey { get; init; }
+    public Optional<string?> LlmBaseUrl { get; init; }
+    public bool LlmBaseUrlTrusted { get; init; }
+    public Optional<string?> NotifyUrl { get; init; }
+    public bool NotifyUrlTrusted { get; init; }
+
     public bool IsEmpty => !(Name.HasValue || SystemPrompt.HasValue || LlmProvider.HasValue || LlmModel.HasValue || ReplyMode.HasValue
                              || ResumeAfterMinutes.HasValue || DebounceSeconds.HasValue || HistoryMessages.HasValue || ExternalSendsPause.HasValue
-                             || WorkflowUrl.HasValue || WorkflowSecret.HasValue);
+                             || WorkflowUrl.HasValue || WorkflowSecret.HasValue || !Conversation.IsEmpty
+                             || LlmApiKey.HasValue || LlmBaseUrl.HasValue || NotifyUrl.HasValue);
 }
 
 public interface ITenantStore
@@ -72,6 +127,8 @@ public static class TenantLimits
     public const int SystemPromptMax = 20_000;
     public const int ModelMax = 200;
     public const int WorkflowUrlMax = 2_000;
+    public const int LlmApiKeyMin = 8;
+    public const int LlmApiKeyMax = 500;
     public const int WorkflowSecretMin = 16;
     public const int WorkflowSecretMax = 500;
     public const int ResumeAfterMinutesMax = 43_200;

@@ -27,6 +27,8 @@ public sealed class TenantStore : ITenantStore
             WorkflowUrl = t.WorkflowUrl, WorkflowUrlTrusted = t.WorkflowUrlTrusted, WorkflowSecret = t.WorkflowSecret,
             ResumeAfterMinutes = t.ResumeAfterMinutes, DebounceSeconds = t.DebounceSeconds, HistoryMessages = t.HistoryMessages,
             ExternalSendsPause = t.ExternalSendsPause, CreatedAt = now, UpdatedAt = now,
+            Conversation = ConversationSettingsJson.Serialize(t.Conversation), LlmApiKey = t.LlmApiKey,
+            LlmBaseUrl = t.LlmBaseUrl, LlmBaseUrlTrusted = t.LlmBaseUrlTrusted, NotifyUrl = t.NotifyUrl, NotifyUrlTrusted = t.NotifyUrlTrusted,
         };
         _db.Tenants.Add(row);
         await _db.SaveChangesAsync(ct);
@@ -34,20 +36,21 @@ public sealed class TenantStore : ITenantStore
     }
 
     public async Task<TenantDto?> FindAsync(long id, CancellationToken ct) =>
-        await _db.Tenants.AsNoTracking().Where(t => t.Id == id).Select(t => ToDto(t)).FirstOrDefaultAsync(ct);
+        await _db.Tenants.AsNoTracking().Where(t => t.Id == id).FirstOrDefaultAsync(ct) is { } row ? ToDto(row) : null;
 
     public async Task<(IReadOnlyList<TenantDto> Items, long Total)> ListAsync(long? onlyTenant, int page, int pageSize, CancellationToken ct)
     {
         var tenants = _db.Tenants.AsNoTracking().Where(t => onlyTenant == null || t.Id == onlyTenant);
         var total = await tenants.LongCountAsync(ct);
-        var items = await tenants.OrderBy(t => t.Id).Skip((page - 1) * pageSize).Take(pageSize)
-            .Select(t => ToDto(t)).ToListAsync(ct);
-        return (items, total);
+        var rows = await tenants.OrderBy(t => t.Id).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
+        return (rows.Select(ToDto).ToList(), total);
     }
 
     public async Task<TenantDto?> UpdateAsync(long id, TenantPatch patch, DateTimeOffset now, CancellationToken ct)
     {
-        var row = await _db.Tenants.FirstOrDefaultAsync(t => t.Id == id, ct);
+        // Locked, so that two PATCHes of different conversation settings both land (they share one jsonb column).
+        await using var tx = await _db.Database.BeginTransactionAsync(ct);
+        var row = await _db.Tenants.FromSql($"SELECT * FROM tenants WHERE id = {id} FOR UPDATE").FirstOrDefaultAsync(ct);
         if (row is null) return null;
         if (patch.Name.HasValue) row.Name = patch.Name.Value;
         if (patch.SystemPrompt.HasValue) row.SystemPrompt = patch.SystemPrompt.Value;
@@ -64,8 +67,22 @@ public sealed class TenantStore : ITenantStore
             row.WorkflowUrlTrusted = patch.WorkflowUrlTrusted;
         }
         if (patch.WorkflowSecret.HasValue) row.WorkflowSecret = patch.WorkflowSecret.Value;
+        if (!patch.Conversation.IsEmpty)
+            row.Conversation = ConversationSettingsJson.Serialize(patch.Conversation.ApplyTo(ConversationSettingsJson.Deserialize(row.Conversation)));
+        if (patch.LlmApiKey.HasValue) row.LlmApiKey = patch.LlmApiKey.Value;
+        if (patch.LlmBaseUrl.HasValue)
+        {
+            row.LlmBaseUrl = patch.LlmBaseUrl.Value;
+            row.LlmBaseUrlTrusted = patch.LlmBaseUrlTrusted;
+        }
+        if (patch.NotifyUrl.HasValue)
+        {
+            row.NotifyUrl = patch.NotifyUrl.Value;
+            row.NotifyUrlTrusted = patch.NotifyUrlTrusted;
+        }
         row.UpdatedAt = now;
         await _db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         _instanceCache.Clear(); // cached instances carry the tenant's policy
         return ToDto(row);
     }
@@ -77,10 +94,15 @@ public sealed class TenantStore : ITenantStore
         return deleted;
     }
 
-    private static TenantDto ToDto(TenantRow t) => new(
+    private static TenantDto ToDto(TenantRow t) => new TenantDto(
         t.Id, t.Name, t.SystemPrompt, t.LlmProvider, t.LlmModel, t.ReplyMode, t.WorkflowUrl, SecretMask.Mask(t.WorkflowSecret),
         t.ResumeAfterMinutes, t.DebounceSeconds,
-        t.HistoryMessages, t.ExternalSendsPause, t.CreatedAt, t.UpdatedAt);
+        t.HistoryMessages, t.ExternalSendsPause, t.CreatedAt, t.UpdatedAt)
+    {
+        LlmApiKey = SecretMask.Mask(t.LlmApiKey),
+        LlmBaseUrl = t.LlmBaseUrl,
+        NotifyUrl = t.NotifyUrl,
+    }.WithConversation(ConversationSettingsJson.Deserialize(t.Conversation));
 }
 
 public sealed class InstanceStore : IInstanceStore

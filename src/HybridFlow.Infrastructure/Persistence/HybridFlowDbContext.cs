@@ -39,6 +39,12 @@ public sealed class HybridFlowDbContext : DbContext
             e.Property(t => t.DebounceSeconds).HasColumnName("debounce_seconds");
             e.Property(t => t.HistoryMessages).HasColumnName("history_messages");
             e.Property(t => t.ExternalSendsPause).HasColumnName("external_sends_pause");
+            e.Property(t => t.Conversation).HasColumnName("conversation").HasColumnType("jsonb");
+            e.Property(t => t.LlmApiKey).HasColumnName("llm_api_key").HasConversion(SecretConverter());
+            e.Property(t => t.LlmBaseUrl).HasColumnName("llm_base_url");
+            e.Property(t => t.LlmBaseUrlTrusted).HasColumnName("llm_base_url_trusted");
+            e.Property(t => t.NotifyUrl).HasColumnName("notify_url");
+            e.Property(t => t.NotifyUrlTrusted).HasColumnName("notify_url_trusted");
             e.Property(t => t.CreatedAt).HasColumnName("created_at");
             e.Property(t => t.UpdatedAt).HasColumnName("updated_at");
         });
@@ -120,6 +126,12 @@ public sealed class TenantRow
     public int DebounceSeconds { get; set; }
     public int HistoryMessages { get; set; }
     public bool ExternalSendsPause { get; set; }
+    public string Conversation { get; set; } = "{}";
+    public string? LlmApiKey { get; set; }
+    public string? LlmBaseUrl { get; set; }
+    public bool LlmBaseUrlTrusted { get; set; }
+    public string? NotifyUrl { get; set; }
+    public bool NotifyUrlTrusted { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

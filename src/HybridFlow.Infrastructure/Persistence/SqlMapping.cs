@@ -22,13 +22,23 @@ internal static class SqlMapping
     /// <summary>An instance with its tenant's policy; needs <c>instances i JOIN tenants t</c>.</summary>
     public const string InstanceColumns =
         "i.id, i.instance_name, i.evo_server_url, i.evo_api_key, i.webhook_secret, " +
-        "t.id, t.reply_mode, t.resume_after_minutes, t.debounce_seconds, t.history_messages, t.external_sends_pause, i.evo_server_url_trusted";
+        "t.id, t.reply_mode, t.resume_after_minutes, t.debounce_seconds, t.history_messages, t.external_sends_pause, i.evo_server_url_trusted, " +
+        "t.conversation::text, t.llm_api_key, t.llm_base_url, t.llm_base_url_trusted, t.notify_url, t.notify_url_trusted, t.workflow_secret";
 
     /// <summary>Reads <see cref="InstanceColumns"/> starting at <paramref name="o"/>.</summary>
     public static InstanceContext ReadInstance(NpgsqlDataReader r, int o, Security.SecretProtector secrets)
     {
+        var llmApiKey = secrets.Unprotect(r.IsDBNull(o + 13) ? null : r.GetString(o + 13));
+        var llmBaseUrl = r.IsDBNull(o + 14) ? null : r.GetString(o + 14);
+        var notifyUrl = r.IsDBNull(o + 16) ? null : r.GetString(o + 16);
         var policy = new TenantPolicy(r.GetInt64(o + 5), ReplyModeNames.Parse(r.GetString(o + 6)), TimeSpan.FromMinutes(r.GetInt32(o + 7)),
-            TimeSpan.FromSeconds(r.GetInt32(o + 8)), r.GetInt32(o + 9), r.GetBoolean(o + 10));
+            TimeSpan.FromSeconds(r.GetInt32(o + 8)), r.GetInt32(o + 9), r.GetBoolean(o + 10))
+        {
+            Conversation = ConversationSettingsJson.Deserialize(r.GetString(o + 12)),
+            LlmCredentials = llmApiKey is null && llmBaseUrl is null ? null : new LlmCredentials(llmApiKey, llmBaseUrl, r.GetBoolean(o + 15)),
+            Notify = notifyUrl is null ? null
+                : new NotifyTarget(notifyUrl, secrets.Unprotect(r.IsDBNull(o + 18) ? null : r.GetString(o + 18)), r.GetBoolean(o + 17)),
+        };
         return new InstanceContext(r.GetInt64(o), r.GetString(o + 1), r.GetString(o + 2),
             secrets.Unprotect(r.IsDBNull(o + 3) ? null : r.GetString(o + 3)), secrets.Unprotect(r.IsDBNull(o + 4) ? null : r.GetString(o + 4)), policy,
             r.GetBoolean(o + 11));

@@ -16,6 +16,7 @@ public sealed class SecretReencryptionService : IHostedService
         ("instances", "evo_api_key"),
         ("instances", "webhook_secret"),
         ("tenants", "workflow_secret"),
+        ("tenants", "llm_api_key"),
     ];
 
     private readonly NpgsqlDataSource _db;

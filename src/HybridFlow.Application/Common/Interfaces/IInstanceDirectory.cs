@@ -21,8 +21,11 @@ public sealed record TenantPolicy(
     public NotifyTarget? Notify { get; init; }
 }
 
-/// <summary>The tenant's notify_url with the secret that signs its POSTs (the tenant's workflow_secret, else N8N_API_KEY).</summary>
-public sealed record NotifyTarget(string Url, string Secret, bool UrlTrusted)
+/// <summary>
+/// The tenant's notify_url with the secret that signs its POSTs: the tenant's workflow_secret, or (null) the global
+/// N8N_API_KEY. <see cref="UrlTrusted"/>: saved by the platform admin, so the outbound address guard is skipped.
+/// </summary>
+public sealed record NotifyTarget(string Url, string? Secret, bool UrlTrusted)
 {
     public override string ToString() => $"NotifyTarget({Url})";
 }

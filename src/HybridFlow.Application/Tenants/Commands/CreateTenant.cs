@@ -18,7 +18,13 @@ public sealed record CreateTenantCommand(
     int? ResumeAfterMinutes,
     int? DebounceSeconds,
     int? HistoryMessages,
-    bool? ExternalSendsPause) : IRequest<TenantDto>;
+    bool? ExternalSendsPause) : IRequest<TenantDto>
+{
+    public ConversationSettingsPatch Conversation { get; init; } = ConversationSettingsPatch.None;
+    public string? LlmApiKey { get; init; }
+    public string? LlmBaseUrl { get; init; }
+    public string? NotifyUrl { get; init; }
+}
 
 public sealed class CreateTenantCommandValidator : AbstractValidator<CreateTenantCommand>
 {
@@ -50,6 +56,18 @@ public sealed class CreateTenantCommandValidator : AbstractValidator<CreateTenan
             .OverridePropertyName("debounce_seconds");
         RuleFor(c => c.HistoryMessages).InclusiveBetween(0, TenantLimits.HistoryMessagesMax).When(c => c.HistoryMessages is not null)
             .OverridePropertyName("history_messages");
+        ConversationSettingsPatchValidator.AddTo(this, c => c.Conversation);
+        RuleFor(c => c.LlmApiKey).Length(TenantLimits.LlmApiKeyMin, TenantLimits.LlmApiKeyMax).When(c => c.LlmApiKey is not null)
+            .OverridePropertyName("llm_api_key");
+        RuleFor(c => c.LlmBaseUrl).MaximumLength(TenantLimits.WorkflowUrlMax).Must(WorkflowTargets.IsHttpUrl)
+            .WithMessage("llm_base_url must be an absolute http(s) URL, e.g. https://api.openai.com/v1.").When(c => !string.IsNullOrWhiteSpace(c.LlmBaseUrl))
+            .OverridePropertyName("llm_base_url");
+        RuleFor(c => c.NotifyUrl).MaximumLength(TenantLimits.WorkflowUrlMax).Must(WorkflowTargets.IsHttpUrl)
+            .WithMessage("notify_url must be an absolute http(s) URL.").When(c => !string.IsNullOrWhiteSpace(c.NotifyUrl))
+            .OverridePropertyName("notify_url");
+        RuleFor(c => c.WorkflowSecret).Must(secret => WorkflowTargets.HasSecret(secret, settings))
+            .WithMessage("notify_url needs a signing secret: set workflow_secret (or N8N_API_KEY).")
+            .When(c => !string.IsNullOrWhiteSpace(c.NotifyUrl)).OverridePropertyName("workflow_secret");
     }
 }
 
@@ -74,6 +92,10 @@ public sealed class CreateTenantCommandHandler : IRequestHandler<CreateTenantCom
     {
         _caller.RequireAtLeast(CallerRole.PlatformAdmin);
         var workflowUrlTrusted = await _outbound.AdmitAsync(_caller, "workflow_url", c.WorkflowUrl, ct);
+        var llmBaseUrl = NonBlank(c.LlmBaseUrl);
+        var notifyUrl = NonBlank(c.NotifyUrl);
+        var llmBaseUrlTrusted = await _outbound.AdmitAsync(_caller, "llm_base_url", llmBaseUrl, ct);
+        var notifyUrlTrusted = await _outbound.AdmitAsync(_caller, "notify_url", notifyUrl, ct);
         return await _tenants.CreateAsync(
         new NewTenant(
             c.Name!.Trim(),
@@ -87,7 +109,17 @@ public sealed class CreateTenantCommandHandler : IRequestHandler<CreateTenantCom
             c.DebounceSeconds ?? 0,
             c.HistoryMessages ?? TenantLimits.DefaultHistoryMessages,
             c.ExternalSendsPause ?? true,
-            workflowUrlTrusted),
+            workflowUrlTrusted)
+        {
+            Conversation = c.Conversation.ApplyTo(ConversationSettings.Default),
+            LlmApiKey = string.IsNullOrWhiteSpace(c.LlmApiKey) ? null : c.LlmApiKey.Trim(),
+            LlmBaseUrl = llmBaseUrl,
+            LlmBaseUrlTrusted = llmBaseUrlTrusted,
+            NotifyUrl = notifyUrl,
+            NotifyUrlTrusted = notifyUrlTrusted,
+        },
         _time.GetUtcNow(), ct);
     }
+
+    private static string? NonBlank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 }

@@ -22,7 +22,13 @@ public sealed record UpdateTenantCommand(
     Optional<int?> HistoryMessages,
     Optional<bool?> ExternalSendsPause,
     Optional<string?> WorkflowUrl = default,
-    Optional<string?> WorkflowSecret = default) : IRequest<TenantDto>;
+    Optional<string?> WorkflowSecret = default) : IRequest<TenantDto>
+{
+    public ConversationSettingsPatch Conversation { get; init; } = ConversationSettingsPatch.None;
+    public Optional<string?> LlmApiKey { get; init; }
+    public Optional<string?> LlmBaseUrl { get; init; }
+    public Optional<string?> NotifyUrl { get; init; }
+}
 
 public sealed class UpdateTenantCommandValidator : AbstractValidator<UpdateTenantCommand>
 {
@@ -59,6 +65,15 @@ public sealed class UpdateTenantCommandValidator : AbstractValidator<UpdateTenan
         When(c => c.WorkflowSecret.HasValue && c.WorkflowSecret.Value is not null, () =>
             RuleFor(c => c.WorkflowSecret.Value).Length(TenantLimits.WorkflowSecretMin, TenantLimits.WorkflowSecretMax)
                 .OverridePropertyName("workflow_secret"));
+        ConversationSettingsPatchValidator.AddTo(this, c => c.Conversation);
+        When(c => c.LlmApiKey.HasValue && c.LlmApiKey.Value is not null, () =>
+            RuleFor(c => c.LlmApiKey.Value).Length(TenantLimits.LlmApiKeyMin, TenantLimits.LlmApiKeyMax).OverridePropertyName("llm_api_key"));
+        When(c => c.LlmBaseUrl.HasValue && !string.IsNullOrWhiteSpace(c.LlmBaseUrl.Value), () =>
+            RuleFor(c => c.LlmBaseUrl.Value).MaximumLength(TenantLimits.WorkflowUrlMax).Must(WorkflowTargets.IsHttpUrl)
+                .WithMessage("llm_base_url must be an absolute http(s) URL, e.g. https://api.openai.com/v1.").OverridePropertyName("llm_base_url"));
+        When(c => c.NotifyUrl.HasValue && !string.IsNullOrWhiteSpace(c.NotifyUrl.Value), () =>
+            RuleFor(c => c.NotifyUrl.Value).MaximumLength(TenantLimits.WorkflowUrlMax).Must(WorkflowTargets.IsHttpUrl)
+                .WithMessage("notify_url must be an absolute http(s) URL.").OverridePropertyName("notify_url"));
         When(c => c.ExternalSendsPause.HasValue, () =>
             RuleFor(c => c.ExternalSendsPause.Value).NotNull().WithMessage("external_sends_pause cannot be null.")
                 .OverridePropertyName("external_sends_pause"));
@@ -99,11 +114,22 @@ public sealed class UpdateTenantCommandHandler : IRequestHandler<UpdateTenantCom
             Map(c.HistoryMessages, v => v!.Value),
             Map(c.ExternalSendsPause, v => v!.Value),
             Map(c.WorkflowUrl, u => string.IsNullOrWhiteSpace(u) ? null : u.Trim()),
-            c.WorkflowSecret);
+            c.WorkflowSecret)
+        {
+            Conversation = c.Conversation,
+            LlmApiKey = Map(c.LlmApiKey, k => string.IsNullOrWhiteSpace(k) ? null : k.Trim()),
+            LlmBaseUrl = Map(c.LlmBaseUrl, NonBlank),
+            NotifyUrl = Map(c.NotifyUrl, NonBlank),
+        };
         if (patch.IsEmpty) return current;
         if (patch.WorkflowUrl is { HasValue: true, Value: { } url })
             patch = patch with { WorkflowUrlTrusted = await _outbound.AdmitAsync(_caller, "workflow_url", url, ct) };
+        if (patch.LlmBaseUrl is { HasValue: true, Value: { } llmUrl })
+            patch = patch with { LlmBaseUrlTrusted = await _outbound.AdmitAsync(_caller, "llm_base_url", llmUrl, ct) };
+        if (patch.NotifyUrl is { HasValue: true, Value: { } notifyUrl })
+            patch = patch with { NotifyUrlTrusted = await _outbound.AdmitAsync(_caller, "notify_url", notifyUrl, ct) };
         EnsureWorkflowTargetRemains(current, patch);
+        EnsureNotifySigningSecret(current, patch);
         return await _tenants.UpdateAsync(c.Id, patch, _time.GetUtcNow(), ct) ?? throw new NotFoundException("Tenant", c.Id);
     }
 
@@ -119,6 +145,19 @@ public sealed class UpdateTenantCommandHandler : IRequestHandler<UpdateTenantCom
         if (!hasOwnSecret && !WorkflowTargets.HasSecret(null, _settings))
             throw new RequestValidationException("workflow_secret", "workflow_secret is required in workflow mode unless N8N_API_KEY is set.");
     }
+
+    /// <summary>notify_url's POSTs are signed: the tenant must keep a secret (or the global N8N_API_KEY) while it has one.</summary>
+    private void EnsureNotifySigningSecret(TenantDto current, TenantPatch patch)
+    {
+        var url = patch.NotifyUrl.HasValue ? patch.NotifyUrl.Value : current.NotifyUrl;
+        if (url is null) return;
+        var hasOwnSecret = patch.WorkflowSecret.HasValue ? patch.WorkflowSecret.Value is not null : current.WorkflowSecret is not null;
+        if (!hasOwnSecret && !WorkflowTargets.HasSecret(null, _settings))
+            throw new RequestValidationException(patch.NotifyUrl.HasValue ? "notify_url" : "workflow_secret",
+                "notify_url needs a signing secret: set workflow_secret (or N8N_API_KEY).");
+    }
+
+    private static string? NonBlank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
     private static Optional<TOut> Map<TIn, TOut>(Optional<TIn> value, Func<TIn, TOut> map) => value.HasValue ? new(map(value.Value)) : default;
 }
