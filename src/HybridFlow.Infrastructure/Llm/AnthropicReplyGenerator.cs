@@ -1,38 +1,60 @@
 using System.Text.Json;
-using Anthropic;
-using Anthropic.Core;
 using Anthropic.Exceptions;
 using Anthropic.Models.Messages;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Infrastructure.Observability;
+using HybridFlow.Infrastructure.Security;
 
 namespace HybridFlow.Infrastructure.Llm;
 
-/// <summary>Claude replies through the official Anthropic SDK (Messages API).</summary>
+/// <summary>
+/// Claude replies through the official Anthropic SDK (Messages API). The system prompt goes in a text block marked
+/// <c>cache_control: ephemeral</c>, so Anthropic caches the stable prefix (tools, then system) across replies.
+/// </summary>
 public sealed class AnthropicReplyGenerator : IReplyGenerator, IDisposable
 {
     private const string ProviderName = "Anthropic";
 
-    private readonly LlmOptions _options;
-    private readonly AnthropicClient? _client;
+    private static readonly Tool RequestHumanTool = new()
+    {
+        Name = HandoffTool.Name,
+        Description = HandoffTool.Description,
+        InputSchema = new InputSchema
+        {
+            Properties = new Dictionary<string, JsonElement>
+            {
+                [HandoffTool.ReasonParameter] = JsonSerializer.SerializeToElement(new { type = "string", description = HandoffTool.ReasonDescription }),
+            },
+            Required = [HandoffTool.ReasonParameter],
+        },
+    };
 
-    public AnthropicReplyGenerator(LlmOptions options)
+    private readonly LlmOptions _options;
+    private readonly LlmClients _clients;
+    private readonly LlmClients? _ownedClients;
+
+    public AnthropicReplyGenerator(LlmOptions options, LlmClients clients)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(clients);
         _options = options;
-        if (options.AnthropicApiKey is { } apiKey)
-        {
-            _client = CreateClient(options, apiKey);
-        }
+        _clients = clients;
     }
+
+    /// <summary>For tests and tools without DI: its own clients, tenant URLs through a default guard; disposed with it.</summary>
+    public AnthropicReplyGenerator(LlmOptions options)
+        : this(options, new LlmClients(options, new OutboundAddressGuard(new OutboundAddressOptions())))
+    {
+        _ownedClients = _clients;
+    }
+
+    public void Dispose() => _ownedClients?.Dispose();
 
     public async Task<GeneratedReply> GenerateAsync(ReplyPrompt prompt, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(prompt);
-        if (_client is null)
-        {
-            throw new ReplyGenerationException("Anthropic is not configured: set ANTHROPIC_API_KEY.", isPermanent: true);
-        }
+        var account = _clients.Anthropic(prompt.Credentials)
+            ?? throw new ReplyGenerationException("Anthropic is not configured: set ANTHROPIC_API_KEY.", isPermanent: true);
 
         var model = string.IsNullOrWhiteSpace(prompt.Model) ? _options.AnthropicModel : prompt.Model.Trim();
         var messages = BuildMessages(prompt.History);
@@ -49,16 +71,27 @@ public sealed class AnthropicReplyGenerator : IReplyGenerator, IDisposable
             MaxTokens = _options.MaxTokens,
             Messages = messages,
         };
-        if (!string.IsNullOrWhiteSpace(prompt.SystemPrompt))
+        var hasSystem = !string.IsNullOrWhiteSpace(prompt.SystemPrompt);
+        if (hasSystem)
         {
-            parameters = parameters with { System = prompt.SystemPrompt };
+            parameters = parameters with
+            {
+                System = new List<TextBlockParam> { new(prompt.SystemPrompt) { CacheControl = new CacheControlEphemeral() } },
+            };
+        }
+
+        if (prompt.OfferHandoffTool)
+        {
+            // Tools come before the system prompt in the cached prefix; with no system block the tool carries the breakpoint.
+            var tool = hasSystem ? RequestHumanTool : RequestHumanTool with { CacheControl = new CacheControlEphemeral() };
+            parameters = parameters with { Tools = [tool], ToolChoice = new ToolChoiceAuto() };
         }
 
         var capture = RetryAfterCaptureHandler.Begin();
         Message message;
         try
         {
-            message = await _client.Messages.Create(parameters, ct);
+            message = await account.Client.Messages.Create(parameters, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -69,13 +102,18 @@ public sealed class AnthropicReplyGenerator : IReplyGenerator, IDisposable
             // Not the caller's token, so it is the SDK's Timeout firing (a TaskCanceledException wrapping a TimeoutException).
             throw LlmErrors.Timeout(ProviderName, model, _options.Timeout, ex);
         }
+        catch (Exception ex) when (OutboundAddressGuard.BlockedBy(ex) is not null)
+        {
+            throw LlmErrors.BaseUrlBlocked(ProviderName, model);
+        }
         catch (AnthropicApiException ex)
         {
-            throw LlmErrors.FromStatus(ProviderName, model, (int)ex.StatusCode, ex.ResponseBody, ex.RequestID, capture.RetryAfter);
+            throw LlmErrors.FromStatus(
+                ProviderName, model, (int)ex.StatusCode, ex.ResponseBody, ex.RequestID, capture.RetryAfter, account.IsTenantKey, account.ApiKey);
         }
         catch (AnthropicIOException ex)
         {
-            throw LlmErrors.Unreachable(ProviderName, model, ex.InnerException);
+            throw LlmErrors.Unreachable(ProviderName, model, (Exception?)ex.InnerException ?? ex);
         }
         catch (HttpRequestException ex)
         {
@@ -87,63 +125,104 @@ public sealed class AnthropicReplyGenerator : IReplyGenerator, IDisposable
             throw LlmErrors.UnreadableResponse(ProviderName, model, inner: null);
         }
 
-        var text = string.Concat(message.Content.Select(block => block.TryPickText(out var textBlock) ? textBlock.Text : ""));
-        if (string.IsNullOrWhiteSpace(text))
+        var text = string.Concat(message.Content.Select(block => block.TryPickText(out var textBlock) ? textBlock.Text : "")).Trim();
+        // input_tokens leaves out cache reads and writes; TokenUsage.InputTokens counts every input token.
+        var cacheRead = message.Usage.CacheReadInputTokens ?? 0;
+        var usage = new TokenUsage(
+            message.Usage.InputTokens + cacheRead + (message.Usage.CacheCreationInputTokens ?? 0),
+            message.Usage.OutputTokens,
+            cacheRead);
+
+        if (prompt.OfferHandoffTool)
+        {
+            foreach (var block in message.Content)
+            {
+                if (block.TryPickToolUse(out var toolUse) && toolUse.Name == HandoffTool.Name)
+                {
+                    return new GeneratedReply(text, usage, HandoffTool.FromInput(ReadInput(toolUse)));
+                }
+            }
+        }
+
+        if (text.Length == 0)
         {
             throw LlmErrors.EmptyReply(ProviderName, model);
         }
 
-        var usage = new TokenUsage(
-            message.Usage.InputTokens + (message.Usage.CacheReadInputTokens ?? 0) + (message.Usage.CacheCreationInputTokens ?? 0),
-            message.Usage.OutputTokens, message.Usage.CacheReadInputTokens ?? 0);
-        return new GeneratedReply(text.Trim(), usage);
+        return new GeneratedReply(text, usage);
     }
 
-    public void Dispose() => _client?.Dispose();
+    private static IReadOnlyDictionary<string, JsonElement>? ReadInput(ToolUseBlock toolUse)
+    {
+        try
+        {
+            return toolUse.Input;
+        }
+        catch (Exception e) when (e is AnthropicException or JsonException or InvalidOperationException)
+        {
+            // A malformed input is still a request for a person, just without a readable reason.
+            return null;
+        }
+    }
 
     /// <summary>
     /// Anthropic requires the first message to come from the user and roles to alternate, so leading assistant turns
-    /// are dropped and consecutive turns of one role are joined with a newline. Blank turns are skipped because the API
-    /// rejects empty text.
+    /// are dropped and consecutive turns of one role are joined: texts with a newline, a customer's photo as an image
+    /// block before its caption. Blank turns are skipped because the API rejects empty text.
     /// </summary>
     private static List<MessageParam> BuildMessages(IReadOnlyList<ConversationTurn> history)
     {
-        var merged = new List<(ConversationRole Role, string Text)>(history.Count);
+        var merged = new List<(ConversationRole Role, List<ContentBlockParam> Blocks)>(history.Count);
         foreach (var turn in history)
         {
-            if (string.IsNullOrWhiteSpace(turn.Text) || (merged.Count == 0 && turn.Role == ConversationRole.Assistant))
+            var image = turn.Role == ConversationRole.Customer ? ImageBlock(turn.Image) : null;
+            var hasText = !string.IsNullOrWhiteSpace(turn.Text);
+            if ((!hasText && image is null) || (merged.Count == 0 && turn.Role == ConversationRole.Assistant))
             {
                 continue;
             }
 
-            if (merged.Count > 0 && merged[^1].Role == turn.Role)
+            if (merged.Count == 0 || merged[^1].Role != turn.Role)
             {
-                merged[^1] = (turn.Role, merged[^1].Text + "\n" + turn.Text);
+                merged.Add((turn.Role, []));
+            }
+
+            var blocks = merged[^1].Blocks;
+            if (image is not null) blocks.Add(image);
+            if (!hasText) continue;
+            if (image is null && blocks.Count > 0 && blocks[^1].TryPickText(out var previous))
+            {
+                blocks[^1] = new TextBlockParam(previous.Text + "\n" + turn.Text);
             }
             else
             {
-                merged.Add((turn.Role, turn.Text));
+                blocks.Add(new TextBlockParam(turn.Text));
             }
         }
 
         return merged
             .Select(turn => turn.Role == ConversationRole.Assistant
-                ? (MessageParam)new AssistantMessageParam(turn.Text)
-                : new UserMessageParam(turn.Text))
+                ? (MessageParam)new AssistantMessageParam(AsContent(turn.Blocks))
+                : new UserMessageParam(AsContent(turn.Blocks)))
             .ToList();
     }
 
-    private static AnthropicClient CreateClient(LlmOptions options, string apiKey) => new(new ClientOptions
+    /// <summary>A lone text stays a plain string, as before images, so text-only prompts look the same on the wire.</summary>
+    private static MessageContentParam AsContent(List<ContentBlockParam> blocks) =>
+        blocks is [var only] && only.TryPickText(out var text) ? text.Text : blocks;
+
+    /// <summary>Anthropic takes JPEG, PNG, GIF and WebP; other pictures are left out (their caption still goes).</summary>
+    private static ImageBlockParam? ImageBlock(ConversationImage? image)
     {
-        ApiKey = apiKey,
-        // Set explicitly so the SDK never falls back to its own reading of the environment.
-        BaseUrl = options.AnthropicBaseUrl?.ToString() ?? EnvironmentUrl.Production,
-        Timeout = options.Timeout,
-        // The outbox owns retries; SDK retries would multiply attempts and stretch past LLM_TIMEOUT.
-        MaxRetries = 0,
-        // SDK 13.x sends the key only as "Authorization: Bearer"; the documented API header (and most
-        // Anthropic-compatible gateways) use x-api-key, so send that too.
-        ExtraHeaders = new Dictionary<string, string> { ["x-api-key"] = apiKey },
-        Handlers = [new CorrelationIdHandler(), new RetryAfterCaptureHandler()],
-    });
+        MediaType? mediaType = image?.MimeType.Split(';')[0].Trim().ToLowerInvariant() switch
+        {
+            "image/jpeg" or "image/jpg" => MediaType.ImageJpeg,
+            "image/png" => MediaType.ImagePng,
+            "image/gif" => MediaType.ImageGif,
+            "image/webp" => MediaType.ImageWebP,
+            _ => null,
+        };
+        if (image is null || mediaType is not { } type || image.Data.Length == 0) return null;
+        return new ImageBlockParam(new Base64ImageSource { Data = Convert.ToBase64String(image.Data), MediaType = type });
+    }
 }

@@ -39,6 +39,38 @@ internal static partial class LlmErrors
         };
     }
 
+    /// <summary>
+    /// <see cref="FromStatus"/> for a call made with the tenant's own key: a 401/403 says that key was rejected
+    /// (permanent, so the tenant fixes it), and no message ever carries the key.
+    /// </summary>
+    public static ReplyGenerationException FromStatus(
+        string provider, string model, int status, string? responseBody, string? requestId, TimeSpan? retryAfter, bool tenantKey, string? apiKey)
+    {
+        if (tenantKey && status is 401 or 403)
+        {
+            return new ReplyGenerationException(
+                Scrub($"{provider} rejected the tenant's own API key (llm_api_key) with HTTP {status} for model '{model}'.", apiKey),
+                isPermanent: true);
+        }
+
+        var error = FromStatus(provider, model, status, responseBody, requestId, retryAfter);
+        var scrubbed = Scrub(error.Message, apiKey);
+        return ReferenceEquals(scrubbed, error.Message)
+            ? error
+            : new ReplyGenerationException(scrubbed, error.IsPermanent) { IsRateLimited = error.IsRateLimited, RetryAfter = error.RetryAfter };
+    }
+
+    /// <summary>The tenant's base URL resolves to an address the outbound rule forbids: permanent until the tenant changes it.</summary>
+    public static ReplyGenerationException BaseUrlBlocked(string provider, string model) =>
+        new($"{provider} was not called for model '{model}': the tenant's llm_base_url {Security.OutboundAddressGuard.PrivateAddressRefusal}.",
+            isPermanent: true);
+
+    /// <summary>Removes the key, should any text ever carry it (OpenAI echoes a part of a wrong key in its error body).</summary>
+    public static string Scrub(string text, string? apiKey) =>
+        string.IsNullOrEmpty(apiKey) || apiKey.Length < 4 || !text.Contains(apiKey, StringComparison.Ordinal)
+            ? text
+            : text.Replace(apiKey, "[redacted]", StringComparison.Ordinal);
+
     public static ReplyGenerationException Timeout(string provider, string model, TimeSpan timeout, Exception inner) =>
         new($"{provider} did not answer for model '{model}' within {timeout.TotalSeconds:0.###} s (LLM_TIMEOUT).", isPermanent: false, inner);
 

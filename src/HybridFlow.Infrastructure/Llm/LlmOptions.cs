@@ -12,6 +12,7 @@ public sealed class LlmOptions
 
     public const string DefaultOpenAiModel = "gpt-4o-mini";
     public const string DefaultAnthropicModel = "claude-sonnet-4-5";
+    public const string DefaultTranscriptionModel = "whisper-1";
     public const int DefaultMaxTokens = 1024;
     public const string DefaultStaticReply = "Thanks for your message! We'll get back to you shortly.";
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
@@ -38,6 +39,9 @@ public sealed class LlmOptions
     public Uri? AnthropicBaseUrl { get; private init; }
 
     public string AnthropicModel { get; private init; } = DefaultAnthropicModel;
+
+    /// <summary>TRANSCRIPTION_MODEL: the OpenAI speech-to-text model when the tenant names none.</summary>
+    public string TranscriptionModel { get; private init; } = DefaultTranscriptionModel;
 
     public int MaxTokens { get; private init; } = DefaultMaxTokens;
 
@@ -71,6 +75,7 @@ public sealed class LlmOptions
             AnthropicApiKey = anthropicKey,
             AnthropicBaseUrl = ReadUrl(configuration, "ANTHROPIC_BASE_URL"),
             AnthropicModel = Read(configuration, "ANTHROPIC_MODEL") ?? DefaultAnthropicModel,
+            TranscriptionModel = Read(configuration, "TRANSCRIPTION_MODEL") ?? DefaultTranscriptionModel,
             MaxTokens = ReadMaxTokens(configuration),
             Timeout = ReadTimeout(configuration),
             StaticReply = Read(configuration, "LLM_STATIC_REPLY") ?? DefaultStaticReply,

@@ -1,4 +1,5 @@
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Infrastructure.Security;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -7,7 +8,8 @@ namespace HybridFlow.Infrastructure.Llm;
 public static class LlmServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="LlmOptions"/>, the OpenAI, Anthropic and static generators, and
+    /// Registers <see cref="LlmOptions"/>, the shared <see cref="LlmClients"/>, the OpenAI, Anthropic and static
+    /// generators, the <see cref="ISpeechTranscriber"/>, and
     /// <see cref="IReplyGenerator"/> as <see cref="RoutingReplyGenerator"/>, all singletons so each SDK client
     /// (and its connection pool) is built once.
     /// </summary>
@@ -18,8 +20,13 @@ public static class LlmServiceCollectionExtensions
 
         // Read on first use, not now, so configuration sources added after registration (test hosts) still count.
         services.AddSingleton(_ => LlmOptions.FromConfiguration(configuration));
-        services.AddSingleton<OpenAiReplyGenerator>();
-        services.AddSingleton<AnthropicReplyGenerator>();
+        // Hosts without the outbound settings (tool and test containers) still guard tenant URLs, with the defaults.
+        services.AddSingleton(sp => new LlmClients(
+            sp.GetRequiredService<LlmOptions>(),
+            sp.GetService<OutboundAddressGuard>() ?? new OutboundAddressGuard(new OutboundAddressOptions())));
+        services.AddSingleton(sp => new OpenAiReplyGenerator(sp.GetRequiredService<LlmOptions>(), sp.GetRequiredService<LlmClients>()));
+        services.AddSingleton(sp => new AnthropicReplyGenerator(sp.GetRequiredService<LlmOptions>(), sp.GetRequiredService<LlmClients>()));
+        services.AddSingleton<ISpeechTranscriber, OpenAiSpeechTranscriber>();
         services.AddSingleton<StaticReplyGenerator>();
         services.AddSingleton<RoutingReplyGenerator>();
         services.AddSingleton<IReplyGenerator>(sp => sp.GetRequiredService<RoutingReplyGenerator>());

@@ -1,112 +1,127 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
-using System.Collections.Concurrent;
 using System.Text.Json;
 using HybridFlow.Application.Common.Interfaces;
-using HybridFlow.Infrastructure.Observability;
-using OpenAI;
+using HybridFlow.Infrastructure.Security;
 using OpenAI.Chat;
 
 namespace HybridFlow.Infrastructure.Llm;
 
-/// <summary>Chat completions through the official OpenAI SDK; also serves OpenAI-compatible servers via OPENAI_BASE_URL.</summary>
-public sealed class OpenAiReplyGenerator : IReplyGenerator
+/// <summary>
+/// Chat completions through the official OpenAI SDK; also serves OpenAI-compatible servers via OPENAI_BASE_URL or a
+/// tenant's llm_base_url. Messages go system first, then history oldest first, so OpenAI's automatic prefix caching
+/// reuses the stable part (system prompt, tool) from one reply to the next.
+/// </summary>
+public sealed class OpenAiReplyGenerator : IReplyGenerator, IDisposable
 {
-    private const string ProviderName = "OpenAI";
+    internal const string ProviderName = "OpenAI";
 
-    // The SDK refuses an empty key, and local servers (Ollama, vLLM) ignore whatever is sent.
-    private const string PlaceholderApiKey = "no-key";
+    private static readonly ChatTool RequestHumanTool = ChatTool.CreateFunctionTool(
+        HandoffTool.Name, HandoffTool.Description, BinaryData.FromString(HandoffTool.ParametersSchema));
 
     private readonly LlmOptions _options;
-    private readonly OpenAIClient? _client;
-    private readonly ConcurrentDictionary<string, ChatClient> _chatClients = new(StringComparer.Ordinal);
+    private readonly LlmClients _clients;
+    private readonly LlmClients? _ownedClients;
 
-    public OpenAiReplyGenerator(LlmOptions options)
+    public OpenAiReplyGenerator(LlmOptions options, LlmClients clients)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(clients);
         _options = options;
-        if (options.IsOpenAiConfigured)
-        {
-            _client = CreateClient(options);
-        }
+        _clients = clients;
     }
+
+    /// <summary>For tests and tools without DI: its own clients, tenant URLs through a default guard; disposed with it.</summary>
+    public OpenAiReplyGenerator(LlmOptions options)
+        : this(options, new LlmClients(options, new OutboundAddressGuard(new OutboundAddressOptions())))
+    {
+        _ownedClients = _clients;
+    }
+
+    public void Dispose() => _ownedClients?.Dispose();
 
     public async Task<GeneratedReply> GenerateAsync(ReplyPrompt prompt, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(prompt);
-        if (_client is null)
-        {
-            throw new ReplyGenerationException(
+        var account = _clients.OpenAi(prompt.Credentials)
+            ?? throw new ReplyGenerationException(
                 "OpenAI is not configured: set OPENAI_API_KEY, or OPENAI_BASE_URL for an OpenAI-compatible server.",
                 isPermanent: true);
-        }
 
         var model = string.IsNullOrWhiteSpace(prompt.Model) ? _options.OpenAiModel : prompt.Model.Trim();
-        var chatClient = _chatClients.GetOrAdd(model, _client.GetChatClient);
+        var chatClient = account.Client.GetChatClient(model);
         var completionOptions = new ChatCompletionOptions { MaxOutputTokenCount = _options.MaxTokens };
+        if (prompt.OfferHandoffTool)
+        {
+            completionOptions.Tools.Add(RequestHumanTool);
+            completionOptions.ToolChoice = ChatToolChoice.CreateAutoChoice();
+        }
 
         ChatCompletion completion;
         try
         {
             completion = (await chatClient.CompleteChatAsync(BuildMessages(prompt), completionOptions, ct)).Value;
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (Exception ex) when (Translate(ex, ProviderName, model, _options.Timeout, account, ct) is { } translated)
         {
-            throw;
-        }
-        catch (OperationCanceledException ex)
-        {
-            // Not the caller's token, so it is the SDK's NetworkTimeout firing.
-            throw LlmErrors.Timeout(ProviderName, model, _options.Timeout, ex);
-        }
-        catch (ClientResultException ex) when (ex.Status == 0)
-        {
-            // Status 0: no HTTP response at all (connection refused, DNS, reset).
-            throw LlmErrors.Unreachable(ProviderName, model, ex);
-        }
-        catch (ClientResultException ex)
-        {
-            var response = ex.GetRawResponse();
-            throw LlmErrors.FromStatus(ProviderName, model, ex.Status, ReadBody(response), ReadRequestId(response), ReadRetryAfter(response));
-        }
-        catch (HttpRequestException ex)
-        {
-            throw LlmErrors.Unreachable(ProviderName, model, ex);
-        }
-        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
-        {
-            throw LlmErrors.UnreadableResponse(ProviderName, model, ex);
+            throw translated;
         }
 
         var text = string.Concat(completion.Content
             .Where(part => part.Kind == ChatMessageContentPartKind.Text)
-            .Select(part => part.Text));
-        if (string.IsNullOrWhiteSpace(text))
+            .Select(part => part.Text)).Trim();
+        var usage = completion.Usage is { } u
+            // prompt_tokens already counts the cached ones.
+            ? new TokenUsage(u.InputTokenCount, u.OutputTokenCount, u.InputTokenDetails?.CachedTokenCount ?? 0)
+            : TokenUsage.None;
+
+        var handoffCall = prompt.OfferHandoffTool
+            ? completion.ToolCalls.FirstOrDefault(call => call.FunctionName == HandoffTool.Name)
+            : null;
+        if (handoffCall is not null)
+        {
+            return new GeneratedReply(text, usage, HandoffTool.FromArguments(ReadArguments(handoffCall)));
+        }
+
+        if (text.Length == 0)
         {
             throw LlmErrors.EmptyReply(ProviderName, model);
         }
 
-        var usage = completion.Usage is { } u
-            ? new TokenUsage(u.InputTokenCount, u.OutputTokenCount, u.InputTokenDetails?.CachedTokenCount ?? 0)
-            : TokenUsage.None;
-        return new GeneratedReply(text.Trim(), usage);
+        return new GeneratedReply(text, usage);
     }
 
-    private static OpenAIClient CreateClient(LlmOptions options)
+    /// <summary>
+    /// The SDK's failures as <see cref="ReplyGenerationException"/>s; null for the caller's own cancellation. Shared with
+    /// the transcriber, which calls through the same clients.
+    /// </summary>
+    internal static ReplyGenerationException? Translate(
+        Exception ex, string provider, string model, TimeSpan timeout, OpenAiAccount account, CancellationToken ct) => ex switch
     {
-        var clientOptions = new OpenAIClientOptions
-        {
-            NetworkTimeout = options.Timeout,
-            // The outbox owns retries; SDK retries would multiply attempts and stretch past LLM_TIMEOUT.
-            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-        };
-        clientOptions.AddPolicy(new CorrelationIdPipelinePolicy(), PipelinePosition.PerCall);
-        if (options.OpenAiBaseUrl is not null)
-        {
-            clientOptions.Endpoint = options.OpenAiBaseUrl;
-        }
+        OperationCanceledException when ct.IsCancellationRequested => null,
+        // Not the caller's token, so it is the SDK's NetworkTimeout firing.
+        OperationCanceledException => LlmErrors.Timeout(provider, model, timeout, ex),
+        _ when OutboundAddressGuard.BlockedBy(ex) is not null => LlmErrors.BaseUrlBlocked(provider, model),
+        // Status 0: no HTTP response at all (connection refused, DNS, reset).
+        ClientResultException { Status: 0 } => LlmErrors.Unreachable(provider, model, ex),
+        ClientResultException result => LlmErrors.FromStatus(
+            provider, model, result.Status, ReadBody(result.GetRawResponse()), ReadRequestId(result.GetRawResponse()),
+            ReadRetryAfter(result.GetRawResponse()), account.IsTenantKey, account.ApiKey),
+        HttpRequestException => LlmErrors.Unreachable(provider, model, ex),
+        JsonException or FormatException or InvalidOperationException => LlmErrors.UnreadableResponse(provider, model, ex),
+        _ => null,
+    };
 
-        return new OpenAIClient(new ApiKeyCredential(options.OpenAiApiKey ?? PlaceholderApiKey), clientOptions);
+    private static string? ReadArguments(ChatToolCall call)
+    {
+        try
+        {
+            return call.FunctionArguments?.ToString();
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            return null;
+        }
     }
 
     private static List<ChatMessage> BuildMessages(ReplyPrompt prompt)
@@ -119,9 +134,21 @@ public sealed class OpenAiReplyGenerator : IReplyGenerator
 
         foreach (var turn in prompt.History)
         {
-            messages.Add(turn.Role == ConversationRole.Assistant
-                ? new AssistantChatMessage(turn.Text)
-                : new UserChatMessage(turn.Text));
+            if (turn.Role == ConversationRole.Assistant)
+            {
+                messages.Add(new AssistantChatMessage(turn.Text));
+            }
+            else if (turn.Image is { } image)
+            {
+                // The picture first, then its caption, in one user message.
+                var parts = new List<ChatMessageContentPart> { ChatMessageContentPart.CreateImagePart(BinaryData.FromBytes(image.Data), image.MimeType) };
+                if (!string.IsNullOrWhiteSpace(turn.Text)) parts.Add(ChatMessageContentPart.CreateTextPart(turn.Text));
+                messages.Add(new UserChatMessage(parts));
+            }
+            else
+            {
+                messages.Add(new UserChatMessage(turn.Text));
+            }
         }
 
         return messages;

@@ -4,7 +4,8 @@ using HybridFlow.Application.Common.Interfaces;
 namespace HybridFlow.Infrastructure.Llm;
 
 /// <summary>
-/// Per process and per provider + model: caps the calls in flight (LLM_MAX_CONCURRENCY), and after a 429/overloaded
+/// Per process and per provider + model + account (the global one, or a tenant's own key/base URL, by
+/// <see cref="LlmClients.Fingerprint"/>, never the raw key): caps the calls in flight (LLM_MAX_CONCURRENCY), and after a 429/overloaded
 /// answer holds every caller back until the backoff ends (the provider's Retry-After, else exponential with jitter).
 /// A caller that would have to wait long is not kept waiting: it gets a rate-limit failure carrying the time left,
 /// so its job is put back (no attempt used) and its slot goes to other work.
@@ -19,7 +20,7 @@ public sealed class ThrottledReplyGenerator : IReplyGenerator
     private readonly MeteredReplyGenerator _inner;
     private readonly LlmOptions _options;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<(string Provider, string Model), ProviderGate> _gates = new();
+    private readonly ConcurrentDictionary<GateKey, ProviderGate> _gates = new();
 
     public ThrottledReplyGenerator(MeteredReplyGenerator inner, LlmOptions options, TimeProvider time)
     {
@@ -55,7 +56,7 @@ public sealed class ThrottledReplyGenerator : IReplyGenerator
         }
     }
 
-    private async Task WaitOutBackoffAsync(ProviderGate gate, (string Provider, string Model) key, CancellationToken ct)
+    private async Task WaitOutBackoffAsync(ProviderGate gate, GateKey key, CancellationToken ct)
     {
         var left = TimeLeft(gate.BackoffUntil);
         if (left <= TimeSpan.Zero) return;
@@ -77,7 +78,7 @@ public sealed class ThrottledReplyGenerator : IReplyGenerator
         return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
-    private (string, string)? Key(ReplyPrompt prompt)
+    private GateKey? Key(ReplyPrompt prompt)
     {
         var provider = string.IsNullOrWhiteSpace(prompt.Provider) ? _options.Provider : LlmOptions.NormalizeProvider(prompt.Provider);
         var defaultModel = provider switch
@@ -87,8 +88,11 @@ public sealed class ThrottledReplyGenerator : IReplyGenerator
             _ => null, // the static reply calls nobody; an unknown provider fails in the router
         };
         if (defaultModel is null) return null;
-        return (provider!, string.IsNullOrWhiteSpace(prompt.Model) ? defaultModel : prompt.Model.Trim());
+        return new GateKey(provider!, string.IsNullOrWhiteSpace(prompt.Model) ? defaultModel : prompt.Model.Trim(), LlmClients.Fingerprint(prompt.Credentials));
     }
+
+    /// <summary>One tenant's 429 on its own account must not hold back the platform's account or another tenant's.</summary>
+    private readonly record struct GateKey(string Provider, string Model, string Account);
 
     /// <summary>One provider + model: its call slots and its backoff.</summary>
     private sealed class ProviderGate
