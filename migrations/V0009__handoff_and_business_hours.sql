@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS notify_deliveries (
     event            text        NOT NULL,
     url              text        NOT NULL,
     url_trusted      boolean     NOT NULL DEFAULT false,
-    signing_secret   text        NOT NULL,
+    signing_secret   text,       -- null: signed with N8N_API_KEY at delivery
     payload          jsonb       NOT NULL,
     status           text        NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'dead')),
     attempts         integer     NOT NULL DEFAULT 0,

@@ -33,7 +33,7 @@ public sealed class NotifyOutbox : INotifyOutbox
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
-            var target = new NotifyTarget(r.GetString(4), _secrets.Unprotect(r.GetString(6)) ?? "", r.GetBoolean(5));
+            var target = new NotifyTarget(r.GetString(4), _secrets.Unprotect(r.IsDBNull(6) ? null : r.GetString(6)), r.GetBoolean(5));
             claimed.Add(new PendingNotification(r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetGuid(3).ToString("D"),
                 target, r.GetString(7), r.GetInt32(8)));
         }

@@ -105,7 +105,7 @@ internal static class SqlMapping
     public static NpgsqlBatchCommand NotifyDeliveryCommand(HandoffNotification n, long sessionId, DateTimeOffset now, Security.SecretProtector secrets) => BatchCommand("""
         INSERT INTO notify_deliveries (tenant_id, session_id, delivery_id, event, url, url_trusted, signing_secret, payload, due_at, created_at, updated_at)
         VALUES ($1, $2, $3::uuid, $4, $5, $6, $7, $8, $9, $9, $9)
-        """, n.Event.TenantId, sessionId, n.Event.EventId, n.Event.Event, n.Target.Url, n.Target.UrlTrusted, secrets.Protect(n.Target.Secret),
+        """, n.Event.TenantId, sessionId, n.Event.EventId, n.Event.Event, n.Target.Url, n.Target.UrlTrusted, TextOrNull(secrets.Protect(n.Target.Secret)),
         new JsonbText(System.Text.Json.JsonSerializer.Serialize(n.Event, NotifyJson)), now);
 
     /// <summary>Queues a notice (its text set now) beside any pending reply; a worker sends it like a reply, without the model.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Domain.Replies;
 using MediatR;
@@ -19,11 +20,14 @@ public sealed class DeliverNotificationsCommandHandler : IRequestHandler<Deliver
 
     private readonly INotifyOutbox _outbox;
     private readonly ISignedEventSender _sender;
+    private readonly HybridFlowSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger<DeliverNotificationsCommandHandler> _logger;
 
-    public DeliverNotificationsCommandHandler(INotifyOutbox outbox, ISignedEventSender sender, TimeProvider time, ILogger<DeliverNotificationsCommandHandler> logger)
+    public DeliverNotificationsCommandHandler(INotifyOutbox outbox, ISignedEventSender sender, HybridFlowSettings settings, TimeProvider time,
+        ILogger<DeliverNotificationsCommandHandler> logger)
     {
+        _settings = settings;
         _outbox = outbox;
         _sender = sender;
         _time = time;
@@ -36,7 +40,14 @@ public sealed class DeliverNotificationsCommandHandler : IRequestHandler<Deliver
         var delivered = 0;
         foreach (var delivery in due)
         {
-            var target = new WorkflowTarget(delivery.Target.Url, delivery.Target.Secret, BearerToken: null, delivery.Target.UrlTrusted);
+            // Signed like the workflow events: the tenant's workflow_secret, else N8N_API_KEY.
+            var secret = string.IsNullOrEmpty(delivery.Target.Secret) ? _settings.GlobalWorkflowApiKey : delivery.Target.Secret;
+            if (string.IsNullOrEmpty(secret))
+            {
+                await _outbox.MarkFailedAsync(delivery, "no signing secret: set the tenant's workflow_secret or N8N_API_KEY", null, _time.GetUtcNow(), ct);
+                continue;
+            }
+            var target = new WorkflowTarget(delivery.Target.Url, secret, BearerToken: null, delivery.Target.UrlTrusted);
             try
             {
                 await _sender.PostAsync(target, delivery.DeliveryId, Encoding.UTF8.GetBytes(delivery.Body), ct);
