@@ -110,30 +110,30 @@ public sealed class HandoffTests
     }
 
     [Test]
-    public async Task NotifyToAPrivateAddressSetByATenant_IsRefusedByTheOutboundGuard_AndTheHandoffStillHappens()
+    public async Task NotifyUrlThatNowReachesAPrivateAddress_IsRefusedAtDelivery_AndTheHandoffStillHappens()
     {
         await using var app = await HybridFlowApp.StartAsync();
         await using var receiver = await FakeWorkflowServer.StartAsync();
         var (tenantId, instance) = await TenantAsync(app, new { workflow_secret = NotifySecret });
-        // A tenant key may not aim the service at loopback: the URL is saved untrusted, and every connection is checked.
+        // A tenant key cannot save a loopback notify_url (the settings API refuses it); one saved untrusted whose name
+        // later resolves to a private address (DNS rebinding) is stopped when connecting. The row says exactly that.
         var tenantKey = await app.CreateApiKeyAsync(tenantId, "tenant_admin");
-        var patch = await app.ClientWithKey(tenantKey).PatchAsJsonAsync($"/api/tenants/{tenantId}", new { notify_url = receiver.NewHook(NotifySecret) });
+        var refused = await app.ClientWithKey(tenantKey).PatchAsJsonAsync($"/api/tenants/{tenantId}", new { notify_url = receiver.NewHook(NotifySecret) });
+        Assert.That((int)refused.StatusCode, Is.EqualTo(400), await refused.Content.ReadAsStringAsync());
+        await app.ScalarAsync<int>("UPDATE tenants SET notify_url = $1, notify_url_trusted = false WHERE id = $2 RETURNING 1",
+            receiver.NewHook(NotifySecret), tenantId);
+        await Task.Delay(HybridFlow.Infrastructure.Persistence.InstanceCache.TimeToLive + TimeSpan.FromSeconds(1));
         var chat = Payloads.NewChatId();
 
-        if ((int)patch.StatusCode == 400)
-        {
-            Assert.Pass("the settings API refuses a private notify_url from a tenant key outright");
-            return;
-        }
-        Assert.That((int)patch.StatusCode, Is.EqualTo(200), await patch.Content.ReadAsStringAsync());
         Assert.That(await app.DeliverAsync(instance, Payloads.CustomerText(chat, "atendente")), Is.EqualTo("handoff_requested"));
 
         await HybridFlowApp.EventuallyAsync(async () => await app.ScalarAsync<string>("SELECT status FROM notify_deliveries") == "dead",
             "the blocked delivery given up", TimeSpan.FromSeconds(30));
+        await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 1, "the handoff message still sent");
         using (Assert.EnterMultipleScope())
         {
             Assert.That(receiver.Calls, Is.Empty, "nothing reached the private address");
-            Assert.That(app.Evolution.SendsTo(chat), Has.Count.EqualTo(1), "the handoff message still went out");
+            Assert.That(await app.ScalarAsync<string>("SELECT last_error FROM notify_deliveries"), Does.Contain("outbound address not allowed"));
         }
     }
 
