@@ -40,3 +40,5 @@ CREATE TABLE IF NOT EXISTS notify_deliveries (
     updated_at       timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS notify_deliveries_due_idx ON notify_deliveries (due_at) WHERE status = 'pending';
+-- Finished deliveries are purged after a week.
+CREATE INDEX IF NOT EXISTS notify_deliveries_finished_idx ON notify_deliveries (updated_at) WHERE status IN ('delivered', 'dead');

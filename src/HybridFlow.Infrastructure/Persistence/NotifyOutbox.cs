@@ -60,4 +60,12 @@ public sealed class NotifyOutbox : INotifyOutbox
             """, null, delivery.Id, delivery.Attempt, SqlMapping.TimeOrNull(retryAt), error, now);
         await cmd.ExecuteNonQueryAsync(ct);
     }
+
+    public async Task<int> PurgeFinishedAsync(DateTimeOffset olderThan, CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        await using var cmd = connection.Command(
+            "DELETE FROM notify_deliveries WHERE status IN ('delivered', 'dead') AND updated_at < $1", null, olderThan);
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
 }

@@ -32,6 +32,9 @@ public interface INotifyOutbox
 
     Task MarkDeliveredAsync(PendingNotification delivery, DateTimeOffset now, CancellationToken ct);
 
+    /// <summary>Deletes delivered and dead deliveries last changed before <paramref name="olderThan"/>; answers how many.</summary>
+    Task<int> PurgeFinishedAsync(DateTimeOffset olderThan, CancellationToken ct);
+
     /// <summary>Due again at <paramref name="retryAt"/>, or dead when it is null.</summary>
     Task MarkFailedAsync(PendingNotification delivery, string error, DateTimeOffset? retryAt, DateTimeOffset now, CancellationToken ct);
 }

@@ -13,6 +13,8 @@ public sealed record DeliverNotificationsCommand : IRequest<int>;
 public sealed class DeliverNotificationsCommandHandler : IRequestHandler<DeliverNotificationsCommand, int>
 {
     private const int BatchSize = 50;
+    /// <summary>Finished deliveries are kept this long for operators to look at.</summary>
+    private static readonly TimeSpan KeepFinished = TimeSpan.FromDays(7);
     // Longer than one POST's timeout, so a slow receiver is not posted to twice at once.
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
     /// <summary>About a day of attempts: 2 s doubling, capped at 30 minutes.</summary>
@@ -64,6 +66,7 @@ public sealed class DeliverNotificationsCommandHandler : IRequestHandler<Deliver
                 await _outbox.MarkFailedAsync(delivery, $"attempt {delivery.Attempt}: {e.Message}", retryAt, now, ct);
             }
         }
+        if (due.Count < BatchSize) await _outbox.PurgeFinishedAsync(_time.GetUtcNow() - KeepFinished, ct);
         return delivered;
     }
 }
