@@ -20,7 +20,7 @@ namespace HybridFlow.Infrastructure.Llm;
 public sealed class LlmClients : IDisposable
 {
     /// <summary>How many distinct accounts keep a client; more are rebuilt on use.</summary>
-    internal const int Capacity = 256;
+    public const int Capacity = 256;
 
     // The SDKs refuse an empty key, and local servers (Ollama, vLLM) ignore whatever is sent.
     internal const string PlaceholderApiKey = "no-key";
@@ -62,7 +62,7 @@ public sealed class LlmClients : IDisposable
     }
 
     /// <summary>The OpenAI account a call with these credentials uses, or null when neither it nor the environment names one.</summary>
-    internal OpenAiAccount? OpenAi(LlmCredentials? credentials)
+    public OpenAiAccount? OpenAi(LlmCredentials? credentials)
     {
         var tenantBaseUrl = TenantBaseUrl(credentials);
         var baseUrl = tenantBaseUrl ?? _options.OpenAiBaseUrl;
@@ -77,7 +77,7 @@ public sealed class LlmClients : IDisposable
     }
 
     /// <summary>The Anthropic account a call with these credentials uses, or null when neither it nor the environment names one.</summary>
-    internal AnthropicAccount? Anthropic(LlmCredentials? credentials)
+    public AnthropicAccount? Anthropic(LlmCredentials? credentials)
     {
         var tenantBaseUrl = TenantBaseUrl(credentials);
         var apiKey = credentials?.ApiKey
@@ -92,7 +92,7 @@ public sealed class LlmClients : IDisposable
     }
 
     /// <summary>How many clients are cached now (for tests of the bound).</summary>
-    internal int Count
+    public int Count
     {
         get
         {
@@ -184,13 +184,13 @@ public sealed class LlmClients : IDisposable
 }
 
 /// <summary>An OpenAI client and whose key it carries; <see cref="ApiKey"/> only to scrub it from error text.</summary>
-internal sealed record OpenAiAccount(OpenAIClient Client, bool IsTenantKey, string? ApiKey)
+public sealed record OpenAiAccount(OpenAIClient Client, bool IsTenantKey, string? ApiKey)
 {
     public override string ToString() => $"OpenAiAccount(tenant key: {IsTenantKey})";
 }
 
 /// <summary>An Anthropic client and whose key it carries; <see cref="ApiKey"/> only to scrub it from error text.</summary>
-internal sealed record AnthropicAccount(AnthropicClient Client, bool IsTenantKey, string ApiKey)
+public sealed record AnthropicAccount(AnthropicClient Client, bool IsTenantKey, string ApiKey)
 {
     public override string ToString() => $"AnthropicAccount(tenant key: {IsTenantKey})";
 }

@@ -53,7 +53,7 @@ public sealed class OpenAiSpeechTranscriber : ISpeechTranscriber
     }
 
     /// <summary>The API tells the format by the file name's extension, so one is always given.</summary>
-    internal static string FileName(MediaContent audio)
+    public static string FileName(MediaContent audio)
     {
         if (!string.IsNullOrWhiteSpace(audio.FileName) && Path.HasExtension(audio.FileName))
         {

@@ -18,6 +18,10 @@ public sealed class AnthropicReplyGeneratorTests : ReplyGeneratorContractTests<A
     protected override (string Key, string? Value)[] UnreachableSettings() =>
         [("ANTHROPIC_API_KEY", ApiKey), ("ANTHROPIC_BASE_URL", UnusedLocalUrl("/").ToString())];
 
+    protected override string GlobalKey => ApiKey;
+
+    protected override Uri TenantBaseUrl => Server.BaseAddress;
+
     [Test]
     public async Task Generate_WhenServerReplies_SendsSystemFieldMessagesModelMaxTokensAndApiKey()
     {
@@ -212,4 +216,78 @@ public sealed class AnthropicReplyGeneratorTests : ReplyGeneratorContractTests<A
                 return (m.GetProperty("role").GetString(), text);
             })
             .ToArray();
+
+    [Test]
+    public async Task Generate_ReportsUsage_AddingCacheReadsAndWritesToTheInputTokens()
+    {
+        // Anthropic's input_tokens leave out cache_read_input_tokens and cache_creation_input_tokens.
+        Server.Usage = new FakeUsage(InputTokens: 120, OutputTokens: 42, CachedTokens: 1_536, CacheCreationTokens: 300);
+
+        var reply = await Generator().GenerateAsync(Prompt(), CancellationToken.None);
+
+        Assert.That(reply.Usage, Is.EqualTo(new TokenUsage(InputTokens: 1_956, OutputTokens: 42, CachedInputTokens: 1_536)));
+    }
+
+    [Test]
+    public async Task Generate_PutsTheSystemPromptInOneTextBlockMarkedForCaching()
+    {
+        await Generator().GenerateAsync(Prompt() with { OfferHandoffTool = true }, CancellationToken.None);
+
+        var request = Server.Requests.Single();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(request.SystemCacheControl, Is.EqualTo(new[] { "ephemeral" }));
+            Assert.That(SystemText(request.Json), Is.EqualTo(SystemPrompt));
+            Assert.That(request.Tool("request_human")?.TryGetProperty("cache_control", out _), Is.False,
+                "the system block's breakpoint already covers the tool before it");
+        }
+    }
+
+    [Test]
+    public async Task Generate_WithNoSystemPrompt_MarksTheToolForCaching()
+    {
+        await Generator().GenerateAsync(Prompt() with { SystemPrompt = "", OfferHandoffTool = true }, CancellationToken.None);
+
+        var request = Server.Requests.Single();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(request.Json.TryGetProperty("system", out _), Is.False);
+            Assert.That(request.Tool("request_human")?.GetProperty("cache_control").GetProperty("type").GetString(), Is.EqualTo("ephemeral"));
+        }
+    }
+
+    [Test]
+    public async Task Generate_WithAPhotoOfAKindAnthropicCannotRead_SendsOnlyTheCaption()
+    {
+        var prompt = Prompt(history: new ConversationTurn(ConversationRole.Customer, "Olha isto", new ConversationImage("image/heic", [1, 2, 3])));
+
+        await Generator().GenerateAsync(prompt, CancellationToken.None);
+
+        var request = Server.Requests.Single();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(request.Images, Is.Empty);
+            Assert.That(Messages(request.Json), Is.EqualTo(new (string?, string?)[] { ("user", "Olha isto") }));
+        }
+    }
+
+    [Test]
+    public async Task Generate_WithAPhotoAfterATextOfTheSameCustomer_JoinsThemInOneUserMessage()
+    {
+        var prompt = Prompt(history:
+        [
+            Customer("Oi"),
+            new ConversationTurn(ConversationRole.Customer, "", new ConversationImage("image/png", [9, 9, 9])),
+        ]);
+
+        await Generator().GenerateAsync(prompt, CancellationToken.None);
+
+        var request = Server.Requests.Single();
+        var content = request.Json.GetProperty("messages").EnumerateArray().Single().GetProperty("content");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(content.EnumerateArray().Select(block => block.GetProperty("type").GetString()), Is.EqualTo(new[] { "text", "image" }));
+            Assert.That(request.Images.Single().MimeType, Is.EqualTo("image/png"));
+        }
+    }
 }

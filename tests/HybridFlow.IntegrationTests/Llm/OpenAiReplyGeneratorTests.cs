@@ -18,6 +18,10 @@ public sealed class OpenAiReplyGeneratorTests : ReplyGeneratorContractTests<Open
     protected override (string Key, string? Value)[] UnreachableSettings() =>
         [("OPENAI_API_KEY", ApiKey), ("OPENAI_BASE_URL", UnusedLocalUrl("/v1").ToString())];
 
+    protected override string GlobalKey => ApiKey;
+
+    protected override Uri TenantBaseUrl => Server.OpenAiBaseUrl;
+
     [Test]
     public async Task Generate_WhenServerReplies_SendsSystemPromptHistoryModelAndMaxTokens()
     {
@@ -188,6 +192,49 @@ public sealed class OpenAiReplyGeneratorTests : ReplyGeneratorContractTests<Open
         for (Exception? current = exception; current is not null; current = current.InnerException)
         {
             yield return current;
+        }
+    }
+
+    [Test]
+    public async Task Generate_ReportsUsage_WithPromptTokensAsAllInputAndTheCachedOnes()
+    {
+        // OpenAI's prompt_tokens already include prompt_tokens_details.cached_tokens.
+        Server.Usage = new FakeUsage(InputTokens: 1_800, OutputTokens: 42, CachedTokens: 1_536);
+
+        var reply = await Generator().GenerateAsync(Prompt(), CancellationToken.None);
+
+        Assert.That(reply.Usage, Is.EqualTo(new TokenUsage(InputTokens: 1_800, OutputTokens: 42, CachedInputTokens: 1_536)));
+    }
+
+    [Test]
+    public async Task Generate_ReportsUsageOfAHandoffCall()
+    {
+        Server.HandoffReason = "quer um humano";
+        Server.Usage = new FakeUsage(InputTokens: 900, OutputTokens: 12, CachedTokens: 0);
+
+        var reply = await Generator().GenerateAsync(Prompt() with { OfferHandoffTool = true }, CancellationToken.None);
+
+        Assert.That(reply.Usage, Is.EqualTo(new TokenUsage(900, 12, 0)));
+    }
+
+    [Test]
+    public async Task Generate_TwoRepliesOfOneChat_ShareTheirStablePrefix()
+    {
+        // Automatic prefix caching needs the same leading bytes: system prompt, tool, then the history oldest first.
+        var generator = Generator();
+        ConversationTurn[] history = [Customer("Oi"), Assistant("Olá!"), Customer("Abrem amanhã?")];
+        await generator.GenerateAsync(Prompt(history: history) with { OfferHandoffTool = true }, CancellationToken.None);
+        await generator.GenerateAsync(Prompt(history: [.. history, Assistant("Sim, às 8h."), Customer("E domingo?")]) with { OfferHandoffTool = true }, CancellationToken.None);
+
+        var first = Server.Requests[0].Json;
+        var second = Server.Requests[1].Json;
+        var firstMessages = first.GetProperty("messages").EnumerateArray().Select(m => m.GetRawText()).ToArray();
+        var secondMessages = second.GetProperty("messages").EnumerateArray().Select(m => m.GetRawText()).ToArray();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(first.GetProperty("messages")[0].GetProperty("role").GetString(), Is.EqualTo("system"));
+            Assert.That(second.GetProperty("tools").GetRawText(), Is.EqualTo(first.GetProperty("tools").GetRawText()));
+            Assert.That(secondMessages.Take(firstMessages.Length), Is.EqualTo(firstMessages), "the second prompt starts with the first");
         }
     }
 }

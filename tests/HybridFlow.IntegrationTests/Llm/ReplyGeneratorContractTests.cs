@@ -13,7 +13,7 @@ namespace HybridFlow.IntegrationTests.Llm;
 /// </summary>
 // One fake server per fixture, reset before each test, so the tests of a fixture must not overlap.
 [NonParallelizable]
-public abstract class ReplyGeneratorContractTests<TGenerator> where TGenerator : IReplyGenerator
+public abstract partial class ReplyGeneratorContractTests<TGenerator> where TGenerator : IReplyGenerator
 {
     private readonly List<TGenerator> _generators = [];
 

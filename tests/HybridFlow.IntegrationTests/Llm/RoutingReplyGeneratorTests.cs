@@ -149,6 +149,7 @@ public sealed class RoutingReplyGeneratorTests
         using var provider = new ServiceCollection().AddLlmProviders(configuration).BuildServiceProvider(validateScopes: true);
         var first = provider.GetRequiredService<IReplyGenerator>();
         var firstOptions = provider.GetRequiredService<LlmOptions>();
+        var clients = provider.GetRequiredService<LlmClients>();
 
         using (Assert.EnterMultipleScope())
         {
@@ -158,6 +159,8 @@ public sealed class RoutingReplyGeneratorTests
             Assert.That(provider.GetRequiredService<OpenAiReplyGenerator>(), Is.Not.Null);
             Assert.That(provider.GetRequiredService<AnthropicReplyGenerator>(), Is.Not.Null);
             Assert.That(provider.GetRequiredService<StaticReplyGenerator>(), Is.Not.Null);
+            Assert.That(provider.GetRequiredService<ISpeechTranscriber>(), Is.InstanceOf<OpenAiSpeechTranscriber>());
+            Assert.That(provider.GetRequiredService<LlmClients>(), Is.SameAs(clients), "one client cache");
         }
     }
 

@@ -74,4 +74,29 @@ public sealed class ThrottledReplyGeneratorTests
 
         Assert.That((await Generator.GenerateAsync(Prompt(model: "gpt-free"), CancellationToken.None)).Text, Is.EqualTo("Livre"));
     }
+
+    [Test]
+    public async Task Generate_ATenantsOwnAccountRateLimited_HoldsBackNeitherThePlatformNorAnotherTenant()
+    {
+        const string busyKey = "sk-tenant-busy-0123456789";
+        const string freeKey = "sk-tenant-free-9876543210";
+        _app.Llm.Responder = request => request.ApiKey == busyKey
+            ? new FakeResponse(429, FakeLlmServer.OpenAiErrorJson(429), new Dictionary<string, string> { ["Retry-After"] = "20" })
+            : new FakeResponse(200, FakeLlmServer.OpenAiCompletionJson("gpt-test", "Livre"));
+        var busy = Prompt() with { Credentials = new LlmCredentials(busyKey, null) };
+
+        var limited = await Assert.ThrowsAsync<ReplyGenerationException>(() => Generator.GenerateAsync(busy, CancellationToken.None));
+        var heldBack = await Assert.ThrowsAsync<ReplyGenerationException>(() => Generator.GenerateAsync(busy, CancellationToken.None));
+        var platform = await Generator.GenerateAsync(Prompt(), CancellationToken.None);
+        var otherTenant = await Generator.GenerateAsync(Prompt() with { Credentials = new LlmCredentials(freeKey, null) }, CancellationToken.None);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(limited.IsRateLimited && heldBack.IsRateLimited, Is.True);
+            Assert.That(_app.Llm.Requests.Count(r => r.ApiKey == busyKey), Is.EqualTo(1), "the busy account waits out its own backoff");
+            Assert.That(platform.Text, Is.EqualTo("Livre"));
+            Assert.That(otherTenant.Text, Is.EqualTo("Livre"));
+            Assert.That(limited.Message + heldBack.Message, Does.Not.Contain(busyKey));
+        }
+    }
 }

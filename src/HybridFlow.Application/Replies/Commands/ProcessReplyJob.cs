@@ -166,6 +166,7 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         string.IsNullOrWhiteSpace(context.SystemPrompt) ? _settings.DefaultSystemPrompt : context.SystemPrompt,
         context.History,
         correlationId,
+        Credentials: context.Instance.Tenant.LlmCredentials,
         OfferHandoffTool: true);
 
     private Task FailAttemptAsync(ClaimedReplyJob job, ReplyChannel channel, string error, bool permanent, CancellationToken ct) =>
