@@ -27,6 +27,7 @@ public static class DependencyInjection
         services.AddTransient<Replies.UnconfirmedSendResolver>();
         services.AddTransient<Webhooks.WebhookReceipts>();
         services.AddTransient<Replies.MediaPreparation>();
+        services.AddTransient<Handoffs.ModelHandoffStep>();
         return services;
     }
 }

@@ -80,6 +80,9 @@ public static class DependencyInjection
         services.AddSingleton<IMediaCapabilities, Llm.MediaCapabilities>();
         services.AddSingleton<IEvolutionAdmin, EvolutionAdminClient>();
         services.AddHttpClient<IWorkflowDispatcher, WorkflowDispatcher>(c => c.Timeout = Timeout.InfiniteTimeSpan).UseOutboundAddressGuard();
+        // The notify_url POSTs share the workflow events' client, guard and signing.
+        services.AddTransient<ISignedEventSender>(sp => (WorkflowDispatcher)sp.GetRequiredService<IWorkflowDispatcher>());
+        services.AddScoped<INotifyOutbox, NotifyOutbox>();
         services.AddLlmProviders(configuration);
         // Every model call is timed, counted and stamped with the job's correlation id, whichever provider answers it;
         // around that, the throttle caps calls per provider and model and holds everyone back while a provider rate limits.
@@ -92,6 +95,8 @@ public static class DependencyInjection
         services.AddHostedService<AutoResumeSweepService>();
         services.AddSingleton(env.SendResolution());
         services.AddHostedService<SendResolutionService>();
+        services.AddSingleton(env.NotifyDelivery());
+        services.AddHostedService<NotifyDeliveryService>();
         return services;
     }
 }

@@ -99,6 +99,13 @@ public sealed class EnvironmentSettings
     }
 
     /// <summary>SEND_RESOLVE_SECONDS: how often sends whose answer was lost (or whose sender died) are looked at.</summary>
+    /// <summary>NOTIFY_DELIVERY_SECONDS: how often the notify outbox (handoff_requested POSTs) is drained.</summary>
+    public NotifyDeliveryOptions NotifyDelivery() => new()
+    {
+        Enabled = Flag("WORKERS_ENABLED", true),
+        Interval = TimeSpan.FromSeconds(Number("NOTIFY_DELIVERY_SECONDS", 2, 0.05, 3600)),
+    };
+
     public SendResolutionOptions SendResolution() => new()
     {
         Enabled = Flag("WORKERS_ENABLED", true),

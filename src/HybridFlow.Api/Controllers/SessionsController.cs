@@ -48,6 +48,7 @@ public sealed class SessionsController : ControllerBase
     /// <summary>Lists chat sessions, newest activity first.</summary>
     /// <param name="tenantId">Only this tenant's sessions (a tenant key always sees only its own).</param>
     /// <param name="state">active or paused; both when absent.</param>
+    /// <param name="pauseReason">Only chats paused for this reason: human_takeover, manual or handoff_requested (the queue of chats waiting for a person).</param>
     /// <param name="page">Page number, from 1.</param>
     /// <param name="pageSize">Items per page, 1-200.</param>
     /// <param name="ct">Cancelled when the caller goes away.</param>
@@ -57,8 +58,9 @@ public sealed class SessionsController : ControllerBase
     [ProducesResponseType(typeof(ProblemDetails), 401)]
     [ProducesResponseType(typeof(ProblemDetails), 404)]
     public Task<PagedResult<SessionDto>> List([FromQuery(Name = "tenant_id")] long? tenantId, [FromQuery] string? state,
-        [FromQuery] int page = 1, [FromQuery(Name = "page_size")] int pageSize = Paging.DefaultPageSize, CancellationToken ct = default) =>
-        _mediator.Send(new ListSessionsQuery(tenantId, state, page, pageSize), ct);
+        [FromQuery] int page = 1, [FromQuery(Name = "page_size")] int pageSize = Paging.DefaultPageSize,
+        [FromQuery(Name = "pause_reason")] string? pauseReason = null, CancellationToken ct = default) =>
+        _mediator.Send(new ListSessionsQuery(tenantId, state, page, pageSize, pauseReason), ct);
 
     /// <summary>One session by id.</summary>
     /// <param name="id">The session id.</param>

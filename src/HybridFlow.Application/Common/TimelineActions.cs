@@ -58,4 +58,12 @@ public static class TimelineActions
     public const string MediaUnavailable = "media_unavailable";
     /// <summary>The tenant's unsupported_media_reply was sent for a voice note or photo the bot cannot understand.</summary>
     public const string UnsupportedMediaReplied = "unsupported_media_replied";
+    /// <summary>The customer (a handoff keyword) or the model (request_human) asked for a person: paused, the handoff message queued.</summary>
+    public const string HandoffRequested = "handoff_requested";
+    /// <summary>Outside business hours, away_message: the away message is queued (once per chat per closed period).</summary>
+    public const string AwayMessageSent = "away_message_sent";
+    /// <summary>Outside business hours: nothing sent (silent, or the away message already went in this closed period).</summary>
+    public const string IgnoredOutsideHours = "ignored_outside_hours";
+    /// <summary>A fixed-text message (the handoff or the away message) went out; the detail says which.</summary>
+    public const string NoticeSent = "notice_sent";
 }

@@ -29,14 +29,15 @@ public sealed class ReplyPartsSender
     /// Answers the last outcome: <see cref="ReplyJobOutcome.Sent"/> when every part went out.
     /// </summary>
     public async Task<ReplyJobOutcome> SendAsync(
-        ClaimedReplyJob job, InstanceContext instance, string chatId, string correlationId, BegunPart first, string action, CancellationToken ct)
+        ClaimedReplyJob job, InstanceContext instance, string chatId, string correlationId, BegunPart first, string action, CancellationToken ct,
+        string? detail = null)
     {
         var next = first;
         while (next.MaySend)
         {
             var text = next.Text!;
             var message = new OutgoingText(instance, chatId, text, correlationId, TypingDelay.For(instance.Tenant.Conversation, text));
-            var timeline = new PartTimeline(action, next.PartCount > 1 ? $"{next.PartCount} parts" : null);
+            var timeline = new PartTimeline(action, detail ?? (next.PartCount > 1 ? $"{next.PartCount} parts" : null));
             var outcome = await _steps.SendAsync(job.JobId, job.Attempt, message, next.Part, timeline, _settings.SendLease, ct);
             if (outcome != ReplyJobOutcome.PartSent)
             {

@@ -59,12 +59,27 @@ public sealed class ReplyJob
     };
 
     /// <summary>
+    /// A fixed-text message (the handoff or the away message), queued for a worker to send through the same protocol as
+    /// a reply, without a model call.
+    /// </summary>
+    public static ReplyJob QueueNotice(long tenantId, long sessionId, ReplyJobKind kind, string text, DateTimeOffset now)
+    {
+        if (!kind.IsNotice()) throw new ReplyJobStateException("Only a notice is queued with its text.");
+        if (string.IsNullOrWhiteSpace(text)) throw new ArgumentException("A notice needs a text.", nameof(text));
+        return new ReplyJob
+        {
+            TenantId = tenantId, SessionId = sessionId, Kind = kind, Status = ReplyJobStatus.Pending, DueAt = now,
+            ReplyText = text.Trim(), CreatedAt = now, UpdatedAt = now,
+        };
+    }
+
+    /// <summary>
     /// A send through the API, registered under the chat's lock before the gateway is called so that an early echo
     /// is recognised; in <see cref="ReplyJobStatus.Sending"/> from the start, so no worker claims it.
     /// </summary>
     public static ReplyJob RegisterApiSend(ChatSession session, ReplyJobKind kind, string text, DateTimeOffset now, TimeSpan sendLease)
     {
-        if (kind == ReplyJobKind.Reply) throw new ReplyJobStateException("A reply is queued, not registered as an API send.");
+        if (kind.IsWorkerJob()) throw new ReplyJobStateException("A reply or a notice is queued, not registered as an API send.");
         if (kind == ReplyJobKind.ApiBot && session.IsPaused)
             throw new ReplyJobStateException("The bot never speaks over a person who took the chat.");
         if (string.IsNullOrWhiteSpace(text)) throw new ArgumentException("A send needs a text.", nameof(text));
@@ -103,7 +118,7 @@ public sealed class ReplyJob
     /// <summary>A worker takes the job for one attempt (a due job, or one whose worker vanished).</summary>
     public ReplyJobOutcome Claim(DateTimeOffset now, TimeSpan lease)
     {
-        if (Kind != ReplyJobKind.Reply) throw new ReplyJobStateException("API sends are never claimed by workers.");
+        if (!Kind.IsWorkerJob()) throw new ReplyJobStateException("API sends are never claimed by workers.");
         if (!IsClaimable(now)) throw new ReplyJobStateException($"A {Status.ToName()} job is not due for a claim.");
         Status = ReplyJobStatus.Processing;
         Attempts++;
@@ -153,11 +168,32 @@ public sealed class ReplyJob
         if (session.Id != SessionId) throw new ReplyJobStateException("The job belongs to another chat.");
         if (attempt != Attempts || Status is not (ReplyJobStatus.Processing or ReplyJobStatus.Cancelled)) return ReplyJobOutcome.Lost;
         if (Status == ReplyJobStatus.Cancelled) return ReplyJobOutcome.Cancelled;
-        if (!session.IsPaused) return null;
+        if (MaySpeakIn(session)) return null;
         Status = ReplyJobStatus.Discarded;
         LockedUntil = null;
         UpdatedAt = now;
         return ReplyJobOutcome.Discarded;
+    }
+
+    /// <summary>
+    /// Whether this job's message may go out in the chat as it is now: a reply or an away message only in an active
+    /// chat; the handoff message only while the chat waits for the person it announces (not once one has written).
+    /// </summary>
+    public bool MaySpeakIn(ChatSession session) => Kind == ReplyJobKind.HandoffNotice
+        ? session.IsPaused && session.PauseReason == PauseReason.HandoffRequested
+        : !session.IsPaused;
+
+    /// <summary>
+    /// The model asked for a person (request_human) instead of replying: the job ends with nothing sent; the handoff
+    /// itself is the session's (<see cref="ChatSession.RequestHandoff"/>).
+    /// </summary>
+    public ReplyJobOutcome HandOff(int attempt, DateTimeOffset now)
+    {
+        if (attempt != Attempts || Status is not (ReplyJobStatus.Processing or ReplyJobStatus.Cancelled)) return ReplyJobOutcome.Lost;
+        if (Status == ReplyJobStatus.Cancelled) return ReplyJobOutcome.Cancelled;
+        LastError = "the model asked for a person";
+        Finish(ReplyJobStatus.Cancelled, now);
+        return ReplyJobOutcome.HandedOff;
     }
 
     /// <summary>The workflow took the event. A job cancelled during the POST counts too: the workflow has the event all the same.</summary>
@@ -269,14 +305,14 @@ public sealed class ReplyJob
             UpdatedAt = now;
             return ReplyJobOutcome.AbsenceSeen;
         }
-        if (Kind == ReplyJobKind.Reply && ResentAt is null && session.IsPaused)
+        if (Kind.IsWorkerJob() && ResentAt is null && !MaySpeakIn(session))
         {
             Finish(ReplyJobStatus.Discarded, now);
             return ReplyJobOutcome.Discarded;
         }
-        if (Kind != ReplyJobKind.Reply || ResentAt is not null)
+        if (!Kind.IsWorkerJob() || ResentAt is not null)
         {
-            LastError = Kind == ReplyJobKind.Reply
+            LastError = Kind.IsWorkerJob()
                 ? "proved not delivered after it was sent once more; not sent a third time"
                 : "proved not sent; an API send is not repeated on its own";
             Finish(ReplyJobStatus.Dead, now);
@@ -332,7 +368,7 @@ public sealed class ReplyJob
     {
         if (attempt != Attempts || Status is not (ReplyJobStatus.Processing or ReplyJobStatus.Sending)) return ReplyJobOutcome.Lost;
         LastError = error;
-        if (permanent || Kind != ReplyJobKind.Reply || Attempts >= policy.MaxAttempts)
+        if (permanent || !Kind.IsWorkerJob() || Attempts >= policy.MaxAttempts)
         {
             Finish(ReplyJobStatus.Dead, now);
             return ReplyJobOutcome.Dead;

@@ -35,6 +35,8 @@ public enum ReplyJobOutcome
     Dead,
     Cancelled,
     Discarded,
+    /// <summary>The model asked for a person instead of replying: nothing is sent.</summary>
+    HandedOff,
     /// <summary>The job is no longer this worker's (another attempt holds it, or it was finished meanwhile): nothing changed.</summary>
     Lost,
 }

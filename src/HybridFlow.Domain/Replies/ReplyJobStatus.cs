@@ -30,6 +30,19 @@ public enum ReplyJobKind
     ApiBot,
     /// <summary>send-message "as": "agent" (recorded as a person's message; a human takeover).</summary>
     ApiAgent,
+    /// <summary>The handoff message: a fixed text set when queued, sent by a worker without a model call.</summary>
+    HandoffNotice,
+    /// <summary>The away message outside business hours: a fixed text set when queued, sent by a worker without a model call.</summary>
+    AwayNotice,
+}
+
+public static class ReplyJobKinds
+{
+    /// <summary>A worker claims it (a reply or a notice); an API send is made by its caller.</summary>
+    public static bool IsWorkerJob(this ReplyJobKind kind) => kind is ReplyJobKind.Reply or ReplyJobKind.HandoffNotice or ReplyJobKind.AwayNotice;
+
+    /// <summary>A fixed text, set when queued: no model writes it.</summary>
+    public static bool IsNotice(this ReplyJobKind kind) => kind is ReplyJobKind.HandoffNotice or ReplyJobKind.AwayNotice;
 }
 
 /// <summary>The names stored in reply_jobs.status and reply_jobs.kind.</summary>
@@ -49,6 +62,8 @@ public static class ReplyJobNames
     public const string Reply = "reply";
     public const string ApiBot = "api_bot";
     public const string ApiAgent = "api_agent";
+    public const string HandoffNotice = "handoff_notice";
+    public const string AwayNotice = "away_notice";
 
     public static string ToName(this ReplyJobStatus status) => status switch
     {
@@ -85,6 +100,8 @@ public static class ReplyJobNames
         ReplyJobKind.Reply => Reply,
         ReplyJobKind.ApiBot => ApiBot,
         ReplyJobKind.ApiAgent => ApiAgent,
+        ReplyJobKind.HandoffNotice => HandoffNotice,
+        ReplyJobKind.AwayNotice => AwayNotice,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
@@ -93,6 +110,8 @@ public static class ReplyJobNames
         Reply => ReplyJobKind.Reply,
         ApiBot => ReplyJobKind.ApiBot,
         ApiAgent => ReplyJobKind.ApiAgent,
+        HandoffNotice => ReplyJobKind.HandoffNotice,
+        AwayNotice => ReplyJobKind.AwayNotice,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown reply job kind."),
     };
 }

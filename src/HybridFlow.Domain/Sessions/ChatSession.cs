@@ -19,6 +19,8 @@ public sealed class ChatSession
     public DateTimeOffset? LastMessageAt { get; private set; }
     public DateTimeOffset? LastHumanAt { get; private set; }
     public DateTimeOffset? ResumedAt { get; private set; }
+    /// <summary>When the away message last went to this chat: it goes once per closed period.</summary>
+    public DateTimeOffset? AwayMessageSentAt { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
 
@@ -35,8 +37,9 @@ public sealed class ChatSession
     public static ChatSession Restore(
         long id, long tenantId, long instanceId, string chatId, bool isPaused, PauseReason? pauseReason,
         DateTimeOffset? pausedUntil, DateTimeOffset? lastMessageAt, DateTimeOffset? lastHumanAt,
-        DateTimeOffset? resumedAt, DateTimeOffset createdAt, DateTimeOffset updatedAt) => new()
+        DateTimeOffset? resumedAt, DateTimeOffset createdAt, DateTimeOffset updatedAt, DateTimeOffset? awayMessageSentAt = null) => new()
     {
+        AwayMessageSentAt = awayMessageSentAt,
         Id = id, TenantId = tenantId, InstanceId = instanceId, ChatId = chatId, IsPaused = isPaused,
         PauseReason = pauseReason, PausedUntil = pausedUntil, LastMessageAt = lastMessageAt,
         LastHumanAt = lastHumanAt, ResumedAt = resumedAt, CreatedAt = createdAt, UpdatedAt = updatedAt,
@@ -46,12 +49,52 @@ public sealed class ChatSession
     {
         Touch(sentAt, now);
         if (!IsPaused) return SessionOutcome.Reply;
-        if (PauseReason == Sessions.PauseReason.HumanTakeover && QuietPeriodOver(now, quietPeriod))
+        if (PauseReason is Sessions.PauseReason.HumanTakeover or Sessions.PauseReason.HandoffRequested && PauseOver(now, quietPeriod))
         {
             Activate(now);
             return SessionOutcome.AutoResumedAndReply;
         }
+        // A handoff still waiting for its person: no reply, and no second handoff message.
         return SessionOutcome.IgnoredPaused;
+    }
+
+    /// <summary>
+    /// The customer asked for a person (a handoff keyword). An active chat, or one whose pause has run out, is paused
+    /// for a person until the quiet period passes; a chat already paused stays as it is (a pending handoff is not
+    /// requested twice, and a person's or a manual pause stays silent).
+    /// </summary>
+    public SessionOutcome ReceiveHandoffRequest(DateTimeOffset sentAt, DateTimeOffset now, TimeSpan quietPeriod)
+    {
+        Touch(sentAt, now);
+        if (IsPaused && PauseOver(now, quietPeriod)) Activate(now);
+        if (!IsPaused) return RequestHandoff(now, quietPeriod);
+        return PauseReason == Sessions.PauseReason.HandoffRequested ? SessionOutcome.HandoffPending : SessionOutcome.IgnoredPaused;
+    }
+
+    /// <summary>
+    /// The model asked for a person (request_human) while writing a reply. Only an active chat is paused for it:
+    /// a chat a person took meanwhile, or one already waiting for a person, stays as it is.
+    /// </summary>
+    public SessionOutcome RequestHandoff(DateTimeOffset now, TimeSpan quietPeriod)
+    {
+        if (IsPaused) return PauseReason == Sessions.PauseReason.HandoffRequested ? SessionOutcome.HandoffPending : SessionOutcome.Unchanged;
+        IsPaused = true;
+        PauseReason = Sessions.PauseReason.HandoffRequested;
+        PausedUntil = now + quietPeriod;
+        UpdatedAt = now;
+        return SessionOutcome.HandoffRequested;
+    }
+
+    /// <summary>
+    /// A customer message outside business hours with the away message on: due once per closed period, so only when
+    /// none went out since <paramref name="closedSince"/> (the start of the current closed period).
+    /// </summary>
+    public SessionOutcome ReceiveOutsideHours(DateTimeOffset closedSince, DateTimeOffset now)
+    {
+        if (AwayMessageSentAt is { } sent && sent >= closedSince) return SessionOutcome.IgnoredOutsideHours;
+        AwayMessageSentAt = now;
+        UpdatedAt = now;
+        return SessionOutcome.AwayMessageDue;
     }
 
     /// <summary>The owner (or another client of the instance) wrote by hand: the bot must go silent.</summary>
@@ -67,6 +110,13 @@ public sealed class ChatSession
         if (LastHumanAt is null || sentAt > LastHumanAt) LastHumanAt = sentAt;
         if (IsPaused)
         {
+            if (PauseReason == Sessions.PauseReason.HandoffRequested)
+            {
+                // The person the customer asked for is here: an ordinary takeover from now on.
+                PauseReason = Sessions.PauseReason.HumanTakeover;
+                PausedUntil = LastHumanAt + quietPeriod;
+                return SessionOutcome.HandoffTakenOver;
+            }
             if (PauseReason == Sessions.PauseReason.HumanTakeover) PausedUntil = LastHumanAt + quietPeriod;
             return SessionOutcome.StayedPaused;
         }
@@ -110,23 +160,24 @@ public sealed class ChatSession
         return SessionOutcome.Resumed;
     }
 
-    /// <summary>The sweep: resume a takeover whose quiet period is over, or a timed manual pause that has run out.</summary>
+    /// <summary>
+    /// The sweep: resume a takeover whose quiet period is over, a handoff nobody took within the quiet period, or a
+    /// timed manual pause that has run out.
+    /// </summary>
     public SessionOutcome AutoResumeIfDue(DateTimeOffset now, TimeSpan quietPeriod)
     {
-        if (!IsPaused) return SessionOutcome.Unchanged;
-        var due = PauseReason switch
-        {
-            Sessions.PauseReason.HumanTakeover => QuietPeriodOver(now, quietPeriod),
-            Sessions.PauseReason.Manual => PausedUntil is { } until && until <= now,
-            _ => false,
-        };
-        if (!due) return SessionOutcome.Unchanged;
+        if (!IsPaused || !PauseOver(now, quietPeriod)) return SessionOutcome.Unchanged;
         Activate(now);
         return SessionOutcome.AutoResumed;
     }
 
-    private bool QuietPeriodOver(DateTimeOffset now, TimeSpan quietPeriod) =>
-        LastHumanAt is null || LastHumanAt.Value + quietPeriod <= now;
+    private bool PauseOver(DateTimeOffset now, TimeSpan quietPeriod) => PauseReason switch
+    {
+        Sessions.PauseReason.HumanTakeover => LastHumanAt is null || LastHumanAt.Value + quietPeriod <= now,
+        // The request's own time plus the quiet period, set when it was made.
+        Sessions.PauseReason.HandoffRequested or Sessions.PauseReason.Manual => PausedUntil is { } until && until <= now,
+        _ => false,
+    };
 
     private void Activate(DateTimeOffset now)
     {

@@ -21,6 +21,16 @@ public enum SessionOutcome
     PausedManually,
     Resumed,
     AutoResumed,
+    /// <summary>The customer or the model asked for a person: paused, the handoff message is due.</summary>
+    HandoffRequested,
+    /// <summary>A person was already requested and none came yet: no reply, no second handoff message.</summary>
+    HandoffPending,
+    /// <summary>A person wrote in a chat waiting for one: an ordinary human takeover from now on.</summary>
+    HandoffTakenOver,
+    /// <summary>Outside business hours, and no away message went to this chat in this closed period: one is due.</summary>
+    AwayMessageDue,
+    /// <summary>Outside business hours: nothing is sent (silent, or the away message already went).</summary>
+    IgnoredOutsideHours,
 }
 
 public static class SessionOutcomeExtensions
@@ -30,5 +40,5 @@ public static class SessionOutcomeExtensions
 
     /// <summary>True when the chat just went (or stays) silent because a person took over: open replies must be cancelled.</summary>
     public static bool SilencesBot(this SessionOutcome outcome) =>
-        outcome is SessionOutcome.Paused or SessionOutcome.StayedPaused or SessionOutcome.PausedManually;
+        outcome is SessionOutcome.Paused or SessionOutcome.StayedPaused or SessionOutcome.PausedManually or SessionOutcome.HandoffTakenOver;
 }

@@ -63,6 +63,8 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
     private readonly Counter<long> _conversationEvents;
     private readonly Counter<long> _media;
     private readonly Counter<long> _sharedTransactionWebhooks;
+    private readonly Counter<long> _handoffs;
+    private readonly Counter<long> _outsideHours;
     private volatile ReplyQueueSnapshot? _queue;
 
     public HybridFlowMetrics(IMeterFactory meterFactory)
@@ -98,6 +100,10 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
 
         _media = Meter.CreateCounter<long>("hybridflow.media", "{message}",
             "Voice notes and photos of reply jobs, by kind (audio, image) and outcome (transcribed, attached, too_large, unavailable, unsupported).");
+        _handoffs = Meter.CreateCounter<long>("hybridflow.handoffs", "{handoff}",
+            "Chats paused because a person was requested, by trigger (keyword, model).");
+        _outsideHours = Meter.CreateCounter<long>("hybridflow.outside_hours", "{message}",
+            "Customer messages outside business hours, by decision (away_message_sent, ignored_outside_hours).");
 
         Meter.CreateObservableGauge("hybridflow.reply_queue.depth",
             () => Observe(q => q.Waiting), "{job}", "Reply jobs waiting to be processed (pending or retrying), due or scheduled.");
@@ -136,6 +142,10 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
         };
         if (name is not null) ReplyJobFinished(name);
     }
+
+    public void HandoffRequested(string trigger) => _handoffs.Add(1, new KeyValuePair<string, object?>("trigger", trigger));
+
+    public void OutsideHours(string decision) => _outsideHours.Add(1, new KeyValuePair<string, object?>("decision", decision));
 
     /// <summary>One model call; <paramref name="errorKind"/> is null when it succeeded.</summary>
     public void LlmCallFinished(string provider, TimeSpan duration, string? errorKind)

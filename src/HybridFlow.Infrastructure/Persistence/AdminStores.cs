@@ -200,7 +200,8 @@ public sealed class SessionQueries : ISessionQueries
             .FirstOrDefaultAsync(ct);
     }
 
-    public async Task<(IReadOnlyList<SessionDto> Items, long Total)> ListAsync(long? tenantId, SessionFilter filter, int page, int pageSize, CancellationToken ct)
+    public async Task<(IReadOnlyList<SessionDto> Items, long Total)> ListAsync(
+        long? tenantId, SessionFilter filter, int page, int pageSize, CancellationToken ct, string? pauseReason = null)
     {
         var needsAttention = ReplyJobNames.NeedsAttention;
         var query = _db.Sessions.AsNoTracking().Where(s => tenantId == null || s.TenantId == tenantId);
@@ -211,6 +212,7 @@ public sealed class SessionQueries : ISessionQueries
             SessionFilter.NeedsAttention => query.Where(s => _db.ReplyJobs.Any(j => j.SessionId == s.Id && j.Status == needsAttention)),
             _ => query,
         };
+        if (pauseReason is not null) query = query.Where(s => s.IsPaused && s.PauseReason == pauseReason);
         var total = await query.LongCountAsync(ct);
         var items = await query
             .OrderByDescending(s => s.LastMessageAt ?? s.CreatedAt).ThenByDescending(s => s.Id)

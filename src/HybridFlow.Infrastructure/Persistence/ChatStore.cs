@@ -13,9 +13,11 @@ public sealed class ChatStore : IChatStore
     private readonly NpgsqlDataSource _db;
     private readonly HybridFlowMetrics _metrics;
     private readonly SharedChatTransactions _shared;
+    private readonly Security.SecretProtector _secrets;
 
-    public ChatStore(NpgsqlDataSource db, HybridFlowMetrics metrics, SharedChatTransactions shared)
+    public ChatStore(NpgsqlDataSource db, HybridFlowMetrics metrics, SharedChatTransactions shared, Security.SecretProtector secrets)
     {
+        _secrets = secrets;
         _db = db;
         _metrics = metrics;
         _shared = shared;
@@ -39,7 +41,7 @@ public sealed class ChatStore : IChatStore
                 await reader.ReadAsync(ct);
                 session = SqlMapping.ReadSession(reader);
             }
-            return new ChatTransaction(connection, tx, session, _metrics);
+            return new ChatTransaction(connection, tx, session, _metrics, _secrets);
         }
         catch
         {
@@ -93,7 +95,7 @@ public sealed class ChatStore : IChatStore
             await using (var reader = await cmd.ExecuteReaderAsync(ct))
                 if (await reader.ReadAsync(ct)) session = SqlMapping.ReadSession(reader);
 
-            if (session is not null) return new ChatTransaction(connection, tx, session, _metrics);
+            if (session is not null) return new ChatTransaction(connection, tx, session, _metrics, _secrets);
             await DisposeAsync(connection, tx);
             return null;
         }
@@ -111,7 +113,7 @@ public sealed class ChatStore : IChatStore
             SELECT s.id, t.resume_after_minutes FROM sessions s JOIN tenants t ON t.id = s.tenant_id
             WHERE s.is_paused
               AND ((s.pause_reason = 'human_takeover' AND (s.last_human_at IS NULL OR s.last_human_at + make_interval(mins => t.resume_after_minutes) <= $1))
-                OR (s.pause_reason = 'manual' AND s.paused_until <= $1))
+                OR (s.pause_reason IN ('manual', 'handoff_requested') AND s.paused_until <= $1))
             ORDER BY s.paused_until NULLS FIRST, s.id
             LIMIT $2
             """, null, now, limit);
@@ -149,11 +151,13 @@ public sealed class ChatStore : IChatStore
         private readonly HybridFlowMetrics _metrics;
         // Writes nobody reads back before the commit travel with it, in one round trip.
         private readonly List<NpgsqlBatchCommand> _deferred = [];
+        private readonly Security.SecretProtector _secrets;
         private int _cancelledJobs;
         private readonly ConversationEventTracker _conversationEvents;
 
-        public ChatTransaction(NpgsqlConnection connection, NpgsqlTransaction tx, ChatSession session, HybridFlowMetrics metrics)
+        public ChatTransaction(NpgsqlConnection connection, NpgsqlTransaction tx, ChatSession session, HybridFlowMetrics metrics, Security.SecretProtector secrets)
         {
+            _secrets = secrets;
             _connection = connection;
             _tx = tx;
             _metrics = metrics;
@@ -242,6 +246,24 @@ public sealed class ChatStore : IChatStore
         public Task EnqueueReplyAsync(long triggerMessageId, DateTimeOffset dueAt, DateTimeOffset now, string? correlationId, CancellationToken ct)
         {
             _deferred.Add(SqlMapping.EnqueueReplyCommand(Session.TenantId, Session.Id, triggerMessageId, dueAt, now, correlationId));
+            return Task.CompletedTask;
+        }
+
+        public Task EnqueueNoticeAsync(ReplyJob notice, long? triggerMessageId, string? correlationId, CancellationToken ct)
+        {
+            _deferred.Add(SqlMapping.EnqueueNoticeCommand(notice, triggerMessageId, correlationId));
+            return Task.CompletedTask;
+        }
+
+        public Task CancelRepliesForHandoffAsync(DateTimeOffset now, CancellationToken ct)
+        {
+            _deferred.Add(SqlMapping.CancelRepliesForHandoffCommand(Session.Id, now));
+            return Task.CompletedTask;
+        }
+
+        public Task EnqueueNotificationAsync(HandoffNotification notification, DateTimeOffset now, CancellationToken ct)
+        {
+            _deferred.Add(SqlMapping.NotifyDeliveryCommand(notification, Session.Id, now, _secrets));
             return Task.CompletedTask;
         }
 

@@ -104,7 +104,7 @@ public sealed class ReplyJobStore : IReplyJobStore
         ReplyContext? context;
         int historyLimit;
         await using (var cmd = connection.Command($"""
-            SELECT s.chat_id, t.system_prompt, t.llm_provider, t.llm_model, {SqlMapping.InstanceColumns}
+            SELECT s.chat_id, t.system_prompt, t.llm_provider, t.llm_model, {SqlMapping.InstanceColumns}, j.kind, j.reply_text
             FROM reply_jobs j
             JOIN sessions s ON s.id = j.session_id
             JOIN instances i ON i.id = s.instance_id
@@ -116,8 +116,12 @@ public sealed class ReplyJobStore : IReplyJobStore
             if (!await r.ReadAsync(ct)) return null;
             var instance = SqlMapping.ReadInstance(r, 4, _secrets);
             historyLimit = Math.Max(1, instance.Tenant.HistoryMessages);
-            context = new ReplyContext(job.JobId, job.SessionId, r.GetString(0), instance, Str(r, 1), Str(r, 2), Str(r, 3), []);
+            var kind = HybridFlow.Domain.Replies.ReplyJobNames.ParseKind(r.GetString(r.GetOrdinal("kind")));
+            context = new ReplyContext(job.JobId, job.SessionId, r.GetString(0), instance, Str(r, 1), Str(r, 2), Str(r, 3), [],
+                kind, Str(r, r.GetOrdinal("reply_text")));
         }
+        // A notice's text was set when it was queued.
+        if (context.Kind != HybridFlow.Domain.Replies.ReplyJobKind.Reply) return context;
         // A workflow job carries its own history (LoadWorkflowJobAsync); the model's prompt is not needed.
         if (context.Instance.Tenant.ReplyMode == HybridFlow.Domain.Tenants.ReplyMode.Workflow) return context;
 

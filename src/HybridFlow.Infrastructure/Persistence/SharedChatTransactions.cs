@@ -49,6 +49,7 @@ public sealed class SharedChatTransactions
     private readonly NpgsqlDataSource _db;
     private readonly SharedTransactionOptions _options;
     private readonly HybridFlowMetrics _metrics;
+    private readonly Security.SecretProtector _secrets;
     private readonly ILogger<SharedChatTransactions> _logger;
 
     private readonly Lock _gate = new();
@@ -56,8 +57,10 @@ public sealed class SharedChatTransactions
     private readonly HashSet<(long InstanceId, string ChatId)> _chatsInTransaction = [];
     private int _runners;
 
-    public SharedChatTransactions(WebhookDataSource db, SharedTransactionOptions options, HybridFlowMetrics metrics, ILogger<SharedChatTransactions> logger)
+    public SharedChatTransactions(
+        WebhookDataSource db, SharedTransactionOptions options, HybridFlowMetrics metrics, Security.SecretProtector secrets, ILogger<SharedChatTransactions> logger)
     {
+        _secrets = secrets;
         _db = db.Source;
         _options = options;
         _metrics = metrics;
@@ -78,14 +81,14 @@ public sealed class SharedChatTransactions
         {
             try
             {
-                return await RunOnceAsync(new Member(instance, chatId, message, now), alone: false, decide, ct);
+                return await RunOnceAsync(new Member(instance, chatId, message, now, _secrets), alone: false, decide, ct);
             }
             catch (SharedCommitAbortedException)
             {
                 // Another webhook of the group failed; this one goes on below.
             }
         }
-        return await RunOnceAsync(new Member(instance, chatId, message, now), alone: true, decide, ct);
+        return await RunOnceAsync(new Member(instance, chatId, message, now, _secrets), alone: true, decide, ct);
     }
 
     private async Task<T> RunOnceAsync<T>(
@@ -254,11 +257,13 @@ public sealed class SharedChatTransactions
     private sealed class Member : ILockedChat
     {
         private readonly List<NpgsqlBatchCommand> _writes = [];
+        private readonly Security.SecretProtector _secrets;
         private ChatSession? _session;
         private ConversationEventTracker? _conversationEvents;
 
-        public Member(InstanceContext instance, string chatId, NewChatMessage message, DateTimeOffset now)
+        public Member(InstanceContext instance, string chatId, NewChatMessage message, DateTimeOffset now, Security.SecretProtector secrets)
         {
+            _secrets = secrets;
             Instance = instance;
             ChatId = chatId;
             Message = message;
@@ -313,6 +318,24 @@ public sealed class SharedChatTransactions
         {
             _writes.Add(SqlMapping.TimelineEventCommand(Session.TenantId, Session.Id, messageId, action, detail, now));
             _conversationEvents?.Saw(action);
+            return Task.CompletedTask;
+        }
+
+        public Task EnqueueNoticeAsync(HybridFlow.Domain.Replies.ReplyJob notice, long? triggerMessageId, string? correlationId, CancellationToken ct)
+        {
+            _writes.Add(SqlMapping.EnqueueNoticeCommand(notice, triggerMessageId, correlationId));
+            return Task.CompletedTask;
+        }
+
+        public Task CancelRepliesForHandoffAsync(DateTimeOffset now, CancellationToken ct)
+        {
+            _writes.Add(SqlMapping.CancelRepliesForHandoffCommand(Session.Id, now));
+            return Task.CompletedTask;
+        }
+
+        public Task EnqueueNotificationAsync(HandoffNotification notification, DateTimeOffset now, CancellationToken ct)
+        {
+            _writes.Add(SqlMapping.NotifyDeliveryCommand(notification, Session.Id, now, _secrets));
             return Task.CompletedTask;
         }
 

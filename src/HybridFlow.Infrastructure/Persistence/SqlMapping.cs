@@ -10,14 +10,14 @@ namespace HybridFlow.Infrastructure.Persistence;
 internal static class SqlMapping
 {
     public const string SessionColumns =
-        "s.id, s.tenant_id, s.instance_id, s.chat_id, s.is_paused, s.pause_reason, s.paused_until, s.last_message_at, s.last_human_at, s.resumed_at, s.created_at, s.updated_at";
+        "s.id, s.tenant_id, s.instance_id, s.chat_id, s.is_paused, s.pause_reason, s.paused_until, s.last_message_at, s.last_human_at, s.resumed_at, s.created_at, s.updated_at, s.away_message_sent_at";
 
     /// <summary>Reads <see cref="SessionColumns"/> starting at <paramref name="o"/>.</summary>
     public static ChatSession ReadSession(NpgsqlDataReader r, int o = 0) => ChatSession.Restore(
         r.GetInt64(o), r.GetInt64(o + 1), r.GetInt64(o + 2), r.GetString(o + 3), r.GetBoolean(o + 4),
         PauseReasonNames.Parse(r.IsDBNull(o + 5) ? null : r.GetString(o + 5)),
         Time(r, o + 6), Time(r, o + 7), Time(r, o + 8), Time(r, o + 9),
-        Time(r, o + 10)!.Value, Time(r, o + 11)!.Value);
+        Time(r, o + 10)!.Value, Time(r, o + 11)!.Value, Time(r, o + 12));
 
     /// <summary>An instance with its tenant's policy; needs <c>instances i JOIN tenants t</c>.</summary>
     public const string InstanceColumns =
@@ -78,7 +78,7 @@ internal static class SqlMapping
         BatchCommand("""
             INSERT INTO reply_jobs AS j (tenant_id, session_id, trigger_message_ids, status, due_at, created_at, updated_at, correlation_id)
             VALUES ($1, $2, ARRAY[$3::bigint], 'pending', $4, $5, $5, $6)
-            ON CONFLICT (session_id) WHERE status = 'pending' DO UPDATE
+            ON CONFLICT (session_id) WHERE status = 'pending' AND kind = 'reply' DO UPDATE
             SET trigger_message_ids = j.trigger_message_ids || EXCLUDED.trigger_message_ids,
                 due_at = GREATEST(j.due_at, EXCLUDED.due_at),
                 updated_at = EXCLUDED.updated_at,
@@ -88,10 +88,32 @@ internal static class SqlMapping
     /// <summary>Stores the session as the domain left it (no indexed column changes, so the update stays HOT).</summary>
     public static NpgsqlBatchCommand SessionUpdateCommand(ChatSession s) => BatchCommand("""
         UPDATE sessions SET is_paused = $2, pause_reason = $3, paused_until = $4, last_message_at = $5,
-                            last_human_at = $6, resumed_at = $7, updated_at = $8
+                            last_human_at = $6, resumed_at = $7, updated_at = $8, away_message_sent_at = $9
         WHERE id = $1
         """, s.Id, s.IsPaused, s.PauseReason?.ToName(), TimeOrNull(s.PausedUntil), TimeOrNull(s.LastMessageAt), TimeOrNull(s.LastHumanAt),
-        TimeOrNull(s.ResumedAt), s.UpdatedAt);
+        TimeOrNull(s.ResumedAt), s.UpdatedAt, TimeOrNull(s.AwayMessageSentAt));
+
+    /// <summary>A person was requested: the chat's replies and away messages not yet sent are cancelled (the handoff message stays).</summary>
+    public static NpgsqlBatchCommand CancelRepliesForHandoffCommand(long sessionId, DateTimeOffset now) => BatchCommand("""
+        UPDATE reply_jobs SET status = 'cancelled', last_error = 'a person was requested', locked_until = NULL, updated_at = $2
+        WHERE session_id = $1 AND status IN ('pending', 'retrying', 'processing') AND kind IN ('reply', 'away_notice')
+        """, sessionId, now);
+
+    private static readonly System.Text.Json.JsonSerializerOptions NotifyJson = new() { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>Queues a notify POST; its target is copied now, the secret encrypted like the other secrets.</summary>
+    public static NpgsqlBatchCommand NotifyDeliveryCommand(HandoffNotification n, long sessionId, DateTimeOffset now, Security.SecretProtector secrets) => BatchCommand("""
+        INSERT INTO notify_deliveries (tenant_id, session_id, delivery_id, event, url, url_trusted, signing_secret, payload, due_at, created_at, updated_at)
+        VALUES ($1, $2, $3::uuid, $4, $5, $6, $7, $8, $9, $9, $9)
+        """, n.Event.TenantId, sessionId, n.Event.EventId, n.Event.Event, n.Target.Url, n.Target.UrlTrusted, TextOrNull(secrets.Protect(n.Target.Secret)),
+        new JsonbText(System.Text.Json.JsonSerializer.Serialize(n.Event, NotifyJson)), now);
+
+    /// <summary>Queues a notice (its text set now) beside any pending reply; a worker sends it like a reply, without the model.</summary>
+    public static NpgsqlBatchCommand EnqueueNoticeCommand(ReplyJob notice, long? triggerMessageId, string? correlationId) => BatchCommand("""
+        INSERT INTO reply_jobs (tenant_id, session_id, trigger_message_ids, status, kind, due_at, attempts, reply_text, created_at, updated_at, correlation_id)
+        VALUES ($1, $2, array_remove(ARRAY[$3::bigint], NULL), $4, $5, $6, $7, $8, $9, $10, $11)
+        """, notice.TenantId, notice.SessionId, triggerMessageId ?? (object)new NullOf(NpgsqlDbType.Bigint), notice.Status.ToName(), notice.Kind.ToName(), notice.DueAt, notice.Attempts,
+        TextOrNull(notice.ReplyText), notice.CreatedAt, notice.UpdatedAt, correlationId ?? (object)new NullOf(NpgsqlDbType.Text));
 
     public static object TimeOrNull(DateTimeOffset? t) => t is { } v ? v : new NullOf(NpgsqlDbType.TimestampTz);
 

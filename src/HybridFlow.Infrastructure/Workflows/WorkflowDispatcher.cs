@@ -23,7 +23,7 @@ public sealed record WorkflowOptions
 /// <c>X-HybridFlow-Timestamp</c>, and <c>X-HybridFlow-Delivery</c> stable across retries. One attempt per call:
 /// the outbox owns retries and backoff.
 /// </summary>
-public sealed class WorkflowDispatcher : IWorkflowDispatcher
+public sealed class WorkflowDispatcher : IWorkflowDispatcher, ISignedEventSender
 {
     public const string TimestampHeader = "X-HybridFlow-Timestamp";
     public const string SignatureHeader = "X-HybridFlow-Signature";
@@ -48,22 +48,25 @@ public sealed class WorkflowDispatcher : IWorkflowDispatcher
         _timeout = new ResiliencePipelineBuilder().AddTimeout(options.Timeout).Build();
     }
 
-    public async Task<int> DispatchAsync(WorkflowDispatch dispatch, CancellationToken ct)
+    public Task<int> DispatchAsync(WorkflowDispatch dispatch, CancellationToken ct) =>
+        PostAsync(dispatch.Target, dispatch.DeliveryId, JsonSerializer.SerializeToUtf8Bytes(dispatch.Event, Json), ct);
+
+    /// <summary>One signed POST of a JSON body (a workflow event, or a notify event such as handoff_requested).</summary>
+    public async Task<int> PostAsync(WorkflowTarget target, string deliveryId, byte[] body, CancellationToken ct)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(dispatch.Event, Json);
         var timestamp = _time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var signature = Sign(dispatch.Target.SigningSecret, timestamp, body);
+        var signature = Sign(target.SigningSecret, timestamp, body);
         try
         {
             var status = await _timeout.ExecuteAsync(async token =>
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, dispatch.Target.Url) { Content = new ByteArrayContent(body) };
-                OutboundAddressGuard.MarkOutboundTrust(request, dispatch.Target.Trusted);
+                using var request = new HttpRequestMessage(HttpMethod.Post, target.Url) { Content = new ByteArrayContent(body) };
+                OutboundAddressGuard.MarkOutboundTrust(request, target.Trusted);
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
                 request.Headers.TryAddWithoutValidation(TimestampHeader, timestamp);
                 request.Headers.TryAddWithoutValidation(SignatureHeader, signature);
-                request.Headers.TryAddWithoutValidation(DeliveryHeader, dispatch.DeliveryId);
-                if (dispatch.Target.BearerToken is { } bearer) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+                request.Headers.TryAddWithoutValidation(DeliveryHeader, deliveryId);
+                if (target.BearerToken is { } bearer) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
                 using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
                 return (int)response.StatusCode;
             }, ct);

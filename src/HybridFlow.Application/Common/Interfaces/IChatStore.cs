@@ -1,3 +1,4 @@
+using HybridFlow.Domain.Replies;
 using HybridFlow.Domain.Sessions;
 
 namespace HybridFlow.Application.Common.Interfaces;
@@ -52,6 +53,12 @@ public interface ILockedChat
     /// </summary>
     Task EnqueueReplyAsync(long triggerMessageId, DateTimeOffset dueAt, DateTimeOffset now, string? correlationId, CancellationToken ct);
     Task AddTimelineEventAsync(string action, string? detail, long? messageId, DateTimeOffset now, CancellationToken ct);
+    /// <summary>Queues a notice (<see cref="ReplyJob.QueueNotice"/>) beside any pending reply: a worker sends it without the model.</summary>
+    Task EnqueueNoticeAsync(ReplyJob notice, long? triggerMessageId, string? correlationId, CancellationToken ct);
+    /// <summary>Cancels the chat's replies and away messages not yet sent (a person was requested); the handoff message stays.</summary>
+    Task CancelRepliesForHandoffAsync(DateTimeOffset now, CancellationToken ct);
+    /// <summary>Queues a POST to the tenant's notify_url (<see cref="INotifyOutbox"/>).</summary>
+    Task EnqueueNotificationAsync(HandoffNotification notification, DateTimeOffset now, CancellationToken ct);
 }
 
 /// <summary>A locked chat that its caller commits. Disposing without <see cref="CommitAsync"/> rolls everything back.</summary>

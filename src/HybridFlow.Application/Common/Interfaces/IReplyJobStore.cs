@@ -15,7 +15,10 @@ public sealed record ReplyContext(
     string? SystemPrompt,
     string? LlmProvider,
     string? LlmModel,
-    IReadOnlyList<ConversationTurn> History);
+    IReadOnlyList<ConversationTurn> History,
+    HybridFlow.Domain.Replies.ReplyJobKind Kind = HybridFlow.Domain.Replies.ReplyJobKind.Reply,
+    /// <summary>A notice's fixed text, set when it was queued (no model call).</summary>
+    string? PresetText = null);
 
 /// <summary>What a workflow-mode job carries besides its <see cref="ReplyContext"/>: the tenant's own target and the messages.</summary>
 public sealed record WorkflowJob(

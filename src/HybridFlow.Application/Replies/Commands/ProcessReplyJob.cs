@@ -1,5 +1,6 @@
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Handoffs;
 using HybridFlow.Domain.Replies;
 using HybridFlow.Domain.Tenants;
 using MediatR;
@@ -20,16 +21,19 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
     private readonly ReplySendSteps _steps;
     private readonly ReplyPartsSender _parts;
     private readonly MediaPreparation _media;
+    private readonly ModelHandoffStep _handoff;
     private readonly HybridFlowSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger<ProcessReplyJobCommandHandler> _logger;
 
     public ProcessReplyJobCommandHandler(
         IReplyJobStore jobs, IReplyGenerator generator, IWorkflowDispatcher workflows, ReplySendSteps steps, ReplyPartsSender parts,
-        HybridFlowSettings settings, TimeProvider time, ILogger<ProcessReplyJobCommandHandler> logger, ILlmUsageLedger usage, MediaPreparation media)
+        HybridFlowSettings settings, TimeProvider time, ILogger<ProcessReplyJobCommandHandler> logger, ILlmUsageLedger usage, MediaPreparation media,
+        ModelHandoffStep handoff)
     {
         _usage = usage;
         _media = media;
+        _handoff = handoff;
         _steps = steps;
         _parts = parts;
         _jobs = jobs;
@@ -68,7 +72,8 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
             return;
         }
 
-        if (channel == ReplyChannel.Workflow) await DeliverToWorkflowAsync(job, context, ct);
+        if (context.Kind.IsNotice()) await SendNoticeAsync(job, context, correlationId, ct);
+        else if (channel == ReplyChannel.Workflow) await DeliverToWorkflowAsync(job, context, ct);
         else await ReplyWithModelAsync(job, context, correlationId, ct);
     }
 
@@ -95,6 +100,12 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
             if (media.VisionModel is { } visionModel) prompt = prompt with { Model = visionModel };
             var reply = await _generator.GenerateAsync(prompt, ct);
             await _usage.RecordAsync(LlmCall.ForReply(context, prompt), reply.Usage, ct);
+            if (reply.Handoff is { } handoff)
+            {
+                // request_human: a person is asked for, and whatever text came with the call is not sent.
+                await _handoff.HandOffAsync(job, context, handoff, correlationId, ct);
+                return null;
+            }
             text = reply.Text.Trim();
             if (text.Length == 0) throw new ReplyGenerationException("The model returned an empty reply.");
         }
@@ -118,6 +129,19 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
 
         var parts = ReplySplitter.Split(text, context.Instance.Tenant.Conversation);
         return await _steps.BeginReplyAsync(job, text, parts, ct);
+    }
+
+    /// <summary>A fixed text (the handoff or the away message): the same re-check and send as a reply, without the model.</summary>
+    private async Task SendNoticeAsync(ClaimedReplyJob job, ReplyContext context, string correlationId, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(context.PresetText))
+        {
+            await FailAttemptAsync(job, ReplyChannel.Ai, "notice without a text", permanent: true, ct);
+            return;
+        }
+        var next = await _steps.BeginReplyAsync(job, context.PresetText, [context.PresetText], ct);
+        var which = context.Kind == ReplyJobKind.HandoffNotice ? "handoff message" : "away message";
+        await _parts.SendAsync(job, context.Instance, context.ChatId, correlationId, next, TimelineActions.NoticeSent, ct, which);
     }
 
     /// <summary>The workflow gets the event and answers later through send-message; a POST may be repeated (same delivery id).</summary>
@@ -162,7 +186,8 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         string.IsNullOrWhiteSpace(context.SystemPrompt) ? _settings.DefaultSystemPrompt : context.SystemPrompt,
         HistoryBudget.Trim(context.History, context.Instance.Tenant.Conversation.HistoryTokenBudget),
         correlationId,
-        Credentials: context.Instance.Tenant.LlmCredentials);
+        Credentials: context.Instance.Tenant.LlmCredentials,
+        OfferHandoffTool: true);
 
     private Task FailAttemptAsync(ClaimedReplyJob job, ReplyChannel channel, string error, bool permanent, CancellationToken ct) =>
         _steps.FailAsync(job.JobId, job.Attempt, channel, error, permanent, ct);

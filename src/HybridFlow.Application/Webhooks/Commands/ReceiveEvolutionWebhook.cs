@@ -2,8 +2,11 @@ using System.Text.Json;
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Handoffs;
 using HybridFlow.Application.Sessions;
 using HybridFlow.Domain.Chats;
+using HybridFlow.Domain.Handoffs;
+using HybridFlow.Domain.Replies;
 using HybridFlow.Domain.Sessions;
 using HybridFlow.Domain.Tenants;
 using MediatR;
@@ -24,14 +27,16 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
     private readonly IReplyWorkerSignal _workers;
     private readonly ICorrelationContext _correlation;
     private readonly HybridFlowSettings _settings;
+    private readonly IHybridFlowMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly WebhookReceipts _receipts;
 
     public ReceiveEvolutionWebhookCommandHandler(
         IInstanceDirectory instances, IChatStore chats, IReplyWorkerSignal workers, ICorrelationContext correlation,
-        HybridFlowSettings settings, TimeProvider time, WebhookReceipts receipts)
+        HybridFlowSettings settings, IHybridFlowMetrics metrics, TimeProvider time, WebhookReceipts receipts)
     {
         _receipts = receipts;
+        _metrics = metrics;
         _instances = instances;
         _chats = chats;
         _workers = workers;
@@ -82,8 +87,11 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
         var sentAt = message.SentAt ?? now;
         var recorded = await _chats.RecordInboundMessageAsync(
             instance, message.ChatId, ToNewMessage(webhook, message, MessageDirection.Inbound, sentAt), now,
-            (chat, appended, token) => DecideOnCustomerMessageAsync(instance.Tenant, message, chat, appended, sentAt, now, token), ct);
+            (chat, appended, token) => DecideOnCustomerMessageAsync(instance, message, chat, appended, sentAt, now, token), ct);
         if (recorded.ReplyQueued) _workers.JobQueued();
+        // Counted once committed: the store may run the decision more than once.
+        if (recorded.Action == TimelineActions.HandoffRequested) _metrics.HandoffRequested(HandoffRequests.KeywordTrigger);
+        else if (recorded.Action is TimelineActions.AwayMessageSent or TimelineActions.IgnoredOutsideHours) _metrics.OutsideHours(recorded.Action);
         return recorded.Action;
     }
 
@@ -91,13 +99,15 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
 
     /// <summary>What a customer's message does to its chat. The store may run it more than once, so it acts only through the chat.</summary>
     private async Task<CustomerMessageRecorded> DecideOnCustomerMessageAsync(
-        TenantPolicy policy, EvolutionMessage message, ILockedChat chat, MessageAppendResult appended, DateTimeOffset sentAt, DateTimeOffset now,
+        InstanceContext instance, EvolutionMessage message, ILockedChat chat, MessageAppendResult appended, DateTimeOffset sentAt, DateTimeOffset now,
         CancellationToken ct)
     {
         if (appended.IsDuplicate) return new CustomerMessageRecorded(TimelineActions.DuplicateIgnored, ReplyQueued: false);
+        var policy = instance.Tenant;
 
         // The timeline records what happened to the message; the webhook answers auto_resumed for a resumed chat that gets a reply.
         string recorded;
+        string? detail = null;
         var resumed = false;
         var queued = false;
         if (message.Text is null && !(message.Media is not null && policy.ReplyMode == ReplyMode.Ai))
@@ -106,6 +116,18 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
             // A voice note or photo for the model is understood by the reply job (MediaPreparation), not here.
             chat.Session.ReceiveUnansweredMessage(sentAt, now);
             recorded = TimelineActions.IgnoredUnsupported;
+        }
+        else if (policy.ReplyMode == ReplyMode.Ai && HandoffKeywordMatcher.FindMatch(message.Text, policy.Conversation.HandoffKeywords) is { } phrase)
+        {
+            // Asking for a person wins over business hours: the handoff message goes out at any hour.
+            var decision = chat.Session.ReceiveHandoffRequest(sentAt, now, policy.QuietPeriod);
+            if (decision == SessionOutcome.HandoffRequested)
+            {
+                await HandoffRequests.ApplyAsync(chat, instance, message.ChatId, HandoffRequests.KeywordTrigger, phrase, appended.MessageId, now,
+                    _correlation.CorrelationId, ct);
+                return new CustomerMessageRecorded(TimelineActions.HandoffRequested, ReplyQueued: true);
+            }
+            recorded = TimelineActions.IgnoredPaused;
         }
         else
         {
@@ -116,6 +138,11 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
 
             if (!decision.RequiresReply()) recorded = TimelineActions.IgnoredPaused;
             else if (policy.ReplyMode == ReplyMode.Off) recorded = TimelineActions.Recorded;
+            else if (await DecideOutsideHoursAsync(instance, chat, appended.MessageId!.Value, now, ct) is { } outsideHours)
+            {
+                (recorded, detail) = outsideHours;
+                queued = recorded == TimelineActions.AwayMessageSent;
+            }
             else
             {
                 await chat.EnqueueReplyAsync(appended.MessageId!.Value, now + policy.Debounce, now, _correlation.CorrelationId, ct);
@@ -124,8 +151,27 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
             }
         }
 
-        await chat.AddTimelineEventAsync(recorded, null, appended.MessageId, now, ct);
+        await chat.AddTimelineEventAsync(recorded, detail, appended.MessageId, now, ct);
         return new CustomerMessageRecorded(resumed && queued ? TimelineActions.AutoResumed : recorded, queued);
+    }
+
+    /// <summary>
+    /// Outside business hours with outside_hours away_message or silent: answers the action taken instead of a reply
+    /// (the away message queued once per closed period, or nothing); null when open or set to reply as usual.
+    /// </summary>
+    private async Task<(string Action, string Detail)?> DecideOutsideHoursAsync(InstanceContext instance, ILockedChat chat, long messageId, DateTimeOffset now, CancellationToken ct)
+    {
+        var settings = instance.Tenant.Conversation;
+        if (settings.OutsideHours == OutsideHoursPolicy.Reply || settings.BusinessHours is null) return null;
+        var closedSince = BusinessHoursSchedule.For(settings).ClosedSince(now);
+        if (closedSince is null) return null;
+        if (settings.OutsideHours == OutsideHoursPolicy.Silent) return (TimelineActions.IgnoredOutsideHours, "outside business hours: silent");
+
+        if (chat.Session.ReceiveOutsideHours(closedSince.Value, now) != SessionOutcome.AwayMessageDue)
+            return (TimelineActions.IgnoredOutsideHours, "outside business hours: the away message already went in this closed period");
+        var away = ReplyJob.QueueNotice(chat.Session.TenantId, chat.Session.Id, ReplyJobKind.AwayNotice, settings.EffectiveAwayMessage, now);
+        await chat.EnqueueNoticeAsync(away, messageId, _correlation.CorrelationId, ct);
+        return (TimelineActions.AwayMessageSent, "outside business hours: away message queued");
     }
 
     /// <summary>A message from the business side: our own echo, the owner typing, or another API client.</summary>
