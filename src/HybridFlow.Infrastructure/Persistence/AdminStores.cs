@@ -50,7 +50,7 @@ public sealed class TenantStore : ITenantStore
     {
         // Locked, so that two PATCHes of different conversation settings both land (they share one jsonb column).
         await using var tx = await _db.Database.BeginTransactionAsync(ct);
-        var row = await _db.Tenants.FromSql($"SELECT * FROM tenants WHERE id = {id} FOR UPDATE").FirstOrDefaultAsync(ct);
+        var row = await _db.Tenants.FromSql($"SELECT * FROM tenants WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct);
         if (row is null) return null;
         if (patch.Name.HasValue) row.Name = patch.Name.Value;
         if (patch.SystemPrompt.HasValue) row.SystemPrompt = patch.SystemPrompt.Value;
