@@ -51,7 +51,7 @@ public sealed class BenchDatabase : IAsyncDisposable
 
     /// <summary>Empties the chat tables (tenants and instances stay), so a data size starts from exactly what is seeded.</summary>
     public Task TruncateChatDataAsync() =>
-        ExecuteAsync("TRUNCATE session_events, reply_jobs, messages, sessions");
+        ExecuteAsync("TRUNCATE session_events, reply_jobs, messages, sessions CASCADE");
 
     /// <summary>
     /// The raw JSON kept with each seeded message: the message part of a real body (about 300 bytes). The full 2 KB
