@@ -78,6 +78,8 @@ public sealed class MediaPreparation
 
     public async Task<PreparedMedia> PrepareAsync(ClaimedReplyJob job, ReplyContext context, string correlationId, CancellationToken ct)
     {
+        // Most replies answer text: their messages are not read a second time.
+        if (!context.HasMediaTriggers) return new PreparedMedia(false, context, null, false);
         var triggers = await _messages.LoadTriggerMessagesAsync(job.JobId, ct);
         if (!triggers.Any(t => t.RawJson is not null && !t.Deleted)) return new PreparedMedia(false, context, null, false);
 

@@ -104,7 +104,9 @@ public sealed class ReplyJobStore : IReplyJobStore
         ReplyContext? context;
         int historyLimit;
         await using (var cmd = connection.Command($"""
-            SELECT s.chat_id, t.system_prompt, t.llm_provider, t.llm_model, {SqlMapping.InstanceColumns}, j.kind, j.reply_text
+            SELECT s.chat_id, t.system_prompt, t.llm_provider, t.llm_model, {SqlMapping.InstanceColumns}, j.kind, j.reply_text,
+                   EXISTS (SELECT 1 FROM messages m WHERE m.id = ANY (j.trigger_message_ids)
+                           AND m.message_type IN ('audioMessage', 'imageMessage')) AS has_media
             FROM reply_jobs j
             JOIN sessions s ON s.id = j.session_id
             JOIN instances i ON i.id = s.instance_id
@@ -118,7 +120,7 @@ public sealed class ReplyJobStore : IReplyJobStore
             historyLimit = Math.Max(1, instance.Tenant.HistoryMessages);
             var kind = HybridFlow.Domain.Replies.ReplyJobNames.ParseKind(r.GetString(r.GetOrdinal("kind")));
             context = new ReplyContext(job.JobId, job.SessionId, r.GetString(0), instance, Str(r, 1), Str(r, 2), Str(r, 3), [],
-                kind, Str(r, r.GetOrdinal("reply_text")));
+                kind, Str(r, r.GetOrdinal("reply_text")), r.GetBoolean(r.GetOrdinal("has_media")));
         }
         // A notice's text was set when it was queued.
         if (context.Kind != HybridFlow.Domain.Replies.ReplyJobKind.Reply) return context;

@@ -18,7 +18,9 @@ public sealed record ReplyContext(
     IReadOnlyList<ConversationTurn> History,
     HybridFlow.Domain.Replies.ReplyJobKind Kind = HybridFlow.Domain.Replies.ReplyJobKind.Reply,
     /// <summary>A notice's fixed text, set when it was queued (no model call).</summary>
-    string? PresetText = null);
+    string? PresetText = null,
+    /// <summary>Some of the job's messages are voice notes or photos, to be prepared before the prompt.</summary>
+    bool HasMediaTriggers = false);
 
 /// <summary>What a workflow-mode job carries besides its <see cref="ReplyContext"/>: the tenant's own target and the messages.</summary>
 public sealed record WorkflowJob(
