@@ -55,7 +55,8 @@ public sealed class ConversationTourTests
         foreach (var (id, status) in new[] { (botIds[0], "DELIVERY_ACK"), (botIds[1], "READ"), (botIds[1], "DELIVERY_ACK"), (botIds[0], "READ") })
             Assert.That(await app.DeliverAsync(instance, Receipt(chat, id, status)), Is.EqualTo("status_updated"));
 
-        // 3. The customer asks for a person inside a longer sentence: paused, the handoff message, no model call.
+        // 3. A minute later the customer asks for a person inside a longer sentence: paused, the handoff message, no model call.
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
         var modelCalls = app.Llm.Requests.Count;
         Assert.That(await Customer(app, instance, chat, "Prefiro falar com uma pessoa, por favor"), Is.EqualTo("handoff_requested"));
         await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 3, "the handoff message");
@@ -63,11 +64,12 @@ public sealed class ConversationTourTests
         var queue = await app.Admin.GetJsonAsync($"/api/sessions?state=paused&pause_reason=handoff_requested&tenant_id={tenantId}");
         Assert.That(queue.GetProperty("items").EnumerateArray().Select(s => s.GetProperty("id").GetInt64()), Does.Contain(sessionId));
 
-        // 4. Someone from the team hands the chat back to the bot.
+        // 4. Five minutes later someone from the team hands the chat back to the bot.
+        app.Clock.Advance(TimeSpan.FromMinutes(5));
         var resumed = await app.Admin.PostAsync($"/api/sessions/{sessionId}/resume", null);
         Assert.That((int)resumed.StatusCode, Is.EqualTo(200), await resumed.Content.ReadAsStringAsync());
 
-        // 5. After closing time (18:30 in São Paulo): the away message, once, and no model call.
+        // 5. After closing time (18:36 in São Paulo): the away message, once, and no model call.
         app.Clock.Advance(TimeSpan.FromHours(9.5));
         Assert.That(await Customer(app, instance, chat, "Ainda dá para encomendar?"), Is.EqualTo("away_message_sent"));
         await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 4, "the away message");
