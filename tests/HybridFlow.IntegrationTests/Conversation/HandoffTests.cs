@@ -164,6 +164,25 @@ public sealed class HandoffTests
     }
 
     [Test]
+    public async Task KeywordWhileAReplyIsPending_CancelsIt_OnTheTimelineAndInTheMetric_LikeATakeover()
+    {
+        await using var app = await HybridFlowApp.StartAsync();
+        var (_, instance) = await TenantAsync(app, new { debounce_seconds = 60 });
+        var chat = Payloads.NewChatId();
+
+        Assert.That(await app.DeliverAsync(instance, Payloads.CustomerText(chat, "Oi, vocês têm pão sem glúten?")), Is.EqualTo("ai_queued"));
+        Assert.That(await app.DeliverAsync(instance, Payloads.CustomerText(chat, "Deixa, quero falar com atendente")), Is.EqualTo("handoff_requested"));
+
+        Assert.That(await DetailAsync(app, chat, "ai_cancelled"), Is.EqualTo("1 reply cancelled: a person was requested"));
+        Assert.That(await app.ScalarAsync<long>("SELECT count(*) FROM reply_jobs WHERE kind = 'reply' AND status = 'cancelled'"), Is.EqualTo(1));
+        var metrics = await (await app.Client.GetAsync("/metrics")).Content.ReadAsStringAsync();
+        Assert.That(metrics.Split('\n').Any(l => l.StartsWith("hybridflow_reply_jobs", StringComparison.Ordinal) && l.Contains("outcome=\"cancelled\"")
+            && l.TrimEnd().EndsWith(" 1", StringComparison.Ordinal)), Is.True, "the cancelled job counted once:\n" + metrics);
+        await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 1, "the handoff message sent");
+        Assert.That(app.Llm.Requests, Is.Empty, "the cancelled reply never reached the model");
+    }
+
+    [Test]
     public async Task OwnerWritingInAChatWaitingForAPerson_TurnsItIntoAnOrdinaryTakeover()
     {
         await using var app = await HybridFlowApp.StartAsync();
