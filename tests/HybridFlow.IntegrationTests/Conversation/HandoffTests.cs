@@ -134,6 +134,9 @@ public sealed class HandoffTests
         {
             Assert.That(receiver.Calls, Is.Empty, "nothing reached the private address");
             Assert.That(await app.ScalarAsync<string>("SELECT last_error FROM notify_deliveries"), Does.Contain("outbound address not allowed"));
+            var failed = await DetailAsync(app, chat, "notify_failed");
+            Assert.That(failed, Does.StartWith("given up after 1 attempt: outbound address not allowed"), "an operator sees it on the chat");
+            Assert.That(failed, Does.Not.Contain(receiver.BaseAddress.Authority).And.Not.Contain(NotifySecret), "neither the URL nor the secret");
         }
     }
 
