@@ -60,6 +60,8 @@ public static class TimelineActions
     public const string UnsupportedMediaReplied = "unsupported_media_replied";
     /// <summary>The customer (a handoff keyword) or the model (request_human) asked for a person: paused, the handoff message queued.</summary>
     public const string HandoffRequested = "handoff_requested";
+    /// <summary>The notify_url POST of a handoff went dead or was refused; the detail is the status code or the reason.</summary>
+    public const string NotifyFailed = "notify_failed";
     /// <summary>Outside business hours, away_message: the away message is queued (once per chat per closed period).</summary>
     public const string AwayMessageSent = "away_message_sent";
     /// <summary>Outside business hours: nothing sent (silent, or the away message already went in this closed period).</summary>

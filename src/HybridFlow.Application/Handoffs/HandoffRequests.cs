@@ -1,5 +1,6 @@
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Sessions;
 using HybridFlow.Domain.Replies;
 
 namespace HybridFlow.Application.Handoffs;
@@ -20,7 +21,7 @@ public static class HandoffRequests
         string? correlationId, CancellationToken ct)
     {
         var session = chat.Session;
-        await chat.CancelRepliesForHandoffAsync(now, ct);
+        await chat.CancelRepliesForHandoffAsync(CancelledReplies.Action(instance.Tenant), CancelledReplies.HandoffReason, messageId, now, ct);
         var message = instance.Tenant.Conversation.EffectiveHandoffMessage;
         await chat.EnqueueNoticeAsync(ReplyJob.QueueNotice(session.TenantId, session.Id, ReplyJobKind.HandoffNotice, message, now), messageId, correlationId, ct);
         await chat.AddTimelineEventAsync(TimelineActions.HandoffRequested, Detail(trigger, reason), messageId, now, ct);

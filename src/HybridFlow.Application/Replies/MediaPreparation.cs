@@ -174,7 +174,7 @@ public sealed class MediaPreparation
         try
         {
             transcript = await _transcriber.TranscribeAsync(
-                new TranscriptionRequest(audio, context.Instance.Tenant.Conversation.TranscriptionModel, context.Instance.Tenant.LlmCredentials, correlationId), ct);
+                new TranscriptionRequest(audio, context.Instance.Tenant.Conversation.TranscriptionModel, _capabilities.TranscriptionCredentials(context), correlationId), ct);
         }
         catch (ReplyGenerationException e) when (e.IsPermanent)
         {

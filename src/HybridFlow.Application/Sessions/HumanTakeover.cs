@@ -19,12 +19,9 @@ public static class HumanTakeover
         if (decision.SilencesBot())
         {
             await chat.AcknowledgeUnknownSendsAsync("a person took the chat over", now, ct);
-            var cancelled = await chat.CancelUnsentRepliesAsync("human took over", now, ct);
+            var cancelled = await chat.CancelUnsentRepliesAsync(CancelledReplies.TakeoverReason, now, ct);
             if (cancelled > 0)
-            {
-                var cancelledAction = tenant.ReplyMode == ReplyMode.Workflow ? TimelineActions.WorkflowCancelled : TimelineActions.AiCancelled;
-                await chat.AddTimelineEventAsync(cancelledAction, $"{cancelled} reply cancelled: human took over", messageId, now, ct);
-            }
+                await chat.AddTimelineEventAsync(CancelledReplies.Action(tenant), CancelledReplies.Detail(cancelled, CancelledReplies.TakeoverReason), messageId, now, ct);
         }
 
         var action = decision == SessionOutcome.StaleOwnerMessage ? TimelineActions.Recorded : TimelineActions.Paused;

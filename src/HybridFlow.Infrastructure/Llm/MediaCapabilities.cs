@@ -11,7 +11,10 @@ public sealed class MediaCapabilities : IMediaCapabilities
 
     public bool CanTranscribe(ReplyContext context) =>
         Provider(context) != LlmOptions.StaticProvider
-        && (_options.IsOpenAiConfigured || context.Instance.Tenant.LlmCredentials is { IsEmpty: false });
+        && (_options.IsOpenAiConfigured || TranscriptionCredentials(context) is { IsEmpty: false });
+
+    public LlmCredentials? TranscriptionCredentials(ReplyContext context) =>
+        Provider(context) == LlmOptions.OpenAiProvider ? context.Instance.Tenant.LlmCredentials : null;
 
     public bool CanSee(ReplyContext context) => Provider(context) is LlmOptions.OpenAiProvider or LlmOptions.AnthropicProvider;
 

@@ -153,6 +153,8 @@ public sealed class ChatStore : IChatStore
         private readonly List<NpgsqlBatchCommand> _deferred = [];
         private readonly Security.SecretProtector _secrets;
         private int _cancelledJobs;
+        /// <summary>Their RecordsAffected, once run, are cancelled jobs too.</summary>
+        private readonly List<NpgsqlBatchCommand> _handoffCancels = [];
         private readonly ConversationEventTracker _conversationEvents;
 
         public ChatTransaction(NpgsqlConnection connection, NpgsqlTransaction tx, ChatSession session, HybridFlowMetrics metrics, Security.SecretProtector secrets)
@@ -255,9 +257,11 @@ public sealed class ChatStore : IChatStore
             return Task.CompletedTask;
         }
 
-        public Task CancelRepliesForHandoffAsync(DateTimeOffset now, CancellationToken ct)
+        public Task CancelRepliesForHandoffAsync(string cancelledAction, string reason, long? messageId, DateTimeOffset now, CancellationToken ct)
         {
-            _deferred.Add(SqlMapping.CancelRepliesForHandoffCommand(Session.Id, now));
+            var cancel = SqlMapping.CancelRepliesForHandoffCommand(Session.TenantId, Session.Id, cancelledAction, reason, messageId, now);
+            _deferred.Add(cancel);
+            _handoffCancels.Add(cancel);
             return Task.CompletedTask;
         }
 
@@ -315,7 +319,7 @@ public sealed class ChatStore : IChatStore
                 _jobIsNew = false;
             }
             await _tx.CommitAsync(ct);
-            _metrics.ReplyJobFinished(HybridFlowMetrics.Outcomes.Cancelled, _cancelledJobs);
+            _metrics.ReplyJobFinished(HybridFlowMetrics.Outcomes.Cancelled, _cancelledJobs + _handoffCancels.Sum(c => Math.Max(0, c.RecordsAffected)));
             _conversationEvents.Report(_metrics, Session);
         }
 

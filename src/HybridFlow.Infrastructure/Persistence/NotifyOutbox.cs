@@ -1,4 +1,6 @@
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Common;
+using HybridFlow.Domain.Handoffs;
 using Npgsql;
 
 namespace HybridFlow.Infrastructure.Persistence;
@@ -27,37 +29,43 @@ public sealed class NotifyOutbox : INotifyOutbox
                 ORDER BY due_at, id
                 LIMIT $3
                 FOR UPDATE SKIP LOCKED)
-            RETURNING d.id, d.tenant_id, d.session_id, d.delivery_id, d.url, d.url_trusted, d.signing_secret, d.payload::text, d.attempts
+            RETURNING d.id, d.tenant_id, d.session_id, d.delivery_id, d.url, d.url_trusted, d.signing_secret, d.payload::text, d.attempts,
+                      d.due_at, d.locked_until, d.last_error, d.updated_at
             """, null, now, now + lease, limit);
         var claimed = new List<PendingNotification>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
             var target = new NotifyTarget(r.GetString(4), _secrets.Unprotect(r.IsDBNull(6) ? null : r.GetString(6)), r.GetBoolean(5));
-            claimed.Add(new PendingNotification(r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetGuid(3).ToString("D"),
-                target, r.GetString(7), r.GetInt32(8)));
+            // Claimed in SQL (SKIP LOCKED across drainers); the row is pending with a live lease, which the domain calls delivering.
+            var delivery = NotifyDelivery.Restore(r.GetInt64(0), NotifyDeliveryStatus.Delivering, r.GetInt32(8),
+                r.GetFieldValue<DateTimeOffset>(9), r.GetFieldValue<DateTimeOffset>(10), r.IsDBNull(11) ? null : r.GetString(11), r.GetFieldValue<DateTimeOffset>(12));
+            claimed.Add(new PendingNotification(r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetGuid(3).ToString("D"),
+                target, r.GetString(7), delivery, r.GetInt32(8)));
         }
         return claimed;
     }
 
-    public async Task MarkDeliveredAsync(PendingNotification delivery, DateTimeOffset now, CancellationToken ct)
+    public async Task SaveAsync(PendingNotification claimed, string? timelineDetail, CancellationToken ct)
     {
+        var d = claimed.Delivery;
+        var status = d.Status switch
+        {
+            NotifyDeliveryStatus.Delivered => "delivered",
+            NotifyDeliveryStatus.Dead => "dead",
+            _ => "pending",
+        };
         await using var connection = await _db.OpenConnectionAsync(ct);
+        // Fenced by the claimed attempt: a drainer whose lease ran out and was re-claimed changes nothing.
         await using var cmd = connection.Command("""
-            UPDATE notify_deliveries SET status = 'delivered', locked_until = NULL, last_error = NULL, updated_at = $3
-            WHERE id = $1 AND attempts = $2 AND status = 'pending'
-            """, null, delivery.Id, delivery.Attempt, now);
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
-
-    public async Task MarkFailedAsync(PendingNotification delivery, string error, DateTimeOffset? retryAt, DateTimeOffset now, CancellationToken ct)
-    {
-        await using var connection = await _db.OpenConnectionAsync(ct);
-        await using var cmd = connection.Command("""
-            UPDATE notify_deliveries SET status = CASE WHEN $3::timestamptz IS NULL THEN 'dead' ELSE 'pending' END,
-                                         due_at = COALESCE($3, due_at), locked_until = NULL, last_error = $4, updated_at = $5
-            WHERE id = $1 AND attempts = $2 AND status = 'pending'
-            """, null, delivery.Id, delivery.Attempt, SqlMapping.TimeOrNull(retryAt), error, now);
+            WITH saved AS (
+                UPDATE notify_deliveries SET status = $3, due_at = $4, locked_until = $5, last_error = $6, updated_at = $7
+                WHERE id = $1 AND attempts = $2 AND status = 'pending'
+                RETURNING tenant_id, session_id)
+            INSERT INTO session_events (tenant_id, session_id, message_id, action, detail, created_at)
+            SELECT tenant_id, session_id, NULL, $8, $9, $7 FROM saved WHERE $9::text IS NOT NULL AND session_id IS NOT NULL
+            """, null, d.Id, claimed.Attempt, status, d.DueAt, SqlMapping.TimeOrNull(d.LockedUntil), SqlMapping.TextOrNull(d.LastError), d.UpdatedAt,
+            TimelineActions.NotifyFailed, SqlMapping.TextOrNull(timelineDetail));
         await cmd.ExecuteNonQueryAsync(ct);
     }
 

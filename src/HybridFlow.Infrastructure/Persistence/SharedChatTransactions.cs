@@ -257,6 +257,8 @@ public sealed class SharedChatTransactions
     private sealed class Member : ILockedChat
     {
         private readonly List<NpgsqlBatchCommand> _writes = [];
+        /// <summary>Their RecordsAffected, once committed, are cancelled jobs for the metric.</summary>
+        private readonly List<NpgsqlBatchCommand> _handoffCancels = [];
         private readonly Security.SecretProtector _secrets;
         private ChatSession? _session;
         private ConversationEventTracker? _conversationEvents;
@@ -327,9 +329,11 @@ public sealed class SharedChatTransactions
             return Task.CompletedTask;
         }
 
-        public Task CancelRepliesForHandoffAsync(DateTimeOffset now, CancellationToken ct)
+        public Task CancelRepliesForHandoffAsync(string cancelledAction, string reason, long? messageId, DateTimeOffset now, CancellationToken ct)
         {
-            _writes.Add(SqlMapping.CancelRepliesForHandoffCommand(Session.Id, now));
+            var cancel = SqlMapping.CancelRepliesForHandoffCommand(Session.TenantId, Session.Id, cancelledAction, reason, messageId, now);
+            _writes.Add(cancel);
+            _handoffCancels.Add(cancel);
             return Task.CompletedTask;
         }
 
@@ -358,7 +362,9 @@ public sealed class SharedChatTransactions
         /// <summary>After the commit, for the members whose writes it stored.</summary>
         public void ReportConversationEvents(HybridFlowMetrics metrics)
         {
-            if (Ended.Task.IsCompletedSuccessfully && Ended.Task.Result == MemberEnd.Committed) _conversationEvents?.Report(metrics, Session);
+            if (!Ended.Task.IsCompletedSuccessfully || Ended.Task.Result != MemberEnd.Committed) return;
+            _conversationEvents?.Report(metrics, Session);
+            metrics.ReplyJobFinished(HybridFlowMetrics.Outcomes.Cancelled, _handoffCancels.Sum(c => Math.Max(0, c.RecordsAffected)));
         }
 
         /// <summary>The decision failed: after an appended message, the transaction must not commit.</summary>

@@ -94,10 +94,21 @@ internal static class SqlMapping
         TimeOrNull(s.ResumedAt), s.UpdatedAt, TimeOrNull(s.AwayMessageSentAt));
 
     /// <summary>A person was requested: the chat's replies and away messages not yet sent are cancelled (the handoff message stays).</summary>
-    public static NpgsqlBatchCommand CancelRepliesForHandoffCommand(long sessionId, DateTimeOffset now) => BatchCommand("""
-        UPDATE reply_jobs SET status = 'cancelled', last_error = 'a person was requested', locked_until = NULL, updated_at = $2
-        WHERE session_id = $1 AND status IN ('pending', 'retrying', 'processing') AND kind IN ('reply', 'away_notice')
-        """, sessionId, now);
+    /// <summary>
+    /// Cancels the unsent replies and notes them on the timeline in one statement (the batch cannot read a count back
+    /// before its commit); the CTE counts in the UPDATE's snapshot, and RecordsAffected is the UPDATE's, for the metric.
+    /// </summary>
+    public static NpgsqlBatchCommand CancelRepliesForHandoffCommand(long tenantId, long sessionId, string cancelledAction, string reason,
+        long? messageId, DateTimeOffset now) => BatchCommand("""
+        WITH unsent AS (
+            SELECT count(*) AS n FROM reply_jobs
+            WHERE session_id = $2 AND status IN ('pending', 'retrying', 'processing') AND kind IN ('reply', 'away_notice')),
+        noted AS (
+            INSERT INTO session_events (tenant_id, session_id, message_id, action, detail, created_at)
+            SELECT $1, $2, $3, $4, n || ' reply cancelled: ' || $5, $6 FROM unsent WHERE n > 0)
+        UPDATE reply_jobs SET status = 'cancelled', last_error = $5, locked_until = NULL, updated_at = $6
+        WHERE session_id = $2 AND status IN ('pending', 'retrying', 'processing') AND kind IN ('reply', 'away_notice')
+        """, tenantId, sessionId, messageId ?? (object)new NullOf(NpgsqlDbType.Bigint), cancelledAction, reason, now);
 
     private static readonly System.Text.Json.JsonSerializerOptions NotifyJson = new() { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
 

@@ -134,6 +134,9 @@ public sealed class HandoffTests
         {
             Assert.That(receiver.Calls, Is.Empty, "nothing reached the private address");
             Assert.That(await app.ScalarAsync<string>("SELECT last_error FROM notify_deliveries"), Does.Contain("outbound address not allowed"));
+            var failed = await DetailAsync(app, chat, "notify_failed");
+            Assert.That(failed, Does.StartWith("given up after 1 attempt: outbound address not allowed"), "an operator sees it on the chat");
+            Assert.That(failed, Does.Not.Contain(receiver.BaseAddress.Authority).And.Not.Contain(NotifySecret), "neither the URL nor the secret");
         }
     }
 
@@ -161,6 +164,25 @@ public sealed class HandoffTests
                 "only the handoff message; the model's reply never went out");
             Assert.That((await app.GetSessionAsync(instance, chat)).GetProperty("pause_reason").GetString(), Is.EqualTo("handoff_requested"));
         }
+    }
+
+    [Test]
+    public async Task KeywordWhileAReplyIsPending_CancelsIt_OnTheTimelineAndInTheMetric_LikeATakeover()
+    {
+        await using var app = await HybridFlowApp.StartAsync();
+        var (_, instance) = await TenantAsync(app, new { debounce_seconds = 60 });
+        var chat = Payloads.NewChatId();
+
+        Assert.That(await app.DeliverAsync(instance, Payloads.CustomerText(chat, "Oi, vocês têm pão sem glúten?")), Is.EqualTo("ai_queued"));
+        Assert.That(await app.DeliverAsync(instance, Payloads.CustomerText(chat, "Deixa, quero falar com atendente")), Is.EqualTo("handoff_requested"));
+
+        Assert.That(await DetailAsync(app, chat, "ai_cancelled"), Is.EqualTo("1 reply cancelled: a person was requested"));
+        Assert.That(await app.ScalarAsync<long>("SELECT count(*) FROM reply_jobs WHERE kind = 'reply' AND status = 'cancelled'"), Is.EqualTo(1));
+        var metrics = await (await app.Client.GetAsync("/metrics")).Content.ReadAsStringAsync();
+        Assert.That(metrics.Split('\n').Any(l => l.StartsWith("hybridflow_reply_jobs", StringComparison.Ordinal) && l.Contains("outcome=\"cancelled\"")
+            && l.TrimEnd().EndsWith(" 1", StringComparison.Ordinal)), Is.True, "the cancelled job counted once:\n" + metrics);
+        await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 1, "the handoff message sent");
+        Assert.That(app.Llm.Requests, Is.Empty, "the cancelled reply never reached the model");
     }
 
     [Test]

@@ -258,6 +258,27 @@ public sealed class MediaTests
     }
 
     [Test]
+    public async Task VoiceNote_OfAnAnthropicTenantWithItsOwnKey_IsTranscribedWithTheGlobalOpenAiAccount()
+    {
+        const string anthropicKey = "sk-ant-tenant-media-0123456789";
+        var (_, instance) = await _app.CreateTenantWithInstanceAsync(new
+        {
+            llm_provider = "anthropic", llm_model = "claude-test", llm_api_key = anthropicKey, llm_base_url = _app.Llm.BaseAddress.ToString(),
+        });
+        var chat = Payloads.NewChatId();
+        var id = Payloads.NewMessageId();
+        _app.Evolution.SetMedia(id, "audio/ogg; codecs=opus", VoiceNote);
+
+        await _app.DeliverAsync(instance, Audio(chat, id));
+        await HybridFlowApp.EventuallyAsync(() => _app.Evolution.SendsTo(chat).Count == 1, "the reply");
+
+        var transcription = _app.Llm.Requests.Single(r => r.Path.EndsWith("/audio/transcriptions", StringComparison.Ordinal));
+        Assert.That(transcription.ApiKey, Is.EqualTo("sk-test-not-a-real-key"), "the Anthropic key never goes to OpenAI");
+        var reply = _app.Llm.Requests.Single(r => r.Path.EndsWith("/messages", StringComparison.Ordinal));
+        Assert.That(reply.ApiKey, Is.EqualTo(anthropicKey));
+    }
+
+    [Test]
     public async Task PhotoRefusedByTheModel_GetsTheUnsupportedMediaReply()
     {
         var chat = Payloads.NewChatId();

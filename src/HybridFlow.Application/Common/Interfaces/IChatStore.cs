@@ -55,8 +55,12 @@ public interface ILockedChat
     Task AddTimelineEventAsync(string action, string? detail, long? messageId, DateTimeOffset now, CancellationToken ct);
     /// <summary>Queues a notice (<see cref="ReplyJob.QueueNotice"/>) beside any pending reply: a worker sends it without the model.</summary>
     Task EnqueueNoticeAsync(ReplyJob notice, long? triggerMessageId, string? correlationId, CancellationToken ct);
-    /// <summary>Cancels the chat's replies and away messages not yet sent (a person was requested); the handoff message stays.</summary>
-    Task CancelRepliesForHandoffAsync(DateTimeOffset now, CancellationToken ct);
+    /// <summary>
+    /// Cancels the chat's replies and away messages not yet sent (a person was requested); the handoff message stays.
+    /// When any were cancelled, the timeline gets <paramref name="cancelledAction"/> with
+    /// <c>CancelledReplies.Detail(count, reason)</c>, and the cancelled-jobs metric counts them after the commit.
+    /// </summary>
+    Task CancelRepliesForHandoffAsync(string cancelledAction, string reason, long? messageId, DateTimeOffset now, CancellationToken ct);
     /// <summary>Queues a POST to the tenant's notify_url (<see cref="INotifyOutbox"/>).</summary>
     Task EnqueueNotificationAsync(HandoffNotification notification, DateTimeOffset now, CancellationToken ct);
 }

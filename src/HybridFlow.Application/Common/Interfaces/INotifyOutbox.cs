@@ -1,3 +1,5 @@
+using HybridFlow.Domain.Handoffs;
+
 namespace HybridFlow.Application.Common.Interfaces;
 
 /// <summary>
@@ -21,8 +23,11 @@ public sealed record HandoffRequestedEvent(
 /// <summary>One POST to queue: <see cref="HandoffRequestedEvent.EventId"/> is its delivery id, the same on every attempt.</summary>
 public sealed record HandoffNotification(NotifyTarget Target, HandoffRequestedEvent Event);
 
-/// <summary>A queued POST taken by a drainer for one attempt (<see cref="Attempt"/> fences it).</summary>
-public sealed record PendingNotification(long Id, long TenantId, long? SessionId, string DeliveryId, NotifyTarget Target, string Body, int Attempt);
+/// <summary>A queued POST taken by a drainer for one attempt (<see cref="Attempt"/>, the claim's, fences the save).</summary>
+public sealed record PendingNotification(long TenantId, long? SessionId, string DeliveryId, NotifyTarget Target, string Body, NotifyDelivery Delivery, int Attempt)
+{
+    public long Id => Delivery.Id;
+}
 
 /// <summary>The notify outbox: rows written in the chat's transaction (<see cref="ILockedChat.EnqueueNotificationAsync"/>), drained here.</summary>
 public interface INotifyOutbox
@@ -30,13 +35,15 @@ public interface INotifyOutbox
     /// <summary>Takes due deliveries with SKIP LOCKED for <paramref name="lease"/>, counting the attempt.</summary>
     Task<IReadOnlyList<PendingNotification>> ClaimDueAsync(DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct);
 
-    Task MarkDeliveredAsync(PendingNotification delivery, DateTimeOffset now, CancellationToken ct);
+    /// <summary>
+    /// Stores the delivery as the domain left it, if the claimed attempt still holds it; with <paramref name="timelineDetail"/>,
+    /// the chat's timeline gets <c>notify_failed</c> in the same statement.
+    /// </summary>
+    Task SaveAsync(PendingNotification claimed, string? timelineDetail, CancellationToken ct);
 
     /// <summary>Deletes delivered and dead deliveries last changed before <paramref name="olderThan"/>; answers how many.</summary>
     Task<int> PurgeFinishedAsync(DateTimeOffset olderThan, CancellationToken ct);
 
-    /// <summary>Due again at <paramref name="retryAt"/>, or dead when it is null.</summary>
-    Task MarkFailedAsync(PendingNotification delivery, string error, DateTimeOffset? retryAt, DateTimeOffset now, CancellationToken ct);
 }
 
 /// <summary>POSTs a body signed with the workflow events' scheme (X-HybridFlow-Signature, -Timestamp, -Delivery).</summary>

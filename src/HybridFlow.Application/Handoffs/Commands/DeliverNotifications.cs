@@ -1,7 +1,7 @@
 using System.Text;
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
-using HybridFlow.Domain.Replies;
+using HybridFlow.Domain.Handoffs;
 using MediatR;
 using Microsoft.Extensions.Logging;
 
@@ -17,8 +17,6 @@ public sealed class DeliverNotificationsCommandHandler : IRequestHandler<Deliver
     private static readonly TimeSpan KeepFinished = TimeSpan.FromDays(7);
     // Longer than one POST's timeout, so a slow receiver is not posted to twice at once.
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
-    /// <summary>About a day of attempts: 2 s doubling, capped at 30 minutes.</summary>
-    public static readonly ReplyRetryPolicy Retry = new(MaxAttempts: 60, BaseDelay: TimeSpan.FromSeconds(2), MaxDelay: TimeSpan.FromMinutes(30));
 
     private readonly INotifyOutbox _outbox;
     private readonly ISignedEventSender _sender;
@@ -40,33 +38,50 @@ public sealed class DeliverNotificationsCommandHandler : IRequestHandler<Deliver
     {
         var due = await _outbox.ClaimDueAsync(_time.GetUtcNow(), Lease, BatchSize, ct);
         var delivered = 0;
-        foreach (var delivery in due)
+        foreach (var claimed in due)
         {
             // Signed like the workflow events: the tenant's workflow_secret, else N8N_API_KEY.
-            var secret = string.IsNullOrEmpty(delivery.Target.Secret) ? _settings.GlobalWorkflowApiKey : delivery.Target.Secret;
+            var secret = string.IsNullOrEmpty(claimed.Target.Secret) ? _settings.GlobalWorkflowApiKey : claimed.Target.Secret;
             if (string.IsNullOrEmpty(secret))
             {
-                await _outbox.MarkFailedAsync(delivery, "no signing secret: set the tenant's workflow_secret or N8N_API_KEY", null, _time.GetUtcNow(), ct);
+                await FailAsync(claimed, permanent: true, "no signing secret: set the tenant's workflow_secret or N8N_API_KEY", ct);
                 continue;
             }
-            var target = new WorkflowTarget(delivery.Target.Url, secret, BearerToken: null, delivery.Target.UrlTrusted);
+            var target = new WorkflowTarget(claimed.Target.Url, secret, BearerToken: null, claimed.Target.UrlTrusted);
             try
             {
-                await _sender.PostAsync(target, delivery.DeliveryId, Encoding.UTF8.GetBytes(delivery.Body), ct);
-                await _outbox.MarkDeliveredAsync(delivery, _time.GetUtcNow(), ct);
-                delivered++;
+                await _sender.PostAsync(target, claimed.DeliveryId, Encoding.UTF8.GetBytes(claimed.Body), ct);
+                if (claimed.Delivery.Delivered(claimed.Attempt, _time.GetUtcNow()) == NotifyDeliveryOutcome.Delivered)
+                {
+                    await _outbox.SaveAsync(claimed, null, ct);
+                    delivered++;
+                }
             }
             catch (WorkflowDispatchException e)
             {
-                var now = _time.GetUtcNow();
-                DateTimeOffset? retryAt = e.IsPermanent || delivery.Attempt >= Retry.MaxAttempts ? null : now + Retry.DelayAfter(delivery.Attempt);
-                // The URL stays out of the log: a webhook URL is often a secret in itself.
-                _logger.LogWarning("Notify delivery {delivery_id} of tenant {tenant_id} attempt {attempt} failed ({error}); {next}",
-                    delivery.DeliveryId, delivery.TenantId, delivery.Attempt, e.Message, retryAt is null ? "given up" : $"retrying at {retryAt:O}");
-                await _outbox.MarkFailedAsync(delivery, $"attempt {delivery.Attempt}: {e.Message}", retryAt, now, ct);
+                await FailAsync(claimed, e.IsPermanent, e.Message, ct);
             }
         }
         if (due.Count < BatchSize) await _outbox.PurgeFinishedAsync(_time.GetUtcNow() - KeepFinished, ct);
         return delivered;
+    }
+
+    /// <summary>The domain decides retry or dead; a dead delivery goes on the chat's timeline (the reason only: no URL, no body).</summary>
+    private async Task FailAsync(PendingNotification claimed, bool permanent, string reason, CancellationToken ct)
+    {
+        var outcome = claimed.Delivery.Failed(claimed.Attempt, permanent, $"attempt {claimed.Attempt}: {reason}", _time.GetUtcNow());
+        if (outcome == NotifyDeliveryOutcome.Lost) return;
+        // The URL stays out of the log: a webhook URL is often a secret in itself.
+        _logger.LogWarning("Notify delivery {delivery_id} of tenant {tenant_id} attempt {attempt} failed ({error}); {next}",
+            claimed.DeliveryId, claimed.TenantId, claimed.Attempt, reason,
+            outcome == NotifyDeliveryOutcome.Dead ? "given up" : $"retrying at {claimed.Delivery.DueAt:O}");
+        var detail = outcome == NotifyDeliveryOutcome.Dead ? TimelineDetail(claimed.Attempt, reason) : null;
+        await _outbox.SaveAsync(claimed, detail, ct);
+    }
+
+    private static string TimelineDetail(int attempts, string reason)
+    {
+        var detail = $"given up after {attempts} attempt{(attempts == 1 ? "" : "s")}: {reason}";
+        return detail.Length <= 300 ? detail : detail[..300];
     }
 }
