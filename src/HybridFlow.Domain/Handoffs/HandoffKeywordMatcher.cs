@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace HybridFlow.Domain.Handoffs;
@@ -15,13 +16,16 @@ public static class HandoffKeywordMatcher
         if (string.IsNullOrWhiteSpace(text) || phrases.Count == 0) return null;
         var words = Words(text);
         if (words.Count == 0) return null;
-        foreach (var phrase in phrases)
-        {
-            var wanted = Words(phrase);
+        foreach (var (phrase, wanted) in Tokenized.GetValue(phrases, Tokenize))
             if (wanted.Count > 0 && ContainsRun(words, wanted)) return phrase;
-        }
         return null;
     }
+
+    // A tenant's phrases are one list in its cached settings: they are cut into words once, not for every message.
+    private static readonly ConditionalWeakTable<IReadOnlyList<string>, List<(string Phrase, List<string> Words)>> Tokenized = new();
+
+    private static List<(string Phrase, List<string> Words)> Tokenize(IReadOnlyList<string> phrases) =>
+        [.. phrases.Select(p => (p, Words(p)))];
 
     private static bool ContainsRun(List<string> words, List<string> run)
     {

@@ -83,6 +83,19 @@ public sealed class LlmOptions
         };
     }
 
+    /// <summary>The provider a call goes to, as the router picks it: the tenant's (null when unknown), else LLM_PROVIDER.</summary>
+    public string? ProviderFor(string? tenantProvider) =>
+        string.IsNullOrWhiteSpace(tenantProvider) ? Provider : NormalizeProvider(tenantProvider);
+
+    /// <summary>The model a call to <paramref name="provider"/> uses: the tenant's, else the provider's configured one (null for static).</summary>
+    public string? ModelFor(string? provider, string? tenantModel) =>
+        !string.IsNullOrWhiteSpace(tenantModel) ? tenantModel.Trim() : provider switch
+        {
+            OpenAiProvider => OpenAiModel,
+            AnthropicProvider => AnthropicModel,
+            _ => null,
+        };
+
     /// <summary>Lower-cased provider name if it is one we know, otherwise null.</summary>
     public static string? NormalizeProvider(string? provider) => provider?.Trim().ToLowerInvariant() switch
     {

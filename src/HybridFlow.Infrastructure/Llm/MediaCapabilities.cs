@@ -18,6 +18,5 @@ public sealed class MediaCapabilities : IMediaCapabilities
 
     public bool CanSee(ReplyContext context) => Provider(context) is LlmOptions.OpenAiProvider or LlmOptions.AnthropicProvider;
 
-    private string Provider(ReplyContext context) =>
-        string.IsNullOrWhiteSpace(context.LlmProvider) ? _options.Provider : context.LlmProvider.Trim().ToLowerInvariant();
+    private string? Provider(ReplyContext context) => _options.ProviderFor(context.LlmProvider);
 }

@@ -25,7 +25,7 @@ public sealed class MeteredReplyGenerator : IReplyGenerator
     {
         ArgumentNullException.ThrowIfNull(prompt);
         // Tenants may name any provider; unknown names are reported under one label to keep the series bounded.
-        var provider = string.IsNullOrWhiteSpace(prompt.Provider) ? _options.Provider : LlmOptions.NormalizeProvider(prompt.Provider) ?? "unknown";
+        var provider = _options.ProviderFor(prompt.Provider) ?? "unknown";
         using var correlation = OutboundCorrelation.Begin(prompt.CorrelationId);
         var started = Stopwatch.GetTimestamp();
         try

@@ -36,11 +36,7 @@ public sealed class RoutingReplyGenerator : IReplyGenerator
 
     private IReplyGenerator Resolve(string? tenantProvider)
     {
-        var provider = string.IsNullOrWhiteSpace(tenantProvider)
-            ? _options.Provider
-            : LlmOptions.NormalizeProvider(tenantProvider);
-
-        return provider switch
+        return _options.ProviderFor(tenantProvider) switch
         {
             LlmOptions.OpenAiProvider => _openAi,
             LlmOptions.AnthropicProvider => _anthropic,

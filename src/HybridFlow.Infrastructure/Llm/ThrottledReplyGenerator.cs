@@ -80,15 +80,10 @@ public sealed class ThrottledReplyGenerator : IReplyGenerator
 
     private GateKey? Key(ReplyPrompt prompt)
     {
-        var provider = string.IsNullOrWhiteSpace(prompt.Provider) ? _options.Provider : LlmOptions.NormalizeProvider(prompt.Provider);
-        var defaultModel = provider switch
-        {
-            LlmOptions.OpenAiProvider => _options.OpenAiModel,
-            LlmOptions.AnthropicProvider => _options.AnthropicModel,
-            _ => null, // the static reply calls nobody; an unknown provider fails in the router
-        };
-        if (defaultModel is null) return null;
-        return new GateKey(provider!, string.IsNullOrWhiteSpace(prompt.Model) ? defaultModel : prompt.Model.Trim(), LlmClients.Fingerprint(prompt.Credentials));
+        // The static reply calls nobody; an unknown provider fails in the router.
+        var provider = _options.ProviderFor(prompt.Provider);
+        if (provider is not (LlmOptions.OpenAiProvider or LlmOptions.AnthropicProvider)) return null;
+        return new GateKey(provider, _options.ModelFor(provider, prompt.Model)!, LlmClients.Fingerprint(prompt.Credentials));
     }
 
     /// <summary>One tenant's 429 on its own account must not hold back the platform's account or another tenant's.</summary>

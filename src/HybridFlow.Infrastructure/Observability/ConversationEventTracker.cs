@@ -11,9 +11,6 @@ namespace HybridFlow.Infrastructure.Observability;
 /// </summary>
 internal sealed class ConversationEventTracker
 {
-    // TimelineActions gains HandoffRequested with the handoff work; the name is the same.
-    private const string HandoffRequestedAction = "handoff_requested";
-
     private readonly bool _wasTakenOver;
     private List<string>? _events;
 
@@ -26,7 +23,7 @@ internal sealed class ConversationEventTracker
             TimelineActions.AutoResumed => HybridFlowMetrics.ConversationEvents.AutoResumed,
             TimelineActions.Resumed => HybridFlowMetrics.ConversationEvents.Resumed,
             TimelineActions.ManualPause => HybridFlowMetrics.ConversationEvents.ManualPause,
-            HandoffRequestedAction => HybridFlowMetrics.ConversationEvents.HandoffRequested,
+            TimelineActions.HandoffRequested => HybridFlowMetrics.ConversationEvents.HandoffRequested,
             _ => null,
         };
         if (conversationEvent is not null) (_events ??= []).Add(conversationEvent);

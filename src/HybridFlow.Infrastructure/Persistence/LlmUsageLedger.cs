@@ -57,16 +57,8 @@ public sealed class LlmUsageLedger : ILlmUsageLedger
     /// <summary>The provider and model that answered, as the router picks them: the tenant's, else the environment's.</summary>
     internal (string Provider, string? Model) Resolve(LlmCall call)
     {
-        var provider = string.IsNullOrWhiteSpace(call.Provider) ? _options.Provider : LlmOptions.NormalizeProvider(call.Provider) ?? "unknown";
-        var model = string.IsNullOrWhiteSpace(call.Model)
-            ? provider switch
-            {
-                LlmOptions.OpenAiProvider => _options.OpenAiModel,
-                LlmOptions.AnthropicProvider => _options.AnthropicModel,
-                _ => null,
-            }
-            : call.Model.Trim();
-        return (provider, model);
+        var provider = _options.ProviderFor(call.Provider) ?? "unknown";
+        return (provider, _options.ModelFor(provider, call.Model));
     }
 
     /// <summary>Tenants may name any model: only the configured ones get their own series, the rest count as "other".</summary>
