@@ -18,4 +18,10 @@ public sealed class HttpCurrentCaller : ICurrentCaller
 
     public long? TenantId =>
         User.FindFirstValue(ApiKeyAuthenticationHandler.TenantClaim) is { } t ? long.Parse(t, CultureInfo.InvariantCulture) : null;
+
+    public long? UserId =>
+        User.FindFirstValue(UserClaim) is { } u ? long.Parse(u, CultureInfo.InvariantCulture) : null;
+
+    /// <summary>The claim the auth cookie carries the user's id in (API keys have none).</summary>
+    public const string UserClaim = "user_id";
 }

@@ -40,6 +40,8 @@ public interface ICurrentCaller
     CallerRole Role { get; }
     /// <summary>The tenant a tenant key belongs to; null for the platform admin.</summary>
     long? TenantId { get; }
+    /// <summary>The person logged in with the auth cookie; null for an API key (a machine).</summary>
+    long? UserId => null;
 }
 
 /// <summary>The caller is known but may not do this (403).</summary>
