@@ -34,6 +34,9 @@ public sealed class RequestExamplesSchemaFilter : ISchemaFilter
         [typeof(PauseSessionRequest)] = """{"minutes": 30}""",
         [typeof(CreateApiKeyRequest)] = """{"name": "front desk", "role": "agent"}""",
         [typeof(SendMessageRequest)] = """{"instance_name": "padaria-demo", "number": "5511999990001", "text": "Olá! Seu pedido saiu para entrega.", "as": "bot"}""",
+        [typeof(SendInboxMessageRequest)] = """{"text": "Oi Ana! Aqui é a Carla, vou verificar seu pedido."}""",
+        [typeof(AddNoteRequest)] = """{"text": "Cliente pediu troca; aguardando o estoque."}""",
+        [typeof(UpdateConversationRequest)] = """{"assignee_user_id": 7, "tags": ["pedido", "urgente"], "status": "open"}""",
     };
 
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
