@@ -147,6 +147,7 @@ public sealed class InboxUserTests
         var ana = await LogInAsync(t, "Ana", "tenant_admin");
         var (chat, session) = await t.NewConversationAsync("Oi");
         await t.CustomerWritesAsync(chat, "Tem alguém aí?");
+        await carla.Client.PatchOkAsync(session, $$"""{"assignee_user_id": {{carla.Id}}}""");
 
         async Task<long> UnreadAsync(Person p) => (await p.Client.GetJsonAsync(InboxCalls.Conversation(session))).GetProperty("unread_count").GetInt64();
         Assert.That(await UnreadAsync(carla), Is.EqualTo(2));
