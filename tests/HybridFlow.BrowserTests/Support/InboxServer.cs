@@ -92,8 +92,8 @@ public sealed class InboxServer : IAsyncDisposable
         return JsonDocument.Parse(body).RootElement.GetProperty("id").ToString();
     }
 
-    /// <summary>Posts a customer's text as Evolution would, asserting the webhook was taken.</summary>
-    public async Task CustomerWritesAsync(string instance, string chatId, string text, string? pushName = null)
+    /// <summary>Posts a customer's text as Evolution would, asserting the webhook was taken; answers the webhook's action.</summary>
+    public async Task<string> CustomerWritesAsync(string instance, string chatId, string text, string? pushName = null)
     {
         var payload = Payloads.CustomerText(chatId, text).WithInstance(instance);
         if (pushName is not null) payload["data"]!["pushName"] = pushName;
@@ -104,7 +104,9 @@ public sealed class InboxServer : IAsyncDisposable
         };
         request.Headers.Add("X-Webhook-Secret", WebhookSecret);
         var response = await Admin.SendAsync(request);
-        Assert.That((int)response.StatusCode, Is.EqualTo(200), await response.Content.ReadAsStringAsync());
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That((int)response.StatusCode, Is.EqualTo(200), body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("action").GetString()!;
     }
 
     /// <summary>The inbox's conversation id for a chat (read with the admin key).</summary>
