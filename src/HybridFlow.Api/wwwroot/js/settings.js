@@ -16,6 +16,10 @@ function parseHours(text) {
   return parts.map((p) => p.split('-'));
 }
 
+function page(...children) {
+  return h('div', { class: 'scroll-area' }, h('div', { class: 'settings-page' }, ...children));
+}
+
 function field(labelText, control, hintText) {
   const hintId = hintText ? `${control.id}-hint` : null;
   if (hintId) control.setAttribute('aria-describedby', hintId);
@@ -25,17 +29,15 @@ function field(labelText, control, hintText) {
 
 export async function renderSettings(container, { user, allowed }) {
   if (!allowed || !user.tenant_id) {
-    container.replaceChildren(h('div', { class: 'settings-page' }, h('h1', {}, t('settings.title')),
-      h('p', { role: 'alert' }, t('settings.forbidden'))));
+    container.replaceChildren(page(h('h1', {}, t('settings.title')), h('p', { role: 'alert' }, t('settings.forbidden'))));
     return;
   }
-  container.replaceChildren(h('div', { class: 'settings-page' }, h('h1', {}, t('settings.title')), h('p', { role: 'status' }, t('list.loading'))));
+  container.replaceChildren(page(h('h1', {}, t('settings.title')), h('p', { role: 'status' }, t('list.loading'))));
   let tenant;
   try {
     tenant = await inbox.tenant(user.tenant_id);
   } catch (error) {
-    container.replaceChildren(h('div', { class: 'settings-page' }, h('h1', {}, t('settings.title')),
-      h('p', { role: 'alert' }, t('error.generic', { status: error.status }))));
+    container.replaceChildren(page(h('h1', {}, t('settings.title')), h('p', { role: 'alert' }, t('error.generic', { status: error.status }))));
     return;
   }
 
@@ -47,10 +49,15 @@ export async function renderSettings(container, { user, allowed }) {
   const timezone = h('input', { id: uid('timezone'), type: 'text', list: zoneListId, name: 'timezone', value: tenant.timezone ?? 'UTC', autocomplete: 'off' });
   const alwaysOpen = h('input', { id: uid('always'), type: 'checkbox', checked: !tenant.business_hours });
   const dayInputs = days.map((day) => h('input', {
-    id: uid(`hours-${day}`), type: 'text', name: `hours_${day}`, placeholder: '09:00-18:00',
+    id: uid(`hours-${day}`), type: 'text', name: `hours_${day}`, placeholder: tenant.business_hours ? '09:00-18:00' : '',
     value: hoursText(tenant.business_hours?.[day]), disabled: !tenant.business_hours, autocomplete: 'off',
   }));
-  alwaysOpen.addEventListener('change', () => { for (const input of dayInputs) input.disabled = alwaysOpen.checked; });
+  alwaysOpen.addEventListener('change', () => {
+    for (const input of dayInputs) {
+      input.disabled = alwaysOpen.checked;
+      input.placeholder = alwaysOpen.checked ? '' : '09:00-18:00';
+    }
+  });
   const keywords = h('textarea', { id: uid('keywords'), rows: '5', name: 'handoff_keywords' });
   keywords.value = (tenant.handoff_keywords ?? []).join('\n');
   const handoffMessage = h('textarea', { id: uid('handoff-message'), rows: '3', name: 'handoff_message' });
@@ -111,5 +118,5 @@ export async function renderSettings(container, { user, allowed }) {
   status,
   h('button', { type: 'submit', class: 'primary' }, t('settings.save')));
 
-  container.replaceChildren(h('div', { class: 'settings-page' }, h('h1', {}, t('settings.title')), form));
+  container.replaceChildren(page(h('h1', {}, t('settings.title')), form));
 }
