@@ -24,9 +24,7 @@ builder.Services.AddApplication();
 builder.Services.AddInfrastructure(builder.Configuration);
 var operations = new EnvironmentSettings(builder.Configuration).Operations();
 
-builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-    .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName,
-        o => o.AdminApiKey = builder.Configuration["ADMIN_API_KEY"]);
+builder.Services.AddHybridFlowAuthentication(builder.Configuration);
 builder.Services.AddAuthorization();
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<HybridFlow.Application.Common.Security.ICurrentCaller, HttpCurrentCaller>();
@@ -38,7 +36,7 @@ if (operations.CorsOrigins.Count > 0)
     {
         if (operations.CorsOrigins.Contains("*")) policy.AllowAnyOrigin();
         else policy.WithOrigins([.. operations.CorsOrigins]);
-        // Keys travel in headers, never in cookies: no credentials mode is needed.
+        // Keys travel in headers; the login cookie serves the inbox on this same origin: no credentials mode is needed.
         policy.AllowAnyHeader().AllowAnyMethod()
             .WithExposedHeaders(CorrelationIdMiddleware.CorrelationHeader, "Retry-After", "Location")
             .SetPreflightMaxAge(TimeSpan.FromMinutes(10));
@@ -78,6 +76,8 @@ app.UseAuthentication();
 // After authentication, so the admin area is limited per valid key and unauthenticated callers share one budget per IP.
 app.UseRateLimiter();
 app.UseMiddleware<AdminAreaGuardMiddleware>();
+app.UseMiddleware<CsrfMiddleware>();
+app.UseMiddleware<AgentUserAreaMiddleware>();
 app.UseAuthorization();
 app.MapControllers();
 app.MapHybridFlowMetrics();

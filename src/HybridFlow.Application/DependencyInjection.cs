@@ -28,6 +28,7 @@ public static class DependencyInjection
         services.AddTransient<Webhooks.WebhookReceipts>();
         services.AddTransient<Replies.MediaPreparation>();
         services.AddTransient<Handoffs.ModelHandoffStep>();
+        services.AddTransient<Users.TenantUserAccess>();
         return services;
     }
 }

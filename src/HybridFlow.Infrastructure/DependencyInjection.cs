@@ -54,6 +54,7 @@ public static class DependencyInjection
         services.AddSingleton<MigrationRunner>();
         if (env.Flag("MIGRATE_ON_STARTUP", true)) services.AddHostedService<MigrationHostedService>();
         services.AddHostedService<Security.SecretReencryptionService>();
+        Identity.OperatorIdentityServiceCollectionExtensions.AddOperatorIdentity(services, env);
 
         services.AddScoped<ChatStore>();
         services.AddScoped<IChatStore>(sp => sp.GetRequiredService<ChatStore>());

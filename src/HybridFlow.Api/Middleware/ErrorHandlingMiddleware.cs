@@ -41,6 +41,8 @@ public sealed class ErrorHandlingMiddleware
             context.Response.Clear();
             context.Response.StatusCode = problem.Status!.Value;
             if (problem.Status == 503) context.Response.Headers.RetryAfter = "5";
+            if (e is TooManyAttemptsException wait)
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             await context.Response.WriteAsJsonAsync(problem, problem.GetType(), (JsonSerializerOptions?)null, "application/problem+json");
         }
     }
@@ -51,6 +53,7 @@ public sealed class ErrorHandlingMiddleware
         NotFoundException n => new ProblemDetails { Status = 404, Title = "Not found", Detail = n.Message },
         AuthenticationFailedException a => new ProblemDetails { Status = 401, Title = "Unauthorized", Detail = a.Message },
         ForbiddenException f => new ProblemDetails { Status = 403, Title = "Forbidden", Detail = f.Message },
+        TooManyAttemptsException t => new ProblemDetails { Status = 429, Title = "Too many requests", Detail = t.Message },
         ConflictException c => new ProblemDetails { Status = 409, Title = "Conflict", Detail = c.Message },
         BadGatewayException g => new ProblemDetails
         {

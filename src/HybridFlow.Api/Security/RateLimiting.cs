@@ -10,7 +10,7 @@ namespace HybridFlow.Api.Security;
 
 /// <summary>
 /// ASP.NET Core rate limiting, one fixed one-minute window per partition: the admin area (/api, /sessions) per API key
-/// (SHA-256 of the key once it authenticated; "anonymous" plus the client IP otherwise, so guessing keys does not
+/// (SHA-256 of the key once it authenticated, or the logged-in user's id; "anonymous" plus the client IP otherwise, so guessing keys does not
 /// buy fresh budgets), and the webhooks per instance (/webhook/{instance}) or, for /webhooks/evolution whose instance is
 /// in the body not read yet, per client IP. Refusals are 429 with Retry-After; Evolution retries those.
 /// </summary>
@@ -50,10 +50,13 @@ public static class RateLimiting
         });
     }
 
-    private static string Caller(HttpContext context) =>
-        context.User.Identity?.IsAuthenticated == true && ApiKeyAuthenticationHandler.PresentedKey(context.Request) is { } key
-            ? "key|" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))
-            : "anonymous|" + ClientIp(context);
+    private static string Caller(HttpContext context)
+    {
+        if (context.User.Identity?.IsAuthenticated != true) return "anonymous|" + ClientIp(context);
+        if (ApiKeyAuthenticationHandler.PresentedKey(context.Request) is { } key) return "key|" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+        // A person logged in with the cookie has a budget of their own; logins themselves are anonymous, per IP.
+        return context.User.FindFirst(HttpCurrentCaller.UserClaim) is { } user ? "user|" + user.Value : "anonymous|" + ClientIp(context);
+    }
 
     private static string ClientIp(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 

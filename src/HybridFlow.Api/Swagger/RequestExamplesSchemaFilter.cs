@@ -33,6 +33,9 @@ public sealed class RequestExamplesSchemaFilter : ISchemaFilter
         [typeof(ConfigureWebhookRequest)] = """{"webhook_url_base": "https://hybridflow.example.com"}""",
         [typeof(PauseSessionRequest)] = """{"minutes": 30}""",
         [typeof(CreateApiKeyRequest)] = """{"name": "front desk", "role": "agent"}""",
+        [typeof(LoginRequest)] = """{"email": "ana@padaria.example", "password": "a long passphrase"}""",
+        [typeof(CreateUserRequest)] = """{"email": "ana@padaria.example", "display_name": "Ana", "role": "agent", "password": "a long passphrase"}""",
+        [typeof(UpdateUserRequest)] = """{"display_name": "Ana Souza", "role": "tenant_admin", "locked": false}""",
         [typeof(SendMessageRequest)] = """{"instance_name": "padaria-demo", "number": "5511999990001", "text": "Olá! Seu pedido saiu para entrega.", "as": "bot"}""",
     };
 

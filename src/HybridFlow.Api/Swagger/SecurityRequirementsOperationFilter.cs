@@ -7,7 +7,7 @@ using Swashbuckle.AspNetCore.SwaggerGen;
 namespace HybridFlow.Api.Swagger;
 
 /// <summary>
-/// Each operation documents the credentials it really takes: the API key for [Authorize] actions, the webhook secret
+/// Each operation documents the credentials it really takes: the API key or the login cookie for [Authorize] actions, the webhook secret
 /// for webhooks, the cron secret for the cron endpoint, nothing for /health.
 /// </summary>
 public sealed class SecurityRequirementsOperationFilter : IOperationFilter
@@ -18,7 +18,7 @@ public sealed class SecurityRequirementsOperationFilter : IOperationFilter
         string[] alternatives;
         if (metadata.OfType<CronSecretAttribute>().Any()) alternatives = [SwaggerSetup.CronSecretHeader];
         else if (context.MethodInfo.DeclaringType == typeof(WebhooksController)) alternatives = [SwaggerSetup.WebhookSecretHeader, SwaggerSetup.WebhookToken];
-        else if (metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any()) alternatives = [SwaggerSetup.Bearer, SwaggerSetup.ApiKeyHeader];
+        else if (metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any()) alternatives = [SwaggerSetup.Bearer, SwaggerSetup.ApiKeyHeader, SwaggerSetup.LoginCookie];
         else alternatives = [];
 
         // Several requirements in the list mean "any one of them".

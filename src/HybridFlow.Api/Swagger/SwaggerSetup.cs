@@ -11,6 +11,7 @@ public static class SwaggerSetup
     public const string WebhookSecretHeader = "WebhookSecret";
     public const string WebhookToken = "WebhookToken";
     public const string CronSecretHeader = "CronSecret";
+    public const string LoginCookie = "LoginCookie";
 
     public static IServiceCollection AddHybridFlowSwagger(this IServiceCollection services) => services.AddSwaggerGen(c =>
     {
@@ -24,6 +25,9 @@ public static class SwaggerSetup
                 **Authentication.** `/api/*` and `/sessions/*` need an API key, as `Authorization: Bearer <key>` or `X-Api-Key: <key>`
                 (use *Authorize*). The platform key (ADMIN_API_KEY) sees everything; tenant keys (`POST /api/tenants/{id}/api-keys`) see
                 only their tenant, and another tenant's ids answer 404. Role `agent` may read, pause and resume only (403 otherwise).
+                People log in instead (`POST /api/auth/login`) and carry the HttpOnly `hybridflow_auth` cookie; with it, every call
+                other than GET/HEAD/OPTIONS sends the `XSRF-TOKEN` cookie's value as `X-XSRF-TOKEN` (403 "CSRF check failed" otherwise),
+                and a logged-in `agent` may use only `/api/auth/*` and `/api/inbox/*`.
 
                 **Conventions.** JSON is snake_case both ways; times are ISO-8601 UTC; lists answer
                 `{"items": [...], "page": 1, "page_size": 50, "total": N}`; errors are RFC 7807 `application/problem+json`, and
@@ -68,6 +72,14 @@ public static class SwaggerSetup
             In = ParameterLocation.Header,
             Name = "X-Cron-Secret",
             Description = "The CRON_SECRET, for /cron/auto-resume.",
+        });
+
+        c.AddSecurityDefinition(LoginCookie, new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.ApiKey,
+            In = ParameterLocation.Cookie,
+            Name = "hybridflow_auth",
+            Description = "A person's login cookie from POST /api/auth/login; state-changing calls also send X-XSRF-TOKEN.",
         });
 
         c.OperationFilter<SecurityRequirementsOperationFilter>();

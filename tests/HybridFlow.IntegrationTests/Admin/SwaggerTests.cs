@@ -33,6 +33,9 @@ public sealed partial class SwaggerTests
 
     private static bool IsAdmin(string path) => path.StartsWith("/api/", StringComparison.Ordinal) || path.StartsWith("/sessions/", StringComparison.Ordinal);
 
+    /// <summary>Logging in and out take no credentials.</summary>
+    private static bool IsOpen(string path) => path is "/api/auth/login" or "/api/auth/logout";
+
     private JsonElement Resolve(JsonElement schema)
     {
         if (!schema.TryGetProperty("$ref", out var reference)) return schema;
@@ -78,7 +81,7 @@ public sealed partial class SwaggerTests
                 Assert.That(response.TryGetProperty("content", out var content) && content.TryGetProperty("application/problem+json", out _), Is.True,
                     $"{where} {status} is a problem document");
             }
-            if (IsAdmin(path)) Assert.That(responses.Keys, Does.Contain("401"), where + " documents 401");
+            if (IsAdmin(path) && !IsOpen(path)) Assert.That(responses.Keys, Does.Contain("401"), where + " documents 401");
             if (operation.TryGetProperty("requestBody", out _) && !path.StartsWith("/webhook", StringComparison.Ordinal))
                 Assert.That(responses.Keys, Does.Contain("400"), where + " documents validation errors");
         }
@@ -93,6 +96,8 @@ public sealed partial class SwaggerTests
         Assert.That((apiKey.GetProperty("type").GetString(), apiKey.GetProperty("in").GetString(), apiKey.GetProperty("name").GetString()),
             Is.EqualTo(("apiKey", "header", "X-Api-Key")));
         Assert.That(schemes.GetProperty("CronSecret").GetProperty("name").GetString(), Is.EqualTo("X-Cron-Secret"));
+        var cookie = schemes.GetProperty("LoginCookie");
+        Assert.That((cookie.GetProperty("in").GetString(), cookie.GetProperty("name").GetString()), Is.EqualTo(("cookie", "hybridflow_auth")));
         Assert.That(schemes.GetProperty("WebhookSecret").GetProperty("name").GetString(), Is.EqualTo("X-Webhook-Secret"));
         Assert.That(schemes.GetProperty("WebhookToken").GetProperty("name").GetString(), Is.EqualTo("token"));
 
@@ -101,7 +106,8 @@ public sealed partial class SwaggerTests
             var requirements = operation.TryGetProperty("security", out var security)
                 ? security.EnumerateArray().Select(r => string.Join("+", r.EnumerateObject().Select(p => p.Name))).ToList()
                 : [];
-            var expected = IsAdmin(path) ? new[] { "Bearer", "ApiKeyHeader" }
+            var expected = IsOpen(path) ? []
+                : IsAdmin(path) ? new[] { "Bearer", "ApiKeyHeader", "LoginCookie" }
                 : path.StartsWith("/webhook", StringComparison.Ordinal) ? ["WebhookSecret", "WebhookToken"]
                 : path == "/cron/auto-resume" ? ["CronSecret"]
                 : path is "/health" or "/metrics" ? [] // /metrics takes METRICS_API_KEY only when it is configured

@@ -23,6 +23,9 @@ public sealed class HybridFlowApp : IAsyncDisposable
     public const string CronSecret = "test-cron-secret-0123456789";
     public const string WebhookSecret = "instance-webhook-secret-0123456789";
     public const string EvolutionApiKey = "B6D711FCDE4D4FD5936544120E713976";
+    /// <summary>The platform admin user every test app creates at startup (ADMIN_EMAIL / ADMIN_PASSWORD).</summary>
+    public const string PlatformAdminEmail = "platform-admin@hybridflow.test";
+    public const string PlatformAdminPassword = UserSessions.DefaultPassword;
     /// <summary>A fixed test key for secrets at rest (32 bytes, base64).</summary>
     public const string EncryptionKey = "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=";
 
@@ -68,6 +71,8 @@ public sealed class HybridFlowApp : IAsyncDisposable
             ["SEND_RESOLVE_SECONDS"] = "0.5",
             ["LOG_LEVEL"] = "warning",
             ["SECRETS_ENCRYPTION_KEY"] = EncryptionKey,
+            ["ADMIN_EMAIL"] = PlatformAdminEmail,
+            ["ADMIN_PASSWORD"] = PlatformAdminPassword,
         };
         foreach (var (k, v) in overrides ?? new Dictionary<string, string?>()) settings[k] = v;
         app.Settings = settings;
@@ -98,6 +103,19 @@ public sealed class HybridFlowApp : IAsyncDisposable
 
     /// <summary>A new client of the API without credentials (set your own headers).</summary>
     public HttpClient CreateClient() => _factory.CreateClient();
+
+    /// <summary>
+    /// A client that keeps cookies, like a browser, and echoes the XSRF-TOKEN cookie in X-XSRF-TOKEN on every unsafe request
+    /// (disposed with the app). <paramref name="sendCsrfHeader"/> false leaves the header out, for CSRF tests.
+    /// </summary>
+    public HttpClient CreateCookieClient(bool sendCsrfHeader = true)
+    {
+        var cookies = new System.Net.CookieContainer();
+        var client = _factory.CreateDefaultClient(new Uri("http://localhost"),
+            new CsrfEchoHandler(cookies, sendCsrfHeader), new Microsoft.AspNetCore.Mvc.Testing.Handlers.CookieContainerHandler(cookies));
+        lock (_keyClients) _keyClients.Add(client);
+        return client;
+    }
 
     /// <summary>Creates a tenant and an instance pointing at the fake Evolution; answers the instance name.</summary>
     public async Task<(long TenantId, string Instance)> CreateTenantWithInstanceAsync(object? tenantFields = null, string? webhookSecret = WebhookSecret, Uri? evolution = null)

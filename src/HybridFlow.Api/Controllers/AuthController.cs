@@ -1,0 +1,51 @@
+using HybridFlow.Api.Contracts;
+using HybridFlow.Application.Users;
+using HybridFlow.Application.Users.Commands;
+using HybridFlow.Application.Users.Queries;
+using MediatR;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace HybridFlow.Api.Controllers;
+
+/// <summary>
+/// People log in with email and password and carry the HttpOnly <c>hybridflow_auth</c> cookie. Calls that change state
+/// with that cookie send the <c>XSRF-TOKEN</c> cookie's value in the <c>X-XSRF-TOKEN</c> header.
+/// </summary>
+[ApiController]
+[Route("api/auth")]
+[Produces("application/json")]
+public sealed class AuthController : ControllerBase
+{
+    private readonly IMediator _mediator;
+
+    public AuthController(IMediator mediator) => _mediator = mediator;
+
+    /// <summary>Logs in: sets the auth cookie and the XSRF-TOKEN cookie, and answers the user.</summary>
+    /// <remarks>A wrong email and a wrong password both answer 401. After 5 failed tries the account is locked for 15 minutes (429 with Retry-After).</remarks>
+    [HttpPost("login")]
+    [AllowAnonymous]
+    [ProducesResponseType(typeof(UserDto), 200)]
+    [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 429)]
+    public Task<UserDto> Login(LoginRequest body, CancellationToken ct) => _mediator.Send(new LoginCommand(body.Email, body.Password), ct);
+
+    /// <summary>Logs out: clears the auth cookie.</summary>
+    [HttpPost("logout")]
+    [AllowAnonymous]
+    [ProducesResponseType(204)]
+    [ProducesResponseType(typeof(ProblemDetails), 403)]
+    public async Task<IActionResult> Logout(CancellationToken ct)
+    {
+        await _mediator.Send(new LogoutCommand(), ct);
+        return NoContent();
+    }
+
+    /// <summary>The logged-in user; also refreshes the XSRF-TOKEN cookie. 401 when not logged in (an API key is no user).</summary>
+    [HttpGet("me")]
+    [Authorize]
+    [ProducesResponseType(typeof(UserDto), 200)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    public Task<UserDto> Me(CancellationToken ct) => _mediator.Send(new GetMeQuery(), ct);
+}

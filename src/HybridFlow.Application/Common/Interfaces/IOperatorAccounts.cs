@@ -1,0 +1,44 @@
+using HybridFlow.Application.Common.Security;
+
+namespace HybridFlow.Application.Common.Interfaces;
+
+/// <summary>A person who logs in (Identity's user as the use cases see it). The stamp changes when the login must end.</summary>
+public sealed record OperatorAccount(
+    long Id, long? TenantId, string Email, string DisplayName, CallerRole Role, DateTimeOffset? LockedUntil, DateTimeOffset CreatedAt,
+    string SecurityStamp);
+
+public sealed record NewOperatorAccount(long? TenantId, string Email, string DisplayName, CallerRole Role, string Password);
+
+/// <summary>What a PATCH changes; null leaves a field as it is.</summary>
+public sealed record OperatorAccountChanges(string? DisplayName, CallerRole? Role, string? NewPassword, bool? Locked);
+
+public enum PasswordCheckOutcome
+{
+    Succeeded,
+    /// <summary>Wrong password or no such email: the caller is told the same for both.</summary>
+    Failed,
+    LockedOut,
+}
+
+public sealed record PasswordCheck(PasswordCheckOutcome Outcome, OperatorAccount? Account, DateTimeOffset? LockedUntil);
+
+/// <summary>
+/// The user store (ASP.NET Core Identity in Infrastructure): hashing, lockout and the password rules live there.
+/// Refusals come back as the Application's exceptions: a taken email is a ConflictException, a weak password a
+/// RequestValidationException naming <c>password</c>.
+/// </summary>
+public interface IOperatorAccounts
+{
+    Task<OperatorAccount?> FindAsync(long id, CancellationToken ct);
+    Task<OperatorAccount?> FindByEmailAsync(string email, CancellationToken ct);
+    /// <summary>Checks the password and counts a failure toward the lockout.</summary>
+    Task<PasswordCheck> CheckPasswordAsync(string email, string password, CancellationToken ct);
+    Task<OperatorAccount> CreateAsync(NewOperatorAccount account, CancellationToken ct);
+    /// <summary>A new role, password or lock also ends the account's existing logins (new security stamp).</summary>
+    Task<OperatorAccount> UpdateAsync(long id, OperatorAccountChanges changes, CancellationToken ct);
+    /// <summary>False when there is no such account.</summary>
+    Task<bool> DeleteAsync(long id, CancellationToken ct);
+    Task<IReadOnlyList<OperatorAccount>> ListByTenantAsync(long tenantId, CancellationToken ct);
+    /// <summary>The password rules' complaints about <paramref name="password"/>; empty when it is acceptable.</summary>
+    Task<IReadOnlyList<string>> PasswordProblemsAsync(string password, CancellationToken ct);
+}

@@ -1,0 +1,20 @@
+using HybridFlow.Application.Common.Interfaces;
+using MediatR;
+
+namespace HybridFlow.Application.Users.Commands;
+
+/// <summary>Clears the auth cookie.</summary>
+public sealed record LogoutCommand : IRequest<Unit>;
+
+public sealed class LogoutCommandHandler : IRequestHandler<LogoutCommand, Unit>
+{
+    private readonly IBrowserSession _session;
+
+    public LogoutCommandHandler(IBrowserSession session) => _session = session;
+
+    public async Task<Unit> Handle(LogoutCommand command, CancellationToken ct)
+    {
+        await _session.SignOutAsync(ct);
+        return Unit.Value;
+    }
+}

@@ -1,0 +1,28 @@
+using HybridFlow.Application.Common.Interfaces;
+using MediatR;
+
+namespace HybridFlow.Application.Users.Queries;
+
+/// <summary>A tenant's users, oldest first (tenant_admin of the tenant or the platform admin).</summary>
+public sealed record ListUsersQuery(long TenantId) : IRequest<UserListDto>;
+
+public sealed class ListUsersQueryHandler : IRequestHandler<ListUsersQuery, UserListDto>
+{
+    private readonly TenantUserAccess _access;
+    private readonly IOperatorAccounts _accounts;
+    private readonly TimeProvider _time;
+
+    public ListUsersQueryHandler(TenantUserAccess access, IOperatorAccounts accounts, TimeProvider time)
+    {
+        _access = access;
+        _accounts = accounts;
+        _time = time;
+    }
+
+    public async Task<UserListDto> Handle(ListUsersQuery query, CancellationToken ct)
+    {
+        await _access.EnsureAdminOfAsync(query.TenantId, ct);
+        var now = _time.GetUtcNow();
+        return new UserListDto([.. (await _accounts.ListByTenantAsync(query.TenantId, ct)).Select(a => UserDto.From(a, now))]);
+    }
+}

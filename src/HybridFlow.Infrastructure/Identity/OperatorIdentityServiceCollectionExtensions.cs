@@ -1,0 +1,44 @@
+using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Users;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace HybridFlow.Infrastructure.Identity;
+
+public static class OperatorIdentityServiceCollectionExtensions
+{
+    /// <summary>
+    /// Identity's user store (no Identity UI, no roles table). The email is the user name and unique; passwords need
+    /// only a length (NIST style); 5 failed logins lock for 15 minutes, new users included.
+    /// </summary>
+    public static IServiceCollection AddOperatorIdentity(this IServiceCollection services, EnvironmentSettings env)
+    {
+        services.AddDbContext<OperatorIdentityDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddIdentityCore<OperatorUser>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.User.AllowedUserNameCharacters = ""; // the user name is the email, validated as one
+                o.Password.RequiredLength = UserLimits.PasswordMin;
+                o.Password.RequiredUniqueChars = 1;
+                o.Password.RequireDigit = false;
+                o.Password.RequireLowercase = false;
+                o.Password.RequireUppercase = false;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Lockout.MaxFailedAccessAttempts = UserLimits.MaxFailedLogins;
+                o.Lockout.DefaultLockoutTimeSpan = UserLimits.LockoutDuration;
+                o.Lockout.AllowedForNewUsers = true;
+            })
+            .AddEntityFrameworkStores<OperatorIdentityDbContext>();
+        services.AddScoped<IOperatorAccounts, OperatorAccounts>();
+
+        if (env.String("ADMIN_EMAIL") is { } email)
+        {
+            var password = env.String("ADMIN_PASSWORD")
+                           ?? throw new InvalidOperationException("ADMIN_EMAIL is set but ADMIN_PASSWORD is not; set both to create the platform admin user.");
+            services.AddHostedService(sp => new PlatformAdminBootstrap(sp, email, password));
+        }
+        return services;
+    }
+}
