@@ -69,6 +69,8 @@ public static class DependencyInjection
         services.AddScoped<HybridFlow.Application.Timeline.ITimelineQueries, TimelineQueries>();
         services.AddScoped<HybridFlow.Application.ApiKeys.IApiKeyStore, ApiKeyStore>();
         services.AddScoped<ITenantStatsQueries, TenantStatsQueries>();
+        services.AddScoped<IInboxQueries, InboxQueries>();
+        services.AddScoped<IInboxStore, InboxStore>();
         services.AddSingleton<ILlmUsageLedger, LlmUsageLedger>();
         services.AddHybridFlowHealthChecks();
 

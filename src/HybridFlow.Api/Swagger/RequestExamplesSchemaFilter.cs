@@ -37,6 +37,9 @@ public sealed class RequestExamplesSchemaFilter : ISchemaFilter
         [typeof(CreateUserRequest)] = """{"email": "ana@padaria.example", "display_name": "Ana", "role": "agent", "password": "a long passphrase"}""",
         [typeof(UpdateUserRequest)] = """{"display_name": "Ana Souza", "role": "tenant_admin", "locked": false}""",
         [typeof(SendMessageRequest)] = """{"instance_name": "padaria-demo", "number": "5511999990001", "text": "Olá! Seu pedido saiu para entrega.", "as": "bot"}""",
+        [typeof(SendInboxMessageRequest)] = """{"text": "Oi Ana! Aqui é a Carla, vou verificar seu pedido."}""",
+        [typeof(AddNoteRequest)] = """{"text": "Cliente pediu troca; aguardando o estoque."}""",
+        [typeof(UpdateConversationRequest)] = """{"assignee_user_id": 7, "tags": ["pedido", "urgente"], "status": "open"}""",
     };
 
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)

@@ -95,6 +95,7 @@ public static class SwaggerSetup
         c.MapType<Optional<string?>>(() => new OpenApiSchema { Type = JsonSchemaType.String });
         c.MapType<Optional<int?>>(() => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" });
         c.MapType<Optional<bool?>>(() => new OpenApiSchema { Type = JsonSchemaType.Boolean });
+        c.MapType<Optional<long?>>(() => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" });
 
         var xml = Path.Combine(AppContext.BaseDirectory, "HybridFlow.Api.xml");
         if (File.Exists(xml)) c.IncludeXmlComments(xml, includeControllerXmlComments: true);

@@ -68,4 +68,15 @@ public static class TimelineActions
     public const string IgnoredOutsideHours = "ignored_outside_hours";
     /// <summary>A fixed-text message (the handoff or the away message) went out; the detail says which.</summary>
     public const string NoticeSent = "notice_sent";
+
+    /// <summary>Inbox: the conversation was given to a person (the detail names them), by an admin, by themselves or by their takeover.</summary>
+    public const string Assigned = "assigned";
+    /// <summary>Inbox: the conversation went back to the unassigned queue.</summary>
+    public const string Unassigned = "unassigned";
+    /// <summary>Inbox: the conversation's tags changed; the detail lists them.</summary>
+    public const string Tagged = "tagged";
+    /// <summary>Inbox: a person marked the conversation resolved.</summary>
+    public const string Resolved = "resolved";
+    /// <summary>Inbox: a resolved conversation is open again (a person reopened it, or the customer wrote).</summary>
+    public const string Reopened = "reopened";
 }

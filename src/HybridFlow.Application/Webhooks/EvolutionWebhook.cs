@@ -26,7 +26,8 @@ public sealed record EvolutionMessage(
     bool IsControlMessage,
     DateTimeOffset? SentAt,
     EvolutionMedia? Media = null,
-    string? RevokedMessageId = null);
+    string? RevokedMessageId = null,
+    string? PushName = null);
 
 public sealed record EvolutionWebhook(
     string EventName,
@@ -45,6 +46,7 @@ public sealed record EvolutionWebhook(
 public static class EvolutionWebhookParser
 {
     public const int MaxTextLength = 65_536;
+    public const int MaxPushNameLength = 200;
 
     private static readonly string[] ControlMessageKeys =
         ["protocolMessage", "reactionMessage", "editedMessage", "pollUpdateMessage", "keepInChatMessage", "senderKeyDistributionMessage"];
@@ -122,7 +124,25 @@ public static class EvolutionWebhookParser
 
         var media = isControl ? null : EvolutionReceiptParser.Media(content);
         return new EvolutionMessage(id, chat.Value, chat.Kind, fromMe, messageType, text, isControl, sentAt, media,
-            EvolutionReceiptParser.RevokedMessageId(content));
+            EvolutionReceiptParser.RevokedMessageId(content), fromMe ? null : PushName(data));
+    }
+
+    /// <summary>The sender's WhatsApp name; on a fromMe message it is the owner's (or "Você"), so only the customer's is read. Never fails the webhook.</summary>
+    private static string? PushName(JsonElement data)
+    {
+        if (!data.TryGetProperty("pushName", out var v) || v.ValueKind != JsonValueKind.String) return null;
+        string? name;
+        try
+        {
+            name = v.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+        name = name?.Replace("\0", "", StringComparison.Ordinal).Trim();
+        if (string.IsNullOrEmpty(name)) return null;
+        return name.Length > MaxPushNameLength ? name[..MaxPushNameLength] : name;
     }
 
     private static JsonElement Unwrap(JsonElement message)

@@ -17,6 +17,8 @@ public sealed class EvolutionClient : IWhatsAppGateway
 {
     private const string SendTextOperation = "send_text";
     private const string FindMessagesOperation = "find_messages";
+    private const string SendPresenceOperation = "send_presence";
+    private const string Composing = "composing";
     // The newest messages of the chat: our send, if it went out, and the messages that prove the record is kept.
     private const int ReadBackPageSize = 50;
     private readonly EvolutionApiFactory _evolution;
@@ -94,6 +96,34 @@ public sealed class EvolutionClient : IWhatsAppGateway
             var id = sent?.Key?.Id
                      ?? throw new WhatsAppSendException("Evolution accepted the message but returned no key.id.", SendFailureKind.OutcomeUnknown);
             return new SentText(id, JsonSerializer.Serialize(sent, EvolutionApiFactory.Json));
+        }
+    }
+
+    /// <summary>POST /chat/sendPresence (evolution.md section 4): blocks for the delay, so the timeout is the usual one on top of it.</summary>
+    public async Task SendPresenceAsync(OutgoingPresence presence, CancellationToken ct)
+    {
+        var instance = presence.Instance;
+        var api = _evolution.For(EvolutionEndpoint.Of(instance), _correlation.CorrelationId)
+                  ?? throw new WhatsAppSendException("The instance's evo_server_url is not an absolute http(s) URL.", SendFailureKind.Permanent);
+        var delayMs = (int)Math.Max(0, presence.Duration.TotalMilliseconds);
+        var body = new SendPresenceRequest(ToNumber(presence.ChatId), Composing, delayMs);
+        var pipeline = EvolutionApiFactory.Pipeline(_options, _options.AdminTimeout + TimeSpan.FromMilliseconds(delayMs));
+        IApiResponse<SendPresenceResponse> response;
+        try
+        {
+            response = await _evolution.ExecuteAsync(SendPresenceOperation, pipeline, token => api.SendPresenceAsync(instance.InstanceName, body, token), ct);
+        }
+        catch (Exception e) when (e is TimeoutRejectedException or HttpRequestException)
+        {
+            _metrics.EvolutionCallFailed(SendPresenceOperation, "unreachable");
+            var kind = e is HttpRequestException h && OutboundAddressGuard.BlockedBy(h) is not null ? SendFailureKind.Blocked : SendFailureKind.Transient;
+            throw new WhatsAppSendException(e is TimeoutRejectedException ? "Evolution did not answer in time." : "Evolution unreachable.", kind, e);
+        }
+        using (response)
+        {
+            if (response.IsSuccessStatusCode) return;
+            _metrics.EvolutionCallFailed(SendPresenceOperation, "failed");
+            throw Classify(response);
         }
     }
 

@@ -293,13 +293,26 @@ public sealed class SharedChatTransactions
         {
             var tenantId = Instance.Tenant.TenantId;
             foreach (var command in SqlMapping.OpenSessionCommands(tenantId, Instance.InstanceId, ChatId, Now)) batch.BatchCommands.Add(command);
+            // Only customer messages come this way. A new one (not a duplicate) keeps the customer's name and reopens a
+            // resolved conversation; the session row is written here only when one of them changes it (rarely).
             batch.BatchCommands.Add(SqlMapping.BatchCommand("""
-                INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, raw, sent_at, created_at)
-                SELECT $1, $2, s.id, $4, $5, $6, $7, $8, $9, now() FROM sessions s WHERE s.instance_id = $2 AND s.chat_id = $3
-                ON CONFLICT (instance_id, provider_message_id) DO NOTHING
-                RETURNING id
+                WITH inserted AS (
+                    INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, raw, sent_at, created_at)
+                    SELECT $1, $2, s.id, $4, $5, $6, $7, $8, $9, now() FROM sessions s WHERE s.instance_id = $2 AND s.chat_id = $3
+                    ON CONFLICT (instance_id, provider_message_id) DO NOTHING
+                    RETURNING id, session_id),
+                inbox AS (
+                    UPDATE sessions s SET contact_name = COALESCE($10::text, s.contact_name), resolved_at = NULL
+                    FROM inserted WHERE s.id = inserted.session_id
+                      AND (s.resolved_at IS NOT NULL OR ($10::text IS NOT NULL AND s.contact_name IS DISTINCT FROM $10::text))),
+                reopened AS (
+                    INSERT INTO session_events (tenant_id, session_id, message_id, action, detail, created_at)
+                    SELECT $1, s.id, inserted.id, $11, 'the customer wrote', $12 FROM sessions s JOIN inserted ON s.id = inserted.session_id
+                    WHERE s.resolved_at IS NOT NULL)
+                SELECT id FROM inserted
                 """, tenantId, Instance.InstanceId, ChatId, Message.ProviderMessageId, Message.Direction.ToName(), Message.MessageType,
-                Message.Text, JsonbText.Sanitized(Message.RawJson), Message.SentAt));
+                Message.Text, JsonbText.Sanitized(Message.RawJson), Message.SentAt, SqlMapping.TextOrNull(Message.ContactName),
+                Application.Common.TimelineActions.Reopened, Now));
         }
 
         public void SetOpened(ChatSession session, long? messageId)

@@ -136,24 +136,27 @@ internal static class SqlMapping
     }
 
     /// <summary>
-    /// Stores a message we sent, or finds it when its echo got there first. Inside the caller's transaction, which must
-    /// already hold the session's lock.
+    /// Stores a message we sent, or finds it when its echo got there first (then it gets its sender, when the inbox sent it).
+    /// Inside the caller's transaction, which must already hold the session's lock.
     /// </summary>
     public static async Task<long> RecordSentMessageAsync(this NpgsqlConnection c, NpgsqlTransaction tx, long sessionId, NewChatMessage message, CancellationToken ct)
     {
         await using var cmd = c.Command("""
             WITH inserted AS (
-                INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, raw, sent_at, created_at)
-                SELECT s.tenant_id, s.instance_id, s.id, $2, $3, $4, $5, $6, $7, now() FROM sessions s WHERE s.id = $1
+                INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, raw, sent_at, created_at, sent_by_user_id)
+                SELECT s.tenant_id, s.instance_id, s.id, $2, $3, $4, $5, $6, $7, now(), $8 FROM sessions s WHERE s.id = $1
                 ON CONFLICT (instance_id, provider_message_id) DO NOTHING
-                RETURNING id)
+                RETURNING id),
+            echoed AS (
+                UPDATE messages m SET sent_by_user_id = $8 FROM sessions s
+                WHERE $8::bigint IS NOT NULL AND s.id = $1 AND m.instance_id = s.instance_id AND m.provider_message_id = $2 AND m.sent_by_user_id IS NULL)
             SELECT id FROM inserted
             UNION ALL
             SELECT m.id FROM messages m JOIN sessions s ON s.instance_id = m.instance_id
             WHERE s.id = $1 AND m.provider_message_id = $2
             LIMIT 1
             """, tx, sessionId, message.ProviderMessageId, message.Direction.ToName(), message.MessageType, message.Text,
-            JsonbText.Sanitized(message.RawJson), message.SentAt);
+            JsonbText.Sanitized(message.RawJson), message.SentAt, message.SentByUserId ?? (object)new NullOf(NpgsqlDbType.Bigint));
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 

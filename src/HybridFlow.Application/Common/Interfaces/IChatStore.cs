@@ -10,13 +10,19 @@ public enum MessageDirection
     Human,
 }
 
+/// <summary>
+/// A message to store. <see cref="ContactName"/>: the customer's WhatsApp name (pushName) on a customer message, kept as the
+/// chat's contact_name. <see cref="SentByUserId"/>: the person who sent it from the inbox.
+/// </summary>
 public sealed record NewChatMessage(
     string ProviderMessageId,
     MessageDirection Direction,
     string MessageType,
     string? Text,
     string RawJson,
-    DateTimeOffset SentAt);
+    DateTimeOffset SentAt,
+    string? ContactName = null,
+    long? SentByUserId = null);
 
 /// <summary>Result of appending a message; <see cref="ExistingDirection"/> is set when the provider id was already stored.</summary>
 public sealed record MessageAppendResult(long? MessageId, MessageDirection? ExistingDirection)

@@ -64,9 +64,18 @@ public sealed record SendReadBack(ReadBackVerdict Verdict, string? ProviderMessa
     public static readonly SendReadBack Unavailable = new(ReadBackVerdict.Unavailable);
 }
 
+/// <summary>"typing…" shown in a chat for <see cref="Duration"/> (Evolution's sendPresence composing).</summary>
+public sealed record OutgoingPresence(InstanceContext Instance, string ChatId, TimeSpan Duration);
+
 public interface IWhatsAppGateway
 {
     Task<SentText> SendTextAsync(OutgoingText message, CancellationToken ct);
+
+    /// <summary>
+    /// Shows "typing…" in the chat. Evolution answers only after <see cref="OutgoingPresence.Duration"/>; a refusal or no
+    /// answer is a <see cref="WhatsAppSendException"/> (nothing is retried: a presence is not worth it).
+    /// </summary>
+    Task SendPresenceAsync(OutgoingPresence presence, CancellationToken ct);
 
     /// <summary>Reads back the gateway's record of the chat to prove whether a send whose answer was lost went out. Never throws for the gateway's trouble: that is <see cref="ReadBackVerdict.Unavailable"/>.</summary>
     Task<SendReadBack> FindSentAsync(SentTextQuery query, CancellationToken ct);

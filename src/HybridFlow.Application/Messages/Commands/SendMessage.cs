@@ -18,7 +18,17 @@ namespace HybridFlow.Application.Messages.Commands;
 /// (a workflow's answer; never pauses), <c>as: agent</c> is a person taking the chat over (pauses it, like the owner typing).
 /// </summary>
 public sealed record SendMessageCommand(string? InstanceName, string? ChatId, string? Number, string? Text, string? As)
-    : IRequest<SentMessageDto>;
+    : IRequest<SentMessageDto>
+{
+    /// <summary>Set by the inbox: the person sending as agent (stored as the message's sender, named on the timeline).</summary>
+    public InboxSender? SentBy { get; init; }
+}
+
+/// <summary>Who sends from the inbox; <see cref="UserId"/> null for an API key.</summary>
+public sealed record InboxSender(long? UserId, string DisplayName)
+{
+    public string TimelineDetail => UserId is null ? "sent as agent from the inbox" : $"sent by {DisplayName} from the inbox";
+}
 
 public sealed class SendMessageCommandValidator : AbstractValidator<SendMessageCommand>
 {
@@ -109,7 +119,7 @@ public sealed class SendMessageCommandHandler : IRequestHandler<SendMessageComma
             throw new BadGatewayException($"Evolution did not send the message: {e.Message}", e.UpstreamStatus);
         }
 
-        await RecordSentAsync(instance, sendId, text, sent, ct);
+        await RecordSentAsync(instance, sendId, text, sent, c.SentBy, ct);
         var session = await _sessions.FindAsync(SessionLocator.ById(sessionId, instance.Tenant.TenantId), ct)
                       ?? throw new NotFoundException("Session", sessionId);
         return new SentMessageDto(chatId, sent.ProviderMessageId, c.As!, session);
@@ -135,18 +145,19 @@ public sealed class SendMessageCommandHandler : IRequestHandler<SendMessageComma
         return (entry.Job!.Id, entry.Session.Id);
     }
 
-    private async Task RecordSentAsync(InstanceContext instance, long sendId, string text, SentText sent, CancellationToken ct)
+    private async Task RecordSentAsync(InstanceContext instance, long sendId, string text, SentText sent, InboxSender? sender, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
         await using var entry = await _ledger.OpenAsync(sendId, ct);
         if (entry?.Job is not { } send) return; // the chat was deleted meanwhile
         var asAgent = send.Kind == ReplyJobKind.ApiAgent;
         var messageId = await entry.RecordSentMessageAsync(
-            new NewChatMessage(sent.ProviderMessageId, asAgent ? MessageDirection.Human : MessageDirection.Bot, "conversation", text, sent.RawJson, now), ct);
+            new NewChatMessage(sent.ProviderMessageId, asAgent ? MessageDirection.Human : MessageDirection.Bot, "conversation", text, sent.RawJson, now,
+                SentByUserId: sender?.UserId), ct);
         send.CompleteSend(sent.ProviderMessageId, messageId, now);
         if (asAgent)
         {
-            await HumanTakeover.ApplyAsync(entry, instance.Tenant, messageId, now, now, "sent as agent through the API", ct);
+            await HumanTakeover.ApplyAsync(entry, instance.Tenant, messageId, now, now, sender?.TimelineDetail ?? "sent as agent through the API", ct);
         }
         else
         {

@@ -86,7 +86,7 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
     {
         var sentAt = message.SentAt ?? now;
         var recorded = await _chats.RecordInboundMessageAsync(
-            instance, message.ChatId, ToNewMessage(webhook, message, MessageDirection.Inbound, sentAt), now,
+            instance, message.ChatId, ToNewMessage(webhook, message, MessageDirection.Inbound, sentAt) with { ContactName = message.PushName }, now,
             (chat, appended, token) => DecideOnCustomerMessageAsync(instance, message, chat, appended, sentAt, now, token), ct);
         if (recorded.ReplyQueued) _workers.JobQueued();
         // Counted once committed: the store may run the decision more than once.

@@ -1,0 +1,102 @@
+using FluentValidation;
+using HybridFlow.Application.Common;
+using HybridFlow.Application.Common.Exceptions;
+using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Common.Models;
+using HybridFlow.Domain.Inbox;
+using MediatR;
+
+namespace HybridFlow.Application.Inbox.Commands;
+
+/// <summary>
+/// PATCH /api/inbox/conversations/{session_id}: only the fields sent change. <c>assignee_user_id</c> a user of the
+/// conversation's tenant, or null to unassign (an agent only takes an unassigned one or gives back their own);
+/// <c>tags</c> replace the tags (null or [] clears them); <c>status</c> open or resolved.
+/// </summary>
+public sealed record UpdateConversationCommand(
+    long SessionId, Optional<long?> AssigneeUserId, Optional<IReadOnlyList<string>?> Tags, Optional<string?> Status) : IRequest<ConversationDto>;
+
+public static class ConversationStatusNames
+{
+    public const string Open = "open";
+    public const string Resolved = "resolved";
+}
+
+public sealed class UpdateConversationCommandValidator : AbstractValidator<UpdateConversationCommand>
+{
+    public UpdateConversationCommandValidator()
+    {
+        RuleFor(c => c.SessionId).GreaterThan(0).OverridePropertyName("session_id");
+        RuleFor(c => c.AssigneeUserId.Value).GreaterThan(0).When(c => c.AssigneeUserId is { HasValue: true, Value: not null })
+            .OverridePropertyName("assignee_user_id");
+        RuleFor(c => c.Status.Value).Must(s => s is ConversationStatusNames.Open or ConversationStatusNames.Resolved)
+            .WithMessage("status must be open or resolved.").When(c => c.Status.HasValue).OverridePropertyName("status");
+        RuleFor(c => c.Tags.Value).Must(tags => tags!.All(t => ConversationTags.TryNormalize(t) is not null))
+            .WithMessage($"Each tag has 1-{ConversationTags.MaxLength} characters (spaces around it are trimmed) and no control characters.")
+            .Must(tags => tags!.Select(ConversationTags.TryNormalize).Distinct().Count() <= ConversationTags.MaxCount)
+            .WithMessage($"A conversation has at most {ConversationTags.MaxCount} tags.")
+            .When(c => c.Tags is { HasValue: true, Value: not null }).OverridePropertyName("tags");
+    }
+}
+
+public sealed class UpdateConversationCommandHandler : IRequestHandler<UpdateConversationCommand, ConversationDto>
+{
+    private readonly ConversationAccess _access;
+    private readonly IInboxStore _store;
+    private readonly IInboxQueries _inbox;
+    private readonly TimeProvider _time;
+
+    public UpdateConversationCommandHandler(ConversationAccess access, IInboxStore store, IInboxQueries inbox, TimeProvider time)
+    {
+        _access = access;
+        _store = store;
+        _inbox = inbox;
+        _time = time;
+    }
+
+    public async Task<ConversationDto> Handle(UpdateConversationCommand c, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        var actor = (await _access.CurrentPersonAsync(ct)).DisplayName;
+        await using (var tx = await _store.OpenAsync(_access.Scope(), c.SessionId, ct) ?? throw new NotFoundException("Conversation", c.SessionId))
+        {
+            var conversation = tx.Conversation;
+            if (c.AssigneeUserId.HasValue) await AssignAsync(tx, c.AssigneeUserId.Value, actor, now, ct);
+            if (c.Tags.HasValue && conversation.Tag(c.Tags.Value ?? []) == ConversationOutcome.Tagged)
+                await tx.AddTimelineEventAsync(TimelineActions.Tagged,
+                    conversation.Tags.Count == 0 ? $"tags cleared by {actor}" : $"{string.Join(", ", conversation.Tags)} (by {actor})", now, ct);
+            if (c.Status.HasValue)
+            {
+                var outcome = c.Status.Value == ConversationStatusNames.Resolved ? conversation.Resolve(now) : conversation.Reopen();
+                if (outcome == ConversationOutcome.Resolved) await tx.AddTimelineEventAsync(TimelineActions.Resolved, $"by {actor}", now, ct);
+                else if (outcome == ConversationOutcome.Reopened) await tx.AddTimelineEventAsync(TimelineActions.Reopened, $"by {actor}", now, ct);
+            }
+            await tx.CommitAsync(ct);
+        }
+        return await _access.RequireVisibleAsync(c.SessionId, ct);
+    }
+
+    private async Task AssignAsync(IConversationTransaction tx, long? assignee, string actor, DateTimeOffset now, CancellationToken ct)
+    {
+        var conversation = tx.Conversation;
+        InboxUser? user = null;
+        if (assignee is { } id)
+        {
+            user = await _inbox.FindUserAsync(id, ct);
+            if (user is null || user.TenantId != conversation.TenantId)
+                throw new RequestValidationException("assignee_user_id", "assignee_user_id must be a user of the conversation's tenant.");
+        }
+        _access.EnsureMayAssign(conversation.AssigneeUserId, assignee);
+        var previous = conversation.AssigneeUserId;
+        var outcome = conversation.AssignTo(assignee);
+        if (outcome == ConversationOutcome.Assigned)
+        {
+            await tx.AddTimelineEventAsync(TimelineActions.Assigned, $"to {user!.DisplayName} by {actor}", now, ct);
+        }
+        else if (outcome == ConversationOutcome.Unassigned)
+        {
+            var was = previous is { } p && await _inbox.FindUserAsync(p, ct) is { } before ? before.DisplayName : "a deleted user";
+            await tx.AddTimelineEventAsync(TimelineActions.Unassigned, $"from {was} by {actor}", now, ct);
+        }
+    }
+}
