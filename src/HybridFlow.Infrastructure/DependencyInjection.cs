@@ -100,6 +100,14 @@ public static class DependencyInjection
         services.AddHostedService<SendResolutionService>();
         services.AddSingleton(env.NotifyDelivery());
         services.AddHostedService<NotifyDeliveryService>();
+
+        // The inbox's realtime feed: one LISTEN connection per process, fanned out to the open event streams.
+        services.AddSingleton(env.InboxStream());
+        services.AddSingleton<InboxEventStore>();
+        services.AddSingleton<Realtime.InboxEventFeed>();
+        services.AddSingleton<IInboxEventFeed>(sp => sp.GetRequiredService<Realtime.InboxEventFeed>());
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<Realtime.InboxEventListener>(sp, connectionString));
+        services.AddHostedService(sp => sp.GetRequiredService<Realtime.InboxEventListener>());
         return services;
     }
 }

@@ -106,6 +106,11 @@ public sealed class EnvironmentSettings
         Interval = TimeSpan.FromSeconds(Number("NOTIFY_DELIVERY_SECONDS", 2, 0.05, 3600)),
     };
 
+    public Realtime.InboxStreamOptions InboxStream() => new()
+    {
+        KeepAlive = TimeSpan.FromSeconds(Number("INBOX_KEEPALIVE_SECONDS", 15, 0.1, 3600)),
+    };
+
     public SendResolutionOptions SendResolution() => new()
     {
         Enabled = Flag("WORKERS_ENABLED", true),

@@ -66,6 +66,7 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
     private readonly Counter<long> _handoffs;
     private readonly Counter<long> _outsideHours;
     private volatile ReplyQueueSnapshot? _queue;
+    private int _inboxStreams;
 
     public HybridFlowMetrics(IMeterFactory meterFactory)
     {
@@ -111,6 +112,8 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
             () => Observe(q => q.InFlight), "{job}", "Reply jobs a worker is processing or sending right now.");
         Meter.CreateObservableGauge("hybridflow.reply_queue.oldest_due_age",
             () => Observe(q => q.OldestDueAge.TotalSeconds), "s", "How long the oldest due reply job has been waiting past its due time (0 when none).");
+        Meter.CreateObservableGauge("hybridflow.inbox.streams",
+            () => Volatile.Read(ref _inboxStreams), "{stream}", "Open GET /api/inbox/events streams (server-sent events) on this process.");
     }
 
     public Meter Meter { get; }
@@ -191,6 +194,10 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
         _media.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("outcome", outcome));
 
     public void SetReplyQueue(ReplyQueueSnapshot? snapshot) => _queue = snapshot;
+
+    public void InboxStreamOpened() => Interlocked.Increment(ref _inboxStreams);
+
+    public void InboxStreamClosed() => Interlocked.Decrement(ref _inboxStreams);
 
     /// <summary>Every reply outcome starts at 0, so rate() and alerts work before the first failure ever happens.</summary>
     public void StartOutcomeSeriesAtZero()

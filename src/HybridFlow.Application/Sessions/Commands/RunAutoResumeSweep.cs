@@ -6,7 +6,7 @@ using MediatR;
 
 namespace HybridFlow.Application.Sessions.Commands;
 
-/// <summary>Resumes every paused session whose pause has run out, settles sends whose answer was lost, and purges old finished reply jobs.</summary>
+/// <summary>Resumes every paused session whose pause has run out, settles sends whose answer was lost, and purges old finished reply jobs and inbox events.</summary>
 public sealed record RunAutoResumeSweepCommand : IRequest<AutoResumeSweepResult>;
 
 public sealed record AutoResumeSweepResult(int Resumed, int Cleaned);
@@ -14,17 +14,21 @@ public sealed record AutoResumeSweepResult(int Resumed, int Cleaned);
 public sealed class RunAutoResumeSweepCommandHandler : IRequestHandler<RunAutoResumeSweepCommand, AutoResumeSweepResult>
 {
     private const int BatchSize = 500;
+    /// <summary>Inbox events are kept an hour: enough for the 10 minutes a reconnecting browser is replayed.</summary>
+    public static readonly TimeSpan InboxEventRetention = TimeSpan.FromHours(1);
     private readonly IChatStore _chats;
     private readonly IReplyJobStore _jobs;
     private readonly UnconfirmedSendResolver _sends;
     private readonly HybridFlowSettings _settings;
     private readonly TimeProvider _time;
     private readonly IMessageReceiptStore _receipts;
+    private readonly IInboxEventFeed _inboxEvents;
 
     public RunAutoResumeSweepCommandHandler(IChatStore chats, IReplyJobStore jobs, UnconfirmedSendResolver sends, HybridFlowSettings settings, TimeProvider time,
-        IMessageReceiptStore receipts)
+        IMessageReceiptStore receipts, IInboxEventFeed inboxEvents)
     {
         _receipts = receipts;
+        _inboxEvents = inboxEvents;
         _chats = chats;
         _jobs = jobs;
         _sends = sends;
@@ -50,6 +54,8 @@ public sealed class RunAutoResumeSweepCommandHandler : IRequestHandler<RunAutoRe
         var cleaned = await _sends.ResolveDueAsync(ct)
                       + await _jobs.PurgeFinishedAsync(now - _settings.FinishedJobRetention, ct)
                       + await _receipts.SettlePendingAsync(now - _settings.PendingReceiptRetention, ct);
+        // Not counted as cleaned: those are jobs and receipts, and the events are only a feed's buffer.
+        await _inboxEvents.PurgeAsync(InboxEventRetention, ct);
         return new AutoResumeSweepResult(resumed, cleaned);
     }
 }

@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using HybridFlow.Application.Inbox.Events;
+using HybridFlow.Infrastructure.Realtime;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.Extensions.Options;
+
+namespace HybridFlow.Api.Realtime;
+
+/// <summary>
+/// Writes GET /api/inbox/events as <c>text/event-stream</c>: <c>id</c>, <c>event</c> and one <c>data</c> line of JSON
+/// per event, and a <c>: keep-alive</c> comment every INBOX_KEEPALIVE_SECONDS. The framing is written here rather than
+/// by TypedResults.ServerSentEvents because an <see cref="System.Net.ServerSentEvents.SseItem{T}"/> cannot be a comment.
+/// The stream ends when the client goes away (quietly: not an error) or the feed drops a client that stopped reading.
+/// </summary>
+public sealed class InboxEventStreamResult : IResult
+{
+    private static readonly byte[] KeepAliveComment = ": keep-alive\n\n"u8.ToArray();
+    private readonly IAsyncEnumerable<InboxEventDto> _events;
+
+    public InboxEventStreamResult(IAsyncEnumerable<InboxEventDto> events) => _events = events;
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var services = httpContext.RequestServices;
+        var keepAlive = services.GetRequiredService<InboxStreamOptions>().KeepAlive;
+        var json = new JsonSerializerOptions(services.GetRequiredService<IOptions<Microsoft.AspNetCore.Mvc.JsonOptions>>().Value.JsonSerializerOptions)
+        {
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        };
+
+        var response = httpContext.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        // An endless response: no request timeout applies to it, and nothing may buffer it.
+        httpContext.Features.Get<IHttpRequestTimeoutFeature>()?.DisableTimeout();
+        httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        var aborted = httpContext.RequestAborted;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        var events = _events.GetAsyncEnumerator(stop.Token);
+        Task<bool>? next = null;
+        try
+        {
+            await response.StartAsync(aborted);
+            await response.Body.FlushAsync(aborted);
+            next = events.MoveNextAsync().AsTask();
+            var tick = Task.Delay(keepAlive, stop.Token);
+            while (true)
+            {
+                if (await Task.WhenAny(next, tick) == tick)
+                {
+                    await tick;
+                    await response.Body.WriteAsync(KeepAliveComment, aborted);
+                    await response.Body.FlushAsync(aborted);
+                    tick = Task.Delay(keepAlive, stop.Token);
+                    continue;
+                }
+                if (!await next) break;
+                await response.Body.WriteAsync(Frame(events.Current, json), aborted);
+                await response.Body.FlushAsync(aborted);
+                next = events.MoveNextAsync().AsTask();
+            }
+        }
+        catch (Exception e) when (aborted.IsCancellationRequested && e is OperationCanceledException or IOException)
+        {
+            // The client went away.
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            if (next is not null)
+            {
+                try
+                {
+                    await next;
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+            await events.DisposeAsync();
+        }
+    }
+
+    private static byte[] Frame(InboxEventDto e, JsonSerializerOptions json)
+    {
+        var id = e.Id.ToString(CultureInfo.InvariantCulture);
+        // Compact JSON has no line breaks, so one data line carries it.
+        return Encoding.UTF8.GetBytes($"id: {id}\nevent: {e.Type}\ndata: {JsonSerializer.Serialize(e, json)}\n\n");
+    }
+}

@@ -1,0 +1,67 @@
+using HybridFlow.Application.Inbox.Events;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace HybridFlow.Infrastructure.Persistence;
+
+/// <summary>
+/// Reads inbox_events, which the triggers of V0013 write. The windows are on the database's clock, like created_at:
+/// the rows are stamped by PostgreSQL, not by the service's TimeProvider.
+/// </summary>
+public sealed class InboxEventStore
+{
+    private const string Columns = "id, type, tenant_id, session_id, message_id, note_id, assignee_user_id, previous_assignee_user_id, occurred_at";
+    private readonly NpgsqlDataSource _db;
+
+    public InboxEventStore(NpgsqlDataSource db) => _db = db;
+
+    /// <summary>The events with these ids (as notified), by id; ids already purged are left out.</summary>
+    public Task<IReadOnlyList<InboxEvent>> ReadAsync(IReadOnlyCollection<long> ids, CancellationToken ct) =>
+        QueryAsync($"SELECT {Columns} FROM inbox_events WHERE id = ANY($1) ORDER BY id", ct,
+            new NpgsqlParameter { Value = ids.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+
+    /// <summary>Stored events above <paramref name="afterId"/> within <paramref name="window"/>, for one tenant or all.</summary>
+    public Task<IReadOnlyList<InboxEvent>> ReplayAsync(long afterId, long? tenantId, TimeSpan window, int limit, CancellationToken ct) =>
+        QueryAsync($"""
+            SELECT {Columns} FROM inbox_events
+            WHERE id > $1 AND created_at >= now() - $2 AND ($3::bigint IS NULL OR tenant_id = $3)
+            ORDER BY id LIMIT $4
+            """, ct, new NpgsqlParameter { Value = afterId }, new NpgsqlParameter { Value = window, NpgsqlDbType = NpgsqlDbType.Interval },
+            new NpgsqlParameter { Value = tenantId ?? (object)DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint }, new NpgsqlParameter { Value = limit });
+
+    /// <summary>Every event recorded within <paramref name="window"/>, by id: the catch-up after the LISTEN connection was lost.</summary>
+    public Task<IReadOnlyList<InboxEvent>> RecentAsync(TimeSpan window, int limit, CancellationToken ct) =>
+        QueryAsync($"SELECT {Columns} FROM inbox_events WHERE created_at >= now() - $1 ORDER BY id LIMIT $2", ct,
+            new NpgsqlParameter { Value = window, NpgsqlDbType = NpgsqlDbType.Interval }, new NpgsqlParameter { Value = limit });
+
+    public async Task<int> PurgeAsync(TimeSpan keep, CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand("DELETE FROM inbox_events WHERE created_at < now() - $1", connection);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = keep, NpgsqlDbType = NpgsqlDbType.Interval });
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private async Task<IReadOnlyList<InboxEvent>> QueryAsync(string sql, CancellationToken ct, params NpgsqlParameter[] parameters)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand(sql, connection);
+        cmd.Parameters.AddRange(parameters);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var events = new List<InboxEvent>();
+        while (await r.ReadAsync(ct))
+        {
+            events.Add(new InboxEvent(
+                Id: r.GetInt64(0),
+                Type: r.GetString(1),
+                TenantId: r.GetInt64(2),
+                SessionId: r.GetInt64(3),
+                MessageId: r.IsDBNull(4) ? null : r.GetInt64(4),
+                NoteId: r.IsDBNull(5) ? null : r.GetInt64(5),
+                AssigneeUserId: r.IsDBNull(6) ? null : r.GetInt64(6),
+                PreviousAssigneeUserId: r.IsDBNull(7) ? null : r.GetInt64(7),
+                At: SqlMapping.Time(r, 8)!.Value));
+        }
+        return events;
+    }
+}

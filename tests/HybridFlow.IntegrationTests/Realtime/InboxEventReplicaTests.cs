@@ -1,0 +1,113 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using HybridFlow.Infrastructure.Realtime;
+using HybridFlow.IntegrationTests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HybridFlow.IntegrationTests.Realtime;
+
+/// <summary>
+/// Inbox events across replicas through PostgreSQL LISTEN/NOTIFY (no other broker): a webhook that one API answers reaches
+/// a stream held by another, in process and as a real second OS process; and the LISTEN connection comes back after the
+/// database killed it, with what was committed meanwhile caught up from the table.
+/// </summary>
+[NonParallelizable]
+public sealed class InboxEventReplicaTests
+{
+    private static async Task<long> SessionIdAsync(HybridFlowApp app, string instance, string chat) =>
+        (await app.GetSessionAsync(instance, chat)).GetProperty("id").GetInt64();
+
+    [Test]
+    public async Task WebhookOnReplicaA_ReachesAStreamOnReplicaB_AndTheOtherWayRound()
+    {
+        await using var a = await HybridFlowApp.StartAsync();
+        await using var b = await HybridFlowApp.StartAsync(sharedDatabase: a.ConnectionString);
+        var (_, instance) = await a.CreateTenantWithInstanceAsync();
+        await using var onB = await SseStream.OpenAsync(b.Admin);
+        await using var onA = await SseStream.OpenAsync(a.Admin);
+        var chat = Payloads.NewChatId();
+
+        Assert.That(await a.DeliverAsync(instance, Payloads.CustomerText(chat, "Vocês entregam?")), Is.EqualTo("ai_queued"));
+        var sessionId = await SessionIdAsync(a, instance, chat);
+        await onB.WaitForAsync("message.created", sessionId);
+        await onB.WaitForAsync("reply.sent", sessionId);
+
+        var other = Payloads.NewChatId();
+        Assert.That(await b.DeliverAsync(instance, Payloads.OwnerText(other, "Eu atendo este")), Is.EqualTo("paused"));
+        await onA.WaitForAsync("session.paused", await SessionIdAsync(a, instance, other));
+
+        Assert.That(onB.Events.Select(e => e.Id), Is.Unique, "each event once on a replica");
+    }
+
+    [Test]
+    public async Task WebhookOnOneProcess_ReachesAStreamOnAnotherOsProcess_OverRealHttp()
+    {
+        await using var app = await HybridFlowApp.StartAsync();
+        var (_, instance) = await app.CreateTenantWithInstanceAsync();
+        var environment = new Dictionary<string, string?>(app.Settings) { ["INBOX_KEEPALIVE_SECONDS"] = "1" };
+        await using var process = await ApiProcess.StartAsync(environment);
+        using var http = new HttpClient { BaseAddress = process.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", HybridFlowApp.AdminKey);
+
+        await using var onProcess = await SseStream.OpenAsync(http);
+        var chat = Payloads.NewChatId();
+        Assert.That(await app.DeliverAsync(instance, Payloads.CustomerText(chat, "Tem pão de queijo?")), Is.EqualTo("ai_queued"));
+        var sessionId = await SessionIdAsync(app, instance, chat);
+        await onProcess.WaitForAsync("message.created", sessionId);
+        await onProcess.WaitForAsync("reply.sent", sessionId);
+        await HybridFlowApp.EventuallyAsync(() => onProcess.Comments.Contains("keep-alive"), "a keep-alive over real HTTP");
+
+        // And a webhook the process answers reaches the in-process replica's stream.
+        await using var inProcess = await SseStream.OpenAsync(app.Admin);
+        var other = Payloads.NewChatId();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"webhook/{instance}")
+        {
+            Content = JsonContent.Create(Payloads.OwnerText(other, "Deixa comigo").WithInstance(instance)),
+        };
+        request.Headers.Add("X-Webhook-Secret", HybridFlowApp.WebhookSecret);
+        Assert.That((int)(await http.SendAsync(request)).StatusCode, Is.EqualTo(200), process.Output);
+        await inProcess.WaitForAsync("session.paused", await SessionIdAsync(app, instance, other));
+    }
+
+    [Test]
+    public async Task ListenConnectionKilled_Reconnects_AndCatchesUpWhatWasCommittedMeanwhile()
+    {
+        await using var app = await HybridFlowApp.StartAsync();
+        var (_, instance) = await app.CreateTenantWithInstanceAsync();
+        var listener = app.Services.GetRequiredService<InboxEventListener>();
+        await HybridFlowApp.EventuallyAsync(() => listener.Listening, "the LISTEN connection up");
+        await using var stream = await SseStream.OpenAsync(app.Admin);
+        const string terminate = """
+            SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+            WHERE application_name = 'hybridflow-inbox-listen' AND datname = current_database()
+            """;
+
+        // The database kills the listener again as soon as it is back, for two seconds; the webhook commits meanwhile, so
+        // its notification goes to nobody and only the catch-up from the table can deliver it.
+        Assert.That(await app.ScalarAsync<long>(terminate), Is.EqualTo(1), "the listener's backend");
+        using var keepKilling = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        var killer = Task.Run(async () =>
+        {
+            while (!keepKilling.IsCancellationRequested)
+            {
+                await app.ScalarAsync<long>(terminate);
+                await Task.Delay(10);
+            }
+        });
+        await Task.Delay(300);
+        var chat = Payloads.NewChatId();
+        Assert.That(await app.DeliverAsync(instance, Payloads.OwnerText(chat, "Assumi a conversa")), Is.EqualTo("paused"));
+        await killer;
+
+        var sessionId = await SessionIdAsync(app, instance, chat);
+        await stream.WaitForAsync("session.paused", sessionId, TimeSpan.FromSeconds(20));
+        await stream.WaitForAsync("message.created", sessionId);
+        await HybridFlowApp.EventuallyAsync(() => listener.Listening, "the LISTEN connection back");
+
+        // Live again after the recovery, and nothing was published twice.
+        await ApiAssert.StatusAsync(await app.Admin.PostAsync($"/api/sessions/{sessionId}/resume", null), 200);
+        await stream.WaitForAsync("session.resumed", sessionId);
+        Assert.That(stream.Events.Select(e => e.Id), Is.Unique);
+        Assert.That(stream.Ended, Is.False, "the stream itself never depended on the LISTEN connection");
+    }
+}
