@@ -23,6 +23,7 @@ public sealed class InboxServer : IAsyncDisposable
     public const string BotReply = "Olá! Abrimos amanhã das 7h às 19h.";
 
     private ApiProcess _api = null!;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _names = new();
 
     private InboxServer() { }
 
@@ -92,10 +93,12 @@ public sealed class InboxServer : IAsyncDisposable
         return JsonDocument.Parse(body).RootElement.GetProperty("id").ToString();
     }
 
-    /// <summary>Posts a customer's text as Evolution would, asserting the webhook was taken; answers the webhook's action.</summary>
+    /// <summary>Posts a customer's text as Evolution would (with the name given before in this chat when none is given), asserting the webhook was taken; answers the webhook's action.</summary>
     public async Task<string> CustomerWritesAsync(string instance, string chatId, string text, string? pushName = null)
     {
         var payload = Payloads.CustomerText(chatId, text).WithInstance(instance);
+        // The customer keeps the name they first wrote with (WhatsApp sends it on every message).
+        pushName = pushName is null ? _names.GetValueOrDefault(chatId) : _names[chatId] = pushName;
         if (pushName is not null) payload["data"]!["pushName"] = pushName;
         Evolution.RecordReceived(instance, payload);
         using var request = new HttpRequestMessage(HttpMethod.Post, $"webhook/{instance}")

@@ -7,6 +7,16 @@ import { actionLabel, formatTime, t } from './i18n.js';
 const pageSize = 50;
 const typingEveryMs = 5000;
 const pauseChoices = [15, 30, 60, 120, 240, 480, 1440];
+// Bookkeeping steps of the reply pipeline: on the timeline API, not worth a line in a person's view.
+const quietActions = new Set(['ai_queued', 'workflow_queued', 'recorded', 'duplicate_ignored', 'ignored_echo', 'ignored_event',
+  'status_updated', 'ai_send_confirmed', 'media_attached']);
+
+function timeOf(iso) {
+  const value = Date.parse(iso ?? '');
+  return Number.isNaN(value) ? 0 : value;
+}
+
+function newestFirst(a, b) { return timeOf(b.last_message_at) - timeOf(a.last_message_at); }
 
 function displayName(conversation) {
   return conversation.contact_name || (conversation.phone ? `+${conversation.phone}` : conversation.chat_id);
@@ -250,7 +260,7 @@ export class InboxView {
     if (index >= 0) this.items.splice(index, 1);
     if (belongs) {
       this.items.push(conversation);
-      this.items.sort((a, b) => (b.last_message_at ?? '').localeCompare(a.last_message_at ?? ''));
+      this.items.sort(newestFirst);
     }
     if (index < 0 && belongs) this.total += 1;
     if (index >= 0 && !belongs) this.total = Math.max(0, this.total - 1);
@@ -290,7 +300,7 @@ export class InboxView {
     }
     if (this.destroyed) return;
     const isOpen = id === this.selectedId;
-    if (isOpen && conversation.unread_count > 0 && document.visibilityState === 'visible' && event.type === 'message.created') {
+    if (isOpen && conversation.unread_count > 0 && document.visibilityState === 'visible') {
       conversation = { ...conversation, unread_count: 0 };
       inbox.read(id).catch(() => {});
     }
@@ -362,6 +372,14 @@ export class InboxView {
       this.timeline.set(key, item);
     }
     return added;
+  }
+
+  orderedTimeline() {
+    const kindOrder = { message: 0, event: 1, note: 2 };
+    return [...this.timeline.values()]
+      .filter((item) => item.kind !== 'event' || !quietActions.has(item.action))
+      .sort((a, b) => timeOf(a.at) - timeOf(b.at)
+        || (a.kind === b.kind ? Number(a.id) - Number(b.id) : kindOrder[a.kind] - kindOrder[b.kind]));
   }
 
   isNearBottom() {
@@ -557,7 +575,7 @@ export class InboxView {
 
   renderTimeline() {
     if (!this.timelineElement) return;
-    const items = [...this.timeline.values()].sort((a, b) => (a.at ?? '').localeCompare(b.at ?? '') || String(a.id).localeCompare(String(b.id), undefined, { numeric: true }));
+    const items = this.orderedTimeline();
     const head = this.nextBefore
       ? h('li', { class: 'timeline-more' }, h('button', { type: 'button', class: 'secondary small', id: 'older-button', onclick: () => this.loadOlder() }, t('conv.older')))
       : h('li', { class: 'timeline-start' }, t('conv.start'));
