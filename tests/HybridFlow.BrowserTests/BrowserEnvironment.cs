@@ -26,7 +26,7 @@ public sealed class BrowserEnvironment
         _playwright = await Playwright.CreateAsync();
         _browser = await Chromium.LaunchAsync(_playwright);
         TestContext.Progress.WriteLine($"browser tests: Chromium {_browser.Version} from {Chromium.ExecutablePath}");
-        Assertions.SetDefaultExpectTimeout(15_000);
+        Assertions.SetDefaultExpectTimeout(20_000);
 
         _postgres = await PostgresServer.StartAsync();
         TestContext.Progress.WriteLine("browser tests: " + _postgres.Description);

@@ -94,9 +94,9 @@ public sealed class InboxServer : IAsyncDisposable
     }
 
     /// <summary>Posts a customer's text as Evolution would (with the name given before in this chat when none is given), asserting the webhook was taken; answers the webhook's action.</summary>
-    public async Task<string> CustomerWritesAsync(string instance, string chatId, string text, string? pushName = null)
+    public async Task<string> CustomerWritesAsync(string instance, string chatId, string text, string? pushName = null, DateTimeOffset? at = null)
     {
-        var payload = Payloads.CustomerText(chatId, text).WithInstance(instance);
+        var payload = Payloads.CustomerText(chatId, text, at: at).WithInstance(instance);
         // The customer keeps the name they first wrote with (WhatsApp sends it on every message).
         pushName = pushName is null ? _names.GetValueOrDefault(chatId) : _names[chatId] = pushName;
         if (pushName is not null) payload["data"]!["pushName"] = pushName;

@@ -354,14 +354,23 @@ export class InboxView {
 
   async loadOlder() {
     const id = this.selectedId;
-    if (!this.nextBefore) return;
-    const page = await inbox.messages(id, this.nextBefore);
-    if (this.destroyed || id !== this.selectedId) return;
-    const before = this.timelineElement.scrollHeight;
-    this.mergeTimeline(page.items);
-    this.nextBefore = page.next_before;
-    this.renderTimeline();
-    this.timelineElement.scrollTop += this.timelineElement.scrollHeight - before;
+    if (!this.nextBefore || this.loadingOlder) return;
+    this.loadingOlder = true;
+    document.getElementById('older-button')?.setAttribute('disabled', '');
+    try {
+      const page = await inbox.messages(id, this.nextBefore);
+      if (this.destroyed || id !== this.selectedId) return;
+      const before = this.timelineElement.scrollHeight;
+      this.mergeTimeline(page.items);
+      this.nextBefore = page.next_before;
+      this.renderTimeline();
+      this.timelineElement.scrollTop += this.timelineElement.scrollHeight - before;
+      document.getElementById('older-button')?.focus();
+    } catch {
+      document.getElementById('older-button')?.removeAttribute('disabled');
+    } finally {
+      this.loadingOlder = false;
+    }
   }
 
   mergeTimeline(items) {
