@@ -55,6 +55,7 @@ public static class DependencyInjection
         if (env.Flag("MIGRATE_ON_STARTUP", true)) services.AddHostedService<MigrationHostedService>();
         services.AddHostedService<Security.SecretReencryptionService>();
         Identity.OperatorIdentityServiceCollectionExtensions.AddOperatorIdentity(services, env);
+        services.AddDataProtectionKeysInPostgres();
 
         services.AddScoped<ChatStore>();
         services.AddScoped<IChatStore>(sp => sp.GetRequiredService<ChatStore>());

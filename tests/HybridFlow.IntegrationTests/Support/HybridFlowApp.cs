@@ -106,12 +106,13 @@ public sealed class HybridFlowApp : IAsyncDisposable
 
     /// <summary>
     /// A client that keeps cookies, like a browser, and echoes the XSRF-TOKEN cookie in X-XSRF-TOKEN on every unsafe request
-    /// (disposed with the app). <paramref name="sendCsrfHeader"/> false leaves the header out, for CSRF tests.
+    /// (disposed with the app). <paramref name="sendCsrfHeader"/> false leaves the header out, for CSRF tests; an https
+    /// <paramref name="baseAddress"/> makes the requests HTTPS.
     /// </summary>
-    public HttpClient CreateCookieClient(bool sendCsrfHeader = true)
+    public HttpClient CreateCookieClient(bool sendCsrfHeader = true, Uri? baseAddress = null)
     {
         var cookies = new System.Net.CookieContainer();
-        var client = _factory.CreateDefaultClient(new Uri("http://localhost"),
+        var client = _factory.CreateDefaultClient(baseAddress ?? new Uri("http://localhost"),
             new CsrfEchoHandler(cookies, sendCsrfHeader), new Microsoft.AspNetCore.Mvc.Testing.Handlers.CookieContainerHandler(cookies));
         lock (_keyClients) _keyClients.Add(client);
         return client;

@@ -38,5 +38,9 @@ public sealed class EnsurePlatformAdminCommandHandler : IRequestHandler<EnsurePl
         {
             return false; // another replica created it a moment ago
         }
+        catch (RequestValidationException e) when (e.Errors.ContainsKey("email"))
+        {
+            throw new InvalidOperationException("ADMIN_EMAIL is not a valid email address.");
+        }
     }
 }

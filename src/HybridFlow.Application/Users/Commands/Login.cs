@@ -37,7 +37,10 @@ public sealed class LoginCommandHandler : IRequestHandler<LoginCommand, UserDto>
         {
             case PasswordCheckOutcome.LockedOut:
                 var wait = (check.LockedUntil ?? _time.GetUtcNow()) - _time.GetUtcNow();
-                throw new TooManyAttemptsException("Too many failed logins; this account is locked for now.",
+                // Longer than failed logins ever lock for: an admin locked the account until they unlock it.
+                if (wait > UserLimits.LockoutDuration + TimeSpan.FromMinutes(1))
+                    throw new TooManyAttemptsException("This account is locked; ask an admin to unlock it.", TimeSpan.FromDays(1));
+                throw new TooManyAttemptsException("Too many failed logins; this account is locked for a few minutes.",
                     wait > TimeSpan.FromSeconds(1) ? wait : TimeSpan.FromSeconds(1));
             case PasswordCheckOutcome.Succeeded:
                 await _session.SignInAsync(check.Account!, ct);
