@@ -21,6 +21,23 @@ public sealed class EvolutionWebhookParserTests
         return EvolutionWebhookParser.Parse(doc.RootElement.Clone());
     }
 
+    [TestCase("upsert_text_inbound", "Ana Souza")]
+    [TestCase("upsert_lid_inbound", "Carlos")]
+    [TestCase("upsert_fromme_phone", null)]
+    [TestCase("send_message_echo", null)]
+    public void PushName_IsTheCustomersOnly(string file, string? expected) =>
+        Assert.That(ParseFile(file).Message!.PushName, Is.EqualTo(expected), "the owner's pushName (or \"Você\") names no contact");
+
+    [TestCase("123", null)]
+    [TestCase("\"   \"", null)]
+    [TestCase("\"  Ana \\u0000Lima \"", "Ana Lima")]
+    public void PushName_OddValues_AreTrimmedOrIgnored_NeverAnError(string json, string? expected)
+    {
+        var w = Parse("""{"event": "messages.upsert", "data": {"key": {"id": "A1", "remoteJid": "5511999990001@s.whatsapp.net", "fromMe": false}, "pushName": """
+                      + json + """, "message": {"conversation": "Oi"}}}""");
+        Assert.That(w.Message!.PushName, Is.EqualTo(expected));
+    }
+
     [Test]
     public void CustomerText_IsAnInboundTextMessage()
     {

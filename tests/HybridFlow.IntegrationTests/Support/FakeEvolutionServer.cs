@@ -39,6 +39,9 @@ public sealed partial class FakeEvolutionServer : IAsyncDisposable
     public IReadOnlyList<RecordedRequest> SuccessfulSends =>
         [.. _requests.Where(r => r.Path.StartsWith(SendTextPath, StringComparison.Ordinal) && r.Header("x-fake-outcome") is "201" or SentThenDroppedOutcome)];
 
+    /// <summary>The sendPresence calls ("typing…"), answered or not.</summary>
+    public IReadOnlyList<RecordedRequest> PresenceCalls => CallsTo(SendPresencePath);
+
     /// <summary>The calls of one endpoint, e.g. <c>/webhook/set/</c> or <c>/instance/connectionState/</c>.</summary>
     public IReadOnlyList<RecordedRequest> CallsTo(string pathPrefix) => [.. _requests.Where(r => r.Path.StartsWith(pathPrefix, StringComparison.Ordinal))];
 
