@@ -8,7 +8,9 @@
 --
 -- No foreign keys: each would be one more lookup and row lock per message on the webhook path, and the rows only live
 -- for an hour (the auto-resume sweep purges them); an event of a deleted conversation is read by id and answers 404.
--- created_at is the database's clock, which the replay window and the purge also use.
+-- created_at is the database's clock, which the replay window and the purge also use. occurred_at (the stream's "at") is
+-- the source row's own time: the message's sent_at, the timeline event's or note's created_at, the session's updated_at
+-- when the statement stamped it (else the database's clock).
 CREATE TABLE IF NOT EXISTS inbox_events (
     id                         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     tenant_id                  bigint      NOT NULL,
@@ -62,7 +64,7 @@ DECLARE
 BEGIN
     INSERT INTO inbox_events (tenant_id, session_id, type, assignee_user_id, occurred_at)
     VALUES (NEW.tenant_id, NEW.id, CASE WHEN NEW.is_paused THEN 'session.paused' ELSE 'session.resumed' END,
-            NEW.assignee_user_id, NEW.updated_at)
+            NEW.assignee_user_id, CASE WHEN NEW.updated_at IS DISTINCT FROM OLD.updated_at THEN NEW.updated_at ELSE now() END)
     RETURNING id INTO event_id;
     PERFORM pg_notify('inbox_events', event_id::text);
     RETURN NULL;
@@ -75,7 +77,8 @@ DECLARE
 BEGIN
     INSERT INTO inbox_events (tenant_id, session_id, type, assignee_user_id, previous_assignee_user_id, occurred_at)
     VALUES (NEW.tenant_id, NEW.id, 'conversation.updated', NEW.assignee_user_id,
-            CASE WHEN OLD.assignee_user_id IS DISTINCT FROM NEW.assignee_user_id THEN OLD.assignee_user_id END, NEW.updated_at)
+            CASE WHEN OLD.assignee_user_id IS DISTINCT FROM NEW.assignee_user_id THEN OLD.assignee_user_id END,
+            CASE WHEN NEW.updated_at IS DISTINCT FROM OLD.updated_at THEN NEW.updated_at ELSE now() END)
     RETURNING id INTO event_id;
     PERFORM pg_notify('inbox_events', event_id::text);
     RETURN NULL;

@@ -29,11 +29,10 @@ public sealed class InboxEventsController : ControllerBase
     /// <param name="tenantId">Platform admin: only this tenant's events.</param>
     /// <param name="ct">Cancelled when the caller goes away.</param>
     [HttpGet("api/inbox/events")]
-    [Produces("text/event-stream")]
     [ProducesResponseType(typeof(InboxEventDto), 200, "text/event-stream")]
-    [ProducesResponseType(typeof(ValidationProblemDetails), 400, "application/problem+json")]
-    [ProducesResponseType(typeof(ProblemDetails), 401, "application/problem+json")]
-    [ProducesResponseType(typeof(ProblemDetails), 404, "application/problem+json")]
+    [ProducesResponseType(typeof(ValidationProblemDetails), 400, "application/json")]
+    [ProducesResponseType(typeof(ProblemDetails), 401, "application/json")]
+    [ProducesResponseType(typeof(ProblemDetails), 404, "application/json")]
     public async Task<IResult> Stream([FromHeader(Name = "Last-Event-ID")] string? lastEventIdHeader,
         [FromQuery(Name = "last_event_id")] string? lastEventId, [FromQuery(Name = "tenant_id")] long? tenantId, CancellationToken ct) =>
         new InboxEventStreamResult(await _mediator.Send(new StreamInboxEventsQuery(lastEventIdHeader ?? lastEventId, tenantId), ct));

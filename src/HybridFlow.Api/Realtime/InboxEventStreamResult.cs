@@ -41,13 +41,16 @@ public sealed class InboxEventStreamResult : IResult
         httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
         var aborted = httpContext.RequestAborted;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        // Ends with the client, or when the host shuts down: an endless request would otherwise hold the shutdown for its
+        // whole timeout. The browser reconnects (to another replica) and catches up with Last-Event-ID.
+        var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted, stopping);
         var events = _events.GetAsyncEnumerator(stop.Token);
         Task<bool>? next = null;
         try
         {
-            await response.StartAsync(aborted);
-            await response.Body.FlushAsync(aborted);
+            await response.StartAsync(stop.Token);
+            await response.Body.FlushAsync(stop.Token);
             next = events.MoveNextAsync().AsTask();
             var tick = Task.Delay(keepAlive, stop.Token);
             while (true)
@@ -55,20 +58,20 @@ public sealed class InboxEventStreamResult : IResult
                 if (await Task.WhenAny(next, tick) == tick)
                 {
                     await tick;
-                    await response.Body.WriteAsync(KeepAliveComment, aborted);
-                    await response.Body.FlushAsync(aborted);
+                    await response.Body.WriteAsync(KeepAliveComment, stop.Token);
+                    await response.Body.FlushAsync(stop.Token);
                     tick = Task.Delay(keepAlive, stop.Token);
                     continue;
                 }
                 if (!await next) break;
-                await response.Body.WriteAsync(Frame(events.Current, json), aborted);
-                await response.Body.FlushAsync(aborted);
+                await response.Body.WriteAsync(Frame(events.Current, json), stop.Token);
+                await response.Body.FlushAsync(stop.Token);
                 next = events.MoveNextAsync().AsTask();
             }
         }
-        catch (Exception e) when (aborted.IsCancellationRequested && e is OperationCanceledException or IOException)
+        catch (Exception e) when (stop.IsCancellationRequested && e is OperationCanceledException or IOException)
         {
-            // The client went away.
+            // The client went away, or the host is stopping: not an error.
         }
         finally
         {
