@@ -5,6 +5,7 @@ using HybridFlow.Api.Logging;
 using HybridFlow.Api.Middleware;
 using HybridFlow.Api.Security;
 using HybridFlow.Api.Swagger;
+using HybridFlow.Api.WebApp;
 using HybridFlow.Application;
 using HybridFlow.Infrastructure;
 using Serilog;
@@ -63,6 +64,8 @@ app.UseMiddleware<ErrorHandlingMiddleware>();
 app.UseMiddleware<BodySizeLimitMiddleware>();
 // Before authentication: a browser's preflight carries no key and must not be answered 401.
 if (operations.CorsOrigins.Count > 0) app.UseCors();
+// The inbox's static files need no key (the API behind them does).
+app.UseInboxWebApp();
 app.UseSwagger();
 app.UseSwaggerUI(c =>
 {

@@ -1,0 +1,168 @@
+// The inbox's entry point: who is logged in, hash routing (#/inbox, #/inbox/ID, #/needs, #/needs/ID, #/settings,
+// #/login), the header, and the live stream shared by the views.
+import { inbox, setUnauthorizedHandler } from './api.js';
+import { h, uid } from './dom.js';
+import { language, languages, setLanguage, t } from './i18n.js';
+import { connectLive } from './live.js';
+import { renderLogin } from './login.js';
+import { InboxView } from './inbox.js';
+import { renderSettings } from './settings.js';
+
+const main = document.getElementById('main');
+const topbar = document.getElementById('topbar');
+
+const app = {
+  user: null,
+  live: null,
+  liveState: 'connecting',
+  needsCount: null,
+  inboxView: null,
+  listeners: new Set(),
+};
+
+function parseRoute() {
+  const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
+  const [page = 'inbox', id = null] = parts;
+  if (['login', 'inbox', 'needs', 'settings'].includes(page)) return { page, id };
+  return { page: 'inbox', id: null };
+}
+
+export function navigate(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+function isTenantAdmin() { return app.user?.role === 'tenant_admin'; }
+
+function languageSwitch() {
+  const id = uid('lang');
+  return h('div', { class: 'lang-switch' },
+    h('label', { for: id, class: 'visually-hidden' }, t('lang.label')),
+    h('select', {
+      id, 'data-testid': 'language',
+      onchange(event) {
+        setLanguage(event.target.value);
+        render();
+      },
+    }, languages.map(([code, name]) => h('option', { value: code, selected: code === language(), lang: code }, name))));
+}
+
+function renderHeader(current) {
+  if (!app.user) { topbar.hidden = true; topbar.replaceChildren(); return; }
+  topbar.hidden = false;
+  const link = (page, label, extra) => h('a', {
+    href: `#/${page}`, class: 'nav-link', 'aria-current': current === page ? 'page' : null,
+  }, label, extra);
+  const needsBadge = h('span', { class: 'count-badge', id: 'needs-count', hidden: !app.needsCount },
+    app.needsCount ? String(app.needsCount) : '');
+  topbar.replaceChildren(
+    h('a', { class: 'brand', href: '#/inbox' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, 'H'),
+      h('span', { class: 'brand-name' }, t('app.name'))),
+    h('nav', { 'aria-label': t('nav.main'), class: 'nav' },
+      link('inbox', t('nav.inbox')),
+      link('needs', t('nav.needs'), needsBadge),
+      isTenantAdmin() ? link('settings', t('nav.settings')) : null),
+    h('span', {
+      class: `live-state ${app.liveState}`, role: 'status', id: 'live-state',
+    }, app.liveState === 'reconnecting' ? t('live.reconnecting') : app.liveState === 'connected' ? t('live.connected') : ''),
+    h('div', { class: 'user-box' },
+      languageSwitch(),
+      h('span', { class: 'user-name', title: app.user.email }, app.user.display_name || app.user.email),
+      h('button', { type: 'button', class: 'link-button', id: 'logout', onclick: logout }, t('user.logout'))));
+}
+
+export function setNeedsCount(count) {
+  app.needsCount = count;
+  const badge = document.getElementById('needs-count');
+  if (!badge) return;
+  badge.textContent = count ? String(count) : '';
+  badge.hidden = !count;
+}
+
+function setLiveState(state, reconnected) {
+  app.liveState = state;
+  const element = document.getElementById('live-state');
+  if (element) {
+    element.className = `live-state ${state}`;
+    element.textContent = state === 'reconnecting' ? t('live.reconnecting') : t('live.connected');
+  }
+  // Events missed while away older than the replay window are caught up by reading the list again.
+  if (state === 'connected' && reconnected) app.inboxView?.refresh();
+}
+
+function startLive() {
+  app.live?.close();
+  app.live = connectLive({
+    onEvent: (event) => app.inboxView?.onEvent(event),
+    onState: setLiveState,
+    onUnauthorized: toLogin,
+  });
+}
+
+function toLogin() {
+  app.live?.close();
+  app.live = null;
+  app.user = null;
+  app.inboxView?.destroy();
+  app.inboxView = null;
+  if (parseRoute().page !== 'login') location.hash = '#/login';
+  else route();
+}
+
+async function logout() {
+  try { await inbox.logout(); } catch { /* the cookie is gone or the server is; either way, back to login */ }
+  toLogin();
+}
+
+function render() {
+  const current = parseRoute();
+  if (!app.user || current.page === 'login') {
+    renderHeader(null);
+    app.inboxView?.destroy();
+    app.inboxView = null;
+    renderLogin(main, {
+      header: languageSwitch(),
+      async onLoggedIn(user) {
+        app.user = user;
+        startLive();
+        navigate('#/inbox');
+      },
+    });
+    return;
+  }
+  renderHeader(current.page);
+  if (current.page === 'settings') {
+    app.inboxView?.destroy();
+    app.inboxView = null;
+    renderSettings(main, { user: app.user, allowed: isTenantAdmin() });
+    return;
+  }
+  if (!app.inboxView) {
+    app.inboxView = new InboxView(main, { user: app.user, onNeedsCount: setNeedsCount });
+  } else {
+    app.inboxView.relabel();
+  }
+  app.inboxView.show(current.page, current.id);
+}
+
+function route() {
+  const current = parseRoute();
+  if (!app.user && current.page !== 'login') { location.hash = '#/login'; return; }
+  if (app.user && current.page === 'login') { location.hash = '#/inbox'; return; }
+  render();
+}
+
+setUnauthorizedHandler(toLogin);
+window.addEventListener('hashchange', route);
+
+async function boot() {
+  try {
+    app.user = await inbox.me();
+    startLive();
+  } catch {
+    app.user = null;
+  }
+  route();
+}
+
+boot();
