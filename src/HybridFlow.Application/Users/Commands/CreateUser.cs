@@ -12,6 +12,7 @@ public sealed class CreateUserCommandValidator : AbstractValidator<CreateUserCom
 {
     public CreateUserCommandValidator()
     {
+        RuleFor(c => c.TenantId).GreaterThan(0).OverridePropertyName("tenant_id");
         RuleFor(c => c.Email).ValidEmail();
         RuleFor(c => c.DisplayName).ValidDisplayName();
         RuleFor(c => c.Role).NotEmpty().OverridePropertyName("role").ValidTenantRole();

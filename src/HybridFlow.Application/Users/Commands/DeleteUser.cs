@@ -1,3 +1,4 @@
+using FluentValidation;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
 using MediatR;
@@ -6,6 +7,15 @@ namespace HybridFlow.Application.Users.Commands;
 
 /// <summary>Deletes a tenant's user; their open logins end and their conversations become unassigned. Not oneself (409).</summary>
 public sealed record DeleteUserCommand(long TenantId, long UserId) : IRequest<Unit>;
+
+public sealed class DeleteUserCommandValidator : AbstractValidator<DeleteUserCommand>
+{
+    public DeleteUserCommandValidator()
+    {
+        RuleFor(c => c.TenantId).GreaterThan(0).OverridePropertyName("tenant_id");
+        RuleFor(c => c.UserId).GreaterThan(0).OverridePropertyName("user_id");
+    }
+}
 
 public sealed class DeleteUserCommandHandler : IRequestHandler<DeleteUserCommand, Unit>
 {

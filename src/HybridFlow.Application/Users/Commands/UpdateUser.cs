@@ -16,6 +16,8 @@ public sealed class UpdateUserCommandValidator : AbstractValidator<UpdateUserCom
 {
     public UpdateUserCommandValidator()
     {
+        RuleFor(c => c.TenantId).GreaterThan(0).OverridePropertyName("tenant_id");
+        RuleFor(c => c.UserId).GreaterThan(0).OverridePropertyName("user_id");
         RuleFor(c => c.DisplayName).ValidDisplayName();
         RuleFor(c => c.Role).ValidTenantRole();
         RuleFor(c => c.Password).ValidPassword().When(c => c.Password is not null);

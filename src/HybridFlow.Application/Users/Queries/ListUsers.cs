@@ -1,3 +1,4 @@
+using FluentValidation;
 using HybridFlow.Application.Common.Interfaces;
 using MediatR;
 
@@ -5,6 +6,11 @@ namespace HybridFlow.Application.Users.Queries;
 
 /// <summary>A tenant's users, oldest first (tenant_admin of the tenant or the platform admin).</summary>
 public sealed record ListUsersQuery(long TenantId) : IRequest<UserListDto>;
+
+public sealed class ListUsersQueryValidator : AbstractValidator<ListUsersQuery>
+{
+    public ListUsersQueryValidator() => RuleFor(q => q.TenantId).GreaterThan(0).OverridePropertyName("tenant_id");
+}
 
 public sealed class ListUsersQueryHandler : IRequestHandler<ListUsersQuery, UserListDto>
 {
