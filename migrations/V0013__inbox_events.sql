@@ -4,7 +4,8 @@
 -- every code path (webhooks, reply worker, auto-resume sweep, API, inbox) produces events without knowing about them,
 -- and the notification goes out only when the transaction commits. Every replica LISTENs and reads the rows by id.
 -- assignee_user_id is the conversation's assignee when it happened (an agent user sees only theirs and the unassigned);
--- previous_assignee_user_id is set on the conversation.updated that reassigned it (the agent who lost it hears of it).
+-- previous_assignee_user_id is set on the conversation.updated that reassigned it (the agent who lost it hears of it);
+-- assignment_changed marks every change of assignee, so agents also hear when one leaves the unassigned queue.
 --
 -- No foreign keys: each would be one more lookup and row lock per message on the webhook path, and the rows only live
 -- for an hour (the auto-resume sweep purges them); an event of a deleted conversation is read by id and answers 404.
@@ -20,6 +21,7 @@ CREATE TABLE IF NOT EXISTS inbox_events (
     note_id                    bigint,
     assignee_user_id           bigint,
     previous_assignee_user_id  bigint,
+    assignment_changed         boolean     NOT NULL DEFAULT false,
     occurred_at                timestamptz NOT NULL,
     created_at                 timestamptz NOT NULL DEFAULT now()
 );
@@ -75,9 +77,10 @@ CREATE OR REPLACE FUNCTION inbox_events_on_conversation() RETURNS trigger LANGUA
 DECLARE
     event_id bigint;
 BEGIN
-    INSERT INTO inbox_events (tenant_id, session_id, type, assignee_user_id, previous_assignee_user_id, occurred_at)
+    INSERT INTO inbox_events (tenant_id, session_id, type, assignee_user_id, previous_assignee_user_id, assignment_changed, occurred_at)
     VALUES (NEW.tenant_id, NEW.id, 'conversation.updated', NEW.assignee_user_id,
             CASE WHEN OLD.assignee_user_id IS DISTINCT FROM NEW.assignee_user_id THEN OLD.assignee_user_id END,
+            OLD.assignee_user_id IS DISTINCT FROM NEW.assignee_user_id,
             CASE WHEN NEW.updated_at IS DISTINCT FROM OLD.updated_at THEN NEW.updated_at ELSE now() END)
     RETURNING id INTO event_id;
     PERFORM pg_notify('inbox_events', event_id::text);

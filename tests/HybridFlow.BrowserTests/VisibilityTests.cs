@@ -37,10 +37,10 @@ public sealed class VisibilityTests : BrowserTest
         await assignToMe.PressAsync("Enter");
         await Expect(ana.Locator("#assign-button")).ToContainTextAsync("Ana Lima");
 
-        // (Bruno's open page keeps the row until he reloads: the stream tells an agent only of a conversation taken
-        // from them, not of one taken from the unassigned queue.)
-        await bruno.ReloadAsync();
+        // Bruno's open page drops it live: the stream tells him it left the unassigned queue, and it is not his to read.
+        await Expect(brunosCopy).ToHaveCountAsync(0);
         await Expect(bruno.Locator($"#conversation-list li[data-session-id='{openSession}']")).ToBeVisibleAsync();
+        await bruno.ReloadAsync();
         await Expect(brunosCopy).ToHaveCountAsync(0);
         await bruno.GetByLabel("Status").SelectOptionAsync("all");
         await Expect(bruno.Locator($"#conversation-list li[data-session-id='{openSession}']")).ToBeVisibleAsync();

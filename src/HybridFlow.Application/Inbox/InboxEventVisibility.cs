@@ -7,7 +7,7 @@ namespace HybridFlow.Application.Inbox;
 /// Which inbox events a caller receives: the inbox's visibility rule applied to an event. The platform admin sees every
 /// tenant (or the one it asked for), a tenant caller its tenant; an agent user (a person, not an agent API key) only the
 /// conversations assigned to them or to nobody when the event happened, plus the conversation.updated that took one away
-/// from them (so the browser can drop it from the list).
+/// from them or out of the unassigned queue they also see (so the browser can drop it from the list).
 /// </summary>
 public sealed record InboxEventVisibility(long? TenantId, long? AgentUserId)
 {
@@ -19,6 +19,6 @@ public sealed record InboxEventVisibility(long? TenantId, long? AgentUserId)
         if (TenantId is { } tenant && e.TenantId != tenant) return false;
         if (AgentUserId is not { } me) return true;
         return e.AssigneeUserId is null || e.AssigneeUserId == me
-            || (e.Type == InboxEventTypes.ConversationUpdated && e.PreviousAssigneeUserId == me);
+            || (e.Type == InboxEventTypes.ConversationUpdated && e.AssignmentChanged && (e.PreviousAssigneeUserId is null || e.PreviousAssigneeUserId == me));
     }
 }

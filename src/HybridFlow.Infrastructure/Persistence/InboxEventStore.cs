@@ -10,7 +10,7 @@ namespace HybridFlow.Infrastructure.Persistence;
 /// </summary>
 public sealed class InboxEventStore
 {
-    private const string Columns = "id, type, tenant_id, session_id, message_id, note_id, assignee_user_id, previous_assignee_user_id, occurred_at";
+    private const string Columns = "id, type, tenant_id, session_id, message_id, note_id, assignee_user_id, previous_assignee_user_id, occurred_at, assignment_changed";
     private readonly NpgsqlDataSource _db;
 
     public InboxEventStore(NpgsqlDataSource db) => _db = db;
@@ -60,7 +60,8 @@ public sealed class InboxEventStore
                 NoteId: r.IsDBNull(5) ? null : r.GetInt64(5),
                 AssigneeUserId: r.IsDBNull(6) ? null : r.GetInt64(6),
                 PreviousAssigneeUserId: r.IsDBNull(7) ? null : r.GetInt64(7),
-                At: SqlMapping.Time(r, 8)!.Value));
+                At: SqlMapping.Time(r, 8)!.Value,
+                AssignmentChanged: r.GetBoolean(9)));
         }
         return events;
     }

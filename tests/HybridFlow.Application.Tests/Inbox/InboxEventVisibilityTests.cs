@@ -15,8 +15,9 @@ public sealed class InboxEventVisibilityTests
 
     private sealed record Caller(CallerRole Role, long? TenantId, long? UserId = null) : ICurrentCaller;
 
-    private static InboxEvent Event(long? assignee, string type = InboxEventTypes.MessageCreated, long tenant = Tenant, long? previous = null) =>
-        new(1, type, tenant, 3, null, null, assignee, previous, DateTimeOffset.UnixEpoch);
+    private static InboxEvent Event(long? assignee, string type = InboxEventTypes.MessageCreated, long tenant = Tenant, long? previous = null,
+        bool assignmentChanged = false) =>
+        new(1, type, tenant, 3, null, null, assignee, previous, DateTimeOffset.UnixEpoch, assignmentChanged || previous is not null);
 
     [Test]
     public void PlatformAdmin_SeesEveryTenant_OrTheOneItAsksFor()
@@ -51,6 +52,19 @@ public sealed class InboxEventVisibilityTests
             Assert.That(me.CanSee(Event(Colleague, InboxEventTypes.ConversationUpdated, previous: Me)), Is.True);
             Assert.That(me.CanSee(Event(Colleague, InboxEventTypes.NoteCreated, previous: Me)), Is.False, "only the reassignment itself");
             Assert.That(me.CanSee(Event(Me, tenant: 99)), Is.False);
+        }
+    }
+
+    [Test]
+    public void AgentUser_HearsWhenAColleagueTakesOneFromTheUnassignedQueue_ButNotOtherChangesOfTheirs()
+    {
+        var me = InboxEventVisibility.For(new Caller(CallerRole.Agent, Tenant, UserId: Me), null);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(me.CanSee(Event(Colleague, InboxEventTypes.ConversationUpdated, assignmentChanged: true)), Is.True,
+                "it was in my unassigned queue: my list must drop it");
+            Assert.That(me.CanSee(Event(Colleague, InboxEventTypes.ConversationUpdated)), Is.False, "a tag change of a colleague's chat");
+            Assert.That(me.CanSee(Event(Colleague, InboxEventTypes.MessageCreated, assignmentChanged: true)), Is.False);
         }
     }
 

@@ -83,8 +83,8 @@ public sealed class InboxEventVisibilityTests
         // Replayed from the start, the same rule: the events of Bia's chat before and after its assignment are not Ana's.
         await using var anaReplay = await SseStream.OpenAsync(_anaClient, lastEventId: start.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await anaReplay.WaitForAsync("note.created", unassigned);
-        Assert.That(anaReplay.Events.Where(e => e.SessionId == bias).Select(e => e.Event), Is.EqualTo(new[] { "message.created", "session.paused" }),
-            "what happened in Bia's chat while it was unassigned, not after");
+        Assert.That(anaReplay.Events.Where(e => e.SessionId == bias).Select(e => e.Event), Is.EqualTo(new[] { "message.created", "session.paused", "conversation.updated" }),
+            "what happened in Bia's chat while it was unassigned, and the assignment that took it from the queue, not after");
         Assert.That(Sessions(anaReplay), Is.EquivalentTo(new[] { anas, bias, unassigned }));
     }
 
@@ -96,8 +96,11 @@ public sealed class InboxEventVisibilityTests
         await using var bia = await SseStream.OpenAsync(_biaClient);
 
         await AssignAsync(chat, _bia);
-        var lost = await ana.WaitForAsync("conversation.updated", chat);
-        var gained = await bia.WaitForAsync("conversation.updated", chat);
+        // The reassignment's own event: the earlier assignment to Ana may still be on its way when the streams open.
+        var reassigned = await _app.ScalarAsync<long>(
+            "SELECT max(id) FROM inbox_events WHERE session_id = $1 AND type = 'conversation.updated' AND previous_assignee_user_id = $2", chat, _ana);
+        var lost = await ana.WaitForAsync(e => e.EventId == reassigned, "the reassignment on Ana's stream");
+        var gained = await bia.WaitForAsync(e => e.EventId == reassigned, "the reassignment on Bia's stream");
         Assert.That(gained.Id, Is.EqualTo(lost.Id), "one event, which both may see");
 
         await NoteAsync(chat);
@@ -105,7 +108,8 @@ public sealed class InboxEventVisibilityTests
         // Ana's stream is live (a later unassigned chat reaches it), and Bia's chat's note did not.
         var later = await ChatAsync(null);
         await ana.WaitForAsync("session.paused", later);
-        Assert.That(ana.Events.Where(e => e.SessionId == chat).Select(e => e.Event), Is.EqualTo(new[] { "conversation.updated" }));
+        Assert.That(ana.Events.Where(e => e.SessionId == chat && e.EventId >= reassigned).Select(e => e.Event), Is.EqualTo(new[] { "conversation.updated" }),
+            "after the reassignment, nothing more of the chat reaches Ana");
     }
 
     [Test]

@@ -3,7 +3,9 @@ namespace HybridFlow.Application.Inbox.Events;
 /// <summary>
 /// Something that happened to a conversation, as the database's triggers recorded it (migration V0013): the browser
 /// reads what changed through the inbox API by these ids. <see cref="AssigneeUserId"/> is the conversation's assignee
-/// when it happened; <see cref="PreviousAssigneeUserId"/> is set on the conversation.updated that took it from someone.
+/// when it happened; <see cref="PreviousAssigneeUserId"/> is set on the conversation.updated that took it from someone;
+/// <see cref="AssignmentChanged"/> marks any change of assignee, also the one that takes a conversation from the
+/// unassigned queue (whose previous assignee is null).
 /// </summary>
 public sealed record InboxEvent(
     long Id,
@@ -14,7 +16,8 @@ public sealed record InboxEvent(
     long? NoteId,
     long? AssigneeUserId,
     long? PreviousAssigneeUserId,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    bool AssignmentChanged = false);
 
 /// <summary>The event types of GET /api/inbox/events (the triggers of V0013 write them).</summary>
 public static class InboxEventTypes
