@@ -213,4 +213,42 @@ public sealed class LoginTests
         Assert.That(statuses.Take(5), Is.All.EqualTo(401));
         Assert.That(statuses.Skip(5), Is.All.EqualTo(429), "fresh clients from one address share one budget");
     }
+
+    [Test]
+    public async Task ALoggedInUser_HasARateLimitBudgetOfTheirOwn()
+    {
+        await using var limited = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["RATE_LIMIT_API_PER_MINUTE"] = "5" });
+        var (tenant, _) = await limited.CreateTenantWithInstanceAsync(new { name = "Limited" });
+        var (first, second) = (NewEmail("first"), NewEmail("second"));
+        await UserSessions.CreateUserAsync(limited, tenant, first, "agent");
+        await UserSessions.CreateUserAsync(limited, tenant, second, "agent");
+        var a = await UserSessions.LoginAsync(limited, first);
+        var b = await UserSessions.LoginAsync(limited, second);
+
+        var statuses = new List<int>();
+        for (var i = 0; i < 6; i++) statuses.Add((int)(await a.GetAsync("/api/auth/me")).StatusCode);
+
+        Assert.That(statuses.Take(5), Is.All.EqualTo(200));
+        Assert.That(statuses[5], Is.EqualTo(429));
+        Assert.That((int)(await b.GetAsync("/api/auth/me")).StatusCode, Is.EqualTo(200), "another user is not held back");
+    }
+
+    [Test]
+    public async Task ARealHttpClient_LogsInToAnApiProcess()
+    {
+        await using var api = await ApiProcess.StartAsync(new Dictionary<string, string?>
+        {
+            ["DATABASE_URL"] = await TestEnvironment.Postgres.CreateDatabaseAsync(),
+            ["ADMIN_API_KEY"] = HybridFlowApp.AdminKey,
+            ["SECRETS_ENCRYPTION_KEY"] = HybridFlowApp.EncryptionKey,
+            ["LLM_PROVIDER"] = "static",
+            ["ADMIN_EMAIL"] = HybridFlowApp.PlatformAdminEmail,
+            ["ADMIN_PASSWORD"] = HybridFlowApp.PlatformAdminPassword,
+        });
+        using var client = await UserSessions.LoginAsync(api.BaseAddress, HybridFlowApp.PlatformAdminEmail, HybridFlowApp.PlatformAdminPassword);
+
+        var created = await client.PostAsJsonAsync("/api/tenants", new { name = "Over real HTTP" });
+
+        Assert.That((int)created.StatusCode, Is.EqualTo(201), await created.Content.ReadAsStringAsync());
+    }
 }

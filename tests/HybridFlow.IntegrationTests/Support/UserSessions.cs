@@ -30,6 +30,22 @@ public static class UserSessions
         Assert.That((int)response.StatusCode, Is.EqualTo(200), await response.Content.ReadAsStringAsync());
         return client;
     }
+
+    /// <summary>
+    /// The same for an API running as its own process (ApiProcess): a real HTTP client with a cookie jar. The caller
+    /// disposes it.
+    /// </summary>
+    public static async Task<HttpClient> LoginAsync(Uri baseAddress, string email, string? password = null)
+    {
+        var cookies = new CookieContainer();
+        var client = new HttpClient(new CsrfEchoHandler(cookies, send: true) { InnerHandler = new HttpClientHandler { CookieContainer = cookies } })
+        {
+            BaseAddress = baseAddress,
+        };
+        var response = await client.PostAsJsonAsync("/api/auth/login", new { email, password = password ?? DefaultPassword });
+        Assert.That((int)response.StatusCode, Is.EqualTo(200), await response.Content.ReadAsStringAsync());
+        return client;
+    }
 }
 
 /// <summary>What the inbox page's script does: copies the XSRF-TOKEN cookie into the X-XSRF-TOKEN header of unsafe requests.</summary>
