@@ -29,26 +29,34 @@ public sealed class InboxQueries : IInboxQueries
     public async Task<(IReadOnlyList<ConversationDto> Items, long Total)> ListAsync(
         ConversationScope scope, ConversationListFilter filter, int page, int pageSize, CancellationToken ct)
     {
+        var list = ListStatements(scope, filter, page, pageSize);
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        long total;
+        await using (var count = connection.Command(list.CountSql, null, [.. list.CountArgs]))
+            total = (long)(await count.ExecuteScalarAsync(ct))!;
+        if (total == 0) return ([], 0);
+        return (await ReadConversationsAsync(connection, list.PageSql, list.PageArgs, ct), total);
+    }
+
+    /// <summary>The list's two statements (the count and the page) with their parameters; public for the plan test.</summary>
+    public static (string CountSql, IReadOnlyList<object> CountArgs, string PageSql, IReadOnlyList<object> PageArgs) ListStatements(
+        ConversationScope scope, ConversationListFilter filter, int page, int pageSize)
+    {
         var where = new SqlConditions();
         AddVisibility(where, scope);
         AddFilter(where, filter);
-
-        await using var connection = await _db.OpenConnectionAsync(ct);
-        long total;
-        await using (var count = connection.Command($"SELECT count(*) FROM sessions s WHERE {where}", null, [.. where.Args]))
-            total = (long)(await count.ExecuteScalarAsync(ct))!;
-        if (total == 0) return ([], 0);
-
+        var countSql = $"SELECT count(*) FROM sessions s WHERE {where}";
+        var countArgs = where.Args.ToList();
         var select = ConversationSelect(scope.ReaderUserId is { } reader ? where.Arg(reader) : null);
         var limit = where.Arg(pageSize);
         var offset = where.Arg((long)(page - 1) * pageSize);
-        var items = await ReadConversationsAsync(connection, $"""
+        var pageSql = $"""
             {select}
             WHERE {where}
             ORDER BY s.last_message_at DESC NULLS LAST, s.id DESC
             LIMIT {limit} OFFSET {offset}
-            """, where.Args, ct);
-        return (items, total);
+            """;
+        return (countSql, countArgs, pageSql, where.Args.ToList());
     }
 
     public async Task<ConversationDto?> FindAsync(ConversationScope scope, long sessionId, CancellationToken ct)
