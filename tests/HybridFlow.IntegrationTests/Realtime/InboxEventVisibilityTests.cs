@@ -46,6 +46,18 @@ public sealed class InboxEventVisibilityTests
         return sessionId;
     }
 
+    /// <summary>
+    /// <see cref="ChatAsync"/>, returning once its events are out on this process (they are published in order), so that
+    /// a stream opened afterwards only gets what happens from then on.
+    /// </summary>
+    private async Task<long> SettledChatAsync(long? assignee)
+    {
+        await using var barrier = await SseStream.OpenAsync(_app.Admin);
+        var sessionId = await ChatAsync(assignee);
+        await barrier.WaitForAsync(assignee is null ? "session.paused" : "conversation.updated", sessionId);
+        return sessionId;
+    }
+
     private Task AssignAsync(long sessionId, long? user) =>
         _app.ScalarAsync<int>("UPDATE sessions SET assignee_user_id = $2 WHERE id = $1 RETURNING 1", sessionId, user ?? (object)DBNull.Value);
 
@@ -59,9 +71,9 @@ public sealed class InboxEventVisibilityTests
     public async Task Agent_GetsTheirsAndTheUnassigned_NeverAnotherAgentsChat_WhileTheTenantAdminGetsAll()
     {
         var start = await _app.ScalarAsync<long>("SELECT coalesce(max(id), 0) FROM inbox_events");
-        var unassigned = await ChatAsync(null);
-        var anas = await ChatAsync(_ana);
-        var bias = await ChatAsync(_bia);
+        var unassigned = await SettledChatAsync(null);
+        var anas = await SettledChatAsync(_ana);
+        var bias = await SettledChatAsync(_bia);
         await using var ana = await SseStream.OpenAsync(_anaClient);
         await using var bia = await SseStream.OpenAsync(_biaClient);
         await using var admin = await SseStream.OpenAsync(_adminClient);
@@ -91,7 +103,7 @@ public sealed class InboxEventVisibilityTests
     [Test]
     public async Task Reassigned_TheAgentWhoLostItHearsOfIt_ThenNothingMore()
     {
-        var chat = await ChatAsync(_ana);
+        var chat = await SettledChatAsync(_ana);
         await using var ana = await SseStream.OpenAsync(_anaClient);
         await using var bia = await SseStream.OpenAsync(_biaClient);
 
