@@ -30,6 +30,13 @@ public sealed class TakeoverTests : BrowserTest
         await composer.FillAsync("Oi Maria, aqui é a Ana.");
         await composer.PressAsync("Shift+Enter");
         await composer.PressSequentiallyAsync("Vou verificar o seu pedido agora.");
+        // Writing shows "typing…" to the customer, asked for at most every 5 s: once for all these keystrokes.
+        var number = chat.Split('@')[0];
+        IReadOnlyList<string> Presence() => [.. Server.Evolution.PresenceCalls
+            .Where(c => c.Body.Contains(number, StringComparison.Ordinal)).Select(c => c.Body)];
+        await Eventually.HoldsAsync(() => Presence().Count >= 1, "a sendPresence for the chat while the person writes");
+        Assert.That(Presence(), Has.Count.EqualTo(1));
+        Assert.That(Presence()[0], Does.Contain("composing"));
         await composer.PressAsync("Enter");
 
         const string sent = "Oi Maria, aqui é a Ana.\nVou verificar o seu pedido agora.";

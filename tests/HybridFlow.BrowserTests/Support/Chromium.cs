@@ -28,6 +28,8 @@ public static class Chromium
             // Nothing may reach the internet from here: no updates, sync, or first-run pages.
             "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync",
             "--disable-default-apps",
+            // Containers often have a small /dev/shm.
+            "--disable-dev-shm-usage",
         };
         // Chromium's sandbox refuses to run as root.
         if (Environment.UserName == "root" || Environment.GetEnvironmentVariable("USER") == "root") args.Add("--no-sandbox");
