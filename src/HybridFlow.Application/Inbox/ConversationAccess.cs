@@ -9,7 +9,12 @@ namespace HybridFlow.Application.Inbox;
 /// logged in, <see cref="AgentUserId"/>: only those assigned to them or unassigned. <see cref="ReaderUserId"/> is whose
 /// read state the unread counts are of (null for an API key: counts are 0).
 /// </summary>
-public sealed record ConversationScope(long? TenantId, long? AgentUserId, long? ReaderUserId);
+public sealed record ConversationScope(long? TenantId, long? AgentUserId, long? ReaderUserId)
+{
+    /// <summary>The caller's scope; another tenant's <paramref name="requestedTenant"/> is a 404. The inbox and its event stream both start here.</summary>
+    public static ConversationScope Of(ICurrentCaller caller, long? requestedTenant = null) =>
+        new(caller.TenantFilter(requestedTenant), caller.Role == CallerRole.Agent ? caller.UserId : null, caller.UserId);
+}
 
 /// <summary>
 /// The inbox's visibility rule, in one place (its SQL form is in InboxQueries): the platform admin sees every tenant
@@ -31,12 +36,7 @@ public sealed class ConversationAccess
     public long? UserId => _caller.UserId;
 
     /// <summary>The scope of the caller; another tenant's <paramref name="requestedTenant"/> is a 404.</summary>
-    public ConversationScope Scope(long? requestedTenant = null)
-    {
-        var tenant = _caller.TenantFilter(requestedTenant);
-        var agentUser = _caller.Role == CallerRole.Agent ? _caller.UserId : null;
-        return new ConversationScope(tenant, agentUser, _caller.UserId);
-    }
+    public ConversationScope Scope(long? requestedTenant = null) => ConversationScope.Of(_caller, requestedTenant);
 
     /// <summary>The conversation as the caller sees it, or 404.</summary>
     public async Task<ConversationDto> RequireVisibleAsync(long sessionId, CancellationToken ct) =>

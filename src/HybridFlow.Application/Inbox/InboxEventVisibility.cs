@@ -11,8 +11,11 @@ namespace HybridFlow.Application.Inbox;
 /// </summary>
 public sealed record InboxEventVisibility(long? TenantId, long? AgentUserId)
 {
-    public static InboxEventVisibility For(ICurrentCaller caller, long? requestedTenantId) =>
-        new(caller.TenantFilter(requestedTenantId), caller is { Role: CallerRole.Agent, UserId: { } userId } ? userId : null);
+    public static InboxEventVisibility For(ICurrentCaller caller, long? requestedTenantId)
+    {
+        var scope = ConversationScope.Of(caller, requestedTenantId);
+        return new(scope.TenantId, scope.AgentUserId);
+    }
 
     public bool CanSee(InboxEvent e)
     {
