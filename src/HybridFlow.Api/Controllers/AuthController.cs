@@ -31,7 +31,7 @@ public sealed class AuthController : ControllerBase
     [ProducesResponseType(typeof(ProblemDetails), 429)]
     public Task<UserDto> Login(LoginRequest body, CancellationToken ct) => _mediator.Send(new LoginCommand(body.Email, body.Password), ct);
 
-    /// <summary>Logs out: clears the auth cookie.</summary>
+    /// <summary>Logs out: ends the login on the server (a copy of the cookie stops working at once) and clears the auth cookie.</summary>
     [HttpPost("logout")]
     [AllowAnonymous]
     [ProducesResponseType(204)]
@@ -48,4 +48,24 @@ public sealed class AuthController : ControllerBase
     [ProducesResponseType(typeof(UserDto), 200)]
     [ProducesResponseType(typeof(ProblemDetails), 401)]
     public Task<UserDto> Me(CancellationToken ct) => _mediator.Send(new GetMeQuery(), ct);
+
+    /// <summary>The logged-in person's own logins (id, created_at, last_seen_at, user agent, and which one is this one).</summary>
+    [HttpGet("sessions")]
+    [Authorize]
+    [ProducesResponseType(typeof(LoginSessionListDto), 200)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    public Task<LoginSessionListDto> Sessions(CancellationToken ct) => _mediator.Send(new ListMyLoginSessionsQuery(), ct);
+
+    /// <summary>Ends one of the logged-in person's own logins at once (this one too); another id answers 404.</summary>
+    [HttpDelete("sessions/{sessionId:long}")]
+    [Authorize]
+    [ProducesResponseType(204)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 403)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    public async Task<IActionResult> EndSession(long sessionId, CancellationToken ct)
+    {
+        await _mediator.Send(new EndMyLoginSessionCommand(sessionId), ct);
+        return NoContent();
+    }
 }

@@ -45,7 +45,7 @@ public sealed class TenantUsersController : ControllerBase
     }
 
     /// <summary>Changes a user's name or role, resets their password, or locks or unlocks them.</summary>
-    /// <remarks>A new role, password or lock ends the user's open logins within a minute. A tenant admin cannot change their own role or lock themselves (409).</remarks>
+    /// <remarks>A new role, password or lock ends the user's open logins at once. A tenant admin cannot change their own role or lock themselves (409).</remarks>
     [HttpPatch("{userId:long}")]
     [ProducesResponseType(typeof(UserDto), 200)]
     [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
@@ -55,6 +55,18 @@ public sealed class TenantUsersController : ControllerBase
     [ProducesResponseType(typeof(ProblemDetails), 409)]
     public Task<UserDto> Update(long tenantId, long userId, UpdateUserRequest body, CancellationToken ct) =>
         _mediator.Send(new UpdateUserCommand(tenantId, userId, body.DisplayName, body.Role, body.Password, body.Locked), ct);
+
+    /// <summary>Ends every login of the user at once (they must log in again); their API keys are not touched.</summary>
+    [HttpDelete("{userId:long}/sessions")]
+    [ProducesResponseType(204)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 403)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    public async Task<IActionResult> EndSessions(long tenantId, long userId, CancellationToken ct)
+    {
+        await _mediator.Send(new EndUserLoginSessionsCommand(tenantId, userId), ct);
+        return NoContent();
+    }
 
     /// <summary>Deletes a user; their open logins end and their conversations become unassigned. Not yourself (409).</summary>
     [HttpDelete("{userId:long}")]

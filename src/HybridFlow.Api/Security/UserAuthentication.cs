@@ -44,6 +44,9 @@ public static class UserAuthentication
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
         services.AddScoped<IBrowserSession, CookieBrowserSession>();
+        // Logins live server-side (the cookie carries a key): logout and an admin end them at once.
+        services.AddSingleton<LoginSessionTicketStore>();
+        services.AddOptions<CookieAuthenticationOptions>(CookieScheme).Configure<LoginSessionTicketStore>((o, store) => o.SessionStore = store);
 
         services.AddAuthentication(DefaultScheme)
             .AddPolicyScheme(DefaultScheme, "API key or login cookie", o => o.ForwardDefaultSelector = context =>
@@ -104,7 +107,7 @@ public static class UserAuthentication
         var principal = context.Principal;
         var valid = long.TryParse(principal?.FindFirstValue(HttpCurrentCaller.UserClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var userId)
                     && await context.HttpContext.RequestServices.GetRequiredService<IMediator>()
-                        .Send(new CheckUserSessionQuery(userId, principal!.FindFirstValue(SecurityStampClaim)), context.HttpContext.RequestAborted);
+                        .Send(new CheckUserSessionQuery(userId, principal!.FindFirstValue(SecurityStampClaim), LoginSessionOf(principal)), context.HttpContext.RequestAborted);
         if (!valid)
         {
             context.RejectPrincipal();
@@ -114,6 +117,10 @@ public static class UserAuthentication
         MarkChecked(context.Properties, now);
         context.ShouldRenew = true;
     }
+
+    /// <summary>The server-side login a cookie principal was read from; null for API keys.</summary>
+    public static long? LoginSessionOf(ClaimsPrincipal principal) =>
+        long.TryParse(principal.FindFirstValue(LoginSessionTicketStore.SessionIdClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
 
     internal static Task WriteProblemAsync(HttpContext context, int status, string title, string detail)
     {

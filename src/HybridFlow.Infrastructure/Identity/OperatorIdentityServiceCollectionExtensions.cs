@@ -32,6 +32,7 @@ public static class OperatorIdentityServiceCollectionExtensions
             })
             .AddEntityFrameworkStores<OperatorIdentityDbContext>();
         services.AddScoped<IOperatorAccounts, OperatorAccounts>();
+        services.AddSingleton<ILoginSessionStore, LoginSessionStore>();
 
         if (env.String("ADMIN_EMAIL") is { } email)
         {

@@ -1,18 +1,31 @@
 using HybridFlow.Application.ApiKeys;
 using HybridFlow.Application.Common.Security;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace HybridFlow.Infrastructure.Persistence;
 
 public sealed class ApiKeyStore : IApiKeyStore
 {
     private readonly HybridFlowDbContext _db;
+    private readonly NpgsqlDataSource _dataSource;
 
-    public ApiKeyStore(HybridFlowDbContext db) => _db = db;
-
-    public async Task<ApiKeyDto> CreateAsync(long tenantId, string name, CallerRole role, string keyHash, DateTimeOffset now, CancellationToken ct)
+    public ApiKeyStore(HybridFlowDbContext db, NpgsqlDataSource dataSource)
     {
-        var row = new ApiKeyRow { TenantId = tenantId, Name = name, Role = role.ToName(), KeyHash = keyHash, CreatedAt = now };
+        _db = db;
+        _dataSource = dataSource;
+    }
+
+    public async Task<ApiKeyDto> CreateAsync(long tenantId, string name, CallerRole role, string keyHash, ApiKeyMaker maker, DateTimeOffset now, CancellationToken ct)
+    {
+        var actsFor = maker.UserId ?? (maker.KeyId is { } keyId
+            ? await _db.ApiKeys.AsNoTracking().Where(k => k.Id == keyId).Select(k => k.ActsForUserId).FirstOrDefaultAsync(ct)
+            : null);
+        var row = new ApiKeyRow
+        {
+            TenantId = tenantId, Name = name, Role = role.ToName(), KeyHash = keyHash, CreatedAt = now,
+            CreatedByUserId = maker.UserId, CreatedByKeyId = maker.KeyId, ActsForUserId = actsFor,
+        };
         _db.ApiKeys.Add(row);
         await _db.SaveChangesAsync(ct);
         return ToDto(row);
@@ -30,11 +43,29 @@ public sealed class ApiKeyStore : IApiKeyStore
         return true;
     }
 
+    /// <summary>
+    /// The maker check is joined into the key lookup: no second query. An admin's lock lasts until DateTimeOffset.MaxValue
+    /// (OperatorAccounts), stored as infinity; failed logins lock for minutes and do not stop keys, or a guesser could
+    /// switch a tenant's keys off. Roles rank platform_admin, tenant_admin, agent.
+    /// </summary>
     public async Task<ApiKeyIdentity?> FindActiveAsync(string keyHash, CancellationToken ct)
     {
-        var row = await _db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.KeyHash == keyHash && k.RevokedAt == null, ct);
-        return row is null ? null : new ApiKeyIdentity(row.Id, row.TenantId, CallerRoleNames.Parse(row.Role));
+        await using var cmd = _dataSource.CreateCommand("""
+            SELECT k.id, k.tenant_id, k.role FROM api_keys k LEFT JOIN users u ON u.id = k.acts_for_user_id
+            WHERE k.key_hash = $1 AND k.revoked_at IS NULL
+              AND (k.acts_for_user_id IS NULL
+                   OR (u.id IS NOT NULL
+                       AND (u.lockout_end IS NULL OR u.lockout_end < now() + interval '1 year')
+                       AND array_position(ARRAY['platform_admin', 'tenant_admin', 'agent'], u.role)
+                           <= array_position(ARRAY['platform_admin', 'tenant_admin', 'agent'], k.role)))
+            """);
+        cmd.Parameters.AddWithValue(keyHash);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct)
+            ? new ApiKeyIdentity(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1), CallerRoleNames.Parse(r.GetString(2)))
+            : null;
     }
 
-    private static ApiKeyDto ToDto(ApiKeyRow k) => new(k.Id, k.TenantId ?? 0, k.Name, k.Role, k.CreatedAt, k.RevokedAt);
+    private static ApiKeyDto ToDto(ApiKeyRow k) =>
+        new(k.Id, k.TenantId ?? 0, k.Name, k.Role, k.CreatedAt, k.RevokedAt, k.CreatedByUserId, k.CreatedByKeyId, k.ActsForUserId);
 }

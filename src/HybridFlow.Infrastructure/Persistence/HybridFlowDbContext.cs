@@ -75,6 +75,9 @@ public sealed class HybridFlowDbContext : DbContext
             e.Property(k => k.KeyHash).HasColumnName("key_hash");
             e.Property(k => k.CreatedAt).HasColumnName("created_at");
             e.Property(k => k.RevokedAt).HasColumnName("revoked_at");
+            e.Property(k => k.CreatedByUserId).HasColumnName("created_by_user_id");
+            e.Property(k => k.CreatedByKeyId).HasColumnName("created_by_key_id");
+            e.Property(k => k.ActsForUserId).HasColumnName("acts_for_user_id");
         });
         b.Entity<SessionRow>(e =>
         {
@@ -159,6 +162,9 @@ public sealed class ApiKeyRow
     public string KeyHash { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
+    public long? CreatedByUserId { get; set; }
+    public long? CreatedByKeyId { get; set; }
+    public long? ActsForUserId { get; set; }
 }
 
 public sealed class SessionRow

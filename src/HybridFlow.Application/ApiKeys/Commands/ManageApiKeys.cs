@@ -45,7 +45,9 @@ public sealed class ApiKeyHandlers :
         await EnsureTenantAdminOfAsync(command.TenantId, ct);
         var key = ApiKeySecrets.NewKey();
         var role = CallerRoleNames.Parse(command.Role!);
-        var stored = await _keys.CreateAsync(command.TenantId, command.Name!.Trim(), role, ApiKeySecrets.Hash(key), _time.GetUtcNow(), ct);
+        // A key is bound to the person who made it (directly or through a key they made), so it cannot outlive their access.
+        var maker = new ApiKeyMaker(_caller.UserId, _caller.ApiKeyId);
+        var stored = await _keys.CreateAsync(command.TenantId, command.Name!.Trim(), role, ApiKeySecrets.Hash(key), maker, _time.GetUtcNow(), ct);
         return new CreatedApiKeyDto(stored.Id, stored.Name, stored.Role, key, stored.CreatedAt);
     }
 

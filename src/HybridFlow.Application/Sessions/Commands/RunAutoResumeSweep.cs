@@ -6,7 +6,7 @@ using MediatR;
 
 namespace HybridFlow.Application.Sessions.Commands;
 
-/// <summary>Resumes every paused session whose pause has run out, settles sends whose answer was lost, and purges old finished reply jobs and inbox events.</summary>
+/// <summary>Resumes every paused session whose pause has run out, settles sends whose answer was lost, and purges old finished reply jobs, inbox events and ended logins.</summary>
 public sealed record RunAutoResumeSweepCommand : IRequest<AutoResumeSweepResult>;
 
 public sealed record AutoResumeSweepResult(int Resumed, int Cleaned);
@@ -23,10 +23,12 @@ public sealed class RunAutoResumeSweepCommandHandler : IRequestHandler<RunAutoRe
     private readonly TimeProvider _time;
     private readonly IMessageReceiptStore _receipts;
     private readonly IInboxEventFeed _inboxEvents;
+    private readonly ILoginSessionStore _loginSessions;
 
     public RunAutoResumeSweepCommandHandler(IChatStore chats, IReplyJobStore jobs, UnconfirmedSendResolver sends, HybridFlowSettings settings, TimeProvider time,
-        IMessageReceiptStore receipts, IInboxEventFeed inboxEvents)
+        IMessageReceiptStore receipts, IInboxEventFeed inboxEvents, ILoginSessionStore loginSessions)
     {
+        _loginSessions = loginSessions;
         _receipts = receipts;
         _inboxEvents = inboxEvents;
         _chats = chats;
@@ -56,6 +58,8 @@ public sealed class RunAutoResumeSweepCommandHandler : IRequestHandler<RunAutoRe
                       + await _receipts.SettlePendingAsync(now - _settings.PendingReceiptRetention, ct);
         // Not counted as cleaned: those are jobs and receipts, and the events are only a feed's buffer.
         await _inboxEvents.PurgeAsync(InboxEventRetention, ct);
+        // Ended logins go with their personal data (address, user agent).
+        await _loginSessions.PurgeAsync(now, ct);
         return new AutoResumeSweepResult(resumed, cleaned);
     }
 }

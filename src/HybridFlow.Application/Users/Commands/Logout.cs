@@ -3,7 +3,7 @@ using MediatR;
 
 namespace HybridFlow.Application.Users.Commands;
 
-/// <summary>Clears the auth cookie.</summary>
+/// <summary>Ends the login on the server (a copy of the cookie is dead too) and clears the cookie.</summary>
 public sealed record LogoutCommand : IRequest<Unit>;
 
 public sealed class LogoutCommandHandler : IRequestHandler<LogoutCommand, Unit>
