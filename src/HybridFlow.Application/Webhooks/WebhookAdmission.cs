@@ -85,7 +85,7 @@ public sealed class WebhookAdmission
             if (WebhookAuthenticator.MatchesSecret(_settings.GlobalWebhookSecret, credentials, now)) return (null, null);
             if (name is null)
             {
-                await body.ReadAsync(WebhookBody.PreAuthenticationLimit, ct);
+                await body.ReadAsync(WebhookBody.PreAuthenticationLimit, ct, readPrefix: true);
                 name = NonBlank(body.PeekInstanceName());
             }
             if (name is not null

@@ -28,11 +28,14 @@ public sealed class WebhookBody : IDisposable
         _declaredLength = declaredLength;
     }
 
-    /// <summary>Reads on until the end, or until the body is known to be longer than <paramref name="limit"/> (then false).</summary>
-    public async ValueTask<bool> ReadAsync(int limit, CancellationToken ct)
+    /// <summary>
+    /// Reads on until the end, or until the body is known to be longer than <paramref name="limit"/> (then false).
+    /// A declared length over the limit answers false at once, unless <paramref name="readPrefix"/> asks for the first bytes anyway.
+    /// </summary>
+    public async ValueTask<bool> ReadAsync(int limit, CancellationToken ct, bool readPrefix = false)
     {
         if (_ended || _length > limit) return _ended && _length <= limit;
-        if (_declaredLength > limit) return false;
+        if (_declaredLength > limit && !readPrefix) return false;
         while (_length <= limit)
         {
             // Room for one byte past the limit, so a body of exactly `limit` bytes is told from a longer one.
@@ -50,8 +53,9 @@ public sealed class WebhookBody : IDisposable
 
     private void Grow(int cap)
     {
-        var wanted = _buffer.Length == 0 && _declaredLength is { } declared ? (int)Math.Min(declared + 1, cap) : Math.Min(Math.Max(_buffer.Length * 2, FirstBufferSize), cap);
-        var next = ArrayPool<byte>.Shared.Rent(Math.Max(wanted, _length + 1));
+        // The declared length sizes the buffer at once; without one it doubles.
+        var wanted = _declaredLength is { } declared ? (int)Math.Min(declared + 1L, cap) : Math.Min(Math.Max(_buffer.Length * 2, FirstBufferSize), cap);
+        var next = ArrayPool<byte>.Shared.Rent(Math.Max(wanted, Math.Min(cap, Math.Max(_length * 2, _length + 1))));
         _buffer.AsSpan(0, _length).CopyTo(next);
         Release();
         _buffer = next;
