@@ -26,6 +26,7 @@ public static class DependencyInjection
         services.AddTransient<Replies.ReplyPartsSender>();
         services.AddTransient<Replies.UnconfirmedSendResolver>();
         services.AddTransient<Webhooks.WebhookReceipts>();
+        services.AddTransient<Webhooks.WebhookAdmission>();
         services.AddTransient<Replies.MediaPreparation>();
         services.AddTransient<Handoffs.ModelHandoffStep>();
         services.AddTransient<Users.TenantUserAccess>();

@@ -155,6 +155,7 @@ public sealed class EnvironmentSettings
         CorsOrigins = CorsOrigins(),
         ApiRequestsPerMinute = (int)Number("RATE_LIMIT_API_PER_MINUTE", OperationsOptions.DefaultApiRequestsPerMinute, 0, 10_000_000),
         WebhookRequestsPerMinute = (int)Number("RATE_LIMIT_WEBHOOK_PER_MINUTE", OperationsOptions.DefaultWebhookRequestsPerMinute, 0, 10_000_000),
+        WebhookUnauthenticatedPerMinute = (int)Number("RATE_LIMIT_WEBHOOK_UNAUTH_PER_MINUTE", OperationsOptions.DefaultWebhookUnauthenticatedPerMinute, 0, 10_000_000),
         MetricsApiKey = String("METRICS_API_KEY"),
     };
 

@@ -5,6 +5,7 @@ public sealed record OperationsOptions
 {
     public const int DefaultApiRequestsPerMinute = 600;
     public const int DefaultWebhookRequestsPerMinute = 3000;
+    public const int DefaultWebhookUnauthenticatedPerMinute = 60;
 
     /// <summary>Origins allowed to call the API from a browser (CORS_ORIGINS); empty means no CORS headers at all.</summary>
     public IReadOnlyList<string> CorsOrigins { get; init; } = [];
@@ -12,8 +13,11 @@ public sealed record OperationsOptions
     /// <summary>Per API key (or per client IP without a valid key) on /api and /sessions; 0 turns the limit off.</summary>
     public int ApiRequestsPerMinute { get; init; } = DefaultApiRequestsPerMinute;
 
-    /// <summary>Per instance on /webhook/{instance}, per client IP on /webhooks/evolution; 0 turns the limit off.</summary>
+    /// <summary>Authenticated webhook deliveries per instance, on either route; 0 turns the limit off.</summary>
     public int WebhookRequestsPerMinute { get; init; } = DefaultWebhookRequestsPerMinute;
+
+    /// <summary>Webhook deliveries refused before they authenticated, per client IP; past it the address gets 429. 0 turns the limit off.</summary>
+    public int WebhookUnauthenticatedPerMinute { get; init; } = DefaultWebhookUnauthenticatedPerMinute;
 
     /// <summary>When set, GET /metrics requires <c>Authorization: Bearer</c> with this key.</summary>
     public string? MetricsApiKey { get; init; }

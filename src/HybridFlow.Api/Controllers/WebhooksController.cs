@@ -1,4 +1,3 @@
-using System.Text.Json;
 using HybridFlow.Api.Contracts;
 using HybridFlow.Api.Security;
 using HybridFlow.Application.Webhooks;
@@ -8,7 +7,10 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace HybridFlow.Api.Controllers;
 
-/// <summary>Evolution API webhooks. Authenticated by the instance's or the global secret, a jwt_key Bearer token, or the body's apikey.</summary>
+/// <summary>
+/// Evolution API webhooks. Authenticated by the instance's or the global secret, a jwt_key Bearer token, or the body's apikey.
+/// The body is handed on unread: it is read only as far as the caller has proved itself (WebhookAdmission).
+/// </summary>
 [ApiController]
 [Produces("application/json")]
 public sealed class WebhooksController : ControllerBase
@@ -20,37 +22,41 @@ public sealed class WebhooksController : ControllerBase
     /// <summary>Webhook with the instance in the path (the form the deployment guide uses); also accepts Evolution's by-event URLs.</summary>
     [HttpPost("webhook/{instance}")]
     [HttpPost("webhook/{instance}/{eventSlug}")]
+    [Consumes("application/json")]
     [ProducesResponseType(typeof(WebhookResponse), 200)]
     [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
     [ProducesResponseType(typeof(ProblemDetails), 401)]
     [ProducesResponseType(typeof(ProblemDetails), 404)]
     [ProducesResponseType(typeof(ProblemDetails), 413)]
+    [ProducesResponseType(typeof(ProblemDetails), 429)]
     [ProducesResponseType(typeof(ProblemDetails), 503)]
     public Task<WebhookResponse> ReceiveForInstance(
-        string instance, [FromBody] JsonElement body,
+        string instance,
         [FromHeader(Name = "X-Webhook-Secret")] string? secret, [FromQuery] string? token,
         [FromHeader(Name = "Authorization")] string? authorization, CancellationToken ct) =>
-        Receive(instance, body, secret, token, authorization, ct);
+        Receive(instance, secret, token, authorization, ct);
 
     /// <summary>Webhook with the instance taken from the body's <c>instance</c> field.</summary>
     [HttpPost("webhooks/evolution")]
     [HttpPost("webhooks/evolution/{eventSlug}")]
+    [Consumes("application/json")]
     [ProducesResponseType(typeof(WebhookResponse), 200)]
     [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
     [ProducesResponseType(typeof(ProblemDetails), 401)]
     [ProducesResponseType(typeof(ProblemDetails), 404)]
     [ProducesResponseType(typeof(ProblemDetails), 413)]
+    [ProducesResponseType(typeof(ProblemDetails), 429)]
     [ProducesResponseType(typeof(ProblemDetails), 503)]
     public Task<WebhookResponse> ReceiveShared(
-        [FromBody] JsonElement body,
         [FromHeader(Name = "X-Webhook-Secret")] string? secret, [FromQuery] string? token,
         [FromHeader(Name = "Authorization")] string? authorization, CancellationToken ct) =>
-        Receive(null, body, secret, token, authorization, ct);
+        Receive(null, secret, token, authorization, ct);
 
-    private async Task<WebhookResponse> Receive(string? instance, JsonElement body, string? secret, string? token, string? authorization, CancellationToken ct)
+    private async Task<WebhookResponse> Receive(string? instance, string? secret, string? token, string? authorization, CancellationToken ct)
     {
         var bearer = AuthorizationHeader.BearerToken(authorization);
-        var outcome = await _mediator.Send(new ReceiveEvolutionWebhookCommand(instance, body, new WebhookCredentials(secret, token, bearer)), ct);
+        var outcome = await _mediator.Send(new ReceiveEvolutionWebhookCommand(instance, Request.Body, Request.ContentLength,
+            new WebhookCredentials(secret, token, bearer), ClientAddress.Of(HttpContext)), ct);
         return new WebhookResponse(true, outcome.Action);
     }
 }

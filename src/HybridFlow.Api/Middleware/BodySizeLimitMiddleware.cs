@@ -3,10 +3,13 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace HybridFlow.Api.Middleware;
 
-/// <summary>Webhooks may carry up to 16 MiB (media base64), admin calls 1 MiB; larger bodies are answered 413 before any work.</summary>
+/// <summary>
+/// Webhooks may carry up to 16 MiB (media base64), admin calls 1 MiB; larger bodies are answered 413 before any work.
+/// A webhook caller without header, token or Bearer credentials gets at most 256 KiB read (WebhookAdmission).
+/// </summary>
 public sealed class BodySizeLimitMiddleware
 {
-    public const long WebhookLimit = 16 * 1024 * 1024;
+    public const long WebhookLimit = HybridFlow.Application.Webhooks.WebhookBody.MaxLength;
     public const long AdminLimit = 1024 * 1024;
     private readonly RequestDelegate _next;
 

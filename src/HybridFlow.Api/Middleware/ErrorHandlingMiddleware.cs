@@ -55,6 +55,7 @@ public sealed class ErrorHandlingMiddleware
         ForbiddenException f => new ProblemDetails { Status = 403, Title = "Forbidden", Detail = f.Message },
         TooManyAttemptsException t => new ProblemDetails { Status = 429, Title = "Too many requests", Detail = t.Message },
         ConflictException c => new ProblemDetails { Status = 409, Title = "Conflict", Detail = c.Message },
+        PayloadTooLargeException p => new ProblemDetails { Status = 413, Title = "Payload too large", Detail = p.Message },
         BadGatewayException g => new ProblemDetails
         {
             Status = 502, Title = "Evolution API error", Detail = g.Message, Extensions = { ["evolution_status"] = g.UpstreamStatus },

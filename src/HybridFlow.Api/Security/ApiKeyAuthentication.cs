@@ -30,14 +30,21 @@ public sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKeyAu
         if (SecretComparison.Matches(presented, adminKey))
             return Success("platform-admin", CallerRole.PlatformAdmin, null);
 
-        // Tenant keys are looked up by hash, so the comparison never touches the key itself.
+        // Tenant keys are looked up by hash, so the comparison never touches the key itself. Anything else fails at no cost
+        // (a webhook's Evolution JWT passes here too).
         if (!presented.StartsWith(ApiKeySecrets.Prefix, StringComparison.Ordinal) || presented.Length > 200)
             return AuthenticateResult.Fail("Invalid API key.");
-        var store = Context.RequestServices.GetRequiredService<IApiKeyStore>();
-        var identity = await store.FindActiveAsync(ApiKeySecrets.Hash(presented), Context.RequestAborted);
-        return identity is null
-            ? AuthenticateResult.Fail("Invalid API key.")
-            : Success($"api-key-{identity.Id}", identity.Role, identity.TenantId, identity.Id);
+        // A source that spent its budget of unknown keys gets no more lookups: guessing costs the database nothing.
+        var failures = Context.RequestServices.GetRequiredService<ApiKeyLookupBudget>();
+        var source = ClientAddress.Of(Context);
+        if (!failures.MayLookUp(source)) return AuthenticateResult.Fail("Invalid API key.");
+        var identity = await Context.RequestServices.GetRequiredService<IApiKeyStore>().FindActiveAsync(ApiKeySecrets.Hash(presented), Context.RequestAborted);
+        if (identity is null)
+        {
+            failures.Failed(source);
+            return AuthenticateResult.Fail("Invalid API key.");
+        }
+        return Success($"api-key-{identity.Id}", identity.Role, identity.TenantId, identity.Id);
     }
 
     private static AuthenticateResult Success(string name, CallerRole role, long? tenantId, long? keyId = null)

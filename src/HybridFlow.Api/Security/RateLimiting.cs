@@ -11,29 +11,30 @@ namespace HybridFlow.Api.Security;
 /// <summary>
 /// ASP.NET Core rate limiting, one fixed one-minute window per partition: the admin area (/api, /sessions) per API key
 /// (SHA-256 of the key once it authenticated, or the logged-in user's id; "anonymous" plus the client IP otherwise, so guessing keys does not
-/// buy fresh budgets), and the webhooks per instance (/webhook/{instance}) or, for /webhooks/evolution whose instance is
-/// in the body not read yet, per client IP. Refusals are 429 with Retry-After; Evolution retries those.
+/// buy fresh budgets). Refusals are 429 with Retry-After; Evolution retries those.
+/// Webhooks are limited where the delivery is authenticated (<see cref="WebhookThrottle"/>): per instance once it proved
+/// itself, per client IP for refusals; here the instance in the path is not yet known to be the caller's.
 /// </summary>
 public static class RateLimiting
 {
     private const int MaxPartitionKeyLength = 128;
 
-    public static IServiceCollection AddHybridFlowRateLimiting(this IServiceCollection services, OperationsOptions options) =>
-        services.AddRateLimiter(o =>
+    public static IServiceCollection AddHybridFlowRateLimiting(this IServiceCollection services, OperationsOptions options)
+    {
+        services.AddSingleton<HybridFlow.Application.Common.Interfaces.IWebhookThrottle>(_ => new WebhookThrottle(options));
+        services.AddSingleton(_ => new ApiKeyLookupBudget(options));
+        return services.AddRateLimiter(o =>
         {
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => Partition(context, options));
             o.OnRejected = OnRejectedAsync;
         });
+    }
 
     private static RateLimitPartition<string> Partition(HttpContext context, OperationsOptions options)
     {
         var path = context.Request.Path;
         if (path.StartsWithSegments("/api") || path.StartsWithSegments("/sessions"))
             return Window("api|" + Caller(context), options.ApiRequestsPerMinute);
-        if (path.StartsWithSegments("/webhook", out var rest))
-            return Window("webhook|" + FirstSegment(rest), options.WebhookRequestsPerMinute);
-        if (path.StartsWithSegments("/webhooks/evolution"))
-            return Window("webhook-ip|" + ClientIp(context), options.WebhookRequestsPerMinute);
         return RateLimitPartition.GetNoLimiter("unlimited");
     }
 
@@ -59,13 +60,6 @@ public static class RateLimiting
     }
 
     private static string ClientIp(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-
-    private static string FirstSegment(PathString rest)
-    {
-        var value = rest.Value ?? "";
-        var segments = value.Split('/', 3, StringSplitOptions.RemoveEmptyEntries);
-        return segments.Length > 0 ? segments[0] : "";
-    }
 
     private static async ValueTask OnRejectedAsync(OnRejectedContext context, CancellationToken ct)
     {

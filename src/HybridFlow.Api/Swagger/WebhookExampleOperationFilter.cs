@@ -18,7 +18,12 @@ public sealed class WebhookExampleOperationFilter : IOperationFilter
 
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
-        if (context.MethodInfo.DeclaringType != typeof(WebhooksController) || operation.RequestBody?.Content is null) return;
-        foreach (var media in operation.RequestBody.Content.Values) media.Example = JsonNode.Parse(Example);
+        if (context.MethodInfo.DeclaringType != typeof(WebhooksController)) return;
+        // The action reads the body itself (only as far as the caller proved itself), so describe it here.
+        operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = true,
+            Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Example = JsonNode.Parse(Example) } },
+        };
     }
 }

@@ -10,6 +10,9 @@ namespace HybridFlow.Application.Webhooks;
 public sealed record WebhookCredentials(string? SecretHeader, string? QueryToken, string? BearerToken)
 {
     public static readonly WebhookCredentials None = new(null, null, null);
+
+    /// <summary>Whether a header, token or Bearer credential was sent at all (the body's apikey is not one of these).</summary>
+    public bool ArePresent => !string.IsNullOrEmpty(SecretHeader) || !string.IsNullOrEmpty(QueryToken) || !string.IsNullOrEmpty(BearerToken);
 }
 
 /// <summary>
@@ -21,15 +24,19 @@ public static class WebhookAuthenticator
 {
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
 
-    public static bool IsAuthentic(InstanceContext instance, string? globalSecret, WebhookCredentials credentials, string? bodyApiKey, DateTimeOffset now)
+    public static bool IsAuthentic(InstanceContext instance, string? globalSecret, WebhookCredentials credentials, string? bodyApiKey, DateTimeOffset now) =>
+        HeaderCredentialsMatch(instance, globalSecret, credentials, now) || SecretComparison.Matches(bodyApiKey, instance.EvolutionApiKey);
+
+    /// <summary>The header, token or Bearer credential matches the instance's or the global secret; the body is not needed.</summary>
+    public static bool HeaderCredentialsMatch(InstanceContext instance, string? globalSecret, WebhookCredentials credentials, DateTimeOffset now) =>
+        MatchesSecret(instance.WebhookSecret, credentials, now) || MatchesSecret(globalSecret, credentials, now);
+
+    /// <summary>The header, token or Bearer credential matches <paramref name="secret"/> (nothing matches an empty one).</summary>
+    public static bool MatchesSecret(string? secret, WebhookCredentials credentials, DateTimeOffset now)
     {
-        var secrets = new[] { instance.WebhookSecret, globalSecret }.Where(s => !string.IsNullOrEmpty(s)).Cast<string>().ToArray();
-        foreach (var secret in secrets)
-        {
-            if (SecretComparison.Matches(credentials.SecretHeader, secret) || SecretComparison.Matches(credentials.QueryToken, secret)) return true;
-            if (credentials.BearerToken is { } jwt && IsValidJwt(jwt, secret, now)) return true;
-        }
-        return SecretComparison.Matches(bodyApiKey, instance.EvolutionApiKey);
+        if (string.IsNullOrEmpty(secret)) return false;
+        if (SecretComparison.Matches(credentials.SecretHeader, secret) || SecretComparison.Matches(credentials.QueryToken, secret)) return true;
+        return credentials.BearerToken is { } jwt && IsValidJwt(jwt, secret, now);
     }
 
     /// <summary>Verifies an HS256 JWT as Evolution's jwt_key option makes it: signature and exp.</summary>

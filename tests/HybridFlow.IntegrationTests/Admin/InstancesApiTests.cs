@@ -227,7 +227,8 @@ public sealed class InstancesApiTests
         await ApiAssert.ProblemAsync(await _app.Admin.GetAsync(Path(instance)), 404);
         foreach (var table in new[] { "sessions", "messages" })
             Assert.That(await _app.ScalarAsync<long>($"SELECT count(*) FROM {table} WHERE instance_id = $1", instanceId), Is.Zero, table);
-        await ApiAssert.ProblemAsync(await _app.PostWebhookAsync(instance, Payloads.CustomerText(chat, "Alô?")), 404);
+        // A deleted instance is unknown now: its old secret is refused like any other (401, whether the instance exists or not).
+        await ApiAssert.ProblemAsync(await _app.PostWebhookAsync(instance, Payloads.CustomerText(chat, "Alô?")), 401);
         await _app.Admin.GetJsonAsync($"/api/tenants/{tenantId}");
     }
 

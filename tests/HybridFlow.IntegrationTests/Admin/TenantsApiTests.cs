@@ -157,7 +157,8 @@ public sealed class TenantsApiTests
         await ApiAssert.ProblemAsync(await _app.Admin.GetAsync($"/api/sessions/{sessionId}"), 404);
         foreach (var table in new[] { "instances", "sessions", "messages", "session_events", "reply_jobs", "api_keys" })
             Assert.That(await _app.ScalarAsync<long>($"SELECT count(*) FROM {table} WHERE tenant_id = $1", tenantId), Is.Zero, table);
-        await ApiAssert.ProblemAsync(await _app.PostWebhookAsync(instance, Payloads.CustomerText(chat, "Alô?")), 404);
+        // Its instance is gone: a delivery with the old secret is refused like one for any unknown instance.
+        await ApiAssert.ProblemAsync(await _app.PostWebhookAsync(instance, Payloads.CustomerText(chat, "Alô?")), 401);
         await ApiAssert.ProblemAsync(await _app.ClientWithKey(tenantKey).GetAsync($"/api/tenants/{tenantId}"), 401);
     }
 

@@ -6,17 +6,18 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Operations;
 
 /// <summary>
-/// Rate limits with tiny budgets: per API key on the admin area, per instance on /webhook/{instance}, per client IP on
-/// /webhooks/evolution. Each test uses partitions of its own, all well inside one one-minute window.
+/// Rate limits with tiny budgets: per API key on the admin area, per instance for authenticated webhook deliveries on either
+/// route. Each test uses partitions of its own, all well inside one one-minute window.
 /// </summary>
 [NonParallelizable]
 public sealed class RateLimitTests
 {
-    private const int ApiLimit = 6;
+    private const int ApiLimit = 8;
     private const int WebhookLimit = 3;
     private HybridFlowApp _app = null!;
     private string _instanceA = "";
     private string _instanceB = "";
+    private string _instanceC = "";
     private string _keyA = "";
     private string _keyB = "";
 
@@ -28,10 +29,11 @@ public sealed class RateLimitTests
             ["RATE_LIMIT_API_PER_MINUTE"] = ApiLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["RATE_LIMIT_WEBHOOK_PER_MINUTE"] = WebhookLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
-        // Two tenants with an instance each and two keys: six calls, the admin key's whole budget (it is not used below).
+        // Three tenants with an instance each and two keys: eight calls, the admin key's whole budget (it is not used below).
         long tenantId;
         (tenantId, _instanceA) = await _app.CreateTenantWithInstanceAsync();
         (_, _instanceB) = await _app.CreateTenantWithInstanceAsync();
+        (_, _instanceC) = await _app.CreateTenantWithInstanceAsync();
         _keyA = await CreateKeyAsync(tenantId, "key a");
         _keyB = await CreateKeyAsync(tenantId, "key b");
     }
@@ -106,15 +108,18 @@ public sealed class RateLimitTests
     }
 
     [Test]
-    public async Task SharedWebhookRoute_IsLimitedPerClientAddress()
+    public async Task SharedWebhookRoute_SpendsTheSameInstanceBudget_AsThePathRoute()
     {
         for (var i = 0; i < WebhookLimit; i++)
         {
-            var payload = Payloads.CustomerText(Payloads.NewChatId(), "Oi").WithInstance(_instanceB);
-            var response = await _app.PostRawWebhookAsync("/webhooks/evolution", payload.ToJsonString());
+            var payload = Payloads.CustomerText(Payloads.NewChatId(), "Oi").WithInstance(_instanceC);
+            var response = i == 0
+                ? await _app.PostWebhookAsync(_instanceC, payload)
+                : await _app.PostRawWebhookAsync("/webhooks/evolution", payload.ToJsonString());
             Assert.That((int)response.StatusCode, Is.EqualTo(200), await response.Content.ReadAsStringAsync());
         }
-        var refused = Payloads.CustomerText(Payloads.NewChatId(), "Oi").WithInstance(_instanceB);
+        var refused = Payloads.CustomerText(Payloads.NewChatId(), "Oi").WithInstance(_instanceC);
         await AssertTooManyRequestsAsync(await _app.PostRawWebhookAsync("/webhooks/evolution", refused.ToJsonString()));
+        await AssertTooManyRequestsAsync(await _app.PostWebhookAsync(_instanceC, Payloads.CustomerText(Payloads.NewChatId(), "Oi")));
     }
 }

@@ -62,6 +62,27 @@ public sealed class RolesAndIsolationTests
     }
 
     [Test]
+    public async Task ATakenInstanceName_GetsTheSameAnswer_WhicheverTenantHoldsIt()
+    {
+        var (_, key) = await CreateKeyAsync(_tenantA, "tenant_admin");
+        using var client = ClientWith(key);
+        async Task<string> RefusedAnswer(string name)
+        {
+            var response = await client.PostAsJsonAsync("/api/instances", new Dictionary<string, object?>
+            {
+                ["instance_name"] = name, ["evo_server_url"] = "http://198.51.100.7:8080", ["evo_api_key"] = "key-123",
+            });
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.That((int)response.StatusCode, Is.EqualTo(409), body);
+            return body.Replace(name, "NAME", StringComparison.Ordinal);
+        }
+
+        var ownName = await RefusedAnswer(_instanceA);
+        Assert.That(await RefusedAnswer(_instanceB), Is.EqualTo(ownName), "another tenant's name is refused in the same words");
+        Assert.That(ownName, Does.Contain("not available").And.Not.Contain("exists"));
+    }
+
+    [Test]
     public async Task TenantKey_SeesOnlyItsTenant_OtherTenantsIdsAre404()
     {
         var (_, key) = await CreateKeyAsync(_tenantA, "tenant_admin");

@@ -110,13 +110,39 @@ public sealed class WebhookInputTests
     }
 
     [Test]
-    public async Task UnknownInstance_Is404_AndStoresNothing()
+    public async Task UnknownInstance_Is401_WithTheSameAnswerAsAKnownOne_SoStrangersCannotTellWhichExist()
     {
         var before = await StoredMessagesAsync();
-        await AssertRefusedAndNothingStored(await _app.PostRawWebhookAsync("/webhook/no-such-instance", Body(Payloads.NewChatId())), 404);
-        var shared = Payloads.CustomerText(Payloads.NewChatId(), "Oi").WithInstance("no-such-instance");
-        await AssertRefusedAndNothingStored(await _app.PostRawWebhookAsync("/webhooks/evolution", shared.ToJsonString()), 404);
+        async Task<(int Status, string Body)> Answer(string path, string body, string? secret)
+        {
+            var response = await _app.PostRawWebhookAsync(path, body, secret);
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        string Shared(string instance)
+        {
+            var payload = Payloads.CustomerText(Payloads.NewChatId(), "Oi").WithInstance(instance);
+            payload["apikey"] = "not-the-instance-key";
+            return payload.ToJsonString();
+        }
+
+        foreach (var secret in new[] { null, "wrong-secret-wrong-secret", HybridFlowApp.WebhookSecret })
+        {
+            // The instance secret of one instance is a wrong secret for any other, known or not.
+            var known = secret == HybridFlowApp.WebhookSecret
+                ? (await _app.CreateTenantWithInstanceAsync(webhookSecret: "another-instance-secret-0123456789")).Instance
+                : _instance;
+            var unknown = await Answer("/webhook/no-such-instance", Body(Payloads.NewChatId()), secret);
+            Assert.That(unknown.Status, Is.EqualTo(401), unknown.Body);
+            Assert.That(await Answer($"/webhook/{known}", Body(Payloads.NewChatId()), secret), Is.EqualTo(unknown), $"secret {secret ?? "none"}");
+            Assert.That(await Answer("/webhooks/evolution", Shared("no-such-instance"), secret), Is.EqualTo(unknown));
+            Assert.That(await Answer("/webhooks/evolution", Shared(known), secret), Is.EqualTo(unknown));
+        }
         Assert.That(await StoredMessagesAsync(), Is.EqualTo(before));
+
+        // The global secret holds for every instance: its holder may learn which ones exist.
+        var global = await _app.PostRawWebhookAsync("/webhook/no-such-instance", Body(Payloads.NewChatId()), GlobalSecret);
+        Assert.That((int)global.StatusCode, Is.EqualTo(404), await global.Content.ReadAsStringAsync());
     }
 
     [TestCase("{\"event\": \"messages.upsert\", \"data\": {")]

@@ -61,6 +61,8 @@ public sealed class LoggingBehavior<TRequest, TResponse> : IPipelineBehavior<TRe
         AuthenticationFailedException => "rejected_unauthorized",
         NotFoundException => "rejected_unknown_instance",
         RequestValidationException => "rejected_invalid",
+        PayloadTooLargeException => "rejected_too_large",
+        TooManyAttemptsException => "rejected_rate_limited",
         OperationCanceledException => "cancelled",
         _ => "failed",
     };

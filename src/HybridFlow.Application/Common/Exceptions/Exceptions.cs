@@ -50,3 +50,9 @@ public sealed class BadGatewayException : Exception
     /// <summary>The upstream HTTP status, when there was an answer at all.</summary>
     public int? UpstreamStatus { get; }
 }
+
+/// <summary>The body is larger than the caller may send (413).</summary>
+public sealed class PayloadTooLargeException : Exception
+{
+    public PayloadTooLargeException(string message) : base(message) { }
+}

@@ -59,6 +59,7 @@ public sealed class CreateInstanceCommandHandler : IRequestHandler<CreateInstanc
         var created = await _instances.CreateAsync(
             new NewInstance(tenantId, c.InstanceName!.Trim(), url, c.EvoApiKey!, c.WebhookSecret, trusted),
             _time.GetUtcNow(), ct);
-        return created ?? throw new ConflictException($"An instance named '{c.InstanceName}' already exists.");
+        // Names are global (ADR-009): the answer is the same whichever tenant holds the name, and names no holder.
+        return created ?? throw new ConflictException($"The instance name '{c.InstanceName!.Trim()}' is not available; choose another.");
     }
 }

@@ -13,8 +13,12 @@ using MediatR;
 
 namespace HybridFlow.Application.Webhooks.Commands;
 
-/// <summary>An Evolution webhook delivery. <paramref name="RouteInstance"/> is set for POST /webhook/{instance}.</summary>
-public sealed record ReceiveEvolutionWebhookCommand(string? RouteInstance, JsonElement Body, WebhookCredentials Credentials)
+/// <summary>
+/// An Evolution webhook delivery: the body as it arrives (<paramref name="BodyLength"/> when declared) and the address it came
+/// from, so that it is read only as far as the caller has proved itself (see <see cref="WebhookAdmission"/>).
+/// <paramref name="RouteInstance"/> is set for POST /webhook/{instance}.
+/// </summary>
+public sealed record ReceiveEvolutionWebhookCommand(string? RouteInstance, Stream Body, long? BodyLength, WebhookCredentials Credentials, string Source)
     : IRequest<WebhookOutcome>;
 
 /// <summary>What the webhook answers: <c>{"ok": true, "action": ...}</c>, plus ids for logging.</summary>
@@ -22,45 +26,34 @@ public sealed record WebhookOutcome(string Action, long? TenantId = null, string
 
 public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<ReceiveEvolutionWebhookCommand, WebhookOutcome>
 {
-    private readonly IInstanceDirectory _instances;
+    private readonly WebhookAdmission _admission;
     private readonly IChatStore _chats;
     private readonly IReplyWorkerSignal _workers;
     private readonly ICorrelationContext _correlation;
-    private readonly HybridFlowSettings _settings;
     private readonly IHybridFlowMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly WebhookReceipts _receipts;
 
     public ReceiveEvolutionWebhookCommandHandler(
-        IInstanceDirectory instances, IChatStore chats, IReplyWorkerSignal workers, ICorrelationContext correlation,
-        HybridFlowSettings settings, IHybridFlowMetrics metrics, TimeProvider time, WebhookReceipts receipts)
+        WebhookAdmission admission, IChatStore chats, IReplyWorkerSignal workers, ICorrelationContext correlation,
+        IHybridFlowMetrics metrics, TimeProvider time, WebhookReceipts receipts)
     {
         _receipts = receipts;
         _metrics = metrics;
-        _instances = instances;
+        _admission = admission;
         _chats = chats;
         _workers = workers;
         _correlation = correlation;
-        _settings = settings;
         _time = time;
     }
 
     public async Task<WebhookOutcome> Handle(ReceiveEvolutionWebhookCommand command, CancellationToken ct)
     {
-        var webhook = EvolutionWebhookParser.Parse(command.Body);
-        var instanceName = NonBlank(command.RouteInstance) ?? NonBlank(webhook.InstanceName)
-            ?? throw new RequestValidationException("instance", "The instance name is required (in the path or the body).");
-        var instance = await _instances.FindByNameAsync(instanceName, fresh: false, ct)
-                       ?? throw new NotFoundException("Instance", instanceName);
-
         var now = _time.GetUtcNow();
-        if (!WebhookAuthenticator.IsAuthentic(instance, _settings.GlobalWebhookSecret, command.Credentials, webhook.BodyApiKey, now))
-        {
-            // A 401 makes Evolution give up on the message: be sure the secret did not just change on another replica.
-            instance = await _instances.FindByNameAsync(instanceName, fresh: true, ct) ?? throw new NotFoundException("Instance", instanceName);
-            if (!WebhookAuthenticator.IsAuthentic(instance, _settings.GlobalWebhookSecret, command.Credentials, webhook.BodyApiKey, now))
-                throw new AuthenticationFailedException("The webhook secret is missing or wrong.");
-        }
+        InstanceContext instance;
+        EvolutionWebhook webhook;
+        using (var body = new WebhookBody(command.Body, command.BodyLength))
+            (instance, webhook) = await _admission.AdmitAsync(command.RouteInstance, body, command.Credentials, command.Source, now, ct);
 
         if (webhook.Receipt is { } receipt)
             return new WebhookOutcome(await _receipts.ApplyAsync(instance, receipt, now, ct), instance.Tenant.TenantId, instance.InstanceName,
@@ -223,6 +216,4 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
 
     private static NewChatMessage ToNewMessage(EvolutionWebhook webhook, EvolutionMessage message, MessageDirection direction, DateTimeOffset sentAt) =>
         new(message.ProviderMessageId, direction, message.MessageType, message.Text, webhook.RawJson, sentAt);
-
-    private static string? NonBlank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 }
