@@ -47,6 +47,19 @@ public sealed class EnvironmentSettings
         return raw;
     }
 
+    /// <summary>The shortest shared secret Production accepts: 24 characters, what <c>openssl rand -hex 12</c> gives.</summary>
+    public const int MinimumSecretLength = 24;
+
+    /// <summary>Production only: a shared secret that is set but shorter than 24 characters stops startup; empty counts as unset.</summary>
+    public void RequireStrongSecrets()
+    {
+        foreach (var name in new[] { "ADMIN_API_KEY", "METRICS_API_KEY", "CRON_SECRET", "EVOLUTION_WEBHOOK_SHARED_SECRET" })
+        {
+            if (String(name) is { Length: > 0 and < MinimumSecretLength })
+                throw new InvalidOperationException($"{name} is shorter than {MinimumSecretLength} characters. Generate one with: openssl rand -hex 24");
+        }
+    }
+
     public string DatabaseConnectionString() =>
         Persistence.DatabaseUrl.ToConnectionString(String("DATABASE_URL")
             ?? throw new InvalidOperationException("DATABASE_URL is not set. Use scripts/run.sh to start a local PostgreSQL, or set it to postgres://user:pass@host:port/db."));
@@ -156,6 +169,7 @@ public sealed class EnvironmentSettings
         ApiRequestsPerMinute = (int)Number("RATE_LIMIT_API_PER_MINUTE", OperationsOptions.DefaultApiRequestsPerMinute, 0, 10_000_000),
         WebhookRequestsPerMinute = (int)Number("RATE_LIMIT_WEBHOOK_PER_MINUTE", OperationsOptions.DefaultWebhookRequestsPerMinute, 0, 10_000_000),
         MetricsApiKey = String("METRICS_API_KEY"),
+        MetricsPublic = Flag("METRICS_PUBLIC", false),
     };
 
     /// <summary>CORS_ORIGINS: comma-separated origins such as <c>https://admin.example.com</c>, or <c>*</c> for any.</summary>
