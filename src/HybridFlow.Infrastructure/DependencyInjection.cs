@@ -107,6 +107,7 @@ public static class DependencyInjection
         services.AddSingleton<InboxEventStore>();
         services.AddSingleton<Realtime.InboxEventFeed>();
         services.AddSingleton<IInboxEventFeed>(sp => sp.GetRequiredService<Realtime.InboxEventFeed>());
+        services.AddSingleton<IInboxStreamSlots, Realtime.InboxStreamSlots>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<Realtime.InboxEventListener>(sp, connectionString));
         services.AddHostedService(sp => sp.GetRequiredService<Realtime.InboxEventListener>());
         return services;

@@ -18,6 +18,8 @@ public sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKeyAu
         : base(options, logger, encoder) { }
 
     public const string TenantClaim = "tenant_id";
+    /// <summary>The tenant key's id (ADMIN_API_KEY has none).</summary>
+    public const string KeyIdClaim = "api_key_id";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -35,12 +37,13 @@ public sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKeyAu
         var identity = await store.FindActiveAsync(ApiKeySecrets.Hash(presented), Context.RequestAborted);
         return identity is null
             ? AuthenticateResult.Fail("Invalid API key.")
-            : Success($"api-key-{identity.Id}", identity.Role, identity.TenantId);
+            : Success($"api-key-{identity.Id}", identity.Role, identity.TenantId, identity.Id);
     }
 
-    private static AuthenticateResult Success(string name, CallerRole role, long? tenantId)
+    private static AuthenticateResult Success(string name, CallerRole role, long? tenantId, long? keyId = null)
     {
         var claims = new List<Claim> { new(ClaimTypes.Name, name), new(ClaimTypes.Role, role.ToName()) };
+        if (keyId is { } k) claims.Add(new Claim(KeyIdClaim, k.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         if (tenantId is { } t) claims.Add(new Claim(TenantClaim, t.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
     }

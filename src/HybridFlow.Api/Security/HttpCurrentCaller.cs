@@ -22,6 +22,9 @@ public sealed class HttpCurrentCaller : ICurrentCaller
     public long? UserId =>
         User.FindFirstValue(UserClaim) is { } u ? long.Parse(u, CultureInfo.InvariantCulture) : null;
 
+    public long? ApiKeyId =>
+        User.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim) is { } k ? long.Parse(k, CultureInfo.InvariantCulture) : null;
+
     /// <summary>The claim the auth cookie carries the user's id in (API keys have none).</summary>
     public const string UserClaim = "user_id";
 }

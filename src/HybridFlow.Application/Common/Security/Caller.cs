@@ -42,6 +42,8 @@ public interface ICurrentCaller
     long? TenantId { get; }
     /// <summary>The person logged in with the auth cookie; null for an API key (a machine).</summary>
     long? UserId => null;
+    /// <summary>The tenant API key calling; null for a person and for ADMIN_API_KEY.</summary>
+    long? ApiKeyId => null;
 }
 
 /// <summary>The caller is known but may not do this (403).</summary>
