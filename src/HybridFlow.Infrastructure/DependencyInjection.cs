@@ -104,6 +104,7 @@ public static class DependencyInjection
 
         // The inbox's realtime feed: one LISTEN connection per process, fanned out to the open event streams.
         services.AddSingleton(env.InboxStream());
+        services.AddSingleton(env.InboxQueries());
         services.AddSingleton<InboxEventStore>();
         services.AddSingleton<Realtime.InboxEventFeed>();
         services.AddSingleton<IInboxEventFeed>(sp => sp.GetRequiredService<Realtime.InboxEventFeed>());

@@ -126,6 +126,11 @@ public sealed class EnvironmentSettings
         Revalidate = TimeSpan.FromSeconds(Number("AUTH_REVALIDATE_SECONDS", 60, 0, 3600)),
     };
 
+    public Persistence.InboxQueryOptions InboxQueries() => new()
+    {
+        StatementTimeout = TimeSpan.FromMilliseconds(Number("INBOX_QUERY_TIMEOUT_MS", 3000, 1, 600_000)),
+    };
+
     public SendResolutionOptions SendResolution() => new()
     {
         Enabled = Flag("WORKERS_ENABLED", true),

@@ -50,3 +50,9 @@ public sealed class BadGatewayException : Exception
     /// <summary>The upstream HTTP status, when there was an answer at all.</summary>
     public int? UpstreamStatus { get; }
 }
+
+/// <summary>A read ran past its time limit and was stopped (503 unless the caller's own input made it slow).</summary>
+public sealed class QueryTimedOutException : Exception
+{
+    public QueryTimedOutException(string message, Exception? inner = null) : base(message, inner) { }
+}
