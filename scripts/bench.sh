@@ -161,7 +161,7 @@ launcher="$WORK/start-api.sh"
   printf 'exec env -u ASPNETCORE_URLS -u URLS -u EVOLUTION_WEBHOOK_SHARED_SECRET -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL'
   printf ' -u %s' OPENAI_API_KEY OPENAI_BASE_URL LLM_PROVIDER LLM_TIMEOUT LLM_MAX_CONCURRENCY REPLY_WORKERS REPLY_CONCURRENCY \
     REPLY_TENANT_CONCURRENCY REPLY_JOB_LEASE_SECONDS DOTNET_gcServer
-  printf ' \\\n  %q' ASPNETCORE_ENVIRONMENT=Production ADMIN_API_KEY="$admin_key" SECRETS_ENCRYPTION_KEY="$encryption_key" \
+  printf ' \\\n  %q' ASPNETCORE_ENVIRONMENT=Production ADMIN_API_KEY="$admin_key" SECRETS_ENCRYPTION_KEY="$encryption_key" METRICS_PUBLIC=true \
     "${api_settings[@]}"
   printf ' \\\n  DATABASE_URL=%q"$database" PORT="$port" "$@" dotnet %q\n' \
     "postgres://postgres@127.0.0.1:$HF_PG_PORT/" "$WORK/api/HybridFlow.Api.dll"

@@ -23,6 +23,7 @@ builder.Services.AddSerilog((services, logger) =>
 builder.Services.AddApplication();
 builder.Services.AddInfrastructure(builder.Configuration);
 var operations = new EnvironmentSettings(builder.Configuration).Operations();
+if (builder.Environment.IsProduction()) new EnvironmentSettings(builder.Configuration).RequireStrongSecrets();
 
 builder.Services.AddHybridFlowAuthentication(builder.Configuration);
 builder.Services.AddAuthorization();
@@ -59,6 +60,7 @@ builder.Services.AddHybridFlowSwagger();
 var app = builder.Build();
 
 app.UseMiddleware<CorrelationIdMiddleware>();
+app.UseMiddleware<SecurityHeadersMiddleware>();
 app.UseSerilogRequestLogging(o => SerilogSetup.ConfigureRequestLogging(o, app.Services.GetRequiredService<Serilog.ILogger>()));
 app.UseMiddleware<ErrorHandlingMiddleware>();
 app.UseMiddleware<BodySizeLimitMiddleware>();

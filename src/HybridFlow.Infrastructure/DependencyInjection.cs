@@ -104,9 +104,11 @@ public static class DependencyInjection
 
         // The inbox's realtime feed: one LISTEN connection per process, fanned out to the open event streams.
         services.AddSingleton(env.InboxStream());
+        services.AddSingleton(env.InboxQueries());
         services.AddSingleton<InboxEventStore>();
         services.AddSingleton<Realtime.InboxEventFeed>();
         services.AddSingleton<IInboxEventFeed>(sp => sp.GetRequiredService<Realtime.InboxEventFeed>());
+        services.AddSingleton<IInboxStreamSlots, Realtime.InboxStreamSlots>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<Realtime.InboxEventListener>(sp, connectionString));
         services.AddHostedService(sp => sp.GetRequiredService<Realtime.InboxEventListener>());
         return services;

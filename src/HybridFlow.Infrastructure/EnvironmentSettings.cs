@@ -47,6 +47,19 @@ public sealed class EnvironmentSettings
         return raw;
     }
 
+    /// <summary>The shortest shared secret Production accepts: 24 characters, what <c>openssl rand -hex 12</c> gives.</summary>
+    public const int MinimumSecretLength = 24;
+
+    /// <summary>Production only: a shared secret that is set but shorter than 24 characters stops startup; empty counts as unset.</summary>
+    public void RequireStrongSecrets()
+    {
+        foreach (var name in new[] { "ADMIN_API_KEY", "METRICS_API_KEY", "CRON_SECRET", "EVOLUTION_WEBHOOK_SHARED_SECRET" })
+        {
+            if (String(name) is { Length: > 0 and < MinimumSecretLength })
+                throw new InvalidOperationException($"{name} is shorter than {MinimumSecretLength} characters. Generate one with: openssl rand -hex 24");
+        }
+    }
+
     public string DatabaseConnectionString() =>
         Persistence.DatabaseUrl.ToConnectionString(String("DATABASE_URL")
             ?? throw new InvalidOperationException("DATABASE_URL is not set. Use scripts/run.sh to start a local PostgreSQL, or set it to postgres://user:pass@host:port/db."));
@@ -109,6 +122,13 @@ public sealed class EnvironmentSettings
     public Realtime.InboxStreamOptions InboxStream() => new()
     {
         KeepAlive = TimeSpan.FromSeconds(Number("INBOX_KEEPALIVE_SECONDS", 15, 0.1, 3600)),
+        StreamsPerCaller = (int)Number("INBOX_STREAMS_PER_USER", 5, 1, 1000),
+        Revalidate = TimeSpan.FromSeconds(Number("AUTH_REVALIDATE_SECONDS", 60, 0, 3600)),
+    };
+
+    public Persistence.InboxQueryOptions InboxQueries() => new()
+    {
+        StatementTimeout = TimeSpan.FromMilliseconds(Number("INBOX_QUERY_TIMEOUT_MS", 3000, 1, 600_000)),
     };
 
     public SendResolutionOptions SendResolution() => new()
@@ -157,6 +177,7 @@ public sealed class EnvironmentSettings
         WebhookRequestsPerMinute = (int)Number("RATE_LIMIT_WEBHOOK_PER_MINUTE", OperationsOptions.DefaultWebhookRequestsPerMinute, 0, 10_000_000),
         WebhookUnauthenticatedPerMinute = (int)Number("RATE_LIMIT_WEBHOOK_UNAUTH_PER_MINUTE", OperationsOptions.DefaultWebhookUnauthenticatedPerMinute, 0, 10_000_000),
         MetricsApiKey = String("METRICS_API_KEY"),
+        MetricsPublic = Flag("METRICS_PUBLIC", false),
     };
 
     /// <summary>CORS_ORIGINS: comma-separated origins such as <c>https://admin.example.com</c>, or <c>*</c> for any.</summary>

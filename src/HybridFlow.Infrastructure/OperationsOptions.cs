@@ -22,6 +22,9 @@ public sealed record OperationsOptions
     /// <summary>When set, GET /metrics requires <c>Authorization: Bearer</c> with this key.</summary>
     public string? MetricsApiKey { get; init; }
 
+    /// <summary>METRICS_PUBLIC: in Production, /metrics without METRICS_API_KEY is closed unless this is true.</summary>
+    public bool MetricsPublic { get; init; }
+
     /// <summary>How long a health check waits for a host to accept a connection.</summary>
     public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(2);
 }

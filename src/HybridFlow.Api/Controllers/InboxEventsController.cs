@@ -22,7 +22,8 @@ public sealed class InboxEventsController : ControllerBase
     /// "session_id","message_id"?,"note_id"?,"at"}</c>. Types: message.created, conversation.updated, session.paused,
     /// session.resumed, reply.sent, handoff.requested, note.created. A <c>: keep-alive</c> comment comes every 15 s.
     /// After a reconnect (EventSource sends <c>Last-Event-ID</c>; or pass <c>?last_event_id=</c>) the events after that
-    /// id from the last 10 minutes come first. Read what changed through the inbox API by id.
+    /// id from the last 10 minutes come first. Read what changed through the inbox API by id. A user or key holds at most
+    /// INBOX_STREAMS_PER_USER streams (429 after); a stream ends when its key is revoked or its user deleted, locked or re-roled.
     /// </remarks>
     /// <param name="lastEventIdHeader">The Last-Event-ID header that EventSource sends when it reconnects.</param>
     /// <param name="lastEventId">The same as a query parameter (the header wins).</param>
@@ -33,6 +34,7 @@ public sealed class InboxEventsController : ControllerBase
     [ProducesResponseType(typeof(ValidationProblemDetails), 400, "application/json")]
     [ProducesResponseType(typeof(ProblemDetails), 401, "application/json")]
     [ProducesResponseType(typeof(ProblemDetails), 404, "application/json")]
+    [ProducesResponseType(typeof(ProblemDetails), 429, "application/problem+json")]
     public async Task<IResult> Stream([FromHeader(Name = "Last-Event-ID")] string? lastEventIdHeader,
         [FromQuery(Name = "last_event_id")] string? lastEventId, [FromQuery(Name = "tenant_id")] long? tenantId, CancellationToken ct) =>
         new InboxEventStreamResult(await _mediator.Send(new StreamInboxEventsQuery(lastEventIdHeader ?? lastEventId, tenantId), ct));

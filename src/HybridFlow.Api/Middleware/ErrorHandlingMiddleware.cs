@@ -65,7 +65,7 @@ public sealed class ErrorHandlingMiddleware
         // Data PostgreSQL refuses (class 22: invalid text, bad unicode escape): the input's fault.
         PostgresException { SqlState: var s } when s.StartsWith("22", StringComparison.Ordinal) =>
             new ProblemDetails { Status = 400, Title = "The request holds data that cannot be stored." },
-        ServiceUnavailableException or NpgsqlException or TimeoutException or System.Net.Sockets.SocketException =>
+        ServiceUnavailableException or QueryTimedOutException or NpgsqlException or TimeoutException or System.Net.Sockets.SocketException =>
             new ProblemDetails { Status = 503, Title = "Service temporarily unavailable", Detail = "Please retry shortly." },
         InvalidOperationException { InnerException: NpgsqlException } =>
             new ProblemDetails { Status = 503, Title = "Service temporarily unavailable", Detail = "Please retry shortly." },

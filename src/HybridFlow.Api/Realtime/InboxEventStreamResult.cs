@@ -14,11 +14,15 @@ namespace HybridFlow.Api.Realtime;
 /// Writes GET /api/inbox/events as <c>text/event-stream</c>: <c>id</c>, <c>event</c> and one <c>data</c> line of JSON
 /// per event, and a <c>: keep-alive</c> comment every INBOX_KEEPALIVE_SECONDS. The framing is written here rather than
 /// by TypedResults.ServerSentEvents because an <see cref="System.Net.ServerSentEvents.SseItem{T}"/> cannot be a comment.
-/// The stream ends when the client goes away (quietly: not an error) or the feed drops a client that stopped reading.
+/// The stream ends when the client goes away (quietly: not an error), the feed drops a client that stopped reading, or its
+/// caller is no longer allowed in: every AUTH_REVALIDATE_SECONDS the key or login is checked again (revoked key, user
+/// deleted, locked or given another role), and the browser's reconnect then gets 401.
 /// </summary>
 public sealed class InboxEventStreamResult : IResult
 {
     private static readonly byte[] KeepAliveComment = ": keep-alive\n\n"u8.ToArray();
+    /// <summary>AUTH_REVALIDATE_SECONDS=0 checks every request; a stream is then checked every second.</summary>
+    private static readonly TimeSpan ShortestRevalidation = TimeSpan.FromSeconds(1);
     private readonly IAsyncEnumerable<InboxEventDto> _events;
 
     public InboxEventStreamResult(IAsyncEnumerable<InboxEventDto> events) => _events = events;
@@ -26,7 +30,9 @@ public sealed class InboxEventStreamResult : IResult
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var services = httpContext.RequestServices;
-        var keepAlive = services.GetRequiredService<InboxStreamOptions>().KeepAlive;
+        var options = services.GetRequiredService<InboxStreamOptions>();
+        var keepAlive = options.KeepAlive;
+        var revalidateEvery = options.Revalidate < ShortestRevalidation ? ShortestRevalidation : options.Revalidate;
         var json = new JsonSerializerOptions(services.GetRequiredService<IOptions<Microsoft.AspNetCore.Mvc.JsonOptions>>().Value.JsonSerializerOptions)
         {
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -53,9 +59,18 @@ public sealed class InboxEventStreamResult : IResult
             await response.Body.FlushAsync(stop.Token);
             next = events.MoveNextAsync().AsTask();
             var tick = Task.Delay(keepAlive, stop.Token);
+            var recheck = Task.Delay(revalidateEvery, stop.Token);
             while (true)
             {
-                if (await Task.WhenAny(next, tick) == tick)
+                var done = await Task.WhenAny(next, tick, recheck);
+                if (done == recheck)
+                {
+                    await recheck;
+                    if (!await StillAllowedAsync(httpContext, stop.Token)) break;
+                    recheck = Task.Delay(revalidateEvery, stop.Token);
+                    continue;
+                }
+                if (done == tick)
                 {
                     await tick;
                     await response.Body.WriteAsync(KeepAliveComment, stop.Token);
@@ -87,6 +102,21 @@ public sealed class InboxEventStreamResult : IResult
                 }
             }
             await events.DisposeAsync();
+        }
+    }
+
+    /// <summary>Fails closed: a check that cannot be made (database down) ends the stream; the reconnect is checked again.</summary>
+    private static async Task<bool> StillAllowedAsync(HttpContext context, CancellationToken ct)
+    {
+        try
+        {
+            return await Security.PrincipalRevalidation.IsStillValidAsync(context, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            context.RequestServices.GetRequiredService<ILogger<InboxEventStreamResult>>()
+                .LogWarning("An inbox event stream could not check its caller again ({Error}) and was closed", e.GetType().Name);
+            return false;
         }
     }
 

@@ -8,7 +8,8 @@ namespace HybridFlow.Api.Security;
 
 /// <summary>
 /// GET /metrics: prometheus-net writes the host's registry in the Prometheus text format 0.0.4 (or OpenMetrics when the
-/// scraper asks for it). Open unless METRICS_API_KEY is set; then it needs <c>Authorization: Bearer &lt;METRICS_API_KEY&gt;</c>.
+/// scraper asks for it). With METRICS_API_KEY set it needs <c>Authorization: Bearer &lt;METRICS_API_KEY&gt;</c>; without it, it is
+/// open outside Production and, in Production, only with METRICS_PUBLIC=true (else 401).
 /// </summary>
 public static class MetricsEndpoint
 {
@@ -27,8 +28,8 @@ public static class MetricsEndpoint
             .WithTags("Operations")
             .WithSummary("Prometheus metrics in the text exposition format 0.0.4")
             .WithDescription("Webhooks by action, webhook latency, reply jobs by outcome, reply queue depth and age, LLM and Evolution "
-                             + "call latency and errors, process and GC figures. Open unless METRICS_API_KEY is set; then send it as "
-                             + "'Authorization: Bearer <key>'.")
+                             + "call latency and errors, process and GC figures. With METRICS_API_KEY set, send it as "
+                             + "'Authorization: Bearer <key>'. Without it: in Production 401 unless METRICS_PUBLIC=true, elsewhere open.")
             .Produces<string>(StatusCodes.Status200OK, "text/plain")
             .ProducesProblem(StatusCodes.Status401Unauthorized);
     }
@@ -39,18 +40,21 @@ public sealed class MetricsKeyMiddleware
 {
     private readonly RequestDelegate _next;
     private readonly OperationsOptions _options;
+    private readonly bool _openWithoutKey;
 
-    public MetricsKeyMiddleware(RequestDelegate next, OperationsOptions options)
+    public MetricsKeyMiddleware(RequestDelegate next, OperationsOptions options, IHostEnvironment environment)
     {
         _next = next;
         _options = options;
+        // A production install does not publish its figures by accident: without a key, only when it says so.
+        _openWithoutKey = options.MetricsPublic || !environment.IsProduction();
     }
 
     public async Task InvokeAsync(HttpContext context)
     {
         var expected = _options.MetricsApiKey;
         var presented = AuthorizationHeader.BearerToken(context.Request.Headers.Authorization.ToString());
-        if (string.IsNullOrEmpty(expected) || SecretComparison.Matches(presented, expected))
+        if (string.IsNullOrEmpty(expected) ? _openWithoutKey : SecretComparison.Matches(presented, expected))
         {
             await _next(context);
             return;
@@ -60,7 +64,10 @@ public sealed class MetricsKeyMiddleware
         context.Response.Headers.WWWAuthenticate = "Bearer";
         await context.Response.WriteAsJsonAsync(new ProblemDetails
         {
-            Status = 401, Title = "Unauthorized", Detail = "Send METRICS_API_KEY as 'Authorization: Bearer <key>'.",
+            Status = 401, Title = "Unauthorized",
+            Detail = string.IsNullOrEmpty(expected)
+                ? "Metrics are closed: set METRICS_API_KEY and send it as 'Authorization: Bearer <key>', or set METRICS_PUBLIC=true."
+                : "Send METRICS_API_KEY as 'Authorization: Bearer <key>'.",
         }, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json", context.RequestAborted);
     }
 }

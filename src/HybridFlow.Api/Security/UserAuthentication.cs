@@ -104,10 +104,7 @@ public static class UserAuthentication
             : context.Properties.IssuedUtc;
         if (checkedAt is { } last && now - last < interval) return;
 
-        var principal = context.Principal;
-        var valid = long.TryParse(principal?.FindFirstValue(HttpCurrentCaller.UserClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var userId)
-                    && await context.HttpContext.RequestServices.GetRequiredService<IMediator>()
-                        .Send(new CheckUserSessionQuery(userId, principal!.FindFirstValue(SecurityStampClaim), LoginSessionOf(principal)), context.HttpContext.RequestAborted);
+        var valid = await IsSessionValidAsync(context.HttpContext, context.Principal, context.HttpContext.RequestAborted);
         if (!valid)
         {
             context.RejectPrincipal();
@@ -121,6 +118,12 @@ public static class UserAuthentication
     /// <summary>The server-side login a cookie principal was read from; null for API keys.</summary>
     public static long? LoginSessionOf(ClaimsPrincipal principal) =>
         long.TryParse(principal.FindFirstValue(LoginSessionTicketStore.SessionIdClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+
+    /// <summary>Whether a login's user may go on (see <see cref="CheckUserSessionQuery"/>); open event streams ask it too.</summary>
+    internal static async Task<bool> IsSessionValidAsync(HttpContext context, ClaimsPrincipal? principal, CancellationToken ct) =>
+        long.TryParse(principal?.FindFirstValue(HttpCurrentCaller.UserClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var userId)
+        && await context.RequestServices.GetRequiredService<IMediator>()
+            .Send(new CheckUserSessionQuery(userId, principal!.FindFirstValue(SecurityStampClaim), LoginSessionOf(principal)), ct);
 
     internal static Task WriteProblemAsync(HttpContext context, int status, string title, string detail)
     {

@@ -14,7 +14,12 @@ public sealed record InstanceDto(
     string? EvoApiKey,
     string? WebhookSecret,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>An agent (user or key) reads no secret tails; tenant admins and the platform admin do.</summary>
+    public InstanceDto AsSeenBy(ICurrentCaller caller) =>
+        caller.Role <= CallerRole.TenantAdmin ? this : this with { EvoApiKey = null, WebhookSecret = null };
+}
 
 /// <summary><see cref="EvoServerUrlTrusted"/>: saved by the platform admin, so the outbound address rule does not apply to it.</summary>
 public sealed record NewInstance(long TenantId, string InstanceName, string EvoServerUrl, string EvoApiKey, string? WebhookSecret, bool EvoServerUrlTrusted);

@@ -1,4 +1,5 @@
 using HybridFlow.Application.Common.Models;
+using HybridFlow.Application.Common.Security;
 using HybridFlow.Domain.Tenants;
 
 namespace HybridFlow.Application.Tenants;
@@ -38,6 +39,20 @@ public sealed record TenantDto(
     public string? LlmApiKey { get; init; }
     public string? LlmBaseUrl { get; init; }
     public string? NotifyUrl { get; init; }
+
+    /// <summary>
+    /// What an agent (user or key) may read: the tenant's name and conversation settings, but no prompt, no workflow,
+    /// notify or model URL and no secret tails. Tenant admins and the platform admin see everything.
+    /// </summary>
+    public TenantDto AsSeenBy(ICurrentCaller caller) => caller.Role <= CallerRole.TenantAdmin ? this : this with
+    {
+        SystemPrompt = null,
+        WorkflowUrl = null,
+        WorkflowSecret = null,
+        LlmApiKey = null,
+        LlmBaseUrl = null,
+        NotifyUrl = null,
+    };
 
     public TenantDto WithConversation(ConversationSettings c) => this with
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Inbox;
 using Npgsql;
@@ -14,8 +15,36 @@ namespace HybridFlow.Infrastructure.Persistence;
 public sealed class InboxQueries : IInboxQueries
 {
     private readonly NpgsqlDataSource _db;
+    private readonly InboxQueryOptions _options;
 
-    public InboxQueries(NpgsqlDataSource db) => _db = db;
+    public InboxQueries(NpgsqlDataSource db, InboxQueryOptions options)
+    {
+        _db = db;
+        _options = options;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/> in a transaction whose statements stop after INBOX_QUERY_TIMEOUT_MS
+    /// (SET LOCAL: the pooled connection keeps no setting); a statement stopped so is a <see cref="QueryTimedOutException"/>.
+    /// </summary>
+    private async Task<T> TimedAsync<T>(Func<NpgsqlConnection, Task<T>> read, CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var timeoutMs = ((long)Math.Ceiling(_options.StatementTimeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
+        await using (var set = connection.Command($"SET LOCAL statement_timeout = {timeoutMs}", tx))
+            await set.ExecuteNonQueryAsync(ct);
+        try
+        {
+            var result = await read(connection);
+            await tx.CommitAsync(ct);
+            return result;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled && !ct.IsCancellationRequested)
+        {
+            throw new QueryTimedOutException($"An inbox query ran past INBOX_QUERY_TIMEOUT_MS ({timeoutMs} ms).", e);
+        }
+    }
 
     /// <summary>ConversationAccess's rule in SQL, on <c>sessions s</c>.</summary>
     internal static void AddVisibility(SqlConditions where, ConversationScope scope)
@@ -26,17 +55,16 @@ public sealed class InboxQueries : IInboxQueries
 
     private const string NeedsAttention = "EXISTS (SELECT 1 FROM reply_jobs j WHERE j.session_id = s.id AND j.status = 'needs_attention')";
 
-    public async Task<(IReadOnlyList<ConversationDto> Items, long Total)> ListAsync(
-        ConversationScope scope, ConversationListFilter filter, int page, int pageSize, CancellationToken ct)
+    public Task<(IReadOnlyList<ConversationDto> Items, long Total)> ListAsync(
+        ConversationScope scope, ConversationListFilter filter, int page, int pageSize, CancellationToken ct) => TimedAsync<(IReadOnlyList<ConversationDto>, long)>(async connection =>
     {
         var list = ListStatements(scope, filter, page, pageSize);
-        await using var connection = await _db.OpenConnectionAsync(ct);
         long total;
         await using (var count = connection.Command(list.CountSql, null, [.. list.CountArgs]))
             total = (long)(await count.ExecuteScalarAsync(ct))!;
         if (total == 0) return ([], 0);
         return (await ReadConversationsAsync(connection, list.PageSql, list.PageArgs, ct), total);
-    }
+    }, ct);
 
     /// <summary>The list's two statements (the count and the page) with their parameters; public for the plan test.</summary>
     public static (string CountSql, IReadOnlyList<object> CountArgs, string PageSql, IReadOnlyList<object> PageArgs) ListStatements(
@@ -59,16 +87,15 @@ public sealed class InboxQueries : IInboxQueries
         return (countSql, countArgs, pageSql, where.Args.ToList());
     }
 
-    public async Task<ConversationDto?> FindAsync(ConversationScope scope, long sessionId, CancellationToken ct)
+    public Task<ConversationDto?> FindAsync(ConversationScope scope, long sessionId, CancellationToken ct) => TimedAsync(async connection =>
     {
         var where = new SqlConditions();
         where.Add($"s.id = {where.Arg(sessionId)}");
         AddVisibility(where, scope);
         var select = ConversationSelect(scope.ReaderUserId is { } reader ? where.Arg(reader) : null);
-        await using var connection = await _db.OpenConnectionAsync(ct);
         var items = await ReadConversationsAsync(connection, $"{select} WHERE {where}", where.Args, ct);
         return items.Count == 0 ? null : items[0];
-    }
+    }, ct);
 
     private static void AddFilter(SqlConditions where, ConversationListFilter filter)
     {
@@ -91,7 +118,8 @@ public sealed class InboxQueries : IInboxQueries
         if (filter.Search is { } search)
         {
             var pattern = where.Arg("%" + EscapeLike(search) + "%");
-            var matches = $"s.contact_name ILIKE {pattern} OR EXISTS (SELECT 1 FROM messages m WHERE m.session_id = s.id AND m.text ILIKE {pattern})";
+            // IN, not a correlated EXISTS: the matching messages are found once through messages_text_trgm_idx (V0017).
+            var matches = $"s.contact_name ILIKE {pattern} OR s.id IN (SELECT m.session_id FROM messages m WHERE m.text ILIKE {pattern})";
             // A number (digits, spaces, + ( ) - .) also matches the chat id's digits; a name with a digit in it does not.
             var digits = new string(search.Where(char.IsAsciiDigit).ToArray());
             if (digits.Length >= 3 && search.All(ch => char.IsAsciiDigit(ch) || " +()-.".Contains(ch)))
@@ -163,7 +191,7 @@ public sealed class InboxQueries : IInboxQueries
         return items;
     }
 
-    public async Task<IReadOnlyList<ThreadItemDto>> ThreadAsync(long sessionId, ThreadCursor? before, int limit, CancellationToken ct)
+    public Task<IReadOnlyList<ThreadItemDto>> ThreadAsync(long sessionId, ThreadCursor? before, int limit, CancellationToken ct) => TimedAsync<IReadOnlyList<ThreadItemDto>>(async connection =>
     {
         var args = new List<object> { sessionId, limit };
         // Each table is read newest first, at most `limit` rows, from before the cursor; its bound on (time, id) follows
@@ -199,7 +227,6 @@ public sealed class InboxQueries : IInboxQueries
             ORDER BY at DESC, kind DESC, id DESC
             LIMIT $2
             """;
-        await using var connection = await _db.OpenConnectionAsync(ct);
         await using var cmd = connection.Command(sql, null, [.. args]);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var items = new List<ThreadItemDto>();
@@ -221,27 +248,25 @@ public sealed class InboxQueries : IInboxQueries
             });
         }
         return items;
-    }
+    }, ct);
 
-    public async Task<IReadOnlyList<AssigneeDto>> AssigneesAsync(long tenantId, CancellationToken ct)
+    public Task<IReadOnlyList<AssigneeDto>> AssigneesAsync(long tenantId, CancellationToken ct) => TimedAsync<IReadOnlyList<AssigneeDto>>(async connection =>
     {
-        await using var connection = await _db.OpenConnectionAsync(ct);
         await using var cmd = connection.Command(
             "SELECT id, display_name, role FROM users WHERE tenant_id = $1 ORDER BY lower(display_name), id", null, tenantId);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var items = new List<AssigneeDto>();
         while (await r.ReadAsync(ct)) items.Add(new AssigneeDto(r.GetInt64(0), r.GetString(1), r.GetString(2)));
         return items;
-    }
+    }, ct);
 
-    public async Task<InboxUser?> FindUserAsync(long userId, CancellationToken ct)
+    public Task<InboxUser?> FindUserAsync(long userId, CancellationToken ct) => TimedAsync(async connection =>
     {
-        await using var connection = await _db.OpenConnectionAsync(ct);
         await using var cmd = connection.Command("SELECT id, tenant_id, role, display_name FROM users WHERE id = $1", null, userId);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct)) return null;
         return new InboxUser(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1), r.GetString(2), r.GetString(3));
-    }
+    }, ct);
 }
 
 /// <summary>A WHERE clause built from the conditions in use, with their positional parameters.</summary>

@@ -57,12 +57,13 @@ public sealed class PostgresXmlRepository : IXmlRepository
 public sealed class SecretXmlEncryptor : IXmlEncryptor
 {
     internal const string ValueElement = "value";
+    internal const string EncryptedKeyElement = "encryptedKey";
     private readonly SecretProtector _protector;
 
     public SecretXmlEncryptor(SecretProtector protector) => _protector = protector;
 
     public EncryptedXmlInfo Encrypt(XElement plaintextElement) => new(
-        new XElement("encryptedKey",
+        new XElement(EncryptedKeyElement,
             new XComment(" Encrypted with SECRETS_ENCRYPTION_KEY. "),
             new XElement(ValueElement, _protector.Protect(plaintextElement.ToString(SaveOptions.DisableFormatting)))),
         typeof(SecretXmlDecryptor));

@@ -1,3 +1,4 @@
+using System.Xml.Linq;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -7,6 +8,7 @@ namespace HybridFlow.Infrastructure.Security;
 /// <summary>
 /// At startup, encrypts legacy plain-text secrets and re-encrypts values under previous keys with the current one,
 /// so a key rotation is: set the new key, keep the old one in SECRETS_ENCRYPTION_PREVIOUS_KEYS, restart, drop the old key.
+/// Data Protection's keys (the login cookie's and the CSRF tokens') are re-encrypted too, so logins outlive the rotation.
 /// </summary>
 public sealed class SecretReencryptionService : IHostedService
 {
@@ -63,7 +65,42 @@ public sealed class SecretReencryptionService : IHostedService
                 rewritten += await update.ExecuteNonQueryAsync(cancellationToken);
             }
         }
+        rewritten += await ReencryptDataProtectionKeysAsync(connection, cancellationToken);
         if (rewritten > 0) _logger.LogInformation("Re-encrypted {count} stored secrets under the current key", rewritten);
+    }
+
+    /// <summary>Each key's XML holds its secret as one <c>value</c> element that <see cref="SecretXmlEncryptor"/> wrote.</summary>
+    private async Task<int> ReencryptDataProtectionKeysAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var stale = new List<(long Id, string Xml)>();
+        await using (var select = new NpgsqlCommand("SELECT id, xml FROM data_protection_keys", connection))
+        await using (var reader = await select.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct))
+                stale.Add((reader.GetInt64(0), reader.GetString(1)));
+
+        var rewritten = 0;
+        foreach (var (id, xml) in stale)
+        {
+            var element = XElement.Parse(xml);
+            var values = element.Descendants(SecretXmlEncryptor.ValueElement)
+                .Where(v => v.Parent?.Name.LocalName == SecretXmlEncryptor.EncryptedKeyElement && !_protector.IsCurrent(v.Value)).ToList();
+            if (values.Count == 0) continue;
+            try
+            {
+                foreach (var value in values) value.Value = _protector.Protect(_protector.Unprotect(value.Value))!;
+            }
+            catch (Application.Common.Exceptions.ServiceUnavailableException)
+            {
+                _logger.LogError("Data Protection key row {id} is encrypted under a key this process does not have; left as is", id);
+                continue;
+            }
+            await using var update = new NpgsqlCommand("UPDATE data_protection_keys SET xml = $1 WHERE id = $2 AND xml = $3", connection);
+            update.Parameters.AddWithValue(element.ToString(SaveOptions.DisableFormatting));
+            update.Parameters.AddWithValue(id);
+            update.Parameters.AddWithValue(xml);
+            rewritten += await update.ExecuteNonQueryAsync(ct);
+        }
+        return rewritten;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

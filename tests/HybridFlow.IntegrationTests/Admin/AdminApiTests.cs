@@ -184,7 +184,7 @@ public sealed class AdminApiTests
     [Test]
     public async Task Health_ReportsTheDatabase()
     {
-        var response = await _app.Client.GetAsync("/health");
+        var response = await _app.Admin.GetAsync("/health");
         var health = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.That((int)response.StatusCode, Is.EqualTo(200), health.ToString());
         Assert.That(health.GetProperty("ok").GetBoolean(), Is.True);

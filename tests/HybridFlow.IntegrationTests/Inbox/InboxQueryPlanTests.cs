@@ -1,6 +1,7 @@
 using HybridFlow.Application.Inbox;
 using HybridFlow.Infrastructure.Persistence;
 using HybridFlow.IntegrationTests.Support;
+using System.Net.Http.Json;
 using Npgsql;
 
 namespace HybridFlow.IntegrationTests.Inbox;
@@ -73,5 +74,69 @@ public sealed class InboxQueryPlanTests
         await PlanAsync("needs_person", tenantAdmin, new ConversationListFilter(ConversationStatusFilter.NeedsPerson));
         await PlanAsync("tag", tenantAdmin, new ConversationListFilter(ConversationStatusFilter.All, Tag: "vip"));
         await PlanAsync("platform admin, every tenant", new ConversationScope(null, null, null), new ConversationListFilter(ConversationStatusFilter.Open));
+    }
+
+    /// <summary>Ten messages with varied texts per session, vacuumed and analyzed; answers the tenant.</summary>
+    private static async Task<long> SeedSearchableInboxAsync(HybridFlowApp app, int sessions)
+    {
+        var (tenantId, _) = await app.CreateTenantWithInstanceAsync();
+        await using var connection = new NpgsqlConnection(app.ConnectionString);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"""
+            INSERT INTO sessions (tenant_id, instance_id, chat_id, created_at, updated_at, last_message_at, contact_name)
+            SELECT i.tenant_id, i.id, (5511900000000 + g) || '@s.whatsapp.net', now(), now(), now() - make_interval(mins => g), 'Cliente ' || g
+            FROM instances i, generate_series(1, {sessions}) g WHERE i.tenant_id = {tenantId};
+            INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, sent_at, created_at)
+            SELECT s.tenant_id, s.instance_id, s.id, s.id || '-' || n, 'inbound', 'conversation',
+                   'pedido ' || md5(s.id || '-' || n) || ' para entrega', s.last_message_at - make_interval(secs => n), now()
+            FROM sessions s, generate_series(1, 10) n WHERE s.tenant_id = {tenantId};
+            """, connection) { CommandTimeout = 600 };
+        await cmd.ExecuteNonQueryAsync();
+        // VACUUM also moves the new rows out of the GIN indexes' pending lists, as autovacuum would on a live database.
+        foreach (var table in new[] { "sessions", "messages" })
+        {
+            await using var vacuum = new NpgsqlCommand($"VACUUM ANALYZE {table}", connection) { CommandTimeout = 600 };
+            await vacuum.ExecuteNonQueryAsync();
+        }
+        return tenantId;
+    }
+
+    [Test]
+    public async Task Search_OnTwentyThousandMessages_FindsThemThroughTheTrigramIndex()
+    {
+        await using var app = await HybridFlowApp.StartAsync();
+        var tenantId = await SeedSearchableInboxAsync(app, 2000);
+        var needle = (await app.ScalarAsync<string>($"SELECT substr(text, 8, 10) FROM messages WHERE tenant_id = {tenantId} ORDER BY id LIMIT 1 OFFSET 777"))!;
+
+        await using var connection = new NpgsqlConnection(app.ConnectionString);
+        await connection.OpenAsync();
+        var list = InboxQueries.ListStatements(new ConversationScope(tenantId, null, null), new ConversationListFilter(ConversationStatusFilter.All, Search: needle), 1, 50);
+        foreach (var (name, sql, args) in new[] { ("count", list.CountSql, list.CountArgs), ("page", list.PageSql, list.PageArgs) })
+        {
+            await using var cmd = new NpgsqlCommand("EXPLAIN " + sql, connection);
+            foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
+            var lines = new List<string>();
+            await using (var r = await cmd.ExecuteReaderAsync())
+                while (await r.ReadAsync()) lines.Add(r.GetString(0));
+            var plan = string.Join('\n', lines);
+            await TestContext.Out.WriteLineAsync($"--- q, {name} ---\n{plan}\n");
+            Assert.That(plan, Does.Contain("messages_text_trgm_idx"), $"the {name} finds the texts through the trigram index");
+            Assert.That(plan, Does.Not.Contain("Seq Scan on messages"), name);
+        }
+
+        var found = await app.Admin.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/inbox/conversations?status=all&tenant_id={tenantId}&q={needle}");
+        Assert.That(found.GetProperty("total").GetInt64(), Is.EqualTo(1), "the search still finds its one conversation");
+    }
+
+    [Test]
+    public async Task ASearchThatRunsPastTheStatementTimeout_Is400NamingQ_NotA500()
+    {
+        await using var app = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["INBOX_QUERY_TIMEOUT_MS"] = "1" });
+        var tenantId = await SeedSearchableInboxAsync(app, 2000);
+
+        // One character: no trigram to look up, so every text is read, far beyond 1 ms.
+        var response = await app.Admin.GetAsync($"/api/inbox/conversations?status=all&tenant_id={tenantId}&q=z");
+        var body = await ApiAssert.ProblemAsync(response, 400, "q");
+        Assert.That(body.ToString(), Does.Contain("narrow the search"));
     }
 }

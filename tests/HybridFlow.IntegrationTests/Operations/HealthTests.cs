@@ -7,13 +7,16 @@ using HybridFlow.IntegrationTests.Support;
 
 namespace HybridFlow.IntegrationTests.Operations;
 
-/// <summary>/health reports the database, the LLM provider and the workflow target; only an "error" makes it 503.</summary>
+/// <summary>
+/// /health reports the database, the LLM provider and the workflow target; only an "error" makes it 503. The admin key
+/// reads the whole report; anyone else only "ok" and each check's status.
+/// </summary>
 [NonParallelizable]
 public sealed class HealthTests
 {
     private static async Task<(int Status, JsonElement Checks)> HealthAsync(HybridFlowApp app)
     {
-        var response = await app.Client.GetAsync("/health");
+        var response = await app.Admin.GetAsync("/health");
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.That(body.GetProperty("ok").GetBoolean(), Is.EqualTo(response.StatusCode == HttpStatusCode.OK), body.ToString());
         return ((int)response.StatusCode, body.GetProperty("checks"));
@@ -100,7 +103,7 @@ public sealed class HealthTests
             ["LLM_PROVIDER"] = "anthropic",
             ["ANTHROPIC_API_KEY"] = null,
         });
-        var response = await app.Client.GetAsync("/health");
+        var response = await app.Admin.GetAsync("/health");
         var text = await response.Content.ReadAsStringAsync();
         Assert.That((int)response.StatusCode, Is.EqualTo(503), text);
         var checks = JsonDocument.Parse(text).RootElement.GetProperty("checks");
@@ -120,7 +123,7 @@ public sealed class HealthTests
         Assert.That(Message(up, "database"), Does.Match(@"^\d+ migrations applied$"));
 
         await postgres.StopServerAsync();
-        var response = await app.Client.GetAsync("/health");
+        var response = await app.Admin.GetAsync("/health");
         var text = await response.Content.ReadAsStringAsync();
         Assert.That((int)response.StatusCode, Is.EqualTo(503), text);
         var body = JsonDocument.Parse(text).RootElement;
@@ -139,7 +142,7 @@ public sealed class HealthTests
     {
         await using var app = await HybridFlowApp.StartAsync();
         app.Clock.Advance(TimeSpan.FromDays(3));
-        var response = await app.Client.GetAsync("/health");
+        var response = await app.Admin.GetAsync("/health");
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.That(body.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "ok", "version", "timestamp", "checks" }));
@@ -149,5 +152,33 @@ public sealed class HealthTests
         Assert.That(body.GetProperty("timestamp").GetDateTimeOffset(), Is.EqualTo(app.Clock.GetUtcNow()).Within(TimeSpan.FromMinutes(1)), "the app's clock, moved on");
 
         Assert.That((int)(await app.Client.PostAsync("/health", null)).StatusCode, Is.EqualTo(405));
+    }
+
+    [Test]
+    public async Task Anonymous_SeesOnlyOkAndEachStatus_WithItsStatusCode_AndTheAdminKeySeesEverything()
+    {
+        await using var app = await HybridFlowApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["LLM_PROVIDER"] = "anthropic",
+            ["ANTHROPIC_API_KEY"] = null,
+        });
+        var response = await app.Client.GetAsync("/health");
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That((int)response.StatusCode, Is.EqualTo(503), text);
+        var body = JsonDocument.Parse(text).RootElement;
+        Assert.That(body.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "ok", "checks" }), "no version, no timestamp");
+        Assert.That(body.GetProperty("ok").GetBoolean(), Is.False);
+        foreach (var check in body.GetProperty("checks").EnumerateObject())
+            Assert.That(check.Value.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "status" }), check.Name);
+        Assert.That(Status(body.GetProperty("checks"), "llm"), Is.EqualTo("error"));
+        Assert.That(text, Does.Not.Contain("anthropic").And.Not.Contain("ANTHROPIC_API_KEY").And.Not.Contain("migrations"));
+
+        var agent = app.ClientWithKey(await app.CreateApiKeyAsync((await app.CreateTenantWithInstanceAsync()).TenantId, "tenant_admin"));
+        var tenantView = JsonDocument.Parse(await (await agent.GetAsync("/health")).Content.ReadAsStringAsync()).RootElement;
+        Assert.That(tenantView.TryGetProperty("version", out _), Is.False, "a tenant's key is not the platform's");
+
+        var admin = JsonDocument.Parse(await (await app.Admin.GetAsync("/health")).Content.ReadAsStringAsync()).RootElement;
+        Assert.That(admin.GetProperty("version").GetString(), Is.Not.Empty);
+        Assert.That(Message(admin.GetProperty("checks"), "llm"), Does.Contain("ANTHROPIC_API_KEY"));
     }
 }

@@ -128,7 +128,7 @@ public sealed class MetricsTests
     [Test]
     public async Task Scrape_ReportsQueueDepthAndOldestDueAge_FromTheDatabase_AndCanRequireAKey()
     {
-        const string metricsKey = "metrics-key-0123456789";
+        const string metricsKey = "metrics-key-0123456789abcdef";
         // No workers: the queue stays exactly as the webhooks leave it.
         await using var app = await HybridFlowApp.StartAsync(new Dictionary<string, string?>
         {
@@ -233,4 +233,22 @@ public sealed class MetricsTests
 
     private static double Delta(PrometheusText after, PrometheusText before, string name, params (string Key, string Value)[] labels) =>
         after.ValueOrZero(name, labels) - before.ValueOrZero(name, labels);
+
+    [Test]
+    public async Task InProduction_WithoutAKey_MetricsAre401_UnlessMetricsPublic_AndOutsideProductionOpen()
+    {
+        await using var closed = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["METRICS_PUBLIC"] = null });
+        var refused = await closed.Client.GetAsync("/metrics");
+        var body = await refused.Content.ReadAsStringAsync();
+        Assert.That((int)refused.StatusCode, Is.EqualTo(401), body);
+        Assert.That(refused.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        Assert.That(body, Does.Contain("METRICS_API_KEY").And.Contain("METRICS_PUBLIC"), "the answer says how to open it");
+        Assert.That(body, Does.Not.Contain("hybridflow_"));
+
+        // METRICS_PUBLIC=true is the test apps' default.
+        Assert.That(await ScrapeAsync(_app.Client), Is.Not.Null);
+
+        await using var development = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["METRICS_PUBLIC"] = null }, environment: "Development");
+        Assert.That(await ScrapeAsync(development.Client), Is.Not.Null);
+    }
 }

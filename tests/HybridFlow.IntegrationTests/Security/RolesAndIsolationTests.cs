@@ -177,4 +177,50 @@ public sealed class RolesAndIsolationTests
         Assert.That((int)(await _app.Admin.PostAsJsonAsync("/api/tenants/999999/api-keys", new { name = "x", role = "agent" })).StatusCode, Is.EqualTo(404));
         Assert.That((int)(await _app.Client.PostAsJsonAsync($"/api/tenants/{_tenantA}/api-keys", new { name = "x", role = "agent" })).StatusCode, Is.EqualTo(401));
     }
+
+    [Test]
+    public async Task AgentKey_ReadsTheTenantAndItsInstances_WithoutPromptUrlsOrSecretTails_LikeAgentUsers()
+    {
+        const string prompt = "Secret sauce: never offer discounts above 5%.";
+        const string workflowUrl = "http://127.0.0.1:9/internal-workflow-hook";
+        const string notifyUrl = "http://127.0.0.1:9/internal-notify-hook";
+        const string llmBaseUrl = "http://127.0.0.1:9/internal-llm";
+        var (tenantId, instance) = await _app.CreateTenantWithInstanceAsync(new
+        {
+            name = "Configured tenant", system_prompt = prompt, workflow_url = workflowUrl, workflow_secret = "workflow-secret-0123456789-WXYZ",
+            notify_url = notifyUrl, llm_api_key = "sk-tenant-own-key-QRST", llm_base_url = llmBaseUrl,
+        });
+        var hidden = new[] { prompt, workflowUrl, notifyUrl, llmBaseUrl, "WXYZ", "QRST", HybridFlowApp.WebhookSecret[^4..], HybridFlowApp.EvolutionApiKey[^4..] };
+        var paths = new[] { $"/api/tenants/{tenantId}", "/api/tenants", "/api/instances", $"/api/instances/{instance}" };
+
+        using var agent = ClientWith((await CreateKeyAsync(tenantId, "agent")).Key);
+        foreach (var path in paths)
+        {
+            var response = await agent.GetAsync(path);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.That((int)response.StatusCode, Is.EqualTo(200), $"{path}: an agent key may still read ({body})");
+            foreach (var value in hidden) Assert.That(body, Does.Not.Contain(value), $"{path} shows an agent key {value}");
+        }
+        var tenant = await agent.GetFromJsonAsync<JsonElement>($"/api/tenants/{tenantId}");
+        Assert.That(tenant.GetProperty("name").GetString(), Is.EqualTo("Configured tenant"), "what an agent works with stays");
+
+        // A tenant_admin key still reads everything.
+        using var admin = ClientWith((await CreateKeyAsync(tenantId, "tenant_admin")).Key);
+        foreach (var path in paths)
+        {
+            var body = await (await admin.GetAsync(path)).Content.ReadAsStringAsync();
+            if (path.Contains("tenants")) Assert.That(body, Does.Contain(workflowUrl).And.Contain(prompt).And.Contain("WXYZ"), path);
+            else Assert.That(body, Does.Contain(HybridFlowApp.WebhookSecret[^4..]), path);
+        }
+    }
+
+    [Test]
+    public async Task AgentUser_GetsForbidden_OnTheTenantConfigurationRoutes()
+    {
+        var email = $"agent-{Guid.NewGuid():N}@hybridflow.test";
+        await UserSessions.CreateUserAsync(_app, _tenantA, email, "agent");
+        var browser = await UserSessions.LoginAsync(_app, email);
+        foreach (var path in new[] { $"/api/tenants/{_tenantA}", "/api/tenants", "/api/instances", $"/api/instances/{_instanceA}" })
+            Assert.That((int)(await browser.GetAsync(path)).StatusCode, Is.EqualTo(403), path);
+    }
 }

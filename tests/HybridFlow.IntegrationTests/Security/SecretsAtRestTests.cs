@@ -75,4 +75,72 @@ public sealed class SecretsAtRestTests
         Assert.That(item.GetProperty("webhook_secret").GetString(), Is.EqualTo("****" + HybridFlowApp.WebhookSecret[^4..]));
         Assert.That(item.GetProperty("instance_name").GetString(), Is.EqualTo(instance));
     }
+
+    [Test]
+    public async Task KeyRotation_AsTheReadmeSays_KeepsLoginsWorking_TheDataProtectionKeysAreReencrypted()
+    {
+        await using var old = await HybridFlowApp.StartAsync();
+        var (tenantId, _) = await old.CreateTenantWithInstanceAsync();
+        await UserSessions.CreateUserAsync(old, tenantId, "rotation@hybridflow.test", "tenant_admin");
+        var login = await old.Client.PostAsJsonAsync("/api/auth/login", new { email = "rotation@hybridflow.test", password = UserSessions.DefaultPassword });
+        Assert.That((int)login.StatusCode, Is.EqualTo(200), await login.Content.ReadAsStringAsync());
+        var cookie = login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("hybridflow_auth=", StringComparison.Ordinal)).Split(';')[0];
+
+        async Task<int> MeAsync(HybridFlowApp app)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/api/auth/me");
+            request.Headers.Add("Cookie", cookie);
+            return (int)(await app.Client.SendAsync(request)).StatusCode;
+        }
+        Assert.That(await MeAsync(old), Is.EqualTo(200));
+        var oldKeyId = (await old.ScalarAsync<string>("SELECT xml FROM data_protection_keys LIMIT 1"))!.Split("enc:v1:")[1][..8];
+
+        // The README's steps: the new key with the old one as previous, restart; then the new key alone, restart.
+        await using (var rotated = await HybridFlowApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["SECRETS_ENCRYPTION_KEY"] = NewKey,
+            ["SECRETS_ENCRYPTION_PREVIOUS_KEYS"] = HybridFlowApp.EncryptionKey,
+        }, old.ConnectionString))
+            Assert.That(await MeAsync(rotated), Is.EqualTo(200));
+        Assert.That(await old.ScalarAsync<long>("SELECT count(*) FROM data_protection_keys WHERE xml LIKE '%enc:v1:' || $1 || ':%'", oldKeyId), Is.EqualTo(0),
+            "no Data Protection key is left under the old key");
+
+        await using var final = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["SECRETS_ENCRYPTION_KEY"] = NewKey }, old.ConnectionString);
+        Assert.That(await MeAsync(final), Is.EqualTo(200), "the cookie issued before the rotation still works");
+        var fresh = await final.Client.PostAsJsonAsync("/api/auth/login", new { email = "rotation@hybridflow.test", password = UserSessions.DefaultPassword });
+        Assert.That((int)fresh.StatusCode, Is.EqualTo(200), "and new logins work");
+    }
+
+    [TestCase("ADMIN_API_KEY")]
+    [TestCase("METRICS_API_KEY")]
+    [TestCase("CRON_SECRET")]
+    [TestCase("EVOLUTION_WEBHOOK_SHARED_SECRET")]
+    public async Task InProduction_ASharedSecretShorterThan24Characters_StopsStartup_NamingTheVariable(string variable)
+    {
+        var failure = await Assert.CatchAsync(async () =>
+        {
+            await using var app = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { [variable] = "change-me" });
+        });
+        var messages = string.Join(" | ", Chain(failure!).Select(e => e.Message));
+        Assert.That(messages, Does.Contain(variable + " is shorter than 24 characters"));
+    }
+
+    [Test]
+    public async Task AnEmptySecretCountsAsUnset_AndOutsideProductionAShortOneIsAccepted()
+    {
+        await using (var empty = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["METRICS_API_KEY"] = "", ["CRON_SECRET"] = "" }))
+            Assert.That((int)(await empty.Admin.GetAsync("/api/tenants")).StatusCode, Is.EqualTo(200));
+        await using var development = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["CRON_SECRET"] = "short" }, environment: "Development");
+        Assert.That((int)(await development.Admin.GetAsync("/api/tenants")).StatusCode, Is.EqualTo(200));
+    }
+
+    private static IEnumerable<Exception> Chain(Exception e)
+    {
+        for (Exception? current = e; current is not null; current = current.InnerException)
+        {
+            yield return current;
+            if (current is AggregateException aggregate)
+                foreach (var inner in aggregate.InnerExceptions.SelectMany(Chain)) yield return inner;
+        }
+    }
 }

@@ -73,6 +73,8 @@ public sealed class HybridFlowApp : IAsyncDisposable
             ["SECRETS_ENCRYPTION_KEY"] = EncryptionKey,
             ["ADMIN_EMAIL"] = PlatformAdminEmail,
             ["ADMIN_PASSWORD"] = PlatformAdminPassword,
+            // Most tests scrape /metrics without a key; MetricsTests checks Production's closed default.
+            ["METRICS_PUBLIC"] = "true",
         };
         foreach (var (k, v) in overrides ?? new Dictionary<string, string?>()) settings[k] = v;
         app.Settings = settings;

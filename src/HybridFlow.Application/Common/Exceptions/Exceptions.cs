@@ -56,3 +56,9 @@ public sealed class PayloadTooLargeException : Exception
 {
     public PayloadTooLargeException(string message) : base(message) { }
 }
+
+/// <summary>A read ran past its time limit and was stopped (503 unless the caller's own input made it slow).</summary>
+public sealed class QueryTimedOutException : Exception
+{
+    public QueryTimedOutException(string message, Exception? inner = null) : base(message, inner) { }
+}

@@ -65,7 +65,15 @@ public sealed class ListConversationsQueryHandler : IRequestHandler<ListConversa
         var filter = new ConversationListFilter(
             ConversationStatusFilterNames.Parse(query.Status), assignee, query.AssignedTo == AssignedToNames.Unassigned,
             query.Tag is null ? null : ConversationTags.TryNormalize(query.Tag), string.IsNullOrWhiteSpace(query.Q) ? null : query.Q.Trim());
-        var (items, total) = await _inbox.ListAsync(scope, filter, query.Page, query.PageSize, ct);
-        return new PagedResult<ConversationDto>(items, query.Page, query.PageSize, total);
+        try
+        {
+            var (items, total) = await _inbox.ListAsync(scope, filter, query.Page, query.PageSize, ct);
+            return new PagedResult<ConversationDto>(items, query.Page, query.PageSize, total);
+        }
+        catch (QueryTimedOutException) when (filter.Search is not null)
+        {
+            // A broad or very short q over a large inbox: the caller's input, so a 400 that says what to change.
+            throw new RequestValidationException("q", "The search took too long; narrow the search (a longer word, a name or part of a number).");
+        }
     }
 }

@@ -26,6 +26,6 @@ public sealed class GetInstanceQueryHandler : IRequestHandler<GetInstanceQuery, 
         _caller = caller;
     }
 
-    public Task<InstanceDto> Handle(GetInstanceQuery query, CancellationToken ct) =>
-        _instances.FindVisibleAsync(_caller, query.InstanceName!, query.TenantId, ct);
+    public async Task<InstanceDto> Handle(GetInstanceQuery query, CancellationToken ct) =>
+        (await _instances.FindVisibleAsync(_caller, query.InstanceName!, query.TenantId, ct)).AsSeenBy(_caller);
 }

@@ -27,6 +27,6 @@ public sealed class ListInstancesQueryHandler : IRequestHandler<ListInstancesQue
     public async Task<PagedResult<InstanceDto>> Handle(ListInstancesQuery query, CancellationToken ct)
     {
         var items = await _instances.ListAsync(_caller.TenantFilter(query.TenantId), ct);
-        return new PagedResult<InstanceDto>(items, 1, Math.Max(items.Count, 1), items.Count);
+        return new PagedResult<InstanceDto>([.. items.Select(i => i.AsSeenBy(_caller))], 1, Math.Max(items.Count, 1), items.Count);
     }
 }

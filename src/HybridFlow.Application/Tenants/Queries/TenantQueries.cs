@@ -35,12 +35,13 @@ public sealed class TenantQueryHandlers :
     public async Task<TenantDto> Handle(GetTenantQuery query, CancellationToken ct)
     {
         _caller.EnsureCanSee(query.Id, "Tenant", query.Id);
-        return await _tenants.FindAsync(query.Id, ct) ?? throw new NotFoundException("Tenant", query.Id);
+        var tenant = await _tenants.FindAsync(query.Id, ct) ?? throw new NotFoundException("Tenant", query.Id);
+        return tenant.AsSeenBy(_caller);
     }
 
     public async Task<PagedResult<TenantDto>> Handle(ListTenantsQuery query, CancellationToken ct)
     {
         var (items, total) = await _tenants.ListAsync(_caller.TenantFilter(null), query.Page, query.PageSize, ct);
-        return new PagedResult<TenantDto>(items, query.Page, query.PageSize, total);
+        return new PagedResult<TenantDto>([.. items.Select(t => t.AsSeenBy(_caller))], query.Page, query.PageSize, total);
     }
 }
