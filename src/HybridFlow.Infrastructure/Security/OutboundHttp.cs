@@ -228,7 +228,8 @@ public sealed class OutboundAllowList
                 var address = slash < 0 ? entry : entry[..slash];
                 if (!IPAddress.TryParse(address, out var ip) || !(address.Contains(':') || address.Count(c => c == '.') == 3)) throw Bad(entry);
                 var cidr = slash < 0 ? $"{address}/{(ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)}" : entry;
-                if (!IPNetwork.TryParse(cidr, out var network)) throw Bad(entry);
+                // 10.0.0.5/8 is refused rather than read as 10.0.0.0/8: the operator meant one of the two.
+                if (!IPNetwork.TryParse(cidr, out var network) || !network.BaseAddress.Equals(ip)) throw Bad(entry);
                 networks.Add(network);
             }
             else if (Uri.CheckHostName(entry.TrimEnd('.')) == UriHostNameType.Dns) hosts.Add(entry.TrimEnd('.'));
