@@ -109,6 +109,27 @@ public sealed class OutboundRedirectTests
     }
 
     [Test]
+    public async Task SendText_ToATenantUrlThatRedirects_FailsTheReplyForGood_AndNothingReachesTheInternalServer()
+    {
+        var (tenantId, tenantAdmin) = await TenantAsync();
+        var instance = await CreateInstanceAsync(tenantAdmin, tenantId, _public.BaseAddress);
+        var chat = Payloads.NewChatId();
+
+        Assert.That(await _app.DeliverAsync(instance, Payloads.CustomerText(chat, "Oi")), Is.EqualTo("ai_queued"));
+        await HybridFlowApp.EventuallyAsync(async () => (await _app.TimelineAsync(instance, chat)).Contains("ai_failed"), "ai_failed");
+
+        var job = "SELECT {0} FROM reply_jobs j JOIN sessions s ON s.id = j.session_id WHERE s.chat_id = $1";
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await _app.ScalarAsync<string>(string.Format(job, "j.status"), chat), Is.EqualTo("dead"));
+            Assert.That(await _app.ScalarAsync<string>(string.Format(job, "j.last_error"), chat), Does.Contain(RedirectRefusal));
+            Assert.That(await DetailAsync(chat, "ai_failed"), Does.Contain(RedirectRefusal));
+            Assert.That(_public.Requests.Any(r => r.Target.StartsWith("/message/sendText/" + instance, StringComparison.Ordinal)), Is.True, "the send went to the tenant's server");
+            Assert.That(_internal.Requests.Where(r => r.Body.Contains(chat[..chat.IndexOf('@')], StringComparison.Ordinal)), Is.Empty, "the send was not replayed inside");
+        }
+    }
+
+    [Test]
     public async Task WorkflowUrl_RedirectingToAnInternalServerTheAdminsWorkflowUses_FailsWithTheRedirect_AndNothingReachesIt()
     {
         // A trusted workflow on the internal server warms the workflow client's pool.
