@@ -81,6 +81,11 @@ public sealed class OutboundAddressGuard : IOutboundAddressPolicy
                 {
                     throw new HttpRequestException(HttpRequestError.ConnectionError, blocked.Message, blocked);
                 }
+                catch (SocketException e)
+                {
+                    // As SocketsHttpHandler reports a name that does not resolve: callers handle HttpRequestException only.
+                    throw new HttpRequestException(HttpRequestError.NameResolutionError, e.Message, e);
+                }
             }
             return await base.SendAsync(request, cancellationToken);
         }
