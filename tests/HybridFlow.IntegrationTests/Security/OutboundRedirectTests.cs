@@ -182,6 +182,24 @@ public sealed class OutboundRedirectTests
         }
     }
 
+    [Test]
+    public async Task LlmBaseUrl_SetByATenantKey_ThatRedirects_FailsTheReplyWithTheRedirect()
+    {
+        var (tenantId, tenantAdmin) = await TenantAsync();
+        var instance = await CreateInstanceAsync(_app.Admin, tenantId, _app.Evolution.BaseAddress);
+        await ApiAssert.StatusAsync(await tenantAdmin.PatchAsJsonAsync($"/api/tenants/{tenantId}",
+            new { llm_api_key = "sk-tenant-own-key-0123456789", llm_base_url = new Uri(_public.BaseAddress, "v1").ToString() }), 200);
+        Assert.That(await _app.ScalarAsync<bool>("SELECT llm_base_url_trusted FROM tenants WHERE id = $1", tenantId), Is.False);
+        var chat = Payloads.NewChatId();
+
+        Assert.That(await _app.DeliverAsync(instance, Payloads.CustomerText(chat, "Oi")), Is.EqualTo("ai_queued"));
+        await HybridFlowApp.EventuallyAsync(async () => (await _app.TimelineAsync(instance, chat)).Contains("ai_failed"), "ai_failed");
+
+        Assert.That(await DetailAsync(chat, "ai_failed"), Does.Contain(RedirectRefusal));
+        Assert.That(_internal.Requests.Where(r => r.Target.Contains("chat/completions", StringComparison.Ordinal)), Is.Empty);
+        Assert.That(_app.Evolution.SendsTo(chat), Is.Empty);
+    }
+
     // ---- F16: answers are read up to a cap
 
     [TestCase(true, TestName = "TestWebhook_AnEvolutionAnswerOverOneMiB_WithContentLength_IsAClearFailure")]
