@@ -75,15 +75,17 @@ public static class DependencyInjection
         services.AddSingleton<ILlmUsageLedger, LlmUsageLedger>();
         services.AddHybridFlowHealthChecks();
 
-        // The one Evolution HttpClient. Each call gets its instance's base address and apikey (EvolutionApiFactory.For);
-        // the pipeline's per-attempt timeouts replace HttpClient.Timeout.
-        services.AddHttpClient(EvolutionApiFactory.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan).UseOutboundAddressGuard();
+        // The Evolution HttpClients, one per trust (OutboundHttp). Each call gets its instance's base address and apikey
+        // (EvolutionApiFactory.For); the pipeline's per-attempt timeouts replace HttpClient.Timeout.
+        services.AddOutboundHttpClients(EvolutionApiFactory.HttpClientName, OutboundHttp.EvolutionAnswerLimit, bufferAnswers: true);
         services.AddSingleton<EvolutionApiFactory>();
         services.AddSingleton<IWhatsAppGateway, EvolutionClient>();
         services.AddSingleton<IWhatsAppMediaGateway, EvolutionMediaClient>();
         services.AddSingleton<IMediaCapabilities, Llm.MediaCapabilities>();
         services.AddSingleton<IEvolutionAdmin, EvolutionAdminClient>();
-        services.AddHttpClient<IWorkflowDispatcher, WorkflowDispatcher>(c => c.Timeout = Timeout.InfiniteTimeSpan).UseOutboundAddressGuard();
+        // The workflow's answer body is never read: no cap.
+        services.AddOutboundHttpClients(WorkflowDispatcher.HttpClientName, answerLimit: null, bufferAnswers: false);
+        services.AddTransient<IWorkflowDispatcher, WorkflowDispatcher>();
         // The notify_url POSTs share the workflow events' client, guard and signing.
         services.AddTransient<ISignedEventSender>(sp => (WorkflowDispatcher)sp.GetRequiredService<IWorkflowDispatcher>());
         services.AddScoped<INotifyOutbox, NotifyOutbox>();

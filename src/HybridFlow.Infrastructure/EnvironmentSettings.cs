@@ -163,6 +163,8 @@ public sealed class EnvironmentSettings
     public Security.OutboundAddressOptions Outbound() => new()
     {
         AllowPrivateNetworks = Flag("OUTBOUND_ALLOW_PRIVATE_NETWORKS", false),
+        AllowList = Security.OutboundAllowList.Parse(String(Security.OutboundAllowList.Variable)),
+        Proxy = HttpUrl("OUTBOUND_PROXY") is { } proxy ? new Uri(proxy) : null,
     };
 
     public WorkflowOptions Workflow() => new()

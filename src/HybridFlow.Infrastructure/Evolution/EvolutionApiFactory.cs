@@ -14,8 +14,8 @@ namespace HybridFlow.Infrastructure.Evolution;
 
 /// <summary>
 /// Makes <see cref="IEvolutionApi"/> clients for one instance: its own server URL and apikey, plus the correlation id, on a
-/// fresh HttpClient from the factory's pooled "evolution" handler. Runs calls through the retry/timeout pipeline and
-/// times each attempt.
+/// fresh HttpClient from the factory's pooled "evolution.trusted" or "evolution.tenant" handler, by who saved the URL
+/// (<see cref="OutboundHttp"/>). Runs calls through the retry/timeout pipeline and times each attempt.
 /// </summary>
 public sealed class EvolutionApiFactory
 {
@@ -52,11 +52,10 @@ public sealed class EvolutionApiFactory
     public IEvolutionApi? For(EvolutionEndpoint endpoint, string? correlationId)
     {
         if (!Uri.TryCreate(endpoint.ServerUrl, UriKind.Absolute, out var server) || server.Scheme is not ("http" or "https")) return null;
-        var client = _httpClients.CreateClient(HttpClientName);
+        var client = _httpClients.CreateClient(OutboundHttp.ClientName(HttpClientName, endpoint.Trusted));
         client.BaseAddress = server;
         if (!string.IsNullOrEmpty(endpoint.ApiKey)) client.DefaultRequestHeaders.TryAddWithoutValidation(ApiKeyHeader, endpoint.ApiKey);
         if (correlationId is not null) client.DefaultRequestHeaders.TryAddWithoutValidation(OutboundCorrelation.HeaderName, correlationId);
-        if (endpoint.Trusted) client.DefaultRequestHeaders.TryAddWithoutValidation(OutboundAddressGuard.TrustHeader, "true");
         // Refit's source-generated client: no reflection; the HttpClient is per call (cheap, the handlers underneath are pooled).
         return RestService.ForGenerated<IEvolutionApi>(client, Settings);
     }

@@ -70,7 +70,8 @@ public sealed class EvolutionMediaClient : IWhatsAppMediaGateway
         IApiResponse<MediaBase64Response> response;
         try
         {
-            response = await _evolution.ExecuteAsync(Operation, _pipeline, token => api.GetBase64FromMediaMessageAsync(instance.InstanceName, body, token), ct);
+            response = await _evolution.ExecuteAsync(Operation, _pipeline,
+                token => api.GetBase64FromMediaMessageAsync(instance.InstanceName, body, AnswerLimit(maxBytes), token), ct);
         }
         catch (TimeoutRejectedException e)
         {
@@ -99,6 +100,9 @@ public sealed class EvolutionMediaClient : IWhatsAppMediaGateway
             return Decode(response.Content, maxBytes);
         }
     }
+
+    /// <summary>The file as base64 (4/3 of its bytes) plus room for the JSON around it.</summary>
+    public static long AnswerLimit(long maxBytes) => maxBytes / 3 * 4 + 4 + 64 * 1024;
 
     private static bool MentionsInstance(IApiResponse response) =>
         EvolutionApiFactory.ErrorOf(response)?.Response?.Message is { } m && m.ToString().Contains("instance", StringComparison.OrdinalIgnoreCase);

@@ -22,9 +22,13 @@ public interface IEvolutionApi
     [Post("/chat/findMessages/{instance}")]
     Task<IApiResponse<FindMessagesResponse>> FindMessagesAsync(string instance, [Body] FindMessagesRequest body, CancellationToken ct);
 
-    /// <summary>201 (200 in some versions) <c>{mediaType, fileName, mimetype, size, base64}</c>; 400/404 when Evolution does not have the message.</summary>
+    /// <summary>
+    /// 201 (200 in some versions) <c>{mediaType, fileName, mimetype, size, base64}</c>; 400/404 when Evolution does not have
+    /// the message. The answer is read up to <paramref name="answerLimit"/> bytes.
+    /// </summary>
     [Post("/chat/getBase64FromMediaMessage/{instance}")]
-    Task<IApiResponse<MediaBase64Response>> GetBase64FromMediaMessageAsync(string instance, [Body] MediaBase64Request body, CancellationToken ct);
+    Task<IApiResponse<MediaBase64Response>> GetBase64FromMediaMessageAsync(string instance, [Body] MediaBase64Request body,
+        [Property(Security.OutboundHttp.AnswerLimitOption)] long answerLimit, CancellationToken ct);
 
     [Get("/instance/connectionState/{instance}")]
     Task<IApiResponse<ConnectionStateResponse>> ConnectionStateAsync(string instance, CancellationToken ct);

@@ -102,9 +102,9 @@ public sealed class AnthropicReplyGenerator : IReplyGenerator, IDisposable
             // Not the caller's token, so it is the SDK's Timeout firing (a TaskCanceledException wrapping a TimeoutException).
             throw LlmErrors.Timeout(ProviderName, model, _options.Timeout, ex);
         }
-        catch (Exception ex) when (OutboundAddressGuard.BlockedBy(ex) is not null)
+        catch (Exception ex) when (OutboundAddressGuard.BlockedBy(ex) is { } refused)
         {
-            throw LlmErrors.BaseUrlBlocked(ProviderName, model);
+            throw LlmErrors.BaseUrlBlocked(ProviderName, model, refused);
         }
         catch (AnthropicApiException ex)
         {

@@ -31,8 +31,8 @@ public sealed class LlmClients : IDisposable
     private readonly LlmOptions _options;
     private readonly HttpClient _direct;
     private readonly HttpClient _guarded;
-    private readonly SocketsHttpHandler _directHandler;
-    private readonly SocketsHttpHandler _guardedHandler;
+    private readonly HttpMessageHandler _directHandler;
+    private readonly HttpMessageHandler _guardedHandler;
     private readonly Lock _lock = new();
     private readonly Dictionary<ClientKey, LinkedListNode<(ClientKey Key, object Client)>> _entries = [];
     private readonly LinkedList<(ClientKey Key, object Client)> _recency = new();
@@ -42,8 +42,9 @@ public sealed class LlmClients : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(guard);
         _options = options;
-        _directHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
-        _guardedHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectCallback = guard.ConnectAsync };
+        // Neither follows redirects, and answers stop at 4 MiB (OutboundHttp); the guarded one is the tenant handler.
+        _directHandler = OutboundHttp.Chain(OutboundHttp.NewSocketsHandler(TimeSpan.FromMinutes(5)), OutboundHttp.LlmAnswerLimit);
+        _guardedHandler = OutboundHttp.Chain(guard.CreateTenantHandler(TimeSpan.FromMinutes(5)), OutboundHttp.LlmAnswerLimit);
         // The SDKs' own timeouts (LLM_TIMEOUT) apply; HttpClient's 100 s default would only get in the way of longer ones.
         _direct = new HttpClient(_directHandler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
         _guarded = new HttpClient(_guardedHandler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };

@@ -101,7 +101,7 @@ public sealed class OpenAiReplyGenerator : IReplyGenerator, IDisposable
         OperationCanceledException when ct.IsCancellationRequested => null,
         // Not the caller's token, so it is the SDK's NetworkTimeout firing.
         OperationCanceledException => LlmErrors.Timeout(provider, model, timeout, ex),
-        _ when OutboundAddressGuard.BlockedBy(ex) is not null => LlmErrors.BaseUrlBlocked(provider, model),
+        _ when OutboundAddressGuard.BlockedBy(ex) is { } refused => LlmErrors.BaseUrlBlocked(provider, model, refused),
         // Status 0: no HTTP response at all (connection refused, DNS, reset).
         ClientResultException { Status: 0 } => LlmErrors.Unreachable(provider, model, ex),
         ClientResultException result => LlmErrors.FromStatus(

@@ -1,71 +1,101 @@
 using System.Net;
 using System.Net.Sockets;
 using HybridFlow.Application.Common.Interfaces;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace HybridFlow.Infrastructure.Security;
 
-/// <summary>OUTBOUND_ALLOW_PRIVATE_NETWORKS lifts the rule for every URL (self-hosted Evolution on a private network).</summary>
-public sealed record OutboundAddressOptions
-{
-    public bool AllowPrivateNetworks { get; init; }
-    /// <summary>A save waits at most this long for DNS; a name that does not resolve is left to the connect-time check.</summary>
-    public TimeSpan SaveDnsTimeout { get; init; } = TimeSpan.FromSeconds(5);
-}
-
 /// <summary>The connection went nowhere: every address of the host is one a tenant-set URL may not reach.</summary>
-public sealed class OutboundAddressBlockedException : Exception
+public sealed class OutboundAddressBlockedException : OutboundCallRefusedException
 {
     public OutboundAddressBlockedException(string reason) : base($"outbound address not allowed: {reason}") { }
 }
 
 /// <summary>
+/// OUTBOUND_ALLOW_PRIVATE_NETWORKS lifts the rule for every URL (self-hosted Evolution on a private network);
+/// OUTBOUND_ALLOW_ADDRESSES lifts it for the addresses and host names it lists; OUTBOUND_PROXY sends tenant URLs through a proxy.
+/// </summary>
+public sealed record OutboundAddressOptions
+{
+    public bool AllowPrivateNetworks { get; init; }
+    public OutboundAllowList AllowList { get; init; } = OutboundAllowList.Empty;
+    /// <summary>The proxy for calls to tenant URLs; null: they connect directly, whatever HTTP(S)_PROXY says.</summary>
+    public Uri? Proxy { get; init; }
+    /// <summary>A save waits at most this long for DNS; a name that does not resolve is left to the connect-time check.</summary>
+    public TimeSpan SaveDnsTimeout { get; init; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>
 /// The outbound address rule (SSRF protection), at save time (<see cref="IOutboundAddressPolicy"/>) and at connect time
-/// (<see cref="ConnectAsync"/>, the ConnectCallback of the HttpClients that call tenant URLs). The connect-time check
-/// resolves the host itself and connects only to an address it allowed, so a name that passed at save time and now
-/// resolves to 127.0.0.1 (DNS rebinding) still goes nowhere. Requests marked trusted (<see cref="MarkOutboundTrust"/>:
-/// the URL was saved by the platform admin) connect as usual.
+/// (<see cref="ConnectAsync"/>, the ConnectCallback of the handler of every client that calls tenant URLs,
+/// <see cref="CreateTenantHandler"/>). The connect-time check resolves the host itself and connects only to an address it
+/// allowed, so a name that passed at save time and now resolves to 127.0.0.1 (DNS rebinding) still goes nowhere. URLs the
+/// platform admin saved use other clients (<see cref="OutboundHttp"/>), so the two never share a connection.
 /// </summary>
 public sealed class OutboundAddressGuard : IOutboundAddressPolicy
 {
     public const string PrivateAddressRefusal = "must not point to a private, loopback or link-local address";
-    private static readonly HttpRequestOptionsKey<bool> TrustedKey = new("HybridFlow.OutboundTargetTrusted");
     private readonly OutboundAddressOptions _options;
 
     public OutboundAddressGuard(OutboundAddressOptions options) => _options = options;
 
-    /// <summary>Marks whether the request's target was saved by the platform admin (unmarked requests are checked).</summary>
-    public static void MarkOutboundTrust(HttpRequestMessage request, bool trusted) => request.Options.Set(TrustedKey, trusted);
-
-    /// <summary>
-    /// For clients that only control their default headers (a Refit client per instance): this header marks the request
-    /// trusted, and <see cref="TrustHeaderHandler"/> turns it into the request option before it can leave the process.
-    /// </summary>
-    public const string TrustHeader = "X-HybridFlow-Outbound-Trusted";
-
-    /// <summary>Moves <see cref="TrustHeader"/> into the request's options and removes it; no header means untrusted.</summary>
-    internal sealed class TrustHeaderHandler : DelegatingHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            if (request.Headers.Remove(TrustHeader)) MarkOutboundTrust(request, true);
-            return base.SendAsync(request, cancellationToken);
-        }
-    }
-
-    /// <summary>The guard's refusal inside <paramref name="e"/> (SocketsHttpHandler wraps it in an HttpRequestException).</summary>
-    public static OutboundAddressBlockedException? BlockedBy(Exception? e)
+    /// <summary>The refusal inside <paramref name="e"/> (a blocked address, a redirect, an answer over its cap), wrapped or not.</summary>
+    public static OutboundCallRefusedException? BlockedBy(Exception? e)
     {
         for (; e is not null; e = e.InnerException)
-            if (e is OutboundAddressBlockedException blocked) return blocked;
+            if (e is OutboundCallRefusedException refused) return refused;
         return null;
+    }
+
+    /// <summary>
+    /// The primary handler for calls to tenant URLs: no redirects, no environment proxy, every connection through
+    /// <see cref="ConnectAsync"/>. With OUTBOUND_PROXY, the proxy is used and the target is resolved and checked before
+    /// each request instead (the connection itself goes to the proxy).
+    /// </summary>
+    public HttpMessageHandler CreateTenantHandler(TimeSpan? pooledConnectionLifetime = null)
+    {
+        var sockets = OutboundHttp.NewSocketsHandler(pooledConnectionLifetime);
+        if (_options.Proxy is null)
+        {
+            sockets.UseProxy = false;
+            sockets.ConnectCallback = ConnectAsync;
+            return sockets;
+        }
+        sockets.UseProxy = true;
+        sockets.Proxy = new WebProxy(_options.Proxy);
+        return new ProxiedTargetCheck(this) { InnerHandler = sockets };
+    }
+
+    /// <summary>Before a request leaves through OUTBOUND_PROXY: the target itself must be allowed.</summary>
+    private sealed class ProxiedTargetCheck(OutboundAddressGuard guard) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var host = request.RequestUri!.DnsSafeHost;
+            if (!guard.LiftedFor(host))
+            {
+                try
+                {
+                    await guard.AllowedAddressesAsync(host, cancellationToken);
+                }
+                catch (OutboundAddressBlockedException blocked)
+                {
+                    throw new HttpRequestException(HttpRequestError.ConnectionError, blocked.Message, blocked);
+                }
+                catch (SocketException e)
+                {
+                    // As SocketsHttpHandler reports a name that does not resolve: callers handle HttpRequestException only.
+                    throw new HttpRequestException(HttpRequestError.NameResolutionError, e.Message, e);
+                }
+            }
+            return await base.SendAsync(request, cancellationToken);
+        }
     }
 
     public async Task<string?> RefusalAsync(string url, CancellationToken ct)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             return "must be an absolute http(s) URL.";
-        if (_options.AllowPrivateNetworks) return null;
+        if (LiftedFor(uri.DnsSafeHost)) return null;
 
         IPAddress[] addresses;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -78,28 +108,17 @@ public sealed class OutboundAddressGuard : IOutboundAddressPolicy
         {
             return null; // not resolvable now: nothing to refuse yet, and every connection is checked again
         }
-        var blocked = addresses.Select(OutboundAddressClassifier.Blocked).FirstOrDefault(b => b is not null);
+        var blocked = addresses.Where(a => !Allows(a)).Select(OutboundAddressClassifier.Blocked).FirstOrDefault(b => b is not null);
         return blocked is null ? null : $"{PrivateAddressRefusal} (it resolves to a {blocked} address).";
     }
 
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
     {
         var endpoint = context.DnsEndPoint;
-        var trusted = _options.AllowPrivateNetworks
-                      || (context.InitialRequestMessage.Options.TryGetValue(TrustedKey, out var marked) && marked);
-        if (trusted) return await ConnectToAsync(endpoint, ct);
-
-        var addresses = await ResolveAsync(endpoint.Host, ct);
-        var allowed = addresses.Where(a => OutboundAddressClassifier.Blocked(a) is null).ToArray();
-        if (allowed.Length == 0)
-        {
-            var what = addresses.Select(OutboundAddressClassifier.Blocked).FirstOrDefault() ?? "unknown";
-            throw new OutboundAddressBlockedException(
-                $"the host resolves to a {what} address, which a URL set with a tenant key may not reach (see OUTBOUND_ALLOW_PRIVATE_NETWORKS)");
-        }
+        if (LiftedFor(endpoint.Host)) return await ConnectToAsync(endpoint, ct);
 
         SocketException? last = null;
-        foreach (var address in allowed)
+        foreach (var address in await AllowedAddressesAsync(endpoint.Host, ct))
         {
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
@@ -119,6 +138,22 @@ public sealed class OutboundAddressGuard : IOutboundAddressPolicy
             }
         }
         throw last!;
+    }
+
+    /// <summary>The whole rule is off, or OUTBOUND_ALLOW_ADDRESSES names this host.</summary>
+    private bool LiftedFor(string host) => _options.AllowPrivateNetworks || _options.AllowList.AllowsHost(host);
+
+    private bool Allows(IPAddress address) => OutboundAddressClassifier.Blocked(address) is null || _options.AllowList.AllowsAddress(address);
+
+    /// <summary>The host's addresses a tenant URL may reach; throws <see cref="OutboundAddressBlockedException"/> when there are none.</summary>
+    private async Task<IPAddress[]> AllowedAddressesAsync(string host, CancellationToken ct)
+    {
+        var addresses = await ResolveAsync(host, ct);
+        var allowed = addresses.Where(Allows).ToArray();
+        if (allowed.Length > 0) return allowed;
+        var what = addresses.Select(OutboundAddressClassifier.Blocked).FirstOrDefault() ?? "unknown";
+        throw new OutboundAddressBlockedException(
+            $"the host resolves to a {what} address, which a URL set with a tenant key may not reach (see OUTBOUND_ALLOW_ADDRESSES)");
     }
 
     /// <summary>What SocketsHttpHandler does without a ConnectCallback.</summary>
@@ -143,15 +178,4 @@ public sealed class OutboundAddressGuard : IOutboundAddressPolicy
         if (IPAddress.TryParse(literal, out var ip)) return [ip];
         return await Dns.GetHostAddressesAsync(host, ct);
     }
-}
-
-public static class OutboundAddressGuardExtensions
-{
-    /// <summary>
-    /// Routes the client's connections through <see cref="OutboundAddressGuard.ConnectAsync"/>. For every HttpClient that
-    /// calls a URL a tenant can set (Evolution, workflow; the model clients once base URLs are per tenant).
-    /// </summary>
-    public static IHttpClientBuilder UseOutboundAddressGuard(this IHttpClientBuilder builder) =>
-        builder.AddHttpMessageHandler(() => new OutboundAddressGuard.TrustHeaderHandler())
-            .UseSocketsHttpHandler((handler, sp) => handler.ConnectCallback = sp.GetRequiredService<OutboundAddressGuard>().ConnectAsync);
 }

@@ -28,6 +28,8 @@ public sealed class WorkflowDispatcher : IWorkflowDispatcher, ISignedEventSender
     public const string TimestampHeader = "X-HybridFlow-Timestamp";
     public const string SignatureHeader = "X-HybridFlow-Signature";
     public const string DeliveryHeader = "X-HybridFlow-Delivery";
+    /// <summary>The named clients "workflow.trusted" and "workflow.tenant" (<see cref="OutboundHttp"/>).</summary>
+    public const string HttpClientName = "workflow";
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -35,12 +37,12 @@ public sealed class WorkflowDispatcher : IWorkflowDispatcher, ISignedEventSender
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    private readonly HttpClient _http;
+    private readonly IHttpClientFactory _http;
     private readonly TimeProvider _time;
     private readonly WorkflowOptions _options;
     private readonly ResiliencePipeline _timeout;
 
-    public WorkflowDispatcher(HttpClient http, WorkflowOptions options, TimeProvider time)
+    public WorkflowDispatcher(IHttpClientFactory http, WorkflowOptions options, TimeProvider time)
     {
         _http = http;
         _time = time;
@@ -56,18 +58,18 @@ public sealed class WorkflowDispatcher : IWorkflowDispatcher, ISignedEventSender
     {
         var timestamp = _time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var signature = Sign(target.SigningSecret, timestamp, body);
+        var http = _http.CreateClient(OutboundHttp.ClientName(HttpClientName, target.Trusted));
         try
         {
             var status = await _timeout.ExecuteAsync(async token =>
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, target.Url) { Content = new ByteArrayContent(body) };
-                OutboundAddressGuard.MarkOutboundTrust(request, target.Trusted);
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
                 request.Headers.TryAddWithoutValidation(TimestampHeader, timestamp);
                 request.Headers.TryAddWithoutValidation(SignatureHeader, signature);
                 request.Headers.TryAddWithoutValidation(DeliveryHeader, deliveryId);
                 if (target.BearerToken is { } bearer) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
-                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
                 return (int)response.StatusCode;
             }, ct);
             // The URL is left out of errors: a workflow webhook URL is often a secret in itself.

@@ -17,7 +17,10 @@ public enum SendFailureKind
     Permanent,
     /// <summary>The request may have reached WhatsApp (timeout after sending): never retried blindly; resolved by proof (the echo, the gateway's record).</summary>
     OutcomeUnknown,
-    /// <summary>The outbound address guard refused the connection (private, loopback, metadata...): nothing was sent, retrying cannot help.</summary>
+    /// <summary>
+    /// The outbound rules stopped the call: the address guard refused the connection (private, loopback, metadata...), or
+    /// the server redirected or answered more than its cap. Retrying cannot help.
+    /// </summary>
     Blocked,
 }
 
