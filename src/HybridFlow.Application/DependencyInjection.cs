@@ -28,6 +28,8 @@ public static class DependencyInjection
         services.AddTransient<Webhooks.WebhookReceipts>();
         services.AddTransient<Replies.MediaPreparation>();
         services.AddTransient<Handoffs.ModelHandoffStep>();
+        services.AddTransient<Replies.TokenBudgetGate>();
+        services.AddSingleton<Replies.ReplyModelChoice>();
         services.AddTransient<Users.TenantUserAccess>();
         services.AddTransient<Inbox.ConversationAccess>();
         return services;

@@ -25,9 +25,11 @@ public sealed class TenantQueryHandlers :
 {
     private readonly ITenantStore _tenants;
     private readonly ICurrentCaller _caller;
+    private readonly PlatformModels _models;
 
-    public TenantQueryHandlers(ITenantStore tenants, ICurrentCaller caller)
+    public TenantQueryHandlers(ITenantStore tenants, ICurrentCaller caller, PlatformModels models)
     {
+        _models = models;
         _tenants = tenants;
         _caller = caller;
     }
@@ -35,12 +37,12 @@ public sealed class TenantQueryHandlers :
     public async Task<TenantDto> Handle(GetTenantQuery query, CancellationToken ct)
     {
         _caller.EnsureCanSee(query.Id, "Tenant", query.Id);
-        return await _tenants.FindAsync(query.Id, ct) ?? throw new NotFoundException("Tenant", query.Id);
+        return _models.Describe(await _tenants.FindAsync(query.Id, ct) ?? throw new NotFoundException("Tenant", query.Id));
     }
 
     public async Task<PagedResult<TenantDto>> Handle(ListTenantsQuery query, CancellationToken ct)
     {
         var (items, total) = await _tenants.ListAsync(_caller.TenantFilter(null), query.Page, query.PageSize, ct);
-        return new PagedResult<TenantDto>(items, query.Page, query.PageSize, total);
+        return new PagedResult<TenantDto>(items.Select(_models.Describe).ToList(), query.Page, query.PageSize, total);
     }
 }
