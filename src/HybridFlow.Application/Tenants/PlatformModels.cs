@@ -137,13 +137,16 @@ public sealed class PlatformModels
     public TenantDto Describe(TenantDto tenant)
     {
         var choice = ChoiceOf(tenant);
+        var llmModel = Effective(choice, ModelSetting.LlmModel) ?? DefaultModel(ModelSetting.LlmModel, tenant.LlmProvider);
+        // A photo without an allowed vision_model goes to the reply model.
+        string? FallbackOf(ModelSetting s) => s == ModelSetting.VisionModel ? llmModel : DefaultModel(s, tenant.LlmProvider);
         var fallbacks = Enum.GetValues<ModelSetting>().Where(s => !IsAllowed(choice, s)).ToList();
         return tenant with
         {
-            LlmModelEffective = Effective(choice, ModelSetting.LlmModel) ?? DefaultModel(ModelSetting.LlmModel, tenant.LlmProvider),
+            LlmModelEffective = llmModel,
             ModelFallback = fallbacks.Count == 0 ? null
                 : string.Join(" ", fallbacks.Select(s =>
-                    $"{Field(s)} '{Shorten(choice.Model(s)!)}' is not in LLM_ALLOWED_MODELS; calls use {DefaultModel(s, tenant.LlmProvider) ?? "the default"} instead.")),
+                    $"{Field(s)} '{Shorten(choice.Model(s)!)}' is not in LLM_ALLOWED_MODELS; calls use {FallbackOf(s) ?? "the default"} instead.")),
         };
     }
 
