@@ -29,6 +29,8 @@ public static class DependencyInjection
         services.AddTransient<Webhooks.WebhookAdmission>();
         services.AddTransient<Replies.MediaPreparation>();
         services.AddTransient<Handoffs.ModelHandoffStep>();
+        services.AddTransient<Replies.TokenBudgetGate>();
+        services.AddSingleton<Replies.ReplyModelChoice>();
         services.AddTransient<Users.TenantUserAccess>();
         services.AddTransient<Inbox.ConversationAccess>();
         return services;

@@ -40,7 +40,8 @@ public sealed record CreateTenantRequest(
     int? HistoryTokenBudget = null,
     string? LlmApiKey = null,
     string? LlmBaseUrl = null,
-    string? NotifyUrl = null)
+    string? NotifyUrl = null,
+    long? MonthlyTokenBudget = null)
 {
     public ConversationSettingsPatch ToConversationPatch() => new()
     {
@@ -125,6 +126,7 @@ public sealed record SendMessageRequest(string? InstanceName, string? ChatId, st
 /// <param name="LlmApiKey">Write-only: the tenant's own key for its model, transcription and vision calls (stored encrypted, shown masked); null: the global key.</param>
 /// <param name="LlmBaseUrl">The tenant's own OpenAI-compatible base URL, e.g. https://api.openai.com/v1; null: the global one. Private addresses are refused unless set with the platform admin key.</param>
 /// <param name="NotifyUrl">Receives a signed POST (event handoff_requested) when a customer asks for a person; null: none. Needs workflow_secret or N8N_API_KEY to sign.</param>
+/// <param name="MonthlyTokenBudget">Platform admin only: input plus output tokens a month (UTC) on the platform's model account; when used up, chats are handed to a person; null: unlimited.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record UpdateTenantRequest(
     Optional<string?> Name,
@@ -154,7 +156,8 @@ public sealed record UpdateTenantRequest(
     [property: Clearable] Optional<int?> HistoryTokenBudget = default,
     [property: Clearable] Optional<string?> LlmApiKey = default,
     [property: Clearable] Optional<string?> LlmBaseUrl = default,
-    [property: Clearable] Optional<string?> NotifyUrl = default)
+    [property: Clearable] Optional<string?> NotifyUrl = default,
+    [property: Clearable] Optional<long?> MonthlyTokenBudget = default)
 {
     public ConversationSettingsPatch ToConversationPatch() => new()
     {

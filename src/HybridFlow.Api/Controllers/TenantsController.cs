@@ -33,6 +33,7 @@ public sealed class TenantsController : ControllerBase
             body.ReplyMode, body.WorkflowUrl, body.WorkflowSecret, body.ResumeAfterMinutes, body.DebounceSeconds, body.HistoryMessages, body.ExternalSendsPause)
         {
             Conversation = body.ToConversationPatch(), LlmApiKey = body.LlmApiKey, LlmBaseUrl = body.LlmBaseUrl, NotifyUrl = body.NotifyUrl,
+            MonthlyTokenBudget = body.MonthlyTokenBudget,
         }, ct);
         return CreatedAtAction(nameof(Get), new { id = tenant.Id }, tenant);
     }
@@ -72,6 +73,7 @@ public sealed class TenantsController : ControllerBase
             body.ResumeAfterMinutes, body.DebounceSeconds, body.HistoryMessages, body.ExternalSendsPause, body.WorkflowUrl, body.WorkflowSecret)
         {
             Conversation = body.ToConversationPatch(), LlmApiKey = body.LlmApiKey, LlmBaseUrl = body.LlmBaseUrl, NotifyUrl = body.NotifyUrl,
+            MonthlyTokenBudget = body.MonthlyTokenBudget,
         }, ct);
 
     /// <summary>Deletes a tenant with its instances, sessions, messages, timeline and keys (platform admin only).</summary>

@@ -16,7 +16,8 @@ public sealed class StatsExampleSchemaFilter : ISchemaFilter
          "handled_by_bot": 96, "handled_by_bot_share": 0.8,
          "tokens": {"calls": 362, "input": 905000, "output": 61000, "cached": 512000, "cached_share": 0.5657,
                     "by_model": [{"provider": "openai", "model": "gpt-4o-mini", "calls": 362, "input": 905000, "output": 61000,
-                                  "cached": 512000, "cached_share": 0.5657}]}}
+                                  "cached": 512000, "cached_share": 0.5657}]},
+         "budget": {"month_start": "2026-12-01T00:00:00Z", "monthly_token_budget": 2000000, "used": 966000, "left": 1034000, "exhausted": false}}
         """;
 
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)

@@ -15,6 +15,8 @@ public static class HandoffRequests
 {
     public const string KeywordTrigger = "keyword";
     public const string ModelTrigger = "model";
+    /// <summary>The tenant's monthly token budget on the platform's model account is used up.</summary>
+    public const string BudgetTrigger = "budget";
 
     public static async Task ApplyAsync(
         ILockedChat chat, InstanceContext instance, string chatId, string trigger, string reason, long? messageId, DateTimeOffset now,

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace HybridFlow.Application.Handoffs;
 
 /// <summary>
-/// The model called request_human instead of replying: under the chat's lock, the job ends with nothing sent and an
+/// The model called request_human instead of replying (or the tenant's token budget is used up): under the chat's lock, the job ends with nothing sent and an
 /// active chat is paused for a person (<see cref="HandoffRequests"/>). A chat a person took meanwhile stays theirs.
 /// </summary>
 public sealed class ModelHandoffStep
@@ -26,23 +26,39 @@ public sealed class ModelHandoffStep
         _logger = logger;
     }
 
-    public async Task<SessionOutcome?> HandOffAsync(ClaimedReplyJob claimed, ReplyContext context, HandoffRequest request, string? correlationId, CancellationToken ct)
+    public Task<SessionOutcome?> HandOffAsync(ClaimedReplyJob claimed, ReplyContext context, HandoffRequest request, string? correlationId, CancellationToken ct) =>
+        HandOffAsync(claimed, context, HandoffRequests.ModelTrigger, request.Reason, "the model asked for a person", correlationId, ct);
+
+    /// <summary>
+    /// The tenant's monthly token budget is used up: the same handoff, with trigger budget, before any model call.
+    /// </summary>
+    public async Task<SessionOutcome?> HandOffForBudgetAsync(ClaimedReplyJob claimed, ReplyContext context, string? correlationId, CancellationToken ct)
+    {
+        var decision = await HandOffAsync(claimed, context, HandoffRequests.BudgetTrigger, BudgetReason, BudgetReason, correlationId, ct);
+        if (decision == SessionOutcome.HandoffRequested) _metrics.BudgetHandoff();
+        return decision;
+    }
+
+    public const string BudgetReason = "the monthly token budget is used up";
+
+    private async Task<SessionOutcome?> HandOffAsync(
+        ClaimedReplyJob claimed, ReplyContext context, string trigger, string? reason, string why, string? correlationId, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
         await using var entry = await _ledger.OpenAsync(claimed.JobId, ct);
         if (entry?.Job is not { } job) return null;
-        if (job.HandOff(claimed.Attempt, now) != ReplyJobOutcome.HandedOff) return null; // no longer ours, or a person took the chat meanwhile
+        if (job.HandOff(claimed.Attempt, now, why) != ReplyJobOutcome.HandedOff) return null; // no longer ours, or a person took the chat meanwhile
 
-        var reason = string.IsNullOrWhiteSpace(request.Reason) ? "the model asked for a person" : request.Reason.Trim();
+        reason = string.IsNullOrWhiteSpace(reason) ? why : reason.Trim();
         var decision = entry.Session.RequestHandoff(now, context.Instance.Tenant.QuietPeriod);
         if (decision == SessionOutcome.HandoffRequested)
-            await HandoffRequests.ApplyAsync(entry, context.Instance, context.ChatId, HandoffRequests.ModelTrigger, reason, null, now, correlationId, ct);
+            await HandoffRequests.ApplyAsync(entry, context.Instance, context.ChatId, trigger, reason, null, now, correlationId, ct);
         await entry.CommitAsync(ct);
 
-        _logger.LogInformation("Reply job {reply_job_id}: the model asked for a person ({outcome})", claimed.JobId, decision);
+        _logger.LogInformation("Reply job {reply_job_id}: handed to a person, trigger {trigger} ({outcome})", claimed.JobId, trigger, decision);
         if (decision == SessionOutcome.HandoffRequested)
         {
-            _metrics.HandoffRequested(HandoffRequests.ModelTrigger);
+            _metrics.HandoffRequested(trigger);
             _workers.JobQueued();
         }
         return decision;

@@ -39,14 +39,16 @@ public sealed class MediaPreparation
     private readonly HybridFlowSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger<MediaPreparation> _logger;
+    private readonly ReplyModelChoice _models;
     // The metric's outcome of the media just handled (the timeline note it got, or unsupported when none).
     private string _lastOutcome = "unsupported";
 
     public MediaPreparation(
         IMediaMessageStore messages, IWhatsAppMediaGateway gateway, IMediaCapabilities capabilities, IEnumerable<ISpeechTranscriber> transcribers,
         IReplyJobStore jobs, ISendLedger ledger, ReplySendSteps steps, ReplyPartsSender parts, IHybridFlowMetrics metrics, HybridFlowSettings settings,
-        TimeProvider time, ILogger<MediaPreparation> logger)
+        TimeProvider time, ILogger<MediaPreparation> logger, ReplyModelChoice models)
     {
+        _models = models;
         _parts = parts;
         _messages = messages;
         _gateway = gateway;
@@ -174,7 +176,7 @@ public sealed class MediaPreparation
         try
         {
             transcript = await _transcriber.TranscribeAsync(
-                new TranscriptionRequest(audio, context.Instance.Tenant.Conversation.TranscriptionModel, _capabilities.TranscriptionCredentials(context), correlationId), ct);
+                new TranscriptionRequest(audio, _models.For(context, Tenants.ModelSetting.TranscriptionModel), _capabilities.TranscriptionCredentials(context), correlationId), ct);
         }
         catch (ReplyGenerationException e) when (e.IsPermanent)
         {

@@ -23,7 +23,17 @@ public sealed record TenantStatsDto(
     long HandledByBot,
     /// <summary><see cref="HandledByBot"/> / <see cref="Conversations"/>; null without conversations.</summary>
     double? HandledByBotShare,
-    TokenStats Tokens);
+    TokenStats Tokens)
+{
+    /// <summary>This calendar month's (UTC) tokens on the platform's model account against the tenant's budget, whatever the period.</summary>
+    public TokenBudgetStats? Budget { get; init; }
+}
+
+/// <summary>
+/// <see cref="Used"/>: input plus output tokens on the platform's key since <see cref="MonthStart"/> (calls on the
+/// tenant's own key do not count); <see cref="MonthlyTokenBudget"/> and <see cref="Left"/> null: unlimited.
+/// </summary>
+public sealed record TokenBudgetStats(DateTimeOffset MonthStart, long? MonthlyTokenBudget, long Used, long? Left, bool Exhausted);
 
 /// <summary>Per conversation, from its first customer message in the period to the first bot message after it.</summary>
 public sealed record FirstReplyStats(

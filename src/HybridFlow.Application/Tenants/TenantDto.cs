@@ -39,6 +39,12 @@ public sealed record TenantDto(
     public string? LlmApiKey { get; init; }
     public string? LlmBaseUrl { get; init; }
     public string? NotifyUrl { get; init; }
+    /// <summary>Tokens a month on the platform's model account (input plus output, UTC calendar month); null: unlimited.</summary>
+    public long? MonthlyTokenBudget { get; init; }
+    /// <summary>The model replies use now: llm_model when allowed, else the provider's configured one (see <see cref="ModelFallback"/>).</summary>
+    public string? LlmModelEffective { get; init; }
+    /// <summary>Set when a chosen model is not allowed on the platform's key (LLM_ALLOWED_MODELS changed) and calls fall back.</summary>
+    public string? ModelFallback { get; init; }
 
     /// <summary>
     /// What an agent (user or key) may read: the tenant's name and conversation settings, but no prompt, no workflow,
@@ -93,6 +99,7 @@ public sealed record NewTenant(
     public bool LlmBaseUrlTrusted { get; init; }
     public string? NotifyUrl { get; init; }
     public bool NotifyUrlTrusted { get; init; }
+    public long? MonthlyTokenBudget { get; init; }
 }
 
 /// <summary>The fields a PATCH changes; unset fields keep their stored value.</summary>
@@ -116,11 +123,12 @@ public sealed record TenantPatch(
     public bool LlmBaseUrlTrusted { get; init; }
     public Optional<string?> NotifyUrl { get; init; }
     public bool NotifyUrlTrusted { get; init; }
+    public Optional<long?> MonthlyTokenBudget { get; init; }
 
     public bool IsEmpty => !(Name.HasValue || SystemPrompt.HasValue || LlmProvider.HasValue || LlmModel.HasValue || ReplyMode.HasValue
                              || ResumeAfterMinutes.HasValue || DebounceSeconds.HasValue || HistoryMessages.HasValue || ExternalSendsPause.HasValue
                              || WorkflowUrl.HasValue || WorkflowSecret.HasValue || !Conversation.IsEmpty
-                             || LlmApiKey.HasValue || LlmBaseUrl.HasValue || NotifyUrl.HasValue);
+                             || LlmApiKey.HasValue || LlmBaseUrl.HasValue || NotifyUrl.HasValue || MonthlyTokenBudget.HasValue);
 }
 
 public interface ITenantStore

@@ -187,11 +187,11 @@ public sealed class ReplyJob
     /// The model asked for a person (request_human) instead of replying: the job ends with nothing sent; the handoff
     /// itself is the session's (<see cref="ChatSession.RequestHandoff"/>).
     /// </summary>
-    public ReplyJobOutcome HandOff(int attempt, DateTimeOffset now)
+    public ReplyJobOutcome HandOff(int attempt, DateTimeOffset now, string why = "the model asked for a person")
     {
         if (attempt != Attempts || Status is not (ReplyJobStatus.Processing or ReplyJobStatus.Cancelled)) return ReplyJobOutcome.Lost;
         if (Status == ReplyJobStatus.Cancelled) return ReplyJobOutcome.Cancelled;
-        LastError = "the model asked for a person";
+        LastError = why;
         Finish(ReplyJobStatus.Cancelled, now);
         return ReplyJobOutcome.HandedOff;
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using HybridFlow.Application.Tenants;
 using Microsoft.Extensions.Configuration;
 
 namespace HybridFlow.Infrastructure.Llm;
@@ -52,6 +53,9 @@ public sealed class LlmOptions
     /// <summary>LLM_MAX_CONCURRENCY: calls in flight per provider and model in this process; null (unset or 0) for no limit.</summary>
     public int? MaxConcurrency { get; private init; }
 
+    /// <summary>LLM_ALLOWED_MODELS: models beyond the configured ones that tenants on the platform's key may choose.</summary>
+    public IReadOnlyList<(string Provider, string Model)> AllowedModels { get; private init; } = [];
+
     /// <summary>A local OpenAI-compatible server (Ollama, vLLM) needs only a base URL.</summary>
     public bool IsOpenAiConfigured => OpenAiApiKey is not null || OpenAiBaseUrl is not null;
 
@@ -80,7 +84,23 @@ public sealed class LlmOptions
             Timeout = ReadTimeout(configuration),
             StaticReply = Read(configuration, "LLM_STATIC_REPLY") ?? DefaultStaticReply,
             MaxConcurrency = ReadMaxConcurrency(configuration),
+            AllowedModels = ReadAllowedModels(configuration),
         };
+    }
+
+    /// <summary>The model allow-list the Application checks tenants' choices against.</summary>
+    public PlatformModels ToPlatformModels() => new(Provider, OpenAiModel, AnthropicModel, TranscriptionModel, AllowedModels);
+
+    private static IReadOnlyList<(string Provider, string Model)> ReadAllowedModels(IConfiguration configuration)
+    {
+        try
+        {
+            return PlatformModels.ParseList(Read(configuration, "LLM_ALLOWED_MODELS"));
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidOperationException($"LLM_ALLOWED_MODELS: {e.Message}");
+        }
     }
 
     /// <summary>The provider a call goes to, as the router picks it: the tenant's (null when unknown), else LLM_PROVIDER.</summary>

@@ -20,6 +20,7 @@ public static class LlmServiceCollectionExtensions
 
         // Read on first use, not now, so configuration sources added after registration (test hosts) still count.
         services.AddSingleton(_ => LlmOptions.FromConfiguration(configuration));
+        services.AddSingleton(sp => sp.GetRequiredService<LlmOptions>().ToPlatformModels());
         // Hosts without the outbound settings (tool and test containers) still guard tenant URLs, with the defaults.
         services.AddSingleton(sp => new LlmClients(
             sp.GetRequiredService<LlmOptions>(),

@@ -65,6 +65,7 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
     private readonly Counter<long> _sharedTransactionWebhooks;
     private readonly Counter<long> _handoffs;
     private readonly Counter<long> _outsideHours;
+    private readonly Counter<long> _budgetHandoffs;
     private volatile ReplyQueueSnapshot? _queue;
     private int _inboxStreams;
 
@@ -102,7 +103,9 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
         _media = Meter.CreateCounter<long>("hybridflow.media", "{message}",
             "Voice notes and photos of reply jobs, by kind (audio, image) and outcome (transcribed, attached, too_large, unavailable, unsupported).");
         _handoffs = Meter.CreateCounter<long>("hybridflow.handoffs", "{handoff}",
-            "Chats paused because a person was requested, by trigger (keyword, model).");
+            "Chats paused because a person was requested, by trigger (keyword, model, budget).");
+        _budgetHandoffs = Meter.CreateCounter<long>("hybridflow.budget_handoffs", "{handoff}",
+            "Chats handed to a person instead of answered because the tenant's monthly token budget is used up.");
         _outsideHours = Meter.CreateCounter<long>("hybridflow.outside_hours", "{message}",
             "Customer messages outside business hours, by decision (away_message_sent, ignored_outside_hours).");
 
@@ -147,6 +150,8 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
     }
 
     public void HandoffRequested(string trigger) => _handoffs.Add(1, new KeyValuePair<string, object?>("trigger", trigger));
+
+    public void BudgetHandoff() => _budgetHandoffs.Add(1);
 
     public void OutsideHours(string decision) => _outsideHours.Add(1, new KeyValuePair<string, object?>("decision", decision));
 

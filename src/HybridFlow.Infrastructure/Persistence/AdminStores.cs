@@ -29,6 +29,7 @@ public sealed class TenantStore : ITenantStore
             ExternalSendsPause = t.ExternalSendsPause, CreatedAt = now, UpdatedAt = now,
             Conversation = ConversationSettingsJson.Serialize(t.Conversation), LlmApiKey = t.LlmApiKey,
             LlmBaseUrl = t.LlmBaseUrl, LlmBaseUrlTrusted = t.LlmBaseUrlTrusted, NotifyUrl = t.NotifyUrl, NotifyUrlTrusted = t.NotifyUrlTrusted,
+            MonthlyTokenBudget = t.MonthlyTokenBudget,
         };
         _db.Tenants.Add(row);
         await _db.SaveChangesAsync(ct);
@@ -80,6 +81,7 @@ public sealed class TenantStore : ITenantStore
             row.NotifyUrl = patch.NotifyUrl.Value;
             row.NotifyUrlTrusted = patch.NotifyUrlTrusted;
         }
+        if (patch.MonthlyTokenBudget.HasValue) row.MonthlyTokenBudget = patch.MonthlyTokenBudget.Value;
         row.UpdatedAt = now;
         await _db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -102,6 +104,7 @@ public sealed class TenantStore : ITenantStore
         LlmApiKey = SecretMask.Mask(t.LlmApiKey),
         LlmBaseUrl = t.LlmBaseUrl,
         NotifyUrl = t.NotifyUrl,
+        MonthlyTokenBudget = t.MonthlyTokenBudget,
     }.WithConversation(ConversationSettingsJson.Deserialize(t.Conversation));
 }
 

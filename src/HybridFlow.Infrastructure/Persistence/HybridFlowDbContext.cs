@@ -45,6 +45,7 @@ public sealed class HybridFlowDbContext : DbContext
             e.Property(t => t.LlmBaseUrlTrusted).HasColumnName("llm_base_url_trusted");
             e.Property(t => t.NotifyUrl).HasColumnName("notify_url");
             e.Property(t => t.NotifyUrlTrusted).HasColumnName("notify_url_trusted");
+            e.Property(t => t.MonthlyTokenBudget).HasColumnName("monthly_token_budget");
             e.Property(t => t.CreatedAt).HasColumnName("created_at");
             e.Property(t => t.UpdatedAt).HasColumnName("updated_at");
         });
@@ -135,6 +136,7 @@ public sealed class TenantRow
     public bool LlmBaseUrlTrusted { get; set; }
     public string? NotifyUrl { get; set; }
     public bool NotifyUrlTrusted { get; set; }
+    public long? MonthlyTokenBudget { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

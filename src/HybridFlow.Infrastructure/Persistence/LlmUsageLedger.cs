@@ -35,16 +35,22 @@ public sealed class LlmUsageLedger : ILlmUsageLedger
         try
         {
             await using var connection = await _db.OpenConnectionAsync(ct);
+            var now = _time.GetUtcNow();
             await using var cmd = connection.Command("""
                 WITH job AS (
                     UPDATE reply_jobs SET llm_provider = $4, llm_model = $5, llm_calls = llm_calls + 1,
                         input_tokens = input_tokens + $6, output_tokens = output_tokens + $7, cached_input_tokens = cached_input_tokens + $8
                     WHERE id = $2
+                ), monthly AS (
+                    INSERT INTO tenant_monthly_tokens AS m (tenant_id, month, tokens)
+                    SELECT $1, $11, $6 + $7 WHERE $10
+                    ON CONFLICT (tenant_id, month) DO UPDATE SET tokens = m.tokens + EXCLUDED.tokens
                 )
-                INSERT INTO llm_usage (tenant_id, reply_job_id, purpose, provider, model, input_tokens, output_tokens, cached_input_tokens, created_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                INSERT INTO llm_usage (tenant_id, reply_job_id, purpose, provider, model, input_tokens, output_tokens, cached_input_tokens, created_at, platform_account)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                 """, null, call.TenantId, call.ReplyJobId is { } jobId ? jobId : new NullOf(NpgsqlDbType.Bigint), PurposeName(call.Purpose),
-                provider, SqlMapping.TextOrNull(model), usage.InputTokens, usage.OutputTokens, usage.CachedInputTokens, _time.GetUtcNow());
+                provider, SqlMapping.TextOrNull(model), usage.InputTokens, usage.OutputTokens, usage.CachedInputTokens, now,
+                call.PlatformAccount, Month(now));
             await cmd.ExecuteNonQueryAsync(ct);
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException && !ct.IsCancellationRequested)
@@ -52,6 +58,20 @@ public sealed class LlmUsageLedger : ILlmUsageLedger
             // The reply still goes out: failing the job here would make it call the model (and pay) again.
             _logger.LogWarning("Token usage of reply job {reply_job_id} not recorded: {error}", call.ReplyJobId, e.Message);
         }
+    }
+
+    public async Task<long> PlatformTokensAsync(long tenantId, DateTimeOffset monthStart, CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        await using var cmd = connection.Command(
+            "SELECT tokens FROM tenant_monthly_tokens WHERE tenant_id = $1 AND month = $2", null, tenantId, Month(monthStart));
+        return await cmd.ExecuteScalarAsync(ct) is long tokens ? tokens : 0;
+    }
+
+    private static DateOnly Month(DateTimeOffset at)
+    {
+        var utc = at.UtcDateTime;
+        return new DateOnly(utc.Year, utc.Month, 1);
     }
 
     /// <summary>The provider and model that answered, as the router picks them: the tenant's, else the environment's.</summary>

@@ -64,6 +64,8 @@ public sealed class HybridFlowApp : IAsyncDisposable
             ["OPENAI_API_KEY"] = "sk-test-not-a-real-key",
             ["OPENAI_BASE_URL"] = app.Llm.OpenAiBaseUrl.ToString(),
             ["OPENAI_MODEL"] = "gpt-test",
+            // The other models the suite's tenants choose on the platform's key (issue 17 F8 allows only listed ones).
+            ["LLM_ALLOWED_MODELS"] = "openai:gpt-4o,openai:gpt-4o-mini,openai:m1,openai:gpt-tenant-choice,openai:gpt-someone-elses,openai:gpt-4o-mini-transcribe,openai:gpt-vision-test,anthropic:claude-test",
             ["LLM_TIMEOUT"] = "10",
             ["REPLY_POLL_MS"] = "50",
             ["REPLY_RETRY_BASE_SECONDS"] = "0.2",

@@ -14,8 +14,11 @@ public interface IHybridFlowMetrics
     /// <summary>A voice note (<c>audio</c>) or photo (<c>image</c>) of a reply job and what came of it: transcribed, attached, too_large, unavailable, unsupported.</summary>
     void MediaHandled(string kind, string outcome);
 
-    /// <summary>A person was requested; <paramref name="trigger"/> is keyword or model.</summary>
+    /// <summary>A person was requested; <paramref name="trigger"/> is keyword, model or budget.</summary>
     void HandoffRequested(string trigger);
+
+    /// <summary>A chat was handed to a person because its tenant's monthly token budget is used up.</summary>
+    void BudgetHandoff();
 
     /// <summary>A customer message outside business hours: <paramref name="decision"/> is away_message_sent or ignored_outside_hours.</summary>
     void OutsideHours(string decision);

@@ -15,8 +15,14 @@ public enum LlmCallPurpose
 /// </summary>
 public sealed record LlmCall(long TenantId, long? ReplyJobId, LlmCallPurpose Purpose, string? Provider, string? Model)
 {
+    /// <summary>The platform's key paid (the tenant has no llm_api_key or llm_base_url of its own): it counts against the monthly budget.</summary>
+    public bool PlatformAccount { get; init; } = true;
+
     public static LlmCall ForReply(ReplyContext context, ReplyPrompt prompt) =>
-        new(context.Instance.Tenant.TenantId, context.JobId, LlmCallPurpose.Reply, prompt.Provider, prompt.Model);
+        new(context.Instance.Tenant.TenantId, context.JobId, LlmCallPurpose.Reply, prompt.Provider, prompt.Model)
+        {
+            PlatformAccount = prompt.Credentials is null or { IsEmpty: true },
+        };
 }
 
 /// <summary>
@@ -28,4 +34,10 @@ public sealed record LlmCall(long TenantId, long? ReplyJobId, LlmCallPurpose Pur
 public interface ILlmUsageLedger
 {
     Task RecordAsync(LlmCall call, TokenUsage usage, CancellationToken ct);
+
+    /// <summary>
+    /// Input plus output tokens the tenant spent on the platform's account in the UTC month starting at
+    /// <paramref name="monthStart"/>: one primary-key read, cheap enough for every reply.
+    /// </summary>
+    Task<long> PlatformTokensAsync(long tenantId, DateTimeOffset monthStart, CancellationToken ct);
 }

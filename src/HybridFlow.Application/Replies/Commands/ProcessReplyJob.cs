@@ -1,6 +1,7 @@
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Handoffs;
+using HybridFlow.Application.Tenants;
 using HybridFlow.Domain.Replies;
 using HybridFlow.Domain.Tenants;
 using MediatR;
@@ -22,6 +23,8 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
     private readonly ReplyPartsSender _parts;
     private readonly MediaPreparation _media;
     private readonly ModelHandoffStep _handoff;
+    private readonly TokenBudgetGate _budget;
+    private readonly ReplyModelChoice _models;
     private readonly HybridFlowSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger<ProcessReplyJobCommandHandler> _logger;
@@ -29,8 +32,10 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
     public ProcessReplyJobCommandHandler(
         IReplyJobStore jobs, IReplyGenerator generator, IWorkflowDispatcher workflows, ReplySendSteps steps, ReplyPartsSender parts,
         HybridFlowSettings settings, TimeProvider time, ILogger<ProcessReplyJobCommandHandler> logger, ILlmUsageLedger usage, MediaPreparation media,
-        ModelHandoffStep handoff)
+        ModelHandoffStep handoff, TokenBudgetGate budget, ReplyModelChoice models)
     {
+        _budget = budget;
+        _models = models;
         _usage = usage;
         _media = media;
         _handoff = handoff;
@@ -88,6 +93,13 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
     /// <summary>The model writes the reply; the tenant's settings cut it into parts, and the first part's send is begun.</summary>
     private async Task<BegunPart?> WriteReplyAsync(ClaimedReplyJob job, ReplyContext context, string correlationId, CancellationToken ct)
     {
+        // Budget used up: a person takes the chat, and nothing (not even a transcription) is spent on the platform's key.
+        if (await _budget.IsExhaustedAsync(context, ct))
+        {
+            await _handoff.HandOffForBudgetAsync(job, context, correlationId, ct);
+            return null;
+        }
+
         // Voice notes and photos first: transcripts into the history, the job's photos attached (or the media answered as unsupported).
         var media = await _media.PrepareAsync(job, context, correlationId, ct);
         if (media.Handled) return null;
@@ -97,7 +109,7 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         try
         {
             var prompt = ToPrompt(context, correlationId);
-            if (media.VisionModel is { } visionModel) prompt = prompt with { Model = visionModel };
+            if (media.VisionModel is not null && _models.For(context, ModelSetting.VisionModel) is { } visionModel) prompt = prompt with { Model = visionModel };
             var reply = await _generator.GenerateAsync(prompt, ct);
             await _usage.RecordAsync(LlmCall.ForReply(context, prompt), reply.Usage, ct);
             if (reply.Handoff is { } handoff)
@@ -182,7 +194,7 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
 
     private ReplyPrompt ToPrompt(ReplyContext context, string correlationId) => new(
         context.LlmProvider,
-        context.LlmModel,
+        _models.For(context, ModelSetting.LlmModel),
         string.IsNullOrWhiteSpace(context.SystemPrompt) ? _settings.DefaultSystemPrompt : context.SystemPrompt,
         HistoryBudget.Trim(context.History, context.Instance.Tenant.Conversation.HistoryTokenBudget),
         correlationId,

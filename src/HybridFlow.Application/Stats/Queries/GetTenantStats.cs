@@ -2,6 +2,8 @@ using FluentValidation;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Common.Security;
+using HybridFlow.Application.Tenants;
+using HybridFlow.Domain.Tenants;
 using MediatR;
 
 namespace HybridFlow.Application.Stats.Queries;
@@ -46,9 +48,13 @@ public sealed class GetTenantStatsQueryHandler : IRequestHandler<GetTenantStatsQ
     private readonly ITenantStatsQueries _stats;
     private readonly ICurrentCaller _caller;
     private readonly TimeProvider _time;
+    private readonly ITenantStore _tenants;
+    private readonly ILlmUsageLedger _usage;
 
-    public GetTenantStatsQueryHandler(ITenantStatsQueries stats, ICurrentCaller caller, TimeProvider time)
+    public GetTenantStatsQueryHandler(ITenantStatsQueries stats, ICurrentCaller caller, TimeProvider time, ITenantStore tenants, ILlmUsageLedger usage)
     {
+        _tenants = tenants;
+        _usage = usage;
         _stats = stats;
         _caller = caller;
         _time = time;
@@ -61,7 +67,16 @@ public sealed class GetTenantStatsQueryHandler : IRequestHandler<GetTenantStatsQ
         _caller.RequireAtLeast(CallerRole.TenantAdmin);
         var (from, to) = StatsPeriod.Resolve(query.From, query.To, _time.GetUtcNow());
         var counts = await _stats.ReadAsync(query.TenantId, from, to, ct) ?? throw new NotFoundException("Tenant", query.TenantId);
-        return ToDto(query.TenantId, from, to, counts);
+        return ToDto(query.TenantId, from, to, counts) with { Budget = await BudgetAsync(query.TenantId, ct) };
+    }
+
+    private async Task<TokenBudgetStats?> BudgetAsync(long tenantId, CancellationToken ct)
+    {
+        if (await _tenants.FindAsync(tenantId, ct) is not { } tenant) return null;
+        var monthStart = TokenBudget.MonthStart(_time.GetUtcNow());
+        var used = await _usage.PlatformTokensAsync(tenantId, monthStart, ct);
+        var budget = new TokenBudget(tenant.MonthlyTokenBudget);
+        return new TokenBudgetStats(monthStart, tenant.MonthlyTokenBudget, used, budget.Left(used), budget.Check(used) == TokenBudgetState.Exhausted);
     }
 
     public static TenantStatsDto ToDto(long tenantId, DateTimeOffset from, DateTimeOffset to, TenantStatsCounts c)

@@ -24,6 +24,8 @@ public sealed record CreateTenantCommand(
     public string? LlmApiKey { get; init; }
     public string? LlmBaseUrl { get; init; }
     public string? NotifyUrl { get; init; }
+    /// <summary>Tokens a month on the platform's model account; null: unlimited.</summary>
+    public long? MonthlyTokenBudget { get; init; }
 }
 
 public sealed class CreateTenantCommandValidator : AbstractValidator<CreateTenantCommand>
@@ -46,7 +48,9 @@ public sealed class CreateTenantCommandValidator : AbstractValidator<CreateTenan
         {
             RuleFor(c => c.WorkflowUrl).Must(url => WorkflowTargets.HasUrl(url, settings))
                 .WithMessage("workflow_url is required for reply_mode workflow (N8N_WEBHOOK_URL is not set).").OverridePropertyName("workflow_url");
-            RuleFor(c => c.WorkflowSecret).Must(secret => WorkflowTargets.HasSecret(secret, settings))
+            RuleFor(c => c.MonthlyTokenBudget).InclusiveBetween(0, TokenBudget.MonthlyTokensMax).When(c => c.MonthlyTokenBudget is not null)
+            .OverridePropertyName("monthly_token_budget");
+        RuleFor(c => c.WorkflowSecret).Must(secret => WorkflowTargets.HasSecret(secret, settings))
                 .WithMessage("workflow_secret is required for reply_mode workflow (N8N_API_KEY is not set): it signs what is sent to the workflow.")
                 .OverridePropertyName("workflow_secret");
         });
@@ -78,9 +82,12 @@ public sealed class CreateTenantCommandHandler : IRequestHandler<CreateTenantCom
     private readonly ICurrentCaller _caller;
     private readonly IOutboundAddressPolicy _outbound;
     private readonly TimeProvider _time;
+    private readonly PlatformModels _models;
 
-    public CreateTenantCommandHandler(ITenantStore tenants, HybridFlowSettings settings, ICurrentCaller caller, IOutboundAddressPolicy outbound, TimeProvider time)
+    public CreateTenantCommandHandler(ITenantStore tenants, HybridFlowSettings settings, ICurrentCaller caller, IOutboundAddressPolicy outbound, TimeProvider time,
+        PlatformModels models)
     {
+        _models = models;
         _tenants = tenants;
         _caller = caller;
         _settings = settings;
@@ -91,17 +98,23 @@ public sealed class CreateTenantCommandHandler : IRequestHandler<CreateTenantCom
     public async Task<TenantDto> Handle(CreateTenantCommand c, CancellationToken ct)
     {
         _caller.RequireAtLeast(CallerRole.PlatformAdmin);
+        var conversation = c.Conversation.ApplyTo(ConversationSettings.Default);
+        var llmModel = string.IsNullOrWhiteSpace(c.LlmModel) ? null : c.LlmModel.Trim();
+        _models.EnsureAllowed(
+            new TenantModelChoice(c.LlmProvider, llmModel, conversation.VisionModel, conversation.TranscriptionModel,
+                !string.IsNullOrWhiteSpace(c.LlmApiKey) || !string.IsNullOrWhiteSpace(c.LlmBaseUrl)),
+            Enum.GetValues<ModelSetting>());
         var workflowUrlTrusted = await _outbound.AdmitAsync(_caller, "workflow_url", c.WorkflowUrl, ct);
         var llmBaseUrl = NonBlank(c.LlmBaseUrl);
         var notifyUrl = NonBlank(c.NotifyUrl);
         var llmBaseUrlTrusted = await _outbound.AdmitAsync(_caller, "llm_base_url", llmBaseUrl, ct);
         var notifyUrlTrusted = await _outbound.AdmitAsync(_caller, "notify_url", notifyUrl, ct);
-        return await _tenants.CreateAsync(
+        return _models.Describe(await _tenants.CreateAsync(
         new NewTenant(
             c.Name!.Trim(),
             string.IsNullOrWhiteSpace(c.SystemPrompt) ? null : c.SystemPrompt,
             c.LlmProvider,
-            string.IsNullOrWhiteSpace(c.LlmModel) ? null : c.LlmModel.Trim(),
+            llmModel,
             c.ReplyMode ?? WorkflowTargets.DefaultReplyMode(_settings),
             string.IsNullOrWhiteSpace(c.WorkflowUrl) ? null : c.WorkflowUrl.Trim(),
             c.WorkflowSecret,
@@ -111,14 +124,15 @@ public sealed class CreateTenantCommandHandler : IRequestHandler<CreateTenantCom
             c.ExternalSendsPause ?? true,
             workflowUrlTrusted)
         {
-            Conversation = c.Conversation.ApplyTo(ConversationSettings.Default),
+            Conversation = conversation,
             LlmApiKey = string.IsNullOrWhiteSpace(c.LlmApiKey) ? null : c.LlmApiKey.Trim(),
             LlmBaseUrl = llmBaseUrl,
             LlmBaseUrlTrusted = llmBaseUrlTrusted,
             NotifyUrl = notifyUrl,
             NotifyUrlTrusted = notifyUrlTrusted,
+            MonthlyTokenBudget = c.MonthlyTokenBudget,
         },
-        _time.GetUtcNow(), ct);
+        _time.GetUtcNow(), ct));
     }
 
     private static string? NonBlank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();

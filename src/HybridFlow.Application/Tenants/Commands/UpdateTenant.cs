@@ -28,6 +28,8 @@ public sealed record UpdateTenantCommand(
     public Optional<string?> LlmApiKey { get; init; }
     public Optional<string?> LlmBaseUrl { get; init; }
     public Optional<string?> NotifyUrl { get; init; }
+    /// <summary>Platform admin only; null: unlimited.</summary>
+    public Optional<long?> MonthlyTokenBudget { get; init; }
 }
 
 public sealed class UpdateTenantCommandValidator : AbstractValidator<UpdateTenantCommand>
@@ -74,6 +76,8 @@ public sealed class UpdateTenantCommandValidator : AbstractValidator<UpdateTenan
         When(c => c.NotifyUrl.HasValue && !string.IsNullOrWhiteSpace(c.NotifyUrl.Value), () =>
             RuleFor(c => c.NotifyUrl.Value).MaximumLength(TenantLimits.WorkflowUrlMax).Must(WorkflowTargets.IsHttpUrl)
                 .WithMessage("notify_url must be an absolute http(s) URL.").OverridePropertyName("notify_url"));
+        When(c => c.MonthlyTokenBudget is { HasValue: true, Value: not null }, () =>
+            RuleFor(c => c.MonthlyTokenBudget.Value).InclusiveBetween(0, TokenBudget.MonthlyTokensMax).OverridePropertyName("monthly_token_budget"));
         When(c => c.ExternalSendsPause.HasValue, () =>
             RuleFor(c => c.ExternalSendsPause.Value).NotNull().WithMessage("external_sends_pause cannot be null.")
                 .OverridePropertyName("external_sends_pause"));
@@ -87,9 +91,12 @@ public sealed class UpdateTenantCommandHandler : IRequestHandler<UpdateTenantCom
     private readonly HybridFlowSettings _settings;
     private readonly IOutboundAddressPolicy _outbound;
     private readonly TimeProvider _time;
+    private readonly PlatformModels _models;
 
-    public UpdateTenantCommandHandler(ITenantStore tenants, ICurrentCaller caller, HybridFlowSettings settings, IOutboundAddressPolicy outbound, TimeProvider time)
+    public UpdateTenantCommandHandler(ITenantStore tenants, ICurrentCaller caller, HybridFlowSettings settings, IOutboundAddressPolicy outbound, TimeProvider time,
+        PlatformModels models)
     {
+        _models = models;
         _tenants = tenants;
         _caller = caller;
         _settings = settings;
@@ -102,6 +109,9 @@ public sealed class UpdateTenantCommandHandler : IRequestHandler<UpdateTenantCom
         _caller.EnsureCanSee(c.Id, "Tenant", c.Id);
         var current = await _tenants.FindAsync(c.Id, ct) ?? throw new NotFoundException("Tenant", c.Id);
         _caller.RequireAtLeast(CallerRole.TenantAdmin);
+        // The budget limits what the platform pays for: the tenant's own keys cannot lift it.
+        if (c.MonthlyTokenBudget.HasValue && _caller.Role != CallerRole.PlatformAdmin)
+            throw new ForbiddenException("monthly_token_budget can be set by the platform admin only.");
 
         var patch = new TenantPatch(
             Map(c.Name, n => n!.Trim()),
@@ -120,8 +130,10 @@ public sealed class UpdateTenantCommandHandler : IRequestHandler<UpdateTenantCom
             LlmApiKey = Map(c.LlmApiKey, k => string.IsNullOrWhiteSpace(k) ? null : k.Trim()),
             LlmBaseUrl = Map(c.LlmBaseUrl, NonBlank),
             NotifyUrl = Map(c.NotifyUrl, NonBlank),
+            MonthlyTokenBudget = c.MonthlyTokenBudget,
         };
-        if (patch.IsEmpty) return current;
+        if (patch.IsEmpty) return _models.Describe(current);
+        EnsureModelsAllowed(current, patch);
         if (patch.WorkflowUrl is { HasValue: true, Value: { } url })
             patch = patch with { WorkflowUrlTrusted = await _outbound.AdmitAsync(_caller, "workflow_url", url, ct) };
         if (patch.LlmBaseUrl is { HasValue: true, Value: { } llmUrl })
@@ -130,7 +142,30 @@ public sealed class UpdateTenantCommandHandler : IRequestHandler<UpdateTenantCom
             patch = patch with { NotifyUrlTrusted = await _outbound.AdmitAsync(_caller, "notify_url", notifyUrl, ct) };
         EnsureWorkflowTargetRemains(current, patch);
         EnsureNotifySigningSecret(current, patch);
-        return await _tenants.UpdateAsync(c.Id, patch, _time.GetUtcNow(), ct) ?? throw new NotFoundException("Tenant", c.Id);
+        return _models.Describe(await _tenants.UpdateAsync(c.Id, patch, _time.GetUtcNow(), ct) ?? throw new NotFoundException("Tenant", c.Id));
+    }
+
+    /// <summary>
+    /// On the platform's key only LLM_ALLOWED_MODELS may be chosen (it is the platform's money). Checked are the model
+    /// settings this PATCH names, and all of them when the provider or the tenant's own account changes. A model that
+    /// became disallowed later is not refused on unrelated PATCHes: it falls back at reply time.
+    /// </summary>
+    private void EnsureModelsAllowed(TenantDto current, TenantPatch patch)
+    {
+        var conversation = patch.Conversation;
+        var choice = new TenantModelChoice(
+            patch.LlmProvider.HasValue ? patch.LlmProvider.Value : current.LlmProvider,
+            patch.LlmModel.HasValue ? patch.LlmModel.Value : current.LlmModel,
+            conversation.VisionModel.HasValue ? NonBlank(conversation.VisionModel.Value) : current.VisionModel,
+            conversation.TranscriptionModel.HasValue ? NonBlank(conversation.TranscriptionModel.Value) : current.TranscriptionModel,
+            (patch.LlmApiKey.HasValue ? patch.LlmApiKey.Value : current.LlmApiKey) is not null
+            || (patch.LlmBaseUrl.HasValue ? patch.LlmBaseUrl.Value : current.LlmBaseUrl) is not null);
+        var accountChanged = patch.LlmProvider.HasValue || patch.LlmApiKey.HasValue || patch.LlmBaseUrl.HasValue;
+        var settings = new List<ModelSetting>();
+        if (accountChanged || patch.LlmModel.HasValue) settings.Add(ModelSetting.LlmModel);
+        if (accountChanged || conversation.VisionModel.HasValue) settings.Add(ModelSetting.VisionModel);
+        if (accountChanged || conversation.TranscriptionModel.HasValue) settings.Add(ModelSetting.TranscriptionModel);
+        _models.EnsureAllowed(choice, settings);
     }
 
     /// <summary>A tenant left in workflow mode must still have somewhere to send events and a secret to sign them.</summary>

@@ -25,9 +25,11 @@ public sealed class TenantQueryHandlers :
 {
     private readonly ITenantStore _tenants;
     private readonly ICurrentCaller _caller;
+    private readonly PlatformModels _models;
 
-    public TenantQueryHandlers(ITenantStore tenants, ICurrentCaller caller)
+    public TenantQueryHandlers(ITenantStore tenants, ICurrentCaller caller, PlatformModels models)
     {
+        _models = models;
         _tenants = tenants;
         _caller = caller;
     }
@@ -36,12 +38,12 @@ public sealed class TenantQueryHandlers :
     {
         _caller.EnsureCanSee(query.Id, "Tenant", query.Id);
         var tenant = await _tenants.FindAsync(query.Id, ct) ?? throw new NotFoundException("Tenant", query.Id);
-        return tenant.AsSeenBy(_caller);
+        return _models.Describe(tenant).AsSeenBy(_caller);
     }
 
     public async Task<PagedResult<TenantDto>> Handle(ListTenantsQuery query, CancellationToken ct)
     {
         var (items, total) = await _tenants.ListAsync(_caller.TenantFilter(null), query.Page, query.PageSize, ct);
-        return new PagedResult<TenantDto>([.. items.Select(t => t.AsSeenBy(_caller))], query.Page, query.PageSize, total);
+        return new PagedResult<TenantDto>([.. items.Select(t => _models.Describe(t).AsSeenBy(_caller))], query.Page, query.PageSize, total);
     }
 }
