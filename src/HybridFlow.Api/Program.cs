@@ -23,12 +23,15 @@ builder.Services.AddSerilog((services, logger) =>
 builder.Services.AddApplication();
 builder.Services.AddInfrastructure(builder.Configuration);
 var operations = new EnvironmentSettings(builder.Configuration).Operations();
+var trustedProxies = new EnvironmentSettings(builder.Configuration).TrustedProxies();
+builder.Services.AddHybridFlowForwardedHeaders(trustedProxies);
 
 builder.Services.AddHybridFlowAuthentication(builder.Configuration);
 builder.Services.AddAuthorization();
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<HybridFlow.Application.Common.Security.ICurrentCaller, HttpCurrentCaller>();
 builder.Services.AddSingleton<HybridFlow.Application.Common.Interfaces.ICorrelationContext, HttpCorrelationContext>();
+builder.Services.AddScoped<HybridFlow.Application.Common.Interfaces.IRequestSource, HttpRequestSource>();
 builder.Services.AddHybridFlowRateLimiting(operations);
 if (operations.CorsOrigins.Count > 0)
 {
@@ -58,6 +61,7 @@ builder.Services.AddHybridFlowSwagger();
 
 var app = builder.Build();
 
+app.UseHybridFlowForwardedHeaders(trustedProxies);
 app.UseMiddleware<CorrelationIdMiddleware>();
 app.UseSerilogRequestLogging(o => SerilogSetup.ConfigureRequestLogging(o, app.Services.GetRequiredService<Serilog.ILogger>()));
 app.UseMiddleware<ErrorHandlingMiddleware>();

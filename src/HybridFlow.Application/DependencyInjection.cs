@@ -29,6 +29,7 @@ public static class DependencyInjection
         services.AddTransient<Replies.MediaPreparation>();
         services.AddTransient<Handoffs.ModelHandoffStep>();
         services.AddTransient<Users.TenantUserAccess>();
+        services.AddTransient<Users.PlatformUserAccess>();
         services.AddTransient<Inbox.ConversationAccess>();
         return services;
     }
