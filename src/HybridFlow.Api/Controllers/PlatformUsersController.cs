@@ -29,6 +29,19 @@ public sealed class PlatformUsersController : ControllerBase
     [ProducesResponseType(typeof(ProblemDetails), 403)]
     public Task<UserListDto> List(CancellationToken ct) => _mediator.Send(new ListPlatformUsersQuery(), ct);
 
+    /// <summary>Adds a platform admin user (role platform_admin, no tenant). A taken email is 409.</summary>
+    [HttpPost]
+    [ProducesResponseType(typeof(UserDto), 201)]
+    [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 403)]
+    [ProducesResponseType(typeof(ProblemDetails), 409)]
+    public async Task<ActionResult<UserDto>> Create(CreateUserRequest body, CancellationToken ct)
+    {
+        var user = await _mediator.Send(new CreatePlatformUserCommand(body.Email, body.DisplayName, body.Role, body.Password), ct);
+        return Created($"/api/users/{user.Id}", user);
+    }
+
     /// <summary>One platform admin user.</summary>
     [HttpGet("{userId:long}")]
     [ProducesResponseType(typeof(UserDto), 200)]
