@@ -103,6 +103,21 @@ public sealed class ForwardedHeadersTests
     }
 
     [Test]
+    public async Task AStar_TrustsAnyProxy_AsOnRailway()
+    {
+        await using var app = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["TRUSTED_PROXIES"] = "*" }, realHttp: true);
+        using var client = SourceAddressClients.Create(app.RealAddress!, SourceAddressClients.Third);
+        client.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
+        client.DefaultRequestHeaders.Add("X-Forwarded-For", "198.51.100.9");
+
+        var login = await LoginAsync(client, HybridFlowApp.PlatformAdminEmail, HybridFlowApp.PlatformAdminPassword);
+
+        Assert.That((int)login.StatusCode, Is.EqualTo(200));
+        Assert.That(AuthCookie(login), Does.Contain("secure"));
+        Assert.That(login.Headers.Contains("Strict-Transport-Security"), Is.True);
+    }
+
+    [Test]
     public async Task ABadTrustedProxiesEntry_StopsStartup_NamingTheVariable()
     {
         var failure = await Assert.CatchAsync(async () =>
