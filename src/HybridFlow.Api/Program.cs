@@ -24,12 +24,15 @@ builder.Services.AddApplication();
 builder.Services.AddInfrastructure(builder.Configuration);
 var operations = new EnvironmentSettings(builder.Configuration).Operations();
 if (builder.Environment.IsProduction()) new EnvironmentSettings(builder.Configuration).RequireStrongSecrets();
+var trustedProxies = new EnvironmentSettings(builder.Configuration).TrustedProxies();
+builder.Services.AddHybridFlowForwardedHeaders(trustedProxies);
 
 builder.Services.AddHybridFlowAuthentication(builder.Configuration);
 builder.Services.AddAuthorization();
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<HybridFlow.Application.Common.Security.ICurrentCaller, HttpCurrentCaller>();
 builder.Services.AddSingleton<HybridFlow.Application.Common.Interfaces.ICorrelationContext, HttpCorrelationContext>();
+builder.Services.AddScoped<HybridFlow.Application.Common.Interfaces.IRequestSource, HttpRequestSource>();
 builder.Services.AddHybridFlowRateLimiting(operations);
 if (operations.CorsOrigins.Count > 0)
 {
@@ -59,6 +62,7 @@ builder.Services.AddHybridFlowSwagger();
 
 var app = builder.Build();
 
+app.UseHybridFlowForwardedHeaders(trustedProxies);
 app.UseMiddleware<CorrelationIdMiddleware>();
 app.UseMiddleware<SecurityHeadersMiddleware>();
 app.UseSerilogRequestLogging(o => SerilogSetup.ConfigureRequestLogging(o, app.Services.GetRequiredService<Serilog.ILogger>()));

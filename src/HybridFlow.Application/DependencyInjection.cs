@@ -32,6 +32,7 @@ public static class DependencyInjection
         services.AddTransient<Replies.TokenBudgetGate>();
         services.AddSingleton<Replies.ReplyModelChoice>();
         services.AddTransient<Users.TenantUserAccess>();
+        services.AddTransient<Users.PlatformUserAccess>();
         services.AddTransient<Inbox.ConversationAccess>();
         return services;
     }

@@ -207,4 +207,29 @@ public sealed class EnvironmentSettings
     {
         Timeout = TimeSpan.FromSeconds(Number("EVOLUTION_TIMEOUT", 30, 1, 300)),
     };
+
+    /// <summary>
+    /// TRUSTED_PROXIES: comma-separated addresses and CIDRs of the proxy in front (one hop), or * for any (platforms such
+    /// as Railway that do not publish their proxies' addresses). Null when unset: forwarded headers are then ignored.
+    /// </summary>
+    public TrustedProxies? TrustedProxies()
+    {
+        var raw = String("TRUSTED_PROXIES");
+        if (raw is null) return null;
+        var entries = raw.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (entries.Length == 0) throw new InvalidOperationException("TRUSTED_PROXIES must list IP addresses or CIDRs, or be *.");
+        if (entries.Contains("*")) return entries.Length == 1 ? new TrustedProxies(true, [], [])
+            : throw new InvalidOperationException("TRUSTED_PROXIES is * (any proxy) or a list of addresses and CIDRs, not both.");
+        var (addresses, networks) = (new List<System.Net.IPAddress>(), new List<System.Net.IPNetwork>());
+        foreach (var entry in entries)
+        {
+            if (entry.Contains('/', StringComparison.Ordinal) && System.Net.IPNetwork.TryParse(entry, out var network)) networks.Add(network);
+            else if (!entry.Contains('/', StringComparison.Ordinal) && System.Net.IPAddress.TryParse(entry, out var address)) addresses.Add(address);
+            else throw new InvalidOperationException($"TRUSTED_PROXIES has an entry that is no IP address or CIDR: '{entry}'. Use e.g. 10.0.0.5, 10.0.0.0/8 or *.");
+        }
+        return new TrustedProxies(false, addresses, networks);
+    }
 }
+
+/// <summary>The proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; <paramref name="Any"/> for TRUSTED_PROXIES=*.</summary>
+public sealed record TrustedProxies(bool Any, IReadOnlyList<System.Net.IPAddress> Addresses, IReadOnlyList<System.Net.IPNetwork> Networks);

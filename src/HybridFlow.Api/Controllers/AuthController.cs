@@ -22,7 +22,11 @@ public sealed class AuthController : ControllerBase
     public AuthController(IMediator mediator) => _mediator = mediator;
 
     /// <summary>Logs in: sets the auth cookie and the XSRF-TOKEN cookie, and answers the user.</summary>
-    /// <remarks>A wrong email and a wrong password both answer 401. After 5 failed tries the account is locked for 15 minutes (429 with Retry-After).</remarks>
+    /// <remarks>
+    /// A wrong email and a wrong password both answer 401. 5 failed tries for one email from one address in 15 minutes answer
+    /// 429 with Retry-After (1 minute, doubling up to an hour); 100 from one address in an hour block that address; the
+    /// right password from another address still works. Unknown emails are counted and answered like known ones.
+    /// </remarks>
     [HttpPost("login")]
     [AllowAnonymous]
     [ProducesResponseType(typeof(UserDto), 200)]

@@ -31,6 +31,7 @@ public sealed class TenantUsersController : ControllerBase
     public Task<UserListDto> List(long tenantId, CancellationToken ct) => _mediator.Send(new ListUsersQuery(tenantId), ct);
 
     /// <summary>Adds a user to the tenant. The email is the login and unique across all tenants (409 when taken).</summary>
+    /// <remarks>An email of this tenant's users answers 409 "already exists"; one used elsewhere answers 409 "cannot be used", naming no one.</remarks>
     [HttpPost]
     [ProducesResponseType(typeof(UserDto), 201)]
     [ProducesResponseType(typeof(ValidationProblemDetails), 400)]

@@ -21,6 +21,6 @@ public static class UserLimits
     public const int PasswordMin = 10;
     /// <summary>Bounds the hashing work a request can ask for; long passphrases still fit.</summary>
     public const int PasswordMax = 256;
-    public const int MaxFailedLogins = 5;
-    public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
+    /// <summary>The longest lock failed logins set (the LOGIN_LOCKOUT_FAILURES backstop); an admin's lock is longer.</summary>
+    public static readonly TimeSpan LockoutDuration = TimeSpan.FromHours(1);
 }

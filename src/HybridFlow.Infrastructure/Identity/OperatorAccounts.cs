@@ -7,15 +7,17 @@ using Npgsql;
 
 namespace HybridFlow.Infrastructure.Identity;
 
-/// <summary>IOperatorAccounts over Identity's UserManager: its hasher, validators and lockout counters.</summary>
+/// <summary>IOperatorAccounts over Identity's UserManager: its hasher, validators and lockout (set by the login throttles' backstop).</summary>
 public sealed class OperatorAccounts : IOperatorAccounts
 {
     private readonly UserManager<OperatorUser> _users;
+    private readonly NpgsqlDataSource _db;
     private readonly TimeProvider _time;
 
-    public OperatorAccounts(UserManager<OperatorUser> users, TimeProvider time)
+    public OperatorAccounts(UserManager<OperatorUser> users, NpgsqlDataSource db, TimeProvider time)
     {
         _users = users;
+        _db = db;
         _time = time;
     }
 
@@ -34,14 +36,17 @@ public sealed class OperatorAccounts : IOperatorAccounts
             _users.PasswordHasher.VerifyHashedPassword(new OperatorUser(), UnknownUserHash.Value, password);
             return new PasswordCheck(PasswordCheckOutcome.Failed, null, null);
         }
-        if (await _users.IsLockedOutAsync(user)) return LockedOut(user);
-        if (await _users.CheckPasswordAsync(user, password))
-        {
-            if (user.AccessFailedCount > 0) await _users.ResetAccessFailedCountAsync(user);
-            return new PasswordCheck(PasswordCheckOutcome.Succeeded, ToAccount(user), null);
-        }
-        await _users.AccessFailedAsync(user);
-        return await _users.IsLockedOutAsync(user) ? LockedOut(user) : new PasswordCheck(PasswordCheckOutcome.Failed, null, null);
+        // Failures are counted by the login throttles, not by Identity's counter.
+        if (!await _users.CheckPasswordAsync(user, password)) return new PasswordCheck(PasswordCheckOutcome.Failed, null, null);
+        return await _users.IsLockedOutAsync(user) ? LockedOut(user) : new PasswordCheck(PasswordCheckOutcome.Succeeded, ToAccount(user), null);
+    }
+
+    public async Task LockUntilAsync(string email, DateTimeOffset until, CancellationToken ct)
+    {
+        if (await _users.FindByEmailAsync(email) is not { } user) return;
+        if (user.LockoutEnd is { } current && current >= until) return;
+        user.LockoutEnd = until;
+        ThrowIfFailed(await SaveAsync(() => _users.UpdateAsync(user)));
     }
 
     public async Task<OperatorAccount> CreateAsync(NewOperatorAccount account, CancellationToken ct)
@@ -100,6 +105,29 @@ public sealed class OperatorAccounts : IOperatorAccounts
 
     public async Task<IReadOnlyList<OperatorAccount>> ListByTenantAsync(long tenantId, CancellationToken ct) =>
         [.. (await _users.Users.AsNoTracking().Where(u => u.TenantId == tenantId).OrderBy(u => u.Id).ToListAsync(ct)).Select(ToAccount)];
+
+    public async Task<IReadOnlyList<OperatorAccount>> ListPlatformAsync(CancellationToken ct) =>
+        [.. (await _users.Users.AsNoTracking().Where(u => u.TenantId == null).OrderBy(u => u.Id).ToListAsync(ct)).Select(ToAccount)];
+
+    public async Task<bool> WasResetToAsync(long id, string password, CancellationToken ct)
+    {
+        await using var cmd = _db.CreateCommand("SELECT password_hash FROM admin_password_resets WHERE user_id = $1");
+        cmd.Parameters.AddWithValue(id);
+        return await cmd.ExecuteScalarAsync(ct) is string hash
+               && _users.PasswordHasher.VerifyHashedPassword(new OperatorUser(), hash, password) != PasswordVerificationResult.Failed;
+    }
+
+    public async Task RecordResetToAsync(long id, string password, CancellationToken ct)
+    {
+        await using var cmd = _db.CreateCommand("""
+            INSERT INTO admin_password_resets (user_id, password_hash, applied_at) VALUES ($1, $2, $3)
+            ON CONFLICT (user_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, applied_at = EXCLUDED.applied_at
+            """);
+        cmd.Parameters.AddWithValue(id);
+        cmd.Parameters.AddWithValue(_users.PasswordHasher.HashPassword(new OperatorUser(), password));
+        cmd.Parameters.AddWithValue(_time.GetUtcNow());
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
 
     public Task<IReadOnlyList<string>> PasswordProblemsAsync(string password, CancellationToken ct) =>
         PasswordProblemsAsync(new OperatorUser(), password);

@@ -11,10 +11,14 @@ public static class OperatorIdentityServiceCollectionExtensions
 {
     /// <summary>
     /// Identity's user store (no Identity UI, no roles table). The email is the user name and unique; passwords need
-    /// only a length (NIST style); 5 failed logins lock for 15 minutes, new users included.
+    /// only a length (NIST style). Failed logins are counted by the login throttles; LOGIN_LOCKOUT_FAILURES in an hour
+    /// (default 50) lock the account for an hour, as a backstop.
     /// </summary>
     public static IServiceCollection AddOperatorIdentity(this IServiceCollection services, EnvironmentSettings env)
     {
+        var loginOptions = new LoginOptions((int)env.Number("LOGIN_LOCKOUT_FAILURES", LoginOptions.DefaultLockoutFailures, 5, 100_000));
+        services.AddSingleton(loginOptions);
+        services.AddScoped<ILoginThrottles, LoginThrottleStore>();
         services.AddDbContext<OperatorIdentityDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddIdentityCore<OperatorUser>(o =>
             {
@@ -26,7 +30,7 @@ public static class OperatorIdentityServiceCollectionExtensions
                 o.Password.RequireLowercase = false;
                 o.Password.RequireUppercase = false;
                 o.Password.RequireNonAlphanumeric = false;
-                o.Lockout.MaxFailedAccessAttempts = UserLimits.MaxFailedLogins;
+                o.Lockout.MaxFailedAccessAttempts = loginOptions.LockoutFailures;
                 o.Lockout.DefaultLockoutTimeSpan = UserLimits.LockoutDuration;
                 o.Lockout.AllowedForNewUsers = true;
             })
@@ -38,8 +42,11 @@ public static class OperatorIdentityServiceCollectionExtensions
         {
             var password = env.String("ADMIN_PASSWORD")
                            ?? throw new InvalidOperationException("ADMIN_EMAIL is set but ADMIN_PASSWORD is not; set both to create the platform admin user.");
-            services.AddHostedService(sp => new PlatformAdminBootstrap(sp, email, password));
+            var resetPassword = env.Flag("ADMIN_PASSWORD_RESET", false);
+            services.AddHostedService(sp => new PlatformAdminBootstrap(sp, email, password, resetPassword));
         }
+        else if (env.Flag("ADMIN_PASSWORD_RESET", false))
+            throw new InvalidOperationException("ADMIN_PASSWORD_RESET is set but ADMIN_EMAIL is not; set ADMIN_EMAIL and ADMIN_PASSWORD to reset that user's password.");
         return services;
     }
 }

@@ -76,7 +76,7 @@ public sealed class LoginTests
     }
 
     [Test]
-    public async Task FiveFailedLogins_LockTheAccount_With429AndRetryAfter_UntilAnAdminUnlocksIt()
+    public async Task FiveFailedLogins_FromOneAddress_Answer429ForAMinute_WithoutLockingTheAccount_AndAnAdminUnlockClearsIt()
     {
         var email = NewEmail("caio");
         var id = await UserSessions.CreateUserAsync(_app, _tenant, email, "agent");
@@ -87,19 +87,18 @@ public sealed class LoginTests
         var fifth = await PostLoginAsync(client, email, "wrong password 5");
         var rightPassword = await PostLoginAsync(client, email, UserSessions.DefaultPassword);
 
-        Assert.That((int)fifth.StatusCode, Is.EqualTo(429), "the fifth failure locks");
-        Assert.That((int)rightPassword.StatusCode, Is.EqualTo(429), "locked: even the right password is refused");
+        Assert.That((int)fifth.StatusCode, Is.EqualTo(429), "the fifth failure in 15 minutes blocks this email from this address");
+        Assert.That((int)rightPassword.StatusCode, Is.EqualTo(429), "blocked: even the right password from this address waits");
         var retryAfter = int.Parse(rightPassword.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture);
-        Assert.That(retryAfter, Is.InRange(14 * 60, 15 * 60));
+        Assert.That(retryAfter, Is.InRange(1, 60), "a minute at first");
         Assert.That(rightPassword.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
         var listed = await _app.Admin.GetFromJsonAsync<JsonElement>($"/api/tenants/{_tenant}/users");
         var user = listed.GetProperty("items").EnumerateArray().Single(u => u.GetProperty("id").GetInt64() == id);
-        Assert.That(user.GetProperty("locked_until").GetDateTimeOffset(), Is.GreaterThan(DateTimeOffset.UtcNow.AddMinutes(14)));
+        Assert.That(user.GetProperty("locked_until").ValueKind, Is.EqualTo(JsonValueKind.Null), "a stranger cannot lock the account");
 
         var unlock = await _app.Admin.PatchAsJsonAsync($"/api/tenants/{_tenant}/users/{id}", new { locked = false });
         Assert.That((int)unlock.StatusCode, Is.EqualTo(200), await unlock.Content.ReadAsStringAsync());
-        Assert.That((await unlock.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("locked_until").ValueKind, Is.EqualTo(JsonValueKind.Null));
-        Assert.That((int)(await PostLoginAsync(client, email, UserSessions.DefaultPassword)).StatusCode, Is.EqualTo(200));
+        Assert.That((int)(await PostLoginAsync(client, email, UserSessions.DefaultPassword)).StatusCode, Is.EqualTo(200), "an unlock clears the throttles");
         Assert.That(await _app.ScalarAsync<int>("SELECT access_failed_count FROM users WHERE id = $1", id), Is.EqualTo(0));
     }
 

@@ -104,4 +104,53 @@ public sealed class PlatformAdminBootstrapTests
         Assert.That(failure.Message, Does.Contain("ADMIN_PASSWORD is too weak").And.Contain("10"));
         Assert.That(failure.Message, Does.Not.Contain(weak).And.Not.Contain("owner@padaria.example"));
     }
+
+    [Test]
+    public async Task AdminPasswordReset_SetsThePasswordAndUnlocks_Once_UntilADifferentAdminPasswordIsGiven()
+    {
+        await using var first = await HybridFlowApp.StartAsync();
+        var id = await first.ScalarAsync<long>("SELECT id FROM users WHERE role = 'platform_admin'");
+        var changed = await first.Admin.PatchAsJsonAsync($"/api/users/{id}", new { password = "changed by someone 1", locked = true });
+        Assert.That((int)changed.StatusCode, Is.EqualTo(200), await changed.Content.ReadAsStringAsync());
+        for (var i = 0; i < 5; i++)
+            await first.CreateCookieClient().PostAsJsonAsync("/api/auth/login", new { email = HybridFlowApp.PlatformAdminEmail, password = "guess " + i });
+        await first.DisposeAsync();
+
+        const string resetTo = "reset at startup 22";
+        var reset = new Dictionary<string, string?> { ["ADMIN_PASSWORD_RESET"] = "true", ["ADMIN_PASSWORD"] = resetTo };
+        await using (var second = await HybridFlowApp.StartAsync(reset, sharedDatabase: first.ConnectionString))
+        {
+            var client = await UserSessions.LoginAsync(second, HybridFlowApp.PlatformAdminEmail, resetTo);
+            Assert.That((await MeAsync(client)).GetProperty("locked_until").ValueKind, Is.EqualTo(JsonValueKind.Null), "unlocked, throttle cleared");
+            var changedAgain = await second.Admin.PatchAsJsonAsync($"/api/users/{id}", new { password = "changed after the reset 3" });
+            Assert.That((int)changedAgain.StatusCode, Is.EqualTo(200));
+        }
+
+        await using (var third = await HybridFlowApp.StartAsync(reset, sharedDatabase: first.ConnectionString))
+        {
+            await UserSessions.LoginAsync(third, HybridFlowApp.PlatformAdminEmail, "changed after the reset 3");
+            var old = await third.CreateCookieClient().PostAsJsonAsync("/api/auth/login", new { email = HybridFlowApp.PlatformAdminEmail, password = resetTo });
+            Assert.That((int)old.StatusCode, Is.EqualTo(401), "a restart with the flag still set does not undo a later change");
+        }
+
+        reset["ADMIN_PASSWORD"] = "another reset value 44";
+        await using var fourth = await HybridFlowApp.StartAsync(reset, sharedDatabase: first.ConnectionString);
+        await UserSessions.LoginAsync(fourth, HybridFlowApp.PlatformAdminEmail, "another reset value 44");
+    }
+
+    [Test]
+    public async Task AdminPasswordReset_OfATenantUsersEmail_StopsStartup()
+    {
+        await using var first = await HybridFlowApp.StartAsync();
+        var (tenant, _) = await first.CreateTenantWithInstanceAsync();
+        const string email = "tenant-person@padaria.example";
+        await UserSessions.CreateUserAsync(first, tenant, email, "tenant_admin");
+
+        var failure = await Assert.CatchAsync(async () =>
+        {
+            await using var app = await HybridFlowApp.StartAsync(
+                new Dictionary<string, string?> { ["ADMIN_EMAIL"] = email, ["ADMIN_PASSWORD_RESET"] = "true" }, sharedDatabase: first.ConnectionString);
+        });
+        Assert.That(failure!.ToString(), Does.Contain("ADMIN_PASSWORD_RESET").And.Contain("not a platform admin"));
+    }
 }

@@ -77,6 +77,29 @@ public sealed class UsersApiTests
     }
 
     [Test]
+    public async Task Create_ByATenantAdmin_OfAnEmailHeldInAnotherTenant_Is409_WithoutSayingItExists()
+    {
+        var elsewhere = NewEmail("held-elsewhere");
+        await UserSessions.CreateUserAsync(_app, _tenantB, elsewhere, "agent");
+        var mine = NewEmail("held-here");
+        await UserSessions.CreateUserAsync(_app, _tenantA, mine, "agent");
+        var (_, _, admin) = await TenantAdminAsync(_tenantA);
+
+        async Task<JsonElement> CreateAsync(string email) => await ReadAsync(await admin.PostAsJsonAsync($"/api/tenants/{_tenantA}/users",
+            new { email, display_name = "X", role = "agent", password = UserSessions.DefaultPassword }), 409);
+
+        var otherTenants = await CreateAsync(elsewhere);
+        var platformAdmins = await CreateAsync(HybridFlowApp.PlatformAdminEmail);
+        var ownTenants = await CreateAsync(mine);
+
+        Assert.That(otherTenants.GetProperty("detail").GetString(), Is.EqualTo("This email cannot be used; choose another address."));
+        Assert.That(platformAdmins.GetProperty("detail").GetString(), Is.EqualTo(otherTenants.GetProperty("detail").GetString()),
+            "another tenant's user and a platform admin are refused alike");
+        Assert.That(otherTenants.ToString(), Does.Not.Contain("exists"));
+        Assert.That(ownTenants.GetProperty("detail").GetString(), Does.Contain("already exists"), "in the caller's own tenant it may say so");
+    }
+
+    [Test]
     public async Task Create_RefusesBadFields_With400NamingThem()
     {
         async Task<JsonElement> ErrorsAsync(object body) =>

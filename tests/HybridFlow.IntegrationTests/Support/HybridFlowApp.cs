@@ -44,10 +44,12 @@ public sealed class HybridFlowApp : IAsyncDisposable
     public HttpClient Admin { get; private set; } = null!;
     public IReadOnlyDictionary<string, string?> Settings { get; private set; } = new Dictionary<string, string?>();
     public IServiceProvider Services { get; private set; } = null!;
+    /// <summary>The Kestrel address when started with <c>realHttp</c>; null on the in-memory test server.</summary>
+    public Uri? RealAddress { get; private set; }
 
     /// <summary>Starts the API (as <paramref name="environment"/>) on a fresh database, or on <paramref name="sharedDatabase"/> to run a second replica.</summary>
     public static async Task<HybridFlowApp> StartAsync(IDictionary<string, string?>? overrides = null, string? sharedDatabase = null,
-        string environment = "Production")
+        string environment = "Production", bool realHttp = false)
     {
         var app = new HybridFlowApp();
         app.ConnectionString = sharedDatabase ?? await TestEnvironment.Postgres.CreateDatabaseAsync();
@@ -78,6 +80,8 @@ public sealed class HybridFlowApp : IAsyncDisposable
             // Most tests scrape /metrics without a key; MetricsTests checks Production's closed default.
             ["METRICS_PUBLIC"] = "true",
         };
+        // Kestrel on a real loopback port, for tests that need real source addresses (SourceAddressClients).
+        if (realHttp) settings["URLS"] = "http://127.0.0.1:0";
         foreach (var (k, v) in overrides ?? new Dictionary<string, string?>()) settings[k] = v;
         app.Settings = settings;
 
@@ -98,6 +102,13 @@ public sealed class HybridFlowApp : IAsyncDisposable
                 s.AddSingleton<TimeProvider>(app.Clock);
             });
         });
+        if (realHttp)
+        {
+            app._factory.UseKestrel(0);
+            app._factory.StartServer();
+            app.RealAddress = new Uri(app._factory.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+                .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First());
+        }
         app.Client = app._factory.CreateClient();
         app.Services = app._factory.Services;
         app.Admin = app._factory.CreateClient();

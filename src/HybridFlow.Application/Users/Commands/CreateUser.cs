@@ -1,11 +1,16 @@
 using FluentValidation;
+using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Common.Security;
 using MediatR;
 
 namespace HybridFlow.Application.Users.Commands;
 
-/// <summary>Adds a person to a tenant (tenant_admin or agent). A taken email is 409; the email is the login, unique across tenants.</summary>
+/// <summary>
+/// Adds a person to a tenant (tenant_admin or agent). The email is the login, unique across tenants: one the caller can
+/// see (in this tenant, or any for the platform admin) is 409 "already exists"; one held elsewhere is 409 "cannot be
+/// used", which names no tenant or user (docs/decisions/ADR-010-global-login-emails.md).
+/// </summary>
 public sealed record CreateUserCommand(long TenantId, string? Email, string? DisplayName, string? Role, string? Password) : IRequest<UserDto>;
 
 public sealed class CreateUserCommandValidator : AbstractValidator<CreateUserCommand>
@@ -24,12 +29,14 @@ public sealed class CreateUserCommandHandler : IRequestHandler<CreateUserCommand
 {
     private readonly TenantUserAccess _access;
     private readonly IOperatorAccounts _accounts;
+    private readonly ICurrentCaller _caller;
     private readonly TimeProvider _time;
 
-    public CreateUserCommandHandler(TenantUserAccess access, IOperatorAccounts accounts, TimeProvider time)
+    public CreateUserCommandHandler(TenantUserAccess access, IOperatorAccounts accounts, ICurrentCaller caller, TimeProvider time)
     {
         _access = access;
         _accounts = accounts;
+        _caller = caller;
         _time = time;
     }
 
@@ -39,8 +46,24 @@ public sealed class CreateUserCommandHandler : IRequestHandler<CreateUserCommand
         var email = command.Email!.Trim();
         // Without a name the person is shown by the email's local part until someone sets one.
         var displayName = command.DisplayName?.Trim() is { Length: > 0 } name ? name : email.Split('@')[0];
-        var created = await _accounts.CreateAsync(
-            new NewOperatorAccount(command.TenantId, email, displayName, CallerRoleNames.Parse(command.Role!), command.Password!), ct);
+        if (await _accounts.FindByEmailAsync(email, ct) is { } holder) throw Taken(holder);
+        OperatorAccount created;
+        try
+        {
+            created = await _accounts.CreateAsync(
+                new NewOperatorAccount(command.TenantId, email, displayName, CallerRoleNames.Parse(command.Role!), command.Password!), ct);
+        }
+        catch (ConflictException)
+        {
+            // Taken a moment ago: answered by who holds it, as above.
+            throw await _accounts.FindByEmailAsync(email, ct) is { } raced ? Taken(raced) : new ConflictException("This email cannot be used; choose another address.");
+        }
         return UserDto.From(created, _time.GetUtcNow());
     }
+
+    /// <summary>Only a caller who can see the holder is told it exists; elsewhere the email just cannot be used.</summary>
+    private ConflictException Taken(OperatorAccount holder) =>
+        _caller.Role == CallerRole.PlatformAdmin || (holder.TenantId is { } tenant && tenant == _caller.TenantId)
+            ? new ConflictException("A user with this email already exists.")
+            : new ConflictException("This email cannot be used; choose another address.");
 }

@@ -7,7 +7,7 @@ using MediatR;
 namespace HybridFlow.Application.Users.Commands;
 
 /// <summary>
-/// Changes a tenant's user: name, role, an admin's password reset, lock or unlock. A new role, password or lock ends the
+/// Changes a tenant's user: name, role, an admin's password reset, lock or unlock (which also clears the email's login throttles). A new role, password or lock ends the
 /// user's open logins. A tenant admin cannot demote or lock themselves (409), so a tenant never loses its last way in by accident.
 /// </summary>
 public sealed record UpdateUserCommand(long TenantId, long UserId, string? DisplayName, string? Role, string? Password, bool? Locked) : IRequest<UserDto>;
@@ -28,12 +28,14 @@ public sealed class UpdateUserCommandHandler : IRequestHandler<UpdateUserCommand
 {
     private readonly TenantUserAccess _access;
     private readonly IOperatorAccounts _accounts;
+    private readonly ILoginThrottles _throttles;
     private readonly TimeProvider _time;
 
-    public UpdateUserCommandHandler(TenantUserAccess access, IOperatorAccounts accounts, TimeProvider time)
+    public UpdateUserCommandHandler(TenantUserAccess access, IOperatorAccounts accounts, ILoginThrottles throttles, TimeProvider time)
     {
         _access = access;
         _accounts = accounts;
+        _throttles = throttles;
         _time = time;
     }
 
@@ -49,6 +51,9 @@ public sealed class UpdateUserCommandHandler : IRequestHandler<UpdateUserCommand
 
         var updated = await _accounts.UpdateAsync(user.Id,
             new OperatorAccountChanges(command.DisplayName?.Trim(), role, command.Password, command.Locked), ct);
+        // An unlock or a new password lets the person in again: their email's failed-login throttles start over.
+        if (command.Locked == false || command.Password is not null)
+            await _throttles.ForgetEmailAsync(LoginThrottling.EmailKey(user.Email), ct);
         return UserDto.From(updated, _time.GetUtcNow());
     }
 }
