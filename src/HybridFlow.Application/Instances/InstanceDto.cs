@@ -67,6 +67,9 @@ public static class InstanceAccess
 
 public static class SecretMask
 {
+    /// <summary>Shown instead of the mask for a stored secret that no longer decrypts for its row: it must be entered again.</summary>
+    public const string Unreadable = "unreadable: enter it again";
+
     /// <summary><c>****</c> plus the last four characters, so operators can tell keys apart.</summary>
     public static string? Mask(string? secret) =>
         string.IsNullOrEmpty(secret) ? null : secret.Length <= 8 ? "****" : "****" + secret[^4..];

@@ -4,6 +4,7 @@ using HybridFlow.Application.Sessions;
 using HybridFlow.Application.Tenants;
 using HybridFlow.Domain.Replies;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace HybridFlow.Infrastructure.Persistence;
@@ -12,11 +13,13 @@ public sealed class TenantStore : ITenantStore
 {
     private readonly HybridFlowDbContext _db;
     private readonly InstanceCache _instanceCache;
+    private readonly StoredSecrets _secrets;
 
-    public TenantStore(HybridFlowDbContext db, InstanceCache instanceCache)
+    public TenantStore(HybridFlowDbContext db, InstanceCache instanceCache, Security.SecretProtector secrets, ILogger<TenantStore> logger)
     {
         _db = db;
         _instanceCache = instanceCache;
+        _secrets = new StoredSecrets(secrets, logger);
     }
 
     public async Task<TenantDto> CreateAsync(NewTenant t, DateTimeOffset now, CancellationToken ct)
@@ -24,15 +27,21 @@ public sealed class TenantStore : ITenantStore
         var row = new TenantRow
         {
             Name = t.Name, SystemPrompt = t.SystemPrompt, LlmProvider = t.LlmProvider, LlmModel = t.LlmModel, ReplyMode = t.ReplyMode,
-            WorkflowUrl = t.WorkflowUrl, WorkflowUrlTrusted = t.WorkflowUrlTrusted, WorkflowSecret = t.WorkflowSecret,
+            WorkflowUrl = t.WorkflowUrl, WorkflowUrlTrusted = t.WorkflowUrlTrusted,
             ResumeAfterMinutes = t.ResumeAfterMinutes, DebounceSeconds = t.DebounceSeconds, HistoryMessages = t.HistoryMessages,
             ExternalSendsPause = t.ExternalSendsPause, CreatedAt = now, UpdatedAt = now,
-            Conversation = ConversationSettingsJson.Serialize(t.Conversation), LlmApiKey = t.LlmApiKey,
+            Conversation = ConversationSettingsJson.Serialize(t.Conversation),
             LlmBaseUrl = t.LlmBaseUrl, LlmBaseUrlTrusted = t.LlmBaseUrlTrusted, NotifyUrl = t.NotifyUrl, NotifyUrlTrusted = t.NotifyUrlTrusted,
             MonthlyTokenBudget = t.MonthlyTokenBudget,
         };
+        // The secrets are bound to the row's id, which exists only after the insert: both writes in one transaction.
+        await using var tx = await _db.Database.BeginTransactionAsync(ct);
         _db.Tenants.Add(row);
         await _db.SaveChangesAsync(ct);
+        row.WorkflowSecret = _secrets.Protect(t.WorkflowSecret, SqlMapping.TenantSecret("workflow_secret", row.Id));
+        row.LlmApiKey = _secrets.Protect(t.LlmApiKey, SqlMapping.TenantSecret("llm_api_key", row.Id));
+        await _db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         return ToDto(row);
     }
 
@@ -67,10 +76,14 @@ public sealed class TenantStore : ITenantStore
             row.WorkflowUrl = patch.WorkflowUrl.Value;
             row.WorkflowUrlTrusted = patch.WorkflowUrlTrusted;
         }
-        if (patch.WorkflowSecret.HasValue) row.WorkflowSecret = patch.WorkflowSecret.Value;
+        row.WorkflowSecret = patch.WorkflowSecret.HasValue
+            ? _secrets.Protect(patch.WorkflowSecret.Value, SqlMapping.TenantSecret("workflow_secret", row.Id))
+            : _secrets.Rebind(row.WorkflowSecret, SqlMapping.TenantSecret("workflow_secret", row.Id));
         if (!patch.Conversation.IsEmpty)
             row.Conversation = ConversationSettingsJson.Serialize(patch.Conversation.ApplyTo(ConversationSettingsJson.Deserialize(row.Conversation)));
-        if (patch.LlmApiKey.HasValue) row.LlmApiKey = patch.LlmApiKey.Value;
+        row.LlmApiKey = patch.LlmApiKey.HasValue
+            ? _secrets.Protect(patch.LlmApiKey.Value, SqlMapping.TenantSecret("llm_api_key", row.Id))
+            : _secrets.Rebind(row.LlmApiKey, SqlMapping.TenantSecret("llm_api_key", row.Id));
         if (patch.LlmBaseUrl.HasValue)
         {
             row.LlmBaseUrl = patch.LlmBaseUrl.Value;
@@ -96,12 +109,12 @@ public sealed class TenantStore : ITenantStore
         return deleted;
     }
 
-    private static TenantDto ToDto(TenantRow t) => new TenantDto(
-        t.Id, t.Name, t.SystemPrompt, t.LlmProvider, t.LlmModel, t.ReplyMode, t.WorkflowUrl, SecretMask.Mask(t.WorkflowSecret),
+    private TenantDto ToDto(TenantRow t) => new TenantDto(
+        t.Id, t.Name, t.SystemPrompt, t.LlmProvider, t.LlmModel, t.ReplyMode, t.WorkflowUrl, _secrets.Mask(t.WorkflowSecret, SqlMapping.TenantSecret("workflow_secret", t.Id)),
         t.ResumeAfterMinutes, t.DebounceSeconds,
         t.HistoryMessages, t.ExternalSendsPause, t.CreatedAt, t.UpdatedAt)
     {
-        LlmApiKey = SecretMask.Mask(t.LlmApiKey),
+        LlmApiKey = _secrets.Mask(t.LlmApiKey, SqlMapping.TenantSecret("llm_api_key", t.Id)),
         LlmBaseUrl = t.LlmBaseUrl,
         NotifyUrl = t.NotifyUrl,
         MonthlyTokenBudget = t.MonthlyTokenBudget,
@@ -112,20 +125,24 @@ public sealed class InstanceStore : IInstanceStore
 {
     private readonly HybridFlowDbContext _db;
     private readonly InstanceCache _cache;
+    private readonly StoredSecrets _secrets;
 
-    public InstanceStore(HybridFlowDbContext db, InstanceCache cache)
+    public InstanceStore(HybridFlowDbContext db, InstanceCache cache, Security.SecretProtector secrets, ILogger<InstanceStore> logger)
     {
         _db = db;
         _cache = cache;
+        _secrets = new StoredSecrets(secrets, logger);
     }
 
     public async Task<InstanceDto?> CreateAsync(NewInstance i, DateTimeOffset now, CancellationToken ct)
     {
         var row = new InstanceRow
         {
-            TenantId = i.TenantId, InstanceName = i.InstanceName, EvoServerUrl = i.EvoServerUrl, EvoServerUrlTrusted = i.EvoServerUrlTrusted, EvoApiKey = i.EvoApiKey,
-            WebhookSecret = i.WebhookSecret, CreatedAt = now, UpdatedAt = now,
+            TenantId = i.TenantId, InstanceName = i.InstanceName, EvoServerUrl = i.EvoServerUrl, EvoServerUrlTrusted = i.EvoServerUrlTrusted,
+            CreatedAt = now, UpdatedAt = now,
         };
+        // The secrets are bound to the row's id, which exists only after the insert: both writes in one transaction.
+        await using var tx = await _db.Database.BeginTransactionAsync(ct);
         _db.Instances.Add(row);
         try
         {
@@ -135,6 +152,10 @@ public sealed class InstanceStore : IInstanceStore
         {
             return null;
         }
+        row.EvoApiKey = _secrets.Protect(i.EvoApiKey, SqlMapping.InstanceSecret("evo_api_key", row.Id));
+        row.WebhookSecret = _secrets.Protect(i.WebhookSecret, SqlMapping.InstanceSecret("webhook_secret", row.Id));
+        await _db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         return ToDto(row);
     }
 
@@ -162,8 +183,13 @@ public sealed class InstanceStore : IInstanceStore
             row.EvoServerUrl = patch.EvoServerUrl.Value;
             row.EvoServerUrlTrusted = patch.EvoServerUrlTrusted;
         }
-        if (patch.EvoApiKey.HasValue) row.EvoApiKey = patch.EvoApiKey.Value;
-        if (patch.WebhookSecret.HasValue) row.WebhookSecret = patch.WebhookSecret.Value;
+        // Instance names never change (the name is the key here), and the secrets are bound to the row's id.
+        row.EvoApiKey = patch.EvoApiKey.HasValue
+            ? _secrets.Protect(patch.EvoApiKey.Value, SqlMapping.InstanceSecret("evo_api_key", row.Id))
+            : _secrets.Rebind(row.EvoApiKey, SqlMapping.InstanceSecret("evo_api_key", row.Id));
+        row.WebhookSecret = patch.WebhookSecret.HasValue
+            ? _secrets.Protect(patch.WebhookSecret.Value, SqlMapping.InstanceSecret("webhook_secret", row.Id))
+            : _secrets.Rebind(row.WebhookSecret, SqlMapping.InstanceSecret("webhook_secret", row.Id));
         row.UpdatedAt = now;
         await _db.SaveChangesAsync(ct);
         _cache.Clear();
@@ -177,9 +203,40 @@ public sealed class InstanceStore : IInstanceStore
         return deleted;
     }
 
-    private static InstanceDto ToDto(InstanceRow i) => new(
-        i.Id, i.TenantId, i.InstanceName, i.Provider, i.EvoServerUrl, SecretMask.Mask(i.EvoApiKey), SecretMask.Mask(i.WebhookSecret),
+    private InstanceDto ToDto(InstanceRow i) => new(
+        i.Id, i.TenantId, i.InstanceName, i.Provider, i.EvoServerUrl,
+        _secrets.Mask(i.EvoApiKey, SqlMapping.InstanceSecret("evo_api_key", i.Id)), _secrets.Mask(i.WebhookSecret, SqlMapping.InstanceSecret("webhook_secret", i.Id)),
         i.CreatedAt, i.UpdatedAt);
+}
+
+/// <summary>The admin stores' view of stored secrets: encrypted and bound to their row, shown masked.</summary>
+internal sealed class StoredSecrets
+{
+    private readonly Security.SecretProtector _protector;
+    private readonly ILogger _logger;
+
+    public StoredSecrets(Security.SecretProtector protector, ILogger logger)
+    {
+        _protector = protector;
+        _logger = logger;
+    }
+
+    public string? Protect(string? plaintext, string context) => _protector.Protect(plaintext, context);
+
+    /// <summary>An unchanged secret in an older form (plain text, unbound v1, a previous key) is rewritten bound on the next write.</summary>
+    public string? Rebind(string? stored, string context) =>
+        _protector.IsCurrent(stored) || !_protector.TryUnprotect(stored, context, out var plaintext) ? stored : _protector.Protect(plaintext, context);
+
+    /// <summary>
+    /// The masked secret; one that does not decrypt for its row (copied from another row or damaged) shows as
+    /// <see cref="SecretMask.Unreadable"/> so the page still lists it and the operator knows to enter it again.
+    /// </summary>
+    public string? Mask(string? stored, string context)
+    {
+        if (_protector.TryUnprotect(stored, context, out var plaintext)) return SecretMask.Mask(plaintext);
+        _logger.LogError("The stored secret {context} does not decrypt for its row (copied from elsewhere or damaged); it must be entered again", context);
+        return SecretMask.Unreadable;
+    }
 }
 
 public sealed class SessionQueries : ISessionQueries

@@ -5,9 +5,9 @@ namespace HybridFlow.Infrastructure.Persistence;
 /// <summary>EF Core for the admin surface's plain reads and writes; the webhook and outbox paths are SQL (ChatStore, ReplyJobStore).</summary>
 public sealed class HybridFlowDbContext : DbContext
 {
-    private readonly Security.SecretProtector _secrets;
-
-    public HybridFlowDbContext(DbContextOptions<HybridFlowDbContext> options, Security.SecretProtector secrets) : base(options) => _secrets = secrets;
+    public HybridFlowDbContext(DbContextOptions<HybridFlowDbContext> options) : base(options)
+    {
+    }
 
     public DbSet<TenantRow> Tenants => Set<TenantRow>();
     public DbSet<InstanceRow> Instances => Set<InstanceRow>();
@@ -15,10 +15,6 @@ public sealed class HybridFlowDbContext : DbContext
     /// <summary>Read only, for listing chats by their sends' state; the outbox itself is written in SQL (SendLedger, ReplyJobStore).</summary>
     public DbSet<ReplyJobRow> ReplyJobs => Set<ReplyJobRow>();
     public DbSet<ApiKeyRow> ApiKeys => Set<ApiKeyRow>();
-
-    /// <summary>Encrypted at rest: the converter is the only way EF reads or writes secret columns.</summary>
-    private Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<string?, string?> SecretConverter() =>
-        new(v => _secrets.Protect(v), v => _secrets.Unprotect(v));
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -34,13 +30,13 @@ public sealed class HybridFlowDbContext : DbContext
             e.Property(t => t.ReplyMode).HasColumnName("reply_mode");
             e.Property(t => t.WorkflowUrl).HasColumnName("workflow_url");
             e.Property(t => t.WorkflowUrlTrusted).HasColumnName("workflow_url_trusted");
-            e.Property(t => t.WorkflowSecret).HasColumnName("workflow_secret").HasConversion(SecretConverter());
+            e.Property(t => t.WorkflowSecret).HasColumnName("workflow_secret");
             e.Property(t => t.ResumeAfterMinutes).HasColumnName("resume_after_minutes");
             e.Property(t => t.DebounceSeconds).HasColumnName("debounce_seconds");
             e.Property(t => t.HistoryMessages).HasColumnName("history_messages");
             e.Property(t => t.ExternalSendsPause).HasColumnName("external_sends_pause");
             e.Property(t => t.Conversation).HasColumnName("conversation").HasColumnType("jsonb");
-            e.Property(t => t.LlmApiKey).HasColumnName("llm_api_key").HasConversion(SecretConverter());
+            e.Property(t => t.LlmApiKey).HasColumnName("llm_api_key");
             e.Property(t => t.LlmBaseUrl).HasColumnName("llm_base_url");
             e.Property(t => t.LlmBaseUrlTrusted).HasColumnName("llm_base_url_trusted");
             e.Property(t => t.NotifyUrl).HasColumnName("notify_url");
@@ -59,8 +55,8 @@ public sealed class HybridFlowDbContext : DbContext
             e.Property(i => i.Provider).HasColumnName("provider");
             e.Property(i => i.EvoServerUrl).HasColumnName("evo_server_url");
             e.Property(i => i.EvoServerUrlTrusted).HasColumnName("evo_server_url_trusted");
-            e.Property(i => i.EvoApiKey).HasColumnName("evo_api_key").HasConversion(SecretConverter());
-            e.Property(i => i.WebhookSecret).HasColumnName("webhook_secret").HasConversion(SecretConverter());
+            e.Property(i => i.EvoApiKey).HasColumnName("evo_api_key");
+            e.Property(i => i.WebhookSecret).HasColumnName("webhook_secret");
             e.Property(i => i.CreatedAt).HasColumnName("created_at");
             e.Property(i => i.UpdatedAt).HasColumnName("updated_at");
             e.HasIndex(i => i.InstanceName).IsUnique();
@@ -125,12 +121,14 @@ public sealed class TenantRow
     public string ReplyMode { get; set; } = "ai";
     public string? WorkflowUrl { get; set; }
     public bool WorkflowUrlTrusted { get; set; }
+    /// <summary>As stored: encrypted and bound to this row (TenantStore encrypts and decrypts it).</summary>
     public string? WorkflowSecret { get; set; }
     public int ResumeAfterMinutes { get; set; }
     public int DebounceSeconds { get; set; }
     public int HistoryMessages { get; set; }
     public bool ExternalSendsPause { get; set; }
     public string Conversation { get; set; } = "{}";
+    /// <summary>As stored: encrypted and bound to this row (TenantStore encrypts and decrypts it).</summary>
     public string? LlmApiKey { get; set; }
     public string? LlmBaseUrl { get; set; }
     public bool LlmBaseUrlTrusted { get; set; }
@@ -149,7 +147,9 @@ public sealed class InstanceRow
     public string Provider { get; set; } = "evolution";
     public string EvoServerUrl { get; set; } = "";
     public bool EvoServerUrlTrusted { get; set; }
+    /// <summary>As stored: encrypted and bound to this row (InstanceStore encrypts and decrypts it).</summary>
     public string? EvoApiKey { get; set; }
+    /// <summary>As stored: encrypted and bound to this row (InstanceStore encrypts and decrypts it).</summary>
     public string? WebhookSecret { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }

@@ -36,7 +36,7 @@ public sealed class NotifyOutbox : INotifyOutbox
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
-            var target = new NotifyTarget(r.GetString(4), _secrets.Unprotect(r.IsDBNull(6) ? null : r.GetString(6)), r.GetBoolean(5));
+            var target = new NotifyTarget(r.GetString(4), _secrets.Unprotect(r.IsDBNull(6) ? null : r.GetString(6), SqlMapping.NotifySecret(r.GetGuid(3).ToString("D"))), r.GetBoolean(5));
             // Claimed in SQL (SKIP LOCKED across drainers); the row is pending with a live lease, which the domain calls delivering.
             var delivery = NotifyDelivery.Restore(r.GetInt64(0), NotifyDeliveryStatus.Delivering, r.GetInt32(8),
                 r.GetFieldValue<DateTimeOffset>(9), r.GetFieldValue<DateTimeOffset>(10), r.IsDBNull(11) ? null : r.GetString(11), r.GetFieldValue<DateTimeOffset>(12));

@@ -157,7 +157,7 @@ public sealed class ReplyJobStore : IReplyJobStore
         long[] triggerIds;
         int historyLimit;
         await using (var cmd = connection.Command("""
-            SELECT j.delivery_id, t.workflow_url, t.workflow_secret, j.trigger_message_ids, t.history_messages, t.workflow_url_trusted
+            SELECT j.delivery_id, t.workflow_url, t.workflow_secret, j.trigger_message_ids, t.history_messages, t.workflow_url_trusted, t.id
             FROM reply_jobs j JOIN tenants t ON t.id = j.tenant_id
             WHERE j.id = $1
             """, null, job.JobId))
@@ -166,7 +166,7 @@ public sealed class ReplyJobStore : IReplyJobStore
             if (!await r.ReadAsync(ct)) return null;
             deliveryId = r.GetGuid(0).ToString("D");
             url = Str(r, 1);
-            secret = _secrets.Unprotect(Str(r, 2));
+            secret = _secrets.Unprotect(Str(r, 2), SqlMapping.TenantSecret("workflow_secret", r.GetInt64(6)));
             triggerIds = r.GetFieldValue<long[]>(3);
             historyLimit = r.GetInt32(4);
             urlTrusted = r.GetBoolean(5);

@@ -28,22 +28,35 @@ internal static class SqlMapping
     /// <summary>Reads <see cref="InstanceColumns"/> starting at <paramref name="o"/>.</summary>
     public static InstanceContext ReadInstance(NpgsqlDataReader r, int o, Security.SecretProtector secrets)
     {
-        var llmApiKey = secrets.Unprotect(r.IsDBNull(o + 13) ? null : r.GetString(o + 13));
+        var instanceId = r.GetInt64(o);
+        var tenantId = r.GetInt64(o + 5);
+        var llmApiKey = secrets.Unprotect(r.IsDBNull(o + 13) ? null : r.GetString(o + 13), TenantSecret("llm_api_key", tenantId));
         var llmBaseUrl = r.IsDBNull(o + 14) ? null : r.GetString(o + 14);
         var notifyUrl = r.IsDBNull(o + 16) ? null : r.GetString(o + 16);
-        var policy = new TenantPolicy(r.GetInt64(o + 5), ReplyModeNames.Parse(r.GetString(o + 6)), TimeSpan.FromMinutes(r.GetInt32(o + 7)),
+        var policy = new TenantPolicy(tenantId, ReplyModeNames.Parse(r.GetString(o + 6)), TimeSpan.FromMinutes(r.GetInt32(o + 7)),
             TimeSpan.FromSeconds(r.GetInt32(o + 8)), r.GetInt32(o + 9), r.GetBoolean(o + 10))
         {
             Conversation = ConversationSettingsJson.Deserialize(r.GetString(o + 12)),
             LlmCredentials = llmApiKey is null && llmBaseUrl is null ? null : new LlmCredentials(llmApiKey, llmBaseUrl, r.GetBoolean(o + 15)),
             Notify = notifyUrl is null ? null
-                : new NotifyTarget(notifyUrl, secrets.Unprotect(r.IsDBNull(o + 18) ? null : r.GetString(o + 18)), r.GetBoolean(o + 17)),
+                : new NotifyTarget(notifyUrl, secrets.Unprotect(r.IsDBNull(o + 18) ? null : r.GetString(o + 18), TenantSecret("workflow_secret", tenantId)), r.GetBoolean(o + 17)),
             MonthlyTokenBudget = r.IsDBNull(o + 19) ? null : r.GetInt64(o + 19),
         };
-        return new InstanceContext(r.GetInt64(o), r.GetString(o + 1), r.GetString(o + 2),
-            secrets.Unprotect(r.IsDBNull(o + 3) ? null : r.GetString(o + 3)), secrets.Unprotect(r.IsDBNull(o + 4) ? null : r.GetString(o + 4)), policy,
+        return new InstanceContext(instanceId, r.GetString(o + 1), r.GetString(o + 2),
+            secrets.Unprotect(r.IsDBNull(o + 3) ? null : r.GetString(o + 3), InstanceSecret("evo_api_key", instanceId)),
+            secrets.Unprotect(r.IsDBNull(o + 4) ? null : r.GetString(o + 4), InstanceSecret("webhook_secret", instanceId)), policy,
             r.GetBoolean(o + 11));
     }
+
+    /// <summary>The associated data of a tenant's secret column: bound to the tenant's row.</summary>
+    public static string TenantSecret(string column, long tenantId) => Security.SecretProtector.Context("tenants", column, tenantId);
+
+    /// <summary>The associated data of an instance's secret column: bound to the instance's row.</summary>
+    public static string InstanceSecret(string column, long instanceId) => Security.SecretProtector.Context("instances", column, instanceId);
+
+    /// <summary>The associated data of a queued notification's signing secret: bound to its delivery id (unique, known before the insert).</summary>
+    public static string NotifySecret(string deliveryId) =>
+        Security.SecretProtector.Context("notify_deliveries", "signing_secret", Guid.TryParse(deliveryId, out var id) ? id.ToString("D") : deliveryId);
 
     private const string InsertTimelineEventSql =
         "INSERT INTO session_events (tenant_id, session_id, message_id, action, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
@@ -117,7 +130,7 @@ internal static class SqlMapping
     public static NpgsqlBatchCommand NotifyDeliveryCommand(HandoffNotification n, long sessionId, DateTimeOffset now, Security.SecretProtector secrets) => BatchCommand("""
         INSERT INTO notify_deliveries (tenant_id, session_id, delivery_id, event, url, url_trusted, signing_secret, payload, due_at, created_at, updated_at)
         VALUES ($1, $2, $3::uuid, $4, $5, $6, $7, $8, $9, $9, $9)
-        """, n.Event.TenantId, sessionId, n.Event.EventId, n.Event.Event, n.Target.Url, n.Target.UrlTrusted, TextOrNull(secrets.Protect(n.Target.Secret)),
+        """, n.Event.TenantId, sessionId, n.Event.EventId, n.Event.Event, n.Target.Url, n.Target.UrlTrusted, TextOrNull(secrets.Protect(n.Target.Secret, NotifySecret(n.Event.EventId))),
         new JsonbText(System.Text.Json.JsonSerializer.Serialize(n.Event, NotifyJson)), now);
 
     /// <summary>Queues a notice (its text set now) beside any pending reply; a worker sends it like a reply, without the model.</summary>

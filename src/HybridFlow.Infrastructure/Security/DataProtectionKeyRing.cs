@@ -58,6 +58,8 @@ public sealed class SecretXmlEncryptor : IXmlEncryptor
 {
     internal const string ValueElement = "value";
     internal const string EncryptedKeyElement = "encryptedKey";
+    /// <summary>The associated data of every Data Protection key's secret (keys are rows of their own, found by their XML id).</summary>
+    internal const string Context = "data_protection_keys.xml";
     private readonly SecretProtector _protector;
 
     public SecretXmlEncryptor(SecretProtector protector) => _protector = protector;
@@ -65,7 +67,7 @@ public sealed class SecretXmlEncryptor : IXmlEncryptor
     public EncryptedXmlInfo Encrypt(XElement plaintextElement) => new(
         new XElement(EncryptedKeyElement,
             new XComment(" Encrypted with SECRETS_ENCRYPTION_KEY. "),
-            new XElement(ValueElement, _protector.Protect(plaintextElement.ToString(SaveOptions.DisableFormatting)))),
+            new XElement(ValueElement, _protector.Protect(plaintextElement.ToString(SaveOptions.DisableFormatting), Context))),
         typeof(SecretXmlDecryptor));
 }
 
@@ -77,6 +79,6 @@ public sealed class SecretXmlDecryptor : IXmlDecryptor
     public SecretXmlDecryptor(IServiceProvider services) => _protector = services.GetRequiredService<SecretProtector>();
 
     public XElement Decrypt(XElement encryptedElement) =>
-        XElement.Parse(_protector.Unprotect(encryptedElement.Element(SecretXmlEncryptor.ValueElement)?.Value)
+        XElement.Parse(_protector.Unprotect(encryptedElement.Element(SecretXmlEncryptor.ValueElement)?.Value, SecretXmlEncryptor.Context)
                        ?? throw new InvalidOperationException("The stored Data Protection key has no value."));
 }

@@ -6,19 +6,20 @@ using Npgsql;
 namespace HybridFlow.Infrastructure.Security;
 
 /// <summary>
-/// At startup, encrypts legacy plain-text secrets and re-encrypts values under previous keys with the current one,
+/// At startup, encrypts legacy plain-text secrets and re-encrypts values under previous keys (or unbound, v1) with the current one, bound to their row,
 /// so a key rotation is: set the new key, keep the old one in SECRETS_ENCRYPTION_PREVIOUS_KEYS, restart, drop the old key.
 /// Data Protection's keys (the login cookie's and the CSRF tokens') are re-encrypted too, so logins outlive the rotation.
 /// </summary>
 public sealed class SecretReencryptionService : IHostedService
 {
-    /// <summary>Table and columns that hold secrets.</summary>
-    public static readonly IReadOnlyList<(string Table, string Column)> SecretColumns =
+    /// <summary>Table, column and the row key each secret is bound to (see <see cref="SecretProtector.Context"/>).</summary>
+    public static readonly IReadOnlyList<(string Table, string Column, string RowKey)> SecretColumns =
     [
-        ("instances", "evo_api_key"),
-        ("instances", "webhook_secret"),
-        ("tenants", "workflow_secret"),
-        ("tenants", "llm_api_key"),
+        ("instances", "evo_api_key", "id"),
+        ("instances", "webhook_secret", "id"),
+        ("tenants", "workflow_secret", "id"),
+        ("tenants", "llm_api_key", "id"),
+        ("notify_deliveries", "signing_secret", "delivery_id"),
     ];
 
     private readonly NpgsqlDataSource _db;
@@ -36,30 +37,36 @@ public sealed class SecretReencryptionService : IHostedService
     {
         var rewritten = 0;
         await using var connection = await _db.OpenConnectionAsync(cancellationToken);
-        foreach (var (table, column) in SecretColumns)
+        foreach (var (table, column, rowKey) in SecretColumns)
         {
-            var stale = new List<(long Id, string Value)>();
-            await using (var select = new NpgsqlCommand($"SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL", connection))
+            // Legacy plain text, v1 (unbound) and values under previous keys: all rewritten as v2, bound to their row.
+            var stale = new List<(long Id, string RowKey, string Value)>();
+            await using (var select = new NpgsqlCommand($"SELECT id, {rowKey}::text, {column} FROM {table} WHERE {column} IS NOT NULL", connection))
             await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
                 while (await reader.ReadAsync(cancellationToken))
-                    if (!_protector.IsCurrent(reader.GetString(1))) stale.Add((reader.GetInt64(0), reader.GetString(1)));
+                    if (!_protector.IsCurrent(reader.GetString(2))) stale.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2)));
 
-            foreach (var (id, value) in stale)
+            foreach (var (id, key, value) in stale)
             {
+                var context = SecretProtector.Context(table, column, key);
                 string? plaintext;
                 try
                 {
-                    plaintext = _protector.Unprotect(value);
+                    if (!_protector.TryUnprotect(value, context, out plaintext))
+                    {
+                        _logger.LogError("{context} does not decrypt for its row (copied from elsewhere or damaged); left as is, it must be entered again", context);
+                        continue;
+                    }
                 }
                 catch (Application.Common.Exceptions.ServiceUnavailableException)
                 {
-                    _logger.LogError("{table}.{column} of row {id} is encrypted under a key this process does not have; left as is", table, column, id);
+                    _logger.LogError("{context} is encrypted under a key this process does not have; left as is", context);
                     continue;
                 }
 
                 // Optimistic: only if nobody changed the value meanwhile (another replica doing the same).
                 await using var update = new NpgsqlCommand($"UPDATE {table} SET {column} = $1 WHERE id = $2 AND {column} = $3", connection);
-                update.Parameters.AddWithValue(_protector.Protect(plaintext)!);
+                update.Parameters.AddWithValue(_protector.Protect(plaintext, context)!);
                 update.Parameters.AddWithValue(id);
                 update.Parameters.AddWithValue(value);
                 rewritten += await update.ExecuteNonQueryAsync(cancellationToken);
@@ -87,7 +94,8 @@ public sealed class SecretReencryptionService : IHostedService
             if (values.Count == 0) continue;
             try
             {
-                foreach (var value in values) value.Value = _protector.Protect(_protector.Unprotect(value.Value))!;
+                foreach (var value in values)
+                    value.Value = _protector.Protect(_protector.Unprotect(value.Value, SecretXmlEncryptor.Context), SecretXmlEncryptor.Context)!;
             }
             catch (Application.Common.Exceptions.ServiceUnavailableException)
             {
