@@ -59,7 +59,7 @@ public sealed class PlatformAdminBootstrapTests
         Assert.That((int)onB.StatusCode, Is.EqualTo(200), "replica B reads replica A's cookie: one key ring in the database");
 
         var keys = await a.ScalarAsync<string>("SELECT string_agg(xml, '') FROM data_protection_keys");
-        Assert.That(keys, Does.Contain("enc:v1:").And.Not.Contain("masterKey"), "the key ring is stored encrypted");
+        Assert.That(keys, Does.Contain("enc:v2:").And.Not.Contain("masterKey"), "the key ring is stored encrypted");
     }
 
     private static async Task<HttpResponseMessage> LoginResponseAsync(HybridFlowApp app) =>

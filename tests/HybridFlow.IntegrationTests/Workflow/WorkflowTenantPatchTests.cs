@@ -37,7 +37,7 @@ public sealed class WorkflowTenantPatchTests
         var tenant = JsonDocument.Parse(body).RootElement;
         Assert.That(tenant.GetProperty("reply_mode").GetString(), Is.EqualTo("workflow"));
         Assert.That(tenant.GetProperty("workflow_secret").GetString(), Is.EqualTo("****" + secret[^4..]));
-        Assert.That(await app.ScalarAsync<string>("SELECT workflow_secret FROM tenants WHERE id = $1", tenantId), Does.StartWith("enc:v1:"));
+        Assert.That(await app.ScalarAsync<string>("SELECT workflow_secret FROM tenants WHERE id = $1", tenantId), Does.StartWith("enc:v2:"));
 
         var clearUrl = await Patch("""{"workflow_url": null}""");
         Assert.That((int)clearUrl.StatusCode, Is.EqualTo(400), "a workflow tenant cannot lose its only target");
