@@ -22,9 +22,10 @@ builder.Services.AddSerilog((services, logger) =>
 
 builder.Services.AddApplication();
 builder.Services.AddInfrastructure(builder.Configuration);
-var operations = new EnvironmentSettings(builder.Configuration).Operations();
-if (builder.Environment.IsProduction()) new EnvironmentSettings(builder.Configuration).RequireStrongSecrets();
-var trustedProxies = new EnvironmentSettings(builder.Configuration).TrustedProxies();
+var settings = new EnvironmentSettings(builder.Configuration);
+var operations = settings.Operations();
+if (builder.Environment.IsProduction()) settings.RequireStrongSecrets();
+var trustedProxies = settings.TrustedProxies();
 builder.Services.AddHybridFlowForwardedHeaders(trustedProxies);
 
 builder.Services.AddHybridFlowAuthentication(builder.Configuration);

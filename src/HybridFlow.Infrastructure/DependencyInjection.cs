@@ -77,17 +77,18 @@ public static class DependencyInjection
 
         // The Evolution HttpClients, one per trust (OutboundHttp). Each call gets its instance's base address and apikey
         // (EvolutionApiFactory.For); the pipeline's per-attempt timeouts replace HttpClient.Timeout.
-        services.AddOutboundHttpClients(EvolutionApiFactory.HttpClientName, OutboundHttp.EvolutionAnswerLimit, bufferAnswers: true);
+        services.AddOutboundHttpClients(EvolutionApiFactory.HttpClientName, OutboundHttp.EvolutionAnswerLimit);
         services.AddSingleton<EvolutionApiFactory>();
         services.AddSingleton<IWhatsAppGateway, EvolutionClient>();
         services.AddSingleton<IWhatsAppMediaGateway, EvolutionMediaClient>();
         services.AddSingleton<IMediaCapabilities, Llm.MediaCapabilities>();
         services.AddSingleton<IEvolutionAdmin, EvolutionAdminClient>();
         // The workflow's answer body is never read: no cap.
-        services.AddOutboundHttpClients(WorkflowDispatcher.HttpClientName, answerLimit: null, bufferAnswers: false);
-        services.AddTransient<IWorkflowDispatcher, WorkflowDispatcher>();
+        services.AddOutboundHttpClients(WorkflowDispatcher.HttpClientName, answerLimit: null);
+        services.AddSingleton<WorkflowDispatcher>();
+        services.AddSingleton<IWorkflowDispatcher>(sp => sp.GetRequiredService<WorkflowDispatcher>());
         // The notify_url POSTs share the workflow events' client, guard and signing.
-        services.AddTransient<ISignedEventSender>(sp => (WorkflowDispatcher)sp.GetRequiredService<IWorkflowDispatcher>());
+        services.AddSingleton<ISignedEventSender>(sp => sp.GetRequiredService<WorkflowDispatcher>());
         services.AddScoped<INotifyOutbox, NotifyOutbox>();
         services.AddLlmProviders(configuration);
         // Every model call is timed, counted and stamped with the job's correlation id, whichever provider answers it;

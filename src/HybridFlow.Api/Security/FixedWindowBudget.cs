@@ -8,20 +8,10 @@ namespace HybridFlow.Api.Security;
 /// </summary>
 public sealed class FixedWindowBudget : IDisposable
 {
-    private const int MaxKeyLength = 128;
-    private readonly PartitionedRateLimiter<string>? _limiter;
+    private readonly PartitionedRateLimiter<string> _limiter;
 
-    public FixedWindowBudget(int perMinute)
-    {
-        if (perMinute <= 0) return;
-        _limiter = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = perMinute,
-            Window = TimeSpan.FromMinutes(1),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        }));
-    }
+    public FixedWindowBudget(int perMinute) =>
+        _limiter = PartitionedRateLimiter.Create<string, string>(key => RateLimiting.Window(key, perMinute));
 
     /// <summary>How long until <paramref name="key"/> has budget again; null when it has some now. Spends nothing.</summary>
     public TimeSpan? BlockedFor(string key) => Attempt(key, 0);
@@ -31,11 +21,10 @@ public sealed class FixedWindowBudget : IDisposable
 
     private TimeSpan? Attempt(string key, int permits)
     {
-        if (_limiter is null) return null;
-        using var lease = _limiter.AttemptAcquire(key.Length > MaxKeyLength ? key[..MaxKeyLength] : key, permits);
+        using var lease = _limiter.AttemptAcquire(key, permits);
         if (lease.IsAcquired) return null;
-        return lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) && retryAfter > TimeSpan.Zero ? retryAfter : TimeSpan.FromMinutes(1);
+        return lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
     }
 
-    public void Dispose() => _limiter?.Dispose();
+    public void Dispose() => _limiter.Dispose();
 }

@@ -9,7 +9,5 @@ public sealed class HttpRequestSource : IRequestSource
 
     public HttpRequestSource(IHttpContextAccessor http) => _http = http;
 
-    public string Address => _http.HttpContext?.Connection.RemoteIpAddress is { } address
-        ? (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString()
-        : "unknown";
+    public string Address => _http.HttpContext is { } context ? ClientAddress.Of(context) : "unknown";
 }

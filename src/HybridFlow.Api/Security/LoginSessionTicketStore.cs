@@ -46,7 +46,7 @@ public sealed class LoginSessionTicketStore : ITicketStore
             now,
             ticket.Properties.ExpiresUtc ?? now + UserAuthentication.CookieLifetime,
             string.IsNullOrEmpty(userAgent) ? null : userAgent,
-            httpContext?.Connection.RemoteIpAddress?.ToString()), cancellationToken);
+            httpContext is null ? null : ClientAddress.Of(httpContext)), cancellationToken);
     }
 
     public Task RenewAsync(string key, AuthenticationTicket ticket) => RenewAsync(key, ticket, CancellationToken.None);

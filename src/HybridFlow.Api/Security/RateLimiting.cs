@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Threading.RateLimiting;
 using HybridFlow.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
@@ -38,7 +36,8 @@ public static class RateLimiting
         return RateLimitPartition.GetNoLimiter("unlimited");
     }
 
-    private static RateLimitPartition<string> Window(string key, int perMinute)
+    /// <summary>A one-minute fixed window of <paramref name="perMinute"/> for <paramref name="key"/>; 0 or less never limits.</summary>
+    internal static RateLimitPartition<string> Window(string key, int perMinute)
     {
         if (perMinute <= 0) return RateLimitPartition.GetNoLimiter("unlimited");
         if (key.Length > MaxPartitionKeyLength) key = key[..MaxPartitionKeyLength];
@@ -53,13 +52,13 @@ public static class RateLimiting
 
     private static string Caller(HttpContext context)
     {
-        if (context.User.Identity?.IsAuthenticated != true) return "anonymous|" + ClientIp(context);
-        if (ApiKeyAuthenticationHandler.PresentedKey(context.Request) is { } key) return "key|" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+        if (context.User.Identity?.IsAuthenticated != true) return "anonymous|" + ClientAddress.Of(context);
+        // A key's budget is its own: the tenant key by id, ADMIN_API_KEY (authenticated with no id) as one.
+        if (context.User.FindFirst(ApiKeyAuthenticationHandler.KeyIdClaim) is { } keyId) return "key|" + keyId.Value;
+        if (ApiKeyAuthenticationHandler.PresentedKey(context.Request) is not null) return "key|admin";
         // A person logged in with the cookie has a budget of their own; logins themselves are anonymous, per IP.
-        return context.User.FindFirst(HttpCurrentCaller.UserClaim) is { } user ? "user|" + user.Value : "anonymous|" + ClientIp(context);
+        return context.User.FindFirst(HttpCurrentCaller.UserClaim) is { } user ? "user|" + user.Value : "anonymous|" + ClientAddress.Of(context);
     }
-
-    private static string ClientIp(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     private static async ValueTask OnRejectedAsync(OnRejectedContext context, CancellationToken ct)
     {

@@ -104,7 +104,9 @@ public static class UserAuthentication
             : context.Properties.IssuedUtc;
         if (checkedAt is { } last && now - last < interval) return;
 
-        var valid = await IsSessionValidAsync(context.HttpContext, context.Principal, context.HttpContext.RequestAborted);
+        // A principal read from the login store was checked live (user, stamp, expiry) by that very read.
+        var valid = context.Principal is { } principal && LoginSessionOf(principal) is not null
+                    || await IsSessionValidAsync(context.HttpContext, context.Principal, context.HttpContext.RequestAborted);
         if (!valid)
         {
             context.RejectPrincipal();

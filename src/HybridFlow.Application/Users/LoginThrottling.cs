@@ -29,6 +29,10 @@ public static class LoginThrottling
         new(LoginThrottleScope.Email, emailKey, ""),
     ];
 
+    /// <summary>An unlock or a new password lets the person in again: their email's failed-login throttles start over.</summary>
+    public static Task ForgetAfterChangeAsync(this ILoginThrottles throttles, string email, OperatorAccountChanges changes, CancellationToken ct) =>
+        changes.Locked == false || changes.NewPassword is not null ? throttles.ForgetEmailAsync(EmailKey(email), ct) : Task.CompletedTask;
+
     public static IReadOnlyList<LoginThrottleRule> Rules(LoginOptions options) =>
         [LoginThrottleRule.Address, LoginThrottleRule.EmailFromAddress, LoginThrottleRule.Email(options.LockoutFailures)];
 }

@@ -71,9 +71,9 @@ public sealed class EvolutionAdminClient : IEvolutionAdmin
         }
         catch (HttpRequestException e) when (OutboundAddressGuard.BlockedBy(e) is { } blocked)
         {
-            return Failed(null, blocked is OutboundAddressBlockedException
-                ? $"Evolution at {HostOf(endpoint.ServerUrl)} was not called: {blocked.Message}."
-                : $"Evolution at {HostOf(endpoint.ServerUrl)} not reachable: {blocked.Message}.");
+            return Failed(null, blocked.RequestSent
+                ? $"Evolution at {HostOf(endpoint.ServerUrl)} not reachable: {blocked.Message}."
+                : $"Evolution at {HostOf(endpoint.ServerUrl)} was not called: {blocked.Message}.");
         }
         catch (HttpRequestException e)
         {

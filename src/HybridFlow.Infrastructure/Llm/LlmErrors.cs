@@ -60,12 +60,11 @@ internal static partial class LlmErrors
             : new ReplyGenerationException(scrubbed, error.IsPermanent) { IsRateLimited = error.IsRateLimited, RetryAfter = error.RetryAfter };
     }
 
-    /// <summary>The tenant's base URL resolves to an address the outbound rule forbids: permanent until the tenant changes it.</summary>
     /// <summary>The outbound rules stopped the call (<see cref="Security.OutboundAddressGuard.BlockedBy"/>): a blocked address, a redirect, an answer over its cap.</summary>
     public static ReplyGenerationException BaseUrlBlocked(string provider, string model, Security.OutboundCallRefusedException refused) =>
-        new(refused is Security.OutboundAddressBlockedException
-                ? $"{provider} was not called for model '{model}': the tenant's llm_base_url {Security.OutboundAddressGuard.PrivateAddressRefusal}."
-                : $"{provider} call for model '{model}' refused: {refused.Message}.",
+        new(refused.RequestSent
+                ? $"{provider} call for model '{model}' refused: {refused.Message}."
+                : $"{provider} was not called for model '{model}': the tenant's llm_base_url {Security.OutboundAddressGuard.PrivateAddressRefusal}.",
             isPermanent: true);
 
     /// <summary>Removes the key, should any text ever carry it (OpenAI echoes a part of a wrong key in its error body).</summary>

@@ -68,11 +68,8 @@ public sealed class LlmUsageLedger : ILlmUsageLedger
         return await cmd.ExecuteScalarAsync(ct) is long tokens ? tokens : 0;
     }
 
-    private static DateOnly Month(DateTimeOffset at)
-    {
-        var utc = at.UtcDateTime;
-        return new DateOnly(utc.Year, utc.Month, 1);
-    }
+    /// <summary>The <c>tenant_monthly_tokens.month</c> that <paramref name="at"/> counts in.</summary>
+    internal static DateOnly Month(DateTimeOffset at) => DateOnly.FromDateTime(HybridFlow.Domain.Tenants.TokenBudget.MonthStart(at).UtcDateTime);
 
     /// <summary>The provider and model that answered, as the router picks them: the tenant's, else the environment's.</summary>
     internal (string Provider, string? Model) Resolve(LlmCall call)

@@ -17,12 +17,14 @@ public sealed class ReplyJobStore : IReplyJobStore
     private readonly NpgsqlDataSource _db;
     private readonly Security.SecretProtector _secrets;
     private readonly HybridFlowMetrics _metrics;
+    private readonly TimeProvider _time;
 
-    public ReplyJobStore(NpgsqlDataSource db, Security.SecretProtector secrets, HybridFlowMetrics metrics)
+    public ReplyJobStore(NpgsqlDataSource db, Security.SecretProtector secrets, HybridFlowMetrics metrics, TimeProvider time)
     {
         _db = db;
         _secrets = secrets;
         _metrics = metrics;
+        _time = time;
     }
 
     /// <summary>Serialises claims across replicas, so the per-chat and per-tenant limits hold exactly (a claim takes milliseconds).</summary>
@@ -106,13 +108,15 @@ public sealed class ReplyJobStore : IReplyJobStore
         await using (var cmd = connection.Command($"""
             SELECT s.chat_id, t.system_prompt, t.llm_provider, t.llm_model, {SqlMapping.InstanceColumns}, j.kind, j.reply_text,
                    EXISTS (SELECT 1 FROM messages m WHERE m.id = ANY (j.trigger_message_ids)
-                           AND m.message_type IN ('audioMessage', 'imageMessage')) AS has_media
+                           AND m.message_type IN ('audioMessage', 'imageMessage')) AS has_media,
+                   t.monthly_token_budget,
+                   COALESCE((SELECT mt.tokens FROM tenant_monthly_tokens mt WHERE mt.tenant_id = t.id AND mt.month = $2), 0) AS platform_tokens_month
             FROM reply_jobs j
             JOIN sessions s ON s.id = j.session_id
             JOIN instances i ON i.id = s.instance_id
             JOIN tenants t ON t.id = s.tenant_id
             WHERE j.id = $1
-            """, null, job.JobId))
+            """, null, job.JobId, LlmUsageLedger.Month(_time.GetUtcNow())))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
             if (!await r.ReadAsync(ct)) return null;
@@ -120,7 +124,11 @@ public sealed class ReplyJobStore : IReplyJobStore
             historyLimit = Math.Max(1, instance.Tenant.HistoryMessages);
             var kind = HybridFlow.Domain.Replies.ReplyJobNames.ParseKind(r.GetString(r.GetOrdinal("kind")));
             context = new ReplyContext(job.JobId, job.SessionId, r.GetString(0), instance, Str(r, 1), Str(r, 2), Str(r, 3), [],
-                kind, Str(r, r.GetOrdinal("reply_text")), r.GetBoolean(r.GetOrdinal("has_media")));
+                kind, Str(r, r.GetOrdinal("reply_text")), r.GetBoolean(r.GetOrdinal("has_media")))
+            {
+                MonthlyTokenBudget = r.IsDBNull(r.GetOrdinal("monthly_token_budget")) ? null : r.GetInt64(r.GetOrdinal("monthly_token_budget")),
+                PlatformTokensThisMonth = r.GetInt64(r.GetOrdinal("platform_tokens_month")),
+            };
         }
         // A notice's text was set when it was queued.
         if (context.Kind != HybridFlow.Domain.Replies.ReplyJobKind.Reply) return context;

@@ -23,7 +23,7 @@ internal static class SqlMapping
     public const string InstanceColumns =
         "i.id, i.instance_name, i.evo_server_url, i.evo_api_key, i.webhook_secret, " +
         "t.id, t.reply_mode, t.resume_after_minutes, t.debounce_seconds, t.history_messages, t.external_sends_pause, i.evo_server_url_trusted, " +
-        "t.conversation::text, t.llm_api_key, t.llm_base_url, t.llm_base_url_trusted, t.notify_url, t.notify_url_trusted, t.workflow_secret, t.monthly_token_budget";
+        "t.conversation::text, t.llm_api_key, t.llm_base_url, t.llm_base_url_trusted, t.notify_url, t.notify_url_trusted, t.workflow_secret";
 
     /// <summary>Reads <see cref="InstanceColumns"/> starting at <paramref name="o"/>.</summary>
     public static InstanceContext ReadInstance(NpgsqlDataReader r, int o, Security.SecretProtector secrets)
@@ -40,7 +40,6 @@ internal static class SqlMapping
             LlmCredentials = llmApiKey is null && llmBaseUrl is null ? null : new LlmCredentials(llmApiKey, llmBaseUrl, r.GetBoolean(o + 15)),
             Notify = notifyUrl is null ? null
                 : new NotifyTarget(notifyUrl, secrets.Unprotect(r.IsDBNull(o + 18) ? null : r.GetString(o + 18), TenantSecret("workflow_secret", tenantId)), r.GetBoolean(o + 17)),
-            MonthlyTokenBudget = r.IsDBNull(o + 19) ? null : r.GetInt64(o + 19),
         };
         return new InstanceContext(instanceId, r.GetString(o + 1), r.GetString(o + 2),
             secrets.Unprotect(r.IsDBNull(o + 3) ? null : r.GetString(o + 3), InstanceSecret("evo_api_key", instanceId)),

@@ -1,56 +1,34 @@
+using System.Threading.RateLimiting;
 using HybridFlow.Application.Common.Interfaces;
 
 namespace HybridFlow.Infrastructure.Realtime;
 
 /// <summary>
-/// Counts this process's open streams per caller. Each replica counts its own (the README says so): behind a load balancer a
-/// caller may hold up to INBOX_STREAMS_PER_USER per replica, which still bounds what one key can hold.
+/// Counts this process's open streams per caller, a concurrency limiter per caller. Each replica counts its own (the README
+/// says so): behind a load balancer a caller may hold up to INBOX_STREAMS_PER_USER per replica, which still bounds what one
+/// key can hold.
 /// </summary>
-public sealed class InboxStreamSlots : IInboxStreamSlots
+public sealed class InboxStreamSlots : IInboxStreamSlots, IDisposable
 {
-    private readonly Dictionary<string, int> _open = new(StringComparer.Ordinal);
-    private readonly Lock _lock = new();
+    private readonly PartitionedRateLimiter<string> _open;
 
-    public InboxStreamSlots(InboxStreamOptions options) => PerCaller = options.StreamsPerCaller;
+    public InboxStreamSlots(InboxStreamOptions options)
+    {
+        PerCaller = options.StreamsPerCaller;
+        _open = PartitionedRateLimiter.Create<string, string>(caller => RateLimitPartition.GetConcurrencyLimiter(caller,
+            _ => new ConcurrencyLimiterOptions { PermitLimit = PerCaller, QueueLimit = 0 }));
+    }
 
     public int PerCaller { get; }
 
+    /// <summary>The slot (dispose it when the stream ends), or null when the caller holds all of theirs.</summary>
     public IDisposable? TryTake(string caller)
     {
-        lock (_lock)
-        {
-            var open = _open.GetValueOrDefault(caller);
-            if (open >= PerCaller) return null;
-            _open[caller] = open + 1;
-        }
-        return new Slot(this, caller);
+        var lease = _open.AttemptAcquire(caller);
+        if (lease.IsAcquired) return lease;
+        lease.Dispose();
+        return null;
     }
 
-    private void Release(string caller)
-    {
-        lock (_lock)
-        {
-            if (!_open.TryGetValue(caller, out var open)) return;
-            if (open <= 1) _open.Remove(caller);
-            else _open[caller] = open - 1;
-        }
-    }
-
-    private sealed class Slot : IDisposable
-    {
-        private readonly InboxStreamSlots _slots;
-        private readonly string _caller;
-        private int _released;
-
-        public Slot(InboxStreamSlots slots, string caller)
-        {
-            _slots = slots;
-            _caller = caller;
-        }
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0) _slots.Release(_caller);
-        }
-    }
+    public void Dispose() => _open.Dispose();
 }

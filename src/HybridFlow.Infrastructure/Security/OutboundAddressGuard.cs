@@ -8,6 +8,8 @@ namespace HybridFlow.Infrastructure.Security;
 public sealed class OutboundAddressBlockedException : OutboundCallRefusedException
 {
     public OutboundAddressBlockedException(string reason) : base($"outbound address not allowed: {reason}") { }
+
+    public override bool RequestSent => false;
 }
 
 /// <summary>
@@ -108,7 +110,7 @@ public sealed class OutboundAddressGuard : IOutboundAddressPolicy
         {
             return null; // not resolvable now: nothing to refuse yet, and every connection is checked again
         }
-        var blocked = addresses.Where(a => !Allows(a)).Select(OutboundAddressClassifier.Blocked).FirstOrDefault(b => b is not null);
+        var blocked = addresses.Where(a => !_options.AllowList.AllowsAddress(a)).Select(OutboundAddressClassifier.Blocked).FirstOrDefault(b => b is not null);
         return blocked is null ? null : $"{PrivateAddressRefusal} (it resolves to a {blocked} address).";
     }
 

@@ -7,6 +7,9 @@ namespace HybridFlow.Infrastructure.Security;
 public abstract class OutboundCallRefusedException : Exception
 {
     protected OutboundCallRefusedException(string message) : base(message) { }
+
+    /// <summary>Whether the request left the process before it was stopped (a refused address stops it before it is sent).</summary>
+    public abstract bool RequestSent { get; }
 }
 
 /// <summary>
@@ -18,6 +21,8 @@ public sealed class OutboundRedirectRefusedException : OutboundCallRefusedExcept
     public OutboundRedirectRefusedException(int status, Uri? location)
         : base(location is null ? $"redirect ({status}) without a Location refused" : $"redirect to {Shown(location)} refused") { }
 
+    public override bool RequestSent => true;
+
     private static string Shown(Uri location) =>
         new UriBuilder(location) { UserName = "", Password = "", Query = "", Fragment = "" }.Uri.ToString();
 }
@@ -25,9 +30,9 @@ public sealed class OutboundRedirectRefusedException : OutboundCallRefusedExcept
 /// <summary>The server's answer is longer than the cap of its kind of call.</summary>
 public sealed class OutboundAnswerTooLargeException : OutboundCallRefusedException
 {
-    public OutboundAnswerTooLargeException(long limit) : base($"the answer is larger than {limit} bytes, the most read for this call") => Limit = limit;
+    public OutboundAnswerTooLargeException(long limit) : base($"the answer is larger than {limit} bytes, the most read for this call") { }
 
-    public long Limit { get; }
+    public override bool RequestSent => true;
 }
 
 /// <summary>
@@ -50,23 +55,22 @@ public static class OutboundHttp
 
     /// <summary>
     /// Registers "<paramref name="kind"/>.trusted" and "<paramref name="kind"/>.tenant". With <paramref name="answerLimit"/>,
-    /// answers are capped; <paramref name="bufferAnswers"/> reads them whole inside the call, so an answer over the cap fails
-    /// the call itself (for clients such as Refit's that turn a failed read into an error object).
+    /// answers are read whole inside the call, up to that cap.
     /// </summary>
-    public static void AddOutboundHttpClients(this IServiceCollection services, string kind, long? answerLimit, bool bufferAnswers)
+    public static void AddOutboundHttpClients(this IServiceCollection services, string kind, long? answerLimit)
     {
         foreach (var trusted in new[] { true, false })
         {
             var builder = services.AddHttpClient(ClientName(kind, trusted), c => c.Timeout = Timeout.InfiniteTimeSpan)
                 .ConfigurePrimaryHttpMessageHandler(sp => trusted ? NewSocketsHandler() : sp.GetRequiredService<OutboundAddressGuard>().CreateTenantHandler());
-            if (answerLimit is { } limit) builder.AddHttpMessageHandler(() => new AnswerLimitHandler(limit, bufferAnswers));
+            if (answerLimit is { } limit) builder.AddHttpMessageHandler(() => new AnswerLimitHandler(limit));
             builder.AddHttpMessageHandler(() => new RedirectRefusalHandler());
         }
     }
 
     /// <summary><paramref name="primary"/> with the redirect refusal and the answer cap on top, for clients built by hand.</summary>
     public static HttpMessageHandler Chain(HttpMessageHandler primary, long answerLimit) =>
-        new AnswerLimitHandler(answerLimit, buffer: false) { InnerHandler = new RedirectRefusalHandler { InnerHandler = primary } };
+        new AnswerLimitHandler(answerLimit) { InnerHandler = new RedirectRefusalHandler { InnerHandler = primary } };
 
     /// <summary>A handler that does not follow redirects (the environment proxy, if any, still applies: trusted calls only).</summary>
     public static SocketsHttpHandler NewSocketsHandler(TimeSpan? pooledConnectionLifetime = null)
@@ -91,8 +95,11 @@ public static class OutboundHttp
         }
     }
 
-    /// <summary>Refuses an answer whose Content-Length is over the cap, and stops reading one that goes over it.</summary>
-    internal sealed class AnswerLimitHandler(long limit, bool buffer) : DelegatingHandler
+    /// <summary>
+    /// Reads the answer into memory inside the call, up to the cap (HttpContent refuses a longer Content-Length at once and
+    /// stops reading a chunked answer past it), so an answer over the cap fails the call itself.
+    /// </summary>
+    internal sealed class AnswerLimitHandler(long limit) : DelegatingHandler
     {
         private static readonly HttpRequestOptionsKey<long> LimitKey = new(AnswerLimitOption);
 
@@ -102,98 +109,20 @@ public static class OutboundHttp
             var response = await base.SendAsync(request, cancellationToken);
             try
             {
-                if (response.Content.Headers.ContentLength > cap) throw TooLarge(cap);
-                response.Content = new CappedContent(response.Content, cap);
-                if (buffer) await response.Content.LoadIntoBufferAsync(cancellationToken);
+                await response.Content.LoadIntoBufferAsync(cap, cancellationToken);
                 return response;
+            }
+            catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConfigurationLimitExceeded)
+            {
+                response.Dispose();
+                var refused = new OutboundAnswerTooLargeException(cap);
+                throw new HttpRequestException(HttpRequestError.ConfigurationLimitExceeded, refused.Message, refused);
             }
             catch
             {
                 response.Dispose();
                 throw;
             }
-        }
-    }
-
-    internal static HttpRequestException TooLarge(long cap)
-    {
-        var refused = new OutboundAnswerTooLargeException(cap);
-        return new HttpRequestException(HttpRequestError.ConfigurationLimitExceeded, refused.Message, refused);
-    }
-
-    /// <summary>The answer's content, readable up to <c>cap</c> bytes.</summary>
-    private sealed class CappedContent : HttpContent
-    {
-        private readonly HttpContent _inner;
-        private readonly long _cap;
-
-        public CappedContent(HttpContent inner, long cap)
-        {
-            _inner = inner;
-            _cap = cap;
-            foreach (var header in inner.Headers) Headers.TryAddWithoutValidation(header.Key, header.Value);
-        }
-
-        protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken) =>
-            new CappedStream(await _inner.ReadAsStreamAsync(cancellationToken), _cap);
-
-        protected override Task<Stream> CreateContentReadStreamAsync() => CreateContentReadStreamAsync(CancellationToken.None);
-
-        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => SerializeToStreamAsync(stream, context, CancellationToken.None);
-
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
-        {
-            await using var capped = await CreateContentReadStreamAsync(cancellationToken);
-            await capped.CopyToAsync(stream, cancellationToken);
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = 0;
-            return false;
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) _inner.Dispose();
-            base.Dispose(disposing);
-        }
-    }
-
-    private sealed class CappedStream(Stream inner, long cap) : Stream
-    {
-        private long _read;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => _read; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            Count(await inner.ReadAsync(buffer, cancellationToken));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        private int Count(int read)
-        {
-            _read += read;
-            if (_read > cap) throw TooLarge(cap);
-            return read;
-        }
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) inner.Dispose();
-            base.Dispose(disposing);
         }
     }
 }
@@ -235,14 +164,13 @@ public sealed class OutboundAllowList
             else if (Uri.CheckHostName(entry.TrimEnd('.')) == UriHostNameType.Dns) hosts.Add(entry.TrimEnd('.'));
             else throw Bad(entry);
         }
-        return networks.Count == 0 && hosts.Count == 0 ? Empty : new OutboundAllowList([.. networks], hosts);
+        return new OutboundAllowList([.. networks], hosts);
     }
 
-    public bool AllowsHost(string host) => _hosts.Count > 0 && _hosts.Contains(host.TrimEnd('.'));
+    public bool AllowsHost(string host) => _hosts.Contains(host.TrimEnd('.'));
 
     public bool AllowsAddress(IPAddress address)
     {
-        if (_networks.Length == 0) return false;
         if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
         return _networks.Any(n => n.Contains(address));
     }

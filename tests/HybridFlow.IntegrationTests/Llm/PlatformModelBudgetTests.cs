@@ -130,6 +130,15 @@ public sealed class PlatformModelBudgetTests
     }
 
     [Test]
+    public async Task Create_AMonthlyTokenBudgetOutOfRange_Is400NamingTheField_InEveryReplyMode()
+    {
+        await ApiAssert.ProblemAsync(await _app.Admin.SendJsonAsync(HttpMethod.Post, "/api/tenants", """{"name": "Budget -1", "monthly_token_budget": -1}"""),
+            400, "monthly_token_budget");
+        await ApiAssert.ProblemAsync(await _app.Admin.SendJsonAsync(HttpMethod.Post, "/api/tenants",
+            """{"name": "Budget too big", "reply_mode": "ai", "monthly_token_budget": 1000000000001}"""), 400, "monthly_token_budget");
+    }
+
+    [Test]
     public async Task Reply_WhenTheMonthsBudgetIsUsedUp_HandsTheChatToAPerson_WithoutCallingTheModel()
     {
         // The fake model reports 10 input + 5 output tokens a call: one reply uses the whole budget.

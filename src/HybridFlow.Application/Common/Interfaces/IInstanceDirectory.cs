@@ -19,9 +19,6 @@ public sealed record TenantPolicy(
 
     /// <summary>Where handoff requests are POSTed, signed like the workflow events; null: nowhere.</summary>
     public NotifyTarget? Notify { get; init; }
-
-    /// <summary>Tokens a month on the platform's model account; null: unlimited.</summary>
-    public long? MonthlyTokenBudget { get; init; }
 }
 
 /// <summary>

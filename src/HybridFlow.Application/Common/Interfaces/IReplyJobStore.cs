@@ -20,7 +20,14 @@ public sealed record ReplyContext(
     /// <summary>A notice's fixed text, set when it was queued (no model call).</summary>
     string? PresetText = null,
     /// <summary>Some of the job's messages are voice notes or photos, to be prepared before the prompt.</summary>
-    bool HasMediaTriggers = false);
+    bool HasMediaTriggers = false)
+{
+    /// <summary>The tenant's monthly token budget on the platform's model account; null: unlimited.</summary>
+    public long? MonthlyTokenBudget { get; init; }
+
+    /// <summary>Tokens the tenant used on the platform's account this calendar month (UTC), read with the context.</summary>
+    public long PlatformTokensThisMonth { get; init; }
+}
 
 /// <summary>What a workflow-mode job carries besides its <see cref="ReplyContext"/>: the tenant's own target and the messages.</summary>
 public sealed record WorkflowJob(

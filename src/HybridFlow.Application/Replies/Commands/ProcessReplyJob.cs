@@ -94,7 +94,7 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
     private async Task<BegunPart?> WriteReplyAsync(ClaimedReplyJob job, ReplyContext context, string correlationId, CancellationToken ct)
     {
         // Budget used up: a person takes the chat, and nothing (not even a transcription) is spent on the platform's key.
-        if (await _budget.IsExhaustedAsync(context, ct))
+        if (_budget.IsExhausted(context))
         {
             await _handoff.HandOffForBudgetAsync(job, context, correlationId, ct);
             return null;

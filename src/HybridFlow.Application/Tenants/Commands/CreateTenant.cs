@@ -48,12 +48,12 @@ public sealed class CreateTenantCommandValidator : AbstractValidator<CreateTenan
         {
             RuleFor(c => c.WorkflowUrl).Must(url => WorkflowTargets.HasUrl(url, settings))
                 .WithMessage("workflow_url is required for reply_mode workflow (N8N_WEBHOOK_URL is not set).").OverridePropertyName("workflow_url");
-            RuleFor(c => c.MonthlyTokenBudget).InclusiveBetween(0, TokenBudget.MonthlyTokensMax).When(c => c.MonthlyTokenBudget is not null)
-            .OverridePropertyName("monthly_token_budget");
-        RuleFor(c => c.WorkflowSecret).Must(secret => WorkflowTargets.HasSecret(secret, settings))
+            RuleFor(c => c.WorkflowSecret).Must(secret => WorkflowTargets.HasSecret(secret, settings))
                 .WithMessage("workflow_secret is required for reply_mode workflow (N8N_API_KEY is not set): it signs what is sent to the workflow.")
                 .OverridePropertyName("workflow_secret");
         });
+        RuleFor(c => c.MonthlyTokenBudget).InclusiveBetween(0, TokenBudget.MonthlyTokensMax).When(c => c.MonthlyTokenBudget is not null)
+            .OverridePropertyName("monthly_token_budget");
         RuleFor(c => c.ResumeAfterMinutes).InclusiveBetween(1, TenantLimits.ResumeAfterMinutesMax).When(c => c.ResumeAfterMinutes is not null)
             .OverridePropertyName("resume_after_minutes");
         RuleFor(c => c.DebounceSeconds).InclusiveBetween(0, TenantLimits.DebounceSecondsMax).When(c => c.DebounceSeconds is not null)
@@ -69,7 +69,7 @@ public sealed class CreateTenantCommandValidator : AbstractValidator<CreateTenan
         RuleFor(c => c.NotifyUrl).MaximumLength(TenantLimits.WorkflowUrlMax).Must(WorkflowTargets.IsHttpUrl)
             .WithMessage("notify_url must be an absolute http(s) URL.").When(c => !string.IsNullOrWhiteSpace(c.NotifyUrl))
             .OverridePropertyName("notify_url");
-        RuleFor(c => c.WorkflowSecret).Must(secret => WorkflowTargets.HasSecret(secret, settings))
+            RuleFor(c => c.WorkflowSecret).Must(secret => WorkflowTargets.HasSecret(secret, settings))
             .WithMessage("notify_url needs a signing secret: set workflow_secret (or N8N_API_KEY).")
             .When(c => !string.IsNullOrWhiteSpace(c.NotifyUrl)).OverridePropertyName("workflow_secret");
     }

@@ -69,8 +69,9 @@ public sealed class EnsurePlatformAdminCommandHandler : IRequestHandler<EnsurePl
         if (account.TenantId is not null || account.Role != CallerRole.PlatformAdmin)
             throw new InvalidOperationException("ADMIN_PASSWORD_RESET: the ADMIN_EMAIL user is not a platform admin; reset it through its tenant's users API.");
         if (await _accounts.WasResetToAsync(account.Id, password, ct)) return PlatformAdminOutcome.ResetAlreadyApplied;
-        await _accounts.UpdateAsync(account.Id, new OperatorAccountChanges(null, null, password, Locked: false), ct);
-        await _throttles.ForgetEmailAsync(LoginThrottling.EmailKey(account.Email), ct);
+        var changes = new OperatorAccountChanges(null, null, password, Locked: false);
+        await _accounts.UpdateAsync(account.Id, changes, ct);
+        await _throttles.ForgetAfterChangeAsync(account.Email, changes, ct);
         await _accounts.RecordResetToAsync(account.Id, password, ct);
         return PlatformAdminOutcome.PasswordReset;
     }

@@ -46,10 +46,9 @@ public sealed class UpdatePlatformUserCommandHandler : IRequestHandler<UpdatePla
         if (_access.IsCaller(user.Id) && command.Locked == true) throw new ConflictException("You cannot lock your own account.");
 
         var role = command.Role is null ? (CallerRole?)null : CallerRoleNames.Parse(command.Role);
-        var updated = await _accounts.UpdateAsync(user.Id,
-            new OperatorAccountChanges(command.DisplayName?.Trim(), role, command.Password, command.Locked), ct);
-        if (command.Locked == false || command.Password is not null)
-            await _throttles.ForgetEmailAsync(LoginThrottling.EmailKey(user.Email), ct);
+        var changes = new OperatorAccountChanges(command.DisplayName?.Trim(), role, command.Password, command.Locked);
+        var updated = await _accounts.UpdateAsync(user.Id, changes, ct);
+        await _throttles.ForgetAfterChangeAsync(user.Email, changes, ct);
         return UserDto.From(updated, _time.GetUtcNow());
     }
 }

@@ -49,11 +49,9 @@ public sealed class UpdateUserCommandHandler : IRequestHandler<UpdateUserCommand
             if (command.Locked == true) throw new ConflictException("You cannot lock your own account.");
         }
 
-        var updated = await _accounts.UpdateAsync(user.Id,
-            new OperatorAccountChanges(command.DisplayName?.Trim(), role, command.Password, command.Locked), ct);
-        // An unlock or a new password lets the person in again: their email's failed-login throttles start over.
-        if (command.Locked == false || command.Password is not null)
-            await _throttles.ForgetEmailAsync(LoginThrottling.EmailKey(user.Email), ct);
+        var changes = new OperatorAccountChanges(command.DisplayName?.Trim(), role, command.Password, command.Locked);
+        var updated = await _accounts.UpdateAsync(user.Id, changes, ct);
+        await _throttles.ForgetAfterChangeAsync(user.Email, changes, ct);
         return UserDto.From(updated, _time.GetUtcNow());
     }
 }

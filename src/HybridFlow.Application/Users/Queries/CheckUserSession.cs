@@ -25,10 +25,11 @@ public sealed class CheckUserSessionQueryHandler : IRequestHandler<CheckUserSess
 
     public async Task<bool> Handle(CheckUserSessionQuery query, CancellationToken ct)
     {
+        // The stored login keeps the stamp it was issued with, and its liveness check compares it with the user's.
+        if (query.LoginSessionId is { } session) return await _sessions.IsLiveAsync(query.UserId, session, _time.GetUtcNow(), ct);
         var account = await _accounts.FindAsync(query.UserId, ct);
         // Failed logins locking the account do not end a login already open (a guesser could log the owner out);
         // an admin's lock does, through the stamp.
-        if (account is null || !string.Equals(account.SecurityStamp, query.SecurityStamp, StringComparison.Ordinal)) return false;
-        return query.LoginSessionId is not { } session || await _sessions.IsLiveAsync(query.UserId, session, _time.GetUtcNow(), ct);
+        return account is not null && string.Equals(account.SecurityStamp, query.SecurityStamp, StringComparison.Ordinal);
     }
 }

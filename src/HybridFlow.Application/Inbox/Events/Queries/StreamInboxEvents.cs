@@ -60,7 +60,7 @@ public sealed class StreamInboxEventsQueryHandler : IRequestHandler<StreamInboxE
     }
 
     /// <summary>Whom a stream is counted against: the person, else the tenant key, else ADMIN_API_KEY.</summary>
-    public static string StreamOwner(ICurrentCaller caller) =>
+    private static string StreamOwner(ICurrentCaller caller) =>
         caller.UserId is { } user ? $"user:{user.ToString(CultureInfo.InvariantCulture)}"
         : caller.ApiKeyId is { } key ? $"key:{key.ToString(CultureInfo.InvariantCulture)}"
         : "admin-key";
