@@ -105,15 +105,17 @@ public static class DependencyInjection
         services.AddSingleton(env.NotifyDelivery());
         services.AddHostedService<NotifyDeliveryService>();
 
-        // The inbox's realtime feed: one LISTEN connection per process, fanned out to the open event streams.
+        // The inbox's realtime feed: each process reads inbox_events every INBOX_POLL_MS and fans out to its open streams.
         services.AddSingleton(env.InboxStream());
         services.AddSingleton(env.InboxQueries());
         services.AddSingleton<InboxEventStore>();
         services.AddSingleton<Realtime.InboxEventFeed>();
         services.AddSingleton<IInboxEventFeed>(sp => sp.GetRequiredService<Realtime.InboxEventFeed>());
         services.AddSingleton<IInboxStreamSlots, Realtime.InboxStreamSlots>();
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<Realtime.InboxEventListener>(sp, connectionString));
-        services.AddHostedService(sp => sp.GetRequiredService<Realtime.InboxEventListener>());
+        services.AddSingleton(_ => new InboxPollerDataSource(connectionString));
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<Realtime.InboxEventPoller>(sp,
+            new InboxEventStore(sp.GetRequiredService<InboxPollerDataSource>().Source)));
+        services.AddHostedService(sp => sp.GetRequiredService<Realtime.InboxEventPoller>());
         return services;
     }
 }

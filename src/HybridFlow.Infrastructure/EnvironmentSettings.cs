@@ -122,6 +122,7 @@ public sealed class EnvironmentSettings
     public Realtime.InboxStreamOptions InboxStream() => new()
     {
         KeepAlive = TimeSpan.FromSeconds(Number("INBOX_KEEPALIVE_SECONDS", 15, 0.1, 3600)),
+        PollInterval = TimeSpan.FromMilliseconds(Number("INBOX_POLL_MS", 200, 20, 5000)),
         StreamsPerCaller = (int)Number("INBOX_STREAMS_PER_USER", 5, 1, 1000),
         Revalidate = TimeSpan.FromSeconds(Number("AUTH_REVALIDATE_SECONDS", 60, 0, 3600)),
     };

@@ -15,7 +15,7 @@ public sealed class InboxEventStore
 
     public InboxEventStore(NpgsqlDataSource db) => _db = db;
 
-    /// <summary>The events with these ids (as notified), by id; ids already purged are left out.</summary>
+    /// <summary>The events with these ids, by id; ids not committed (or already purged) are left out.</summary>
     public Task<IReadOnlyList<InboxEvent>> ReadAsync(IReadOnlyCollection<long> ids, CancellationToken ct) =>
         QueryAsync($"SELECT {Columns} FROM inbox_events WHERE id = ANY($1) ORDER BY id", ct,
             new NpgsqlParameter { Value = ids.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
@@ -29,10 +29,18 @@ public sealed class InboxEventStore
             """, ct, new NpgsqlParameter { Value = afterId }, new NpgsqlParameter { Value = window, NpgsqlDbType = NpgsqlDbType.Interval },
             new NpgsqlParameter { Value = tenantId ?? (object)DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint }, new NpgsqlParameter { Value = limit });
 
-    /// <summary>Every event recorded within <paramref name="window"/>, by id: the catch-up after the LISTEN connection was lost.</summary>
-    public Task<IReadOnlyList<InboxEvent>> RecentAsync(TimeSpan window, int limit, CancellationToken ct) =>
-        QueryAsync($"SELECT {Columns} FROM inbox_events WHERE created_at >= now() - $1 ORDER BY id LIMIT $2", ct,
-            new NpgsqlParameter { Value = window, NpgsqlDbType = NpgsqlDbType.Interval }, new NpgsqlParameter { Value = limit });
+    /// <summary>The next events above <paramref name="afterId"/>, by id (the poller's read of what was committed since).</summary>
+    public Task<IReadOnlyList<InboxEvent>> AfterAsync(long afterId, int limit, CancellationToken ct) =>
+        QueryAsync($"SELECT {Columns} FROM inbox_events WHERE id > $1 ORDER BY id LIMIT $2", ct,
+            new NpgsqlParameter { Value = afterId }, new NpgsqlParameter { Value = limit });
+
+    /// <summary>The highest id stored so far (0 when none): where a poller that starts now begins.</summary>
+    public async Task<long> HighestIdAsync(CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand("SELECT COALESCE(max(id), 0) FROM inbox_events", connection);
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
 
     public async Task<int> PurgeAsync(TimeSpan keep, CancellationToken ct)
     {

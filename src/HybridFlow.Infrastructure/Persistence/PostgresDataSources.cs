@@ -28,3 +28,24 @@ public static class PostgresDataSources
             .Any(k => k.Equals("MaximumPoolSize", StringComparison.OrdinalIgnoreCase) || k.Equals("MaxPoolSize", StringComparison.OrdinalIgnoreCase));
     }
 }
+
+/// <summary>
+/// The inbox event poller's own single connection (application_name hybridflow-inbox-poll): it reads every
+/// INBOX_POLL_MS, and must neither wait behind a busy pool nor take a connection from one.
+/// </summary>
+public sealed class InboxPollerDataSource : IAsyncDisposable
+{
+    public const string ApplicationName = "hybridflow-inbox-poll";
+
+    public InboxPollerDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConnectionStringBuilder.MaxPoolSize = 1;
+        builder.ConnectionStringBuilder.ApplicationName = ApplicationName;
+        Source = builder.Build();
+    }
+
+    public NpgsqlDataSource Source { get; }
+
+    public ValueTask DisposeAsync() => Source.DisposeAsync();
+}

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace HybridFlow.Infrastructure.Realtime;
 
 /// <summary>
-/// This process's fan-out of inbox events: <see cref="InboxEventListener"/> publishes what the database notified, and
+/// This process's fan-out of inbox events: <see cref="InboxEventPoller"/> publishes what it read from inbox_events, and
 /// every open stream has a bounded channel of its own. A stream whose channel is full (a browser that does not read) is
 /// dropped rather than allowed to hold memory; it reconnects with Last-Event-ID and is replayed from the table.
 /// </summary>
@@ -16,7 +16,7 @@ public sealed class InboxEventFeed : IInboxEventFeed
 {
     /// <summary>Events one stream may have waiting before it is dropped.</summary>
     public const int StreamCapacity = 1000;
-    /// <summary>Ids remembered so that a catch-up after a reconnect does not publish an event twice.</summary>
+    /// <summary>Ids remembered so that an event is never published twice.</summary>
     private const int RememberedIds = 20_000;
 
     private readonly InboxEventStore _store;

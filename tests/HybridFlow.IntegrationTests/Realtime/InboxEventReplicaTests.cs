@@ -1,15 +1,18 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using HybridFlow.Infrastructure.Persistence;
 using HybridFlow.Infrastructure.Realtime;
 using HybridFlow.IntegrationTests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace HybridFlow.IntegrationTests.Realtime;
 
 /// <summary>
-/// Inbox events across replicas through PostgreSQL LISTEN/NOTIFY (no other broker): a webhook that one API answers reaches
-/// a stream held by another, in process and as a real second OS process; and the LISTEN connection comes back after the
-/// database killed it, with what was committed meanwhile caught up from the table.
+/// Inbox events across replicas through the inbox_events table (no other broker; each process polls it): a webhook that
+/// one API answers reaches a stream held by another, in process and as a real second OS process; an event whose id was
+/// drawn before a higher one's but that committed after it still arrives; and the poller's reads resume after the
+/// database killed its connection, with what was committed meanwhile delivered.
 /// </summary>
 [NonParallelizable]
 public sealed class InboxEventReplicaTests
@@ -70,21 +73,21 @@ public sealed class InboxEventReplicaTests
     }
 
     [Test]
-    public async Task ListenConnectionKilled_Reconnects_AndCatchesUpWhatWasCommittedMeanwhile()
+    public async Task PollerConnectionKilled_ReadsResume_AndWhatWasCommittedMeanwhileArrives()
     {
         await using var app = await HybridFlowApp.StartAsync();
         var (_, instance) = await app.CreateTenantWithInstanceAsync();
-        var listener = app.Services.GetRequiredService<InboxEventListener>();
-        await HybridFlowApp.EventuallyAsync(() => listener.Listening, "the LISTEN connection up");
+        var poller = app.Services.GetRequiredService<InboxEventPoller>();
+        await HybridFlowApp.EventuallyAsync(() => poller.Polling, "the poller reading");
         await using var stream = await SseStream.OpenAsync(app.Admin);
-        const string terminate = """
+        var terminate = $"""
             SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-            WHERE application_name = 'hybridflow-inbox-listen' AND datname = current_database()
+            WHERE application_name = '{InboxPollerDataSource.ApplicationName}' AND datname = current_database()
             """;
 
-        // The database kills the listener again as soon as it is back, for two seconds; the webhook commits meanwhile, so
-        // its notification goes to nobody and only the catch-up from the table can deliver it.
-        Assert.That(await app.ScalarAsync<long>(terminate), Is.EqualTo(1), "the listener's backend");
+        // The database kills the poller's connection again as soon as it is back, for two seconds; the webhook commits
+        // meanwhile, so only a read after the outage can deliver its events.
+        await HybridFlowApp.EventuallyAsync(async () => await app.ScalarAsync<long>(terminate) == 1, "the poller's backend killed");
         using var keepKilling = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         var killer = Task.Run(async () =>
         {
@@ -102,12 +105,53 @@ public sealed class InboxEventReplicaTests
         var sessionId = await SessionIdAsync(app, instance, chat);
         await stream.WaitForAsync("session.paused", sessionId, TimeSpan.FromSeconds(20));
         await stream.WaitForAsync("message.created", sessionId);
-        await HybridFlowApp.EventuallyAsync(() => listener.Listening, "the LISTEN connection back");
+        await HybridFlowApp.EventuallyAsync(() => poller.Polling, "the poller reading again");
 
         // Live again after the recovery, and nothing was published twice.
         await ApiAssert.StatusAsync(await app.Admin.PostAsync($"/api/sessions/{sessionId}/resume", null), 200);
         await stream.WaitForAsync("session.resumed", sessionId);
         Assert.That(stream.Events.Select(e => e.Id), Is.Unique);
-        Assert.That(stream.Ended, Is.False, "the stream itself never depended on the LISTEN connection");
+        Assert.That(stream.Ended, Is.False, "the stream itself never depended on the poller's connection");
+    }
+
+    [Test]
+    public async Task EventCommittedAfterAHigherOne_StillReachesTheStreams_OfBothReplicas()
+    {
+        await using var a = await HybridFlowApp.StartAsync();
+        await using var b = await HybridFlowApp.StartAsync(sharedDatabase: a.ConnectionString);
+        var (tenantId, instance) = await a.CreateTenantWithInstanceAsync();
+        await using var onA = await SseStream.OpenAsync(a.Admin);
+        await using var onB = await SseStream.OpenAsync(b.Admin);
+        var first = Payloads.NewChatId();
+        await a.DeliverAsync(instance, Payloads.CustomerText(first, "Oi"));
+        var firstSession = await SessionIdAsync(a, instance, first);
+        await onB.WaitForAsync("message.created", firstSession);
+
+        // A note written in a transaction that stays open draws its event id now, and commits only after a later
+        // event (a higher id) has been read by both replicas.
+        await using var slow = new NpgsqlConnection(a.ConnectionString);
+        await slow.OpenAsync();
+        await using var tx = await slow.BeginTransactionAsync();
+        await using (var note = new NpgsqlCommand(
+            "INSERT INTO inbox_notes (tenant_id, session_id, author_name, text, created_at) VALUES ($1, $2, 'Ana', 'ligar amanhã', now())", slow, tx))
+        {
+            note.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+            note.Parameters.Add(new NpgsqlParameter { Value = firstSession });
+            await note.ExecuteNonQueryAsync();
+        }
+        var second = Payloads.NewChatId();
+        await b.DeliverAsync(instance, Payloads.CustomerText(second, "Bom dia"));
+        var secondSession = await SessionIdAsync(a, instance, second);
+        var later = await onA.WaitForAsync("message.created", secondSession);
+        await onB.WaitForAsync("message.created", secondSession);
+        await Task.Delay(TimeSpan.FromMilliseconds(500)); // a few polls pass the gap while it is still open
+        await tx.CommitAsync();
+
+        var noteOnA = await onA.WaitForAsync("note.created", firstSession);
+        var noteOnB = await onB.WaitForAsync("note.created", firstSession);
+        Assert.That(noteOnA.EventId, Is.LessThan(later.EventId), "the note's event id was drawn first, and committed last");
+        Assert.That(noteOnB.EventId, Is.EqualTo(noteOnA.EventId));
+        Assert.That(onA.Events.Select(e => e.Id), Is.Unique);
+        Assert.That(onB.Events.Select(e => e.Id), Is.Unique);
     }
 }

@@ -4,7 +4,7 @@ using HybridFlow.Application.Inbox.Events;
 namespace HybridFlow.Application.Common.Interfaces;
 
 /// <summary>
-/// The inbox events of every replica: live ones as they are committed (PostgreSQL LISTEN/NOTIFY, read by id), and the
+/// The inbox events of every replica: live ones as they are committed (read from the table every INBOX_POLL_MS), and the
 /// stored ones of the last hour for a browser that reconnects.
 /// </summary>
 public interface IInboxEventFeed
