@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one command that benchmarks HybridFlow (no Docker; sized for 2 cores; works from any directory):
 #
-#   scripts/bench.sh              full run, about 8 minutes plus the burst; compares ingest with 75578b1 (below)
+#   scripts/bench.sh              full run, about 7 minutes plus the burst; compares ingest with 75578b1 (below)
 #                                 and writes docs/BENCHMARKS.md
 #   scripts/bench.sh --quick      smoke run of a few minutes; writes .data/bench/BENCHMARKS-quick.md
 #   scripts/bench.sh --burst-only only section e, the burst (issue 9); writes .data/bench/BENCHMARKS-burst.md

@@ -185,6 +185,7 @@ public sealed partial class PgBenchRunner : IDisposable
             process.Kill(entireProcessTree: true);
             throw new TimeoutException($"pgbench did not finish within {duration.TotalSeconds + 60:0} s.");
         }
+        await BackendsGoneAsync();
         var cpuEnd = ProcFs.Take(_options.ApiPid, _options.PostmasterPid);
 
         var output = await stdout + await stderr;
@@ -201,6 +202,21 @@ public sealed partial class PgBenchRunner : IDisposable
             failed.Success ? long.Parse(failed.Groups[1].Value, CultureInfo.InvariantCulture) : 0,
             ReadLatencies(),
             ProcFs.Between(cpuStart, cpuEnd, pgbenchCpu));
+    }
+
+    /// <summary>
+    /// Waits (at most 3 s) until pgbench's backends have exited and the postmaster has reaped them: a backend's CPU
+    /// counts through the postmaster's cutime only once reaped, and is in neither place while it exits.
+    /// </summary>
+    private async Task BackendsGoneAsync()
+    {
+        await using var db = Open(_options.ConnectionString, _connection.Database!);
+        for (var i = 0; i < 30; i++)
+        {
+            if (await db.CountAsync("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hybridflow-bench-pgbench'") == 0) break;
+            await Task.Delay(100);
+        }
+        await Task.Delay(200);
     }
 
     /// <summary>pgbench -l writes one line per transaction: client_id transaction_no time_us script_no epoch epoch_us.</summary>
