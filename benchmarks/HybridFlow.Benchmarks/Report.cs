@@ -74,6 +74,7 @@ public static partial class Report
         Text("answered inside the measured window count; the warm-up before it is excluded.");
         Text("");
         BaselineDescription(md, o);
+        if (r.Comparison is not null) Text("With the comparison above, these pairs are its rounds: this tree's run and the baseline's run of each round.\n");
         LevelTable(md, ingest);
         Line($"For scale, the same pgbench script with `-M extended` (every statement parsed and planned again, which is what Npgsql does with commands that are not prepared) made {r.Unprepared.Tps:0} tps (p50 {Ms(r.Unprepared.Latency.P50)}, p99 {Ms(r.Unprepared.Latency.P99)}; per transaction {r.Unprepared.Cpu.PerOperation(r.Unprepared.Transactions, "pgbench")}), {r.Unprepared.Tps / ingest.MedianTps:0.00} of the prepared baseline.");
         Text("");
