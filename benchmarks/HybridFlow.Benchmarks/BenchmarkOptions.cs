@@ -47,6 +47,21 @@ public sealed record BenchmarkOptions
     public string? ApiLauncher { get; init; }
     public string BurstDatabase { get; init; } = "hybridflow_bench_burst";
 
+    /// <summary>Only the ingest section (with --compare-to: only the comparison rounds), for quick iteration.</summary>
+    public bool IngestOnly { get; init; }
+    /// <summary>The fixed baseline's own database, created fresh by the benchmark (never from migrations/).</summary>
+    public string BaselineDatabase { get; init; } = "hybridflow_bench_baseline";
+    /// <summary>Starts the other commit's API (same form as --api-launcher); set: the ingest comparison runs.</summary>
+    public string? CompareLauncher { get; init; }
+    /// <summary>The other commit as the report names it (e.g. 75578b1), and this tree.</summary>
+    public string CompareLabel { get; init; } = "other";
+    public string ThisLabel { get; init; } = "this tree";
+    public string CompareDatabase { get; init; } = "hybridflow_bench_compare";
+    /// <summary>A B baseline rounds of the comparison (each with its warm-ups); also section a's pairs then.</summary>
+    public int Rounds { get; init; } = 3;
+
+    public bool Compare => !string.IsNullOrEmpty(CompareLauncher);
+
     public Uri MainApiUrl => ApiUrl ?? throw new InvalidOperationException("--api-url is required unless --burst-only.");
 
     public const string Usage = """
@@ -61,6 +76,10 @@ public sealed record BenchmarkOptions
           --api-env TEXT         the API's settings, for the report
           --api-launcher PATH    starts an API process of the burst's own: PATH PORT DATABASE [NAME=VALUE...]
           --burst-database NAME  the database those processes get, created fresh for each (hybridflow_bench_burst)
+          --baseline-database NAME  the fixed pgbench baseline's own database, created fresh (hybridflow_bench_baseline)
+          --compare-launcher PATH   starts the other commit's API (as --api-launcher); runs the A B comparison
+          --compare-label TEXT   the other commit's name (75578b1)    --this-label TEXT  this tree's name
+          --compare-database NAME   the other API's database, created fresh (hybridflow_bench_compare)
 
         Settings:
           --quick                ~1 minute smoke run (short runs, one pair, small growth levels)
@@ -78,6 +97,8 @@ public sealed record BenchmarkOptions
           --burst-chats N        chats of one tenant that write at once; 0 skips the burst (200; quick 40)
           --burst-latency S      how long the fake model takes per answer during the burst (2)
           --burst-other-after S  when the other tenant's customer writes, after the burst started (0.5)
+          --ingest-only          run only section a (with --compare-launcher: only the comparison rounds)
+          --rounds N             rounds of the comparison: this API, the other API, the baseline (3)
         """;
 
     public static BenchmarkOptions Parse(string[] args)
@@ -85,6 +106,7 @@ public sealed record BenchmarkOptions
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var quick = false;
         var burstOnly = false;
+        var ingestOnly = false;
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
@@ -93,6 +115,11 @@ public sealed record BenchmarkOptions
             {
                 quick |= name == "--quick";
                 burstOnly |= name == "--burst-only";
+                continue;
+            }
+            if (name is "--ingest-only")
+            {
+                ingestOnly = true;
                 continue;
             }
             if (!name.StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
@@ -140,6 +167,13 @@ public sealed record BenchmarkOptions
             BurstOtherAfter = Seconds("burst-other-after") ?? TimeSpan.FromSeconds(0.5),
             ApiLauncher = Get("api-launcher"),
             BurstDatabase = Get("burst-database") ?? "hybridflow_bench_burst",
+            IngestOnly = ingestOnly,
+            BaselineDatabase = Get("baseline-database") ?? "hybridflow_bench_baseline",
+            CompareLauncher = Get("compare-launcher"),
+            CompareLabel = Get("compare-label") ?? "other",
+            ThisLabel = Get("this-label") ?? "this tree",
+            CompareDatabase = Get("compare-database") ?? "hybridflow_bench_compare",
+            Rounds = Int("rounds") ?? 3,
         };
         options.Validate();
         return options;
@@ -172,7 +206,10 @@ public sealed record BenchmarkOptions
         // bench.sh gives the API LLM_TIMEOUT=60: the model must answer well inside it.
         if (BurstLatency < TimeSpan.Zero || BurstLatency > TimeSpan.FromSeconds(30)) throw new ArgumentException("--burst-latency must be between 0 and 30.");
         if (BurstOtherAfter < TimeSpan.Zero || BurstOtherAfter > TimeSpan.FromSeconds(30)) throw new ArgumentException("--burst-other-after must be between 0 and 30.");
-        if (BurstChats > 0 && string.IsNullOrEmpty(ApiLauncher)) throw new ArgumentException("The burst needs --api-launcher (scripts/bench.sh passes it); --burst-chats 0 skips it.");
+        if (Rounds is < 1 or > 20) throw new ArgumentException("--rounds must be between 1 and 20.");
+        if (IngestOnly && BurstOnly) throw new ArgumentException("--ingest-only and --burst-only exclude each other.");
+        if (Compare && BurstOnly) throw new ArgumentException("The comparison (--compare-to) runs the ingest section, which --burst-only skips.");
+        if (BurstChats > 0 && !IngestOnly && string.IsNullOrEmpty(ApiLauncher)) throw new ArgumentException("The burst needs --api-launcher (scripts/bench.sh passes it); --burst-chats 0 skips it.");
         foreach (var level in Growth)
         {
             if (level.Sessions < 1 || level.Messages < level.Sessions || level.Messages > 50_000_000)
@@ -191,6 +228,8 @@ public sealed record BenchmarkOptions
         yield return ("each measured run (HybridFlow and pgbench)", $"{Duration.TotalSeconds:0.#} s");
         yield return ("back-to-back pairs per data size", Pairs.ToString(CultureInfo.InvariantCulture));
         yield return ("pgbench", $"-c {Concurrency} -j {PgBenchThreads} -M prepared -n -T {Duration.TotalSeconds:0}");
+        yield return ("pgbench baseline", $"fixed: the benchmark's own tables in `{BaselineDatabase}` (no triggers; only primary keys and the two unique constraints), not our schema");
+        if (Compare) yield return ("comparison", $"{ThisLabel} against {CompareLabel}: {Rounds} round(s) of this API, the other API, the baseline (section a's pairs are these rounds)");
         yield return ("reply-overhead load", $"{ReplyRate:0.#} webhooks/s for {ReplyDuration.TotalSeconds:0.#} s, open loop, one new chat each");
         yield return ("growth data sizes", Growth.Count == 0 ? "none" : string.Join("; ", Growth.Select(g => g.Label)));
         yield return ("burst", BurstChats == 0 ? "not run" : string.Create(CultureInfo.InvariantCulture,

@@ -44,7 +44,22 @@ public sealed record BenchmarkResults(
     ReplyResult Reply,
     IReadOnlyList<LevelResult> Growth,
     MemoryResult Memory,
-    BurstResult? Burst);
+    BurstResult? Burst)
+{
+    /// <summary>This tree against another commit (--compare-to), when run; section a's pairs are its rounds.</summary>
+    public IngestComparison? Comparison { get; init; }
+}
+
+/// <summary>What an --ingest-only run measured: section a (or the comparison's rounds) and the unprepared pgbench run.</summary>
+public sealed record IngestOnlyResults(
+    DateTimeOffset StartedAt,
+    TimeSpan Elapsed,
+    MachineInfo Machine,
+    string PostgresVersion,
+    IReadOnlyList<(string Name, string Value)> PostgresSettings,
+    LevelResult Ingest,
+    PgBenchResult Unprepared,
+    IngestComparison? Comparison);
 
 /// <summary>What a --burst-only run measured.</summary>
 public sealed record BurstOnlyResults(
@@ -81,32 +96,14 @@ public sealed class BenchmarkRun
         var ingestTenant = await api.CreateTenantAsync("Bench ingest (reply off)", "off", $"bench-ingest-{run}", upstreams.BaseAddress);
         var replyTenant = await api.CreateTenantAsync("Bench replies (ai)", "ai", $"bench-reply-{run}", upstreams.BaseAddress);
         var seedTenant = await api.CreateTenantAsync("Bench existing data", "off", $"bench-seed-{run}", upstreams.BaseAddress);
-        var pgbenchTenant = await api.CreateTenantAsync("Bench pgbench", "off", $"bench-pgbench-{run}", upstreams.BaseAddress);
 
         var ingestBodies = WebhookBodies.Load(ingestTenant.Instance);
-        var rawJson = ingestBodies.Body(WebhookBodies.MessageId(0, 0), WebhookBodies.Number(6, 1), DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         var ingest = new IngestBenchmark(api, ingestTenant, ingestBodies, _options);
-        using var pgbench = new PgBenchRunner(_options, pgbenchTenant, rawJson, ingestBodies.Text);
+        using var pgbench = await BaselineAsync(db, ingestBodies);
 
-        // a. Ingest on a fresh database.
-        Log($"a. ingest: {_options.Pairs} pair(s) of {_options.Duration.TotalSeconds:0.#} s HybridFlow (after {_options.Warmup.TotalSeconds:0.#} s warm-up) + {_options.Duration.TotalSeconds:0.#} s pgbench, {_options.Concurrency} connections");
-        if (_options.InitialWarmup > TimeSpan.Zero)
-        {
-            var warmup = await ingest.RunAsync(_options.InitialWarmup, TimeSpan.FromSeconds(1));
-            Log($"   warm-up: {warmup.AcceptedTotal} deliveries in {_options.InitialWarmup.TotalSeconds + 1:0} s");
-            // Section a starts from an empty database, as its name says.
-            await db.TruncateChatDataAsync();
-            await db.VacuumAnalyzeAsync();
-        }
-        var fresh = await MeasureLevelAsync("fresh database", null, db, ingest, pgbench, ingestTenant);
+        // a. Ingest on a fresh database (with --compare-to: the comparison's rounds).
+        var (fresh, unprepared, comparison) = await IngestSectionAsync(db, upstreams, ingest, pgbench, ingestTenant);
         var memory = (Hwm: Hwm(), Rss: _options.ApiPid is { } pid ? ProcFs.StatusKb(pid, "VmRSS") : null);
-
-        // The same pgbench transaction without prepared statements (-M extended): parsed and planned every time, as
-        // Npgsql sends commands unless they are prepared. It shows how much of the gap preparation alone is worth.
-        await db.CheckpointAsync();
-        var unprepared = await pgbench.RunAsync(_options.Duration, "extended");
-        Log(string.Create(CultureInfo.InvariantCulture,
-            $"   pgbench -M extended (no prepared statements): {unprepared.Tps:0} tps, {unprepared.Tps / fresh.MedianTps:0.00} of -M prepared; per transaction {unprepared.Cpu.PerOperation(unprepared.Transactions, "pgbench")}"));
 
         // b. Reply overhead.
         Log($"b. reply overhead: {_options.ReplyRate:0.#} webhooks/s for {_options.ReplyDuration.TotalSeconds:0.#} s (open loop, one new chat each)");
@@ -150,8 +147,81 @@ public sealed class BenchmarkRun
                 (long)fresh.Pairs.Average(p => p.Api.MeanRssKb),
                 memory.Rss,
                 hwmAtEnd),
-            burst);
+            burst)
+        {
+            Comparison = comparison,
+        };
         return results;
+    }
+
+    /// <summary>Section a alone, or with --compare-to the comparison's rounds alone (scripts/bench.sh --ingest-only).</summary>
+    public async Task<IngestOnlyResults> RunIngestOnlyAsync()
+    {
+        var startedAt = DateTimeOffset.UtcNow;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var machine = MachineInfo.Read();
+        Log($"machine: {machine.CpuModel}, {machine.LogicalCpus} CPUs, {machine.Memory}, load {machine.LoadAverage}");
+        await using var upstreams = await FakeUpstreams.StartAsync(_options.FakePort);
+        using var api = new ApiClient(_options.MainApiUrl, _options.AdminKey, _options.Concurrency * 2);
+        await api.WaitHealthyAsync(TimeSpan.FromSeconds(90), _options.ApiPid);
+        await using var db = new BenchDatabase(_options.ConnectionString);
+        var pgVersion = await db.ScalarTextAsync("SELECT version()");
+        var pgSettings = await db.SettingsAsync();
+        Log($"PostgreSQL: {pgVersion}");
+
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var ingestTenant = await api.CreateTenantAsync("Bench ingest (reply off)", "off", $"bench-ingest-{run}", upstreams.BaseAddress);
+        var ingestBodies = WebhookBodies.Load(ingestTenant.Instance);
+        var ingest = new IngestBenchmark(api, ingestTenant, ingestBodies, _options);
+        using var pgbench = await BaselineAsync(db, ingestBodies);
+        var (fresh, unprepared, comparison) = await IngestSectionAsync(db, upstreams, ingest, pgbench, ingestTenant);
+        return new IngestOnlyResults(startedAt, clock.Elapsed, machine, pgVersion, pgSettings, fresh, unprepared, comparison);
+    }
+
+    /// <summary>The fixed pgbench baseline in a database of its own, with the ingest load's raw JSON body and text.</summary>
+    private async Task<PgBenchRunner> BaselineAsync(BenchDatabase db, WebhookBodies ingestBodies)
+    {
+        await PgBenchRunner.CreateBaselineAsync(db, _options.BaselineDatabase, _options.ConnectionString);
+        var rawJson = ingestBodies.Body(WebhookBodies.MessageId(0, 0), WebhookBodies.Number(6, 1), DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        return new PgBenchRunner(_options, _options.BaselineDatabase, rawJson, ingestBodies.Text);
+    }
+
+    /// <summary>Section a: pairs of HybridFlow and the baseline on a fresh database, or with --compare-to the A B baseline rounds; then pgbench -M extended.</summary>
+    private async Task<(LevelResult Fresh, PgBenchResult Unprepared, IngestComparison? Comparison)> IngestSectionAsync(
+        BenchDatabase db, FakeUpstreams upstreams, IngestBenchmark ingest, PgBenchRunner pgbench, BenchTenant ingestTenant)
+    {
+        LevelResult fresh;
+        IngestComparison? comparison = null;
+        if (_options.Compare)
+        {
+            Log($"a. ingest: {_options.ThisLabel} against {_options.CompareLabel}, {_options.Rounds} round(s) of {_options.Duration.TotalSeconds:0.#} s each (after {_options.Warmup.TotalSeconds:0.#} s warm-up): this API, the other API, the fixed pgbench baseline; {_options.Concurrency} connections");
+            var messagesAtStart = await db.CountAsync("SELECT count(*) FROM messages");
+            comparison = await new IngestComparisonRun(_options, upstreams).RunAsync(ingest, db, ingestTenant, db, pgbench);
+            // After the warm-up the rounds start from an empty database.
+            if (_options.InitialWarmup > TimeSpan.Zero) messagesAtStart = 0;
+            fresh = new LevelResult("fresh database", messagesAtStart, 0, await db.CountAsync("SELECT count(*) FROM messages"), null, comparison.ThisPairs);
+        }
+        else
+        {
+            Log($"a. ingest: {_options.Pairs} pair(s) of {_options.Duration.TotalSeconds:0.#} s HybridFlow (after {_options.Warmup.TotalSeconds:0.#} s warm-up) + {_options.Duration.TotalSeconds:0.#} s pgbench on the fixed baseline, {_options.Concurrency} connections");
+            if (_options.InitialWarmup > TimeSpan.Zero)
+            {
+                var warmup = await ingest.RunAsync(_options.InitialWarmup, TimeSpan.FromSeconds(1));
+                Log($"   warm-up: {warmup.AcceptedTotal} deliveries in {_options.InitialWarmup.TotalSeconds + 1:0} s");
+                // Section a starts from an empty database, as its name says.
+                await db.TruncateChatDataAsync();
+                await db.VacuumAnalyzeAsync();
+            }
+            fresh = await MeasureLevelAsync("fresh database", null, db, ingest, pgbench, ingestTenant);
+        }
+
+        // The same pgbench transaction without prepared statements (-M extended): parsed and planned every time, as
+        // Npgsql sends commands unless they are prepared. It shows how much of the gap preparation alone is worth.
+        await db.CheckpointAsync();
+        var unprepared = await pgbench.RunAsync(_options.Duration, "extended");
+        Log(string.Create(CultureInfo.InvariantCulture,
+            $"   pgbench -M extended (no prepared statements): {unprepared.Tps:0} tps, {unprepared.Tps / fresh.MedianTps:0.00} of -M prepared; per transaction {unprepared.Cpu.PerOperation(unprepared.Transactions, "pgbench")}"));
+        return (fresh, unprepared, comparison);
     }
 
     /// <summary>Section e alone (scripts/bench.sh --burst-only).</summary>
@@ -176,6 +246,8 @@ public sealed class BenchmarkRun
     {
         var messagesAtStart = await db.CountAsync("SELECT count(*) FROM messages");
         var sessionsAtStart = await db.CountAsync("SELECT count(*) FROM sessions");
+        // The baseline starts every data size from its own empty tables: it is the same reference throughout.
+        await pgbench.ResetAsync();
         var pairs = new List<PairResult>();
         for (var i = 1; i <= _options.Pairs; i++)
         {

@@ -25,15 +25,18 @@ public sealed class IngestBenchmark
     private readonly BenchTenant _tenant;
     private readonly WebhookBodies _bodies;
     private readonly BenchmarkOptions _options;
+    private readonly int? _apiPid;
     private readonly uint _runTag = (uint)Random.Shared.Next();
     private long _sequence;
 
-    public IngestBenchmark(ApiClient api, BenchTenant tenant, WebhookBodies bodies, BenchmarkOptions options)
+    /// <param name="apiPid">The API process whose CPU and RSS are measured; by default --api-pid's.</param>
+    public IngestBenchmark(ApiClient api, BenchTenant tenant, WebhookBodies bodies, BenchmarkOptions options, int? apiPid = null)
     {
         _api = api;
         _tenant = tenant;
         _bodies = bodies;
         _options = options;
+        _apiPid = apiPid ?? options.ApiPid;
     }
 
     /// <summary>The action the API answers for a customer message of a reply_mode "off" tenant.</summary>
@@ -55,13 +58,13 @@ public sealed class IngestBenchmark
         var monitor = Task.Run(async () =>
         {
             await Task.Delay(warmup);
-            cpuStart = ProcFs.Take(_options.ApiPid, _options.PostmasterPid);
-            sampler = new RssSampler(_options.ApiPid);
+            cpuStart = ProcFs.Take(_apiPid, _options.PostmasterPid);
+            sampler = new RssSampler(_apiPid);
             groupsStart = await _api.ReadWebhookTransactionsAsync();
         });
 
         await Task.WhenAll(workers.Select(w => Task.Run(() => LoopAsync(w, measureFrom, measureTo))));
-        var cpuEnd = ProcFs.Take(_options.ApiPid, _options.PostmasterPid);
+        var cpuEnd = ProcFs.Take(_apiPid, _options.PostmasterPid);
         var groupsEnd = await _api.ReadWebhookTransactionsAsync();
         await monitor;
         await sampler!.DisposeAsync();

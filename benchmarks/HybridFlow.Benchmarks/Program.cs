@@ -16,6 +16,8 @@ try
     var run = new BenchmarkRun(options);
     var markdown = options.BurstOnly
         ? Report.BurstOnlyMarkdown(await run.RunBurstOnlyAsync(), options)
+        : options.IngestOnly
+        ? Report.IngestOnlyMarkdown(await run.RunIngestOnlyAsync(), options)
         : Report.Markdown(await run.RunAsync(), options);
     Directory.CreateDirectory(Path.GetDirectoryName(options.OutputPath)!);
     await File.WriteAllTextAsync(options.OutputPath, markdown);
