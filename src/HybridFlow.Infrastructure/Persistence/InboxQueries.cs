@@ -81,7 +81,7 @@ public sealed class InboxQueries : IInboxQueries
         var pageSql = $"""
             {select}
             WHERE {where}
-            ORDER BY s.last_message_at DESC NULLS LAST, s.id DESC
+            ORDER BY s.last_message_minute DESC NULLS LAST, s.last_message_at DESC NULLS LAST, s.id DESC
             LIMIT {limit} OFFSET {offset}
             """;
         return (countSql, countArgs, pageSql, where.Args.ToList());

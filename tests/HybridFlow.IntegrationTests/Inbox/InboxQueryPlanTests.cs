@@ -62,6 +62,7 @@ public sealed class InboxQueryPlanTests
         var tenantAdmin = new ConversationScope(tenantId, null, reader);
         var defaultPlan = await PlanAsync("default: one tenant, open, with unread counts", tenantAdmin, new ConversationListFilter(ConversationStatusFilter.Open));
         Assert.That(defaultPlan, Does.Contain("sessions_inbox_idx"));
+        Assert.That(defaultPlan, Does.Contain("Presorted Key: s.last_message_minute"), "one minute's sessions sorted at a time under the index scan");
         Assert.That(defaultPlan, Does.Not.Contain("Seq Scan on sessions"));
         Assert.That(defaultPlan, Does.Contain("messages_session_sent_idx"), "the last message and the unread count");
 
@@ -74,6 +75,39 @@ public sealed class InboxQueryPlanTests
         await PlanAsync("needs_person", tenantAdmin, new ConversationListFilter(ConversationStatusFilter.NeedsPerson));
         await PlanAsync("tag", tenantAdmin, new ConversationListFilter(ConversationStatusFilter.All, Tag: "vip"));
         await PlanAsync("platform admin, every tenant", new ConversationScope(null, null, null), new ConversationListFilter(ConversationStatusFilter.Open));
+    }
+
+    [Test]
+    public async Task CustomerMessagesWithinAMinute_UpdateTheSessionInPlace_AsHotUpdates()
+    {
+        await using var app = await HybridFlowApp.StartAsync();
+        var (_, instance) = await app.CreateTenantWithInstanceAsync(new { reply_mode = "off" });
+        var chat = Payloads.NewChatId();
+        var minute = DateTimeOffset.UtcNow.AddMinutes(-5);
+        minute = new DateTimeOffset(minute.Year, minute.Month, minute.Day, minute.Hour, minute.Minute, 0, TimeSpan.Zero);
+        Assert.That(await app.DeliverAsync(instance, Payloads.CustomerText(chat, "Oi", at: minute.AddSeconds(1))), Is.EqualTo("recorded"));
+
+        const string counts = "SELECT n_tup_upd * 1000000 + n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'sessions'";
+        async Task<(long Updates, long Hot)> CountsAsync()
+        {
+            var packed = await app.ScalarAsync<long>(counts);
+            return (packed / 1_000_000, packed % 1_000_000);
+        }
+        // The statistics reach other backends a little after each commit: wait until they stand still.
+        async Task<(long Updates, long Hot)> SettledAsync(long atLeastUpdates)
+        {
+            (long, long) seen = default;
+            await HybridFlowApp.EventuallyAsync(async () => (seen = await CountsAsync()).Item1 >= atLeastUpdates, "the session updates counted", TimeSpan.FromSeconds(60));
+            return seen;
+        }
+        var before = await SettledAsync(1);
+
+        for (var i = 2; i <= 6; i++)
+            Assert.That(await app.DeliverAsync(instance, Payloads.CustomerText(chat, $"mensagem {i}", at: minute.AddSeconds(i))), Is.EqualTo("recorded"));
+
+        var after = await SettledAsync(before.Updates + 5);
+        Assert.That(after.Updates - before.Updates, Is.EqualTo(5), "one session update per message");
+        Assert.That(after.Hot - before.Hot, Is.EqualTo(5), "each one HOT: no indexed column of sessions changed within the minute");
     }
 
     /// <summary>Ten messages with varied texts per session, vacuumed and analyzed; answers the tenant.</summary>
