@@ -50,6 +50,8 @@ public sealed record BenchmarkOptions
     public int BurstCustomers { get; init; } = 1000;
     public TimeSpan BurstSpread { get; init; } = TimeSpan.FromSeconds(1);
     public IReadOnlyList<string> BurstTenantSettings { get; init; } = [];
+    public IReadOnlyList<string>? BurstCompareSettings { get; init; }
+    public int BurstRounds { get; init; } = 1;
 
     public Uri MainApiUrl => ApiUrl ?? throw new InvalidOperationException("--api-url is required unless --burst-only.");
 
@@ -86,6 +88,8 @@ public sealed record BenchmarkOptions
           --burst-tenants N      the tenants they belong to, an instance each (50; quick 10)
           --burst-spread S       the time their webhooks are spread evenly over (1)
           --burst-api-settings L NAME=VALUE,... added to that API's settings, to try a change (none: the defaults)
+          --burst-compare-settings L  a second set (NAME=VALUE,...; "defaults" for none) run alternately with the first
+          --burst-rounds N       runs of that burst (of each set, alternating); the report shows the median (1)
         """;
 
     public static BenchmarkOptions Parse(string[] args)
@@ -152,6 +156,10 @@ public sealed record BenchmarkOptions
             BurstCustomers = Int("burst-customers") ?? (quick ? 200 : 1000),
             BurstSpread = Seconds("burst-spread") ?? TimeSpan.FromSeconds(1),
             BurstTenantSettings = (Get("burst-api-settings") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            BurstCompareSettings = Get("burst-compare-settings") is { } compare
+                ? compare.Trim() == "defaults" ? [] : compare.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                : null,
+            BurstRounds = Int("burst-rounds") ?? 1,
         };
         options.Validate();
         return options;
@@ -185,6 +193,8 @@ public sealed record BenchmarkOptions
         if (BurstCustomers > 0 && (BurstTenants < 1 || BurstTenants > BurstCustomers)) throw new ArgumentException("--burst-tenants must be between 1 and --burst-customers.");
         if (BurstSpread < TimeSpan.Zero || BurstSpread > TimeSpan.FromSeconds(60)) throw new ArgumentException("--burst-spread must be between 0 and 60.");
         if (BurstTenantSettings.Any(s => !s.Contains('=', StringComparison.Ordinal))) throw new ArgumentException("--burst-api-settings takes NAME=VALUE,...");
+        if (BurstCompareSettings?.Any(s => !s.Contains('=', StringComparison.Ordinal)) == true) throw new ArgumentException("--burst-compare-settings takes NAME=VALUE,... or defaults");
+        if (BurstRounds is < 1 or > 20) throw new ArgumentException("--burst-rounds must be between 1 and 20.");
         if (BurstCustomers > 0 && string.IsNullOrEmpty(ApiLauncher)) throw new ArgumentException("The burst of many tenants needs --api-launcher (scripts/bench.sh passes it); --burst-customers 0 skips it.");
         // bench.sh gives the API LLM_TIMEOUT=60: the model must answer well inside it.
         if (BurstLatency < TimeSpan.Zero || BurstLatency > TimeSpan.FromSeconds(30)) throw new ArgumentException("--burst-latency must be between 0 and 30.");

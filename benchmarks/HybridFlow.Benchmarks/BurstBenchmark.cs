@@ -47,7 +47,11 @@ public sealed record BurstRunResult(
 /// </summary>
 public sealed record BurstResult(int Chats, TimeSpan ModelLatency, TimeSpan OtherAfter, BurstRunResult? Default, BurstRunResult? Limited, BurstRunResult? Capped)
 {
+    /// <summary>The many-tenant burst with the first settings (the median run by time to the last reply).</summary>
     public TenantsBurstResult? Tenants { get; init; }
+
+    /// <summary>Every run of the many-tenant burst, in order (with --burst-rounds and --burst-compare-settings).</summary>
+    public IReadOnlyList<TenantsBurstResult> TenantsRuns { get; init; } = [];
 
     public TimeSpan LastReplyBar => 2 * ModelLatency + TimeSpan.FromSeconds(2);
     public TimeSpan OtherTenantBar => ModelLatency + TimeSpan.FromSeconds(1);
@@ -109,7 +113,12 @@ public sealed class BurstBenchmark
         {
             result = new BurstResult(0, latency, _options.BurstOtherAfter, null, null, null);
         }
-        if (_options.BurstCustomers > 0) result = result with { Tenants = await new TenantsBurstBenchmark(_options, _upstreams, _db).RunAsync() };
+        if (_options.BurstCustomers > 0)
+        {
+            var runs = await new TenantsBurstBenchmark(_options, _upstreams, _db).RunAllAsync();
+            var first = runs.Where(r => r.Settings == runs[0].Settings).OrderBy(r => r.LastReplySoFar + (r.TimeToLastReply is null ? TimeSpan.FromHours(1) : TimeSpan.Zero)).ToList();
+            result = result with { Tenants = first[first.Count / 2], TenantsRuns = runs };
+        }
         return result;
     }
 

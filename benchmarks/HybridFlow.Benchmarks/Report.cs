@@ -210,7 +210,7 @@ public static class Report
         void Text(string text) => md.AppendLine(text);
         if (b.Default is null || b.Limited is null || b.Capped is null)
         {
-            if (b.Tenants is { } only) TenantsSection(md, only);
+            if (b.Tenants is { } only) TenantsSection(md, only, b.TenantsRuns);
             return;
         }
         var d = b.Default;
@@ -267,7 +267,7 @@ public static class Report
         foreach (var e in d.ErrorSamples.Concat(l.ErrorSamples).Concat(c.ErrorSamples).Distinct().Take(5)) Line($"\n- webhook error sample: `{e}`");
         foreach (var first in new[] { d.LoggedErrors.First, l.LoggedErrors.First, c.LoggedErrors.First }.OfType<string>()) Line($"\n- first error line of an API log: `{Truncate(first, 300)}`");
         Text("");
-        if (b.Tenants is { } tenants) TenantsSection(md, tenants);
+        if (b.Tenants is { } tenants) TenantsSection(md, tenants, b.TenantsRuns);
         _ = o;
     }
 
@@ -279,7 +279,7 @@ public static class Report
         Line($"| CPU per reply in that burst; peak RSS; peak connections | API {t.CpuMsPerReply.Api:0.00} ms + PostgreSQL {t.CpuMsPerReply.Postgres:0.00} ms (machine {Percent(t.Cpu)} busy); {Mb(t.PeakRssKb)}; PostgreSQL {t.PeakConnections} open / {t.PeakBusyConnections} busy, model {t.ModelConnections}, Evolution {t.EvolutionConnections} |");
     }
 
-    private static void TenantsSection(StringBuilder md, TenantsBurstResult t)
+    private static void TenantsSection(StringBuilder md, TenantsBurstResult t, IReadOnlyList<TenantsBurstResult> runs)
     {
         void Line(FormattableString text) => md.AppendLine(text.ToString(CultureInfo.InvariantCulture));
         void Text(string text) => md.AppendLine(text);
@@ -312,6 +312,14 @@ public static class Report
         Line($"| error lines in the API's log | {t.LoggedErrors.Count} | |");
         foreach (var e in t.ErrorSamples) Line($"\n- webhook error sample: `{e}`");
         if (t.LoggedErrors.First is { } first) Line($"\n- first error line of the API log: `{Truncate(first, 300)}`");
+        Text("");
+        if (runs.Count < 2) return;
+        Line($"The table shows the median of {runs.Count(r => r.Settings == t.Settings)} runs with `{t.Settings}` (by time to the last reply). Every run, in order (\"other\": CPU of programs outside the benchmark, in cores):");
+        Text("");
+        Text("| settings | other | last reply | ack p50 / p99 | reply p50 / p99 | legs 1 / 3, p50 | CPU per reply, API + PostgreSQL | PostgreSQL connections peak | replies |");
+        Text("|---|---|---|---|---|---|---|---|---|");
+        foreach (var r in runs)
+            Line($"| `{r.Settings}` | {r.Cpu.Other / r.Cpu.Seconds:0.00} | {TenantsLastReply(r)} | {Ms(r.Acknowledgement.P50)} / {Ms(r.Acknowledgement.P99)} | {S(r.Reply.P50)} / {S(r.Reply.P99)} | {S(r.WebhookToModel.P50)} / {S(r.ModelToSend.P50)} | {r.CpuMsPerReply.Api:0.00} + {r.CpuMsPerReply.Postgres:0.00} ms | {r.PeakConnections} | {(r.ExactlyOnceEach ? "exactly once each" : TenantsReplies(r))} |");
         Text("");
     }
 

@@ -76,11 +76,33 @@ public sealed class TenantsBurstBenchmark
         _db = db;
     }
 
-    public async Task<TenantsBurstResult> RunAsync()
+    /// <summary>Each round runs the first settings, then the compared ones (if any).</summary>
+    public async Task<IReadOnlyList<TenantsBurstResult>> RunAllAsync()
+    {
+        var sets = _options.BurstCompareSettings is { } compare ? new[] { _options.BurstTenantSettings, compare } : [_options.BurstTenantSettings];
+        var runs = new List<TenantsBurstResult>();
+        for (var round = 1; round <= _options.BurstRounds; round++)
+        {
+            foreach (var settings in sets)
+            {
+                if (_options.BurstRounds > 1 || sets.Length > 1) Log($"   round {round}/{_options.BurstRounds}");
+                runs.Add(await RunAsync(settings));
+            }
+        }
+        if (runs.Count > 1)
+        {
+            Log("   all runs (settings | other programs' CPU | last reply | ack p50 / p99 | reply p50 | CPU per reply API + PostgreSQL):");
+            foreach (var r in runs)
+                Log(string.Create(CultureInfo.InvariantCulture,
+                    $"   | {r.Settings} | {r.Cpu.Other / r.Cpu.Seconds:0.00} cores | {r.LastReplySoFar.TotalSeconds:0.00} s | {r.Acknowledgement.P50:0} / {r.Acknowledgement.P99:0} ms | {r.Reply.P50 / 1000:0.00} s | {r.CpuMsPerReply.Api:0.00} + {r.CpuMsPerReply.Postgres:0.00} ms"));
+        }
+        return runs;
+    }
+
+    public async Task<TenantsBurstResult> RunAsync(IReadOnlyList<string> settings)
     {
         var tenants = _options.BurstTenants;
         var customers = _options.BurstCustomers;
-        var settings = _options.BurstTenantSettings;
         Log(string.Create(CultureInfo.InvariantCulture,
             $"f. burst of many tenants: {customers} customers of {tenants} tenants write within {_options.BurstSpread.TotalSeconds:0.##} s, model answers in {_options.BurstLatency.TotalSeconds:0.##} s ({(settings.Count == 0 ? "API defaults" : string.Join(' ', settings))})"));
         var database = _options.BurstDatabase;
@@ -234,11 +256,35 @@ public sealed class TenantsBurstBenchmark
             $"      {result.Replied}/{customers} answered, {result.Missing} missing, {doubles} answered twice or more; debounce {(debounce is { } d ? d + " s" : "?")}; model calls in flight peak {result.PeakModelCalls}; connections: PostgreSQL {connectionPeaks.Open} open / {connectionPeaks.Busy} busy (peaks), model {modelConnections}, Evolution {evolutionConnections}; peak RSS {Mb(result.PeakRssKb)}"));
         Log(string.Create(CultureInfo.InvariantCulture,
             $"      CPU (first webhook to last reply, {result.Cpu.Seconds:0.0} s): {result.Cpu.Describe("load generator + fakes")}; per reply API {result.CpuMsPerReply.Api:0.00} ms + PostgreSQL {result.CpuMsPerReply.Postgres:0.00} ms; load before {load}"));
+        foreach (var line in Timeline(start, sent)) Log("      " + line);
         foreach (var line in await ReadMetricsAsync(api)) Log("      /metrics " + line);
         if (result.LoggedErrors.Count > 0) Log($"      the API logged {result.LoggedErrors.Count} error line(s), first: {result.LoggedErrors.First}");
         foreach (var e in result.ErrorSamples) Log($"      webhook error: {e}");
         Log($"   bar: exactly once each {(result.ExactlyOnceEach ? "met" : "missed")}; last reply <= 8 s {(result.LastReplyMet ? "met" : "missed")} (stretch {result.LastReplyStretch.TotalSeconds:0.#} s {(result.LastReplyStretchMet ? "met" : "missed")}); ack p99 <= 400 ms {(result.AckMet ? "met" : "missed")} (stretch 250 ms {(result.AckStretchMet ? "met" : "missed")})");
         return result;
+    }
+
+    /// <summary>Per 250 ms from the first webhook: webhooks sent and acknowledged, model requests begun, replies arrived (for the log).</summary>
+    private IEnumerable<string> Timeline(long start, Sent[] sent)
+    {
+        var step = Stopwatch.Frequency / 4;
+        var rows = new SortedDictionary<long, int[]>();
+        void Count(long at, int column)
+        {
+            var bucket = (at - start) / step;
+            if (!rows.TryGetValue(bucket, out var row)) rows[bucket] = row = new int[4];
+            row[column]++;
+        }
+        foreach (var s in sent)
+        {
+            Count(s.SentAt, 0);
+            Count(s.SentAt + s.AnsweredAfter, 1);
+            if (_upstreams.TryGetModelCall("burst-" + s.Number, out var call)) Count(call.Arrived, 2);
+            if (_upstreams.TryGetSend(s.Number, out var record)) Count(record.FirstTimestamp, 3);
+        }
+        yield return "timeline (from the first webhook, per 250 ms): sent / acknowledged / model requests begun / replies";
+        foreach (var (bucket, row) in rows)
+            yield return string.Create(CultureInfo.InvariantCulture, $"  {bucket * 0.25,5:0.00} s: {row[0],4} {row[1],4} {row[2],4} {row[3],4}");
     }
 
     /// <summary>The sums and counts of the API's duration histograms (mean time per call as the API saw it).</summary>
