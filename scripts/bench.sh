@@ -4,6 +4,7 @@
 #   scripts/bench.sh              full run, about 5 minutes plus the burst; writes docs/BENCHMARKS.md
 #   scripts/bench.sh --quick      smoke run of a few minutes; writes .data/bench/BENCHMARKS-quick.md
 #   scripts/bench.sh --burst-only only section e, the burst (issue 9); writes .data/bench/BENCHMARKS-burst.md
+#   scripts/bench.sh --burst-only --burst-chats 0   only section f, 1,000 customers of 50 tenants at once (issue 18)
 #   scripts/bench.sh [--quick] [--seconds 20 --pairs 5 --growth 10000:1000 --burst-chats 60 ... --output FILE]
 #                               (all options and defaults: benchmarks/HybridFlow.Benchmarks/BenchmarkOptions.cs)
 #
