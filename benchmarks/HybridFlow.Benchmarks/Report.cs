@@ -260,8 +260,8 @@ public static class Report
         Text("In general it cannot come before ⌈chats / jobs in flight⌉ × L, and the burst is all one tenant's, so a cap on one");
         Text("tenant's jobs in flight (`REPLY_TENANT_CONCURRENCY`) bounds it as well as the process's. The third column runs the");
         Line($"caps issue 9 first proposed as defaults (64 per process, 16 per tenant): then {b.Chats} chats of one tenant need");
-        Line($"⌈{b.Chats} / 16⌉ = {(b.Chats + 15) / 16} model calls in a row, about {Sec((b.Chats + 15) / 16 * b.ModelLatency)}, whatever the machine; the defaults (256 per process, 128");
-        Text("per tenant) keep half the process for the other tenants and let one tenant's broadcast through in two rounds.");
+        Line($"⌈{b.Chats} / 16⌉ = {(b.Chats + 15) / 16} model calls in a row, about {Sec((b.Chats + 15) / 16 * b.ModelLatency)}, whatever the machine; the defaults (1024 per process, 128");
+        Text("per tenant; ADR-012) keep most of the process for the other tenants and let one tenant's broadcast through in two rounds.");
         Text("");
         Line($"Bar (issue 9): with the defaults, all {b.Chats} chats answered within 2·L + 2 s = {Sec(b.LastReplyBar)}, the other tenant's customer within L + 1 s = {Sec(b.OtherTenantBar)}, and exactly one reply each: {BurstBar(b)}.");
         foreach (var e in d.ErrorSamples.Concat(l.ErrorSamples).Concat(c.ErrorSamples).Distinct().Take(5)) Line($"\n- webhook error sample: `{e}`");
