@@ -8,6 +8,7 @@
 #   scripts/bench.sh --ingest-only  only section a, ingest; writes .data/bench/BENCHMARKS-ingest.md
 #   scripts/bench.sh --compare-to 75578b1 --ingest-only --seconds 10 --rounds 3
 #                                 this tree against another commit, ingest only (a few minutes)
+#   scripts/bench.sh --burst-only --burst-chats 0   only section f, 1,000 customers of 50 tenants at once (issue 18)
 #   scripts/bench.sh [--quick] [--seconds 20 --pairs 5 --growth 10000:1000 --burst-chats 60 ... --output FILE]
 #                               (all options and defaults: benchmarks/HybridFlow.Benchmarks/BenchmarkOptions.cs)
 #

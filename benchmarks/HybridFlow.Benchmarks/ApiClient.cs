@@ -100,9 +100,11 @@ public sealed class ApiClient : IDisposable
     }
 
     /// <summary>POST /webhook/{instance} with the X-Webhook-Secret header; answers the status and the body.</summary>
-    public async Task<(int Status, string Body)> PostWebhookAsync(BenchTenant tenant, byte[] body, CancellationToken ct)
+    /// <param name="correlationId">Sent as X-Correlation-Id: the API passes it on to the model and Evolution calls of the reply.</param>
+    public async Task<(int Status, string Body)> PostWebhookAsync(BenchTenant tenant, byte[] body, CancellationToken ct, string? correlationId = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("webhook/" + tenant.Instance, UriKind.Relative));
+        if (correlationId is not null) request.Headers.Add("X-Correlation-Id", correlationId);
         request.Content = new ByteArrayContent(body);
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.Add("X-Webhook-Secret", tenant.WebhookSecret);
@@ -127,6 +129,14 @@ public sealed class ApiClient : IDisposable
         return transactions is { } t && webhooks is { } w ? (t, w) : null;
 
         static double LastNumber(string line) => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>GET /metrics as text (the bench API runs with METRICS_PUBLIC=true).</summary>
+    public async Task<string> ReadMetricsTextAsync()
+    {
+        using var response = await _http.GetAsync(new Uri("metrics", UriKind.Relative));
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsStringAsync();
     }
 
     public void Dispose() => _http.Dispose();

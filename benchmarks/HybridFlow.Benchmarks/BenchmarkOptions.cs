@@ -46,6 +46,12 @@ public sealed record BenchmarkOptions
     public TimeSpan BurstOtherAfter { get; init; } = TimeSpan.FromSeconds(0.5);
     public string? ApiLauncher { get; init; }
     public string BurstDatabase { get; init; } = "hybridflow_bench_burst";
+    public int BurstTenants { get; init; } = 50;
+    public int BurstCustomers { get; init; } = 1000;
+    public TimeSpan BurstSpread { get; init; } = TimeSpan.FromSeconds(1);
+    public IReadOnlyList<string> BurstTenantSettings { get; init; } = [];
+    public IReadOnlyList<string>? BurstCompareSettings { get; init; }
+    public int BurstRounds { get; init; } = 1;
 
     /// <summary>Only the ingest section (with --compare-to: only the comparison rounds), for quick iteration.</summary>
     public bool IngestOnly { get; init; }
@@ -99,6 +105,12 @@ public sealed record BenchmarkOptions
           --burst-other-after S  when the other tenant's customer writes, after the burst started (0.5)
           --ingest-only          run only section a (with --compare-launcher: only the comparison rounds)
           --rounds N             rounds of the comparison: this API, the other API, the baseline (3)
+          --burst-customers N    customers of many tenants who write within --burst-spread; 0 skips that case (1000; quick 200)
+          --burst-tenants N      the tenants they belong to, an instance each (50; quick 10)
+          --burst-spread S       the time their webhooks are spread evenly over (1)
+          --burst-api-settings L NAME=VALUE,... added to that API's settings, to try a change (none: the defaults)
+          --burst-compare-settings L  a second set (NAME=VALUE,...; "defaults" for none) run alternately with the first
+          --burst-rounds N       runs of that burst (of each set, alternating); the report shows the median (1)
         """;
 
     public static BenchmarkOptions Parse(string[] args)
@@ -174,6 +186,14 @@ public sealed record BenchmarkOptions
             ThisLabel = Get("this-label") ?? "this tree",
             CompareDatabase = Get("compare-database") ?? "hybridflow_bench_compare",
             Rounds = Int("rounds") ?? 3,
+            BurstTenants = Int("burst-tenants") ?? (quick ? 10 : 50),
+            BurstCustomers = Int("burst-customers") ?? (quick ? 200 : 1000),
+            BurstSpread = Seconds("burst-spread") ?? TimeSpan.FromSeconds(1),
+            BurstTenantSettings = (Get("burst-api-settings") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            BurstCompareSettings = Get("burst-compare-settings") is { } compare
+                ? compare.Trim() == "defaults" ? [] : compare.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                : null,
+            BurstRounds = Int("burst-rounds") ?? 1,
         };
         options.Validate();
         return options;
@@ -202,7 +222,14 @@ public sealed record BenchmarkOptions
         if (ReplyRate is <= 0 or > 1000) throw new ArgumentException("--reply-rate must be between 0 and 1000.");
         if (ReplyDuration < TimeSpan.FromSeconds(1) || ReplyDuration > TimeSpan.FromMinutes(5)) throw new ArgumentException("--reply-seconds must be between 1 and 300.");
         if (BurstChats is < 0 or > 5_000) throw new ArgumentException("--burst-chats must be between 0 and 5000.");
-        if (BurstOnly && BurstChats == 0) throw new ArgumentException("--burst-only needs --burst-chats of at least 1.");
+        if (BurstOnly && BurstChats == 0 && BurstCustomers == 0) throw new ArgumentException("--burst-only needs --burst-chats or --burst-customers of at least 1.");
+        if (BurstCustomers is < 0 or > 5_000) throw new ArgumentException("--burst-customers must be between 0 and 5000.");
+        if (BurstCustomers > 0 && (BurstTenants < 1 || BurstTenants > BurstCustomers)) throw new ArgumentException("--burst-tenants must be between 1 and --burst-customers.");
+        if (BurstSpread < TimeSpan.Zero || BurstSpread > TimeSpan.FromSeconds(60)) throw new ArgumentException("--burst-spread must be between 0 and 60.");
+        if (BurstTenantSettings.Any(s => !s.Contains('=', StringComparison.Ordinal))) throw new ArgumentException("--burst-api-settings takes NAME=VALUE,...");
+        if (BurstCompareSettings?.Any(s => !s.Contains('=', StringComparison.Ordinal)) == true) throw new ArgumentException("--burst-compare-settings takes NAME=VALUE,... or defaults");
+        if (BurstRounds is < 1 or > 20) throw new ArgumentException("--burst-rounds must be between 1 and 20.");
+        if (BurstCustomers > 0 && string.IsNullOrEmpty(ApiLauncher)) throw new ArgumentException("The burst of many tenants needs --api-launcher (scripts/bench.sh passes it); --burst-customers 0 skips it.");
         // bench.sh gives the API LLM_TIMEOUT=60: the model must answer well inside it.
         if (BurstLatency < TimeSpan.Zero || BurstLatency > TimeSpan.FromSeconds(30)) throw new ArgumentException("--burst-latency must be between 0 and 30.");
         if (BurstOtherAfter < TimeSpan.Zero || BurstOtherAfter > TimeSpan.FromSeconds(30)) throw new ArgumentException("--burst-other-after must be between 0 and 30.");
@@ -234,5 +261,7 @@ public sealed record BenchmarkOptions
         yield return ("growth data sizes", Growth.Count == 0 ? "none" : string.Join("; ", Growth.Select(g => g.Label)));
         yield return ("burst", BurstChats == 0 ? "not run" : string.Create(CultureInfo.InvariantCulture,
             $"{BurstChats} chats of one tenant at once, model answers in {BurstLatency.TotalSeconds:0.##} s, another tenant's customer {BurstOtherAfter.TotalSeconds:0.##} s later"));
+        yield return ("burst of many tenants", BurstCustomers == 0 ? "not run" : string.Create(CultureInfo.InvariantCulture,
+            $"{BurstCustomers} customers of {BurstTenants} tenants within {BurstSpread.TotalSeconds:0.##} s, model answers in {BurstLatency.TotalSeconds:0.##} s{(BurstTenantSettings.Count > 0 ? ", API with " + string.Join(' ', BurstTenantSettings) : "")}"));
     }
 }

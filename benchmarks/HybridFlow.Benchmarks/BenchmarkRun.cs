@@ -129,7 +129,7 @@ public sealed class BenchmarkRun
         var hwmAtEnd = Hwm();
 
         // e. The burst.
-        var burst = _options.BurstChats > 0 ? await new BurstBenchmark(_options, upstreams, db).RunAsync() : null;
+        var burst = _options.BurstChats > 0 || _options.BurstCustomers > 0 ? await new BurstBenchmark(_options, upstreams, db).RunAsync() : null;
 
         var results = new BenchmarkResults(
             startedAt,

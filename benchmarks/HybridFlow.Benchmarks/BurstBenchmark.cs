@@ -41,18 +41,27 @@ public sealed record BurstRunResult(
     public bool ExactlyOnceEach => Accepted == Chats && Missing == 0 && DoubleReplies == 0 && OtherTenantAccepted && OtherTenantReplies == 1;
 }
 
-/// <summary>The burst with the defaults and with REPLY_CONCURRENCY=2, and the bar of issue 9.</summary>
-public sealed record BurstResult(int Chats, TimeSpan ModelLatency, TimeSpan OtherAfter, BurstRunResult Default, BurstRunResult Limited, BurstRunResult Capped)
+/// <summary>
+/// The burst with the defaults and with REPLY_CONCURRENCY=2, and the bar of issue 9 (the one-tenant runs are null with
+/// --burst-chats 0); and issue 18's burst of many tenants (null with --burst-customers 0).
+/// </summary>
+public sealed record BurstResult(int Chats, TimeSpan ModelLatency, TimeSpan OtherAfter, BurstRunResult? Default, BurstRunResult? Limited, BurstRunResult? Capped)
 {
+    /// <summary>The many-tenant burst with the first settings (the median run by time to the last reply).</summary>
+    public TenantsBurstResult? Tenants { get; init; }
+
+    /// <summary>Every run of the many-tenant burst, in order (with --burst-rounds and --burst-compare-settings).</summary>
+    public IReadOnlyList<TenantsBurstResult> TenantsRuns { get; init; } = [];
+
     public TimeSpan LastReplyBar => 2 * ModelLatency + TimeSpan.FromSeconds(2);
     public TimeSpan OtherTenantBar => ModelLatency + TimeSpan.FromSeconds(1);
 
     /// <summary>Time to the last reply with REPLY_CONCURRENCY=2 over the defaults' (null when either missed replies).</summary>
-    public double? Ratio => Default.TimeToLastReply is { } d && Limited.TimeToLastReply is { } l && d > TimeSpan.Zero ? l / d : null;
+    public double? Ratio => Default?.TimeToLastReply is { } d && Limited?.TimeToLastReply is { } l && d > TimeSpan.Zero ? l / d : null;
 
-    public bool LastReplyMet => Default.TimeToLastReply is { } t && t <= LastReplyBar;
-    public bool OtherTenantMet => Default.OtherTenantMs is { } ms && ms <= OtherTenantBar.TotalMilliseconds;
-    public bool BarMet => LastReplyMet && OtherTenantMet && Default.ExactlyOnceEach;
+    public bool LastReplyMet => Default?.TimeToLastReply is { } t && t <= LastReplyBar;
+    public bool OtherTenantMet => Default?.OtherTenantMs is { } ms && ms <= OtherTenantBar.TotalMilliseconds;
+    public bool BarMet => LastReplyMet && OtherTenantMet && Default is { ExactlyOnceEach: true };
 }
 
 /// <summary>
@@ -89,13 +98,27 @@ public sealed class BurstBenchmark
     public async Task<BurstResult> RunAsync()
     {
         var latency = _options.BurstLatency;
-        Log($"e. burst: {_options.BurstChats} chats of one tenant at once, model answers in {latency.TotalSeconds:0.##} s, another tenant's customer {_options.BurstOtherAfter.TotalSeconds:0.##} s later");
-        var defaults = await RunOneAsync(Defaults);
-        var limited = await RunOneAsync(TwoInFlight);
-        var capped = await RunOneAsync(ProposedCaps);
-        var result = new BurstResult(_options.BurstChats, latency, _options.BurstOtherAfter, defaults, limited, capped);
-        Log(string.Create(CultureInfo.InvariantCulture,
-            $"   time to the last reply, concurrency-2 / defaults: {(result.Ratio is { } r ? r.ToString("0.00", CultureInfo.InvariantCulture) : "–")}; bar (all within {result.LastReplyBar.TotalSeconds:0.#} s, other tenant within {result.OtherTenantBar.TotalSeconds:0.#} s, one reply each): {(result.BarMet ? "met" : "not met")}"));
+        BurstResult result;
+        if (_options.BurstChats > 0)
+        {
+            Log($"e. burst: {_options.BurstChats} chats of one tenant at once, model answers in {latency.TotalSeconds:0.##} s, another tenant's customer {_options.BurstOtherAfter.TotalSeconds:0.##} s later");
+            var defaults = await RunOneAsync(Defaults);
+            var limited = await RunOneAsync(TwoInFlight);
+            var capped = await RunOneAsync(ProposedCaps);
+            result = new BurstResult(_options.BurstChats, latency, _options.BurstOtherAfter, defaults, limited, capped);
+            Log(string.Create(CultureInfo.InvariantCulture,
+                $"   time to the last reply, concurrency-2 / defaults: {(result.Ratio is { } r ? r.ToString("0.00", CultureInfo.InvariantCulture) : "–")}; bar (all within {result.LastReplyBar.TotalSeconds:0.#} s, other tenant within {result.OtherTenantBar.TotalSeconds:0.#} s, one reply each): {(result.BarMet ? "met" : "not met")}"));
+        }
+        else
+        {
+            result = new BurstResult(0, latency, _options.BurstOtherAfter, null, null, null);
+        }
+        if (_options.BurstCustomers > 0)
+        {
+            var runs = await new TenantsBurstBenchmark(_options, _upstreams, _db).RunAllAsync();
+            var first = runs.Where(r => r.Settings == runs[0].Settings).OrderBy(r => r.LastReplySoFar + (r.TimeToLastReply is null ? TimeSpan.FromHours(1) : TimeSpan.Zero)).ToList();
+            result = result with { Tenants = first[first.Count / 2], TenantsRuns = runs };
+        }
         return result;
     }
 

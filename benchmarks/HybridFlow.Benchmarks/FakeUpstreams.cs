@@ -46,6 +46,9 @@ public sealed class FakeUpstreams : IAsyncDisposable
     private long _modelDelayTicks;
     private int _modelCallsInFlight;
     private int _peakModelCallsInFlight;
+    private readonly ConcurrentDictionary<string, ModelCall> _modelCallsByCorrelation = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _modelConnections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _evolutionConnections = new(StringComparer.Ordinal);
 
     private FakeUpstreams(WebApplication app) => _app = app;
 
@@ -85,6 +88,20 @@ public sealed class FakeUpstreams : IAsyncDisposable
 
     public int DistinctChatsSentTo => _sends.Count;
 
+    /// <summary>When a model request with this X-Correlation-Id arrived and was answered (Stopwatch timestamps).</summary>
+    public sealed record ModelCall(long Arrived, long Answered);
+
+    public bool TryGetModelCall(string correlationId, out ModelCall call) => _modelCallsByCorrelation.TryGetValue(correlationId, out call!);
+
+    /// <summary>Distinct TCP connections the API used for the model and for Evolution since <see cref="ResetConnections"/>.</summary>
+    public (int Model, int Evolution) ConnectionsSeen => (_modelConnections.Count, _evolutionConnections.Count);
+
+    public void ResetConnections()
+    {
+        _modelConnections.Clear();
+        _evolutionConnections.Clear();
+    }
+
     public sealed class SendRecord(long firstTimestamp)
     {
         private readonly ConcurrentQueue<long> _arrivals = new([firstTimestamp]);
@@ -111,6 +128,7 @@ public sealed class FakeUpstreams : IAsyncDisposable
         if (path.EndsWith("/chat/completions", StringComparison.Ordinal))
         {
             await DrainAsync(context);
+            _modelConnections.TryAdd(context.Connection.Id, 0);
             Interlocked.Increment(ref _modelCalls);
             var inFlight = Interlocked.Increment(ref _modelCallsInFlight);
             try
@@ -126,6 +144,8 @@ public sealed class FakeUpstreams : IAsyncDisposable
             {
                 Interlocked.Decrement(ref _modelCallsInFlight);
             }
+            if (context.Request.Headers["X-Correlation-Id"].ToString() is { Length: > 0 } correlation)
+                _modelCallsByCorrelation[correlation] = new ModelCall(arrived, Stopwatch.GetTimestamp());
             context.Response.StatusCode = StatusCodes.Status200OK;
             context.Response.ContentType = "application/json";
             context.Response.ContentLength = Completion.Length;
@@ -135,6 +155,7 @@ public sealed class FakeUpstreams : IAsyncDisposable
 
         if (path.StartsWith("/message/sendText/", StringComparison.Ordinal))
         {
+            _evolutionConnections.TryAdd(context.Connection.Id, 0);
             using var document = await JsonDocument.ParseAsync(context.Request.Body);
             var number = document.RootElement.TryGetProperty("number", out var n) ? n.GetString() ?? "" : "";
             var text = document.RootElement.TryGetProperty("text", out var t) ? t.GetString() ?? "" : "";

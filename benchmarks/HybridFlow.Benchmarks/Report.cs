@@ -187,6 +187,8 @@ public static partial class Report
     private static void BurstSummaryRows(StringBuilder md, BurstResult b)
     {
         void Line(FormattableString text) => md.AppendLine(text.ToString(CultureInfo.InvariantCulture));
+        if (b.Tenants is { } tenants) TenantsSummaryRows(md, tenants);
+        if (b.Default is null || b.Limited is null || b.Capped is null) return;
         var d = b.Default;
         var l = b.Limited;
         Line($"| burst: {b.Chats} chats of one tenant write at once, the model answers in {Sec(b.ModelLatency)} (API defaults) | last reply after **{LastReply(d)}**; reply latency p50 {S(d.Latency.P50)}, p99 {S(d.Latency.P99)}, max {S(d.Latency.Max)} |");
@@ -202,6 +204,11 @@ public static partial class Report
     {
         void Line(FormattableString text) => md.AppendLine(text.ToString(CultureInfo.InvariantCulture));
         void Text(string text) => md.AppendLine(text);
+        if (b.Default is null || b.Limited is null || b.Capped is null)
+        {
+            if (b.Tenants is { } only) TenantsSection(md, only, b.TenantsRuns);
+            return;
+        }
         var d = b.Default;
         var l = b.Limited;
         var c = b.Capped;
@@ -249,23 +256,89 @@ public static partial class Report
         Text("In general it cannot come before ⌈chats / jobs in flight⌉ × L, and the burst is all one tenant's, so a cap on one");
         Text("tenant's jobs in flight (`REPLY_TENANT_CONCURRENCY`) bounds it as well as the process's. The third column runs the");
         Line($"caps issue 9 first proposed as defaults (64 per process, 16 per tenant): then {b.Chats} chats of one tenant need");
-        Line($"⌈{b.Chats} / 16⌉ = {(b.Chats + 15) / 16} model calls in a row, about {Sec((b.Chats + 15) / 16 * b.ModelLatency)}, whatever the machine; the defaults (256 per process, 128");
-        Text("per tenant) keep half the process for the other tenants and let one tenant's broadcast through in two rounds.");
+        Line($"⌈{b.Chats} / 16⌉ = {(b.Chats + 15) / 16} model calls in a row, about {Sec((b.Chats + 15) / 16 * b.ModelLatency)}, whatever the machine; the defaults (1024 per process, 128");
+        Text("per tenant; ADR-012) keep most of the process for the other tenants and let one tenant's broadcast through in two rounds.");
         Text("");
         Line($"Bar (issue 9): with the defaults, all {b.Chats} chats answered within 2·L + 2 s = {Sec(b.LastReplyBar)}, the other tenant's customer within L + 1 s = {Sec(b.OtherTenantBar)}, and exactly one reply each: {BurstBar(b)}.");
         foreach (var e in d.ErrorSamples.Concat(l.ErrorSamples).Concat(c.ErrorSamples).Distinct().Take(5)) Line($"\n- webhook error sample: `{e}`");
         foreach (var first in new[] { d.LoggedErrors.First, l.LoggedErrors.First, c.LoggedErrors.First }.OfType<string>()) Line($"\n- first error line of an API log: `{Truncate(first, 300)}`");
         Text("");
+        if (b.Tenants is { } tenants) TenantsSection(md, tenants, b.TenantsRuns);
         _ = o;
     }
+
+    private static void TenantsSummaryRows(StringBuilder md, TenantsBurstResult t)
+    {
+        void Line(FormattableString text) => md.AppendLine(text.ToString(CultureInfo.InvariantCulture));
+        Line($"| burst of many tenants: {t.Customers} customers of {t.Tenants} tenants write within {Sec(t.Spread)}, the model answers in {Sec(t.ModelLatency)} ({t.Settings}) | last reply after **{TenantsLastReply(t)}**; reply latency p50 {S(t.Reply.P50)}, p99 {S(t.Reply.P99)}; webhook acknowledgement p50 {Ms(t.Acknowledgement.P50)}, p99 **{Ms(t.Acknowledgement.P99)}** |");
+        Line($"| issue 18 bars: {TenantsReplies(t)}; last reply ≤ 8 s (stretch 2·L + 2 = {Sec(t.LastReplyStretch)}); acknowledgement p99 ≤ 400 ms (stretch 250 ms) | {MetOrMissed(t.ExactlyOnceEach)}; {MetOrMissed(t.LastReplyMet)} (stretch {MetOrMissed(t.LastReplyStretchMet)}); {MetOrMissed(t.AckMet)} (stretch {MetOrMissed(t.AckStretchMet)}) |");
+        Line($"| CPU per reply in that burst; peak RSS; peak connections | API {t.CpuMsPerReply.Api:0.00} ms + PostgreSQL {t.CpuMsPerReply.Postgres:0.00} ms (machine {Percent(t.Cpu)} busy); {Mb(t.PeakRssKb)}; PostgreSQL {t.PeakConnections} open / {t.PeakBusyConnections} busy, model {t.ModelConnections}, Evolution {t.EvolutionConnections} |");
+    }
+
+    private static void TenantsSection(StringBuilder md, TenantsBurstResult t, IReadOnlyList<TenantsBurstResult> runs)
+    {
+        void Line(FormattableString text) => md.AppendLine(text.ToString(CultureInfo.InvariantCulture));
+        void Text(string text) => md.AppendLine(text);
+        Text("## f. Burst of many tenants: a thousand customers at once");
+        Text("");
+        Line($"{t.Customers} customers of {t.Tenants} tenants ({t.Customers / t.Tenants} each; every tenant with an instance and a webhook secret of its own) each send");
+        Line($"one real-shaped `messages.upsert` webhook, spread evenly over {Sec(t.Spread)} (customer i at i/{t.Customers} of it, each on its own");
+        Line($"connection), and the fake model answers every request after {Sec(t.ModelLatency)}. The API runs with `{t.Settings}` in a process of its own");
+        Line($"on a fresh database; the tenants keep the API's default settings: their debounce is {(t.DebounceSeconds is { } s ? $"{s} s" : "as the API sets it")}, so no reply waits on purpose.");
+        Text("Before the burst each tenant's instance answers one chat with the model answering at once (warm-up, not counted).");
+        Text("The time to the last reply is from the first webhook to the last customer's first `sendText`; each webhook carries an");
+        Text("`X-Correlation-Id` that the API passes on to its model call, so each reply is split into legs at the fake model.");
+        Text("CPU is from /proc between the first webhook and the last reply (PostgreSQL: the postmaster and all its backends).");
+        Text("");
+        Text("| figure | value | bar |");
+        Text("|---|---|---|");
+        Line($"| load average before (1/5/15 min) | {t.LoadBefore} | |");
+        Line($"| webhooks answered 200 | {t.Accepted}/{t.Customers} | |");
+        Line($"| replies | {TenantsReplies(t)} | every customer exactly once: **{MetOrMissed(t.ExactlyOnceEach)}** |");
+        Line($"| **time to the last reply** | **{TenantsLastReply(t)}** | ≤ 8 s: **{MetOrMissed(t.LastReplyMet)}**; stretch ≤ {Sec(t.LastReplyStretch)}: {MetOrMissed(t.LastReplyStretchMet)} |");
+        Line($"| reply latency p50 / p90 / p99 / max | {S(t.Reply.P50)} / {S(t.Reply.P90)} / {S(t.Reply.P99)} / {S(t.Reply.Max)} | |");
+        Line($"| **webhook acknowledgement** p50 / p90 / p99 / max | {Ms(t.Acknowledgement.P50)} / {Ms(t.Acknowledgement.P90)} / **{Ms(t.Acknowledgement.P99)}** / {Ms(t.Acknowledgement.Max)} | p99 ≤ 400 ms: **{MetOrMissed(t.AckMet)}**; stretch ≤ 250 ms: {MetOrMissed(t.AckStretchMet)} |");
+        Line($"| leg 1: webhook sent → model request arrives, p50 / p99 | {S(t.WebhookToModel.P50)} / {S(t.WebhookToModel.P99)} | |");
+        Line($"| leg 3: model answer → `sendText` arrives, p50 / p99 | {S(t.ModelToSend.P50)} / {S(t.ModelToSend.P99)} | |");
+        Line($"| model requests in flight (peak) | {t.PeakModelCalls} | |");
+        Line($"| CPU, first webhook to last reply | {t.Cpu.Describe("load generator + fakes")} | |");
+        Line($"| **CPU per reply** | API {t.CpuMsPerReply.Api:0.00} ms + PostgreSQL {t.CpuMsPerReply.Postgres:0.00} ms | |");
+        Line($"| API peak RSS (sampled every 100 ms) | {Mb(t.PeakRssKb)} | |");
+        Line($"| connections: PostgreSQL peak open / busy; model and Evolution (distinct, during the burst) | {t.PeakConnections} / {t.PeakBusyConnections}; {t.ModelConnections}; {t.EvolutionConnections} | |");
+        Line($"| error lines in the API's log | {t.LoggedErrors.Count} | |");
+        foreach (var e in t.ErrorSamples) Line($"\n- webhook error sample: `{e}`");
+        if (t.LoggedErrors.First is { } first) Line($"\n- first error line of the API log: `{Truncate(first, 300)}`");
+        Text("");
+        if (runs.Count < 2) return;
+        Line($"The table shows the median of {runs.Count(r => r.Settings == t.Settings)} runs with `{t.Settings}` (by time to the last reply). Every run, in order (\"other\": CPU of programs outside the benchmark, in cores):");
+        Text("");
+        Text("| settings | other | last reply | ack p50 / p99 | reply p50 / p99 | legs 1 / 3, p50 | CPU per reply, API + PostgreSQL | PostgreSQL connections peak | replies |");
+        Text("|---|---|---|---|---|---|---|---|---|");
+        foreach (var r in runs)
+            Line($"| `{r.Settings}` | {r.Cpu.Other / r.Cpu.Seconds:0.00} | {TenantsLastReply(r)} | {Ms(r.Acknowledgement.P50)} / {Ms(r.Acknowledgement.P99)} | {S(r.Reply.P50)} / {S(r.Reply.P99)} | {S(r.WebhookToModel.P50)} / {S(r.ModelToSend.P50)} | {r.CpuMsPerReply.Api:0.00} + {r.CpuMsPerReply.Postgres:0.00} ms | {r.PeakConnections} | {(r.ExactlyOnceEach ? "exactly once each" : TenantsReplies(r))} |");
+        Text("");
+    }
+
+    private static string MetOrMissed(bool met) => met ? "met" : "missed";
+
+    private static string Percent(CpuUsage cpu) =>
+        cpu.Seconds > 0 ? (cpu.MachineBusy / (cpu.Seconds * cpu.CoreCount)).ToString("0%", CultureInfo.InvariantCulture) : "?";
+
+    private static string TenantsLastReply(TenantsBurstResult t) =>
+        t.TimeToLastReply is { } last ? S(last.TotalMilliseconds) : $"– ({t.Missing} never answered; the last answered one after {S(t.LastReplySoFar.TotalMilliseconds)})";
+
+    private static string TenantsReplies(TenantsBurstResult t) =>
+        t.ExactlyOnceEach
+            ? $"exactly one each ({t.Replied}/{t.Customers})"
+            : $"{t.Replied}/{t.Customers} answered, {t.Missing} missing, {t.DoubleReplies} answered more than once ({t.ExtraSends} extra sends)";
 
     private static string BurstBar(BurstResult b)
     {
         if (b.BarMet) return "met";
         var misses = new List<string>();
-        if (!b.LastReplyMet) misses.Add($"last reply after {LastReply(b.Default)}");
-        if (!b.OtherTenantMet) misses.Add($"the other tenant after {Other(b.Default)}");
-        if (!b.Default.ExactlyOnceEach) misses.Add(Replies(b.Default));
+        if (!b.LastReplyMet) misses.Add($"last reply after {LastReply(b.Default!)}");
+        if (!b.OtherTenantMet) misses.Add($"the other tenant after {Other(b.Default!)}");
+        if (!b.Default!.ExactlyOnceEach) misses.Add(Replies(b.Default));
         return "**not met**: " + string.Join("; ", misses);
     }
 

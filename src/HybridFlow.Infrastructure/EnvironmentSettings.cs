@@ -102,7 +102,7 @@ public sealed class EnvironmentSettings
             Enabled = Flag("WORKERS_ENABLED", true),
             ReplyConcurrency = deprecatedWorkers
                 ? (int)Number("REPLY_WORKERS", 64, 1, 10_000)
-                : (int)Number("REPLY_CONCURRENCY", 256, 1, 10_000),
+                : (int)Number("REPLY_CONCURRENCY", 1024, 1, 10_000),
             ConcurrencyFromDeprecatedReplyWorkers = deprecatedWorkers,
             TenantConcurrency = (int)Number("REPLY_TENANT_CONCURRENCY", 128, 1, 10_000),
             PollInterval = TimeSpan.FromMilliseconds(Number("REPLY_POLL_MS", 1000, 10, 60_000)),

@@ -9,7 +9,7 @@ namespace HybridFlow.Infrastructure.Hosting;
 public sealed record WorkerOptions
 {
     /// <summary>REPLY_CONCURRENCY: reply jobs in flight per process.</summary>
-    public int ReplyConcurrency { get; init; } = 256;
+    public int ReplyConcurrency { get; init; } = 1024;
     /// <summary>REPLY_TENANT_CONCURRENCY: reply jobs of one tenant in flight, across every replica.</summary>
     public int TenantConcurrency { get; init; } = 128;
     /// <summary>Set when the deprecated REPLY_WORKERS gave <see cref="ReplyConcurrency"/>; the dispatcher says so in the log.</summary>

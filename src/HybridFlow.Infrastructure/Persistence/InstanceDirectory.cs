@@ -8,30 +8,93 @@ namespace HybridFlow.Infrastructure.Persistence;
 /// Instance lookups for the webhook, cached for a few seconds: every webhook needs one and they almost never change.
 /// Writes through the admin API clear the cache of this process; other replicas see a change within the TTL,
 /// and a webhook refused with a cached secret is checked again against the database before the 401.
+/// An entry is never served older than the TTL. Past half of it, the first caller starts one lookup in the background
+/// and keeps the cached entry, and concurrent callers of an expired entry share one lookup: during a burst a webhook
+/// does not wait for a connection of the main pool behind the reply jobs, nor do hundreds of lookups of one instance
+/// run at once (ADR-012).
 /// </summary>
 public sealed class InstanceCache
 {
     public static readonly TimeSpan TimeToLive = TimeSpan.FromSeconds(5);
-    private readonly ConcurrentDictionary<string, (InstanceContext Instance, long ExpiresAt)> _entries = new(StringComparer.Ordinal);
+    private static readonly long TimeToLiveMs = (long)TimeToLive.TotalMilliseconds;
+    private readonly ConcurrentDictionary<string, (InstanceContext Instance, long FetchedAt)> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task<InstanceContext?>> _lookups = new(StringComparer.Ordinal);
+    private long _generation;
 
-    public bool TryGet(string name, out InstanceContext instance)
+    public bool TryGet(string name, out InstanceContext instance) => TryGet(name, out instance, out _);
+
+    private bool TryGet(string name, out InstanceContext instance, out bool refreshDue)
     {
-        if (_entries.TryGetValue(name, out var entry) && entry.ExpiresAt > Environment.TickCount64)
+        var now = Environment.TickCount64;
+        if (_entries.TryGetValue(name, out var entry) && now - entry.FetchedAt < TimeToLiveMs)
         {
             instance = entry.Instance;
+            refreshDue = now - entry.FetchedAt >= TimeToLiveMs / 2;
             return true;
         }
         instance = null!;
+        refreshDue = false;
         return false;
     }
 
-    public void Set(InstanceContext instance)
+    public void Set(InstanceContext instance) => Set(instance, Environment.TickCount64);
+
+    private void Set(InstanceContext instance, long fetchedAt)
     {
         if (_entries.Count > 10_000) _entries.Clear(); // instance names come from the URL: keep a flood of them bounded
-        _entries[instance.InstanceName] = (instance, Environment.TickCount64 + (long)TimeToLive.TotalMilliseconds);
+        _entries[instance.InstanceName] = (instance, fetchedAt);
     }
 
-    public void Clear() => _entries.Clear();
+    public void Clear()
+    {
+        Interlocked.Increment(ref _generation);
+        _entries.Clear();
+    }
+
+    /// <summary>
+    /// The cached instance, or the result of <paramref name="lookup"/>, run once however many callers ask at once.
+    /// <paramref name="lookup"/> must not depend on a caller's scope or token: one caller's lookup serves the others.
+    /// </summary>
+    public async Task<InstanceContext?> GetAsync(string name, Func<Task<InstanceContext?>> lookup, CancellationToken ct)
+    {
+        if (TryGet(name, out var cached, out var refreshDue))
+        {
+            // A failed refresh is not this caller's failure: the entry stays until its TTL, and the next caller tries again.
+            if (refreshDue) _ = LookUpOnceAsync(name, lookup).ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            return cached;
+        }
+        return await LookUpOnceAsync(name, lookup).WaitAsync(ct);
+    }
+
+    private Task<InstanceContext?> LookUpOnceAsync(string name, Func<Task<InstanceContext?>> lookup)
+    {
+        if (_lookups.TryGetValue(name, out var running)) return running;
+        var mine = new TaskCompletionSource<InstanceContext?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_lookups.TryAdd(name, mine.Task)) return _lookups.TryGetValue(name, out running) ? running : lookup();
+        _ = RunAsync();
+        return mine.Task;
+
+        async Task RunAsync()
+        {
+            var generation = Interlocked.Read(ref _generation);
+            var fetchedAt = Environment.TickCount64;
+            try
+            {
+                var instance = await lookup();
+                // An admin write cleared the cache meanwhile: what was read may be older than that write.
+                if (instance is not null && Interlocked.Read(ref _generation) == generation) Set(instance, fetchedAt);
+                mine.SetResult(instance);
+            }
+            catch (Exception e)
+            {
+                mine.SetException(e);
+            }
+            finally
+            {
+                _lookups.TryRemove(new KeyValuePair<string, Task<InstanceContext?>>(name, mine.Task));
+            }
+        }
+    }
 }
 
 public sealed class InstanceDirectory : IInstanceDirectory
@@ -49,16 +112,25 @@ public sealed class InstanceDirectory : IInstanceDirectory
 
     public async Task<InstanceContext?> FindByNameAsync(string instanceName, bool fresh, CancellationToken ct)
     {
-        if (!fresh && _cache.TryGet(instanceName, out var cached)) return cached;
+        if (!fresh)
+        {
+            // Shared by the callers of this name: no caller's token, only the singletons it needs.
+            var (db, secrets) = (_db, _secrets);
+            return await _cache.GetAsync(instanceName, () => LookUpAsync(db, secrets, instanceName, CancellationToken.None), ct);
+        }
+        var instance = await LookUpAsync(_db, _secrets, instanceName, ct);
+        if (instance is not null) _cache.Set(instance);
+        return instance;
+    }
 
-        await using var connection = await _db.OpenConnectionAsync(ct);
+    private static async Task<InstanceContext?> LookUpAsync(NpgsqlDataSource db, Security.SecretProtector secrets, string instanceName, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
         await using var cmd = connection.Command(
             $"SELECT {SqlMapping.InstanceColumns} FROM instances i JOIN tenants t ON t.id = i.tenant_id WHERE i.instance_name = $1",
             null, instanceName);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct)) return null;
-        var instance = SqlMapping.ReadInstance(r, 0, _secrets);
-        _cache.Set(instance);
-        return instance;
+        return SqlMapping.ReadInstance(r, 0, secrets);
     }
 }

@@ -7,7 +7,7 @@ namespace HybridFlow.Infrastructure.Persistence;
 public static class PostgresDataSources
 {
     /// <summary>Connections per pool (the webhook hot path has a pool of its own) unless DATABASE_URL sets Maximum Pool Size.</summary>
-    public const int DefaultMaxPoolSize = 20;
+    public const int DefaultMaxPoolSize = 8;
 
     public static NpgsqlDataSource Build(string connectionString)
     {
@@ -15,7 +15,9 @@ public static class PostgresDataSources
         // The hot paths repeat a handful of statements: let Npgsql prepare them (unless DATABASE_URL says otherwise).
         if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0) builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
         // Npgsql's default of 100 per pool, times two pools and a few replicas, exceeds PostgreSQL's default
-        // max_connections (100); and a burst of replies went faster on 20 connections than on 70 (docs/BENCHMARKS.md, e).
+        // max_connections (100); and a burst of replies went faster on 20 connections than on 70 (docs/BENCHMARKS.md, e),
+        // and on 8 than on 20: reply jobs on 20 busy backends left the webhooks' two transactions a small share of
+        // PostgreSQL's CPU (ADR-012).
         if (!SetsPoolSize(connectionString)) builder.ConnectionStringBuilder.MaxPoolSize = DefaultMaxPoolSize;
         return builder.Build();
     }

@@ -14,7 +14,7 @@ public sealed class ReplySettingsTests
         var workers = Settings().Workers();
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(workers.ReplyConcurrency, Is.EqualTo(256));
+            Assert.That(workers.ReplyConcurrency, Is.EqualTo(1024));
             Assert.That(workers.TenantConcurrency, Is.EqualTo(128));
             Assert.That(workers.ConcurrencyFromDeprecatedReplyWorkers, Is.False);
             Assert.That(Settings().HybridFlow().ReplyJobLease, Is.EqualTo(TimeSpan.FromSeconds(30)));
