@@ -46,7 +46,7 @@ public static class DependencyInjection
 
         var connectionString = env.DatabaseConnectionString();
         services.AddSingleton(_ => PostgresDataSources.Build(connectionString));
-        services.AddSingleton(_ => new WebhookDataSource(PostgresDataSources.Build(connectionString)));
+        services.AddSingleton(_ => new WebhookDataSource(PostgresDataSources.BuildForWebhooks(connectionString)));
         services.AddSingleton<InstanceCache>();
         services.AddSingleton(env.SharedTransactions());
         services.AddSingleton<SharedChatTransactions>();

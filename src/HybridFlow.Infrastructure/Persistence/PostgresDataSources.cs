@@ -9,7 +9,21 @@ public static class PostgresDataSources
     /// <summary>Connections per pool (the webhook hot path has a pool of its own) unless DATABASE_URL sets Maximum Pool Size.</summary>
     public const int DefaultMaxPoolSize = 8;
 
-    public static NpgsqlDataSource Build(string connectionString)
+    public static NpgsqlDataSource Build(string connectionString) => Configure(connectionString).Build();
+
+    /// <summary>
+    /// The webhook hot path's pool. Its connections run only whole transactions whose settings are SET LOCAL, so a
+    /// connection going back to the pool needs no session reset: Npgsql's reset is six statements (RESET ALL,
+    /// DISCARD SEQUENCES, ...) sent with each transaction's first batch (ADR-011).
+    /// </summary>
+    public static NpgsqlDataSource BuildForWebhooks(string connectionString)
+    {
+        var builder = Configure(connectionString);
+        builder.ConnectionStringBuilder.NoResetOnClose = true;
+        return builder.Build();
+    }
+
+    private static NpgsqlDataSourceBuilder Configure(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         // The hot paths repeat a handful of statements: let Npgsql prepare them (unless DATABASE_URL says otherwise).
@@ -19,7 +33,7 @@ public static class PostgresDataSources
         // and on 8 than on 20: reply jobs on 20 busy backends left the webhooks' two transactions a small share of
         // PostgreSQL's CPU (ADR-012).
         if (!SetsPoolSize(connectionString)) builder.ConnectionStringBuilder.MaxPoolSize = DefaultMaxPoolSize;
-        return builder.Build();
+        return builder;
     }
 
     private static bool SetsPoolSize(string connectionString)

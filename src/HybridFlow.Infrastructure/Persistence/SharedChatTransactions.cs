@@ -224,9 +224,10 @@ public sealed class SharedChatTransactions
         {
             if (i > 0) await reader.NextResultAsync();
             if (!await reader.ReadAsync()) throw new InvalidOperationException("A session disappeared while it was being opened.");
-            var session = SqlMapping.ReadSession(reader);
+            var member = members[i];
+            member.ReadSession(reader);
             await reader.NextResultAsync();
-            members[i].SetOpened(session, await reader.ReadAsync() ? reader.GetInt64(0) : null);
+            member.SetOpened(await reader.ReadAsync() ? reader.GetInt64(0) : null);
         }
     }
 
@@ -289,38 +290,61 @@ public sealed class SharedChatTransactions
 
         public ChatSession Session => _session ?? throw new InvalidOperationException("The session is not open yet.");
 
+        /// <summary>What the conversation list shows of the chat besides <see cref="ChatSession"/>, read with it.</summary>
+        private const string InboxColumns = ", s.contact_name, s.resolved_at IS NOT NULL";
+        private string? _storedContactName;
+        private bool _resolved;
+
         public void AddOpenCommandsTo(NpgsqlBatch batch)
         {
             var tenantId = Instance.Tenant.TenantId;
-            foreach (var command in SqlMapping.OpenSessionCommands(tenantId, Instance.InstanceId, ChatId, Now)) batch.BatchCommands.Add(command);
-            // Only customer messages come this way. A new one (not a duplicate) keeps the customer's name and reopens a
-            // resolved conversation; the session row is written here only when one of them changes it (rarely).
+            foreach (var command in SqlMapping.OpenSessionCommands(tenantId, Instance.InstanceId, ChatId, Now, InboxColumns)) batch.BatchCommands.Add(command);
+            // A plain insert: what a new message changes in the conversation list is decided once the session is read (FinishAsync).
             batch.BatchCommands.Add(SqlMapping.BatchCommand("""
-                WITH inserted AS (
-                    INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, raw, sent_at, created_at)
-                    SELECT $1, $2, s.id, $4, $5, $6, $7, $8, $9, now() FROM sessions s WHERE s.instance_id = $2 AND s.chat_id = $3
-                    ON CONFLICT (instance_id, provider_message_id) DO NOTHING
-                    RETURNING id, session_id),
-                inbox AS (
-                    UPDATE sessions s SET contact_name = COALESCE($10::text, s.contact_name), resolved_at = NULL
-                    FROM inserted WHERE s.id = inserted.session_id
-                      AND (s.resolved_at IS NOT NULL OR ($10::text IS NOT NULL AND s.contact_name IS DISTINCT FROM $10::text))),
-                reopened AS (
-                    INSERT INTO session_events (tenant_id, session_id, message_id, action, detail, created_at)
-                    SELECT $1, s.id, inserted.id, $11, 'the customer wrote', $12 FROM sessions s JOIN inserted ON s.id = inserted.session_id
-                    WHERE s.resolved_at IS NOT NULL)
-                SELECT id FROM inserted
+                INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, raw, sent_at, created_at)
+                SELECT $1, $2, s.id, $4, $5, $6, $7, $8, $9, now() FROM sessions s WHERE s.instance_id = $2 AND s.chat_id = $3
+                ON CONFLICT (instance_id, provider_message_id) DO NOTHING
+                RETURNING id
                 """, tenantId, Instance.InstanceId, ChatId, Message.ProviderMessageId, Message.Direction.ToName(), Message.MessageType,
-                Message.Text, JsonbText.Sanitized(Message.RawJson), Message.SentAt, SqlMapping.TextOrNull(Message.ContactName),
-                Application.Common.TimelineActions.Reopened, Now));
+                Message.Text, JsonbText.Sanitized(Message.RawJson), Message.SentAt));
         }
 
-        public void SetOpened(ChatSession session, long? messageId)
+        /// <summary>Reads the locked session's row (<see cref="SqlMapping.SessionColumns"/> and <see cref="InboxColumns"/>).</summary>
+        public void ReadSession(NpgsqlDataReader row)
         {
-            _session = session;
-            _conversationEvents = new ConversationEventTracker(session);
+            _session = SqlMapping.ReadSession(row);
+            var extra = SqlMapping.SessionColumnCount;
+            _storedContactName = row.IsDBNull(extra) ? null : row.GetString(extra);
+            _resolved = row.GetBoolean(extra + 1);
+            _conversationEvents = new ConversationEventTracker(_session);
+        }
+
+        public void SetOpened(long? messageId)
+        {
             // A duplicate's original author is not looked up: this path only needs to know it is one.
             Appended = new MessageAppendResult(messageId, null);
+        }
+
+        /// <summary>
+        /// Only customer messages come this way. A new one (not a duplicate) keeps the customer's name and reopens a
+        /// resolved conversation; the row is written for it only when one of them changes (rarely), so the session's
+        /// own update stays HOT.
+        /// </summary>
+        private void AddInboxChanges()
+        {
+            var name = Message.ContactName;
+            var rename = name is not null && name != _storedContactName;
+            if (!rename && !_resolved) return;
+            // First in the transaction's writes, so the timeline reads "reopened" before what the message then did.
+            var changes = new List<NpgsqlBatchCommand>
+            {
+                SqlMapping.BatchCommand("UPDATE sessions SET contact_name = COALESCE($2::text, contact_name), resolved_at = NULL WHERE id = $1",
+                    Session.Id, SqlMapping.TextOrNull(name)),
+            };
+            if (_resolved)
+                changes.Add(SqlMapping.TimelineEventCommand(Session.TenantId, Session.Id, Appended!.MessageId,
+                    Application.Common.TimelineActions.Reopened, "the customer wrote", Now));
+            _writes.InsertRange(0, changes);
         }
 
         public Task EnqueueReplyAsync(long triggerMessageId, DateTimeOffset dueAt, DateTimeOffset now, string? correlationId, CancellationToken ct)
@@ -367,6 +391,7 @@ public sealed class SharedChatTransactions
                 End(MemberEnd.NothingToWrite);
                 return Task.CompletedTask;
             }
+            AddInboxChanges();
             _writes.Add(SqlMapping.SessionUpdateCommand(Session));
             End(MemberEnd.Committed);
             return Committed.Task;

@@ -12,6 +12,8 @@ internal static class SqlMapping
     public const string SessionColumns =
         "s.id, s.tenant_id, s.instance_id, s.chat_id, s.is_paused, s.pause_reason, s.paused_until, s.last_message_at, s.last_human_at, s.resumed_at, s.created_at, s.updated_at, s.away_message_sent_at";
 
+    public const int SessionColumnCount = 13;
+
     /// <summary>Reads <see cref="SessionColumns"/> starting at <paramref name="o"/>.</summary>
     public static ChatSession ReadSession(NpgsqlDataReader r, int o = 0) => ChatSession.Restore(
         r.GetInt64(o), r.GetInt64(o + 1), r.GetInt64(o + 2), r.GetString(o + 3), r.GetBoolean(o + 4),
@@ -76,14 +78,14 @@ internal static class SqlMapping
     /// Creates the chat's session if missing, then locks it and reads it (<see cref="SessionColumns"/>). FOR UPDATE
     /// writes no new row version, unlike an upsert.
     /// </summary>
-    public static IEnumerable<NpgsqlBatchCommand> OpenSessionCommands(long tenantId, long instanceId, string chatId, DateTimeOffset now)
+    public static IEnumerable<NpgsqlBatchCommand> OpenSessionCommands(long tenantId, long instanceId, string chatId, DateTimeOffset now, string extraColumns = "")
     {
         yield return BatchCommand("""
             INSERT INTO sessions (tenant_id, instance_id, chat_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
             ON CONFLICT (instance_id, chat_id) DO NOTHING
             """, tenantId, instanceId, chatId, now);
         yield return BatchCommand(
-            $"SELECT {SessionColumns} FROM sessions s WHERE s.instance_id = $1 AND s.chat_id = $2 FOR UPDATE", instanceId, chatId);
+            $"SELECT {SessionColumns}{extraColumns} FROM sessions s WHERE s.instance_id = $1 AND s.chat_id = $2 FOR UPDATE", instanceId, chatId);
     }
 
     /// <summary>Queues a reply, or pushes the chat's pending one back so that it also covers this message (debounce).</summary>
