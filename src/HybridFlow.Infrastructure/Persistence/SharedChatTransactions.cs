@@ -298,7 +298,9 @@ public sealed class SharedChatTransactions
         public void AddOpenCommandsTo(NpgsqlBatch batch)
         {
             var tenantId = Instance.Tenant.TenantId;
-            foreach (var command in SqlMapping.OpenSessionCommands(tenantId, Instance.InstanceId, ChatId, Now, InboxColumns)) batch.BatchCommands.Add(command);
+            foreach (var command in SqlMapping.OpenSessionCommands(tenantId, Instance.InstanceId, ChatId, Now, InboxColumns,
+                         new NewSessionFirstMessage(Message.SentAt, Message.ContactName)))
+                batch.BatchCommands.Add(command);
             // A plain insert: what a new message changes in the conversation list is decided once the session is read (FinishAsync).
             batch.BatchCommands.Add(SqlMapping.BatchCommand("""
                 INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, raw, sent_at, created_at)
