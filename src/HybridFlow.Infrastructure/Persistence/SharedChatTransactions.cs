@@ -27,7 +27,8 @@ public sealed class WebhookDataSource : IAsyncDisposable
 public sealed record SharedTransactionOptions
 {
     public const int DefaultMaxChats = 32;
-    public const int DefaultMaxConcurrent = 2;
+    /// <summary>4: during a burst, two transactions got too small a share of PostgreSQL beside the reply jobs (ADR-012).</summary>
+    public const int DefaultMaxConcurrent = 4;
 
     /// <summary>WEBHOOK_TRANSACTION_MAX_CHATS: most chats (webhooks) in one transaction; 1 gives each webhook its own.</summary>
     public int MaxChats { get; init; } = DefaultMaxChats;
