@@ -32,7 +32,8 @@ public sealed class InboxEventReplicaTests
 
         Assert.That(await a.DeliverAsync(instance, Payloads.CustomerText(chat, "Vocês entregam?")), Is.EqualTo("ai_queued"));
         var sessionId = await SessionIdAsync(a, instance, chat);
-        await onB.WaitForAsync("message.created", sessionId);
+        var created = await onB.WaitForAsync("message.created", sessionId);
+        Assert.That(created.Data.GetProperty("direction").GetString(), Is.EqualTo("inbound"), "the event says whose message it was");
         await onB.WaitForAsync("reply.sent", sessionId);
 
         var other = Payloads.NewChatId();

@@ -307,7 +307,8 @@ export class InboxView {
     // With a search, only the server knows what matches.
     if (this.filters.q) this.loadList();
     else this.upsert(conversation);
-    if (event.type === 'message.created' && conversation.last_message?.direction === 'inbound') {
+    // The event's own direction: by now a later message (the bot's answer) may be the conversation's last.
+    if (event.type === 'message.created' && (event.direction ?? conversation.last_message?.direction) === 'inbound') {
       announce(t('announce.new_message', { name: displayName(conversation) }));
     }
     if (isOpen) {

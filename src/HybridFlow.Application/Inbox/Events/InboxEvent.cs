@@ -5,7 +5,8 @@ namespace HybridFlow.Application.Inbox.Events;
 /// reads what changed through the inbox API by these ids. <see cref="AssigneeUserId"/> is the conversation's assignee
 /// when it happened; <see cref="PreviousAssigneeUserId"/> is set on the conversation.updated that took it from someone;
 /// <see cref="AssignmentChanged"/> marks any change of assignee, also the one that takes a conversation from the
-/// unassigned queue (whose previous assignee is null).
+/// unassigned queue (whose previous assignee is null). <see cref="Direction"/> is a message.created's message's
+/// (inbound, bot, human): by the time a client reads the conversation, a later message may already be its last.
 /// </summary>
 public sealed record InboxEvent(
     long Id,
@@ -17,7 +18,8 @@ public sealed record InboxEvent(
     long? AssigneeUserId,
     long? PreviousAssigneeUserId,
     DateTimeOffset At,
-    bool AssignmentChanged = false);
+    bool AssignmentChanged = false,
+    string? Direction = null);
 
 /// <summary>The event types of GET /api/inbox/events (the triggers of V0013 write them).</summary>
 public static class InboxEventTypes

@@ -13,7 +13,8 @@ public sealed record InboxEventDto(
     long SessionId,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? MessageId,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? NoteId,
-    DateTimeOffset At)
+    DateTimeOffset At,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Direction = null)
 {
-    public static InboxEventDto From(InboxEvent e) => new(e.Id, e.Type, e.TenantId, e.SessionId, e.MessageId, e.NoteId, e.At);
+    public static InboxEventDto From(InboxEvent e) => new(e.Id, e.Type, e.TenantId, e.SessionId, e.MessageId, e.NoteId, e.At, e.Direction);
 }
