@@ -42,6 +42,10 @@ public sealed class InboxEventPoller : BackgroundService
         _logger = logger;
     }
 
+    /// <summary>The highest event id read so far (for the tests).</summary>
+    public long HighestRead => Volatile.Read(ref _highestRead);
+    private long _highestRead;
+
     /// <summary>True once a poll has succeeded, false while the database cannot be read (for the tests and the log).</summary>
     public bool Polling { get; private set; }
 
@@ -106,6 +110,7 @@ public sealed class InboxEventPoller : BackgroundService
             if (page.Count < ReadBatch) break;
         }
         if (found.Count > 0) _feed.Publish(found);
+        Volatile.Write(ref _highestRead, _highest.Value);
     }
 
     private static TimeSpan Backoff(int failures)

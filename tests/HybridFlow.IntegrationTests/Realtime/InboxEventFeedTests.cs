@@ -51,6 +51,9 @@ public sealed class InboxEventFeedTests
         var message = await app.ScalarAsync<long>("SELECT id FROM inbox_events WHERE session_id = $1 AND type = 'message.created'", sessionId);
         var paused = await app.ScalarAsync<long>("SELECT id FROM inbox_events WHERE session_id = $1 AND type = 'session.paused'", sessionId);
         await app.ScalarAsync<int>("UPDATE inbox_events SET created_at = now() - interval '11 minutes' WHERE id = $1 RETURNING 1", message);
+        // Read (and published to nobody) before the stream opens: what it gets is the replay alone.
+        var poller = app.Services.GetRequiredService<InboxEventPoller>();
+        await HybridFlowApp.EventuallyAsync(() => poller.HighestRead >= paused, "the poller has read both events");
 
         await using (var stream = await SseStream.OpenAsync(app.Admin, lastEventId: "0"))
         {
