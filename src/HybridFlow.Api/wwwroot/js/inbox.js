@@ -427,6 +427,10 @@ export class InboxView {
     const c = this.conversation;
     const titleId = 'conversation-title';
     const hadFocus = this.headerElement.contains(document.activeElement) ? document.activeElement.id : null;
+    // A live event re-renders the header: a tag being typed keeps its text and focus.
+    const typingTag = this.headerElement.querySelector('.tag-input');
+    const pendingTag = typingTag?.value ?? '';
+    const tagHadFocus = typingTag !== null && typingTag === document.activeElement;
     this.conversationTitle = h('h2', { id: titleId, tabindex: '-1' }, displayName(c));
     this.conversationPane.setAttribute('aria-labelledby', titleId);
     const statusText = c.status === 'resolved' ? t('conv.status.resolved')
@@ -450,6 +454,9 @@ export class InboxView {
       this.tagsControl(c),
       h('p', { class: 'form-error', role: 'alert', id: 'conversation-error', hidden: true }));
     if (hadFocus) document.getElementById(hadFocus)?.focus();
+    const tagInput = this.headerElement.querySelector('.tag-input');
+    if (tagInput && pendingTag) tagInput.value = pendingTag;
+    if (tagInput && tagHadFocus) tagInput.focus();
   }
 
   showError(error) {
@@ -568,6 +575,7 @@ export class InboxView {
     const add = () => {
       const tag = input.value.trim().toLowerCase();
       if (!tag) return;
+      input.value = '';
       this.update({ tags: [...new Set([...tags, tag])] }).then(() => document.getElementById(inputId)?.focus());
     };
     return h('div', { class: 'tags' },
