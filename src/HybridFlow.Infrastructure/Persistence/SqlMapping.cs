@@ -15,7 +15,8 @@ internal static class SqlMapping
     public const string SessionColumns =
         "s.id, s.tenant_id, s.instance_id, s.chat_id, s.is_paused, s.pause_reason, s.paused_until, s.last_message_at, s.last_human_at, s.resumed_at, s.created_at, s.updated_at, s.away_message_sent_at";
 
-    public const int SessionColumnCount = 13;
+    /// <summary>How many columns <see cref="SessionColumns"/> names: where a caller's extra columns start.</summary>
+    public static readonly int SessionColumnCount = SessionColumns.Split(',').Length;
 
     /// <summary>Reads <see cref="SessionColumns"/> starting at <paramref name="o"/>.</summary>
     public static ChatSession ReadSession(NpgsqlDataReader r, int o = 0) => ChatSession.Restore(

@@ -31,7 +31,8 @@ public sealed class InboxEventPoller : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<InboxEventPoller> _logger;
     private readonly InboxEventGaps _gaps = new(MaxGaps);
-    private long? _highest;
+    /// <summary>The highest event id read so far; -1 until the first poll.</summary>
+    private long _highest = -1;
 
     public InboxEventPoller(InboxEventStore store, InboxEventFeed feed, InboxStreamOptions options, TimeProvider time, ILogger<InboxEventPoller> logger)
     {
@@ -43,8 +44,7 @@ public sealed class InboxEventPoller : BackgroundService
     }
 
     /// <summary>The highest event id read so far (for the tests).</summary>
-    public long HighestRead => Volatile.Read(ref _highestRead);
-    private long _highestRead;
+    public long HighestRead => Volatile.Read(ref _highest);
 
     /// <summary>True once a poll has succeeded, false while the database cannot be read (for the tests and the log).</summary>
     public bool Polling { get; private set; }
@@ -83,34 +83,32 @@ public sealed class InboxEventPoller : BackgroundService
     private async Task PollAsync(CancellationToken ct)
     {
         // Live from the first poll on: what was committed before this process started is for a reconnect's replay.
-        _highest ??= await _store.HighestIdAsync(ct);
+        if (_highest < 0) Volatile.Write(ref _highest, await _store.HighestIdAsync(ct));
 
         var now = _time.GetTimestamp();
         _gaps.ForgetOlderThan(now, GapLookBack, _time);
+        // Nothing is marked read before it is published: a poll that fails half way is repeated whole.
         var found = new List<Application.Inbox.Events.InboxEvent>();
-        if (_gaps.Count > 0)
-        {
-            foreach (var e in await _store.ReadAsync(_gaps.Ids, ct))
-            {
-                _gaps.Filled(e.Id);
-                found.Add(e);
-            }
-        }
+        if (_gaps.Count > 0) found.AddRange(await _store.ReadAsync(_gaps.Ids, ct));
+        var filledGaps = found.Count;
 
+        var highest = _highest;
         for (var read = 0; read < MaxRowsPerPoll;)
         {
-            var page = await _store.AfterAsync(_highest.Value, ReadBatch, ct);
+            var page = await _store.AfterAsync(highest, ReadBatch, ct);
             foreach (var e in page)
             {
-                _gaps.AddBetween(_highest.Value, e.Id, now);
-                _highest = e.Id;
+                _gaps.AddBetween(highest, e.Id, now);
+                highest = e.Id;
                 found.Add(e);
             }
             read += page.Count;
             if (page.Count < ReadBatch) break;
         }
         if (found.Count > 0) _feed.Publish(found);
-        Volatile.Write(ref _highestRead, _highest.Value);
+        foreach (var e in found.Take(filledGaps)) _gaps.Filled(e.Id);
+        // Moved on only once published: a stream that subscribes after this read sees these events in no other way.
+        Volatile.Write(ref _highest, highest);
     }
 
     private static TimeSpan Backoff(int failures)
