@@ -77,7 +77,7 @@ public static class DependencyInjection
 
         // The Evolution HttpClients, one per trust (OutboundHttp). Each call gets its instance's base address and apikey
         // (EvolutionApiFactory.For); the pipeline's per-attempt timeouts replace HttpClient.Timeout.
-        services.AddOutboundHttpClients(EvolutionApiFactory.HttpClientName, OutboundHttp.EvolutionAnswerLimit);
+        services.AddOutboundHttpClients(EvolutionApiFactory.HttpClientName, OutboundHttp.EvolutionAnswerLimit, EvolutionApiFactory.PooledConnectionIdleTimeout);
         services.AddSingleton<EvolutionApiFactory>();
         services.AddSingleton<IWhatsAppGateway, EvolutionClient>();
         services.AddSingleton<IWhatsAppMediaGateway, EvolutionMediaClient>();

@@ -78,5 +78,20 @@ public sealed record ChatId
     public static ChatId FromPhoneNumber(string number) =>
         TryFromPhoneNumber(number, out var chatId) ? chatId : throw new FormatException("The text is not a phone number with its country code.");
 
+    /// <summary>
+    /// This chat's JID and, for a Brazilian mobile, the same number in its other form: 55 + area + 9 + 8 digits also
+    /// without the 9, and 55 + area + 8 digits (a mobile's start, 6 to 9) also with it. WhatsApp and Evolution may know
+    /// one number by either (Evolution's createJid drops the 9 for some areas).
+    /// </summary>
+    public IReadOnlyList<string> WithAndWithoutNinthDigit()
+    {
+        var digits = Value[..Value.IndexOf('@', StringComparison.Ordinal)];
+        if (!IsPhone || !digits.StartsWith("55", StringComparison.Ordinal) || !digits.All(char.IsAsciiDigit)) return [Value];
+        var server = Value[digits.Length..];
+        if (digits.Length == 13 && digits[4] == '9') return [Value, digits[..4] + digits[5..] + server];
+        if (digits.Length == 12 && digits[4] is >= '6' and <= '9') return [Value, digits[..4] + "9" + digits[4..] + server];
+        return [Value];
+    }
+
     public override string ToString() => Value;
 }

@@ -61,10 +61,17 @@ public sealed class EvolutionApiFactory
     }
 
     /// <summary>
-    /// Retries only what proves nothing reached Evolution (no connection, 429, 503), each attempt within <paramref name="timeout"/>.
-    /// A timeout or a connection lost mid-request is never retried here: a sendText may have gone out.
+    /// Pooled connections to Evolution are dropped after this much idle time, less than Node's 5 s keep-alive: a request
+    /// written on a connection Node is closing would lose its answer, and a send would become an unknown outcome.
     /// </summary>
-    public static ResiliencePipeline Pipeline(EvolutionOptions options, TimeSpan timeout) =>
+    public static readonly TimeSpan PooledConnectionIdleTimeout = TimeSpan.FromSeconds(4);
+
+    /// <summary>
+    /// Retries only what proves nothing reached Evolution (no connection, 429, and 503 unless <paramref name="retryUnavailable"/>
+    /// is false), each attempt within <paramref name="timeout"/>. A timeout or a connection lost mid-request is never retried
+    /// here: a sendText may have gone out. A sendText's 503 is not retried either: a proxy may answer it after the send.
+    /// </summary>
+    public static ResiliencePipeline Pipeline(EvolutionOptions options, TimeSpan timeout, bool retryUnavailable = true) =>
         new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
@@ -75,7 +82,8 @@ public sealed class EvolutionApiFactory
                 ShouldHandle = new PredicateBuilder()
                     .Handle<HttpRequestException>(e => e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
                                                        && OutboundAddressGuard.BlockedBy(e) is null)
-                    .HandleResult(r => r is IApiResponse { StatusCode: HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable }),
+                    .HandleResult(r => r is IApiResponse { StatusCode: HttpStatusCode.TooManyRequests }
+                                       || retryUnavailable && r is IApiResponse { StatusCode: HttpStatusCode.ServiceUnavailable }),
             })
             .AddTimeout(timeout)
             .Build();

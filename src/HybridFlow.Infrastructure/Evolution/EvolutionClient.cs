@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Domain.Chats;
 using HybridFlow.Infrastructure.Observability;
 using HybridFlow.Infrastructure.Security;
 using Polly;
@@ -11,7 +12,9 @@ namespace HybridFlow.Infrastructure.Evolution;
 
 /// <summary>
 /// The WhatsApp gateway over Evolution API v2 (POST /message/sendText/{instance}). Only failures that prove nothing
-/// was sent (no connection, 429, 503) are retried here; everything else goes back to the outbox, which owns retries.
+/// was sent (no connection, 429) are retried here; everything else goes back to the outbox, which owns retries. A send
+/// whose answer does not prove it went out or not (a timeout, a 5xx, an unexplained 400) is an unknown outcome,
+/// settled by proof (<see cref="ClassifySend"/>).
 /// </summary>
 public sealed class EvolutionClient : IWhatsAppGateway
 {
@@ -25,6 +28,7 @@ public sealed class EvolutionClient : IWhatsAppGateway
     private readonly ICorrelationContext _correlation;
     private readonly HybridFlowMetrics _metrics;
     private readonly ResiliencePipeline _pipeline;
+    private readonly ResiliencePipeline _sendPipeline;
     private readonly EvolutionOptions _options;
 
     public EvolutionClient(EvolutionApiFactory evolution, EvolutionOptions options, ICorrelationContext correlation, HybridFlowMetrics metrics)
@@ -34,6 +38,7 @@ public sealed class EvolutionClient : IWhatsAppGateway
         _metrics = metrics;
         _options = options;
         _pipeline = EvolutionApiFactory.Pipeline(options, options.Timeout);
+        _sendPipeline = EvolutionApiFactory.Pipeline(options, options.Timeout, retryUnavailable: false);
     }
 
     public async Task<SentText> SendTextAsync(OutgoingText message, CancellationToken ct)
@@ -64,7 +69,9 @@ public sealed class EvolutionClient : IWhatsAppGateway
         var body = new SendTextRequest(ToNumber(message.ChatId), message.Text, delayMs);
         // Evolution answers only after the typing delay: the timeout is the usual one on top of it, or every typed
         // message would look lost.
-        var pipeline = delayMs is { } ms ? EvolutionApiFactory.Pipeline(_options, _options.Timeout + TimeSpan.FromMilliseconds(ms)) : _pipeline;
+        var pipeline = delayMs is { } ms
+            ? EvolutionApiFactory.Pipeline(_options, _options.Timeout + TimeSpan.FromMilliseconds(ms), retryUnavailable: false)
+            : _sendPipeline;
 
         IApiResponse<SendTextResponse> response;
         try
@@ -90,7 +97,7 @@ public sealed class EvolutionClient : IWhatsAppGateway
 
         using (response)
         {
-            if (!response.IsSuccessStatusCode) throw Classify(response);
+            if (!response.IsSuccessStatusCode) throw ClassifySend(response);
             // A 2xx that was cut off or is not the send.message object: it went out, but there is no id to match the echo by.
             var sent = response.Error is null ? response.Content : null;
             var id = sent?.Key?.Id
@@ -191,16 +198,8 @@ public sealed class EvolutionClient : IWhatsAppGateway
     /// The chat's JID, and for a Brazilian mobile number also its form with or without the ninth digit: Evolution may store
     /// a send under the other one (createJid's normalisation), and missing it there would look like an absence.
     /// </summary>
-    private static IEnumerable<string> ChatJids(string chatId)
-    {
-        yield return chatId;
-        const string phoneDomain = "@s.whatsapp.net";
-        if (!chatId.EndsWith(phoneDomain, StringComparison.OrdinalIgnoreCase)) yield break;
-        var digits = chatId[..^phoneDomain.Length];
-        if (!digits.StartsWith("55", StringComparison.Ordinal) || !digits.All(char.IsAsciiDigit)) yield break;
-        if (digits.Length == 13 && digits[4] == '9') yield return digits[..4] + digits[5..] + phoneDomain;
-        else if (digits.Length == 12) yield return digits[..4] + "9" + digits[4..] + phoneDomain;
-    }
+    private static IReadOnlyList<string> ChatJids(string chatId) =>
+        ChatId.TryParse(chatId, out var parsed) ? parsed.WithAndWithoutNinthDigit() : [chatId];
 
     /// <summary>Evolution answers 400 both for "not on WhatsApp" (final) and for Baileys failures such as "Connection Closed" (transient).</summary>
     private static WhatsAppSendException Classify(IApiResponse response)
@@ -212,6 +211,33 @@ public sealed class EvolutionClient : IWhatsAppGateway
         if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound)
             return new WhatsAppSendException($"Evolution {code}: check the instance name and API key.", SendFailureKind.Permanent, upstreamStatus: code);
         return new WhatsAppSendException($"Evolution {code}.", SendFailureKind.Transient, upstreamStatus: code);
+    }
+
+    /// <summary>
+    /// A sendText error once the request reached Evolution. Its handler sends first and then does more work (store the
+    /// message, fire the webhook) inside one try that answers 400, and a proxy in front may answer 5xx after the message
+    /// went out: so a 5xx or a 400 proves nothing, and is an unknown outcome. Only what proves nothing was sent is
+    /// retried: the number not on WhatsApp (final), or WhatsApp's connection closed before sending.
+    /// </summary>
+    private static WhatsAppSendException ClassifySend(IApiResponse response)
+    {
+        var code = (int?)response.StatusCode ?? 0;
+        if (code != (int)HttpStatusCode.BadRequest && code < 500) return Classify(response);
+        var error = EvolutionApiFactory.ErrorOf(response);
+        if (code == (int)HttpStatusCode.BadRequest && NotOnWhatsApp(error)) return Classify(response);
+        if (ConnectionClosed(error))
+            return new WhatsAppSendException($"Evolution {code}: WhatsApp's connection was closed; nothing was sent.", SendFailureKind.Transient, upstreamStatus: code);
+        return new WhatsAppSendException($"Evolution {code} after the request reached it; the message may have been sent.",
+            SendFailureKind.OutcomeUnknown, upstreamStatus: code);
+    }
+
+    /// <summary>Baileys' "Connection Closed" (as <c>Error: Connection Closed</c> in <c>response.message</c>): the socket was down, nothing went out.</summary>
+    private static bool ConnectionClosed(EvolutionError? error)
+    {
+        static bool Says(JsonElement e) => e.ValueKind == JsonValueKind.String
+                                           && e.GetString()!.Contains("Connection Closed", StringComparison.OrdinalIgnoreCase);
+        return error?.Response?.Message is { } message
+               && (Says(message) || message.ValueKind == JsonValueKind.Array && message.EnumerateArray().Any(Says));
     }
 
     /// <summary><c>response.message: [{"exists": false, "jid": "…", "number": "…"}]</c>, from the onWhatsApp check before sending.</summary>

@@ -53,9 +53,9 @@ public sealed class OutboundAddressGuard : IOutboundAddressPolicy
     /// <see cref="ConnectAsync"/>. With OUTBOUND_PROXY, the proxy is used and the target is resolved and checked before
     /// each request instead (the connection itself goes to the proxy).
     /// </summary>
-    public HttpMessageHandler CreateTenantHandler(TimeSpan? pooledConnectionLifetime = null)
+    public HttpMessageHandler CreateTenantHandler(TimeSpan? pooledConnectionLifetime = null, TimeSpan? pooledConnectionIdleTimeout = null)
     {
-        var sockets = OutboundHttp.NewSocketsHandler(pooledConnectionLifetime);
+        var sockets = OutboundHttp.NewSocketsHandler(pooledConnectionLifetime, pooledConnectionIdleTimeout);
         if (_options.Proxy is null)
         {
             sockets.UseProxy = false;

@@ -55,14 +55,17 @@ public static class OutboundHttp
 
     /// <summary>
     /// Registers "<paramref name="kind"/>.trusted" and "<paramref name="kind"/>.tenant". With <paramref name="answerLimit"/>,
-    /// answers are read whole inside the call, up to that cap.
+    /// answers are read whole inside the call, up to that cap. With <paramref name="pooledConnectionIdleTimeout"/>, idle
+    /// connections are dropped after it (before the server's own keep-alive closes them).
     /// </summary>
-    public static void AddOutboundHttpClients(this IServiceCollection services, string kind, long? answerLimit)
+    public static void AddOutboundHttpClients(this IServiceCollection services, string kind, long? answerLimit, TimeSpan? pooledConnectionIdleTimeout = null)
     {
         foreach (var trusted in new[] { true, false })
         {
             var builder = services.AddHttpClient(ClientName(kind, trusted), c => c.Timeout = Timeout.InfiniteTimeSpan)
-                .ConfigurePrimaryHttpMessageHandler(sp => trusted ? NewSocketsHandler() : sp.GetRequiredService<OutboundAddressGuard>().CreateTenantHandler());
+                .ConfigurePrimaryHttpMessageHandler(sp => trusted
+                    ? NewSocketsHandler(pooledConnectionIdleTimeout: pooledConnectionIdleTimeout)
+                    : sp.GetRequiredService<OutboundAddressGuard>().CreateTenantHandler(pooledConnectionIdleTimeout: pooledConnectionIdleTimeout));
             if (answerLimit is { } limit) builder.AddHttpMessageHandler(() => new AnswerLimitHandler(limit));
             builder.AddHttpMessageHandler(() => new RedirectRefusalHandler());
         }
@@ -73,10 +76,11 @@ public static class OutboundHttp
         new AnswerLimitHandler(answerLimit) { InnerHandler = new RedirectRefusalHandler { InnerHandler = primary } };
 
     /// <summary>A handler that does not follow redirects (the environment proxy, if any, still applies: trusted calls only).</summary>
-    public static SocketsHttpHandler NewSocketsHandler(TimeSpan? pooledConnectionLifetime = null)
+    public static SocketsHttpHandler NewSocketsHandler(TimeSpan? pooledConnectionLifetime = null, TimeSpan? pooledConnectionIdleTimeout = null)
     {
         var handler = new SocketsHttpHandler { AllowAutoRedirect = false };
         if (pooledConnectionLifetime is { } lifetime) handler.PooledConnectionLifetime = lifetime;
+        if (pooledConnectionIdleTimeout is { } idle) handler.PooledConnectionIdleTimeout = idle;
         return handler;
     }
 

@@ -117,4 +117,19 @@ public sealed class ChatIdTests
         Assert.That(ChatId.Parse("5511999990001@s.whatsapp.net"), Is.EqualTo(ChatId.FromPhoneNumber("+5511999990001")));
         Assert.That(ChatId.Parse("5511999990001@s.whatsapp.net").ToString(), Is.EqualTo("5511999990001@s.whatsapp.net"));
     }
+
+    [TestCase("5511987654321@s.whatsapp.net", "551187654321@s.whatsapp.net")]
+    [TestCase("551187654321@s.whatsapp.net", "5511987654321@s.whatsapp.net")]
+    [TestCase("553196894405@s.whatsapp.net", "5531996894405@s.whatsapp.net")]
+    public void WithAndWithoutNinthDigit_ABrazilianMobile_HasBothForms(string chat, string other) =>
+        Assert.That(ChatId.Parse(chat).WithAndWithoutNinthDigit(), Is.EqualTo(new[] { chat, other }));
+
+    [TestCase("551133334444@s.whatsapp.net")] // a landline: no ninth digit to add
+    [TestCase("5511887654321@s.whatsapp.net")] // 13 digits without the 9
+    [TestCase("14155550123@s.whatsapp.net")] // not Brazil
+    [TestCase("5511987654321:12@s.whatsapp.net")] // a device JID
+    [TestCase("123456789012345@lid")]
+    [TestCase("120363025246125888@g.us")]
+    public void WithAndWithoutNinthDigit_AnythingElse_IsOnlyItself(string chat) =>
+        Assert.That(ChatId.Parse(chat).WithAndWithoutNinthDigit(), Is.EqualTo(new[] { chat }));
 }

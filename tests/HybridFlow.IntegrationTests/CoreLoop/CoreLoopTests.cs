@@ -327,7 +327,8 @@ public sealed class CoreLoopTests
     {
         var chat = Payloads.NewChatId();
         _app.Evolution.FailNext(
-            (500, """{"status":500,"error":"Internal Server Error","response":{"message":"boom"}}"""),
+            // Failures that prove nothing was sent (a 5xx or 400 that does not say why is an unknown outcome, resolved by proof).
+            (500, """{"status":500,"error":"Internal Server Error","response":{"message":"Error: Connection Closed"}}"""),
             (400, """{"status":400,"error":"Bad Request","response":{"message":["Error: Connection Closed"]}}"""));
 
         await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Oi"));
@@ -348,7 +349,8 @@ public sealed class CoreLoopTests
     public async Task EvolutionFailingEveryTime_MakesTheJobDead_WithTheErrorKept()
     {
         var chat = Payloads.NewChatId();
-        _app.Evolution.FailNext(Enumerable.Repeat((502, """{"status":502,"error":"Bad Gateway"}"""), 5).ToArray());
+        // A failure that proves nothing was sent (a 502 may come after the send: resolved by proof, not retried).
+        _app.Evolution.FailNext(Enumerable.Repeat((400, """{"status":400,"error":"Bad Request","response":{"message":["Error: Connection Closed"]}}"""), 5).ToArray());
         await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Oi"));
         await HybridFlowApp.EventuallyAsync(async () => (await _app.TimelineAsync(_instance, chat)).Contains("ai_failed"), "the job dead", TimeSpan.FromSeconds(30));
         await Task.Delay(800);
@@ -356,7 +358,7 @@ public sealed class CoreLoopTests
         Assert.That(_app.Evolution.Requests, Has.Count.EqualTo(5), "REPLY_MAX_ATTEMPTS attempts, then no more");
         Assert.That(_app.Evolution.SuccessfulSends, Is.Empty);
         Assert.That(await _app.ScalarAsync<string>("SELECT j.status || ' ' || j.attempts || ' ' || j.last_error FROM reply_jobs j JOIN sessions s ON s.id = j.session_id WHERE s.chat_id = $1", chat),
-            Is.EqualTo("dead 5 whatsapp: Evolution 502."));
+            Is.EqualTo("dead 5 whatsapp: Evolution 400: WhatsApp's connection was closed; nothing was sent."));
         var timeline = await _app.TimelineAsync(_instance, chat);
         Assert.That(timeline.Count(a => a == "ai_retry"), Is.EqualTo(4));
     }

@@ -204,9 +204,8 @@ public sealed class EvolutionApiTests
         Assert.That(_app.Evolution.CallsTo("/message/sendText/"), Has.Count.EqualTo(1), "a send whose answer was lost is not repeated");
     }
 
-    [TestCase(503)]
     [TestCase(429)]
-    public async Task SendText_503Or429_IsRetriedInPlace_ThenSent(int status)
+    public async Task SendText_429_IsRetriedInPlace_ThenSent(int status)
     {
         _app.Evolution.FailNext((status, $$"""{"status":{{status}},"error":"busy"}"""));
         var sent = await SendAsync();
@@ -219,8 +218,13 @@ public sealed class EvolutionApiTests
     [TestCase(401, """{"status":401,"error":"Unauthorized","response":{"message":"Unauthorized"}}""", SendFailureKind.Permanent)]
     [TestCase(403, """{"status":403,"error":"Forbidden","response":{"message":"Forbidden"}}""", SendFailureKind.Permanent)]
     [TestCase(404, """{"status":404,"error":"Not Found","response":{"message":["The \"loja-centro\" instance does not exist"]}}""", SendFailureKind.Permanent)]
-    [TestCase(500, """{"status":500,"error":"Internal Server Error"}""", SendFailureKind.Transient)]
-    [TestCase(502, "<html>Bad Gateway</html>", SendFailureKind.Transient)]
+    [TestCase(500, """{"status":500,"error":"Internal Server Error","response":{"message":["Error: Connection Closed"]}}""", SendFailureKind.Transient)]
+    // After the request reached Evolution, a 5xx or a 400 that does not say why proves nothing: the send may have gone out.
+    [TestCase(400, """{"status":400,"error":"Bad Request","response":{"message":["PrismaClientKnownRequestError: Timed out fetching a new connection"]}}""", SendFailureKind.OutcomeUnknown)]
+    [TestCase(500, """{"status":500,"error":"Internal Server Error"}""", SendFailureKind.OutcomeUnknown)]
+    [TestCase(502, "<html>Bad Gateway</html>", SendFailureKind.OutcomeUnknown)]
+    [TestCase(503, """{"status":503,"error":"busy"}""", SendFailureKind.OutcomeUnknown)]
+    [TestCase(504, "<html>Gateway Time-out</html>", SendFailureKind.OutcomeUnknown)]
     public async Task SendText_EvolutionsErrors_AreClassified_AndNotRetriedInPlace(int status, string body, SendFailureKind kind)
     {
         _app.Evolution.FailNext((status, body));
@@ -249,5 +253,46 @@ public sealed class EvolutionApiTests
         var e = await Assert.ThrowsAsync<WhatsAppSendException>(() => SendAsync($"http://127.0.0.1:{port}"));
         Assert.That(e!.Kind, Is.EqualTo(SendFailureKind.Transient));
         Assert.That(e.UpstreamStatus, Is.Null);
+    }
+
+    [TestCase(500)]
+    [TestCase(502)]
+    [TestCase(400)]
+    public async Task SendText_FailingAfterTheSend_IsOutcomeUnknown_AndNotResent(int status)
+    {
+        _app.Evolution.FailAfterSendNext(status, $$"""{"status":{{status}},"error":"after the send"}""");
+        var e = await Assert.ThrowsAsync<WhatsAppSendException>(() => SendAsync());
+        Assert.That((e!.Kind, e.UpstreamStatus), Is.EqualTo((SendFailureKind.OutcomeUnknown, (int?)status)));
+        Assert.That(_app.Evolution.CallsTo("/message/sendText/"), Has.Count.EqualTo(1), "not retried in place");
+        Assert.That(_app.Evolution.SuccessfulSends, Has.Count.EqualTo(1), "the fake sent it before failing");
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void EvolutionsPooledConnections_AreDroppedBeforeNodesKeepAliveClosesThem(bool trusted)
+    {
+        var handlers = _app.Services.GetRequiredService<IHttpMessageHandlerFactory>();
+        HttpMessageHandler? handler = handlers.CreateHandler(HybridFlow.Infrastructure.Security.OutboundHttp.ClientName(EvolutionApiFactory.HttpClientName, trusted));
+        while (handler is DelegatingHandler delegating) handler = delegating.InnerHandler;
+        var sockets = handler as SocketsHttpHandler ?? throw new AssertionException($"the primary handler is {handler?.GetType().Name}");
+        Assert.That(sockets.PooledConnectionIdleTimeout, Is.LessThan(FakeEvolutionServer.NodeKeepAliveTimeout));
+    }
+
+    [Test]
+    public async Task TheFakeEvolution_ClosesAnIdleKeepAliveConnection_After5Seconds_AsNodeDoes()
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, _app.Evolution.BaseAddress.Port);
+        var stream = tcp.GetStream();
+        var request = $"GET /instance/connectionState/{Instance} HTTP/1.1\r\nHost: 127.0.0.1\r\napikey: {ApiKey}\r\nConnection: keep-alive\r\n\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(request));
+        var buffer = new byte[4096];
+        Assert.That(await stream.ReadAsync(buffer), Is.GreaterThan(0), "answered, and kept alive");
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var read = await stream.ReadAsync(buffer, wait.Token);
+        Assert.That(read, Is.Zero, "the server closed the idle connection");
+        Assert.That(started.Elapsed, Is.GreaterThan(TimeSpan.FromSeconds(4)), "not before Node would");
     }
 }

@@ -262,6 +262,96 @@ public sealed class AmbiguousSendTests
     private Task<string?> JobAsync(string chat) => _app.ScalarAsync<string>(
         "SELECT j.status FROM reply_jobs j JOIN sessions s ON s.id = j.session_id WHERE s.chat_id = $1 AND j.kind = 'reply' ORDER BY j.id DESC LIMIT 1", chat);
 
+    // ---- Evolution (or a proxy in front of it) failing after the message went out (issue 19)
+
+    private const string AfterSend500 = """{"status":500,"error":"Internal Server Error","response":{"message":["PrismaClientKnownRequestError: Timed out fetching a new connection from the pool"]}}""";
+    private const string AfterSend502 = "<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>";
+    private const string AfterSend400 = """{"status":400,"error":"Bad Request","response":{"message":["TypeError: Cannot read properties of undefined (reading 'id')"]}}""";
+
+    [TestCase(500, AfterSend500)]
+    [TestCase(502, AfterSend502)]
+    [TestCase(400, AfterSend400)]
+    public async Task FailingAfterTheSend_IsConfirmedByTheEcho_AndTheCustomerGetsOneMessage(int status, string body)
+    {
+        var chat = Payloads.NewChatId();
+        _app.Evolution.FailAfterSendNext(status, body);
+
+        await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Oi, vocês abrem amanhã?"));
+        await HybridFlowApp.EventuallyAsync(async () => await JobAsync(chat) is "sent" or "dead" or "needs_attention", "the job settled");
+
+        Assert.That(await JobAsync(chat), Is.EqualTo("sent"));
+        Assert.That(_app.Evolution.SendsTo(chat), Has.Count.EqualTo(1), "exactly one message reached the customer");
+        Assert.That(_app.Evolution.CallsTo("/message/sendText/"), Has.Count.EqualTo(1), "never sent again");
+        Assert.That(await DetailAsync(chat, "ai_send_confirmed"), Does.Contain("the echo"));
+        Assert.That(await _app.TimelineAsync(_instance, chat), Does.Not.Contain("ai_retry").And.Not.Contain("ai_resent"));
+        Assert.That(await BotMessagesAsync(chat), Is.EqualTo(1));
+    }
+
+    [TestCase(500, AfterSend500)]
+    [TestCase(502, AfterSend502)]
+    [TestCase(400, AfterSend400)]
+    public async Task FailingAfterTheSend_WithoutAnEcho_IsConfirmedByEvolutionsRecord_AndTheCustomerGetsOneMessage(int status, string body)
+    {
+        var chat = Payloads.NewChatId();
+        _app.Evolution.EchoesSends = false; // the echo is lost: the read-back proves it
+        _app.Evolution.FailAfterSendNext(status, body);
+
+        await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Oi, vocês abrem amanhã?"));
+        await HybridFlowApp.EventuallyAsync(async () => await JobAsync(chat) is "sent" or "dead" or "needs_attention", "the job settled");
+
+        Assert.That(await JobAsync(chat), Is.EqualTo("sent"));
+        Assert.That(_app.Evolution.SendsTo(chat), Has.Count.EqualTo(1), "exactly one message reached the customer");
+        Assert.That(_app.Evolution.CallsTo("/message/sendText/"), Has.Count.EqualTo(1), "never sent again");
+        Assert.That(await DetailAsync(chat, "ai_send_confirmed"), Does.Contain("Evolution's record"));
+        Assert.That(await BotMessagesAsync(chat), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task FailingWithConnectionClosed_ProvesNothingWasSent_AndIsRetriedAtOnce_WithoutAReadBack()
+    {
+        var chat = Payloads.NewChatId();
+        _app.Evolution.FailNext((400, """{"status":400,"error":"Bad Request","response":{"message":["Error: Connection Closed"]}}"""));
+
+        await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Oi, vocês abrem amanhã?"));
+        await HybridFlowApp.EventuallyAsync(async () => await JobAsync(chat) is "sent" or "dead" or "needs_attention", "the job settled");
+
+        Assert.That(await JobAsync(chat), Is.EqualTo("sent"));
+        Assert.That(_app.Evolution.SendsTo(chat), Has.Count.EqualTo(1), "exactly one message reached the customer");
+        Assert.That(_app.Evolution.CallsTo("/chat/findMessages/"), Is.Empty, "nothing to prove: the error said nothing went out");
+        Assert.That(await _app.TimelineAsync(_instance, chat), Does.Contain("ai_retry").And.Not.Contain("ai_send_confirmed"));
+    }
+
+    [Test]
+    public async Task FailingWithAn500BeforeSending_IsProvedAbsent_AndTheCustomerGetsOneMessage()
+    {
+        var chat = Payloads.NewChatId();
+        _app.Evolution.FailNext((500, """{"status":500,"error":"Internal Server Error"}""")); // nothing was sent, but the 500 does not say so
+
+        await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Oi, vocês abrem amanhã?"));
+        await HybridFlowApp.EventuallyAsync(async () => await JobAsync(chat) is "sent" or "dead" or "needs_attention", "the job settled");
+
+        Assert.That(await JobAsync(chat), Is.EqualTo("sent"));
+        Assert.That(_app.Evolution.SendsTo(chat), Has.Count.EqualTo(1), "exactly one message reached the customer");
+        Assert.That(_app.Evolution.CallsTo("/chat/findMessages/"), Is.Not.Empty, "read back before sending again");
+        Assert.That(await _app.TimelineAsync(_instance, chat), Does.Contain("ai_resent"));
+    }
+
+    [Test]
+    public async Task ReadBack_FindsTheSend_WhereEvolutionStoredItWithoutTheNinthDigit()
+    {
+        var chat = Payloads.NewChatId(); // 55 11 9 + 8 digits
+        Assert.That(chat, Does.Match(@"^55\d\d9\d{8}@s\.whatsapp\.net$"));
+        _app.Evolution.DropsBrazilianNinthDigit = true; // answered, and stored, as 55 11 + 8 digits
+        _app.Evolution.SendThenDropNext(echo: false);
+
+        await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Oi, vocês abrem amanhã?"));
+        await HybridFlowApp.EventuallyAsync(async () => await JobAsync(chat) is "sent" or "dead" or "needs_attention", "the job settled");
+
+        Assert.That(await JobAsync(chat), Is.EqualTo("sent"));
+        Assert.That(_app.Evolution.SendsTo(chat), Has.Count.EqualTo(1), "not sent a second time");
+        Assert.That(await DetailAsync(chat, "ai_send_confirmed"), Does.Contain("Evolution's record"));
+    }
+
     private Task<long> BotMessagesAsync(string chat) => _app.ScalarAsync<long>(
         "SELECT count(*) FROM messages m JOIN sessions s ON s.id = m.session_id WHERE s.chat_id = $1 AND m.direction = 'bot'", chat);
 

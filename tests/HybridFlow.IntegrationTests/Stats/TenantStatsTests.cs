@@ -177,7 +177,8 @@ public sealed class TenantStatsTests
             2 => new FakeResponse(500, FakeLlmServer.OpenAiErrorJson(500)), // threw: its cost is unknown
             _ => Completion("Abrimos às 7h.", prompt: 70, completion: 9, cached: 40),
         };
-        _app.Evolution.FailNext((500, """{"status":500,"error":"Internal Server Error"}"""));
+        // A send failure that proves nothing was sent, so the attempt is retried (with a new model call).
+        _app.Evolution.FailNext((400, """{"status":400,"error":"Bad Request","response":{"message":["Error: Connection Closed"]}}"""));
         var chat = Payloads.NewChatId();
         await CustomerSaysAndIsAnsweredAsync(instance, chat, "Que horas abrem?");
 

@@ -15,8 +15,11 @@ namespace HybridFlow.IntegrationTests.Support;
 /// POST /message/sendText/{instance} (201 with the send.message object), GET /instance/connectionState/{instance}
 /// and POST /webhook/set/{instance} (nested body, 201 with the stored row), POST /chat/sendPresence/{instance} (201
 /// <c>{presence}</c>) and POST /chat/findMessages/{instance} (the page of stored messages, newest first: its sends, and
-/// the received ones tests report with <see cref="RecordReceived"/>). It records every call, and can fail, drop the
-/// connection (before or after sending), check the apikey header, forget an instance, or fire the echo first.
+/// the received ones tests report with <see cref="RecordReceived"/>). It records every call, and can fail (before or
+/// after sending), drop the connection (before or after sending), check the apikey header, forget an instance, or fire
+/// the echo first. By default it is as unkind as Evolution: every send is echoed (a send.message webhook through
+/// <see cref="DeliverWebhook"/>, not awaited, so it may come before or after the answer), a send's <c>delay</c> holds
+/// the answer, and idle keep-alive connections are closed after 5 s (Node's default keepAliveTimeout).
 /// </summary>
 public sealed partial class FakeEvolutionServer : IAsyncDisposable
 {
@@ -37,7 +40,8 @@ public sealed partial class FakeEvolutionServer : IAsyncDisposable
 
     /// <summary>The sendText calls that reached WhatsApp: answered 201, or sent and then cut off before the answer (<see cref="SendThenDropNext"/>).</summary>
     public IReadOnlyList<RecordedRequest> SuccessfulSends =>
-        [.. _requests.Where(r => r.Path.StartsWith(SendTextPath, StringComparison.Ordinal) && r.Header("x-fake-outcome") is "201" or SentThenDroppedOutcome)];
+        [.. _requests.Where(r => r.Path.StartsWith(SendTextPath, StringComparison.Ordinal)
+                                 && r.Header("x-fake-outcome") is { } outcome && (outcome == "201" || outcome.StartsWith(SentThenPrefix, StringComparison.Ordinal)))];
 
     /// <summary>The sendPresence calls ("typing…"), answered or not.</summary>
     public IReadOnlyList<RecordedRequest> PresenceCalls => CallsTo(SendPresencePath);
@@ -66,8 +70,28 @@ public sealed partial class FakeEvolutionServer : IAsyncDisposable
     private const int SentThenDropped = -1;
     private const int SentThenDroppedWithEcho = -2;
     public const string SentThenDroppedOutcome = "sent-then-dropped";
+    // A scripted status at or below this is "sent, then answered -status" (FailAfterSendNext).
+    private const int SentThenFailedBelow = -100;
+    private const string SentThenPrefix = "sent-then-";
+    /// <summary>Node's default http.Server keepAliveTimeout, which Evolution does not change.</summary>
+    public static readonly TimeSpan NodeKeepAliveTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>Fires a send.message webhook (remoteJid, text, key.id) for <see cref="SendThenDropNext"/> with an echo.</summary>
+    /// <summary>
+    /// Where the fake posts the webhooks Evolution would send to the instance's webhook URL (instance, payload); set once
+    /// by <see cref="HybridFlowApp"/> and kept across <see cref="Reset"/>.
+    /// </summary>
+    public Func<string, JsonObject, Task>? DeliverWebhook { get; set; }
+
+    /// <summary>Every send is echoed as a send.message webhook, as Evolution does (default true; a test about a lost echo turns it off).</summary>
+    public bool EchoesSends { get; set; } = true;
+
+    /// <summary>
+    /// Evolution's createJid/onWhatsApp for an older Brazilian mobile: a send to 55 + area + 9 + 8 digits goes out, is
+    /// answered, echoed and stored under 55 + area + 8 digits.
+    /// </summary>
+    public bool DropsBrazilianNinthDigit { get; set; }
+
+    /// <summary>Fires the send.message webhook (remoteJid, text, key.id) instead of the default echo through <see cref="DeliverWebhook"/>.</summary>
     public Func<string, string, string, Task>? Echo { get; set; }
 
     /// <summary>Evolution's DATABASE_SAVE_DATA_NEW_MESSAGE: when false, sends are not stored and findMessages finds none.</summary>
@@ -79,14 +103,15 @@ public sealed partial class FakeEvolutionServer : IAsyncDisposable
     /// <summary>How long a send waits before it is answered (to provoke the client's timeout).</summary>
     public TimeSpan Delay { get; set; }
 
-    /// <summary>When true, a sendText with a <c>delay</c> is answered only after it, as Evolution does (it shows "typing…" meanwhile).</summary>
-    public bool TypesLikeEvolution { get; set; }
+    /// <summary>A sendText with a <c>delay</c> is answered only after it, as Evolution does (it shows "typing…" meanwhile). Default true.</summary>
+    public bool TypesLikeEvolution { get; set; } = true;
 
     /// <summary>Starts on a random port, or on <paramref name="port"/> (to bring a "down" Evolution back where it was).</summary>
     public static async Task<FakeEvolutionServer> StartAsync(int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Testing" });
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.ConfigureKestrel(o => o.Limits.KeepAliveTimeout = NodeKeepAliveTimeout);
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var server = new FakeEvolutionServer(app);
@@ -110,6 +135,13 @@ public sealed partial class FakeEvolutionServer : IAsyncDisposable
     /// before the answer. With <paramref name="echo"/>, the send.message webhook follows shortly, through <see cref="Echo"/>.
     /// </summary>
     public void SendThenDropNext(bool echo) => _scriptedFailures.Enqueue((echo ? SentThenDroppedWithEcho : SentThenDropped, ""));
+
+    /// <summary>
+    /// The next sendText goes out to WhatsApp (stored, and echoed when <see cref="EchoesSends"/>), then is answered
+    /// <paramref name="status"/> with <paramref name="body"/>: Evolution failing in the work after the send (its 400), or a
+    /// proxy in front of it answering 5xx after Evolution sent.
+    /// </summary>
+    public void FailAfterSendNext(int status, string body) => _scriptedFailures.Enqueue((-status + SentThenFailedBelow, body));
 
     /// <summary>
     /// What Evolution stores of a message it received (a messages.upsert it also sent as a webhook), when it stores messages:
@@ -144,8 +176,10 @@ public sealed partial class FakeEvolutionServer : IAsyncDisposable
         RequiredApiKey = null;
         BeforeAnswer = null;
         Echo = null;
+        EchoesSends = true;
+        DropsBrazilianNinthDigit = false;
         Delay = TimeSpan.Zero;
-        TypesLikeEvolution = false;
+        TypesLikeEvolution = true;
     }
 
     /// <summary>The <c>delay</c> (ms of "typing…") a sendText asked for; null when it asked for none. Sends are recorded in the order they arrived.</summary>
@@ -164,7 +198,7 @@ public sealed partial class FakeEvolutionServer : IAsyncDisposable
         lock (_scriptedFailures)
         {
             if (!_scriptedFailures.TryPeek(out var next)) return null;
-            var sendsOnly = next.Status is SentThenDropped or SentThenDroppedWithEcho;
+            var sendsOnly = next.Status is SentThenDropped or SentThenDroppedWithEcho || next.Status <= SentThenFailedBelow;
             if (sendsOnly && !path.StartsWith(SendTextPath, StringComparison.Ordinal)) return null;
             _scriptedFailures.TryDequeue(out _);
             return next;
@@ -182,6 +216,11 @@ public sealed partial class FakeEvolutionServer : IAsyncDisposable
         if (scripted is { Status: SentThenDropped or SentThenDroppedWithEcho } sendThenDrop)
         {
             await SendThenDropAsync(context, headers, body, path, sendThenDrop.Status == SentThenDroppedWithEcho);
+            return;
+        }
+        if (scripted is { Status: <= SentThenFailedBelow } sendThenFail)
+        {
+            await SendThenFailAsync(context, headers, body, path, SentThenFailedBelow - sendThenFail.Status, sendThenFail.Body);
             return;
         }
         if (scripted is { } failure)
@@ -260,7 +299,7 @@ public sealed partial class FakeEvolutionServer : IAsyncDisposable
         var request = JsonNode.Parse(body)!;
         var number = request["number"]!.GetValue<string>();
         var text = request["text"]!.GetValue<string>();
-        var remoteJid = number.Contains('@', StringComparison.Ordinal) ? number : number + "@s.whatsapp.net";
+        var remoteJid = RemoteJidOf(number);
         var keyId = "3EB0" + Guid.NewGuid().ToString("N")[..18].ToUpperInvariant();
 
         headers["x-fake-outcome"] = "201";
@@ -281,6 +320,8 @@ public sealed partial class FakeEvolutionServer : IAsyncDisposable
             source = "web",
         };
         if (StoresMessages) _stored.Enqueue(new StoredSend(instance, "cm" + Guid.NewGuid().ToString("N")[..23], remoteJid, keyId, text, answer.messageTimestamp, true));
+        // Evolution fires send.message without awaiting it, just before it answers.
+        FireEcho(instance, remoteJid, text, keyId, TimeSpan.Zero);
         context.Response.StatusCode = 201;
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(JsonSerializer.Serialize(answer));
@@ -292,7 +333,7 @@ public sealed partial class FakeEvolutionServer : IAsyncDisposable
         var request = JsonNode.Parse(body)!;
         var number = request["number"]!.GetValue<string>();
         var text = request["text"]!.GetValue<string>();
-        var remoteJid = number.Contains('@', StringComparison.Ordinal) ? number : number + "@s.whatsapp.net";
+        var remoteJid = RemoteJidOf(number);
         var keyId = "3EB0" + Guid.NewGuid().ToString("N")[..18].ToUpperInvariant();
         headers["x-fake-outcome"] = SentThenDroppedOutcome;
         _requests.Enqueue(new RecordedRequest(context.Request.Method, path, headers, body));
@@ -300,15 +341,60 @@ public sealed partial class FakeEvolutionServer : IAsyncDisposable
             _stored.Enqueue(new StoredSend(instance, "cm" + Guid.NewGuid().ToString("N")[..23], remoteJid, keyId, text, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), true));
         await context.Response.Body.FlushAsync();
         context.Abort();
-        if (echo && Echo is { } fire)
+        // Evolution fires send.message without awaiting it: it arrives after the caller has lost its answer.
+        if (echo) FireEcho(instance, remoteJid, text, keyId, TimeSpan.FromMilliseconds(150), always: true);
+    }
+
+    /// <summary>Sends (stores, echoes), then answers <paramref name="status"/>: the failure came after the message went out.</summary>
+    private async Task SendThenFailAsync(HttpContext context, Dictionary<string, string> headers, string body, string path, int status, string answer)
+    {
+        var instance = Uri.UnescapeDataString(path[(path.LastIndexOf('/') + 1)..]);
+        var request = JsonNode.Parse(body)!;
+        var text = request["text"]!.GetValue<string>();
+        var remoteJid = RemoteJidOf(request["number"]!.GetValue<string>());
+        var keyId = "3EB0" + Guid.NewGuid().ToString("N")[..18].ToUpperInvariant();
+        if (TypesLikeEvolution && request["delay"]?.GetValue<int>() is > 0 and var typing) await Task.Delay(typing);
+        headers["x-fake-outcome"] = SentThenPrefix + status.ToString(CultureInfo.InvariantCulture);
+        _requests.Enqueue(new RecordedRequest(context.Request.Method, path, headers, body));
+        if (StoresMessages)
+            _stored.Enqueue(new StoredSend(instance, "cm" + Guid.NewGuid().ToString("N")[..23], remoteJid, keyId, text, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), true));
+        FireEcho(instance, remoteJid, text, keyId, TimeSpan.Zero);
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(answer);
+    }
+
+    /// <summary>
+    /// The send.message webhook of a send, not awaited (as Evolution fires it): through <see cref="Echo"/> when a test set
+    /// one, otherwise through <see cref="DeliverWebhook"/> when <see cref="EchoesSends"/> (or <paramref name="always"/>).
+    /// </summary>
+    private void FireEcho(string instance, string remoteJid, string text, string keyId, TimeSpan after, bool always = false)
+    {
+        var custom = Echo;
+        var deliver = DeliverWebhook;
+        if (custom is null && (deliver is null || !(EchoesSends || always))) return;
+        _ = Task.Run(async () =>
         {
-            // Evolution fires send.message without awaiting it: it arrives after the caller has lost its answer.
-            _ = Task.Run(async () =>
+            try
             {
-                await Task.Delay(150);
-                await fire(remoteJid, text, keyId);
-            });
-        }
+                if (after > TimeSpan.Zero) await Task.Delay(after);
+                if (custom is not null) await custom(remoteJid, text, keyId);
+                else await deliver!(instance, Payloads.SendMessageEcho(remoteJid, text, keyId));
+            }
+            catch (Exception e) when (e is HttpRequestException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+            {
+                // The app under test is gone (the test ended): a webhook Evolution could not deliver.
+            }
+        });
+    }
+
+    /// <summary>The JID Evolution sends to and stores under for the <c>number</c> of a sendText.</summary>
+    private string RemoteJidOf(string number)
+    {
+        if (number.Contains('@', StringComparison.Ordinal)) return number;
+        if (DropsBrazilianNinthDigit && number.Length == 13 && number.StartsWith("55", StringComparison.Ordinal) && number[4] == '9')
+            number = number[..4] + number[5..];
+        return number + "@s.whatsapp.net";
     }
 
     /// <summary>Validates the nested body the way Evolution's webhook schema does (webhook.enabled and webhook.url required).</summary>

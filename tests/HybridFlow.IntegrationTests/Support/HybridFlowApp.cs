@@ -54,6 +54,8 @@ public sealed class HybridFlowApp : IAsyncDisposable
         var app = new HybridFlowApp();
         app.ConnectionString = sharedDatabase ?? await TestEnvironment.Postgres.CreateDatabaseAsync();
         app.Evolution = await FakeEvolutionServer.StartAsync();
+        // Evolution posts its webhooks (the echo of every send) to the instance's webhook URL: here, the API under test.
+        app.Evolution.DeliverWebhook = async (instance, payload) => (await app.PostWebhookAsync(instance, payload)).Dispose();
         app.Llm = await FakeLlmServer.StartAsync();
         app.Llm.ReplyText = "Olá! Abrimos amanhã das 7h às 19h.";
 
