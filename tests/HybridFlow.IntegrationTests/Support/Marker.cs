@@ -33,7 +33,7 @@ public sealed class Marker
     public static async Task<Marker> AnsweredAsync(HybridFlowApp app, string instance, TimeSpan? timeout = null)
     {
         var marker = new Marker(Payloads.NewChatId(), $"marcador {Guid.NewGuid():N}");
-        Assert.That(await app.DeliverAsync(instance, Payloads.CustomerText(marker.ChatId, marker.Text)), Is.EqualTo("ai_queued"),
+        Assert.That(await app.DeliverAsync(instance, Payloads.CustomerText(marker.ChatId, marker.Text, at: app.Clock.GetUtcNow())), Is.EqualTo("ai_queued"),
             "the marker is queued like any customer message");
         await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(marker.ChatId).Count >= 1,
             "the marker's reply was sent, so what was queued before it has been handled", timeout);
