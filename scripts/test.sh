@@ -5,8 +5,8 @@
 # HYBRIDFLOW_TEST_DATABASE_URL when set), runs `dotnet test HybridFlow.sln -c Release` with a TRX logger, sums
 # the TRX counters of every test project and prints, as its last line,
 #   N passed, N failed[, N skipped]
-# Exits non-zero when the build failed, any test failed, or no test ran. The TRX files end up in
-# <repo>/.test-results/<Project>.trx.
+# Before it, the ten slowest test classes (scripts/slowest-classes.sh). Exits non-zero when the build failed, any
+# test failed, or no test ran. The TRX files end up in <repo>/.test-results/<Project>.trx.
 #
 # Why not `--results-directory .test-results`: with one fixed LogFileName every project would write the same
 # file there and overwrite each other. Without it each project writes <project>/TestResults/results.trx,
@@ -98,6 +98,11 @@ fi
 if ((passed + failed == 0)); then
   echo "test.sh: no test ran (${#trx_files[@]} TRX file(s) found)" >&2
   rc=1
+fi
+
+if ((${#trx_files[@]} > 0)); then
+  echo "test.sh: the ten slowest test classes (sum of their tests' durations):"
+  bash "$ROOT/scripts/slowest-classes.sh" 10 "${trx_files[@]}" || echo "test.sh: could not read the durations" >&2
 fi
 
 summary="$passed passed, $failed failed"

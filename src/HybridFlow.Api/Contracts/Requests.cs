@@ -74,9 +74,12 @@ public sealed record CreateInstanceRequest(
     string? EvoApiKey,
     string? WebhookSecret);
 
-/// <summary>Optional body of a pause: without <c>minutes</c> the chat stays paused until resumed.</summary>
+/// <summary>
+/// Optional body of a pause: <c>minutes</c>, or <c>for</c>: <c>quiet_period</c> (the tenant's quiet period, decided on
+/// the server) or <c>until_resumed</c>. Without either the chat stays paused until resumed.
+/// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record PauseSessionRequest(int? Minutes);
+public sealed record PauseSessionRequest(int? Minutes, string? For = null);
 
 /// <summary>The webhook's answer.</summary>
 public sealed record WebhookResponse(bool Ok, string Action);

@@ -139,9 +139,9 @@ public sealed class InboxController : ControllerBase
         return Accepted();
     }
 
-    /// <summary>Silences the bot in the conversation: for <c>minutes</c>, or until resumed when the body is empty.</summary>
+    /// <summary>Silences the bot in the conversation: for <c>minutes</c>, for the tenant's quiet period, or until resumed when the body is empty.</summary>
     /// <param name="sessionId">The conversation's session id.</param>
-    /// <param name="body">Optional: <c>{"minutes": n}</c>, 1-525600.</param>
+    /// <param name="body">Optional: <c>{"minutes": n}</c> (1-525600), <c>{"for": "quiet_period"}</c> or <c>{"for": "until_resumed"}</c>.</param>
     /// <param name="ct">Cancelled when the caller goes away.</param>
     [HttpPost("conversations/{sessionId:long}/pause")]
     [ProducesResponseType(typeof(ConversationDto), 200)]
@@ -149,7 +149,7 @@ public sealed class InboxController : ControllerBase
     [ProducesResponseType(typeof(ProblemDetails), 401)]
     [ProducesResponseType(typeof(ProblemDetails), 404)]
     public Task<ConversationDto> Pause(long sessionId, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] PauseSessionRequest? body, CancellationToken ct) =>
-        _mediator.Send(new PauseConversationCommand(sessionId, body?.Minutes), ct);
+        _mediator.Send(new PauseConversationCommand(sessionId, body?.Minutes, body?.For), ct);
 
     /// <summary>Lets the bot answer in the conversation again.</summary>
     /// <param name="sessionId">The conversation's session id.</param>

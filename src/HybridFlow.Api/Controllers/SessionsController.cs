@@ -74,11 +74,11 @@ public sealed class SessionsController : ControllerBase
     public Task<SessionDto> Get(long id, [FromQuery(Name = "tenant_id")] long? tenantId, CancellationToken ct) =>
         _mediator.Send(new GetSessionQuery(SessionLocator.ById(id, tenantId)), ct);
 
-    /// <summary>Silences the bot in a chat: for <c>minutes</c>, or until resumed when the body is empty.</summary>
+    /// <summary>Silences the bot in a chat: for <c>minutes</c>, for the tenant's quiet period, or until resumed when the body is empty.</summary>
     /// <remarks>Allowed to agents. Replies not yet sent are cancelled.</remarks>
     /// <param name="id">The session id.</param>
     /// <param name="tenantId">Optional: the tenant it must belong to.</param>
-    /// <param name="body">Optional: <c>{"minutes": n}</c>, 1-525600.</param>
+    /// <param name="body">Optional: <c>{"minutes": n}</c> (1-525600), <c>{"for": "quiet_period"}</c> or <c>{"for": "until_resumed"}</c>.</param>
     /// <param name="ct">Cancelled when the caller goes away.</param>
     [HttpPost("api/sessions/{id:long}/pause")]
     [ProducesResponseType(typeof(SessionDto), 200)]
@@ -87,7 +87,7 @@ public sealed class SessionsController : ControllerBase
     [ProducesResponseType(typeof(ProblemDetails), 404)]
     public Task<SessionDto> Pause(long id, [FromQuery(Name = "tenant_id")] long? tenantId,
         [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] PauseSessionRequest? body, CancellationToken ct) =>
-        _mediator.Send(new PauseSessionCommand(SessionLocator.ById(id, tenantId), body?.Minutes), ct);
+        _mediator.Send(new PauseSessionCommand(SessionLocator.ById(id, tenantId), body?.Minutes, body?.For), ct);
 
     /// <summary>Lets the bot speak again in a chat.</summary>
     /// <remarks>Allowed to agents.</remarks>

@@ -30,6 +30,9 @@ public sealed class BusinessHoursTests
         return instance;
     }
 
+    /// <summary>A tenant without business hours, for the markers (the tested tenant is closed when they are sent).</summary>
+    private static async Task<string> AlwaysOpenInstanceAsync(HybridFlowApp app) => (await app.CreateTenantWithInstanceAsync()).Instance;
+
     private static void SetClock(HybridFlowApp app, DateTimeOffset at) => app.Clock.Advance(at - app.Clock.GetUtcNow());
 
     private static Task<string> CustomerAsync(HybridFlowApp app, string instance, string chat, string text) =>
@@ -49,9 +52,9 @@ public sealed class BusinessHoursTests
         Assert.That(await CustomerAsync(app, instance, chat, "Vocês ainda estão abertos?"), Is.EqualTo("away_message_sent"));
         await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 1, "the away message sent");
         Assert.That(await CustomerAsync(app, instance, chat, "Alô?"), Is.EqualTo("ignored_outside_hours"), "the same closed period");
-        await Task.Delay(800);
+        var marker = await Marker.AnsweredAsync(app, await AlwaysOpenInstanceAsync(app));
         Assert.That(Texts(app, chat), Is.EqualTo(new[] { AwayMessage }));
-        Assert.That(app.Llm.Requests, Is.Empty, "no model call outside hours");
+        Assert.That(marker.Without(app.Llm.Requests), Is.Empty, "no model call outside hours");
 
         SetClock(app, MondayEvening.AddHours(14)); // Tuesday 10:00, open
         Assert.That(await CustomerAsync(app, instance, chat, "Bom dia, tem pão?"), Is.EqualTo("ai_queued"));
@@ -65,7 +68,7 @@ public sealed class BusinessHoursTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(Texts(app, chat), Is.EqualTo(new[] { AwayMessage, app.Llm.ReplyText, AwayMessage }));
-            Assert.That(app.Llm.Requests, Has.Count.EqualTo(1));
+            Assert.That(marker.Without(app.Llm.Requests), Has.Count.EqualTo(1));
             Assert.That(timeline.Count(a => a == "away_message_sent"), Is.EqualTo(2));
             Assert.That(timeline.Count(a => a == "ignored_outside_hours"), Is.EqualTo(1));
         }
@@ -80,11 +83,11 @@ public sealed class BusinessHoursTests
 
         SetClock(app, MondayEvening);
         Assert.That(await CustomerAsync(app, instance, chat, "Oi, boa noite"), Is.EqualTo("ignored_outside_hours"));
-        await Task.Delay(1000);
+        var marker = await Marker.AnsweredAsync(app, await AlwaysOpenInstanceAsync(app));
         using (Assert.EnterMultipleScope())
         {
             Assert.That(app.Evolution.SendsTo(chat), Is.Empty);
-            Assert.That(app.Llm.Requests, Is.Empty);
+            Assert.That(marker.Without(app.Llm.Requests), Is.Empty);
             Assert.That(await app.TimelineAsync(instance, chat), Does.Contain("ignored_outside_hours"));
             Assert.That(await app.ScalarAsync<long>("SELECT count(*) FROM messages WHERE direction = 'inbound'"), Is.EqualTo(1), "the message is kept");
         }
@@ -133,7 +136,7 @@ public sealed class BusinessHoursTests
         SetClock(app, MondayEvening);
         Assert.That(await CustomerAsync(app, instance, chat, "Preciso falar com um atendente"), Is.EqualTo("handoff_requested"));
         await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 1, "the handoff message");
-        await Task.Delay(500);
+        await Marker.AnsweredAsync(app, await AlwaysOpenInstanceAsync(app));
         using (Assert.EnterMultipleScope())
         {
             Assert.That(Texts(app, chat).Single(), Does.Contain("One moment"), "the default handoff message, not the away message");

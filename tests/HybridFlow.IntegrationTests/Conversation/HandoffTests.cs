@@ -52,7 +52,7 @@ public sealed class HandoffTests
         // Writing again while waiting: no reply and no second handoff message.
         Assert.That(await app.DeliverAsync(instance, Payloads.CustomerText(chat, "Alô? Tem alguém aí?")), Is.EqualTo("ignored_paused"));
         Assert.That(await app.DeliverAsync(instance, Payloads.CustomerText(chat, "atendente!!")), Is.EqualTo("ignored_paused"));
-        await Task.Delay(1000);
+        var marker = await Marker.AnsweredAsync(app, instance);
 
         var call = receiver.Calls[0];
         var notify = call.Json;
@@ -61,7 +61,7 @@ public sealed class HandoffTests
         {
             Assert.That(app.Evolution.SendsTo(chat), Has.Count.EqualTo(1), "one handoff message, nothing more");
             Assert.That(app.Evolution.SendsTo(chat)[0].Json.GetProperty("text").GetString(), Is.EqualTo(HandoffMessage));
-            Assert.That(app.Llm.Requests, Is.Empty, "no model call: no AI reply");
+            Assert.That(marker.Without(app.Llm.Requests), Is.Empty, "no model call: no AI reply");
             Assert.That(session.GetProperty("is_paused").GetBoolean(), Is.True);
             Assert.That(session.GetProperty("pause_reason").GetString(), Is.EqualTo("handoff_requested"));
             Assert.That(timeline, Does.Contain("handoff_requested").And.Contain("notice_sent"));
@@ -157,7 +157,8 @@ public sealed class HandoffTests
                 && (await app.TimelineAsync(instance, chat)).Contains("ai_discarded_collision"),
             "the reply written meanwhile dropped", TimeSpan.FromSeconds(20));
         await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 1, "the handoff message sent");
-        await Task.Delay(500);
+        app.Llm.Delay = TimeSpan.Zero;
+        await Marker.AnsweredAsync(app, instance);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(app.Evolution.SendsTo(chat).Select(s => s.Json.GetProperty("text").GetString()), Is.EqualTo(new[] { HandoffMessage }),

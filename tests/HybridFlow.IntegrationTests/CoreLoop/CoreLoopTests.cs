@@ -34,10 +34,12 @@ public sealed class CoreLoopTests
     private Task WaitForSendsAsync(string chatId, int count) =>
         HybridFlowApp.EventuallyAsync(() => _app.Evolution.SendsTo(chatId).Count >= count, $"{count} send(s) to the chat");
 
-    private async Task AssertNoSendFor(string chatId, TimeSpan quiet)
+    /// <summary>Nothing was sent to the chat by the time a marker delivered after it has been answered.</summary>
+    private async Task<Marker> AssertNoSendBeforeMarkerAsync(string chatId)
     {
-        await Task.Delay(quiet);
+        var marker = await Marker.AnsweredAsync(_app, _instance);
         Assert.That(_app.Evolution.SendsTo(chatId), Is.Empty, "nothing may be sent to this chat");
+        return marker;
     }
 
     [Test]
@@ -98,7 +100,7 @@ public sealed class CoreLoopTests
         Assert.That(await _app.DeliverAsync(_instance, payload.DeepClone().AsObject()), Is.EqualTo("duplicate_ignored"));
         await WaitForSendsAsync(chat, 1);
         Assert.That(await _app.DeliverAsync(_instance, payload.DeepClone().AsObject()), Is.EqualTo("duplicate_ignored"));
-        await Task.Delay(800);
+        await Marker.AnsweredAsync(_app, _instance);
         Assert.That(_app.Evolution.SendsTo(chat), Has.Count.EqualTo(1));
         Assert.That(await _app.ScalarAsync<long>("SELECT count(*) FROM messages m JOIN sessions s ON s.id = m.session_id WHERE s.chat_id = $1 AND m.direction = 'inbound'", chat),
             Is.EqualTo(1));
@@ -119,7 +121,7 @@ public sealed class CoreLoopTests
         Assert.That(actions.Count(a => a == "ai_queued"), Is.EqualTo(1));
         Assert.That(actions.Count(a => a == "duplicate_ignored"), Is.EqualTo(19));
         await WaitForSendsAsync(chat, 1);
-        await Task.Delay(800);
+        await Marker.AnsweredAsync(_app, _instance);
         Assert.That(_app.Evolution.SendsTo(chat), Has.Count.EqualTo(1));
     }
 
@@ -146,8 +148,8 @@ public sealed class CoreLoopTests
 
         Assert.That(await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Ok, obrigada!")), Is.EqualTo("ignored_paused"));
         Assert.That(await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Mais uma coisa...")), Is.EqualTo("ignored_paused"));
-        await AssertNoSendFor(chat, TimeSpan.FromSeconds(1));
-        Assert.That(_app.Llm.Requests, Is.Empty);
+        var marker = await AssertNoSendBeforeMarkerAsync(chat);
+        Assert.That(marker.Without(_app.Llm.Requests), Is.Empty);
     }
 
     [Test]
@@ -225,7 +227,8 @@ public sealed class CoreLoopTests
         release.Release();
 
         await HybridFlowApp.EventuallyAsync(async () => (await _app.TimelineAsync(_instance, chat)).Contains("ai_discarded_collision"), "the reply discarded");
-        await AssertNoSendFor(chat, TimeSpan.FromMilliseconds(500));
+        _app.Llm.Responder = null; // the marker is answered at once
+        await AssertNoSendBeforeMarkerAsync(chat);
     }
 
     [Test]
@@ -334,9 +337,9 @@ public sealed class CoreLoopTests
         await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Oi"));
         await WaitForSendsAsync(chat, 1);
         await HybridFlowApp.EventuallyAsync(async () => (await _app.TimelineAsync(_instance, chat)).Contains("ai_replied"), "reply recorded");
-        await Task.Delay(800);
+        var marker = await Marker.AnsweredAsync(_app, _instance);
 
-        Assert.That(_app.Evolution.Requests, Has.Count.EqualTo(3), "two failed attempts and one success");
+        Assert.That(marker.Without(_app.Evolution.Requests), Has.Count.EqualTo(3), "two failed attempts and one success");
         Assert.That(_app.Evolution.SendsTo(chat), Has.Count.EqualTo(1));
         var timeline = await _app.TimelineAsync(_instance, chat);
         Assert.That(timeline.Count(a => a == "ai_retry"), Is.EqualTo(2));
@@ -353,10 +356,10 @@ public sealed class CoreLoopTests
         _app.Evolution.FailNext(Enumerable.Repeat((400, """{"status":400,"error":"Bad Request","response":{"message":["Error: Connection Closed"]}}"""), 5).ToArray());
         await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Oi"));
         await HybridFlowApp.EventuallyAsync(async () => (await _app.TimelineAsync(_instance, chat)).Contains("ai_failed"), "the job dead", TimeSpan.FromSeconds(30));
-        await Task.Delay(800);
+        var marker = await Marker.AnsweredAsync(_app, _instance);
 
-        Assert.That(_app.Evolution.Requests, Has.Count.EqualTo(5), "REPLY_MAX_ATTEMPTS attempts, then no more");
-        Assert.That(_app.Evolution.SuccessfulSends, Is.Empty);
+        Assert.That(marker.Without(_app.Evolution.Requests), Has.Count.EqualTo(5), "REPLY_MAX_ATTEMPTS attempts, then no more");
+        Assert.That(marker.Without(_app.Evolution.SuccessfulSends), Is.Empty);
         Assert.That(await _app.ScalarAsync<string>("SELECT j.status || ' ' || j.attempts || ' ' || j.last_error FROM reply_jobs j JOIN sessions s ON s.id = j.session_id WHERE s.chat_id = $1", chat),
             Is.EqualTo("dead 5 whatsapp: Evolution 400: WhatsApp's connection was closed; nothing was sent."));
         var timeline = await _app.TimelineAsync(_instance, chat);
@@ -370,8 +373,8 @@ public sealed class CoreLoopTests
         _app.Evolution.FailNext((400, $$$"""{"status":400,"error":"Bad Request","response":{"message":[{"exists":false,"jid":"{{{chat}}}","number":"{{{chat.Split('@')[0]}}}"}]}}"""));
         await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Oi"));
         await HybridFlowApp.EventuallyAsync(async () => (await _app.TimelineAsync(_instance, chat)).Contains("ai_failed"), "the job dead");
-        await Task.Delay(800);
-        Assert.That(_app.Evolution.Requests, Has.Count.EqualTo(1));
+        var marker = await Marker.AnsweredAsync(_app, _instance);
+        Assert.That(marker.Without(_app.Evolution.Requests), Has.Count.EqualTo(1));
         Assert.That(await _app.ScalarAsync<string>("SELECT j.last_error FROM reply_jobs j JOIN sessions s ON s.id = j.session_id WHERE s.chat_id = $1", chat),
             Does.Contain("not on WhatsApp"));
     }
@@ -401,9 +404,9 @@ public sealed class CoreLoopTests
         var payload = Payloads.Load(payloadName);
         if (payload["data"]?["key"] is { } key) key["id"] = Payloads.NewMessageId();
         Assert.That(await _app.DeliverAsync(_instance, payload), Is.EqualTo(expectedAction));
-        await Task.Delay(600);
-        Assert.That(_app.Evolution.Requests, Is.Empty);
-        Assert.That(_app.Llm.Requests, Is.Empty);
+        var marker = await Marker.AnsweredAsync(_app, _instance);
+        Assert.That(marker.Without(_app.Evolution.Requests), Is.Empty);
+        Assert.That(marker.Without(_app.Llm.Requests), Is.Empty);
     }
 
     [Test]

@@ -231,6 +231,52 @@ public sealed class InboxActionTests
     }
 
     [Test]
+    public async Task Pause_ForTheQuietPeriod_PausesForTheTenantsQuietPeriod_InTheInboxAndSessionsApis()
+    {
+        var t = await InboxTenant.CreateAsync(_app, new { debounce_seconds = 600, resume_after_minutes = 45 });
+        var (chat, session) = await t.NewConversationAsync();
+
+        var before = DateTimeOffset.UtcNow;
+        var paused = await t.Agent.PostOkAsync(InboxCalls.Conversation(session, "/pause"), new { @for = "quiet_period" }, 200);
+        var after = DateTimeOffset.UtcNow;
+        Assert.That(paused.GetProperty("pause_reason").GetString(), Is.EqualTo("manual"));
+        Assert.That(paused.GetProperty("paused_until").GetDateTimeOffset(), Is.InRange(before.AddMinutes(45), after.AddMinutes(45)),
+            "the agent's key cannot read the tenant, so the server decides: now + the tenant's 45 minutes");
+        Assert.That(await LastManualPauseDetailAsync(session), Is.EqualTo("for the quiet period (45 minutes)"));
+        Assert.That(await t.CustomerWritesAsync(chat, "Oi?"), Is.EqualTo("ignored_paused"));
+
+        var untilResumed = await t.Agent.PostOkAsync(InboxCalls.Conversation(session, "/pause"), new { @for = "until_resumed" }, 200);
+        Assert.That(untilResumed.GetProperty("paused_until").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        Assert.That(await LastManualPauseDetailAsync(session), Is.EqualTo("until resumed"));
+
+        before = DateTimeOffset.UtcNow;
+        var viaSessions = await t.Agent.PostOkAsync($"/api/sessions/{session}/pause", new { @for = "quiet_period" }, 200);
+        after = DateTimeOffset.UtcNow;
+        Assert.That(viaSessions.GetProperty("paused_until").GetDateTimeOffset(), Is.InRange(before.AddMinutes(45), after.AddMinutes(45)));
+        var sessionsUntilResumed = await t.Agent.PostOkAsync($"/api/sessions/{session}/pause", new { @for = "until_resumed" }, 200);
+        Assert.That(sessionsUntilResumed.GetProperty("paused_until").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        var noBody = await t.Agent.PostOkAsync($"/api/sessions/{session}/pause", null, 200);
+        Assert.That(noBody.GetProperty("paused_until").ValueKind, Is.EqualTo(JsonValueKind.Null), "no body: until resumed, as documented");
+    }
+
+    [TestCase("/api/inbox/conversations/{0}/pause")]
+    [TestCase("/api/sessions/{0}/pause")]
+    public async Task Pause_WithAnUnknownForOrForAndMinutes_Is400NamingTheField(string pathFormat)
+    {
+        var t = await InboxTenant.CreateAsync(_app);
+        var (_, session) = await t.NewConversationAsync();
+        var path = string.Format(System.Globalization.CultureInfo.InvariantCulture, pathFormat, session);
+        await ApiAssert.ProblemAsync(await t.Agent.PostJsonAsync(path, new { @for = "forever" }), 400, "for");
+        await ApiAssert.ProblemAsync(await t.Agent.PostJsonAsync(path, new { @for = "QUIET_PERIOD" }), 400, "for");
+        await ApiAssert.ProblemAsync(await t.Agent.PostJsonAsync(path, new { @for = "quiet_period", minutes = 30 }), 400, "minutes");
+        var unchanged = await t.Agent.GetJsonAsync(InboxCalls.Conversation(session, ""));
+        Assert.That(unchanged.GetProperty("is_paused").GetBoolean(), Is.False, "a refused pause changes nothing");
+    }
+
+    private Task<string?> LastManualPauseDetailAsync(long session) =>
+        _app.ScalarAsync<string>("SELECT detail FROM session_events WHERE session_id = $1 AND action = 'manual_pause' ORDER BY id DESC LIMIT 1", session);
+
+    [Test]
     public async Task Read_WithAnApiKey_IsAcceptedAndChangesNothing()
     {
         var t = await InboxTenant.CreateAsync(_app);

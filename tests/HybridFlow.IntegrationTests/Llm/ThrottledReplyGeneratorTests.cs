@@ -31,13 +31,19 @@ public sealed class ThrottledReplyGeneratorTests
         _app.Llm.Responder = _ => new FakeResponse(429, FakeLlmServer.OpenAiErrorJson(429), new Dictionary<string, string> { ["Retry-After"] = "20" });
 
         var first = await Assert.ThrowsAsync<ReplyGenerationException>(() => Generator.GenerateAsync(Prompt(), CancellationToken.None));
+        var firstAnswered = _app.Clock.GetUtcNow();
         var second = await Assert.ThrowsAsync<ReplyGenerationException>(() => Generator.GenerateAsync(Prompt(), CancellationToken.None));
+        var secondAnswered = _app.Clock.GetUtcNow();
 
+        // Relative to the 429 itself (when the fake received the call), not a window of wall time: the backoff is the
+        // provider's 20 s plus at most 1 s of jitter, counted from no earlier than the call, and only shrinks as time passes.
+        var limitedAt = _app.Llm.Requests.Single().ReceivedAt;
+        var retryAfter = TimeSpan.FromSeconds(20);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(first.IsRateLimited && second.IsRateLimited, Is.True);
-            Assert.That(first.RetryAfter, Is.GreaterThan(TimeSpan.FromSeconds(19)).And.LessThan(TimeSpan.FromSeconds(22)));
-            Assert.That(second.RetryAfter, Is.GreaterThan(TimeSpan.FromSeconds(18)).And.LessThanOrEqualTo(first.RetryAfter!.Value));
+            Assert.That(first.RetryAfter, Is.LessThanOrEqualTo(retryAfter + TimeSpan.FromSeconds(1)).And.GreaterThanOrEqualTo(retryAfter - (firstAnswered - limitedAt)));
+            Assert.That(second.RetryAfter, Is.GreaterThanOrEqualTo(retryAfter - (secondAnswered - limitedAt)).And.LessThanOrEqualTo(first.RetryAfter!.Value));
             Assert.That(_app.Llm.Requests, Has.Count.EqualTo(1), "the second caller waits for the backoff without a call");
         }
     }

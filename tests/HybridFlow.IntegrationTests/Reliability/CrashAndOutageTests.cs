@@ -52,7 +52,7 @@ public sealed class CrashAndOutageTests
             Assert.That(await app.ScalarAsync<long>("SELECT count(*) FROM messages m JOIN sessions s ON s.id = m.session_id WHERE s.chat_id = $1 AND m.direction = 'inbound'", chat),
                 Is.EqualTo(1), $"acknowledged message of {chat} stored");
         await HybridFlowApp.EventuallyAsync(() => acknowledged.All(c => app.Evolution.SendsTo(c).Count >= 1), "every acknowledged message answered", TimeSpan.FromSeconds(60));
-        await Task.Delay(1000);
+        await Marker.AnsweredAsync(app, instance);
         Assert.That(acknowledged.Select(c => app.Evolution.SendsTo(c).Count), Is.All.EqualTo(1), "and answered once");
     }
 }

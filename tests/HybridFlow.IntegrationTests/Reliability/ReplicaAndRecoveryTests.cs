@@ -26,10 +26,12 @@ public sealed class ReplicaAndRecoveryTests
         Assert.That(responses.Select(r => (int)r.StatusCode), Is.All.EqualTo(200));
 
         await HybridFlowApp.EventuallyAsync(() => chats.All(c => first.Evolution.SendsTo(c).Count >= 1), "every chat answered");
-        await Task.Delay(1500);
+        var marker = await Marker.AnsweredAsync(first, instance);
         foreach (var chat in chats)
             Assert.That(first.Evolution.SendsTo(chat), Has.Count.EqualTo(1), chat);
-        Assert.That(await first.ScalarAsync<long>("SELECT count(*) FROM reply_jobs WHERE status = 'sent'"), Is.EqualTo(chats.Count));
+        Assert.That(await first.ScalarAsync<long>(
+                "SELECT count(*) FROM reply_jobs j JOIN sessions s ON s.id = j.session_id WHERE j.status = 'sent' AND s.chat_id <> $1", marker.ChatId),
+            Is.EqualTo(chats.Count));
     }
 
     [Test]
@@ -121,11 +123,12 @@ public sealed class ReplicaAndRecoveryTests
         }
 
         await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 1, "one reply");
-        await Task.Delay(2500);
+        var marker = await Marker.AnsweredAsync(app, instance); // the same 2 s debounce, queued after the last message
         Assert.That(app.Evolution.SendsTo(chat), Has.Count.EqualTo(1));
-        var prompt = app.Llm.Requests.Single().Body;
+        var prompt = marker.Without(app.Llm.Requests).Single().Body;
         Assert.That(prompt, Does.Contain("queria saber").And.Contain("o preço do bolo de cenoura"));
-        Assert.That(await app.ScalarAsync<int>("SELECT cardinality(trigger_message_ids) FROM reply_jobs"), Is.EqualTo(3));
+        Assert.That(await app.ScalarAsync<int>(
+            "SELECT cardinality(j.trigger_message_ids) FROM reply_jobs j JOIN sessions s ON s.id = j.session_id WHERE s.chat_id <> $1", marker.ChatId), Is.EqualTo(3));
     }
 
     [Test]
@@ -135,8 +138,9 @@ public sealed class ReplicaAndRecoveryTests
         var (_, instance) = await app.CreateTenantWithInstanceAsync(new { reply_mode = "off" });
         var chat = Payloads.NewChatId();
         Assert.That(await app.DeliverAsync(instance, Payloads.CustomerText(chat, "Oi")), Is.EqualTo("recorded"));
-        await Task.Delay(800);
-        Assert.That(app.Evolution.Requests, Is.Empty);
-        Assert.That(await app.ScalarAsync<long>("SELECT count(*) FROM messages WHERE direction = 'inbound'"), Is.EqualTo(1));
+        var marker = await Marker.AnsweredAsync(app, (await app.CreateTenantWithInstanceAsync()).Instance);
+        Assert.That(marker.Without(app.Evolution.Requests), Is.Empty);
+        Assert.That(await app.ScalarAsync<long>(
+            "SELECT count(*) FROM messages m JOIN sessions s ON s.id = m.session_id WHERE m.direction = 'inbound' AND s.chat_id <> $1", marker.ChatId), Is.EqualTo(1));
     }
 }

@@ -42,10 +42,10 @@ public sealed class SharedTransactionTests
         Assert.That(await app.ScalarAsync<long>("SELECT count(*) FROM session_events WHERE action = 'ai_queued'"), Is.EqualTo(deliveries.Count - 1 + 2));
 
         await HybridFlowApp.EventuallyAsync(() => chats.All(c => app.Evolution.SendsTo(c).Count >= 1), "every chat answered");
-        await Task.Delay(1000);
+        var after = await ScrapeAsync(app); // before the marker's own webhook
+        await Marker.AnsweredAsync(app, instance);
         foreach (var chat in chats) Assert.That(app.Evolution.SendsTo(chat), Has.Count.EqualTo(1), chat);
 
-        var after = await ScrapeAsync(app);
         var transactions = Delta(before, after, "hybridflow_webhook_transactions_total", "committed");
         var members = Delta(before, after, "hybridflow_webhook_transaction_members_total", "committed");
         Assert.That(members, Is.EqualTo(deliveries.Count + 2), "every customer webhook went through a transaction (the blocking chat's two too)");
@@ -92,11 +92,11 @@ public sealed class SharedTransactionTests
 
         var others = chats.Where(c => c != poisonedChat).ToList();
         await HybridFlowApp.EventuallyAsync(() => others.All(c => app.Evolution.SendsTo(c).Count >= 1), "every other chat answered");
-        await Task.Delay(1000);
+        var after = await ScrapeAsync(app); // before the marker's own webhook
+        await Marker.AnsweredAsync(app, instance);
         foreach (var chat in others) Assert.That(app.Evolution.SendsTo(chat), Has.Count.EqualTo(1), chat);
         Assert.That(app.Evolution.SendsTo(poisonedChat), Is.Empty);
 
-        var after = await ScrapeAsync(app);
         Assert.That(Delta(before, after, "hybridflow_webhook_transaction_members_total", "rolled_back"), Is.GreaterThan(1),
             "a shared transaction rolled back, and the refused webhook alone once more");
     }

@@ -42,7 +42,10 @@ public sealed class SlowAndDownDependencyTests
 
         await using var revived = await FakeEvolutionServer.StartAsync(port);
         await HybridFlowApp.EventuallyAsync(() => revived.SendsTo(chat).Count == 1, "sent once Evolution is back", TimeSpan.FromSeconds(30));
-        await Task.Delay(1500);
+        var marker = Payloads.NewChatId();
+        await Marker.AfterAsync(
+            () => _app.DeliverAsync(instance, Payloads.CustomerText(marker, "marcador")),
+            () => Task.FromResult(revived.SendsTo(marker).Count >= 1), "a marker chat answered through the revived Evolution");
         Assert.That(revived.SendsTo(chat), Has.Count.EqualTo(1));
         Assert.That(await _app.TimelineAsync(instance, chat), Does.Contain("ai_replied"));
     }
@@ -60,7 +63,7 @@ public sealed class SlowAndDownDependencyTests
         var chat = Payloads.NewChatId();
         await _app.DeliverAsync(instance, Payloads.CustomerText(chat, "Oi"));
         await HybridFlowApp.EventuallyAsync(() => _app.Evolution.SendsTo(chat).Count == 1, "answered after the timeouts", TimeSpan.FromSeconds(30));
-        await Task.Delay(1000);
+        await Marker.AnsweredAsync(_app, instance);
         Assert.That(_app.Evolution.SendsTo(chat), Has.Count.EqualTo(1));
         Assert.That((await _app.TimelineAsync(instance, chat)).Count(a => a == "ai_retry"), Is.EqualTo(2));
     }

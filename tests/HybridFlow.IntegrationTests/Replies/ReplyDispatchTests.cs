@@ -26,11 +26,11 @@ public sealed class ReplyDispatchTests
         Assert.That(actions, Is.All.EqualTo("ai_queued"));
 
         await HybridFlowApp.EventuallyAsync(() => chats.All(c => app.Evolution.SendsTo(c).Count >= 1), "every chat answered", TimeSpan.FromSeconds(60));
-        await Task.Delay(1000);
+        var marker = await Marker.AnsweredAsync(app, instance);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(chats.Select(c => app.Evolution.SendsTo(c).Count), Is.All.EqualTo(1), "one reply per chat");
-            Assert.That(app.Llm.Requests, Has.Count.EqualTo(40), "one model call per chat");
+            Assert.That(marker.Without(app.Llm.Requests), Has.Count.EqualTo(40), "one model call per chat");
             Assert.That(app.Llm.PeakConcurrency, Is.GreaterThan(2), "more model calls at once than the two old worker loops made");
         }
     }
@@ -85,16 +85,17 @@ public sealed class ReplyDispatchTests
         await app.DeliverAsync(instance, Payloads.CustomerText(chat, "Que horas abrem?"));
         Assert.That(await firstCallReached.WaitAsync(TimeSpan.FromSeconds(20)), Is.True, "the first reply is being written");
         Assert.That(await app.DeliverAsync(instance, Payloads.CustomerText(chat, "E que horas fecham?")), Is.EqualTo("ai_queued"));
-        await Task.Delay(1000);
-        Assert.That(app.Llm.Requests, Has.Count.EqualTo(1), "the chat's second job waits while its first one runs");
+        // Another chat's message, due after the second job, is answered while the first call still runs.
+        var marker = await Marker.AnsweredAsync(app, instance);
+        Assert.That(marker.Without(app.Llm.Requests), Has.Count.EqualTo(1), "the chat's second job waits while its first one runs");
 
         releaseFirstCall.Release();
         await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 2, "both replies sent", TimeSpan.FromSeconds(30));
-        var second = app.Llm.Requests[1].Json.GetProperty("messages").EnumerateArray()
+        var second = marker.Without(app.Llm.Requests)[1].Json.GetProperty("messages").EnumerateArray()
             .Select(m => (Role: m.GetProperty("role").GetString(), Text: Content(m))).ToList();
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(app.Llm.Requests, Has.Count.EqualTo(2));
+            Assert.That(marker.Without(app.Llm.Requests), Has.Count.EqualTo(2));
             Assert.That(second, Does.Contain(("assistant", (string?)"Abrimos às 7h.")), "the second prompt has the bot's first answer");
             Assert.That(second, Does.Contain(("user", (string?)"E que horas fecham?")));
             Assert.That(app.Evolution.SendsTo(chat).Select(s => s.Json.GetProperty("text").GetString()),
@@ -178,11 +179,16 @@ public sealed class ReplyDispatchTests
         var chat = Payloads.NewChatId();
         await app.DeliverAsync(instance, Payloads.CustomerText(chat, "Oi"));
         await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 1, "the slow reply sent", TimeSpan.FromSeconds(30));
-        await Task.Delay(1500);
+        // Each claim counts an attempt, so the attempts below, read once the job is sent (no claim follows), say whether
+        // it was taken over; the marker is handled after anything else that was due.
+        await HybridFlowApp.EventuallyAsync(async () => await app.ScalarAsync<string>(
+            "SELECT j.status FROM reply_jobs j JOIN sessions s ON s.id = j.session_id WHERE s.chat_id = $1", chat) == "sent", "the job recorded as sent");
+        app.Llm.Delay = TimeSpan.Zero;
+        var marker = await Marker.AnsweredAsync(app, instance);
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(app.Llm.Requests, Has.Count.EqualTo(1), "nobody claimed the job again while its lease was being renewed");
+            Assert.That(marker.Without(app.Llm.Requests), Has.Count.EqualTo(1), "nobody claimed the job again while its lease was being renewed");
             Assert.That(app.Evolution.SendsTo(chat), Has.Count.EqualTo(1));
             Assert.That(await app.ScalarAsync<int>(
                 "SELECT j.attempts FROM reply_jobs j JOIN sessions s ON s.id = j.session_id WHERE s.chat_id = $1", chat), Is.EqualTo(1));
@@ -269,7 +275,20 @@ public sealed class ReplyDispatchTests
         await HybridFlowApp.EventuallyAsync(() => evolution.SendsTo(chat).Count == 1, "the reply sent by the restarted process, within the lease",
             TimeSpan.FromSeconds(leaseSeconds + 5));
         TestContext.Out.WriteLine($"reply sent {restarted.Elapsed.TotalSeconds:0.0} s after the restart began (lease {leaseSeconds} s)");
-        await Task.Delay(TimeSpan.FromSeconds(leaseSeconds + 1)); // a second claim would have happened by now
+        // No fixed wait for a second claim: the job is sent (a sent job is never claimed again), and a marker chat's
+        // reply, queued after it, has gone out through the restarted process.
+        await HybridFlowApp.EventuallyAsync(async () => (await TimelineAsync(database, chat)).Contains("ai_replied"), "the reply recorded as sent");
+        var markerChat = Payloads.NewChatId();
+        using (var http = AdminClient(second))
+        using (var marker = new HttpRequestMessage(HttpMethod.Post, $"webhook/{instance}")
+        {
+            Content = JsonContent.Create(Payloads.CustomerText(markerChat, "marcador").WithInstance(instance)),
+        })
+        {
+            marker.Headers.Add("X-Webhook-Secret", HybridFlowApp.WebhookSecret);
+            Assert.That((int)(await http.SendAsync(marker)).StatusCode, Is.EqualTo(200));
+        }
+        await HybridFlowApp.EventuallyAsync(() => evolution.SendsTo(markerChat).Count == 1, "the marker answered by the restarted process", TimeSpan.FromSeconds(15));
         var timeline = await TimelineAsync(database, chat);
         using (Assert.EnterMultipleScope())
         {

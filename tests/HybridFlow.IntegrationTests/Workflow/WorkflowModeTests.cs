@@ -47,6 +47,15 @@ public sealed class WorkflowModeTests
             reply_mode = "workflow", workflow_url = _workflow.NewHook(Secret), workflow_secret = Secret, debounce_seconds = debounceSeconds,
         });
 
+    /// <summary>A marker chat's message, queued after what the test checks, has been POSTed to the workflow.</summary>
+    private async Task WorkflowMarkerAsync(string instance)
+    {
+        var marker = Payloads.NewChatId();
+        await Marker.AfterAsync(
+            async () => Assert.That(await _app.DeliverAsync(instance, Payloads.CustomerText(marker, "marcador", at: _app.Clock.GetUtcNow())), Is.EqualTo("workflow_queued")),
+            () => Task.FromResult(_workflow.CallsFor(marker).Count >= 1), "the marker POSTed to the workflow", TimeSpan.FromSeconds(30));
+    }
+
     private Task WaitForTimelineAsync(string instance, string chat, string action, TimeSpan? timeout = null) =>
         HybridFlowApp.EventuallyAsync(async () => (await _app.TimelineAsync(instance, chat)).Contains(action), action, timeout);
 
@@ -123,7 +132,7 @@ public sealed class WorkflowModeTests
 
         Assert.That(await _app.DeliverAsync(instance, Payloads.CustomerText(chat, "Oi")), Is.EqualTo("workflow_queued"));
         await WaitForTimelineAsync(instance, chat, "workflow_delivered");
-        await Task.Delay(800);
+        await WorkflowMarkerAsync(instance);
 
         var calls = _workflow.CallsFor(chat);
         Assert.That(calls.Select(c => c.AnsweredStatus), Is.EqualTo(new[] { 500, 503, 200 }));
@@ -163,7 +172,7 @@ public sealed class WorkflowModeTests
 
         await _app.DeliverAsync(instance, Payloads.CustomerText(chat, "Oi"));
         await WaitForTimelineAsync(instance, chat, "workflow_failed", TimeSpan.FromSeconds(30));
-        await Task.Delay(800);
+        await WorkflowMarkerAsync(instance);
 
         Assert.That(_workflow.CallsFor(chat), Has.Count.EqualTo(5), "REPLY_MAX_ATTEMPTS attempts, then no more");
         Assert.That(await _app.ScalarAsync<string>(
@@ -180,7 +189,7 @@ public sealed class WorkflowModeTests
 
         Assert.That(await _app.DeliverAsync(instance, Payloads.CustomerText(chat, "Oi, tem bolo hoje?")), Is.EqualTo("workflow_queued"));
         Assert.That(await _app.DeliverAsync(instance, Payloads.OwnerText(chat, "Tem sim, Ana!")), Is.EqualTo("paused"));
-        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        await WorkflowMarkerAsync(instance); // the same 2 s debounce: due after the cancelled job would have been
 
         Assert.That(_workflow.CallsFor(chat), Is.Empty);
         Assert.That(await _app.ScalarAsync<string>("SELECT j.status FROM reply_jobs j JOIN sessions s ON s.id = j.session_id WHERE s.chat_id = $1", chat),
@@ -204,7 +213,7 @@ public sealed class WorkflowModeTests
         await _app.ScalarAsync<int>("UPDATE reply_jobs SET due_at = now() WHERE session_id = (SELECT id FROM sessions WHERE chat_id = $1) RETURNING 1", chat);
 
         await WaitForTimelineAsync(instance, chat, "workflow_discarded_collision");
-        await Task.Delay(500);
+        await WorkflowMarkerAsync((await CreateWorkflowTenantAsync()).Instance); // this tenant's debounce is 600 s
         Assert.That(_workflow.CallsFor(chat), Is.Empty, "nothing is POSTed once a person has the chat");
         Assert.That(await _app.ScalarAsync<string>("SELECT j.status FROM reply_jobs j JOIN sessions s ON s.id = j.session_id WHERE s.chat_id = $1", chat),
             Is.EqualTo("discarded"));

@@ -7,6 +7,10 @@ import { actionLabel, formatTime, t } from './i18n.js';
 const pageSize = 50;
 const typingEveryMs = 5000;
 const pauseChoices = [15, 30, 60, 120, 240, 480, 1440];
+// The quiet period is the tenant's, decided by the server (agents cannot read tenant settings); until resumed is
+// the pause without a body.
+const pauseBody = (choice) => choice === 'quiet_period' ? { for: 'quiet_period' }
+  : choice === 'until_resumed' ? {} : { minutes: Number(choice) };
 // Bookkeeping steps of the reply pipeline: on the timeline API, not worth a line in a person's view.
 const quietActions = new Set(['ai_queued', 'workflow_queued', 'recorded', 'duplicate_ignored', 'ignored_echo', 'ignored_event',
   'status_updated', 'ai_send_confirmed', 'media_attached']);
@@ -549,7 +553,8 @@ export class InboxView {
     }
     const selectId = uid('pause-minutes');
     const select = h('select', { id: selectId },
-      h('option', { value: '' }, t('conv.pause_default')),
+      h('option', { value: 'quiet_period' }, t('conv.pause_default')),
+      h('option', { value: 'until_resumed' }, t('conv.pause_until_resumed')),
       pauseChoices.map((m) => h('option', { value: String(m) }, m < 60 ? t('conv.minutes', { n: m }) : t('conv.hours', { n: m / 60 }))));
     return h('div', { class: 'pause-group' },
       h('label', { for: selectId }, t('conv.pause_for')),
@@ -558,7 +563,7 @@ export class InboxView {
         type: 'button', class: 'secondary', id: 'pause-button',
         onclick: async () => {
           try {
-            this.conversation = await inbox.pause(this.selectedId, select.value ? Number(select.value) : undefined);
+            this.conversation = await inbox.pause(this.selectedId, pauseBody(select.value));
             this.upsert(this.conversation);
             this.renderConversationHeader();
             announce(t('announce.paused'));
