@@ -14,6 +14,8 @@ public static class TimelineActions
     public const string IgnoredUnsupported = "ignored_unsupported";
     public const string IgnoredEvent = "ignored_event";
     public const string Recorded = "recorded";
+    /// <summary>A customer message older than stale_message_minutes when it arrived: recorded, not answered, the chat flagged needs_attention.</summary>
+    public const string IgnoredStale = "ignored_stale";
 
     public const string ManualPause = "manual_pause";
     public const string Resumed = "resumed";
