@@ -172,7 +172,7 @@ public sealed class ChatSession
     /// <summary>A person resumed the chat: they have seen it, so it no longer needs one either.</summary>
     public SessionOutcome Resume(DateTimeOffset now)
     {
-        var attended = ClearAttention(now);
+        var attended = AcknowledgeAttention(now) == SessionOutcome.AttentionCleared;
         if (!IsPaused) return attended ? SessionOutcome.AttentionCleared : SessionOutcome.Unchanged;
         Activate(now);
         return SessionOutcome.Resumed;
@@ -212,12 +212,13 @@ public sealed class ChatSession
         return SessionOutcome.IgnoredStale;
     }
 
-    private bool ClearAttention(DateTimeOffset now)
+    /// <summary>A person wrote in the chat (through the API, as bot or agent): it no longer needs one.</summary>
+    public SessionOutcome AcknowledgeAttention(DateTimeOffset now)
     {
-        if (!NeedsAttention) return false;
+        if (!NeedsAttention) return SessionOutcome.Unchanged;
         NeedsAttention = false;
         UpdatedAt = now;
-        return true;
+        return SessionOutcome.AttentionCleared;
     }
 
     private bool PauseOver(DateTimeOffset now, TimeSpan quietPeriod) => PauseReason switch

@@ -126,4 +126,14 @@ public sealed class ChatSessionStaleMessageTests
             Assert.That(s.ReceiveCustomerMessage(T0.AddMinutes(1), T0.AddMinutes(1), Quiet, StaleAfter), Is.EqualTo(SessionOutcome.Reply));
         }
     }
+
+    [Test]
+    public void AcknowledgeAttention_WhenFlagged_ClearsIt_AndOtherwiseChangesNothing()
+    {
+        var s = Active();
+        Assert.That(s.AcknowledgeAttention(T0), Is.EqualTo(SessionOutcome.Unchanged));
+        s.FlagForAttention(T0);
+        Assert.That(s.AcknowledgeAttention(T0.AddMinutes(1)), Is.EqualTo(SessionOutcome.AttentionCleared));
+        Assert.That(s.NeedsAttention, Is.False);
+    }
 }

@@ -86,4 +86,17 @@ public sealed class StaleMessageTests
         Assert.That(session.GetProperty("needs_attention").GetBoolean(), Is.True);
         Assert.That(session.GetProperty("is_paused").GetBoolean(), Is.False);
     }
+
+    [Test]
+    public async Task APersonWritingThroughSendMessage_ClearsTheFlag()
+    {
+        var (_, instance) = await _app.CreateTenantWithInstanceAsync();
+        var chat = Payloads.NewChatId();
+        Assert.That(await _app.DeliverAsync(instance, Payloads.CustomerText(chat, "Oi?", at: DateTimeOffset.UtcNow.AddHours(-1))), Is.EqualTo("ignored_stale"));
+
+        var sent = await _app.Admin.PostAsJsonAsync("/api/evolution/send-message",
+            new { instance_name = instance, chat_id = chat, text = "Desculpe a demora! Abrimos às 7h.", @as = "bot" });
+        Assert.That((int)sent.StatusCode, Is.EqualTo(201), await sent.Content.ReadAsStringAsync());
+        Assert.That((await _app.GetSessionAsync(instance, chat)).GetProperty("needs_attention").GetBoolean(), Is.False);
+    }
 }
