@@ -48,7 +48,7 @@ public sealed class ThrottledReplyGenerator : IReplyGenerator
         if (platformAccount && _accounts.ExhaustedUntil(key.Provider, _time.GetUtcNow()) is { } exhaustedUntil)
         {
             // Counted like the provider's own answer, so the alert sees every job it costs.
-            _metrics.LlmCallFinished(key.Provider, TimeSpan.Zero, "account");
+            _metrics.LlmAccountExhaustedWithoutCall(key.Provider);
             throw new ReplyGenerationException(
                 $"{key.Provider} account is out of credit: not called for model '{key.Model}' until {exhaustedUntil:O} (LLM_ACCOUNT_RETRY_MINUTES).",
                 isPermanent: true)
