@@ -94,6 +94,8 @@ public static class DependencyInjection
         // Every model call is timed, counted and stamped with the job's correlation id, whichever provider answers it;
         // around that, the throttle caps calls per provider and model and holds everyone back while a provider rate limits.
         services.AddSingleton<MeteredReplyGenerator>();
+        services.AddSingleton(env.LlmAccounts());
+        services.AddSingleton<LlmAccountStatus>();
         services.Replace(ServiceDescriptor.Singleton<IReplyGenerator, ThrottledReplyGenerator>());
 
         services.AddSingleton<ReplyWorkerSignal>();

@@ -204,6 +204,11 @@ public sealed class EnvironmentSettings
         MaxConcurrent = (int)Number("WEBHOOK_TRANSACTIONS", Persistence.SharedTransactionOptions.DefaultMaxConcurrent, 1, 100),
     };
 
+    public Llm.LlmAccountOptions LlmAccounts() => new()
+    {
+        RetryAfter = TimeSpan.FromMinutes(Number("LLM_ACCOUNT_RETRY_MINUTES", 10, 0.01, 24 * 60)),
+    };
+
     public EvolutionOptions Evolution() => new()
     {
         Timeout = TimeSpan.FromSeconds(Number("EVOLUTION_TIMEOUT", 30, 1, 300)),

@@ -38,6 +38,7 @@ public sealed record CreateTenantRequest(
     string? VisionModel = null,
     string? UnsupportedMediaReply = null,
     int? HistoryTokenBudget = null,
+    int? StaleMessageMinutes = null,
     string? LlmApiKey = null,
     string? LlmBaseUrl = null,
     string? NotifyUrl = null,
@@ -59,6 +60,7 @@ public sealed record CreateTenantRequest(
         VisionModel = Set(VisionModel),
         UnsupportedMediaReply = Set(UnsupportedMediaReply),
         HistoryTokenBudget = Set(HistoryTokenBudget),
+        StaleMessageMinutes = Set(StaleMessageMinutes),
     };
 
     private static Optional<T?> Set<T>(T? value) where T : struct => value is null ? default : new(value);
@@ -126,6 +128,7 @@ public sealed record SendMessageRequest(string? InstanceName, string? ChatId, st
 /// <param name="VisionModel">Vision-capable model for photos; null uses llm_model.</param>
 /// <param name="UnsupportedMediaReply">Answer to a voice note or photo the bot cannot understand; null: silence.</param>
 /// <param name="HistoryTokenBudget">The history sent to the model is trimmed to about this many tokens (100-200000); default 8000.</param>
+/// <param name="StaleMessageMinutes">A customer message older than this many minutes when it arrives (1-10080) is recorded but not answered, and the chat is flagged needs_attention; default 30.</param>
 /// <param name="LlmApiKey">Write-only: the tenant's own key for its model, transcription and vision calls (stored encrypted, shown masked); null: the global key.</param>
 /// <param name="LlmBaseUrl">The tenant's own OpenAI-compatible base URL, e.g. https://api.openai.com/v1; null: the global one. Private addresses are refused unless set with the platform admin key.</param>
 /// <param name="NotifyUrl">Receives a signed POST (event handoff_requested) when a customer asks for a person; null: none. Needs workflow_secret or N8N_API_KEY to sign.</param>
@@ -157,6 +160,7 @@ public sealed record UpdateTenantRequest(
     [property: Clearable] Optional<string?> VisionModel = default,
     [property: Clearable] Optional<string?> UnsupportedMediaReply = default,
     [property: Clearable] Optional<int?> HistoryTokenBudget = default,
+    [property: Clearable] Optional<int?> StaleMessageMinutes = default,
     [property: Clearable] Optional<string?> LlmApiKey = default,
     [property: Clearable] Optional<string?> LlmBaseUrl = default,
     [property: Clearable] Optional<string?> NotifyUrl = default,
@@ -178,6 +182,7 @@ public sealed record UpdateTenantRequest(
         VisionModel = VisionModel,
         UnsupportedMediaReply = UnsupportedMediaReply,
         HistoryTokenBudget = HistoryTokenBudget,
+        StaleMessageMinutes = StaleMessageMinutes,
     };
 }
 

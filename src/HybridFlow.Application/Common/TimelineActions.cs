@@ -14,6 +14,8 @@ public static class TimelineActions
     public const string IgnoredUnsupported = "ignored_unsupported";
     public const string IgnoredEvent = "ignored_event";
     public const string Recorded = "recorded";
+    /// <summary>A customer message older than stale_message_minutes when it arrived: recorded, not answered, the chat flagged needs_attention.</summary>
+    public const string IgnoredStale = "ignored_stale";
 
     public const string ManualPause = "manual_pause";
     public const string Resumed = "resumed";
@@ -30,6 +32,8 @@ public static class TimelineActions
     public const string AiResent = "ai_resent";
     /// <summary>Nothing could prove whether a send went out: the chat is listed by state=needs_attention for a person.</summary>
     public const string AiOutcomeUnknown = "ai_outcome_unknown";
+    /// <summary>The model's reply reached LLM_MAX_TOKENS: the detail says whether it was written again with twice the tokens (<c>regenerated</c>) or still cut and sent up to its last complete sentence (<c>cut</c>).</summary>
+    public const string AiTruncated = "ai_truncated";
 
     public const string WorkflowDelivered = "workflow_delivered";
     public const string WorkflowRetry = "workflow_retry";

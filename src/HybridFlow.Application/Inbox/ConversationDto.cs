@@ -10,7 +10,7 @@ public sealed record LastMessageDto(string Direction, string? Text, string Messa
 /// A conversation (a chat session) in the inbox. <c>status</c>: bot (the bot answers), paused, handoff (the customer or the
 /// model asked for a person) or resolved. <c>phone</c>: the chat id's digits for a phone chat (null for a hidden @lid
 /// number). <c>unread_count</c>: the customer's messages after what the caller last read (always 0 for an API key).
-/// <c>needs_attention</c>: a send of the chat could not be proved sent or not.
+/// <c>needs_attention</c>: a send of the chat could not be proved sent or not, or the chat was flagged for a person (ignored_stale, model account out of credit).
 /// </summary>
 public sealed record ConversationDto(
     long SessionId,

@@ -32,8 +32,11 @@ public sealed class ReplySendSteps
     public async Task<ReplyJobOutcome> BeginReplyAsync(ClaimedReplyJob claimed, string text, CancellationToken ct) =>
         (await BeginReplyAsync(claimed, text, null, ct)).Outcome;
 
-    /// <summary>The same, for a reply that goes out as <paramref name="parts"/> (null: one message): the first part's send is registered.</summary>
-    public async Task<BegunPart> BeginReplyAsync(ClaimedReplyJob claimed, string text, IReadOnlyList<string>? parts, CancellationToken ct)
+    /// <summary>
+    /// The same, for a reply that goes out as <paramref name="parts"/> (null: one message): the first part's send is registered.
+    /// <paramref name="note"/> goes on the timeline with it (how the reply was written, e.g. ai_truncated).
+    /// </summary>
+    public async Task<BegunPart> BeginReplyAsync(ClaimedReplyJob claimed, string text, IReadOnlyList<string>? parts, CancellationToken ct, TimelineNote? note = null)
     {
         var now = _time.GetUtcNow();
         await using var entry = await _ledger.OpenAsync(claimed.JobId, ct);
@@ -41,6 +44,7 @@ public sealed class ReplySendSteps
         job.Generate(claimed.Attempt, text, parts, now);
         var outcome = job.BeginSend(entry.Session, claimed.Attempt, now, _settings.SendLease);
         if (outcome == ReplyJobOutcome.Lost) return new BegunPart(outcome);
+        if (note is { } written) await entry.AddTimelineEventAsync(written.Action, written.Detail, null, now, ct);
         if (outcome is ReplyJobOutcome.Discarded or ReplyJobOutcome.Cancelled)
             await entry.AddTimelineEventAsync(TimelineActions.AiDiscardedCollision, "a person spoke while the reply was being written", null, now, ct);
         await entry.CommitAsync(ct);
@@ -167,8 +171,10 @@ public sealed class ReplySendSteps
     /// <summary>
     /// An attempt failed: retried after the backoff or dead (the Domain decides), on the timeline as
     /// <c>ai_retry</c>/<c>ai_failed</c> (<c>workflow_*</c> for a workflow job). <paramref name="attempt"/> null: the job's current one.
+    /// <paramref name="needsPerson"/>: a job that fails for good flags its chat needs_attention (only a person can answer it now).
     /// </summary>
-    public async Task<ReplyJobOutcome> FailAsync(long jobId, int? attempt, ReplyChannel channel, string error, bool permanent, CancellationToken ct)
+    public async Task<ReplyJobOutcome> FailAsync(
+        long jobId, int? attempt, ReplyChannel channel, string error, bool permanent, CancellationToken ct, bool needsPerson = false)
     {
         var now = _time.GetUtcNow();
         await using var entry = await _ledger.OpenAsync(jobId, ct);
@@ -190,6 +196,7 @@ public sealed class ReplySendSteps
             _logger.LogWarning("Reply job {reply_job_id} failed for good on attempt {attempt}: {error}", jobId, tried, error);
             action = channel == ReplyChannel.Workflow ? TimelineActions.WorkflowFailed : TimelineActions.AiFailed;
             detail = $"attempt {tried}: {error}";
+            if (needsPerson) entry.Session.FlagForAttention(now);
         }
         await entry.AddTimelineEventAsync(action, Truncate(detail), null, now, ct);
         await entry.CommitAsync(ct);

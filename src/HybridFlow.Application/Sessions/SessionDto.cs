@@ -5,7 +5,8 @@ namespace HybridFlow.Application.Sessions;
 
 /// <summary>
 /// A chat session as the admin API shows it. <see cref="NeedsAttention"/>: a send of this chat could not be proved sent or
-/// not (ai_outcome_unknown); pausing, resuming or sending in the chat clears it.
+/// not (ai_outcome_unknown), a customer message came too late to be answered (ignored_stale), or the model account was
+/// out of credit; pausing, resuming or sending in the chat clears it.
 /// </summary>
 public sealed record SessionDto(
     long Id,

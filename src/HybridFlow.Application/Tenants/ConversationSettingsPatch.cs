@@ -26,13 +26,15 @@ public sealed record ConversationSettingsPatch
     public Optional<string?> VisionModel { get; init; }
     public Optional<string?> UnsupportedMediaReply { get; init; }
     public Optional<int?> HistoryTokenBudget { get; init; }
+    public Optional<int?> StaleMessageMinutes { get; init; }
 
     public static readonly ConversationSettingsPatch None = new();
 
     public bool IsEmpty => !(TypingIndicator.HasValue || TypingMsPerChar.HasValue || SplitMessages.HasValue || MaxReplyParts.HasValue
                              || HandoffKeywords.HasValue || HandoffMessage.HasValue || Timezone.HasValue || BusinessHours.HasValue
                              || OutsideHours.HasValue || AwayMessage.HasValue || TranscriptionModel.HasValue || VisionModel.HasValue
-                             || UnsupportedMediaReply.HasValue || HistoryTokenBudget.HasValue);
+                             || UnsupportedMediaReply.HasValue || HistoryTokenBudget.HasValue
+                             || StaleMessageMinutes.HasValue);
 
     /// <summary>The settings after this patch; call it on validated input only.</summary>
     public ConversationSettings ApplyTo(ConversationSettings current)
@@ -56,6 +58,7 @@ public sealed record ConversationSettingsPatch
             VisionModel = Name(VisionModel, current.VisionModel),
             UnsupportedMediaReply = Text(UnsupportedMediaReply, current.UnsupportedMediaReply),
             HistoryTokenBudget = Pick(HistoryTokenBudget, current.HistoryTokenBudget, d.HistoryTokenBudget),
+            StaleMessageMinutes = Pick(StaleMessageMinutes, current.StaleMessageMinutes, d.StaleMessageMinutes),
         };
     }
 
@@ -189,6 +192,8 @@ public sealed class ConversationSettingsPatchValidator : AbstractValidator<Conve
                 .WithMessage($"outside_hours must be one of: {string.Join(", ", OutsideHoursPolicyNames.All)}.").OverridePropertyName("outside_hours"));
         When(p => p.HistoryTokenBudget is { HasValue: true, Value: not null }, () =>
             RuleFor(p => p.HistoryTokenBudget.Value).InclusiveBetween(100, ConversationSettings.HistoryTokenBudgetMax).OverridePropertyName("history_token_budget"));
+        When(p => p.StaleMessageMinutes is { HasValue: true, Value: not null }, () =>
+            RuleFor(p => p.StaleMessageMinutes.Value).InclusiveBetween(1, ConversationSettings.StaleMessageMinutesMax).OverridePropertyName("stale_message_minutes"));
     }
 
     private static bool IsTimeZone(string? id) =>

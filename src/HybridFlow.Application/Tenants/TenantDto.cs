@@ -35,6 +35,7 @@ public sealed record TenantDto(
     public string? VisionModel { get; init; }
     public string? UnsupportedMediaReply { get; init; }
     public int HistoryTokenBudget { get; init; } = ConversationSettings.Default.HistoryTokenBudget;
+    public int StaleMessageMinutes { get; init; } = ConversationSettings.Default.StaleMessageMinutes;
     /// <summary>Masked; null: the global key.</summary>
     public string? LlmApiKey { get; init; }
     public string? LlmBaseUrl { get; init; }
@@ -76,6 +77,7 @@ public sealed record TenantDto(
         VisionModel = c.VisionModel,
         UnsupportedMediaReply = c.UnsupportedMediaReply,
         HistoryTokenBudget = c.HistoryTokenBudget,
+        StaleMessageMinutes = c.StaleMessageMinutes,
     };
 }
 

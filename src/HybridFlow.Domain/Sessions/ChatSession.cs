@@ -21,6 +21,11 @@ public sealed class ChatSession
     public DateTimeOffset? ResumedAt { get; private set; }
     /// <summary>When the away message last went to this chat: it goes once per closed period.</summary>
     public DateTimeOffset? AwayMessageSentAt { get; private set; }
+    /// <summary>
+    /// "Needs a person": something the bot did not answer (an old message, a model account out of credit) waits for one.
+    /// A flag, not a pause: the bot still answers fresh messages. A person writing, pausing or resuming clears it.
+    /// </summary>
+    public bool NeedsAttention { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
 
@@ -37,16 +42,23 @@ public sealed class ChatSession
     public static ChatSession Restore(
         long id, long tenantId, long instanceId, string chatId, bool isPaused, PauseReason? pauseReason,
         DateTimeOffset? pausedUntil, DateTimeOffset? lastMessageAt, DateTimeOffset? lastHumanAt,
-        DateTimeOffset? resumedAt, DateTimeOffset createdAt, DateTimeOffset updatedAt, DateTimeOffset? awayMessageSentAt = null) => new()
+        DateTimeOffset? resumedAt, DateTimeOffset createdAt, DateTimeOffset updatedAt, DateTimeOffset? awayMessageSentAt = null,
+        bool needsAttention = false) => new()
     {
         AwayMessageSentAt = awayMessageSentAt,
+        NeedsAttention = needsAttention,
         Id = id, TenantId = tenantId, InstanceId = instanceId, ChatId = chatId, IsPaused = isPaused,
         PauseReason = pauseReason, PausedUntil = pausedUntil, LastMessageAt = lastMessageAt,
         LastHumanAt = lastHumanAt, ResumedAt = resumedAt, CreatedAt = createdAt, UpdatedAt = updatedAt,
     };
 
-    public SessionOutcome ReceiveCustomerMessage(DateTimeOffset sentAt, DateTimeOffset now, TimeSpan quietPeriod)
+    /// <summary>
+    /// A customer's message. One older than <paramref name="staleAfter"/> when it arrives (a redelivery after an outage) is
+    /// not answered: the chat is flagged for a person instead (<see cref="SessionOutcome.IgnoredStale"/>).
+    /// </summary>
+    public SessionOutcome ReceiveCustomerMessage(DateTimeOffset sentAt, DateTimeOffset now, TimeSpan quietPeriod, TimeSpan? staleAfter = null)
     {
+        if (IsStale(sentAt, now, staleAfter)) return ReceiveStale(sentAt, now);
         Touch(sentAt, now);
         if (!IsPaused) return SessionOutcome.Reply;
         if (PauseReason is Sessions.PauseReason.HumanTakeover or Sessions.PauseReason.HandoffRequested && PauseOver(now, quietPeriod))
@@ -63,8 +75,10 @@ public sealed class ChatSession
     /// for a person until the quiet period passes; a chat already paused stays as it is (a pending handoff is not
     /// requested twice, and a person's or a manual pause stays silent).
     /// </summary>
-    public SessionOutcome ReceiveHandoffRequest(DateTimeOffset sentAt, DateTimeOffset now, TimeSpan quietPeriod)
+    public SessionOutcome ReceiveHandoffRequest(DateTimeOffset sentAt, DateTimeOffset now, TimeSpan quietPeriod, TimeSpan? staleAfter = null)
     {
+        // An old request for a person is not acted on by the bot either: the flag already asks for one.
+        if (IsStale(sentAt, now, staleAfter)) return ReceiveStale(sentAt, now);
         Touch(sentAt, now);
         if (IsPaused && PauseOver(now, quietPeriod)) Activate(now);
         if (!IsPaused) return RequestHandoff(now, quietPeriod);
@@ -108,6 +122,7 @@ public sealed class ChatSession
         }
 
         if (LastHumanAt is null || sentAt > LastHumanAt) LastHumanAt = sentAt;
+        NeedsAttention = false;
         if (IsPaused)
         {
             if (PauseReason == Sessions.PauseReason.HandoffRequested)
@@ -149,15 +164,30 @@ public sealed class ChatSession
         IsPaused = true;
         PauseReason = Sessions.PauseReason.Manual;
         PausedUntil = duration is null ? null : now + duration;
+        NeedsAttention = false;
         UpdatedAt = now;
         return SessionOutcome.PausedManually;
     }
 
+    /// <summary>A person resumed the chat: they have seen it, so it no longer needs one either.</summary>
     public SessionOutcome Resume(DateTimeOffset now)
     {
-        if (!IsPaused) return SessionOutcome.Unchanged;
+        var attended = AcknowledgeAttention(now) == SessionOutcome.AttentionCleared;
+        if (!IsPaused) return attended ? SessionOutcome.AttentionCleared : SessionOutcome.Unchanged;
         Activate(now);
         return SessionOutcome.Resumed;
+    }
+
+    /// <summary>
+    /// A reply could not be written for a reason only a person can fix (the model account is out of credit): the chat is
+    /// flagged for one. Nothing else changes: the bot answers the next message if it can.
+    /// </summary>
+    public SessionOutcome FlagForAttention(DateTimeOffset now)
+    {
+        if (NeedsAttention) return SessionOutcome.Unchanged;
+        NeedsAttention = true;
+        UpdatedAt = now;
+        return SessionOutcome.NeedsAttention;
     }
 
     /// <summary>
@@ -169,6 +199,26 @@ public sealed class ChatSession
         if (!IsPaused || !PauseOver(now, quietPeriod)) return SessionOutcome.Unchanged;
         Activate(now);
         return SessionOutcome.AutoResumed;
+    }
+
+    /// <summary>Older than <paramref name="staleAfter"/> when it arrived; no limit (null) keeps every message fresh.</summary>
+    public static bool IsStale(DateTimeOffset sentAt, DateTimeOffset now, TimeSpan? staleAfter) =>
+        staleAfter is { } limit && now - sentAt > limit;
+
+    private SessionOutcome ReceiveStale(DateTimeOffset sentAt, DateTimeOffset now)
+    {
+        Touch(sentAt, now);
+        NeedsAttention = true;
+        return SessionOutcome.IgnoredStale;
+    }
+
+    /// <summary>A person wrote in the chat (through the API, as bot or agent): it no longer needs one.</summary>
+    public SessionOutcome AcknowledgeAttention(DateTimeOffset now)
+    {
+        if (!NeedsAttention) return SessionOutcome.Unchanged;
+        NeedsAttention = false;
+        UpdatedAt = now;
+        return SessionOutcome.AttentionCleared;
     }
 
     private bool PauseOver(DateTimeOffset now, TimeSpan quietPeriod) => PauseReason switch

@@ -31,6 +31,12 @@ public enum SessionOutcome
     AwayMessageDue,
     /// <summary>Outside business hours: nothing is sent (silent, or the away message already went).</summary>
     IgnoredOutsideHours,
+    /// <summary>A customer message older than the tenant's stale_message_minutes: recorded, not answered, the chat flagged for a person.</summary>
+    IgnoredStale,
+    /// <summary>The chat was flagged for a person (needs_attention); the bot keeps answering fresh messages.</summary>
+    NeedsAttention,
+    /// <summary>A person resumed an active chat that was flagged for one: the flag is cleared.</summary>
+    AttentionCleared,
 }
 
 public static class SessionOutcomeExtensions

@@ -49,6 +49,8 @@ public sealed record ConversationSettings
     public const int HandoffKeywordMaxLength = 100;
     public const int CannedMessageMaxLength = 4_096;
     public const int HistoryTokenBudgetMax = 200_000;
+    /// <summary>A week: Meta retries a webhook for 7 days.</summary>
+    public const int StaleMessageMinutesMax = 7 * 24 * 60;
     public static readonly TimeSpan TypingMin = TimeSpan.FromMilliseconds(500);
     public static readonly TimeSpan TypingMax = TimeSpan.FromSeconds(6);
 
@@ -110,6 +112,11 @@ public sealed record ConversationSettings
 
     /// <summary>The history sent to the model is trimmed to this many tokens (estimated) as well as to history_messages.</summary>
     public int HistoryTokenBudget { get; init; } = 8_000;
+
+    /// <summary>A customer message older than this when it arrives (redelivered after an outage) is recorded, not answered, and flagged for a person.</summary>
+    public int StaleMessageMinutes { get; init; } = 30;
+
+    public TimeSpan StaleMessageAfter => TimeSpan.FromMinutes(StaleMessageMinutes);
 
     public string EffectiveHandoffMessage => HandoffMessage ?? DefaultHandoffMessage;
     public string EffectiveAwayMessage => AwayMessage ?? DefaultAwayMessage;

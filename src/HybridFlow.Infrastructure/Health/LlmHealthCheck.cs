@@ -34,6 +34,18 @@ public sealed class LlmHealthCheck : IHealthCheck
             return HealthCheckResult.Unhealthy(e.Message);
         }
 
+        // Out of credit: the model answers no one, but the service itself is up (degraded, not 503).
+        if (_services.GetService<LlmAccountStatus>() is { } accounts)
+        {
+            var now = (_services.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow();
+            foreach (var provider in new[] { LlmOptions.OpenAiProvider, LlmOptions.AnthropicProvider })
+            {
+                if (accounts.ExhaustedUntil(provider, now) is { } until)
+                    return HealthCheckResult.Degraded(
+                        $"{provider}: the platform's account is out of credit; its jobs fail at once until {until:O} (LLM_ACCOUNT_RETRY_MINUTES), then it is tried again.");
+            }
+        }
+
         return options.Provider switch
         {
             LlmOptions.OpenAiProvider when !options.IsOpenAiConfigured =>

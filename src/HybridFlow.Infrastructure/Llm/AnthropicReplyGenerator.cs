@@ -68,7 +68,7 @@ public sealed class AnthropicReplyGenerator : IReplyGenerator, IDisposable
         var parameters = new MessageCreateParams
         {
             Model = model,
-            MaxTokens = _options.MaxTokens,
+            MaxTokens = _options.MaxTokens * Math.Max(1, prompt.MaxTokensScale),
             Messages = messages,
         };
         var hasSystem = !string.IsNullOrWhiteSpace(prompt.SystemPrompt);
@@ -144,12 +144,14 @@ public sealed class AnthropicReplyGenerator : IReplyGenerator, IDisposable
             }
         }
 
-        if (text.Length == 0)
+        // Cut at the token limit: the caller writes it again or cuts it at a sentence, even when nothing came yet.
+        var truncated = message.StopReason?.Raw() == "max_tokens";
+        if (text.Length == 0 && !truncated)
         {
             throw LlmErrors.EmptyReply(ProviderName, model);
         }
 
-        return new GeneratedReply(text, usage);
+        return new GeneratedReply(text, usage, Truncated: truncated);
     }
 
     private static IReadOnlyDictionary<string, JsonElement>? ReadInput(ToolUseBlock toolUse)

@@ -26,6 +26,20 @@ internal static partial class LlmErrors
         string provider, string model, int status, string? responseBody, string? requestId, TimeSpan? retryAfter = null)
     {
         var kind = ErrorKind(responseBody);
+        if (IsAccountExhausted(status, kind, responseBody))
+        {
+            return new ReplyGenerationException(
+                $"{provider} account is out of credit (HTTP {status}"
+                + (kind is null ? "" : $", {kind}")
+                + $") for model '{model}'"
+                + (IsSafeToken(requestId) ? $", request id {requestId}" : "")
+                + ": nothing is answered until the account is topped up.",
+                isPermanent: true)
+            {
+                IsAccountExhausted = true,
+            };
+        }
+
         var rateLimited = IsRateLimitStatus(status);
         var message = $"{provider} returned HTTP {status} for model '{model}'"
             + (kind is null ? "" : $" ({kind})")
@@ -57,7 +71,10 @@ internal static partial class LlmErrors
         var scrubbed = Scrub(error.Message, apiKey);
         return ReferenceEquals(scrubbed, error.Message)
             ? error
-            : new ReplyGenerationException(scrubbed, error.IsPermanent) { IsRateLimited = error.IsRateLimited, RetryAfter = error.RetryAfter };
+            : new ReplyGenerationException(scrubbed, error.IsPermanent)
+            {
+                IsRateLimited = error.IsRateLimited, RetryAfter = error.RetryAfter, IsAccountExhausted = error.IsAccountExhausted,
+            };
     }
 
     /// <summary>The outbound rules stopped the call (<see cref="Security.OutboundAddressGuard.BlockedBy"/>): a blocked address, a redirect, an answer over its cap.</summary>
@@ -84,6 +101,34 @@ internal static partial class LlmErrors
 
     public static ReplyGenerationException EmptyReply(string provider, string model) =>
         new($"{provider} model '{model}' returned an empty reply.", isPermanent: false);
+
+    /// <summary>
+    /// An account failure, not a rate limit: OpenAI answers 429 with <c>error.code</c>/<c>error.type</c>
+    /// <c>insufficient_quota</c> ("You exceeded your current quota…"); Anthropic answers 400 <c>invalid_request_error</c>
+    /// "Your credit balance is too low to access the Anthropic API…".
+    /// </summary>
+    private static bool IsAccountExhausted(int status, string? kind, string? body) =>
+        (status == 429 && kind is not null && kind.Split('/').Contains("insufficient_quota", StringComparer.Ordinal))
+        || (status == 400 && ErrorMessage(body) is { } message && message.Contains("credit balance is too low", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary><c>error.message</c>, only to recognise it: it is never copied into an exception (it may quote the request).</summary>
+    private static string? ErrorMessage(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body)) return null;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                   && document.RootElement.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object
+                   && error.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String
+                ? message.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The <c>error.type</c>/<c>error.code</c> identifiers both OpenAI and Anthropic put in error bodies.</summary>
     private static string? ErrorKind(string? body)

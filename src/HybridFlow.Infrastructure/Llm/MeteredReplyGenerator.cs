@@ -36,7 +36,8 @@ public sealed class MeteredReplyGenerator : IReplyGenerator
         }
         catch (ReplyGenerationException e)
         {
-            var kind = e.IsRateLimited ? "rate_limited"
+            var kind = e.IsAccountExhausted ? "account"
+                : e.IsRateLimited ? "rate_limited"
                 : e.InnerException is OperationCanceledException or TimeoutException ? "timeout"
                 : e.IsPermanent ? "permanent" : "transient";
             _metrics.LlmCallFinished(provider, Stopwatch.GetElapsedTime(started), kind);

@@ -50,7 +50,7 @@ public sealed class OpenAiReplyGenerator : IReplyGenerator, IDisposable
 
         var model = string.IsNullOrWhiteSpace(prompt.Model) ? _options.OpenAiModel : prompt.Model.Trim();
         var chatClient = account.Client.GetChatClient(model);
-        var completionOptions = new ChatCompletionOptions { MaxOutputTokenCount = _options.MaxTokens };
+        var completionOptions = new ChatCompletionOptions { MaxOutputTokenCount = _options.MaxTokens * Math.Max(1, prompt.MaxTokensScale) };
         if (prompt.OfferHandoffTool)
         {
             completionOptions.Tools.Add(RequestHumanTool);
@@ -83,12 +83,14 @@ public sealed class OpenAiReplyGenerator : IReplyGenerator, IDisposable
             return new GeneratedReply(text, usage, HandoffTool.FromArguments(ReadArguments(handoffCall)));
         }
 
-        if (text.Length == 0)
+        // Cut at the token limit: the caller writes it again or cuts it at a sentence, even when nothing came yet.
+        var truncated = completion.FinishReason == ChatFinishReason.Length;
+        if (text.Length == 0 && !truncated)
         {
             throw LlmErrors.EmptyReply(ProviderName, model);
         }
 
-        return new GeneratedReply(text, usage);
+        return new GeneratedReply(text, usage, Truncated: truncated);
     }
 
     /// <summary>

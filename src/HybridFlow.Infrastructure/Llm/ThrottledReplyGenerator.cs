@@ -9,6 +9,8 @@ namespace HybridFlow.Infrastructure.Llm;
 /// answer holds every caller back until the backoff ends (the provider's Retry-After, else exponential with jitter).
 /// A caller that would have to wait long is not kept waiting: it gets a rate-limit failure carrying the time left,
 /// so its job is put back (no attempt used) and its slot goes to other work.
+/// The platform's account out of credit (<see cref="LlmAccountStatus"/>) is held back longer: for LLM_ACCOUNT_RETRY_MINUTES
+/// every call to it fails at once, as an account failure, without reaching the provider.
 /// </summary>
 public sealed class ThrottledReplyGenerator : IReplyGenerator
 {
@@ -21,18 +23,39 @@ public sealed class ThrottledReplyGenerator : IReplyGenerator
     private readonly LlmOptions _options;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<GateKey, ProviderGate> _gates = new();
+    private readonly LlmAccountStatus _accounts;
+    private readonly LlmAccountOptions _accountOptions;
+    private readonly Observability.HybridFlowMetrics _metrics;
 
-    public ThrottledReplyGenerator(MeteredReplyGenerator inner, LlmOptions options, TimeProvider time)
+    public ThrottledReplyGenerator(
+        MeteredReplyGenerator inner, LlmOptions options, TimeProvider time, LlmAccountStatus accounts, LlmAccountOptions accountOptions,
+        Observability.HybridFlowMetrics metrics)
     {
         _inner = inner;
         _options = options;
         _time = time;
+        _accounts = accounts;
+        _accountOptions = accountOptions;
+        _metrics = metrics;
     }
 
     public async Task<GeneratedReply> GenerateAsync(ReplyPrompt prompt, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         if (Key(prompt) is not { } key) return await _inner.GenerateAsync(prompt, ct);
+
+        var platformAccount = key.Account == LlmClients.Fingerprint(null);
+        if (platformAccount && _accounts.ExhaustedUntil(key.Provider, _time.GetUtcNow()) is { } exhaustedUntil)
+        {
+            // Counted like the provider's own answer, so the alert sees every job it costs.
+            _metrics.LlmAccountExhaustedWithoutCall(key.Provider);
+            throw new ReplyGenerationException(
+                $"{key.Provider} account is out of credit: not called for model '{key.Model}' until {exhaustedUntil:O} (LLM_ACCOUNT_RETRY_MINUTES).",
+                isPermanent: true)
+            {
+                IsAccountExhausted = true,
+            };
+        }
 
         var gate = _gates.GetOrAdd(key, _ => new ProviderGate(_options.MaxConcurrency));
         await WaitOutBackoffAsync(gate, key, ct);
@@ -44,6 +67,11 @@ public sealed class ThrottledReplyGenerator : IReplyGenerator
             var reply = await _inner.GenerateAsync(prompt, ct);
             gate.Succeeded();
             return reply;
+        }
+        catch (ReplyGenerationException e) when (e.IsAccountExhausted && platformAccount)
+        {
+            _accounts.MarkExhausted(key.Provider, _time.GetUtcNow() + _accountOptions.RetryAfter);
+            throw;
         }
         catch (ReplyGenerationException e) when (e.IsRateLimited)
         {

@@ -163,6 +163,10 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
         if (errorKind is not null) _llmErrors.Add(1, providerTag, new KeyValuePair<string, object?>("kind", errorKind));
     }
 
+    /// <summary>A model call not made because the platform's account is known to be out of credit: counted as an account error, not timed.</summary>
+    public void LlmAccountExhaustedWithoutCall(string provider) =>
+        _llmErrors.Add(1, new KeyValuePair<string, object?>("provider", provider), new KeyValuePair<string, object?>("kind", "account"));
+
     /// <summary>One model call's tokens; zero counts add nothing.</summary>
     public void LlmTokensUsed(string provider, string model, TokenUsage usage)
     {

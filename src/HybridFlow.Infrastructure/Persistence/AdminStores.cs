@@ -256,7 +256,7 @@ public sealed class SessionQueries : ISessionQueries
         return query.Select(s => new SessionDto(
                 s.Id, s.TenantId, s.Instance!.InstanceName, s.ChatId, s.IsPaused, s.PauseReason, s.PausedUntil,
                 s.LastMessageAt, s.LastHumanAt, s.CreatedAt, s.UpdatedAt,
-                _db.ReplyJobs.Any(j => j.SessionId == s.Id && j.Status == needsAttention)))
+                s.NeedsAttention || _db.ReplyJobs.Any(j => j.SessionId == s.Id && j.Status == needsAttention)))
             .FirstOrDefaultAsync(ct);
     }
 
@@ -269,7 +269,7 @@ public sealed class SessionQueries : ISessionQueries
         {
             SessionFilter.Active => query.Where(s => !s.IsPaused),
             SessionFilter.Paused => query.Where(s => s.IsPaused),
-            SessionFilter.NeedsAttention => query.Where(s => _db.ReplyJobs.Any(j => j.SessionId == s.Id && j.Status == needsAttention)),
+            SessionFilter.NeedsAttention => query.Where(s => s.NeedsAttention || _db.ReplyJobs.Any(j => j.SessionId == s.Id && j.Status == needsAttention)),
             _ => query,
         };
         if (pauseReason is not null) query = query.Where(s => s.IsPaused && s.PauseReason == pauseReason);
@@ -280,7 +280,7 @@ public sealed class SessionQueries : ISessionQueries
             .Select(s => new SessionDto(
                 s.Id, s.TenantId, s.Instance!.InstanceName, s.ChatId, s.IsPaused, s.PauseReason, s.PausedUntil,
                 s.LastMessageAt, s.LastHumanAt, s.CreatedAt, s.UpdatedAt,
-                _db.ReplyJobs.Any(j => j.SessionId == s.Id && j.Status == needsAttention)))
+                s.NeedsAttention || _db.ReplyJobs.Any(j => j.SessionId == s.Id && j.Status == needsAttention)))
             .ToListAsync(ct);
         return (items, total);
     }

@@ -36,6 +36,7 @@ internal static class ConversationSettingsJson
             VisionModel = s.VisionModel,
             UnsupportedMediaReply = s.UnsupportedMediaReply,
             HistoryTokenBudget = s.HistoryTokenBudget == d.HistoryTokenBudget ? null : s.HistoryTokenBudget,
+            StaleMessageMinutes = s.StaleMessageMinutes == d.StaleMessageMinutes ? null : s.StaleMessageMinutes,
         };
         return JsonSerializer.Serialize(stored, Options);
     }
@@ -70,6 +71,7 @@ internal static class ConversationSettingsJson
             VisionModel = stored.VisionModel,
             UnsupportedMediaReply = stored.UnsupportedMediaReply,
             HistoryTokenBudget = stored.HistoryTokenBudget ?? d.HistoryTokenBudget,
+            StaleMessageMinutes = stored.StaleMessageMinutes ?? d.StaleMessageMinutes,
         };
     }
 
@@ -89,5 +91,6 @@ internal static class ConversationSettingsJson
         public string? VisionModel { get; set; }
         public string? UnsupportedMediaReply { get; set; }
         public int? HistoryTokenBudget { get; set; }
+        public int? StaleMessageMinutes { get; set; }
     }
 }

@@ -91,6 +91,7 @@ public sealed class HybridFlowDbContext : DbContext
             e.Property(s => s.LastHumanAt).HasColumnName("last_human_at");
             e.Property(s => s.CreatedAt).HasColumnName("created_at");
             e.Property(s => s.UpdatedAt).HasColumnName("updated_at");
+            e.Property(s => s.NeedsAttention).HasColumnName("needs_attention");
             e.HasOne(s => s.Instance).WithMany().HasForeignKey(s => s.InstanceId);
         });
         b.Entity<ReplyJobRow>(e =>
@@ -183,4 +184,5 @@ public sealed class SessionRow
     public DateTimeOffset? LastHumanAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    public bool NeedsAttention { get; set; }
 }

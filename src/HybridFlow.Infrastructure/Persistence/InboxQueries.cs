@@ -53,7 +53,8 @@ public sealed class InboxQueries : IInboxQueries
         if (scope.AgentUserId is { } agent) where.Add($"(s.assignee_user_id IS NULL OR s.assignee_user_id = {where.Arg(agent)})");
     }
 
-    private const string NeedsAttention = "EXISTS (SELECT 1 FROM reply_jobs j WHERE j.session_id = s.id AND j.status = 'needs_attention')";
+    private const string NeedsAttention =
+        "(s.needs_attention OR EXISTS (SELECT 1 FROM reply_jobs j WHERE j.session_id = s.id AND j.status = 'needs_attention'))";
 
     public Task<(IReadOnlyList<ConversationDto> Items, long Total)> ListAsync(
         ConversationScope scope, ConversationListFilter filter, int page, int pageSize, CancellationToken ct) => TimedAsync<(IReadOnlyList<ConversationDto>, long)>(async connection =>

@@ -13,7 +13,7 @@ internal sealed record NewSessionFirstMessage(DateTimeOffset SentAt, string? Con
 internal static class SqlMapping
 {
     public const string SessionColumns =
-        "s.id, s.tenant_id, s.instance_id, s.chat_id, s.is_paused, s.pause_reason, s.paused_until, s.last_message_at, s.last_human_at, s.resumed_at, s.created_at, s.updated_at, s.away_message_sent_at";
+        "s.id, s.tenant_id, s.instance_id, s.chat_id, s.is_paused, s.pause_reason, s.paused_until, s.last_message_at, s.last_human_at, s.resumed_at, s.created_at, s.updated_at, s.away_message_sent_at, s.needs_attention";
 
     /// <summary>How many columns <see cref="SessionColumns"/> names: where a caller's extra columns start.</summary>
     public static readonly int SessionColumnCount = SessionColumns.Split(',').Length;
@@ -23,7 +23,7 @@ internal static class SqlMapping
         r.GetInt64(o), r.GetInt64(o + 1), r.GetInt64(o + 2), r.GetString(o + 3), r.GetBoolean(o + 4),
         PauseReasonNames.Parse(r.IsDBNull(o + 5) ? null : r.GetString(o + 5)),
         Time(r, o + 6), Time(r, o + 7), Time(r, o + 8), Time(r, o + 9),
-        Time(r, o + 10)!.Value, Time(r, o + 11)!.Value, Time(r, o + 12));
+        Time(r, o + 10)!.Value, Time(r, o + 11)!.Value, Time(r, o + 12), r.GetBoolean(o + 13));
 
     /// <summary>An instance with its tenant's policy; needs <c>instances i JOIN tenants t</c>.</summary>
     public const string InstanceColumns =
@@ -110,10 +110,11 @@ internal static class SqlMapping
     /// <summary>Stores the session as the domain left it (no indexed column changes, so the update stays HOT).</summary>
     public static NpgsqlBatchCommand SessionUpdateCommand(ChatSession s) => BatchCommand("""
         UPDATE sessions SET is_paused = $2, pause_reason = $3, paused_until = $4, last_message_at = $5,
-                            last_human_at = $6, resumed_at = $7, updated_at = $8, away_message_sent_at = $9
+                            last_human_at = $6, resumed_at = $7, updated_at = $8, away_message_sent_at = $9,
+                            needs_attention = $10
         WHERE id = $1
         """, s.Id, s.IsPaused, s.PauseReason?.ToName(), TimeOrNull(s.PausedUntil), TimeOrNull(s.LastMessageAt), TimeOrNull(s.LastHumanAt),
-        TimeOrNull(s.ResumedAt), s.UpdatedAt, TimeOrNull(s.AwayMessageSentAt));
+        TimeOrNull(s.ResumedAt), s.UpdatedAt, TimeOrNull(s.AwayMessageSentAt), s.NeedsAttention);
 
     /// <summary>A person was requested: the chat's replies and away messages not yet sent are cancelled (the handoff message stays).</summary>
     /// <summary>

@@ -129,6 +129,8 @@ public sealed class TenantConversationSettingsTests
     [TestCase("""{"max_reply_parts": 11}""", "max_reply_parts")]
     [TestCase("""{"typing_ms_per_char": -1}""", "typing_ms_per_char")]
     [TestCase("""{"history_token_budget": 10}""", "history_token_budget")]
+    [TestCase("""{"stale_message_minutes": 0}""", "stale_message_minutes")]
+    [TestCase("""{"stale_message_minutes": 10081}""", "stale_message_minutes")]
     [TestCase("""{"typing_indicator": "yes"}""", null)]
     [TestCase("""{"handoff_keywords": "atendente"}""", null)]
     [TestCase("""{"llm_api_key": "short"}""", "llm_api_key")]

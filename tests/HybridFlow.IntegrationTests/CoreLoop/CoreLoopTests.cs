@@ -416,12 +416,14 @@ public sealed class CoreLoopTests
         var imageChat = Payloads.NewChatId();
         image["data"]!["key"]!["remoteJid"] = imageChat;
         image["data"]!["key"]!["id"] = Payloads.NewMessageId();
+        image["data"]!["messageTimestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(); // sent now: an old one is not answered (stale_message_minutes)
         Assert.That(await _app.DeliverAsync(_instance, image), Is.EqualTo("ai_queued"));
 
         var extended = Payloads.Load("upsert_extended_text");
         var extendedChat = Payloads.NewChatId();
         extended["data"]!["key"]!["remoteJid"] = extendedChat;
         extended["data"]!["key"]!["id"] = Payloads.NewMessageId();
+        extended["data"]!["messageTimestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         Assert.That(await _app.DeliverAsync(_instance, extended), Is.EqualTo("ai_queued"));
 
         await WaitForSendsAsync(imageChat, 1);
@@ -438,6 +440,7 @@ public sealed class CoreLoopTests
         var phoneJid = Payloads.NewChatId();
         lid["data"]!["key"]!["remoteJidAlt"] = phoneJid;
         lid["data"]!["key"]!["id"] = Payloads.NewMessageId();
+        lid["data"]!["messageTimestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         Assert.That(await _app.DeliverAsync(_instance, lid), Is.EqualTo("ai_queued"));
         await WaitForSendsAsync(phoneJid, 1);
         Assert.That((await _app.GetSessionAsync(_instance, phoneJid)).GetProperty("chat_id").GetString(), Is.EqualTo(phoneJid));

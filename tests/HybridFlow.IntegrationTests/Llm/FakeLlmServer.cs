@@ -209,6 +209,22 @@ public sealed class FakeLlmServer : IAsyncDisposable
     /// <summary>The error message of a non-200 answer (e.g. OpenAI's "Incorrect API key provided: sk-ab***yz"); null: "fake error {status}".</summary>
     public string? ErrorMessage { get; set; }
 
+    /// <summary>
+    /// When set, a reply asked with fewer output tokens than this (OpenAI <c>max_completion_tokens</c>/<c>max_tokens</c>,
+    /// Anthropic <c>max_tokens</c>) stops at the limit: <see cref="TruncatedText"/> with OpenAI <c>finish_reason: "length"</c> /
+    /// Anthropic <c>stop_reason: "max_tokens"</c>. A reply with at least this many tokens is <see cref="ReplyText"/>, whole.
+    /// </summary>
+    public int? FitsInTokens { get; set; }
+
+    /// <summary>What a reply cut at the token limit says (it ends mid-sentence).</summary>
+    public string TruncatedText { get; set; } = "Abrimos às 7h. Fechamos às 19h. No domingo abrimos só de man";
+
+    /// <summary>
+    /// The account is out of credit, answered as each provider really does: OpenAI 429 <c>insufficient_quota</c>
+    /// (type and code), Anthropic 400 <c>invalid_request_error</c> "Your credit balance is too low…".
+    /// </summary>
+    public bool AccountExhausted { get; set; }
+
     public static async Task<FakeLlmServer> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -241,6 +257,9 @@ public sealed class FakeLlmServer : IAsyncDisposable
         Usage = FakeUsage.Default;
         TranscriptText = "Olá, vocês abrem amanhã?";
         ErrorMessage = null;
+        FitsInTokens = null;
+        TruncatedText = "Abrimos às 7h. Fechamos às 19h. No domingo abrimos só de man";
+        AccountExhausted = false;
         Volatile.Write(ref _peakConcurrency, 0);
     }
 
@@ -257,7 +276,35 @@ public sealed class FakeLlmServer : IAsyncDisposable
     public static string OpenAiToolCallJson(string model, string? content, string argumentsJson, FakeUsage? usage = null) =>
         OpenAiJson(model, content, argumentsJson, usage ?? FakeUsage.Default);
 
-    private static string OpenAiJson(string model, string? content, string? toolArguments, FakeUsage usage) => JsonSerializer.Serialize(new
+    /// <summary>A chat completion stopped at the token limit (<c>finish_reason: "length"</c>).</summary>
+    public static string OpenAiTruncatedJson(string model, string content, FakeUsage? usage = null) =>
+        OpenAiJson(model, content, toolArguments: null, usage ?? FakeUsage.Default, finishReason: "length");
+
+    /// <summary>OpenAI's answer for an account without credit: HTTP 429, type and code <c>insufficient_quota</c>.</summary>
+    public static string OpenAiInsufficientQuotaJson() => JsonSerializer.Serialize(new
+    {
+        error = new
+        {
+            message = "You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.",
+            type = "insufficient_quota",
+            param = (string?)null,
+            code = "insufficient_quota",
+        },
+    });
+
+    /// <summary>Anthropic's answer for an account without credit: HTTP 400, <c>invalid_request_error</c>.</summary>
+    public static string AnthropicCreditBalanceTooLowJson() => JsonSerializer.Serialize(new
+    {
+        type = "error",
+        error = new
+        {
+            type = "invalid_request_error",
+            message = "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.",
+        },
+        request_id = "req_fake",
+    });
+
+    private static string OpenAiJson(string model, string? content, string? toolArguments, FakeUsage usage, string? finishReason = null) => JsonSerializer.Serialize(new
     {
         id = "chatcmpl-fake",
         @object = "chat.completion",
@@ -278,7 +325,7 @@ public sealed class FakeLlmServer : IAsyncDisposable
                         : new[] { new { id = "call_fake", type = "function", function = new { name = "request_human", arguments = toolArguments } } },
                 },
                 logprobs = (object?)null,
-                finish_reason = toolArguments is null ? "stop" : "tool_calls",
+                finish_reason = finishReason ?? (toolArguments is null ? "stop" : "tool_calls"),
             },
         },
         usage = new
@@ -311,7 +358,11 @@ public sealed class FakeLlmServer : IAsyncDisposable
     public static string AnthropicToolUseJson(string model, string toolInputJson, FakeUsage? usage = null, params string[] textBlocks) =>
         AnthropicJson(model, textBlocks, toolInputJson, usage ?? FakeUsage.Default);
 
-    private static string AnthropicJson(string model, string[] textBlocks, string? toolInputJson, FakeUsage usage)
+    /// <summary>A message stopped at the token limit (<c>stop_reason: "max_tokens"</c>).</summary>
+    public static string AnthropicTruncatedJson(string model, string text, FakeUsage? usage = null) =>
+        AnthropicJson(model, [text], toolInputJson: null, usage ?? FakeUsage.Default, stopReason: "max_tokens");
+
+    private static string AnthropicJson(string model, string[] textBlocks, string? toolInputJson, FakeUsage usage, string? stopReason = null)
     {
         var content = textBlocks.Select(text => (object)new { type = "text", text }).ToList();
         if (toolInputJson is not null)
@@ -327,7 +378,7 @@ public sealed class FakeLlmServer : IAsyncDisposable
             role = "assistant",
             model,
             content,
-            stop_reason = toolInputJson is null ? "end_turn" : "tool_use",
+            stop_reason = stopReason ?? (toolInputJson is null ? "end_turn" : "tool_use"),
             stop_sequence = (string?)null,
             usage = new
             {
@@ -442,12 +493,24 @@ public sealed class FakeLlmServer : IAsyncDisposable
             return new FakeResponse(StatusCode, isOpenAi ? OpenAiErrorJson(StatusCode, ErrorMessage) : AnthropicErrorJson(StatusCode, ErrorMessage));
         }
 
+        if (AccountExhausted)
+        {
+            return isOpenAi
+                ? new FakeResponse(StatusCodes.Status429TooManyRequests, OpenAiInsufficientQuotaJson())
+                : new FakeResponse(StatusCodes.Status400BadRequest, AnthropicCreditBalanceTooLowJson());
+        }
+
         if (isTranscription)
         {
             return new FakeResponse(StatusCodes.Status200OK, OpenAiTranscriptionJson(TranscriptText));
         }
 
         var model = TryGetModel(request) ?? "unknown";
+        if (FitsInTokens is { } fits && HandoffReason is null && HandoffArgumentsJson is null && MaxTokens(request) is { } asked && asked < fits)
+        {
+            return new FakeResponse(StatusCodes.Status200OK,
+                isOpenAi ? OpenAiTruncatedJson(model, TruncatedText, Usage) : AnthropicTruncatedJson(model, TruncatedText, Usage));
+        }
         if (HandoffReason is not null || HandoffArgumentsJson is not null)
         {
             var arguments = HandoffArgumentsJson ?? JsonSerializer.Serialize(new { reason = HandoffReason });
@@ -471,6 +534,22 @@ public sealed class FakeLlmServer : IAsyncDisposable
         catch (JsonException)
         {
             return "{}";
+        }
+    }
+
+    /// <summary>The output token limit the request asked for (OpenAI max_completion_tokens or max_tokens, Anthropic max_tokens).</summary>
+    public static int? MaxTokens(RecordedRequest request)
+    {
+        try
+        {
+            var json = request.Json;
+            foreach (var name in new[] { "max_completion_tokens", "max_tokens" })
+                if (json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number) return value.GetInt32();
+            return null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

@@ -210,14 +210,16 @@ public sealed class WebhookInputTests
     [Test]
     public async Task OddButValidShapes_AreTolerated()
     {
+        // Sent now (an old message is not answered: stale_message_minutes), in Long's object form and as a string.
+        var sentNow = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var weird = Payloads.CustomerText(Payloads.NewChatId(), "Oi").WithInstance(_instance);
-        weird["data"]!["messageTimestamp"] = new JsonObject { ["low"] = 1763766000, ["high"] = 0, ["unsigned"] = false };
+        weird["data"]!["messageTimestamp"] = new JsonObject { ["low"] = sentNow, ["high"] = 0, ["unsigned"] = false };
         weird["data"]!["message"]!["conversation"] = "texto com \u0000 nulo";
         weird["extra"] = new JsonObject { ["deep"] = new JsonArray(1, "2", null) };
         Assert.That(await _app.DeliverAsync(_instance, weird), Is.EqualTo("ai_queued"));
 
         var stringTimestamp = Payloads.CustomerText(Payloads.NewChatId(), "Oi").WithInstance(_instance);
-        stringTimestamp["data"]!["messageTimestamp"] = "1763766000";
+        stringTimestamp["data"]!["messageTimestamp"] = sentNow.ToString(System.Globalization.CultureInfo.InvariantCulture);
         stringTimestamp["event"] = "MESSAGES_UPSERT";
         Assert.That(await _app.DeliverAsync(_instance, stringTimestamp), Is.EqualTo("ai_queued"));
 

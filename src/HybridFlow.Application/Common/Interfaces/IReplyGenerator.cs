@@ -31,7 +31,8 @@ public sealed record LlmCredentials(string? ApiKey, string? BaseUrl, bool BaseUr
 /// <summary>
 /// Everything a model needs to write one reply. Provider and model are null when the tenant leaves them to the environment.
 /// <see cref="CorrelationId"/> is sent to the provider as X-Correlation-Id. <see cref="Credentials"/> null: the global account.
-/// <see cref="OfferHandoffTool"/>: the model is offered the <c>request_human</c> tool.
+/// <see cref="OfferHandoffTool"/>: the model is offered the <c>request_human</c> tool. <see cref="MaxTokensScale"/>: the reply
+/// may be this many times LLM_MAX_TOKENS long (2 when a reply cut at the limit is written again).
 /// </summary>
 public sealed record ReplyPrompt(
     string? Provider,
@@ -40,7 +41,8 @@ public sealed record ReplyPrompt(
     IReadOnlyList<ConversationTurn> History,
     string? CorrelationId = null,
     LlmCredentials? Credentials = null,
-    bool OfferHandoffTool = false);
+    bool OfferHandoffTool = false,
+    int MaxTokensScale = 1);
 
 /// <summary>Tokens of one model call as the provider reported them; <see cref="CachedInputTokens"/> is part of <see cref="InputTokens"/>.</summary>
 public sealed record TokenUsage(long InputTokens, long OutputTokens, long CachedInputTokens)
@@ -56,9 +58,10 @@ public sealed record HandoffRequest(string Reason);
 
 /// <summary>
 /// The model's answer: its text, or (<see cref="Handoff"/> set) a request for a person, in which case the text, if any,
-/// is not sent. <see cref="Usage"/> is what the call cost.
+/// is not sent. <see cref="Usage"/> is what the call cost. <see cref="Truncated"/>: the model stopped at its token limit
+/// (OpenAI finish_reason length, Anthropic stop_reason max_tokens), so the text ends mid-reply (and may be empty).
 /// </summary>
-public sealed record GeneratedReply(string Text, TokenUsage Usage, HandoffRequest? Handoff = null);
+public sealed record GeneratedReply(string Text, TokenUsage Usage, HandoffRequest? Handoff = null, bool Truncated = false);
 
 /// <summary>Port to the LLM. Throws <see cref="ReplyGenerationException"/> on provider failure.</summary>
 public interface IReplyGenerator
@@ -79,4 +82,10 @@ public sealed class ReplyGenerationException : Exception
 
     /// <summary>How long to wait before calling this provider again (its Retry-After, or the backoff), when known.</summary>
     public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>
+    /// The model account is out of credit (OpenAI insufficient_quota, Anthropic "credit balance is too low"): not a rate
+    /// limit, and retrying cannot help until someone pays; a person has to answer the chat.
+    /// </summary>
+    public bool IsAccountExhausted { get; init; }
 }

@@ -140,6 +140,7 @@ public sealed class SendMessageCommandHandler : IRequestHandler<SendMessageComma
         }
 
         await entry.AcknowledgeUnknownSendsAsync("someone wrote in the chat through the API", now, ct);
+        entry.Session.AcknowledgeAttention(now);
         entry.Register(ReplyJob.RegisterApiSend(entry.Session, kind, text, now, _settings.SendLease));
         await entry.CommitAsync(ct);
         return (entry.Job!.Id, entry.Session.Id);

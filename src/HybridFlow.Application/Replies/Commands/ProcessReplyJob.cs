@@ -106,12 +106,26 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         context = media.Context;
 
         string text;
+        string? truncation = null;
         try
         {
             var prompt = ToPrompt(context, correlationId);
             if (media.VisionModel is not null && _models.For(context, ModelSetting.VisionModel) is { } visionModel) prompt = prompt with { Model = visionModel };
             var reply = await _generator.GenerateAsync(prompt, ct);
             await _usage.RecordAsync(LlmCall.ForReply(context, prompt), reply.Usage, ct);
+            if (reply.Handoff is null && reply.Truncated)
+            {
+                // Cut at LLM_MAX_TOKENS: never sent half-written. Written once more with twice the room.
+                truncation = TruncatedReplies.Regenerated;
+                var longer = prompt with { MaxTokensScale = 2 };
+                reply = await _generator.GenerateAsync(longer, ct);
+                await _usage.RecordAsync(LlmCall.ForReply(context, longer), reply.Usage, ct);
+                if (reply.Handoff is null && reply.Truncated)
+                {
+                    truncation = TruncatedReplies.Cut;
+                    reply = reply with { Text = TruncatedReply.CutAtLastSentence(reply.Text) };
+                }
+            }
             if (reply.Handoff is { } handoff)
             {
                 // request_human: a person is asked for, and whatever text came with the call is not sent.
@@ -124,6 +138,12 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         catch (ReplyGenerationException e) when (e.IsRateLimited)
         {
             await _steps.PostponeAsync(job, _time.GetUtcNow() + (e.RetryAfter ?? _settings.ReplyRetryBaseDelay), $"llm: {e.Message}", ct);
+            return null;
+        }
+        catch (ReplyGenerationException e) when (e.IsAccountExhausted)
+        {
+            // Not a rate limit: no retry helps until someone pays, so the job fails now and the chat needs a person.
+            await _steps.FailAsync(job.JobId, job.Attempt, ReplyChannel.Ai, $"llm account: {e.Message}", permanent: true, ct, needsPerson: true);
             return null;
         }
         catch (ReplyGenerationException e) when (e.IsPermanent && media.HasImages)
@@ -140,7 +160,7 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         }
 
         var parts = ReplySplitter.Split(text, context.Instance.Tenant.Conversation);
-        return await _steps.BeginReplyAsync(job, text, parts, ct);
+        return await _steps.BeginReplyAsync(job, text, parts, ct, truncation is null ? null : new TimelineNote(TimelineActions.AiTruncated, truncation));
     }
 
     /// <summary>A fixed text (the handoff or the away message): the same re-check and send as a reply, without the model.</summary>

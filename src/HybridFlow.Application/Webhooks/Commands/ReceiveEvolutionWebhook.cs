@@ -103,6 +103,8 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
         string? detail = null;
         var resumed = false;
         var queued = false;
+        // A redelivery after an outage is not answered as if it were new (a tenant in mode off answers nothing anyway).
+        TimeSpan? staleAfter = policy.ReplyMode == ReplyMode.Off ? null : policy.Conversation.StaleMessageAfter;
         if (message.Text is null && !(message.Media is not null && policy.ReplyMode == ReplyMode.Ai))
         {
             // Stickers, documents without caption, media for a workflow: kept for the timeline, not answered.
@@ -113,18 +115,23 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
         else if (policy.ReplyMode == ReplyMode.Ai && HandoffKeywordMatcher.FindMatch(message.Text, policy.Conversation.HandoffKeywords) is { } phrase)
         {
             // Asking for a person wins over business hours: the handoff message goes out at any hour.
-            var decision = chat.Session.ReceiveHandoffRequest(sentAt, now, policy.QuietPeriod);
-            if (decision == SessionOutcome.HandoffRequested)
+            var decision = chat.Session.ReceiveHandoffRequest(sentAt, now, policy.QuietPeriod, staleAfter);
+            if (decision == SessionOutcome.IgnoredStale) (recorded, detail) = StaleMessage(sentAt, now);
+            else if (decision == SessionOutcome.HandoffRequested)
             {
                 await HandoffRequests.ApplyAsync(chat, instance, message.ChatId, HandoffRequests.KeywordTrigger, phrase, appended.MessageId, now,
                     _correlation.CorrelationId, ct);
                 return new CustomerMessageRecorded(TimelineActions.HandoffRequested, ReplyQueued: true);
             }
-            recorded = TimelineActions.IgnoredPaused;
+            else recorded = TimelineActions.IgnoredPaused;
+        }
+        else if (chat.Session.ReceiveCustomerMessage(sentAt, now, policy.QuietPeriod, staleAfter) is var decision
+                 && decision == SessionOutcome.IgnoredStale)
+        {
+            (recorded, detail) = StaleMessage(sentAt, now);
         }
         else
         {
-            var decision = chat.Session.ReceiveCustomerMessage(sentAt, now, policy.QuietPeriod);
             resumed = decision == SessionOutcome.AutoResumedAndReply;
             if (resumed)
                 await chat.AddTimelineEventAsync(TimelineActions.AutoResumed, "quiet period over; customer wrote", appended.MessageId, now, ct);
@@ -210,6 +217,9 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
         await chat.CommitAsync(ct);
         return action;
     }
+
+    private static (string Action, string Detail) StaleMessage(DateTimeOffset sentAt, DateTimeOffset now) =>
+        (TimelineActions.IgnoredStale, $"sent {(int)(now - sentAt).TotalMinutes} minutes before it arrived: not answered by the bot; the chat needs a person");
 
     private static string QueuedAction(TenantPolicy tenant) =>
         tenant.ReplyMode == ReplyMode.Workflow ? TimelineActions.WorkflowQueued : TimelineActions.AiQueued;
