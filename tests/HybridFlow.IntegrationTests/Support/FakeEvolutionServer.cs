@@ -182,7 +182,7 @@ public sealed partial class FakeEvolutionServer : IAsyncDisposable
         TypesLikeEvolution = true;
     }
 
-    /// <summary>The <c>delay</c> (ms of "typing…") a sendText asked for; null when it asked for none. Sends are recorded in the order they arrived.</summary>
+    /// <summary>The <c>delay</c> (ms of "typing…") a sendText asked for; null when it asked for none. A send is recorded when it goes out, after its typing delay.</summary>
     public static int? TypingDelayOf(RecordedRequest send) =>
         send.Json.TryGetProperty("delay", out var delay) && delay.ValueKind == JsonValueKind.Number ? delay.GetInt32() : null;
 
@@ -302,10 +302,11 @@ public sealed partial class FakeEvolutionServer : IAsyncDisposable
         var remoteJid = RemoteJidOf(number);
         var keyId = "3EB0" + Guid.NewGuid().ToString("N")[..18].ToUpperInvariant();
 
+        // Evolution shows "typing…" for the delay and only then sends: the message reaches the customer after it.
+        if (TypesLikeEvolution && request["delay"]?.GetValue<int>() is > 0 and var typing) await Task.Delay(typing);
         headers["x-fake-outcome"] = "201";
         _requests.Enqueue(new RecordedRequest(context.Request.Method, path, headers, body));
         if (Delay > TimeSpan.Zero) await Task.Delay(Delay);
-        if (TypesLikeEvolution && request["delay"]?.GetValue<int>() is > 0 and var typing) await Task.Delay(typing);
         if (BeforeAnswer is { } before) await before(remoteJid, text, keyId);
 
         var answer = new
