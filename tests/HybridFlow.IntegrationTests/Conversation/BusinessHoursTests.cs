@@ -89,7 +89,8 @@ public sealed class BusinessHoursTests
             Assert.That(app.Evolution.SendsTo(chat), Is.Empty);
             Assert.That(marker.Without(app.Llm.Requests), Is.Empty);
             Assert.That(await app.TimelineAsync(instance, chat), Does.Contain("ignored_outside_hours"));
-            Assert.That(await app.ScalarAsync<long>("SELECT count(*) FROM messages WHERE direction = 'inbound'"), Is.EqualTo(1), "the message is kept");
+            Assert.That(await app.ScalarAsync<long>("SELECT count(*) FROM messages m JOIN sessions s ON s.id = m.session_id WHERE m.direction = 'inbound' AND s.chat_id = $1", chat),
+                Is.EqualTo(1), "the message is kept");
         }
     }
 

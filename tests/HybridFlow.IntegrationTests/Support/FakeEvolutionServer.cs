@@ -103,6 +103,13 @@ public sealed partial class FakeEvolutionServer : IAsyncDisposable
     /// <summary>How long a send waits before it is answered (to provoke the client's timeout).</summary>
     public TimeSpan Delay { get; set; }
 
+    /// <summary>
+    /// The clock of the messages' timestamps (answers, echoes, stored sends): HybridFlowApp sets the app's test clock, as
+    /// Evolution and HybridFlow share real time. With the machine's clock, an echo that beat the send's answer stamped the
+    /// bot's message with another time than the app's.
+    /// </summary>
+    public Func<DateTimeOffset> Now { get; set; } = () => DateTimeOffset.UtcNow;
+
     /// <summary>A sendText with a <c>delay</c> is answered only after it, as Evolution does (it shows "typing…" meanwhile). Default true.</summary>
     public bool TypesLikeEvolution { get; set; } = true;
 
@@ -155,7 +162,7 @@ public sealed partial class FakeEvolutionServer : IAsyncDisposable
             if (key["id"]?.GetValue<string>() is not { } id || key["remoteJid"]?.GetValue<string>() is not { } remoteJid) return;
             var fromMe = key["fromMe"]?.GetValue<bool>() ?? false;
             var text = payload["data"]?["message"]?["conversation"]?.GetValue<string>() ?? "";
-            var timestamp = payload["data"]?["messageTimestamp"]?.GetValue<long>() ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            var timestamp = payload["data"]?["messageTimestamp"]?.GetValue<long>() ?? Now().ToUnixTimeSeconds();
             _stored.Enqueue(new StoredSend(instance, "cm" + Guid.NewGuid().ToString("N")[..23], remoteJid, id, text, timestamp, fromMe));
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException)
@@ -316,7 +323,7 @@ public sealed partial class FakeEvolutionServer : IAsyncDisposable
             status = "PENDING",
             message = new { conversation = text },
             messageType = "conversation",
-            messageTimestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            messageTimestamp = Now().ToUnixTimeSeconds(),
             instanceId = "5f8a3c2e-1b4d-4e7a-9c1f-2a3b4c5d6e7f",
             source = "web",
         };
@@ -339,7 +346,7 @@ public sealed partial class FakeEvolutionServer : IAsyncDisposable
         headers["x-fake-outcome"] = SentThenDroppedOutcome;
         _requests.Enqueue(new RecordedRequest(context.Request.Method, path, headers, body));
         if (StoresMessages)
-            _stored.Enqueue(new StoredSend(instance, "cm" + Guid.NewGuid().ToString("N")[..23], remoteJid, keyId, text, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), true));
+            _stored.Enqueue(new StoredSend(instance, "cm" + Guid.NewGuid().ToString("N")[..23], remoteJid, keyId, text, Now().ToUnixTimeSeconds(), true));
         await context.Response.Body.FlushAsync();
         context.Abort();
         // Evolution fires send.message without awaiting it: it arrives after the caller has lost its answer.
@@ -358,7 +365,7 @@ public sealed partial class FakeEvolutionServer : IAsyncDisposable
         headers["x-fake-outcome"] = SentThenPrefix + status.ToString(CultureInfo.InvariantCulture);
         _requests.Enqueue(new RecordedRequest(context.Request.Method, path, headers, body));
         if (StoresMessages)
-            _stored.Enqueue(new StoredSend(instance, "cm" + Guid.NewGuid().ToString("N")[..23], remoteJid, keyId, text, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), true));
+            _stored.Enqueue(new StoredSend(instance, "cm" + Guid.NewGuid().ToString("N")[..23], remoteJid, keyId, text, Now().ToUnixTimeSeconds(), true));
         FireEcho(instance, remoteJid, text, keyId, TimeSpan.Zero);
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
@@ -380,7 +387,7 @@ public sealed partial class FakeEvolutionServer : IAsyncDisposable
             {
                 if (after > TimeSpan.Zero) await Task.Delay(after);
                 if (custom is not null) await custom(remoteJid, text, keyId);
-                else await deliver!(instance, Payloads.SendMessageEcho(remoteJid, text, keyId));
+                else await deliver!(instance, Payloads.SendMessageEcho(remoteJid, text, keyId, Now()));
             }
             catch (Exception e) when (e is HttpRequestException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
             {

@@ -47,15 +47,16 @@ public sealed class HybridFlowApp : IAsyncDisposable
     /// <summary>The Kestrel address when started with <c>realHttp</c>; null on the in-memory test server.</summary>
     public Uri? RealAddress { get; private set; }
 
-    /// <summary>Starts the API (as <paramref name="environment"/>) on a fresh database, or on <paramref name="sharedDatabase"/> to run a second replica.</summary>
+    /// <summary>Starts the API (as <paramref name="environment"/>) on a fresh migrated database, or on <paramref name="sharedDatabase"/> (a second replica, or an empty database).</summary>
     public static async Task<HybridFlowApp> StartAsync(IDictionary<string, string?>? overrides = null, string? sharedDatabase = null,
         string environment = "Production", bool realHttp = false)
     {
         var app = new HybridFlowApp();
-        app.ConnectionString = sharedDatabase ?? await TestEnvironment.Postgres.CreateDatabaseAsync();
+        app.ConnectionString = sharedDatabase ?? await TestEnvironment.CreateMigratedDatabaseAsync();
         app.Evolution = await FakeEvolutionServer.StartAsync();
         // Evolution posts its webhooks (the echo of every send) to the instance's webhook URL: here, the API under test.
         app.Evolution.DeliverWebhook = async (instance, payload) => (await app.PostWebhookAsync(instance, payload)).Dispose();
+        app.Evolution.Now = () => app.Clock.GetUtcNow();
         app.Llm = await FakeLlmServer.StartAsync();
         app.Llm.ReplyText = "Olá! Abrimos amanhã das 7h às 19h.";
 

@@ -1,4 +1,7 @@
+using HybridFlow.Infrastructure.Persistence;
 using HybridFlow.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 
 namespace HybridFlow.IntegrationTests;
 
@@ -16,6 +19,37 @@ public sealed class TestEnvironment
         _postgres = await PostgresServer.StartAsync();
         // The console logger shows Progress output at normal verbosity (plain test stdout it hides), so CI's log says it.
         TestContext.Progress.WriteLine("tests: " + _postgres.Description);
+    }
+
+    private static readonly SemaphoreSlim TemplateGate = new(1, 1);
+    private static string? _migratedTemplate;
+
+    /// <summary>
+    /// A fresh database with every migration applied, copied from a template migrated once per run: a copy takes about
+    /// 0.2 s, where migrating takes a second or more under CI's load, and the suite starts its app some 160 times.
+    /// (MigrationTests start on an empty database, so the API's own migration at startup stays tested.)
+    /// </summary>
+    public static async Task<string> CreateMigratedDatabaseAsync() => await Postgres.CreateDatabaseAsync(await MigratedTemplateAsync());
+
+    private static async Task<string> MigratedTemplateAsync()
+    {
+        if (Volatile.Read(ref _migratedTemplate) is { } ready) return ready;
+        await TemplateGate.WaitAsync();
+        try
+        {
+            if (_migratedTemplate is null)
+            {
+                var connectionString = await Postgres.CreateDatabaseAsync();
+                await using (var source = NpgsqlDataSource.Create(connectionString))
+                    await new MigrationRunner(source, NullLogger<MigrationRunner>.Instance).MigrateAsync(CancellationToken.None);
+                Volatile.Write(ref _migratedTemplate, new NpgsqlConnectionStringBuilder(connectionString).Database!);
+            }
+            return _migratedTemplate!;
+        }
+        finally
+        {
+            TemplateGate.Release();
+        }
     }
 
     [OneTimeTearDown]
