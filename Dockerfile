@@ -16,11 +16,10 @@ ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 \
     DOTNET_NOLOGO=1
 WORKDIR /src
 COPY --from=projects /src/ ./
-# Linux x64, ReadyToRun (HybridFlow.Api.csproj): the container starts on precompiled code.
-RUN dotnet restore src/HybridFlow.Api/HybridFlow.Api.csproj -r linux-x64
+RUN dotnet restore src/HybridFlow.Api/HybridFlow.Api.csproj
 # Everything else (sources, migrations/*.sql embedded by Infrastructure); bin/obj are excluded by .dockerignore.
 COPY . .
-RUN dotnet publish src/HybridFlow.Api -c Release -r linux-x64 --self-contained false -o /app --no-restore -p:UseAppHost=false
+RUN dotnet publish src/HybridFlow.Api -c Release -o /app --no-restore -p:UseAppHost=false
 
 # ---- runtime
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime

@@ -163,9 +163,7 @@ postmaster_pid="$(hf_pg_postmaster_pid)"
 
 # 2. Release builds of the API and of the benchmark program, outside the source tree.
 log "publishing the API and the benchmark program (Release) to $WORK"
-# Published for this machine's runtime, as the Dockerfile publishes: a commit whose csproj asks for ReadyToRun gets it.
-api_rid="linux-$(case "$(uname -m)" in aarch64 | arm64) echo arm64 ;; *) echo x64 ;; esac)"
-dotnet publish "$ROOT/src/HybridFlow.Api/HybridFlow.Api.csproj" -c Release -r "$api_rid" --self-contained false -o "$WORK/api" --nologo -v quiet >&2 \
+dotnet publish "$ROOT/src/HybridFlow.Api/HybridFlow.Api.csproj" -c Release -o "$WORK/api" --nologo -v quiet >&2 \
   || die "dotnet publish of the API failed"
 dotnet publish "$ROOT/benchmarks/HybridFlow.Benchmarks/HybridFlow.Benchmarks.csproj" -c Release -o "$WORK/bench" --nologo -v quiet >&2 \
   || die "dotnet publish of the benchmark failed"
@@ -186,8 +184,7 @@ if [[ -n "$compare_to" ]]; then
     rm -rf -- "$compare_build"
     mkdir -p "$compare_build/source"
     git -C "$ROOT" archive "$compare_sha" | tar -x -C "$compare_build/source" || die "git archive of $compare_label failed"
-    dotnet publish "$compare_build/source/src/HybridFlow.Api/HybridFlow.Api.csproj" -c Release -r "$api_rid" --self-contained false \
-      -o "$compare_build/api" --nologo -v quiet >&2 \
+    dotnet publish "$compare_build/source/src/HybridFlow.Api/HybridFlow.Api.csproj" -c Release -o "$compare_build/api" --nologo -v quiet >&2 \
       || die "dotnet publish of $compare_label's API failed"
     rm -rf -- "$compare_build/source"
     touch "$compare_build/.complete"
