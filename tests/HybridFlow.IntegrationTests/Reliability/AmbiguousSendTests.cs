@@ -264,6 +264,13 @@ public sealed class AmbiguousSendTests
 
     // ---- Evolution (or a proxy in front of it) failing after the message went out (issue 19)
 
+    /// <summary>The customer asks; returns once the reply job ended (sent, dead, or handed to a person).</summary>
+    private async Task CustomerWritesAndTheJobSettlesAsync(string chat)
+    {
+        await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Oi, vocês abrem amanhã?"));
+        await HybridFlowApp.EventuallyAsync(async () => await JobAsync(chat) is "sent" or "dead" or "needs_attention", "the job settled");
+    }
+
     private const string AfterSend500 = """{"status":500,"error":"Internal Server Error","response":{"message":["PrismaClientKnownRequestError: Timed out fetching a new connection from the pool"]}}""";
     private const string AfterSend502 = "<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>";
     private const string AfterSend400 = """{"status":400,"error":"Bad Request","response":{"message":["TypeError: Cannot read properties of undefined (reading 'id')"]}}""";
@@ -276,8 +283,7 @@ public sealed class AmbiguousSendTests
         var chat = Payloads.NewChatId();
         _app.Evolution.FailAfterSendNext(status, body);
 
-        await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Oi, vocês abrem amanhã?"));
-        await HybridFlowApp.EventuallyAsync(async () => await JobAsync(chat) is "sent" or "dead" or "needs_attention", "the job settled");
+        await CustomerWritesAndTheJobSettlesAsync(chat);
 
         Assert.That(await JobAsync(chat), Is.EqualTo("sent"));
         Assert.That(_app.Evolution.SendsTo(chat), Has.Count.EqualTo(1), "exactly one message reached the customer");
@@ -296,8 +302,7 @@ public sealed class AmbiguousSendTests
         _app.Evolution.EchoesSends = false; // the echo is lost: the read-back proves it
         _app.Evolution.FailAfterSendNext(status, body);
 
-        await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Oi, vocês abrem amanhã?"));
-        await HybridFlowApp.EventuallyAsync(async () => await JobAsync(chat) is "sent" or "dead" or "needs_attention", "the job settled");
+        await CustomerWritesAndTheJobSettlesAsync(chat);
 
         Assert.That(await JobAsync(chat), Is.EqualTo("sent"));
         Assert.That(_app.Evolution.SendsTo(chat), Has.Count.EqualTo(1), "exactly one message reached the customer");
@@ -312,8 +317,7 @@ public sealed class AmbiguousSendTests
         var chat = Payloads.NewChatId();
         _app.Evolution.FailNext((400, """{"status":400,"error":"Bad Request","response":{"message":["Error: Connection Closed"]}}"""));
 
-        await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Oi, vocês abrem amanhã?"));
-        await HybridFlowApp.EventuallyAsync(async () => await JobAsync(chat) is "sent" or "dead" or "needs_attention", "the job settled");
+        await CustomerWritesAndTheJobSettlesAsync(chat);
 
         Assert.That(await JobAsync(chat), Is.EqualTo("sent"));
         Assert.That(_app.Evolution.SendsTo(chat), Has.Count.EqualTo(1), "exactly one message reached the customer");
@@ -327,8 +331,7 @@ public sealed class AmbiguousSendTests
         var chat = Payloads.NewChatId();
         _app.Evolution.FailNext((500, """{"status":500,"error":"Internal Server Error"}""")); // nothing was sent, but the 500 does not say so
 
-        await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Oi, vocês abrem amanhã?"));
-        await HybridFlowApp.EventuallyAsync(async () => await JobAsync(chat) is "sent" or "dead" or "needs_attention", "the job settled");
+        await CustomerWritesAndTheJobSettlesAsync(chat);
 
         Assert.That(await JobAsync(chat), Is.EqualTo("sent"));
         Assert.That(_app.Evolution.SendsTo(chat), Has.Count.EqualTo(1), "exactly one message reached the customer");
@@ -344,8 +347,7 @@ public sealed class AmbiguousSendTests
         _app.Evolution.DropsBrazilianNinthDigit = true; // answered, and stored, as 55 11 + 8 digits
         _app.Evolution.SendThenDropNext(echo: false);
 
-        await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Oi, vocês abrem amanhã?"));
-        await HybridFlowApp.EventuallyAsync(async () => await JobAsync(chat) is "sent" or "dead" or "needs_attention", "the job settled");
+        await CustomerWritesAndTheJobSettlesAsync(chat);
 
         Assert.That(await JobAsync(chat), Is.EqualTo("sent"));
         Assert.That(_app.Evolution.SendsTo(chat), Has.Count.EqualTo(1), "not sent a second time");
