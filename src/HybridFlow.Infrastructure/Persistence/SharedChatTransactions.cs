@@ -188,8 +188,10 @@ public sealed class SharedChatTransactions
 
             await using (var batch = new NpgsqlBatch(connection))
             {
+                var grouped = new GroupedWrites();
                 foreach (var m in members)
-                    if (m.Ended.Task.Result == MemberEnd.Committed) m.MoveWritesTo(batch);
+                    if (m.Ended.Task.Result == MemberEnd.Committed) m.MoveWritesTo(batch, grouped);
+                grouped.AddTo(batch);
                 batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
                 await batch.ExecuteNonQueryAsync();
             }
@@ -212,23 +214,42 @@ public sealed class SharedChatTransactions
         }
     }
 
-    /// <summary>BEGIN (index plans only, see <see cref="WebhookDataSource"/>), then for each member: create its session if missing, lock it, append its message. One round trip.</summary>
+    /// <summary>
+    /// BEGIN (index plans only, see <see cref="WebhookDataSource"/>), then for the whole group: create the missing
+    /// sessions, lock and read them, append the messages (<see cref="SharedChatStatements.AddOpenCommands"/>). One round trip.
+    /// </summary>
     private static async Task OpenAllAsync(NpgsqlConnection connection, List<Member> members)
     {
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL enable_seqscan = off"));
-        foreach (var m in members) m.AddOpenCommandsTo(batch);
+        SharedChatStatements.AddOpenCommands(batch, members.ConvertAll(m => m.OpenedRow()), Member.InboxColumns);
         await using var reader = await batch.ExecuteReaderAsync();
         // Statements without a result (BEGIN, SET, the session insert) are skipped by the reader.
-        for (var i = 0; i < members.Count; i++)
+        var position = reader.FieldCount - 1;
+        while (await reader.ReadAsync()) members[(int)reader.GetInt64(position) - 1].ReadSession(reader);
+        if (members.Find(m => !m.IsOpen) is not null) throw new InvalidOperationException("A session disappeared while it was being opened.");
+
+        await reader.NextResultAsync();
+        var appended = new Dictionary<(long SessionId, string ProviderMessageId), long>(members.Count);
+        while (await reader.ReadAsync()) appended[(reader.GetInt64(1), reader.GetString(2))] = reader.GetInt64(0);
+        foreach (var m in members)
+            m.SetOpened(appended.TryGetValue((m.Session.Id, m.Message.ProviderMessageId), out var id) ? id : null);
+    }
+
+    /// <summary>The writes of the group's members that fit one statement per table (<see cref="SharedChatStatements"/>).</summary>
+    private sealed class GroupedWrites
+    {
+        public List<TimelineRow> Timeline { get; } = [];
+        public List<ReplyEnqueueRow> Replies { get; } = [];
+        public List<ChatSession> Sessions { get; } = [];
+
+        /// <summary>After every member's own statements: each session's update stays the last write of its chat.</summary>
+        public void AddTo(NpgsqlBatch batch)
         {
-            if (i > 0) await reader.NextResultAsync();
-            if (!await reader.ReadAsync()) throw new InvalidOperationException("A session disappeared while it was being opened.");
-            var member = members[i];
-            member.ReadSession(reader);
-            await reader.NextResultAsync();
-            member.SetOpened(await reader.ReadAsync() ? reader.GetInt64(0) : null);
+            if (Timeline.Count > 0) batch.BatchCommands.Add(SharedChatStatements.InsertTimeline(Timeline));
+            if (Replies.Count > 0) batch.BatchCommands.Add(SharedChatStatements.EnqueueReplies(Replies));
+            if (Sessions.Count > 0) batch.BatchCommands.Add(SharedChatStatements.UpdateSessions(Sessions));
         }
     }
 
@@ -258,7 +279,11 @@ public sealed class SharedChatTransactions
     /// <summary>One webhook's part of a transaction, as its decision sees it.</summary>
     private sealed class Member : ILockedChat
     {
-        private readonly List<NpgsqlBatchCommand> _writes = [];
+        /// <summary>
+        /// In the order the decision made them: a timeline event or a queued reply, kept as rows so the group can write
+        /// them together (<see cref="GroupedWrites"/>), or any other statement.
+        /// </summary>
+        private readonly List<object> _writes = [];
         /// <summary>Their RecordsAffected, once committed, are cancelled jobs for the metric.</summary>
         private readonly List<NpgsqlBatchCommand> _handoffCancels = [];
         private readonly Security.SecretProtector _secrets;
@@ -292,25 +317,18 @@ public sealed class SharedChatTransactions
         public ChatSession Session => _session ?? throw new InvalidOperationException("The session is not open yet.");
 
         /// <summary>What the conversation list shows of the chat besides <see cref="ChatSession"/>, read with it.</summary>
-        private const string InboxColumns = ", s.contact_name, s.resolved_at IS NOT NULL";
+        public const string InboxColumns = ", s.contact_name, s.resolved_at IS NOT NULL";
         private string? _storedContactName;
         private bool _resolved;
 
-        public void AddOpenCommandsTo(NpgsqlBatch batch)
-        {
-            var tenantId = Instance.Tenant.TenantId;
-            foreach (var command in SqlMapping.OpenSessionCommands(tenantId, Instance.InstanceId, ChatId, Now, InboxColumns,
-                         new NewSessionFirstMessage(Message.SentAt, Message.ContactName)))
-                batch.BatchCommands.Add(command);
-            // A plain insert: what a new message changes in the conversation list is decided once the session is read (FinishAsync).
-            batch.BatchCommands.Add(SqlMapping.BatchCommand("""
-                INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, raw, sent_at, created_at)
-                SELECT $1, $2, s.id, $4, $5, $6, $7, $8, $9, now() FROM sessions s WHERE s.instance_id = $2 AND s.chat_id = $3
-                ON CONFLICT (instance_id, provider_message_id) DO NOTHING
-                RETURNING id
-                """, tenantId, Instance.InstanceId, ChatId, Message.ProviderMessageId, Message.Direction.ToName(), Message.MessageType,
-                Message.Text, JsonbText.Sanitized(Message.RawJson), Message.SentAt));
-        }
+        /// <summary>
+        /// What the opening statements need: a new chat's session starts with the message's time and the customer's
+        /// name, so the session's update later in the transaction changes no indexed column and is HOT (ADR-011).
+        /// </summary>
+        public OpenedChatRow OpenedRow() => new(Instance.Tenant.TenantId, Instance.InstanceId, ChatId, Now, Message.SentAt, Message.ContactName,
+            Message.ProviderMessageId, Message.Direction.ToName(), Message.MessageType, Message.Text, Message.RawJson);
+
+        public bool IsOpen => _session is not null;
 
         /// <summary>Reads the locked session's row (<see cref="SqlMapping.SessionColumns"/> and <see cref="InboxColumns"/>).</summary>
         public void ReadSession(NpgsqlDataReader row)
@@ -339,26 +357,26 @@ public sealed class SharedChatTransactions
             var rename = name is not null && name != _storedContactName;
             if (!rename && !_resolved) return;
             // First in the transaction's writes, so the timeline reads "reopened" before what the message then did.
-            var changes = new List<NpgsqlBatchCommand>
+            var changes = new List<object>
             {
                 SqlMapping.BatchCommand("UPDATE sessions SET contact_name = COALESCE($2::text, contact_name), resolved_at = NULL WHERE id = $1",
                     Session.Id, SqlMapping.TextOrNull(name)),
             };
             if (_resolved)
-                changes.Add(SqlMapping.TimelineEventCommand(Session.TenantId, Session.Id, Appended!.MessageId,
+                changes.Add(new TimelineRow(Session.TenantId, Session.Id, Appended!.MessageId,
                     Application.Common.TimelineActions.Reopened, "the customer wrote", Now));
             _writes.InsertRange(0, changes);
         }
 
         public Task EnqueueReplyAsync(long triggerMessageId, DateTimeOffset dueAt, DateTimeOffset now, string? correlationId, CancellationToken ct)
         {
-            _writes.Add(SqlMapping.EnqueueReplyCommand(Session.TenantId, Session.Id, triggerMessageId, dueAt, now, correlationId));
+            _writes.Add(new ReplyEnqueueRow(Session.TenantId, Session.Id, triggerMessageId, dueAt, now, correlationId));
             return Task.CompletedTask;
         }
 
         public Task AddTimelineEventAsync(string action, string? detail, long? messageId, DateTimeOffset now, CancellationToken ct)
         {
-            _writes.Add(SqlMapping.TimelineEventCommand(Session.TenantId, Session.Id, messageId, action, detail, now));
+            _writes.Add(new TimelineRow(Session.TenantId, Session.Id, messageId, action, detail, now));
             _conversationEvents?.Saw(action);
             return Task.CompletedTask;
         }
@@ -395,7 +413,6 @@ public sealed class SharedChatTransactions
                 return Task.CompletedTask;
             }
             AddInboxChanges();
-            _writes.Add(SqlMapping.SessionUpdateCommand(Session));
             End(MemberEnd.Committed);
             return Committed.Task;
         }
@@ -423,10 +440,37 @@ public sealed class SharedChatTransactions
             if (Ended.Task.IsCompletedSuccessfully && Ended.Task.Result == MemberEnd.Committed) Committed.TrySetException(failure);
         }
 
-        public void MoveWritesTo(NpgsqlBatch batch)
+        /// <summary>
+        /// A chat whose writes are only timeline events and at most one queued reply (nearly every message) joins the
+        /// group's statements; any other keeps its statements, in its order, ahead of them. Its session's update joins
+        /// the group's either way, and so stays its last write.
+        /// </summary>
+        public void MoveWritesTo(NpgsqlBatch batch, GroupedWrites grouped)
         {
-            foreach (var command in _writes) batch.BatchCommands.Add(command);
+            var joinsGroup = _writes.TrueForAll(w => w is TimelineRow or ReplyEnqueueRow) && _writes.Count(w => w is ReplyEnqueueRow) <= 1;
+            foreach (var write in _writes)
+            {
+                switch (write)
+                {
+                    case TimelineRow t when joinsGroup:
+                        grouped.Timeline.Add(t);
+                        break;
+                    case ReplyEnqueueRow r when joinsGroup:
+                        grouped.Replies.Add(r);
+                        break;
+                    case TimelineRow t:
+                        batch.BatchCommands.Add(SqlMapping.TimelineEventCommand(t.TenantId, t.SessionId, t.MessageId, t.Action, t.Detail, t.At));
+                        break;
+                    case ReplyEnqueueRow r:
+                        batch.BatchCommands.Add(SqlMapping.EnqueueReplyCommand(r.TenantId, r.SessionId, r.TriggerMessageId, r.DueAt, r.Now, r.CorrelationId));
+                        break;
+                    default:
+                        batch.BatchCommands.Add((NpgsqlBatchCommand)write);
+                        break;
+                }
+            }
             _writes.Clear();
+            grouped.Sessions.Add(Session);
         }
     }
 }

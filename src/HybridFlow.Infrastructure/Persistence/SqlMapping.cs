@@ -7,9 +7,6 @@ using NpgsqlTypes;
 
 namespace HybridFlow.Infrastructure.Persistence;
 
-/// <summary>What a session created by a customer's message starts with.</summary>
-internal sealed record NewSessionFirstMessage(DateTimeOffset SentAt, string? ContactName);
-
 internal static class SqlMapping
 {
     public const string SessionColumns =
@@ -82,17 +79,13 @@ internal static class SqlMapping
     /// Creates the chat's session if missing, then locks it and reads it (<see cref="SessionColumns"/>). FOR UPDATE
     /// writes no new row version, unlike an upsert.
     /// </summary>
-    public static IEnumerable<NpgsqlBatchCommand> OpenSessionCommands(long tenantId, long instanceId, string chatId, DateTimeOffset now,
-        string extraColumns = "", NewSessionFirstMessage? firstMessage = null)
+    public static IEnumerable<NpgsqlBatchCommand> OpenSessionCommands(long tenantId, long instanceId, string chatId, DateTimeOffset now)
     {
-        // A chat created by a customer's message starts with that message's time and the customer's name, so the
-        // session's update later in the transaction changes no indexed column and is HOT (ADR-011).
         yield return BatchCommand("""
-            INSERT INTO sessions (tenant_id, instance_id, chat_id, created_at, updated_at, last_message_at, contact_name) VALUES ($1, $2, $3, $4, $4, $5, $6)
+            INSERT INTO sessions (tenant_id, instance_id, chat_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
             ON CONFLICT (instance_id, chat_id) DO NOTHING
-            """, tenantId, instanceId, chatId, now, TimeOrNull(firstMessage?.SentAt), TextOrNull(firstMessage?.ContactName));
-        yield return BatchCommand(
-            $"SELECT {SessionColumns}{extraColumns} FROM sessions s WHERE s.instance_id = $1 AND s.chat_id = $2 FOR UPDATE", instanceId, chatId);
+            """, tenantId, instanceId, chatId, now);
+        yield return BatchCommand($"SELECT {SessionColumns} FROM sessions s WHERE s.instance_id = $1 AND s.chat_id = $2 FOR UPDATE", instanceId, chatId);
     }
 
     /// <summary>Queues a reply, or pushes the chat's pending one back so that it also covers this message (debounce).</summary>
