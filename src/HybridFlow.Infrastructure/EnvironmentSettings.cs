@@ -8,7 +8,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace HybridFlow.Infrastructure;
 
-/// <summary>Reads the environment variables of ARCHITECTURE.md section 6; a bad value stops startup with its name.</summary>
+/// <summary>Reads the environment variables of docs/CONFIGURATION.md (docs/ARCHITECTURE.md section 6); a bad value stops startup with its name.</summary>
 public sealed class EnvironmentSettings
 {
     private readonly IConfiguration _config;

@@ -8,7 +8,7 @@ using NetArchTest.Rules;
 
 namespace HybridFlow.ArchitectureTests;
 
-/// <summary>Dependencies point inward only (ARCHITECTURE.md section 1), checked on the compiled assemblies.</summary>
+/// <summary>Dependencies point inward only (docs/ARCHITECTURE.md section 1), checked on the compiled assemblies.</summary>
 public sealed class LayerTests
 {
     private static readonly Assembly Domain = typeof(ChatSession).Assembly;

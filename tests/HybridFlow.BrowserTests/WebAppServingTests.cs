@@ -10,12 +10,16 @@ public sealed class WebAppServingTests : BrowserTest
     public async Task The_inbox_is_served_at_the_root_without_a_key_with_its_security_headers()
     {
         using var anonymous = new HttpClient { BaseAddress = Server.BaseAddress };
-        foreach (var path in new[] { "/", "/app.css", "/js/app.js" })
+        // The inbox's views are ES modules in a folder of their own (js/inbox/), imported by js/inbox.js.
+        string[] modules = ["/js/inbox.js", "/js/inbox/list.js", "/js/inbox/thread.js", "/js/inbox/composer.js", "/js/inbox/menus.js", "/js/inbox/shared.js"];
+        foreach (var path in new[] { "/", "/app.css", "/js/app.js" }.Concat(modules))
         {
             var response = await anonymous.GetAsync(path);
             using (Assert.EnterMultipleScope())
             {
                 Assert.That((int)response.StatusCode, Is.EqualTo(200), path);
+                if (path.EndsWith(".js", StringComparison.Ordinal))
+                    Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/javascript"), $"{path}: a module needs a JavaScript type");
                 Assert.That(response.Headers.GetValues("Content-Security-Policy").Single(), Is.EqualTo(InboxWebApp.ContentSecurityPolicy), path);
                 Assert.That(response.Headers.GetValues("X-Content-Type-Options").Single(), Is.EqualTo("nosniff"), path);
                 Assert.That(response.Headers.GetValues("Referrer-Policy").Single(), Is.EqualTo("no-referrer"), path);

@@ -1,6 +1,6 @@
 namespace HybridFlow.Application.Common;
 
-/// <summary>Webhook answers and timeline actions (shared/ARCHITECTURE.md section 5).</summary>
+/// <summary>Webhook answers and timeline actions (docs/ARCHITECTURE.md section 5).</summary>
 public static class TimelineActions
 {
     public const string AiQueued = "ai_queued";

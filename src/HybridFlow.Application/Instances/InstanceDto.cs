@@ -30,18 +30,6 @@ public sealed record InstancePatch(Optional<string> EvoServerUrl, Optional<strin
     public bool IsEmpty => !(EvoServerUrl.HasValue || EvoApiKey.HasValue || WebhookSecret.HasValue);
 }
 
-public interface IInstanceStore
-{
-    /// <summary>Creates the instance; null when the name is taken.</summary>
-    Task<InstanceDto?> CreateAsync(NewInstance instance, DateTimeOffset now, CancellationToken ct);
-    Task<IReadOnlyList<InstanceDto>> ListAsync(long? tenantId, CancellationToken ct);
-    Task<InstanceDto?> FindAsync(string instanceName, CancellationToken ct);
-    /// <summary>Applies the set fields; null when there is no such instance.</summary>
-    Task<InstanceDto?> UpdateAsync(string instanceName, InstancePatch patch, DateTimeOffset now, CancellationToken ct);
-    /// <summary>Deletes the instance and, through ON DELETE CASCADE, its sessions, messages and jobs; false when there was none.</summary>
-    Task<bool> DeleteAsync(string instanceName, CancellationToken ct);
-}
-
 public static class InstanceLimits
 {
     public const int NameMax = 100;

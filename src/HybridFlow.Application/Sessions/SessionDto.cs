@@ -1,4 +1,3 @@
-using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Domain.Sessions;
 
 namespace HybridFlow.Application.Sessions;
@@ -21,15 +20,6 @@ public sealed record SessionDto(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     bool NeedsAttention = false);
-
-public interface ISessionQueries
-{
-    Task<SessionDto?> FindAsync(SessionLocator locator, CancellationToken ct);
-
-    /// <summary>A page of sessions, newest activity first; <paramref name="pauseReason"/> set: only chats paused for that reason.</summary>
-    Task<(IReadOnlyList<SessionDto> Items, long Total)> ListAsync(
-        long? tenantId, SessionFilter filter, int page, int pageSize, CancellationToken ct, string? pauseReason = null);
-}
 
 public enum SessionFilter
 {

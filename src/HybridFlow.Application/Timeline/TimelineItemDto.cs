@@ -31,12 +31,3 @@ public static class TimelineItemKinds
     public const string Message = "message";
     public const string Event = "event";
 }
-
-public interface ITimelineQueries
-{
-    /// <summary>The tenant of a session, or null when there is no such session.</summary>
-    Task<long?> TenantOfSessionAsync(long sessionId, CancellationToken ct);
-
-    /// <summary>A page of the session's messages and events merged, oldest first.</summary>
-    Task<(IReadOnlyList<TimelineItemDto> Items, long Total)> PageAsync(long sessionId, int page, int pageSize, CancellationToken ct);
-}

@@ -6,7 +6,7 @@ using HybridFlow.Application.Common.Security;
 
 namespace HybridFlow.Application.Webhooks;
 
-/// <summary>The ways an Evolution webhook call can prove itself (shared/ARCHITECTURE.md section 7).</summary>
+/// <summary>The ways an Evolution webhook call can prove itself (docs/ARCHITECTURE.md section 7).</summary>
 public sealed record WebhookCredentials(string? SecretHeader, string? QueryToken, string? BearerToken)
 {
     public static readonly WebhookCredentials None = new(null, null, null);

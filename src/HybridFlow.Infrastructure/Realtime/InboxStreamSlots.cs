@@ -4,7 +4,7 @@ using HybridFlow.Application.Common.Interfaces;
 namespace HybridFlow.Infrastructure.Realtime;
 
 /// <summary>
-/// Counts this process's open streams per caller, a concurrency limiter per caller. Each replica counts its own (the README
+/// Counts this process's open streams per caller, a concurrency limiter per caller. Each replica counts its own (docs/API.md
 /// says so): behind a load balancer a caller may hold up to INBOX_STREAMS_PER_USER per replica, which still bounds what one
 /// key can hold.
 /// </summary>

@@ -2,7 +2,7 @@ using HybridFlow.Domain.Sessions;
 
 namespace HybridFlow.Domain.Tests.Sessions;
 
-/// <summary>Every cell of the state table in ARCHITECTURE.md section 3.</summary>
+/// <summary>Every cell of the state table in docs/ARCHITECTURE.md section 3.</summary>
 public sealed class ChatSessionTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);

@@ -161,10 +161,10 @@ public sealed class MetricsTests
     }
 
     [Test]
-    public async Task Scrape_AfterTraffic_ShowsEverySeriesTheReadmeDocuments_WithItsTypeAndLabels()
+    public async Task Scrape_AfterTraffic_ShowsEverySeriesTheOperationsGuideDocuments_WithItsTypeAndLabels()
     {
         var documented = DocumentedSeries();
-        Assert.That(documented, Has.Count.GreaterThanOrEqualTo(12), "the README's metrics table was read");
+        Assert.That(documented, Has.Count.GreaterThanOrEqualTo(12), "the metrics table of docs/OPERATIONS.md was read");
 
         // Traffic that reaches every series: a model call that fails once and is retried, and a send Evolution refuses.
         var flaky = Payloads.NewChatId();
@@ -196,7 +196,7 @@ public sealed class MetricsTests
     }
 
     /// <summary>
-    /// The README's table of series: name, type, and the label names (the backticked words of the labels cell before its
+    /// The table of series in docs/OPERATIONS.md (moved there from the README): name, type, and the label names (the backticked words of the labels cell before its
     /// first explanation, which starts with '(', ':' or '—').
     /// </summary>
     private static List<(string Name, string Type, string[] Labels)> DocumentedSeries()
@@ -205,7 +205,7 @@ public sealed class MetricsTests
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "HybridFlow.sln"))) root = root.Parent;
         Assert.That(root, Is.Not.Null, "HybridFlow.sln above the test directory");
         var series = new List<(string, string, string[])>();
-        foreach (var line in File.ReadLines(Path.Combine(root!.FullName, "README.md")))
+        foreach (var line in File.ReadLines(Path.Combine(root!.FullName, "docs", "OPERATIONS.md")))
         {
             var cells = line.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();
             if (cells.Length != 3 || !cells[0].StartsWith("`hybridflow_", StringComparison.Ordinal)) continue;

@@ -96,7 +96,7 @@ public sealed class SecretsAtRestTests
         Assert.That(await MeAsync(old), Is.EqualTo(200));
         var oldKeyId = (await old.ScalarAsync<string>("SELECT xml FROM data_protection_keys LIMIT 1"))!.Split("enc:v2:")[1][..8];
 
-        // The README's steps: the new key with the old one as previous, restart; then the new key alone, restart.
+        // The steps of docs/SECURITY.md: the new key with the old one as previous, restart; then the new key alone, restart.
         await using (var rotated = await HybridFlowApp.StartAsync(new Dictionary<string, string?>
         {
             ["SECRETS_ENCRYPTION_KEY"] = NewKey,

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using HybridFlow.Application.Inbox.Events;
 
 namespace HybridFlow.Application.Common.Interfaces;
@@ -21,10 +20,4 @@ public interface IInboxEventFeed
 
     /// <summary>Deletes the events recorded more than <paramref name="keep"/> ago; answers how many.</summary>
     Task<int> PurgeAsync(TimeSpan keep, CancellationToken ct);
-}
-
-/// <summary>One stream's live events; disposing it unsubscribes.</summary>
-public interface IInboxEventSubscription : IAsyncDisposable
-{
-    ChannelReader<InboxEvent> Events { get; }
 }

@@ -2,9 +2,6 @@ using HybridFlow.Application.Inbox;
 
 namespace HybridFlow.Application.Common.Interfaces;
 
-/// <summary>A user as the inbox needs them: to name them, and to check they belong to a conversation's tenant.</summary>
-public sealed record InboxUser(long Id, long? TenantId, string Role, string DisplayName);
-
 /// <summary>The inbox's reads, in SQL. Every conversation read is limited by a <see cref="ConversationScope"/> (see ConversationAccess).</summary>
 public interface IInboxQueries
 {

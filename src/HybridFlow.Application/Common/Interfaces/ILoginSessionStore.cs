@@ -1,15 +1,5 @@
 namespace HybridFlow.Application.Common.Interfaces;
 
-/// <summary>A login to store: the protected ticket (opaque here) and who, when and from where.</summary>
-public sealed record NewLoginSession(
-    long UserId, string SecurityStamp, byte[] Ticket, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, string? UserAgent, string? SourceAddress);
-
-/// <summary>A live login as the ticket store reads it back.</summary>
-public sealed record StoredLoginSession(long Id, long UserId, byte[] Ticket);
-
-/// <summary>A live login as its owner sees it: never the key, the ticket or the address.</summary>
-public sealed record LoginSessionInfo(long Id, DateTimeOffset CreatedAt, DateTimeOffset LastSeenAt, string? UserAgent);
-
 /// <summary>
 /// The logins of people, on the server (PostgreSQL, shared by every replica). A login lives while its row exists, is not
 /// expired, and its user's security stamp is the one it was made with (a new role, password or an admin's lock ends it).

@@ -2,19 +2,6 @@ using HybridFlow.Domain.Logins;
 
 namespace HybridFlow.Application.Common.Interfaces;
 
-public enum LoginThrottleScope
-{
-    /// <summary>One email string from one address.</summary>
-    EmailFromAddress,
-    /// <summary>One address, whatever the emails.</summary>
-    Address,
-    /// <summary>One email string from every address (the lockout backstop).</summary>
-    Email,
-}
-
-/// <summary>Whose failed logins a throttle counts. <paramref name="EmailKey"/> is a hash of the normalised email ("" when not counted per email).</summary>
-public sealed record LoginThrottleKey(LoginThrottleScope Scope, string EmailKey, string Source);
-
 /// <summary>
 /// The failed-login throttles, shared by every replica (PostgreSQL). A change runs with the keys' throttles locked, so
 /// parallel tries from any replica are counted one after another.

@@ -2,13 +2,6 @@ using HybridFlow.Domain.Messages;
 
 namespace HybridFlow.Application.Common.Interfaces;
 
-/// <summary>Where a receipt or a deletion went: onto its stored message, or kept until the message is recorded.</summary>
-public enum ReceiptTarget
-{
-    Message,
-    Pending,
-}
-
 /// <summary>
 /// Receipts and deletions, the most frequent webhooks: each is one statement, without the chat lock. A status only moves
 /// forward (<see cref="MessageDelivery.Advance"/>, mirrored in SQL on the status rank), so concurrent and repeated

@@ -1,0 +1,89 @@
+// The composer under the open conversation: a reply to the customer (sent as the person: the bot pauses) or an internal
+// note. Enter sends, Shift+Enter is a new line, and the customer sees "typing…" while a reply is written.
+import { inbox } from '../api.js';
+import { announce, h, uid } from '../dom.js';
+import { t } from '../i18n.js';
+import { errorText } from './shared.js';
+
+const typingEveryMs = 5000;
+
+export class Composer {
+  /** @param view the InboxView (the selected conversation); @param thread the open conversation it writes in. */
+  constructor(view, thread) {
+    this.view = view;
+    this.thread = thread;
+    // The person's choice of reply or note outlasts re-renders and other conversations.
+    this.mode = 'reply';
+    this.lastTypingAt = 0;
+  }
+
+  render() {
+    const textId = uid('composer');
+    const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+    const textarea = h('textarea', { id: textId, rows: '2', name: 'text', 'data-testid': 'composer' });
+    const label = h('label', { for: textId }, t('composer.label'));
+    const submit = h('button', { type: 'submit', class: 'primary', id: 'send-button' }, t('composer.send'));
+    const hint = h('p', { class: 'hint', id: `${textId}-hint` }, t('composer.takeover_hint'));
+    textarea.setAttribute('aria-describedby', hint.id);
+    const applyMode = () => {
+      const note = this.mode === 'note';
+      label.textContent = note ? t('composer.note_label') : t('composer.label');
+      textarea.placeholder = note ? t('composer.note_placeholder') : t('composer.placeholder');
+      submit.textContent = note ? t('composer.save_note') : t('composer.send');
+      hint.hidden = note;
+      form.classList.toggle('note-mode', note);
+    };
+    const modeName = uid('mode');
+    const modeOption = (mode, key) => h('label', { class: 'mode-option' },
+      h('input', { type: 'radio', name: modeName, value: mode, checked: this.mode === mode,
+        onchange: () => { this.mode = mode; applyMode(); textarea.focus(); } }),
+      t(key));
+    const send = async () => {
+      const text = textarea.value.trim();
+      if (!text) return;
+      submit.disabled = true;
+      error.hidden = true;
+      try {
+        if (this.mode === 'note') {
+          this.thread.merge([await inbox.note(this.view.selectedId, text)]);
+        } else {
+          const result = await inbox.send(this.view.selectedId, text);
+          this.thread.show(result.conversation);
+          announce(t('announce.sent'));
+        }
+        textarea.value = '';
+        this.thread.renderTimeline();
+        this.thread.scrollToBottom();
+        this.thread.loadNewest();
+      } catch (failure) {
+        error.textContent = errorText(failure);
+        error.hidden = false;
+      } finally {
+        submit.disabled = false;
+        textarea.focus();
+      }
+    };
+    const form = h('form', { class: 'composer', onsubmit: (e) => { e.preventDefault(); send(); } },
+      h('fieldset', { class: 'mode' }, h('legend', { class: 'visually-hidden' }, t('composer.mode')),
+        modeOption('reply', 'composer.mode_reply'), modeOption('note', 'composer.mode_note')),
+      label,
+      h('div', { class: 'composer-row' }, textarea, submit),
+      hint,
+      error);
+    textarea.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        send();
+      }
+    });
+    textarea.addEventListener('input', () => {
+      if (this.mode !== 'reply' || !textarea.value) return;
+      const now = Date.now();
+      if (now - this.lastTypingAt < typingEveryMs) return;
+      this.lastTypingAt = now;
+      inbox.typing(this.view.selectedId).catch(() => {});
+    });
+    applyMode();
+    return form;
+  }
+}

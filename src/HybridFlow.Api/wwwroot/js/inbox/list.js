@@ -1,0 +1,187 @@
+// The conversation list: filters, newest activity first, unread badges, more pages on demand, arrow keys, and the
+// live updates that move a conversation in or out of it.
+import { inbox } from '../api.js';
+import { h, uid } from '../dom.js';
+import { formatTime, t } from '../i18n.js';
+import { displayName, errorText, timeOf } from './shared.js';
+
+const pageSize = 50;
+const statusOptions = ['open', 'bot', 'paused', 'handoff', 'needs_person', 'resolved', 'all'];
+
+function newestFirst(a, b) { return timeOf(b.last_message_at) - timeOf(a.last_message_at); }
+
+function matchesFilters(conversation, filters, user) {
+  const resolved = conversation.status === 'resolved';
+  const byStatus = {
+    open: !resolved,
+    bot: conversation.status === 'bot',
+    paused: !resolved && conversation.is_paused,
+    handoff: conversation.status === 'handoff',
+    needs_person: !resolved && (conversation.status === 'handoff' || conversation.needs_attention),
+    resolved,
+    all: true,
+  }[filters.status] ?? true;
+  if (!byStatus) return false;
+  if (filters.assigned_to === 'me' && conversation.assignee?.id !== user.id) return false;
+  if (filters.assigned_to === 'unassigned' && conversation.assignee) return false;
+  if (filters.tag && !(conversation.tags ?? []).includes(filters.tag.trim().toLowerCase())) return false;
+  return true;
+}
+
+function previewText(message) {
+  if (!message) return t('list.no_message');
+  if (message.text) return message.text;
+  return t('list.media', { type: message.message_type || '…' });
+}
+
+export class ConversationList {
+  /** @param view the InboxView: its page, selected conversation, user and listPane. */
+  constructor(view) {
+    this.view = view;
+    this.filters = { status: 'open', assigned_to: '', tag: '', q: '' };
+    this.items = [];
+    this.total = 0;
+    this.loadedPages = 0;
+    this.listRequest = 0;
+  }
+
+  effectiveFilters() {
+    return this.view.page === 'needs' ? { ...this.filters, status: 'needs_person' } : this.filters;
+  }
+
+  render() {
+    const statusId = uid('status');
+    const assignedId = uid('assigned');
+    const tagId = uid('tag');
+    const searchId = uid('search');
+    const onFilter = () => this.load();
+    let searchTimer = null;
+    const page = this.view.page;
+    const title = page === 'needs' ? t('nav.needs') : t('list.title');
+
+    this.listElement = h('ul', { class: 'conversation-list', id: 'conversation-list', 'aria-labelledby': 'list-title',
+      onkeydown: (event) => this.onKey(event) });
+    this.listStatus = h('p', { class: 'list-status', role: 'status' }, t('list.loading'));
+    this.moreButton = h('button', { type: 'button', class: 'secondary more', hidden: true, onclick: () => this.load(true) }, t('list.more'));
+
+    this.view.listPane.replaceChildren(
+      h('h1', { id: 'list-title', class: 'pane-title' }, title,
+        page === 'needs' ? h('span', { class: 'count-badge', id: 'needs-title-count' }, '') : null),
+      h('form', { class: 'filters', role: 'search', 'aria-label': t('filters.title'), onsubmit: (e) => { e.preventDefault(); onFilter(); } },
+        page === 'needs' ? null : h('div', { class: 'field' },
+          h('label', { for: statusId }, t('filters.status')),
+          h('select', { id: statusId, name: 'status', onchange: (e) => { this.filters.status = e.target.value; onFilter(); } },
+            statusOptions.map((s) => h('option', { value: s, selected: this.filters.status === s }, t(`status.${s}`))))),
+        h('div', { class: 'field' },
+          h('label', { for: assignedId }, t('filters.assigned')),
+          h('select', { id: assignedId, name: 'assigned_to', onchange: (e) => { this.filters.assigned_to = e.target.value; onFilter(); } },
+            [['', 'assigned.all'], ['me', 'assigned.me'], ['unassigned', 'assigned.unassigned']]
+              .map(([value, key]) => h('option', { value, selected: this.filters.assigned_to === value }, t(key))))),
+        h('div', { class: 'field' },
+          h('label', { for: tagId }, t('filters.tag')),
+          h('input', { id: tagId, name: 'tag', type: 'text', value: this.filters.tag, autocomplete: 'off',
+            onchange: (e) => { this.filters.tag = e.target.value.trim(); onFilter(); } })),
+        h('div', { class: 'field field-wide' },
+          h('label', { for: searchId }, t('filters.search')),
+          h('input', { id: searchId, name: 'q', type: 'search', value: this.filters.q, placeholder: t('filters.search_placeholder'),
+            autocomplete: 'off',
+            oninput: (e) => {
+              clearTimeout(searchTimer);
+              searchTimer = setTimeout(() => { this.filters.q = e.target.value.trim(); onFilter(); }, 300);
+            } }))),
+      this.listStatus,
+      this.listElement,
+      this.moreButton);
+    this.renderItems();
+  }
+
+  async load(more = false) {
+    const requestNumber = ++this.listRequest;
+    const page = more ? this.loadedPages + 1 : 1;
+    if (!more) this.listStatus.textContent = t('list.loading');
+    try {
+      const result = await inbox.conversations({ ...this.effectiveFilters(), page, page_size: pageSize });
+      if (this.view.destroyed || requestNumber !== this.listRequest) return;
+      this.items = more ? [...this.items, ...result.items.filter((i) => !this.items.some((x) => x.session_id === i.session_id))] : result.items;
+      this.total = result.total;
+      this.loadedPages = page;
+      this.renderItems();
+    } catch (error) {
+      if (this.view.destroyed || requestNumber !== this.listRequest) return;
+      this.listStatus.textContent = errorText(error);
+    }
+  }
+
+  renderItems() {
+    if (!this.listElement) return;
+    this.listElement.replaceChildren(...this.items.map((c) => this.item(c)));
+    this.listStatus.textContent = this.loadedPages === 0 ? t('list.loading') : this.items.length === 0 ? t('list.empty') : '';
+    this.listStatus.hidden = this.listStatus.textContent === '';
+    this.moreButton.hidden = this.items.length >= this.total;
+    const titleCount = document.getElementById('needs-title-count');
+    if (titleCount && this.view.page === 'needs') titleCount.textContent = this.loadedPages ? String(this.total) : '';
+  }
+
+  item(conversation) {
+    const id = String(conversation.session_id);
+    const selected = id === this.view.selectedId;
+    const unread = conversation.unread_count > 0;
+    const statusKey = conversation.status === 'handoff' ? 'status.handoff' : conversation.status === 'paused' ? 'status.paused'
+      : conversation.status === 'resolved' ? 'status.resolved' : 'status.bot';
+    return h('li', { class: 'conversation-item', dataset: { sessionId: id } },
+      h('a', {
+        href: `#/${this.view.page}/${id}`, class: `conversation-link${unread ? ' unread' : ''}`,
+        'aria-current': selected ? 'true' : null, 'data-testid': 'conversation-link',
+      },
+      h('span', { class: 'row' },
+        h('span', { class: 'contact' }, displayName(conversation)),
+        h('time', { class: 'when', datetime: conversation.last_message_at ?? '' }, formatTime(conversation.last_message_at))),
+      h('span', { class: 'row' },
+        h('span', { class: 'preview' }, conversation.last_message?.direction === 'inbound' ? '' : '↪ ', previewText(conversation.last_message)),
+        unread ? h('span', { class: 'unread-badge', 'aria-label': t('list.unread', { count: conversation.unread_count }) },
+          String(conversation.unread_count)) : null),
+      h('span', { class: 'row meta' },
+        h('span', { class: `status-chip status-${conversation.status}` }, t(statusKey)),
+        conversation.needs_attention ? h('span', { class: 'status-chip attention' }, t('list.needs_attention')) : null,
+        h('span', { class: 'assignee' }, conversation.assignee ? conversation.assignee.display_name : t('list.unassigned')),
+        (conversation.tags ?? []).map((tag) => h('span', { class: 'tag' }, tag)))));
+  }
+
+  markActive() {
+    for (const link of this.listElement?.querySelectorAll('a.conversation-link') ?? []) {
+      const active = link.closest('li').dataset.sessionId === this.view.selectedId;
+      if (active) link.setAttribute('aria-current', 'true');
+      else link.removeAttribute('aria-current');
+    }
+  }
+
+  onKey(event) {
+    if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(event.key)) return;
+    const links = [...this.listElement.querySelectorAll('a.conversation-link')];
+    if (links.length === 0) return;
+    const index = links.indexOf(document.activeElement);
+    const next = event.key === 'Home' ? 0 : event.key === 'End' ? links.length - 1
+      : event.key === 'ArrowDown' ? Math.min(links.length - 1, index + 1) : Math.max(0, index - 1);
+    event.preventDefault();
+    links[next].focus();
+  }
+
+  upsert(conversation) {
+    const id = String(conversation.session_id);
+    const index = this.items.findIndex((c) => String(c.session_id) === id);
+    const belongs = matchesFilters(conversation, this.effectiveFilters(), this.view.user);
+    if (index >= 0) this.items.splice(index, 1);
+    if (belongs) {
+      this.items.push(conversation);
+      this.items.sort(newestFirst);
+    }
+    if (index < 0 && belongs) this.total += 1;
+    if (index >= 0 && !belongs) this.total = Math.max(0, this.total - 1);
+    this.renderItems();
+  }
+
+  remove(id) {
+    const index = this.items.findIndex((c) => String(c.session_id) === String(id));
+    if (index >= 0) { this.items.splice(index, 1); this.total = Math.max(0, this.total - 1); this.renderItems(); }
+  }
+}

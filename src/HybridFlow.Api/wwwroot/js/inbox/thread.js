@@ -1,0 +1,237 @@
+// The open conversation: its header (status, assignment, pause, tags), its timeline of messages, actions and notes
+// (older items on demand), and the composer below it.
+import { inbox } from '../api.js';
+import { h } from '../dom.js';
+import { actionLabel, formatTime, t } from '../i18n.js';
+import { Composer } from './composer.js';
+import { ConversationMenus } from './menus.js';
+import { displayName, errorText, timeOf } from './shared.js';
+
+// Bookkeeping steps of the reply pipeline: on the timeline API, not worth a line in a person's view.
+const quietActions = new Set(['ai_queued', 'workflow_queued', 'recorded', 'duplicate_ignored', 'ignored_echo', 'ignored_event',
+  'status_updated', 'ai_send_confirmed', 'media_attached']);
+
+export class ConversationThread {
+  /** @param view the InboxView: its page, selected conversation, conversationPane and list. */
+  constructor(view) {
+    this.view = view;
+    this.conversation = null;
+    this.timeline = new Map();
+    this.nextBefore = undefined;
+    this.menus = new ConversationMenus(view, this);
+    this.composer = new Composer(view, this);
+  }
+
+  /** Another conversation was selected: nothing of the last one is kept. */
+  reset() {
+    this.conversation = null;
+    this.timeline = new Map();
+    this.nextBefore = undefined;
+  }
+
+  async open(id, focus) {
+    try {
+      const [conversation, page] = await Promise.all([inbox.conversation(id), inbox.messages(id)]);
+      if (this.view.destroyed || id !== this.view.selectedId) return;
+      this.conversation = conversation;
+      this.timeline = new Map();
+      this.merge(page.items);
+      this.nextBefore = page.next_before;
+      this.render();
+      this.scrollToBottom();
+      if (focus) this.conversationTitle?.focus();
+      if (conversation.unread_count > 0) {
+        inbox.read(id).then(() => this.view.list.upsert({ ...conversation, unread_count: 0 })).catch(() => {});
+      }
+    } catch (error) {
+      if (this.view.destroyed || id !== this.view.selectedId) return;
+      this.render(error.status === 404 ? t('conv.not_found') : errorText(error));
+    }
+  }
+
+  async loadNewest() {
+    const id = this.view.selectedId;
+    try {
+      const page = await inbox.messages(id);
+      if (this.view.destroyed || id !== this.view.selectedId) return;
+      const nearBottom = this.isNearBottom();
+      const added = this.merge(page.items);
+      if (this.nextBefore === undefined) this.nextBefore = page.next_before;
+      this.renderTimeline();
+      if (nearBottom || added) this.scrollToBottom();
+    } catch { /* the next event or a reload shows it */ }
+  }
+
+  async loadOlder() {
+    const id = this.view.selectedId;
+    if (!this.nextBefore || this.loadingOlder) return;
+    this.loadingOlder = true;
+    document.getElementById('older-button')?.setAttribute('disabled', '');
+    try {
+      const page = await inbox.messages(id, this.nextBefore);
+      if (this.view.destroyed || id !== this.view.selectedId) return;
+      const before = this.timelineElement.scrollHeight;
+      this.merge(page.items);
+      this.nextBefore = page.next_before;
+      this.renderTimeline();
+      this.timelineElement.scrollTop += this.timelineElement.scrollHeight - before;
+      document.getElementById('older-button')?.focus();
+    } catch {
+      document.getElementById('older-button')?.removeAttribute('disabled');
+    } finally {
+      this.loadingOlder = false;
+    }
+  }
+
+  /** Adds or replaces timeline items by kind and id; answers how many were new. */
+  merge(items) {
+    let added = 0;
+    for (const item of items ?? []) {
+      const key = `${item.kind}:${item.id}`;
+      if (!this.timeline.has(key)) added += 1;
+      this.timeline.set(key, item);
+    }
+    return added;
+  }
+
+  ordered() {
+    const kindOrder = { message: 0, event: 1, note: 2 };
+    return [...this.timeline.values()]
+      .filter((item) => item.kind !== 'event' || !quietActions.has(item.action))
+      .sort((a, b) => timeOf(a.at) - timeOf(b.at)
+        || (a.kind === b.kind ? Number(a.id) - Number(b.id) : kindOrder[a.kind] - kindOrder[b.kind]));
+  }
+
+  isNearBottom() {
+    const element = this.timelineElement;
+    return !element || element.scrollHeight - element.scrollTop - element.clientHeight < 80;
+  }
+
+  scrollToBottom() {
+    if (this.timelineElement) this.timelineElement.scrollTop = this.timelineElement.scrollHeight;
+  }
+
+  /** The whole pane: the conversation, or (none loaded) the message given, the loading note or the hint to pick one. */
+  render(message) {
+    const pane = this.view.conversationPane;
+    this.conversationTitle = null;
+    this.timelineElement = null;
+    if (!this.view.selectedId || !this.conversation) {
+      const text = message ?? (this.view.selectedId ? t('list.loading') : t('conv.pick'));
+      pane.replaceChildren(
+        this.view.selectedId ? this.backButton() : null,
+        h('p', { class: 'empty-state', role: message ? 'alert' : null }, text));
+      return;
+    }
+    this.headerElement = h('div', { class: 'conversation-header' });
+    this.timelineElement = h('ol', { class: 'timeline', id: 'timeline', 'aria-label': t('conv.timeline'), tabindex: '0' });
+    pane.replaceChildren(this.headerElement, this.timelineElement, this.composer.render());
+    this.renderHeader();
+    this.renderTimeline();
+  }
+
+  backButton() {
+    return h('a', { class: 'back-button', href: `#/${this.view.page}` }, h('span', { 'aria-hidden': 'true' }, '← '), t('conv.back'));
+  }
+
+  /** The conversation as the server answered it now: kept, moved in the list, and shown in the header. */
+  show(conversation) {
+    this.conversation = conversation;
+    this.view.list.upsert(this.conversation);
+    this.renderHeader();
+  }
+
+  renderHeader() {
+    if (!this.headerElement || !this.conversation) return;
+    const c = this.conversation;
+    const titleId = 'conversation-title';
+    const hadFocus = this.headerElement.contains(document.activeElement) ? document.activeElement.id : null;
+    // A live event re-renders the header: a tag being typed keeps its text and focus.
+    const typingTag = this.headerElement.querySelector('.tag-input');
+    const pendingTag = typingTag?.value ?? '';
+    const tagHadFocus = typingTag !== null && typingTag === document.activeElement;
+    this.conversationTitle = h('h2', { id: titleId, tabindex: '-1' }, displayName(c));
+    this.view.conversationPane.setAttribute('aria-labelledby', titleId);
+    const statusText = c.status === 'resolved' ? t('conv.status.resolved')
+      : c.status === 'handoff' ? t('conv.status.handoff')
+      : c.is_paused ? (c.paused_until ? t('conv.status.paused_until', { time: formatTime(c.paused_until) }) : t('conv.status.paused'))
+      : t('conv.status.bot');
+    this.headerElement.replaceChildren(
+      this.backButton(),
+      h('div', { class: 'conversation-title' },
+        this.conversationTitle,
+        h('span', { class: 'phone' }, c.phone ? `+${c.phone}` : c.chat_id),
+        h('span', { class: `status-chip status-${c.status}`, id: 'conversation-status', 'data-paused': c.is_paused ? 'true' : 'false' }, statusText),
+        c.needs_attention ? h('span', { class: 'status-chip attention' }, t('conv.needs_attention')) : null),
+      h('div', { class: 'toolbar', role: 'group', 'aria-label': t('conv.actions') },
+        this.menus.assignControl(c),
+        this.menus.pauseControl(c),
+        h('button', {
+          type: 'button', class: 'secondary', id: 'resolve-button',
+          onclick: () => this.update({ status: c.status === 'resolved' ? 'open' : 'resolved' }),
+        }, c.status === 'resolved' ? t('conv.reopen') : t('conv.resolve'))),
+      this.menus.tagsControl(c),
+      h('p', { class: 'form-error', role: 'alert', id: 'conversation-error', hidden: true }));
+    if (hadFocus) document.getElementById(hadFocus)?.focus();
+    const tagInput = this.headerElement.querySelector('.tag-input');
+    if (tagInput && pendingTag) tagInput.value = pendingTag;
+    if (tagInput && tagHadFocus) tagInput.focus();
+  }
+
+  showError(error) {
+    const element = document.getElementById('conversation-error');
+    if (!element) return;
+    element.textContent = error ? errorText(error) : '';
+    element.hidden = !error;
+  }
+
+  async update(changes) {
+    try {
+      this.show(await inbox.update(this.view.selectedId, changes));
+      this.showError(null);
+    } catch (error) {
+      this.showError(error);
+    }
+  }
+
+  renderTimeline() {
+    if (!this.timelineElement) return;
+    const items = this.ordered();
+    const head = this.nextBefore
+      ? h('li', { class: 'timeline-more' }, h('button', { type: 'button', class: 'secondary small', id: 'older-button', onclick: () => this.loadOlder() }, t('conv.older')))
+      : h('li', { class: 'timeline-start' }, t('conv.start'));
+    this.timelineElement.replaceChildren(head, ...items.map((item) => this.timelineItem(item)));
+  }
+
+  timelineItem(item) {
+    const time = h('time', { datetime: item.at ?? '' }, formatTime(item.at));
+    if (item.kind === 'event') {
+      return h('li', { class: 'event', 'data-kind': 'event', 'data-action': item.action },
+        h('span', {}, actionLabel(item.action), item.detail ? ` · ${item.detail}` : '', ' · ', time));
+    }
+    if (item.kind === 'note') {
+      return h('li', { class: 'bubble note', 'data-kind': 'note' },
+        h('span', { class: 'sender' }, `${t('conv.note')} · ${item.author?.display_name ?? ''}`),
+        h('p', { class: 'text' }, item.text ?? ''),
+        h('span', { class: 'meta' }, time));
+    }
+    const direction = item.direction ?? 'inbound';
+    const sender = direction === 'inbound' ? t('conv.customer') : direction === 'bot' ? t('conv.bot')
+      : item.sent_by?.display_name ?? t('conv.person');
+    const text = item.deleted ? t('conv.deleted') : (item.text || item.media_text || `[${item.message_type ?? '…'}]`);
+    return h('li', { class: `bubble ${direction}${item.deleted ? ' deleted' : ''}`, 'data-kind': 'message', 'data-direction': direction },
+      h('span', { class: 'sender' }, sender),
+      h('p', { class: 'text' }, text),
+      item.text && item.media_text && !item.deleted ? h('p', { class: 'media-text' }, item.media_text) : null,
+      h('span', { class: 'meta' }, time, direction === 'inbound' ? null : this.receipt(item)));
+  }
+
+  receipt(item) {
+    const state = item.read_at || item.status === 'read' || item.status === 'played' ? 'read'
+      : item.delivered_at || item.status === 'delivered' || item.status === 'delivery_ack' ? 'delivered' : 'sent';
+    const label = t(`conv.receipt.${state}`);
+    return h('span', { class: `receipt ${state}`, title: label, 'data-receipt': state },
+      h('span', { 'aria-hidden': 'true' }, state === 'sent' ? ' ✓' : ' ✓✓'),
+      h('span', { class: 'visually-hidden' }, ` ${label}`));
+  }
+}

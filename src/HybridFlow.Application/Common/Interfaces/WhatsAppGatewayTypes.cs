@@ -1,0 +1,71 @@
+namespace HybridFlow.Application.Common.Interfaces;
+
+/// <summary>
+/// A text to send; <see cref="CorrelationId"/> goes out as X-Correlation-Id (the current request's when null).
+/// <see cref="TypingDelay"/>: WhatsApp shows "typing…" that long before the message (null: sent at once).
+/// </summary>
+public sealed record OutgoingText(InstanceContext Instance, string ChatId, string Text, string? CorrelationId = null, TimeSpan? TypingDelay = null);
+
+/// <summary>The gateway accepted the message; <see cref="ProviderMessageId"/> is WhatsApp's key.id.</summary>
+public sealed record SentText(string ProviderMessageId, string RawJson);
+
+public enum SendFailureKind
+{
+    /// <summary>Worth another attempt later (connection closed, 5xx, rate limit).</summary>
+    Transient,
+    /// <summary>Retrying cannot help (the number is not on WhatsApp, bad credentials).</summary>
+    Permanent,
+    /// <summary>The request may have reached WhatsApp (timeout after sending): never retried blindly; resolved by proof (the echo, the gateway's record).</summary>
+    OutcomeUnknown,
+    /// <summary>
+    /// The outbound rules stopped the call: the address guard refused the connection (private, loopback, metadata...), or
+    /// the server redirected or answered more than its cap. Retrying cannot help.
+    /// </summary>
+    Blocked,
+}
+
+public sealed class WhatsAppSendException : Exception
+{
+    public WhatsAppSendException(string message, SendFailureKind kind, Exception? inner = null, int? upstreamStatus = null)
+        : base(message, inner)
+    {
+        Kind = kind;
+        UpstreamStatus = upstreamStatus;
+    }
+
+    public SendFailureKind Kind { get; }
+
+    /// <summary>The gateway's HTTP status when it answered with an error.</summary>
+    public int? UpstreamStatus { get; }
+}
+
+/// <summary>
+/// What to look for in the gateway's own record of a chat: a message of ours with <see cref="Text"/>, not older than
+/// <see cref="NotBefore"/> and none of <see cref="KnownMessageIds"/> (those are recorded already).
+/// </summary>
+public sealed record SentTextQuery(
+    InstanceContext Instance, string ChatId, string Text, DateTimeOffset NotBefore, IReadOnlyCollection<string> KnownMessageIds,
+    string? CorrelationId = null);
+
+public enum ReadBackVerdict
+{
+    /// <summary>The message is in the gateway's record: it went out.</summary>
+    Found,
+    /// <summary>It is not there, and the same read-back shows the chat's other recent messages: it did not go out.</summary>
+    ProvedAbsent,
+    /// <summary>The gateway answered, but its record proves neither (it stores no messages).</summary>
+    CannotTell,
+    /// <summary>The gateway could not be asked (unreachable, timed out, or it answered an error): ask again later.</summary>
+    Unavailable,
+}
+
+/// <summary>The read-back's answer; for <see cref="ReadBackVerdict.Found"/> the message's key.id, stored record and time.</summary>
+public sealed record SendReadBack(ReadBackVerdict Verdict, string? ProviderMessageId = null, string? RawJson = null, DateTimeOffset? SentAt = null)
+{
+    public static readonly SendReadBack CannotTell = new(ReadBackVerdict.CannotTell);
+    public static readonly SendReadBack ProvedAbsent = new(ReadBackVerdict.ProvedAbsent);
+    public static readonly SendReadBack Unavailable = new(ReadBackVerdict.Unavailable);
+}
+
+/// <summary>"typing…" shown in a chat for <see cref="Duration"/> (Evolution's sendPresence composing).</summary>
+public sealed record OutgoingPresence(InstanceContext Instance, string ChatId, TimeSpan Duration);
