@@ -263,7 +263,9 @@ public sealed class HandoffTests
 
         await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 1, "the handoff message sent");
         await HybridFlowApp.EventuallyAsync(() => receiver.Calls.Count == 1, "the notify POST");
-        await Task.Delay(500);
+        app.Llm.HandoffReason = null; // the marker is answered, not handed off
+        app.Llm.HandoffText = null;
+        var marker = await Marker.AnsweredAsync(app, instance);
         var session = await app.GetSessionAsync(instance, chat);
         using (Assert.EnterMultipleScope())
         {
@@ -273,7 +275,10 @@ public sealed class HandoffTests
             Assert.That(await DetailAsync(app, chat, "handoff_requested"), Is.EqualTo("model: o cliente quer um reembolso"));
             Assert.That(receiver.Calls[0].Json.GetProperty("trigger").GetString(), Is.EqualTo("model"));
             Assert.That(receiver.Calls[0].Json.GetProperty("reason").GetString(), Is.EqualTo("o cliente quer um reembolso"));
-            Assert.That(await app.ScalarAsync<string>("SELECT status FROM reply_jobs WHERE kind = 'reply'"), Is.EqualTo("cancelled"));
+            Assert.That(receiver.Calls, Has.Count.EqualTo(1), "one notify POST");
+            Assert.That(await app.ScalarAsync<string>(
+                "SELECT string_agg(j.status, ',') FROM reply_jobs j JOIN sessions s ON s.id = j.session_id WHERE j.kind = 'reply' AND s.chat_id <> $1", marker.ChatId),
+                Is.EqualTo("cancelled"));
         }
     }
 
