@@ -122,6 +122,8 @@ public sealed class HandoffTests
         Assert.That((int)refused.StatusCode, Is.EqualTo(400), await refused.Content.ReadAsStringAsync());
         await app.ScalarAsync<int>("UPDATE tenants SET notify_url = $1, notify_url_trusted = false WHERE id = $2 RETURNING 1",
             receiver.NewHook(NotifySecret), tenantId);
+        // A wait for time itself: the row was changed behind the API, so the pipeline sees it once its instance cache's TTL
+        // (on Environment.TickCount64, not the app's clock) has run out.
         await Task.Delay(HybridFlow.Infrastructure.Persistence.InstanceCache.TimeToLive + TimeSpan.FromSeconds(1));
         var chat = Payloads.NewChatId();
 

@@ -129,7 +129,7 @@ public sealed class ReplicaAndRecoveryTests
         foreach (var text in new[] { "Oi", "queria saber", "o preço do bolo de cenoura" })
         {
             Assert.That(await app.DeliverAsync(instance, Payloads.CustomerText(chat, text)), Is.EqualTo("ai_queued"));
-            await Task.Delay(300);
+            await Task.Delay(300); // the customer typing: a burst spread over time, each message within the 2 s debounce
         }
 
         await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 1, "one reply");
