@@ -15,23 +15,19 @@ public sealed class LoggingTests
         var chat = Payloads.NewChatId();
         const string secretText = "Meu CPF é 123.456.789-00, pode anotar?";
 
-        var original = Console.Out;
-        var captured = new StringWriter();
-        Console.SetOut(TextWriter.Synchronized(captured));
-        try
+        var number = chat.Split('@')[0];
+        string log;
+        using (var capture = new ConsoleCapture())
         {
             await app.DeliverAsync(instance, Payloads.CustomerText(chat, secretText));
             await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 1, "reply sent");
             await app.GetSessionAsync(instance, chat); // the chat id is in this URL
-            await Task.Delay(300);
-        }
-        finally
-        {
-            Console.SetOut(original);
+            // Written after everything checked below: the reply job's last line, and this request's line.
+            await capture.UntilAsync(l => l.Contains(" sent on attempt ", StringComparison.Ordinal), "the reply job sent");
+            await capture.UntilAsync(l => l.Contains($"\"path\":\"/sessions/{instance}/", StringComparison.Ordinal), "the session request");
+            log = capture.Text;
         }
 
-        var log = captured.ToString();
-        var number = chat.Split('@')[0];
         Assert.That(log, Does.Contain("\"action\":\"ai_queued\""));
         Assert.That(log, Does.Contain("\"duration_ms\":"));
         Assert.That(log, Does.Contain("\"correlation_id\":"));
@@ -60,7 +56,7 @@ public sealed class LoggingTests
             request.Headers.Add("X-Correlation-Id", "request-line-test");
             request.Headers.Add("X-Api-Key", HybridFlowApp.AdminKey);
             Assert.That((int)(await app.Client.SendAsync(request)).StatusCode, Is.EqualTo(200));
-        });
+        }, until: $"\"path\":\"/sessions/{instance}/");
 
         var lines = JsonLines(log).Where(l => l.TryGetProperty("correlation_id", out var id) && id.GetString() == "request-line-test"
                                               && l.TryGetProperty("duration_ms", out _) && l.TryGetProperty("path", out _)).ToList();
@@ -79,7 +75,7 @@ public sealed class LoggingTests
     public async Task RequestLine_AnsweredWith503_IsAWarning()
     {
         await using var app = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["LOG_LEVEL"] = "info", ["N8N_ENABLED"] = "true" });
-        var log = await CaptureAsync(async () => Assert.That((int)(await app.Client.GetAsync("/health")).StatusCode, Is.EqualTo(503)));
+        var log = await CaptureAsync(async () => Assert.That((int)(await app.Client.GetAsync("/health")).StatusCode, Is.EqualTo(503)), until: "\"path\":\"/health\"");
         var line = JsonLines(log).Single(l => l.TryGetProperty("path", out var path) && path.GetString() == "/health");
         Assert.That(line.GetProperty("status").GetInt32(), Is.EqualTo(503));
         Assert.That(line.GetProperty("@l").GetString(), Is.EqualTo("Warning"));
@@ -89,27 +85,19 @@ public sealed class LoggingTests
     public async Task Development_WritesAReadableConsole_NotJson()
     {
         await using var app = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["LOG_LEVEL"] = "info" }, environment: "Development");
-        var log = await CaptureAsync(async () => Assert.That((int)(await app.Client.GetAsync("/health")).StatusCode, Is.EqualTo(200)));
+        var log = await CaptureAsync(async () => Assert.That((int)(await app.Client.GetAsync("/health")).StatusCode, Is.EqualTo(200)), until: "GET /health answered");
         var line = log.Split('\n').Single(l => l.Contains("/health", StringComparison.Ordinal));
         Assert.That(line, Does.Match(@"^\[\d{2}:\d{2}:\d{2} INF\] GET /health answered 200 in [\d.]+ ms"));
         Assert.That(log.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith('{')), Is.Empty, "no JSON lines");
     }
 
-    private static async Task<string> CaptureAsync(Func<Task> action)
+    /// <summary>The log written while <paramref name="action"/> ran, up to the line holding <paramref name="until"/> (its last request's line).</summary>
+    private static async Task<string> CaptureAsync(Func<Task> action, string until)
     {
-        var original = Console.Out;
-        var captured = new StringWriter();
-        Console.SetOut(TextWriter.Synchronized(captured));
-        try
-        {
-            await action();
-            await Task.Delay(300);
-        }
-        finally
-        {
-            Console.SetOut(original);
-        }
-        return captured.ToString();
+        using var capture = new ConsoleCapture();
+        await action();
+        await capture.UntilAsync(l => l.Contains(until, StringComparison.Ordinal), until);
+        return capture.Text;
     }
 
     private static List<JsonElement> JsonLines(string log) =>

@@ -22,9 +22,10 @@ public sealed class TimelineApiTests
 
         Assert.That(await _app.DeliverAsync(instance, Payloads.CustomerText(chat, CustomerText)), Is.EqualTo("ai_queued"));
         await HybridFlowApp.EventuallyAsync(async () => (await _app.TimelineAsync(instance, chat)).Contains("ai_replied"), "the bot replied");
-        // WhatsApp timestamps have whole seconds: let the owner's message fall in a later second than the bot's reply.
-        await Task.Delay(1100);
-        Assert.That(await _app.DeliverAsync(instance, Payloads.OwnerText(chat, OwnerText)), Is.EqualTo("paused"));
+        // WhatsApp timestamps have whole seconds: the owner's message falls in a later second than the bot's reply, on the
+        // app's clock (which stamps the bot's message and the actions).
+        _app.Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.That(await _app.DeliverAsync(instance, Payloads.OwnerText(chat, OwnerText, at: _app.Clock.GetUtcNow())), Is.EqualTo("paused"));
         _sessionId = (await _app.GetSessionAsync(instance, chat)).GetProperty("id").GetInt64();
         await ApiAssert.StatusAsync(await _app.Admin.PostAsync($"/api/sessions/{_sessionId}/resume", null), 200);
     }

@@ -13,9 +13,7 @@ public sealed class AuthLoggingTests
         const string adminPassword = "bootstrap passphrase 4711";
         const string newPassword = "the reset passphrase 0815";
         var email = $"logged-{Guid.NewGuid():N}@padaria.example";
-        var original = Console.Out;
-        var captured = new StringWriter();
-        Console.SetOut(TextWriter.Synchronized(captured));
+        var capture = new ConsoleCapture();
         string cookie;
         try
         {
@@ -34,14 +32,15 @@ public sealed class AuthLoggingTests
             cookie = login.Headers.GetValues("Set-Cookie").First(c => c.StartsWith("hybridflow_auth=", StringComparison.Ordinal)).Split(';')[0]["hybridflow_auth=".Length..];
             await client.GetAsync("/api/auth/me");
             await client.PostAsync("/api/auth/logout", null);
-            await Task.Delay(300);
+            // The last request's line: everything checked below was written before it.
+            await capture.UntilAsync(l => l.Contains("\"path\":\"/api/auth/logout\"", StringComparison.Ordinal), "the logout request");
         }
         finally
         {
-            Console.SetOut(original);
+            capture.Dispose();
         }
 
-        var log = captured.ToString();
+        var log = capture.Text;
         Assert.That(log, Does.Contain("Created the platform admin user"), "the log is captured at all");
         Assert.That(log, Does.Contain("/api/auth/login"));
         foreach (var secret in new[] { email, "unknown@padaria.example", HybridFlowApp.PlatformAdminEmail, adminPassword, newPassword, UserSessions.DefaultPassword, "wrong password", cookie[..40] })

@@ -277,7 +277,8 @@ public sealed class LoginSessionTests
             Assert.That(reader.GetString(0), Is.EqualTo("127.0.0.1"));
         }
         Assert.That((int)(await client.PostAsync("/api/auth/logout", null)).StatusCode, Is.EqualTo(204));
-        await Task.Delay(300);
+        // The last request's line: the lines checked below were written before it.
+        await HybridFlowApp.EventuallyAsync(() => api.Output[startupLog.Length..].Contains("/api/auth/logout", StringComparison.Ordinal), "the logout request logged");
 
         var requestLog = api.Output[startupLog.Length..];
         Assert.That(requestLog, Does.Contain("/api/auth/sessions"), "the requests were logged at all");

@@ -4,6 +4,7 @@ using System.Text.Json;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Domain.Tenants;
 using HybridFlow.Infrastructure.Evolution;
+using HybridFlow.IntegrationTests.Llm;
 using HybridFlow.IntegrationTests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -180,6 +181,24 @@ public sealed class EvolutionApiTests
             new OutgoingText(Context(serverUrl ?? _app.Evolution.BaseAddress.ToString().TrimEnd('/')), "5511999990003@s.whatsapp.net", "Olá!", correlationId),
             CancellationToken.None);
 
+    private const string LaterNumber = "5511999990009";
+
+    /// <summary>
+    /// "Not repeated", checked by a later call instead of a sleep: one more send through the same gateway, answered after
+    /// the fake recorded it. The failed send's call (and any retry of it) ended before it threw, so every attempt it made
+    /// is recorded by then.
+    /// </summary>
+    private async Task LaterSendAsync()
+    {
+        var sent = await _app.Services.GetRequiredService<IWhatsAppGateway>().SendTextAsync(
+            new OutgoingText(Context(_app.Evolution.BaseAddress.ToString().TrimEnd('/')), LaterNumber + "@s.whatsapp.net", "Marcador", null),
+            CancellationToken.None);
+        Assert.That(sent.ProviderMessageId, Does.StartWith("3EB0"), "the later send went through");
+    }
+
+    private IReadOnlyList<RecordedRequest> SendsWithoutTheLaterOne() =>
+        [.. _app.Evolution.CallsTo("/message/sendText/").Where(c => c.Json.GetProperty("number").GetString() != LaterNumber)];
+
     [Test]
     public async Task SendText_ReturnsKeyIdAndTheSendMessageObject_WithTheCorrelationId()
     {
@@ -200,8 +219,8 @@ public sealed class EvolutionApiTests
         _app.Evolution.DropNext();
         var e = await Assert.ThrowsAsync<WhatsAppSendException>(() => SendAsync());
         Assert.That(e!.Kind, Is.EqualTo(SendFailureKind.OutcomeUnknown));
-        await Task.Delay(300);
-        Assert.That(_app.Evolution.CallsTo("/message/sendText/"), Has.Count.EqualTo(1), "a send whose answer was lost is not repeated");
+        await LaterSendAsync();
+        Assert.That(SendsWithoutTheLaterOne(), Has.Count.EqualTo(1), "a send whose answer was lost is not repeated");
     }
 
     [TestCase(429)]
@@ -230,8 +249,8 @@ public sealed class EvolutionApiTests
         _app.Evolution.FailNext((status, body));
         var e = await Assert.ThrowsAsync<WhatsAppSendException>(() => SendAsync());
         Assert.That((e!.Kind, e.UpstreamStatus), Is.EqualTo((kind, (int?)status)));
-        await Task.Delay(100);
-        Assert.That(_app.Evolution.CallsTo("/message/sendText/"), Has.Count.EqualTo(1));
+        await LaterSendAsync();
+        Assert.That(SendsWithoutTheLaterOne(), Has.Count.EqualTo(1));
     }
 
     [Test]

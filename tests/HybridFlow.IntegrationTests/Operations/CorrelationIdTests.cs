@@ -55,10 +55,8 @@ public sealed class CorrelationIdTests
         var payload = Payloads.CustomerText(chat, "Vocês entregam?");
         payload["instance"] = _instance;
 
-        var original = Console.Out;
-        var captured = new StringWriter();
-        Console.SetOut(TextWriter.Synchronized(captured));
-        try
+        var capture = new ConsoleCapture();
+        using (capture)
         {
             var request = new HttpRequestMessage(HttpMethod.Post, $"/webhook/{_instance}")
             {
@@ -71,11 +69,7 @@ public sealed class CorrelationIdTests
             Assert.That(response.Headers.GetValues("X-Correlation-Id").Single(), Is.EqualTo(correlationId));
 
             await HybridFlowApp.EventuallyAsync(() => _app.Evolution.SendsTo(chat).Count == 1, "the reply sent");
-            await HybridFlowApp.EventuallyAsync(() => WorkerLines(captured.ToString(), correlationId).Any(), "the worker's log line");
-        }
-        finally
-        {
-            Console.SetOut(original);
+            await capture.UntilAsync(l => WorkerLines(l, correlationId).Any(), "the worker's log line");
         }
 
         Assert.That(await _app.ScalarAsync<string>(
@@ -84,7 +78,7 @@ public sealed class CorrelationIdTests
         var modelCall = _app.Llm.Requests.Single(r => r.Body.Contains("Vocês entregam?", StringComparison.Ordinal));
         Assert.That(modelCall.Header("X-Correlation-Id"), Is.EqualTo(correlationId), "the OpenAI-compatible model call");
 
-        var log = captured.ToString();
+        var log = capture.Text;
         var webhookLine = LogLines(log).Single(l => l.GetProperty("@m").GetString()!.StartsWith("Webhook ", StringComparison.Ordinal)
                                                     && Property(l, "correlation_id") == correlationId);
         Assert.That(Property(webhookLine, "action"), Is.EqualTo("ai_queued"));

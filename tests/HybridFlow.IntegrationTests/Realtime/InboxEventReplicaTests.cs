@@ -101,7 +101,7 @@ public sealed class InboxEventReplicaTests
                 await Task.Delay(10);
             }
         });
-        await Task.Delay(300);
+        await HybridFlowApp.EventuallyAsync(() => !poller.Polling, "the poller's read failed");
         var chat = Payloads.NewChatId();
         Assert.That(await app.DeliverAsync(instance, Payloads.OwnerText(chat, "Assumi a conversa")), Is.EqualTo("paused"));
         await killer;
@@ -148,7 +148,15 @@ public sealed class InboxEventReplicaTests
         var secondSession = await SessionIdAsync(a, instance, second);
         var later = await onA.WaitForAsync("message.created", secondSession);
         await onB.WaitForAsync("message.created", secondSession);
-        await Task.Delay(TimeSpan.FromMilliseconds(500)); // a few polls pass the gap while it is still open
+        // A few polls pass the gap while it is still open: each of these messages is read by a later poll of each replica.
+        foreach (var text in new[] { "Alguém aí?", "Oi de novo" })
+        {
+            var passing = Payloads.NewChatId();
+            await b.DeliverAsync(instance, Payloads.CustomerText(passing, text));
+            var passingSession = await SessionIdAsync(a, instance, passing);
+            await onA.WaitForAsync("message.created", passingSession);
+            await onB.WaitForAsync("message.created", passingSession);
+        }
         await tx.CommitAsync();
 
         var noteOnA = await onA.WaitForAsync("note.created", firstSession);

@@ -54,7 +54,7 @@ public sealed class AmbiguousSendTests
 
         await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Oi, vocês abrem amanhã?"));
         await HybridFlowApp.EventuallyAsync(async () => (await _app.TimelineAsync(_instance, chat)).Contains("ai_send_confirmed"), "confirmed");
-        await Task.Delay(1500);
+        await Marker.ResolvedAsync(_app, _instance);
 
         Assert.That(_app.Evolution.SendsTo(chat), Has.Count.EqualTo(1), "exactly one message reached WhatsApp");
         Assert.That(await DetailAsync(chat, "ai_send_confirmed"), Does.Contain("the echo"));
@@ -72,10 +72,10 @@ public sealed class AmbiguousSendTests
 
         await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Oi, vocês abrem amanhã?"));
         await HybridFlowApp.EventuallyAsync(async () => (await _app.TimelineAsync(_instance, chat)).Contains("ai_send_confirmed"), "confirmed");
-        await Task.Delay(1000);
+        var marker = await Marker.ResolvedAsync(_app, _instance);
 
         Assert.That(_app.Evolution.SendsTo(chat), Has.Count.EqualTo(1), "no resend");
-        Assert.That(_app.Evolution.CallsTo("/chat/findMessages/"), Is.Not.Empty, "Evolution's record was read back");
+        Assert.That(marker.Without(_app.Evolution.CallsTo("/chat/findMessages/")), Is.Not.Empty, "Evolution's record was read back");
         Assert.That(await DetailAsync(chat, "ai_send_confirmed"), Does.Contain("Evolution's record"));
         Assert.That(await JobAsync(chat), Is.EqualTo("sent"));
 
@@ -96,12 +96,12 @@ public sealed class AmbiguousSendTests
         await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Oi, vocês abrem amanhã?"));
         await HybridFlowApp.EventuallyAsync(() => _app.Evolution.SendsTo(chat).Count == 1, "sent once more");
         await HybridFlowApp.EventuallyAsync(async () => (await _app.TimelineAsync(_instance, chat)).Contains("ai_resent"), "resent recorded");
-        await Task.Delay(1500);
+        var marker = await Marker.ResolvedAsync(_app, _instance);
 
         Assert.That(_app.Evolution.SendsTo(chat), Has.Count.EqualTo(1), "delivered exactly once");
-        Assert.That(_app.Evolution.CallsTo("/message/sendText/"), Has.Count.EqualTo(2), "the dropped call and the one resend");
-        var findCall = _app.Evolution.CallsTo("/chat/findMessages/").First();
-        var sendCalls = _app.Evolution.CallsTo("/message/sendText/");
+        Assert.That(marker.Without(_app.Evolution.CallsTo("/message/sendText/")), Has.Count.EqualTo(2), "the dropped call and the one resend");
+        var findCall = marker.Without(_app.Evolution.CallsTo("/chat/findMessages/")).First();
+        var sendCalls = marker.Without(_app.Evolution.CallsTo("/message/sendText/"));
         Assert.That(_app.Evolution.Requests.ToList().IndexOf(findCall), Is.LessThan(_app.Evolution.Requests.ToList().IndexOf(sendCalls[1])),
             "read back before sending again");
         var timeline = await _app.TimelineAsync(_instance, chat);
@@ -119,9 +119,9 @@ public sealed class AmbiguousSendTests
 
         await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Oi, vocês abrem amanhã?"));
         await HybridFlowApp.EventuallyAsync(async () => (await _app.TimelineAsync(_instance, chat)).Contains("ai_resent"), "resent after the read-backs");
-        await Task.Delay(1500);
+        var marker = await Marker.ResolvedAsync(_app, _instance);
 
-        var readBacks = _app.Evolution.CallsTo("/chat/findMessages/");
+        var readBacks = marker.Without(_app.Evolution.CallsTo("/chat/findMessages/"));
         using (Assert.EnterMultipleScope())
         {
             Assert.That(_app.Evolution.SendsTo(chat), Has.Count.EqualTo(1), "delivered exactly once");
@@ -152,7 +152,7 @@ public sealed class AmbiguousSendTests
         await HybridFlowApp.EventuallyAsync(async () =>
             await _app.ScalarAsync<long>("SELECT count(*) FROM reply_jobs WHERE status NOT IN ('sent', 'dead', 'cancelled', 'discarded')") == 0,
             "every job settled", TimeSpan.FromSeconds(30));
-        await Task.Delay(1500);
+        var marker = await Marker.ResolvedAsync(_app, _instance);
 
         var counts = ids.Select(chat => _app.Evolution.SendsTo(chat).Count).ToList();
         var failed = await _app.ScalarAsync<long>("SELECT count(*) FROM session_events WHERE action IN ('ai_failed', 'ai_outcome_unknown')");
@@ -160,7 +160,7 @@ public sealed class AmbiguousSendTests
         {
             Assert.That(counts, Is.All.EqualTo(1), "exactly one message per chat reached WhatsApp");
             Assert.That(failed, Is.Zero, "nothing given up or left for a person");
-            Assert.That(_app.Evolution.Requests.Count(r => r.Header("x-fake-outcome") is "dropped" or FakeEvolutionServer.SentThenDroppedOutcome), Is.EqualTo(chats / 3), "the scripted failures all happened");
+            Assert.That(marker.Without(_app.Evolution.Requests).Count(r => r.Header("x-fake-outcome") is "dropped" or FakeEvolutionServer.SentThenDroppedOutcome), Is.EqualTo(chats / 3), "the scripted failures all happened");
         }
         TestContext.Out.WriteLine($"{chats} chats, {chats / 3} calls failed: {counts.Count(c => c == 1)} answered once, {counts.Count(c => c == 0)} lost, {counts.Count(c => c > 1)} answered twice");
     }
@@ -174,9 +174,9 @@ public sealed class AmbiguousSendTests
 
         await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Oi, vocês abrem amanhã?"));
         await HybridFlowApp.EventuallyAsync(async () => (await _app.TimelineAsync(_instance, chat)).Contains("ai_outcome_unknown"), "outcome unknown");
-        await Task.Delay(1500);
+        var marker = await Marker.ResolvedAsync(_app, _instance); // confirmed by its echo: Evolution stores nothing here
 
-        Assert.That(_app.Evolution.CallsTo("/message/sendText/"), Has.Count.EqualTo(1), "nothing resent");
+        Assert.That(marker.Without(_app.Evolution.CallsTo("/message/sendText/")), Has.Count.EqualTo(1), "nothing resent");
         Assert.That(await JobAsync(chat), Is.EqualTo("needs_attention"));
         Assert.That(await NeedsAttentionAsync(), Does.Contain(chat));
         Assert.That((await _app.GetSessionAsync(_instance, chat)).GetProperty("needs_attention").GetBoolean(), Is.True, "the session says so too");
@@ -189,8 +189,8 @@ public sealed class AmbiguousSendTests
         Assert.That((int)resume.StatusCode, Is.EqualTo(200), await resume.Content.ReadAsStringAsync());
         Assert.That(await NeedsAttentionAsync(), Does.Not.Contain(chat));
         Assert.That((await _app.GetSessionAsync(_instance, chat)).GetProperty("needs_attention").GetBoolean(), Is.False);
-        await Task.Delay(800);
-        Assert.That(_app.Evolution.CallsTo("/message/sendText/"), Has.Count.EqualTo(1));
+        var afterResume = await Marker.ResolvedAsync(_app, _instance);
+        Assert.That(afterResume.Without(marker.Without(_app.Evolution.CallsTo("/message/sendText/"))), Has.Count.EqualTo(1));
         Assert.That(await JobAsync(chat), Is.EqualTo("dead"));
     }
 
@@ -225,7 +225,7 @@ public sealed class AmbiguousSendTests
         Assert.That((int)response.StatusCode, Is.EqualTo(502), await response.Content.ReadAsStringAsync());
 
         await HybridFlowApp.EventuallyAsync(async () => (await _app.TimelineAsync(_instance, chat)).Contains("ai_send_confirmed"), "confirmed");
-        await Task.Delay(800);
+        await Marker.ResolvedAsync(_app, _instance);
         Assert.That(_app.Evolution.SendsTo(chat), Has.Count.EqualTo(2), "the reply and the agent's message, each once");
         Assert.That(await _app.ScalarAsync<string>(
             "SELECT j.status FROM reply_jobs j JOIN sessions s ON s.id = j.session_id WHERE s.chat_id = $1 AND j.kind = 'api_agent'", chat), Is.EqualTo("sent"));
@@ -248,8 +248,8 @@ public sealed class AmbiguousSendTests
 
         await HybridFlowApp.EventuallyAsync(async () => await _app.ScalarAsync<string>(
             "SELECT j.status FROM reply_jobs j JOIN sessions s ON s.id = j.session_id WHERE s.chat_id = $1 AND j.kind = 'api_bot'", chat) == "dead", "settled");
-        await Task.Delay(800);
-        Assert.That(_app.Evolution.CallsTo("/message/sendText/"), Has.Count.EqualTo(2), "the reply, and the dropped API call: no resend");
+        var marker = await Marker.ResolvedAsync(_app, _instance);
+        Assert.That(marker.Without(_app.Evolution.CallsTo("/message/sendText/")), Has.Count.EqualTo(2), "the reply, and the dropped API call: no resend");
         Assert.That(await _app.TimelineAsync(_instance, chat), Does.Contain("send_failed"));
     }
 

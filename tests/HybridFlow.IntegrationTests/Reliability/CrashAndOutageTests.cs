@@ -20,6 +20,11 @@ public sealed class CrashAndOutageTests
         var (_, instance) = await app.CreateTenantWithInstanceAsync();
 
         var results = new List<(string Chat, int Status)>();
+        int Count(int from = 0, int? status = null)
+        {
+            lock (results) return results.Skip(from).Count(r => status is null || r.Status == status);
+        }
+        int Acknowledged() => Count(status: 200);
         using var stop = new CancellationTokenSource();
         var senders = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
         {
@@ -32,11 +37,17 @@ public sealed class CrashAndOutageTests
             }
         })).ToList();
 
-        await Task.Delay(1500);
+        // Under load: messages acknowledged, and replies already going out, when the database goes away.
+        await HybridFlowApp.EventuallyAsync(() => Acknowledged() >= 20 && app.Evolution.SuccessfulSends.Count >= 1, "the load under way");
         await postgres.StopServerAsync();
+        var stoppedAt = Count();
+        await HybridFlowApp.EventuallyAsync(() => Count(from: stoppedAt, status: 503) >= 4, "the outage answered 503");
+        // A wait for time itself: the outage lasts (as it always did) a reply job's lease, REPLY_JOB_LEASE_SECONDS (3 s), so
+        // that leases taken before it run out during it.
         await Task.Delay(3000);
         await postgres.StartServerAgainAsync();
-        await Task.Delay(3000);
+        var restartedAt = Count();
+        await HybridFlowApp.EventuallyAsync(() => Count(from: restartedAt, status: 200) >= 16, "acknowledging again after the restart", TimeSpan.FromSeconds(30));
         await stop.CancelAsync();
         await Task.WhenAll(senders);
 

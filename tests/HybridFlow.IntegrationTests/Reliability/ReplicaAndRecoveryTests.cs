@@ -47,9 +47,11 @@ public sealed class ReplicaAndRecoveryTests
 
         await using var survivor = await HybridFlowApp.StartAsync(sharedDatabase: dead.ConnectionString);
         await HybridFlowApp.EventuallyAsync(() => dead.Evolution.SendsTo(chat).Count == 1, "the abandoned job sent");
-        await Task.Delay(1000);
+        // Queued through the dead replica's API, answered by the survivor's workers, like the abandoned job.
+        var marker = await Marker.AnsweredAsync(dead, instance);
         Assert.That(dead.Evolution.SendsTo(chat), Has.Count.EqualTo(1));
-        Assert.That(await dead.ScalarAsync<int>("SELECT attempts FROM reply_jobs"), Is.EqualTo(2));
+        Assert.That(await dead.ScalarAsync<string>(
+            "SELECT string_agg(j.attempts::text, ',') FROM reply_jobs j JOIN sessions s ON s.id = j.session_id WHERE s.chat_id <> $1", marker.ChatId), Is.EqualTo("2"));
     }
 
     [Test]
@@ -73,7 +75,7 @@ public sealed class ReplicaAndRecoveryTests
         // sees the other one absent; a second read-back, an echo window later, must agree before it is sent again.
         Assert.That(await CronAsync(app), Is.EqualTo(2));
         Assert.That(app.Evolution.SendsTo(unproven), Is.Empty, "absent once proves nothing yet");
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        app.Clock.Advance(TimeSpan.FromSeconds(1.5)); // an echo window (SEND_ECHO_WAIT_SECONDS, 1 s) on the resolver's clock
         Assert.That(await CronAsync(app), Is.EqualTo(1));
 
         var statuses = await app.ScalarAsync<string>("""
@@ -102,10 +104,18 @@ public sealed class ReplicaAndRecoveryTests
         var (_, instance) = await app.CreateTenantWithInstanceAsync(new { resume_after_minutes = 30 });
         var chat = Payloads.NewChatId();
         await app.DeliverAsync(instance, Payloads.OwnerText(chat, "Deixa comigo."));
-        await Task.Delay(1500);
+
+        // A marker taken over later, in a tenant whose quiet period is 1 minute: once the sweep resumed it, two minutes on,
+        // a sweep has run after the takeover under test too.
+        var (_, quickInstance) = await app.CreateTenantWithInstanceAsync(new { resume_after_minutes = 1 });
+        var marker = Payloads.NewChatId();
+        await app.DeliverAsync(quickInstance, Payloads.OwnerText(marker, "Deixa comigo."));
+        app.Clock.Advance(TimeSpan.FromMinutes(2));
+        await HybridFlowApp.EventuallyAsync(async () => !(await app.GetSessionAsync(quickInstance, marker)).GetProperty("is_paused").GetBoolean(),
+            "the marker resumed by the sweep");
         Assert.That((await app.GetSessionAsync(instance, chat)).GetProperty("is_paused").GetBoolean(), Is.True, "still within the tenant's 30 minutes");
 
-        app.Clock.Advance(TimeSpan.FromMinutes(31));
+        app.Clock.Advance(TimeSpan.FromMinutes(29));
         await HybridFlowApp.EventuallyAsync(async () => !(await app.GetSessionAsync(instance, chat)).GetProperty("is_paused").GetBoolean(), "resumed by the sweep");
         Assert.That(await app.TimelineAsync(instance, chat), Does.Contain("auto_resumed"));
     }
@@ -119,7 +129,7 @@ public sealed class ReplicaAndRecoveryTests
         foreach (var text in new[] { "Oi", "queria saber", "o preço do bolo de cenoura" })
         {
             Assert.That(await app.DeliverAsync(instance, Payloads.CustomerText(chat, text)), Is.EqualTo("ai_queued"));
-            await Task.Delay(300);
+            await Task.Delay(300); // the customer typing: a burst spread over time, each message within the 2 s debounce
         }
 
         await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 1, "one reply");

@@ -1,8 +1,10 @@
+using System.Diagnostics.Metrics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using HybridFlow.IntegrationTests.Operations;
 using HybridFlow.IntegrationTests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace HybridFlow.IntegrationTests.Reliability;
@@ -121,12 +123,13 @@ public sealed class SharedTransactionTests
             Assert.That(await lockRow.ExecuteScalarAsync(), Is.Not.Null);
         }
 
+        using var started = new RequestsStarted(app);
         var blocked = app.PostWebhookAsync(instance, Payloads.CustomerText(blockerChat, "Segunda mensagem"));
         await HybridFlowApp.EventuallyAsync(async () => await app.ScalarAsync<long>(
             "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()") > 0,
             "the transaction waiting on the held session");
         var pending = deliveries.Select(d => app.PostWebhookAsync(instance, d)).ToList();
-        await Task.Delay(500);
+        await HybridFlowApp.EventuallyAsync(() => started.Count >= 1 + deliveries.Count, "every delivery is being handled by the app");
         Assert.That(pending.Any(p => p.IsCompleted), Is.False, "nothing is answered before its commit");
 
         await hold.CommitAsync();
@@ -140,6 +143,35 @@ public sealed class SharedTransactionTests
             answers.Add(new Answer((int)response.StatusCode, action, body));
         }
         return answers;
+    }
+
+    /// <summary>
+    /// Counts the HTTP requests the app started handling (ASP.NET Core's http.server.active_requests going up), from this
+    /// app's own meters only: other apps of the test run have meters of their own.
+    /// </summary>
+    private sealed class RequestsStarted : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _count;
+
+        public RequestsStarted(HybridFlowApp app)
+        {
+            var meters = app.Services.GetRequiredService<IMeterFactory>();
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Scope == meters && instrument is { Name: "http.server.active_requests", Meter.Name: "Microsoft.AspNetCore.Hosting" })
+                    listener.EnableMeasurementEvents(instrument);
+            };
+            _listener.SetMeasurementEventCallback<long>((_, change, _, _) =>
+            {
+                if (change > 0) Interlocked.Add(ref _count, change);
+            });
+            _listener.Start();
+        }
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public void Dispose() => _listener.Dispose();
     }
 
     private static async Task<PrometheusText> ScrapeAsync(HybridFlowApp app)

@@ -150,22 +150,14 @@ public sealed class ReplyDispatchTests
     [Test]
     public async Task DeprecatedReplyWorkers_StillWorks_AndSaysSoInTheLog()
     {
-        var original = Console.Out;
-        var captured = new StringWriter();
-        Console.SetOut(TextWriter.Synchronized(captured));
-        try
+        using var capture = new ConsoleCapture();
         {
             await using var app = await HybridFlowApp.StartAsync(new Dictionary<string, string?> { ["REPLY_WORKERS"] = "3" });
             var (_, instance) = await app.CreateTenantWithInstanceAsync();
             var chat = Payloads.NewChatId();
             await app.DeliverAsync(instance, Payloads.CustomerText(chat, "Oi"));
             await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 1, "answered");
-            await HybridFlowApp.EventuallyAsync(() => captured.ToString().Contains("REPLY_WORKERS is deprecated", StringComparison.Ordinal),
-                "the deprecation warning");
-        }
-        finally
-        {
-            Console.SetOut(original);
+            await capture.UntilAsync(l => l.Contains("REPLY_WORKERS is deprecated", StringComparison.Ordinal), "the deprecation warning");
         }
     }
 

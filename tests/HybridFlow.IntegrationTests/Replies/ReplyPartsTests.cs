@@ -127,7 +127,7 @@ public sealed class ReplyPartsTests
 
         await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Vocês têm bolo de cenoura?"));
         await WaitForTimelineAsync(chat, "ai_discarded_collision");
-        await Task.Delay(1000);
+        await MarkerAnsweredAsync();
 
         Assert.That(ownerAction, Is.EqualTo("paused"));
         Assert.That(_app.Evolution.SendsTo(chat).Select(Text), Is.EqualTo(new[] { Parts[0] }), "only the part already in flight went out");
@@ -150,11 +150,11 @@ public sealed class ReplyPartsTests
 
         await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Vocês têm bolo de cenoura?"));
         await WaitForTimelineAsync(chat, "ai_replied");
-        await Task.Delay(1000);
+        var marker = await MarkerAnsweredAsync();
 
-        Assert.That(_app.Llm.Requests, Has.Count.EqualTo(1), "the reply was written once; the retry only sent the rest");
+        Assert.That(marker.Without(_app.Llm.Requests), Has.Count.EqualTo(1), "the reply was written once; the retry only sent the rest");
         Assert.That(_app.Evolution.SendsTo(chat).Select(Text), Is.EqualTo(Parts), "part 1 not repeated, part 2 not skipped");
-        Assert.That(_app.Evolution.CallsTo("/message/sendText/"), Has.Count.EqualTo(4), "the refused call and the three parts");
+        Assert.That(marker.Without(_app.Evolution.CallsTo("/message/sendText/")), Has.Count.EqualTo(4), "the refused call and the three parts");
         var timeline = await _app.TimelineAsync(_instance, chat);
         Assert.That(timeline, Does.Contain("ai_retry"));
         Assert.That(timeline.Count(a => a == "ai_replied"), Is.EqualTo(1));
@@ -174,10 +174,10 @@ public sealed class ReplyPartsTests
 
         await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Vocês têm bolo de cenoura?"));
         await WaitForTimelineAsync(chat, "ai_replied");
-        await Task.Delay(1500);
+        var marker = await MarkerResolvedAsync();
 
         Assert.That(_app.Evolution.SendsTo(chat).Select(Text), Is.EqualTo(Parts), "each part reached WhatsApp once, in order");
-        Assert.That(_app.Evolution.CallsTo("/message/sendText/"), Has.Count.EqualTo(3), "nothing sent twice");
+        Assert.That(marker.Without(_app.Evolution.CallsTo("/message/sendText/")), Has.Count.EqualTo(3), "nothing sent twice");
         Assert.That(await DetailAsync(chat, "ai_send_confirmed"), Does.Contain("Evolution's record"));
         Assert.That(await DetailAsync(chat, "ai_replied"), Is.EqualTo("3 parts"));
         Assert.That((await BotMessagesAsync(chat)).Select(m => m.Text), Is.EqualTo(Parts));
@@ -196,10 +196,10 @@ public sealed class ReplyPartsTests
 
         await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Vocês têm bolo de cenoura?"));
         await WaitForTimelineAsync(chat, "ai_replied");
-        await Task.Delay(1500);
+        var marker = await MarkerResolvedAsync();
 
         Assert.That(_app.Evolution.SendsTo(chat).Select(Text), Is.EqualTo(Parts), "each part delivered once, in order");
-        Assert.That(_app.Evolution.CallsTo("/message/sendText/"), Has.Count.EqualTo(4), "the dropped call and its one resend");
+        Assert.That(marker.Without(_app.Evolution.CallsTo("/message/sendText/")), Has.Count.EqualTo(4), "the dropped call and its one resend");
         Assert.That(await _app.TimelineAsync(_instance, chat), Does.Contain("ai_resent"));
         Assert.That((await BotMessagesAsync(chat)).Select(m => m.Text), Is.EqualTo(Parts));
         Assert.That(await JobAsync(chat), Is.EqualTo("sent 2"));
@@ -286,6 +286,23 @@ public sealed class ReplyPartsTests
     }
 
     private static string Text(RecordedRequest send) => send.Json.GetProperty("text").GetString()!;
+
+    // The marker's reply is one paragraph of its own: not Parts[0], which the tests' BeforeAnswer scripts act on.
+    private const string MarkerReply = "Marcador: uma resposta de uma parte só.";
+
+    /// <summary>A marker answered through the reply queue (see <see cref="Marker.AnsweredAsync"/>).</summary>
+    private Task<Marker> MarkerAnsweredAsync()
+    {
+        _app.Llm.ReplyText = MarkerReply;
+        return Marker.AnsweredAsync(_app, _instance);
+    }
+
+    /// <summary>A marker settled by a send-resolution pass (see <see cref="Marker.ResolvedAsync"/>).</summary>
+    private Task<Marker> MarkerResolvedAsync()
+    {
+        _app.Llm.ReplyText = MarkerReply;
+        return Marker.ResolvedAsync(_app, _instance);
+    }
 
     private Task WaitForTimelineAsync(string chat, string action, string? instance = null) =>
         HybridFlowApp.EventuallyAsync(async () => (await _app.TimelineAsync(instance ?? _instance, chat)).Contains(action), action);

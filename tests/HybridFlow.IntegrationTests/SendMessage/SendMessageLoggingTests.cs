@@ -20,10 +20,8 @@ public sealed class SendMessageLoggingTests
         var chat = Payloads.NewChatId();
         var number = chat.Split('@')[0];
 
-        var original = Console.Out;
-        var captured = new StringWriter();
-        Console.SetOut(TextWriter.Synchronized(captured));
-        try
+        string log;
+        using (var capture = new ConsoleCapture())
         {
             await app.DeliverAsync(instance, Payloads.CustomerText(chat, customerText));
             await HybridFlowApp.EventuallyAsync(() => workflow.CallsFor(chat).Count == 1, "the event POSTed");
@@ -31,14 +29,11 @@ public sealed class SendMessageLoggingTests
             app.Evolution.FailNext((500, """{"status":500,"error":"Internal Server Error"}"""), (500, "{}"), (500, "{}"));
             var failed = await app.PostWithKeyAsync(ApiCalls.SendMessagePath, new { instance_name = instance, number, text = botText, @as = "agent" }, key);
             Assert.That((int)failed.StatusCode, Is.EqualTo(502));
-            await Task.Delay(300);
+            // The last request's line: everything checked below was written before it.
+            await capture.UntilAsync(l => l.Split('\n').Any(line => line.Contains(ApiCalls.SendMessagePath, StringComparison.Ordinal) && line.Contains("answered 502", StringComparison.Ordinal)),
+                "the failed send's request");
+            log = capture.Text;
         }
-        finally
-        {
-            Console.SetOut(original);
-        }
-
-        var log = captured.ToString();
         Assert.That(log, Does.Contain("\"action\":\"workflow_queued\""), "the log was captured");
         Assert.That(log, Does.Not.Contain(number), "no full phone number");
         Assert.That(log, Does.Not.Contain("CPF"), "no customer text");

@@ -41,6 +41,23 @@ public sealed class Marker
     }
 
     /// <summary>
+    /// The same for the send-resolution pass (the resolver that settles a send whose answer was lost): a marker whose
+    /// sendText goes out and then loses its answer, without an echo, so that only a resolution pass can settle it, by
+    /// Evolution's record (by its echo when the fake stores no messages). Its send is due for proof an echo window after
+    /// it went out, later than any send the test made before, and a pass takes the due sends in id order: once a pass
+    /// confirmed the marker's send, whatever the resolver would still do to an earlier send (confirm it, resend it) is
+    /// done. Evolution's scripted failures must all have been used up: the marker's is queued behind them.
+    /// </summary>
+    public static async Task<Marker> ResolvedAsync(HybridFlowApp app, string instance, TimeSpan? timeout = null)
+    {
+        app.Evolution.SendThenDropNext(echo: !app.Evolution.StoresMessages);
+        var marker = await AnsweredAsync(app, instance, timeout);
+        await HybridFlowApp.EventuallyAsync(async () => (await app.TimelineAsync(instance, marker.ChatId)).Contains("ai_send_confirmed"),
+            "a send-resolution pass confirmed the marker's send, so it has passed the sends queued before it", timeout ?? TimeSpan.FromSeconds(30));
+        return marker;
+    }
+
+    /// <summary>
     /// The same idea with a signal of the test's own: <paramref name="send"/> something that is handled after what the
     /// test checks, and wait until <paramref name="handled"/> sees its effect.
     /// </summary>
