@@ -223,6 +223,9 @@ public sealed class SharedChatTransactions
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL enable_seqscan = off"));
+        // A group's arrays differ in length, so PostgreSQL would plan each statement anew on every call (a custom plan
+        // for 2 rows looks cheaper than the generic one for 10); the generic plans are the right ones (LATERAL probes).
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL plan_cache_mode = force_generic_plan"));
         SharedChatStatements.AddOpenCommands(batch, members.ConvertAll(m => m.OpenedRow()), Member.InboxColumns);
         await using var reader = await batch.ExecuteReaderAsync();
         // Statements without a result (BEGIN, SET, the session insert) are skipped by the reader.
@@ -244,12 +247,15 @@ public sealed class SharedChatTransactions
         public List<ReplyEnqueueRow> Replies { get; } = [];
         public List<ChatSession> Sessions { get; } = [];
 
-        /// <summary>After every member's own statements: each session's update stays the last write of its chat.</summary>
+        /// <summary>
+        /// After every member's own statements: each session's update stays the last write of its chat. The updates stay
+        /// one statement per session: one UPDATE … FROM unnest for the group was measured three times slower per row.
+        /// </summary>
         public void AddTo(NpgsqlBatch batch)
         {
             if (Timeline.Count > 0) batch.BatchCommands.Add(SharedChatStatements.InsertTimeline(Timeline));
             if (Replies.Count > 0) batch.BatchCommands.Add(SharedChatStatements.EnqueueReplies(Replies));
-            if (Sessions.Count > 0) batch.BatchCommands.Add(SharedChatStatements.UpdateSessions(Sessions));
+            foreach (var session in Sessions) batch.BatchCommands.Add(SqlMapping.SessionUpdateCommand(session));
         }
     }
 
