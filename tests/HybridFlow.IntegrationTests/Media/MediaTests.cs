@@ -6,7 +6,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Media;
 
 /// <summary>Issue 10 item 4 over HTTP: voice notes and photos fetched from Evolution, understood, and answered.</summary>
-[NonParallelizable]
 public sealed class MediaTests
 {
     private static readonly byte[] VoiceNote = [0x4F, 0x67, 0x67, 0x53, 1, 2, 3, 4, 5];
