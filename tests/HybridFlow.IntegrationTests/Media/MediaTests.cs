@@ -83,6 +83,8 @@ public sealed class MediaTests
 
         Assert.That(await _app.DeliverAsync(_instance, Audio(chat, id)), Is.EqualTo("ai_queued"));
         await HybridFlowApp.EventuallyAsync(() => _app.Evolution.SendsTo(chat).Count == 1, "the reply");
+        // The send reaches Evolution before the worker has recorded it.
+        await WaitForTimelineAsync(chat, "ai_replied");
 
         Assert.That(_app.Evolution.MediaRequests, Is.EqualTo(new[] { id }));
         var transcription = _app.Llm.Requests.Single(r => r.Path.EndsWith("/audio/transcriptions", StringComparison.Ordinal));
