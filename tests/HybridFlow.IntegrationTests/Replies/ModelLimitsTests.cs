@@ -58,6 +58,8 @@ public sealed class ModelLimitsTests
 
         var chat = await ChatAsync(app, instance);
         await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 1, "the reply sent");
+        // The send reaches Evolution before the worker has recorded it.
+        await HybridFlowApp.EventuallyAsync(async () => (await app.TimelineAsync(instance, chat)).Contains("ai_replied"), "the reply recorded");
 
         using (Assert.EnterMultipleScope())
         {
