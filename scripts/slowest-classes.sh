@@ -2,7 +2,9 @@
 # The slowest test classes of a run:  scripts/slowest-classes.sh [N] FILE.trx...
 # Sums each class's test durations from the TRX files (UnitTestResult duration, joined to its UnitTest's className)
 # and prints the N slowest (default 10), slowest first. Setup that runs outside a test (a class's OneTimeSetUp) is
-# not in any test's duration. Plain awk, so it runs wherever the tests do.
+# not in any test's duration. The integration classes run side by side (tests/HybridFlow.IntegrationTests/Parallelism.cs)
+# but a class's own tests one after another, so the sum is still that class's wall time, stretched by its neighbours'
+# load; the run itself takes less than the sum over all classes. Plain awk, so it runs wherever the tests do.
 set -euo pipefail
 
 count=10

@@ -5,7 +5,8 @@
 # HYBRIDFLOW_TEST_DATABASE_URL when set), runs `dotnet test HybridFlow.sln -c Release` with a TRX logger, sums
 # the TRX counters of every test project and prints, as its last line,
 #   N passed, N failed[, N skipped]
-# Before it, the ten slowest test classes (scripts/slowest-classes.sh). Exits non-zero when the build failed, any
+# Before it, the ten slowest test classes (scripts/slowest-classes.sh: each class's wall time; the integration
+# classes run several at once, so they add up to more than the run took). Exits non-zero when the build failed, any
 # test failed, or no test ran. The TRX files end up in <repo>/.test-results/<Project>.trx.
 #
 # Why not `--results-directory .test-results`: with one fixed LogFileName every project would write the same

@@ -5,7 +5,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Admin;
 
 /// <summary>The admin surface the core loop needs: keys, tenants, instances, sessions, health, Swagger.</summary>
-[NonParallelizable]
 public sealed class AdminApiTests
 {
     private HybridFlowApp _app = null!;

@@ -9,7 +9,6 @@ namespace HybridFlow.IntegrationTests.Admin;
 /// GET/PATCH/DELETE /api/instances/{name}, test-webhook (Evolution's connectionState) and configure-webhook
 /// (Evolution's /webhook/set), against the fake Evolution server, with roles and tenant isolation.
 /// </summary>
-[NonParallelizable]
 public sealed class InstancesApiTests
 {
     private const string PublicBase = "https://hybridflow.example.com";

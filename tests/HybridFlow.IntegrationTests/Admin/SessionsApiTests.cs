@@ -4,7 +4,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Admin;
 
 /// <summary>GET /api/sessions: newest activity first, state filter, paging, tenant isolation.</summary>
-[NonParallelizable]
 public sealed class SessionsApiTests
 {
     private HybridFlowApp _app = null!;

@@ -9,7 +9,6 @@ using Microsoft.Extensions.DependencyInjection;
 namespace HybridFlow.IntegrationTests.Admin;
 
 /// <summary>The OpenAPI document is complete enough for a frontend developer to work from alone.</summary>
-[NonParallelizable]
 public sealed partial class SwaggerTests
 {
     private static readonly string[] Methods = ["get", "put", "post", "delete", "patch"];

@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 namespace HybridFlow.IntegrationTests.Admin;
 
 /// <summary>The conversation settings and the tenant's own model account through POST/PATCH/GET /api/tenants.</summary>
-[NonParallelizable]
 public sealed class TenantConversationSettingsTests
 {
     private HybridFlowApp _app = null!;

@@ -5,7 +5,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Admin;
 
 /// <summary>PATCH and DELETE /api/tenants/{id}: partial updates, cascading deletes, roles and tenant isolation.</summary>
-[NonParallelizable]
 public sealed class TenantsApiTests
 {
     private HybridFlowApp _app = null!;

@@ -4,7 +4,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Admin;
 
 /// <summary>GET /api/events: one chat's messages and actions merged, oldest first, paged, tenant-isolated.</summary>
-[NonParallelizable]
 public sealed class TimelineApiTests
 {
     private const string CustomerText = "Oi, vocês abrem amanhã?";

@@ -7,7 +7,6 @@ namespace HybridFlow.IntegrationTests.Admin;
 /// Admin request bodies are strict: a field the API does not know (a misspelt setting) is a 400 naming it, and
 /// nothing changes. Webhook bodies stay tolerant, since Evolution adds fields between versions.
 /// </summary>
-[NonParallelizable]
 public sealed class UnknownFieldTests
 {
     private HybridFlowApp _app = null!;

@@ -8,7 +8,6 @@ namespace HybridFlow.IntegrationTests.Auth;
 /// An API key records who made it (F7), and a key made by a person stops working on the next request after that person
 /// is deleted, locked by an admin, or demoted below the key's role.
 /// </summary>
-[NonParallelizable]
 public sealed class ApiKeyMakerTests
 {
     private HybridFlowApp _app = null!;

@@ -5,7 +5,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Auth;
 
 /// <summary>Cookie calls that change state need X-XSRF-TOKEN equal to the XSRF-TOKEN cookie; API keys never do.</summary>
-[NonParallelizable]
 public sealed class CsrfTests
 {
     private HybridFlowApp _app = null!;

@@ -8,7 +8,6 @@ namespace HybridFlow.IntegrationTests.Auth;
 /// TRUSTED_PROXIES: the proxy at 127.0.0.2 is trusted, so its X-Forwarded-Proto and X-Forwarded-For make the request
 /// HTTPS from the client's address; the same headers from 127.0.0.1 or 127.0.0.3 (not the proxy) are ignored.
 /// </summary>
-[NonParallelizable]
 public sealed class ForwardedHeadersTests
 {
     private const int AnonymousPerMinute = 6;

@@ -8,7 +8,6 @@ namespace HybridFlow.IntegrationTests.Auth;
 /// Logins live in PostgreSQL (F4): logout, the person or an admin end them at once, a copied cookie dies with them, and
 /// they survive restarts and work across replicas.
 /// </summary>
-[NonParallelizable]
 public sealed class LoginSessionTests
 {
     private HybridFlowApp _app = null!;

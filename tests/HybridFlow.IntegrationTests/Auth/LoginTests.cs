@@ -5,7 +5,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Auth;
 
 /// <summary>POST /api/auth/login, the cookie it sets, /me and logout.</summary>
-[NonParallelizable]
 public sealed class LoginTests
 {
     private HybridFlowApp _app = null!;

@@ -10,7 +10,6 @@ namespace HybridFlow.IntegrationTests.Auth;
 /// Failed logins are throttled per email from an address, per address and per email (the lockout backstop), with real
 /// clients connecting from 127.0.0.1, 127.0.0.2 and 127.0.0.3 to the API on a real Kestrel port.
 /// </summary>
-[NonParallelizable]
 public sealed class LoginThrottleTests
 {
     private HybridFlowApp _app = null!;

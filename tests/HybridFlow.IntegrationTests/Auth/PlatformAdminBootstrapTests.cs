@@ -5,7 +5,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Auth;
 
 /// <summary>ADMIN_EMAIL + ADMIN_PASSWORD at startup, and the login cookie across replicas and restarts.</summary>
-[NonParallelizable]
 public sealed class PlatformAdminBootstrapTests
 {
     private static async Task<JsonElement> MeAsync(HttpClient client)

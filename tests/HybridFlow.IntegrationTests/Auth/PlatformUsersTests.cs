@@ -5,7 +5,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Auth;
 
 /// <summary>/api/users: the platform admin manages users without a tenant (other platform admins included); nobody else may.</summary>
-[NonParallelizable]
 public sealed class PlatformUsersTests
 {
     private HybridFlowApp _app = null!;

@@ -5,7 +5,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Auth;
 
 /// <summary>What a logged-in person may do by role: the same tenant isolation as keys, and agents kept to the inbox.</summary>
-[NonParallelizable]
 public sealed class UserRolesTests
 {
     private HybridFlowApp _app = null!;

@@ -5,7 +5,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Auth;
 
 /// <summary>/api/tenants/{id}/users: who may manage users, the field rules, and changes that end a user's logins.</summary>
-[NonParallelizable]
 public sealed class UsersApiTests
 {
     private HybridFlowApp _app = null!;

@@ -7,7 +7,6 @@ namespace HybridFlow.IntegrationTests.Conversation;
 /// Business hours (issue 10 item 3) over HTTP: the tenant's hours PATCHed through the settings API, the clock moved to
 /// chosen instants, real webhook shapes. Outside hours: away_message once per chat per closed period, or silent.
 /// </summary>
-[NonParallelizable]
 public sealed class BusinessHoursTests
 {
     private const string AwayMessage = "Estamos fechados. Voltamos segunda às 9h.";

@@ -10,7 +10,6 @@ namespace HybridFlow.IntegrationTests.Conversation;
 /// receipts out of order, the customer asking for a person, a resume, and an away message after closing time.
 /// The test prints the chat's timeline (the closing note of issue 10 shows it).
 /// </summary>
-[NonParallelizable]
 public sealed class ConversationTourTests
 {
     // 2026-12-07 is a Monday; the bakery opens 08:00-18:00 in São Paulo (UTC-3).

@@ -8,7 +8,6 @@ namespace HybridFlow.IntegrationTests.Conversation;
 /// The customer asks for a person (issue 10 item 2), over HTTP with real webhook shapes: a handoff keyword or the model's
 /// request_human pauses the chat, the handoff message goes out once, no AI reply, the timeline and notify_url are told.
 /// </summary>
-[NonParallelizable]
 public sealed class HandoffTests
 {
     private const string HandoffMessage = "Já chamo alguém da equipe.";

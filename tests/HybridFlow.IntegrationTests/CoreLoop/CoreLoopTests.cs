@@ -6,7 +6,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.CoreLoop;
 
 /// <summary>The heart of HybridFlow end to end: webhook in, state machine, outbox, model, Evolution out.</summary>
-[NonParallelizable]
 public sealed class CoreLoopTests
 {
     private HybridFlowApp _app = null!;

@@ -14,7 +14,6 @@ namespace HybridFlow.IntegrationTests.Evolution;
 /// The Refit Evolution client as the app registers it, called directly against the fake Evolution: sendPresence and
 /// findMessages with Evolution's body shapes, per-instance apikey and correlation id, and the gateway's failure kinds.
 /// </summary>
-[NonParallelizable]
 public sealed class EvolutionApiTests
 {
     private const string Instance = "loja-centro";

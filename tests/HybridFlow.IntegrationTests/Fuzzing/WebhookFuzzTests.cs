@@ -8,7 +8,7 @@ namespace HybridFlow.IntegrationTests.Fuzzing;
 /// works. The instance is the test's own, with the webhook rate limits lifted, so every body reaches the parser. The seed
 /// is fixed (<see cref="DefaultSeed"/>) and printed; <c>HYBRIDFLOW_FUZZ_SEED=n</c> replays (or tries) another one.
 /// </summary>
-[NonParallelizable]
+[NonParallelizable] // Console.SetOut captures every test's log lines, and another capture would restore the wrong writer
 public sealed class WebhookFuzzTests
 {
     private const int Bodies = 10_000;

@@ -4,7 +4,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Inbox;
 
 /// <summary>The inbox's thread and what a person does in a conversation, with API keys: send, notes, PATCH, typing, pause and resume.</summary>
-[NonParallelizable]
 public sealed class InboxActionTests
 {
     private HybridFlowApp _app = null!;

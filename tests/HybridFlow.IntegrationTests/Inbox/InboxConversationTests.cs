@@ -5,7 +5,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Inbox;
 
 /// <summary>The inbox's conversation list and item, with API keys: filters, paging, contact names, tenant isolation and bad input.</summary>
-[NonParallelizable]
 public sealed class InboxConversationTests
 {
     private HybridFlowApp _app = null!;

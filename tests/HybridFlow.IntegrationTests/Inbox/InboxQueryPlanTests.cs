@@ -10,7 +10,6 @@ namespace HybridFlow.IntegrationTests.Inbox;
 /// The conversation list's plans on 5,000 sessions (10 tenants, 40,000 messages): the default list walks sessions_inbox_idx
 /// and stops at the page; the other plans are printed for the report (q reads each candidate session's messages).
 /// </summary>
-[NonParallelizable]
 public sealed class InboxQueryPlanTests
 {
     [Test]

@@ -4,7 +4,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Inbox;
 
 /// <summary>The inbox for people who logged in (the auth cookie): agents' visibility, self-assignment, sent_by, unread counts.</summary>
-[NonParallelizable]
 public sealed class InboxUserTests
 {
     private HybridFlowApp _app = null!;

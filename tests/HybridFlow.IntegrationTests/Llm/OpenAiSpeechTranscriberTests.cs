@@ -7,7 +7,6 @@ using static HybridFlow.IntegrationTests.Llm.LlmTestSupport;
 namespace HybridFlow.IntegrationTests.Llm;
 
 /// <summary>The transcription adapter against the fake's <c>POST /v1/audio/transcriptions</c>, as the OpenAI SDK sends it (multipart).</summary>
-[NonParallelizable]
 public sealed class OpenAiSpeechTranscriberTests
 {
     private const string GlobalKey = "sk-platform-transcribe-secret";

@@ -9,7 +9,6 @@ namespace HybridFlow.IntegrationTests.Llm;
 /// platform's key may choose (its own llm_api_key frees it), a model no longer allowed falls back to the default, and a
 /// monthly_token_budget that only the platform admin sets hands chats to a person once the month's platform tokens reach it.
 /// </summary>
-[NonParallelizable]
 public sealed class PlatformModelBudgetTests
 {
     private const string ExtraAllowed = "gpt-allowed-extra";

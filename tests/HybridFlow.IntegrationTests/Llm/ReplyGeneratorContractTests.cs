@@ -11,7 +11,6 @@ namespace HybridFlow.IntegrationTests.Llm;
 /// their own wire format and error mapping.
 /// </summary>
 // One fake server per fixture, reset before each test, so the tests of a fixture must not overlap.
-[NonParallelizable]
 public abstract partial class ReplyGeneratorContractTests<TGenerator> where TGenerator : IReplyGenerator
 {
     private readonly List<TGenerator> _generators = [];

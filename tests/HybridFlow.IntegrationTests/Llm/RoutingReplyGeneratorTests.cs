@@ -8,7 +8,6 @@ using static HybridFlow.IntegrationTests.Llm.LlmTestSupport;
 namespace HybridFlow.IntegrationTests.Llm;
 
 // One fake server per fixture, reset before each test, so the tests of a fixture must not overlap.
-[NonParallelizable]
 public sealed class RoutingReplyGeneratorTests
 {
     private FakeLlmServer _server = null!;

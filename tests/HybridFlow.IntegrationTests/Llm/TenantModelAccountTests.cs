@@ -8,7 +8,6 @@ namespace HybridFlow.IntegrationTests.Llm;
 /// replies call the model with; other tenants keep the platform's account; a rejected or refused tenant account makes
 /// the job fail for good with a message that names the problem and never the key.
 /// </summary>
-[NonParallelizable]
 public sealed class TenantModelAccountTests
 {
     private const string PlatformKey = "sk-test-not-a-real-key"; // HybridFlowApp's OPENAI_API_KEY

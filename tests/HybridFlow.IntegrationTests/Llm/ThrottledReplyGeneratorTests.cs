@@ -8,7 +8,6 @@ using static HybridFlow.IntegrationTests.Llm.LlmTestSupport;
 namespace HybridFlow.IntegrationTests.Llm;
 
 /// <summary>The registered <see cref="IReplyGenerator"/> (throttle, meter, router, SDK) against the fake model, with no workers running.</summary>
-[NonParallelizable]
 public sealed class ThrottledReplyGeneratorTests
 {
     private HybridFlowApp _app = null!;

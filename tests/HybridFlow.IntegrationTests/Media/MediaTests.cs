@@ -6,7 +6,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Media;
 
 /// <summary>Issue 10 item 4 over HTTP: voice notes and photos fetched from Evolution, understood, and answered.</summary>
-[NonParallelizable]
 public sealed class MediaTests
 {
     private static readonly byte[] VoiceNote = [0x4F, 0x67, 0x67, 0x53, 1, 2, 3, 4, 5];
@@ -84,6 +83,8 @@ public sealed class MediaTests
 
         Assert.That(await _app.DeliverAsync(_instance, Audio(chat, id)), Is.EqualTo("ai_queued"));
         await HybridFlowApp.EventuallyAsync(() => _app.Evolution.SendsTo(chat).Count == 1, "the reply");
+        // The send reaches Evolution before the worker has recorded it.
+        await WaitForTimelineAsync(chat, "ai_replied");
 
         Assert.That(_app.Evolution.MediaRequests, Is.EqualTo(new[] { id }));
         var transcription = _app.Llm.Requests.Single(r => r.Path.EndsWith("/audio/transcriptions", StringComparison.Ordinal));

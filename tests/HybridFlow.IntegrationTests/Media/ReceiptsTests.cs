@@ -5,7 +5,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Media;
 
 /// <summary>Issue 10 item 5 over HTTP: messages.update receipts move a message forward only; deletions hide it from the model.</summary>
-[NonParallelizable]
 public sealed class ReceiptsTests
 {
     private HybridFlowApp _app = null!;

@@ -5,7 +5,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Operations;
 
 /// <summary>The admin area takes bodies up to 1 MiB; larger ones are answered 413 before any work.</summary>
-[NonParallelizable]
 public sealed class BodyLimitTests
 {
     private HybridFlowApp _app = null!;

@@ -4,7 +4,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Operations;
 
 /// <summary>X-Correlation-Id: accepted or made, answered, and carried from the webhook through the outbox to the outbound calls and logs.</summary>
-[NonParallelizable]
 public sealed class CorrelationIdTests
 {
     private HybridFlowApp _app = null!;
@@ -48,6 +47,7 @@ public sealed class CorrelationIdTests
     }
 
     [Test]
+    [NonParallelizable] // Console.SetOut captures every test's log lines, and another capture would restore the wrong writer
     public async Task WebhooksId_IsStoredOnTheReplyJob_SentToTheModelAndEvolution_AndInTheWorkersLogs()
     {
         var correlationId = "evo-" + Guid.NewGuid().ToString("N")[..12];

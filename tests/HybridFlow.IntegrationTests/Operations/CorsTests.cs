@@ -4,7 +4,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Operations;
 
 /// <summary>CORS_ORIGINS: a browser admin UI on a listed origin may call the API; any other origin gets no CORS headers.</summary>
-[NonParallelizable]
 public sealed class CorsTests
 {
     private const string AllowedOrigin = "https://admin.example.com";

@@ -11,7 +11,6 @@ namespace HybridFlow.IntegrationTests.Operations;
 /// /health reports the database, the LLM provider and the workflow target; only an "error" makes it 503. The admin key
 /// reads the whole report; anyone else only "ok" and each check's status.
 /// </summary>
-[NonParallelizable]
 public sealed class HealthTests
 {
     private static async Task<(int Status, JsonElement Checks)> HealthAsync(HybridFlowApp app)

@@ -5,7 +5,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Operations;
 
 /// <summary>GET /metrics scraped over HTTP the way Prometheus does, after real webhooks, replies and failures.</summary>
-[NonParallelizable]
 public sealed class MetricsTests
 {
     private HybridFlowApp _app = null!;

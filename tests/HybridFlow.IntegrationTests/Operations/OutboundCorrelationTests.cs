@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 namespace HybridFlow.IntegrationTests.Operations;
 
 /// <summary>Both LLM SDKs put the prompt's correlation id on the wire as X-Correlation-Id, and nothing when there is none.</summary>
-[NonParallelizable]
 public sealed class OutboundCorrelationTests
 {
     private FakeLlmServer _server = null!;

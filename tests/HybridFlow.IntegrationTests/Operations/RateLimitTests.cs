@@ -9,7 +9,6 @@ namespace HybridFlow.IntegrationTests.Operations;
 /// Rate limits with tiny budgets: per API key on the admin area, per instance for authenticated webhook deliveries on either
 /// route. Each test uses partitions of its own, all well inside one one-minute window.
 /// </summary>
-[NonParallelizable]
 public sealed class RateLimitTests
 {
     private const int ApiLimit = 8;

@@ -7,7 +7,6 @@ namespace HybridFlow.IntegrationTests.Operations;
 /// Every kind of answer carries nosniff, a Referrer-Policy and no framing (CSP frame-ancestors and X-Frame-Options):
 /// JSON, problem documents (400, 401, 404, 429), /health, /metrics, Swagger UI and the inbox's files, whose own CSP is kept.
 /// </summary>
-[NonParallelizable]
 public sealed class SecurityHeadersTests
 {
     private static void AssertSecurityHeaders(HttpResponseMessage response, string what)

@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 namespace HybridFlow.IntegrationTests.Realtime;
 
 /// <summary>The feed's limits: a stream that does not read is dropped, replay covers 10 minutes, rows live an hour, shutdown ends streams.</summary>
-[NonParallelizable]
 public sealed class InboxEventFeedTests
 {
     [Test]

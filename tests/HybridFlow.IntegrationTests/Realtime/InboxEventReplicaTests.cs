@@ -14,7 +14,6 @@ namespace HybridFlow.IntegrationTests.Realtime;
 /// drawn before a higher one's but that committed after it still arrives; and the poller's reads resume after the
 /// database killed its connection, with what was committed meanwhile delivered.
 /// </summary>
-[NonParallelizable]
 public sealed class InboxEventReplicaTests
 {
     private static async Task<long> SessionIdAsync(HybridFlowApp app, string instance, string chat) =>

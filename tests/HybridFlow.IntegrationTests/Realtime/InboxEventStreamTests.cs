@@ -8,7 +8,6 @@ namespace HybridFlow.IntegrationTests.Realtime;
 /// GET /api/inbox/events (issue 11 item 3) read by a real HttpClient as a browser's EventSource reads it, while real-shaped
 /// webhooks, the reply worker and the API change the conversations: every event comes from the database's triggers.
 /// </summary>
-[NonParallelizable]
 public sealed class InboxEventStreamTests
 {
     private HybridFlowApp _app = null!;

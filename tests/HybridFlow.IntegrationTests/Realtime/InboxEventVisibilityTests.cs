@@ -7,7 +7,6 @@ namespace HybridFlow.IntegrationTests.Realtime;
 /// conversations assigned to them or to nobody (and the conversation.updated that takes one away), a tenant admin all
 /// of the tenant's, live and replayed alike. Assignments are written with SQL, as the inbox's PATCH writes them.
 /// </summary>
-[NonParallelizable]
 public sealed class InboxEventVisibilityTests
 {
     private HybridFlowApp _app = null!;

@@ -8,7 +8,6 @@ namespace HybridFlow.IntegrationTests.Realtime;
 /// Who may hold GET /api/inbox/events open: at most INBOX_STREAMS_PER_USER streams per user or key (the next one is 429),
 /// and every AUTH_REVALIDATE_SECONDS (1 here) an open stream checks its key or login again and ends when it is gone.
 /// </summary>
-[NonParallelizable]
 public sealed class InboxStreamAccessTests
 {
     private HybridFlowApp _app = null!;

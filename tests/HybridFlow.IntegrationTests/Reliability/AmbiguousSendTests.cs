@@ -8,7 +8,6 @@ namespace HybridFlow.IntegrationTests.Reliability;
 /// Evolution's answer to sendText is lost (the connection drops after the request went out): the send is resolved by
 /// proof — its echo, or Evolution's own record (findMessages) — and sent again only when provably absent.
 /// </summary>
-[NonParallelizable]
 public sealed class AmbiguousSendTests
 {
     private HybridFlowApp _app = null!;

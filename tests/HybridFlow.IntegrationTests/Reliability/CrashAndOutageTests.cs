@@ -4,7 +4,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Reliability;
 
 /// <summary>A killed process and a restarted database: nothing acknowledged is lost, nothing is sent twice.</summary>
-[NonParallelizable]
 public sealed class CrashAndOutageTests
 {
     // The crash during generation is ReplyDispatchTests.ApiKilledWhileTheModelIsWriting_...: the same scenario, with the lease timing.

@@ -5,7 +5,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Reliability;
 
 /// <summary>Two API replicas on one database, a worker that died mid-job, the background sweep, and debounce.</summary>
-[NonParallelizable]
 public sealed class ReplicaAndRecoveryTests
 {
     [Test]

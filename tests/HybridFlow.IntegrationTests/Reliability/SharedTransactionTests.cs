@@ -13,7 +13,6 @@ namespace HybridFlow.IntegrationTests.Reliability;
 /// Customer messages of different chats share one transaction (group commit). These tests make a group form for sure:
 /// one transaction at a time, whose first webhook waits on a session row the test holds locked, while the others arrive.
 /// </summary>
-[NonParallelizable]
 public sealed class SharedTransactionTests
 {
     private static readonly Dictionary<string, string?> OneTransactionAtATime = new() { ["WEBHOOK_TRANSACTIONS"] = "1" };

@@ -6,7 +6,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Reliability;
 
 /// <summary>Evolution down for a long stretch, the model timing out: replies go out when they come back, or die with the reason; never twice.</summary>
-[NonParallelizable]
 public sealed class SlowAndDownDependencyTests
 {
     private HybridFlowApp _app = null!;

@@ -10,7 +10,6 @@ namespace HybridFlow.IntegrationTests.Replies;
 /// Issue 19 items 2 and 3, end to end against the fake model servers over real HTTP, for both providers: a reply cut at
 /// the token limit is never sent as it is, and an account out of credit is not a rate limit.
 /// </summary>
-[NonParallelizable]
 public sealed class ModelLimitsTests
 {
     private const string WholeReply = "Abrimos às 7h e fechamos às 19h. No domingo abrimos só de manhã.";
@@ -59,6 +58,8 @@ public sealed class ModelLimitsTests
 
         var chat = await ChatAsync(app, instance);
         await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 1, "the reply sent");
+        // The send reaches Evolution before the worker has recorded it.
+        await HybridFlowApp.EventuallyAsync(async () => (await app.TimelineAsync(instance, chat)).Contains("ai_replied"), "the reply recorded");
 
         using (Assert.EnterMultipleScope())
         {

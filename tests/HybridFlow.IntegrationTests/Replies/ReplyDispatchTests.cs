@@ -11,7 +11,6 @@ namespace HybridFlow.IntegrationTests.Replies;
 /// The reply dispatcher with a slow fake model over real HTTP: many jobs in flight, fair between tenants, one at a time
 /// per chat, provider rate limits honoured without using attempts, and quick recovery after a crash.
 /// </summary>
-[NonParallelizable]
 public sealed class ReplyDispatchTests
 {
     [Test]
@@ -148,6 +147,7 @@ public sealed class ReplyDispatchTests
     }
 
     [Test]
+    [NonParallelizable] // Console.SetOut captures every test's log lines, and another capture would restore the wrong writer
     public async Task DeprecatedReplyWorkers_StillWorks_AndSaysSoInTheLog()
     {
         using var capture = new ConsoleCapture();

@@ -10,7 +10,6 @@ namespace HybridFlow.IntegrationTests.Replies;
 /// collision re-check; the echo of each is ours; a person who speaks between two parts stops the rest; a lost answer
 /// in the middle is resolved by proof, never sent twice.
 /// </summary>
-[NonParallelizable]
 public sealed class ReplyPartsTests
 {
     private const string ThreeParagraphs =

@@ -6,7 +6,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Security;
 
 /// <summary>Made-up API keys: once a source has spent its budget of unknown keys, the next ones cost no database query.</summary>
-[NonParallelizable]
 public sealed class ApiKeyGuessingTests
 {
     private const int Budget = 10;

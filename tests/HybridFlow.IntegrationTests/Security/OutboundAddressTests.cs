@@ -8,7 +8,6 @@ namespace HybridFlow.IntegrationTests.Security;
 /// SSRF protection: URLs the server calls that a tenant key may set (evo_server_url, workflow_url) may not reach loopback,
 /// private, link-local or metadata addresses; checked when saved (with DNS) and again when connected to.
 /// </summary>
-[NonParallelizable]
 public sealed class OutboundAddressTests
 {
     private const string Refusal = "must not point to a private, loopback or link-local address";
@@ -225,7 +224,6 @@ public sealed class OutboundAddressTests
 }
 
 /// <summary>OUTBOUND_ALLOW_PRIVATE_NETWORKS=true: self-hosted set-ups where tenants' Evolution sits on a private network.</summary>
-[NonParallelizable]
 public sealed class OutboundAllowPrivateNetworksTests
 {
     private HybridFlowApp _app = null!;

@@ -11,7 +11,6 @@ namespace HybridFlow.IntegrationTests.Security;
 /// Issue 17 F17 and OUTBOUND_ALLOW_ADDRESSES: what a tenant URL may reach when the operator names private addresses, and
 /// how tenant URLs use a proxy (only OUTBOUND_PROXY, never HTTP(S)_PROXY, and the target is checked before the proxy).
 /// </summary>
-[NonParallelizable]
 public sealed class OutboundProxyAndAllowListTests
 {
     private const string Blocked = "outbound address not allowed";
@@ -130,6 +129,7 @@ public sealed class OutboundProxyAndAllowListTests
     }
 
     [Test]
+    [NonParallelizable] // sets HttpClient.DefaultProxy, which every handler in the process reads
     public async Task Proxy_AnEnvironmentProxy_IsNotUsedForTenantUrls()
     {
         await using var proxy = await ScriptedHttpServer.StartAsync("127.0.0.1");

@@ -15,7 +15,6 @@ namespace HybridFlow.IntegrationTests.Security;
 /// trusted call left a connection to that internal server open, and a tenant's server cannot make HybridFlow read an
 /// unbounded answer. 127.0.0.2 plays a public server (OUTBOUND_ALLOW_ADDRESSES); 127.0.0.1 is the internal network.
 /// </summary>
-[NonParallelizable]
 public sealed class OutboundRedirectTests
 {
     private const string Secret = "workflow-signing-secret-0123456789";

@@ -6,7 +6,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Security;
 
 /// <summary>Tenant keys: shown once, stored hashed, revocable; they see only their tenant, and agents only operate.</summary>
-[NonParallelizable]
 public sealed class RolesAndIsolationTests
 {
     private HybridFlowApp _app = null!;

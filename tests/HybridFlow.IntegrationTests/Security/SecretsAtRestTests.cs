@@ -6,7 +6,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Security;
 
 /// <summary>Evolution keys and webhook secrets are encrypted in the database, rotate by restart, and still work.</summary>
-[NonParallelizable]
 public sealed class SecretsAtRestTests
 {
     private const string NewKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";

@@ -3,7 +3,7 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.SendMessage;
 
 /// <summary>At info level the send-message and workflow paths log no message text, no full phone number and no secret.</summary>
-[NonParallelizable]
+[NonParallelizable] // Console.SetOut captures every test's log lines, and another capture would restore the wrong writer
 public sealed class SendMessageLoggingTests
 {
     [Test]

@@ -5,7 +5,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.SendMessage;
 
 /// <summary>POST /api/evolution/send-message: as bot (never pauses, its echo is ours) and as agent (a human takeover).</summary>
-[NonParallelizable]
 public sealed class SendMessageTests
 {
     private HybridFlowApp _app = null!;

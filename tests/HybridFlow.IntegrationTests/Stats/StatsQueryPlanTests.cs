@@ -9,7 +9,6 @@ namespace HybridFlow.IntegrationTests.Stats;
 /// queries' EXPLAIN (ANALYZE, BUFFERS) for one tenant's week. The report of issue 10 quotes what it showed.
 /// </summary>
 [Explicit("seeds 200k messages; run by hand to read the plans")]
-[NonParallelizable]
 public sealed class StatsQueryPlanTests
 {
     [Test]

@@ -11,7 +11,6 @@ namespace HybridFlow.IntegrationTests.Stats;
 /// GET /api/tenants/{id}/stats over HTTP after real conversations (webhooks in, the fake model reporting usage, sends
 /// out, a takeover, resumes), the tokens stored per reply job, the history budget and the metrics.
 /// </summary>
-[NonParallelizable]
 public sealed class TenantStatsTests
 {
     private const int PromptTokens = 100;

@@ -52,7 +52,8 @@ public sealed class ApiProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        // Generous: a cold start (JIT, migrations) beside other test classes on a loaded machine took over a minute.
+        var deadline = DateTime.UtcNow.AddSeconds(120);
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited) throw new InvalidOperationException($"The API exited with {process.ExitCode}:\n{api.Output}");

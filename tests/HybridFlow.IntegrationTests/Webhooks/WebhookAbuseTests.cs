@@ -12,7 +12,6 @@ namespace HybridFlow.IntegrationTests.Webhooks;
 /// Strangers on the webhook routes: their refusals are counted per source address and never spend an instance's budget,
 /// and before a caller is authenticated at most 256 KiB of its body is read.
 /// </summary>
-[NonParallelizable]
 public sealed class WebhookAbuseTests
 {
     private const int RefusalLimit = 5;

@@ -8,7 +8,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Webhooks;
 
 /// <summary>Every authentication form, and bad input answered 4xx with nothing stored.</summary>
-[NonParallelizable]
 public sealed class WebhookInputTests
 {
     private const string GlobalSecret = "global-webhook-secret-0123456789";

@@ -9,7 +9,6 @@ namespace HybridFlow.IntegrationTests.Workflow;
 /// without their own workflow_url (called with N8N_API_KEY as Bearer token) and N8N_API_KEY signs for tenants
 /// without their own workflow_secret.
 /// </summary>
-[NonParallelizable]
 public sealed class GlobalN8nSettingsTests
 {
     private const string N8nApiKey = "n8n-global-api-key-0123456789";

@@ -8,7 +8,6 @@ namespace HybridFlow.IntegrationTests.Workflow;
 /// reply_mode workflow (the n8n path): the customer's message is POSTed, signed, from the outbox to the tenant's
 /// workflow, which answers later through send-message as bot.
 /// </summary>
-[NonParallelizable]
 public sealed class WorkflowModeTests
 {
     private const string PublicBaseUrl = "https://hybridflow.example.com";

@@ -6,7 +6,6 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Workflow;
 
 /// <summary>PATCH keeps a workflow tenant sendable: a URL and a signing secret, the secret write-only and encrypted.</summary>
-[NonParallelizable]
 public sealed class WorkflowTenantPatchTests
 {
     [Test]
