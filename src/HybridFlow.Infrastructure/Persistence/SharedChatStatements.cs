@@ -1,4 +1,3 @@
-using HybridFlow.Domain.Sessions;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -75,17 +74,6 @@ internal static class SharedChatStatements
             correlation_id = COALESCE(j.correlation_id, EXCLUDED.correlation_id)
         """;
 
-    /// <summary><see cref="SqlMapping.SessionUpdateCommand"/> for several sessions: no indexed column changes, so each update stays HOT.</summary>
-    private const string UpdateSessionsSql = """
-        UPDATE sessions s SET is_paused = u.is_paused, pause_reason = u.pause_reason, paused_until = u.paused_until,
-                              last_message_at = u.last_message_at, last_human_at = u.last_human_at, resumed_at = u.resumed_at,
-                              updated_at = u.updated_at, away_message_sent_at = u.away_message_sent_at, needs_attention = u.needs_attention
-        FROM unnest($1::bigint[], $2::boolean[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[],
-                    $8::timestamptz[], $9::timestamptz[], $10::boolean[])
-             AS u(id, is_paused, pause_reason, paused_until, last_message_at, last_human_at, resumed_at, updated_at, away_message_sent_at, needs_attention)
-        WHERE s.id = u.id
-        """;
-
     /// <summary>
     /// The opening: create missing sessions, lock and read them (<see cref="LockSessionsSql"/>), append the messages.
     /// Results: the locked sessions in the rows' order, then the appended messages' (id, session_id, provider_message_id).
@@ -110,12 +98,6 @@ internal static class SharedChatStatements
         Longs(rows, r => r.TenantId), Longs(rows, r => r.SessionId), Longs(rows, r => r.TriggerMessageId), Times(rows, r => r.DueAt),
         Times(rows, r => r.Now), Texts(rows, r => r.CorrelationId));
 
-    public static NpgsqlBatchCommand UpdateSessions(IReadOnlyList<ChatSession> sessions) => Command(UpdateSessionsSql,
-        Longs(sessions, s => s.Id), Array(sessions, s => s.IsPaused, NpgsqlDbType.Boolean), Texts(sessions, s => s.PauseReason?.ToName()),
-        NullableTimes(sessions, s => s.PausedUntil), NullableTimes(sessions, s => s.LastMessageAt), NullableTimes(sessions, s => s.LastHumanAt),
-        NullableTimes(sessions, s => s.ResumedAt), Times(sessions, s => s.UpdatedAt), NullableTimes(sessions, s => s.AwayMessageSentAt),
-        Array(sessions, s => s.NeedsAttention, NpgsqlDbType.Boolean));
-
     private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
     {
         var command = new NpgsqlBatchCommand(sql);
@@ -139,6 +121,4 @@ internal static class SharedChatStatements
     private static NpgsqlParameter Times<T>(IReadOnlyList<T> rows, Func<T, DateTimeOffset> column) =>
         Array(rows, r => column(r).UtcDateTime, NpgsqlDbType.TimestampTz);
 
-    private static NpgsqlParameter NullableTimes<T>(IReadOnlyList<T> rows, Func<T, DateTimeOffset?> column) =>
-        Array(rows, r => column(r)?.UtcDateTime, NpgsqlDbType.TimestampTz);
 }
