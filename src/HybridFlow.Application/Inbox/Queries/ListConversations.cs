@@ -3,6 +3,7 @@ using FluentValidation;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Common.Models;
+using HybridFlow.Application.Common.Security;
 using HybridFlow.Application.Tenants;
 using HybridFlow.Domain.Inbox;
 using MediatR;
@@ -13,6 +14,7 @@ namespace HybridFlow.Application.Inbox.Queries;
 /// GET /api/inbox/conversations: the conversations the caller sees, newest activity first. <c>assigned_to</c> is me,
 /// unassigned or a user id; <c>q</c> matches the contact name, the phone digits and the message texts.
 /// </summary>
+[RequiresRole(CallerRole.Agent)]
 public sealed record ListConversationsQuery(
     string? Status, string? AssignedTo, string? Tag, string? Q, int Page = 1, int PageSize = Paging.DefaultPageSize, long? TenantId = null)
     : IRequest<PagedResult<ConversationDto>>;
