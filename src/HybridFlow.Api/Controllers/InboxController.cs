@@ -1,4 +1,5 @@
 using HybridFlow.Api.Contracts;
+using HybridFlow.Api.Security;
 using HybridFlow.Application.Common.Models;
 using HybridFlow.Application.Inbox;
 using HybridFlow.Application.Inbox.Commands;
@@ -16,7 +17,7 @@ namespace HybridFlow.Api.Controllers;
 /// them plus the unassigned ones, an agent API key its tenant. Any other id answers 404, for reads and writes alike.
 /// </summary>
 [ApiController]
-[Authorize]
+[Authorize(Policy = AuthorizationPolicies.AnyCaller)]
 [Route("api/inbox")]
 [Produces("application/json")]
 public sealed class InboxController : ControllerBase
