@@ -81,7 +81,7 @@ public sealed class StreamInboxEventsQueryHandler : IRequestHandler<StreamInboxE
         {
             while (true)
             {
-                var page = await _feed.ReplayAsync(after, visibility.TenantId, ReplayWindow, ReplayPageSize, ct);
+                var page = await _feed.ReplayAsync(after, visibility.Scope.TenantId, ReplayWindow, ReplayPageSize, ct);
                 foreach (var e in page)
                 {
                     after = e.Id;
