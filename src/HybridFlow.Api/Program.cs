@@ -29,7 +29,7 @@ var trustedProxies = settings.TrustedProxies();
 builder.Services.AddHybridFlowForwardedHeaders(trustedProxies);
 
 builder.Services.AddHybridFlowAuthentication(builder.Configuration);
-builder.Services.AddAuthorization();
+builder.Services.AddHybridFlowAuthorization();
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<HybridFlow.Application.Common.Security.ICurrentCaller, HttpCurrentCaller>();
 builder.Services.AddSingleton<HybridFlow.Application.Common.Interfaces.ICorrelationContext, HttpCorrelationContext>();
@@ -82,11 +82,11 @@ app.UseSwaggerUI(c =>
 app.UseAuthentication();
 // After authentication, so the admin area is limited per valid key and unauthenticated callers share one budget per IP.
 app.UseRateLimiter();
-app.UseMiddleware<AdminAreaGuardMiddleware>();
 app.UseMiddleware<CsrfMiddleware>();
-app.UseMiddleware<AgentUserAreaMiddleware>();
+// AuthorizationPolicies: a key or a login on every [Authorize] endpoint and on unknown /api routes; agents who logged in, the inbox only.
 app.UseAuthorization();
 app.MapControllers();
+app.MapUnknownApiRoutes();
 app.MapHybridFlowMetrics();
 app.MapHealthChecks("/health", HealthResponseWriter.Options).WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
 

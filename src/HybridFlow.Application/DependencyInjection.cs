@@ -21,6 +21,7 @@ public static class DependencyInjection
 
         services.AddTransient(typeof(IPipelineBehavior<,>), typeof(LoggingBehavior<,>)); // outermost
         services.AddTransient(typeof(IPipelineBehavior<,>), typeof(ValidationBehavior<,>));
+        services.AddTransient(typeof(IPipelineBehavior<,>), typeof(AuthorizationBehavior<,>)); // innermost: a malformed request is 400 first
         services.AddValidatorsFromAssembly(assembly, ServiceLifetime.Transient);
         services.AddTransient<Replies.ReplySendSteps>();
         services.AddTransient<Replies.ReplyPartsSender>();

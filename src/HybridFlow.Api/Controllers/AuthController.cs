@@ -1,4 +1,5 @@
 using HybridFlow.Api.Contracts;
+using HybridFlow.Api.Security;
 using HybridFlow.Application.Users;
 using HybridFlow.Application.Users.Commands;
 using HybridFlow.Application.Users.Queries;
@@ -13,6 +14,7 @@ namespace HybridFlow.Api.Controllers;
 /// with that cookie send the <c>XSRF-TOKEN</c> cookie's value in the <c>X-XSRF-TOKEN</c> header.
 /// </summary>
 [ApiController]
+[Authorize(Policy = AuthorizationPolicies.AnyCaller)]
 [Route("api/auth")]
 [Produces("application/json")]
 public sealed class AuthController : ControllerBase
@@ -48,21 +50,18 @@ public sealed class AuthController : ControllerBase
 
     /// <summary>The logged-in user; also refreshes the XSRF-TOKEN cookie. 401 when not logged in (an API key is no user).</summary>
     [HttpGet("me")]
-    [Authorize]
     [ProducesResponseType(typeof(UserDto), 200)]
     [ProducesResponseType(typeof(ProblemDetails), 401)]
     public Task<UserDto> Me(CancellationToken ct) => _mediator.Send(new GetMeQuery(), ct);
 
     /// <summary>The logged-in person's own logins (id, created_at, last_seen_at, user agent, and which one is this one).</summary>
     [HttpGet("sessions")]
-    [Authorize]
     [ProducesResponseType(typeof(LoginSessionListDto), 200)]
     [ProducesResponseType(typeof(ProblemDetails), 401)]
     public Task<LoginSessionListDto> Sessions(CancellationToken ct) => _mediator.Send(new ListMyLoginSessionsQuery(), ct);
 
     /// <summary>Ends one of the logged-in person's own logins at once (this one too); another id answers 404.</summary>
     [HttpDelete("sessions/{sessionId:long}")]
-    [Authorize]
     [ProducesResponseType(204)]
     [ProducesResponseType(typeof(ProblemDetails), 401)]
     [ProducesResponseType(typeof(ProblemDetails), 403)]

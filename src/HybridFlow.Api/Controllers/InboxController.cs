@@ -1,4 +1,5 @@
 using HybridFlow.Api.Contracts;
+using HybridFlow.Api.Security;
 using HybridFlow.Application.Common.Models;
 using HybridFlow.Application.Inbox;
 using HybridFlow.Application.Inbox.Commands;
@@ -16,7 +17,7 @@ namespace HybridFlow.Api.Controllers;
 /// them plus the unassigned ones, an agent API key its tenant. Any other id answers 404, for reads and writes alike.
 /// </summary>
 [ApiController]
-[Authorize]
+[Authorize(Policy = AuthorizationPolicies.AnyCaller)]
 [Route("api/inbox")]
 [Produces("application/json")]
 public sealed class InboxController : ControllerBase
@@ -33,6 +34,7 @@ public sealed class InboxController : ControllerBase
     /// <param name="page">Page number, from 1.</param>
     /// <param name="pageSize">Items per page, 1-200.</param>
     /// <param name="tenantId">The platform admin: only this tenant's conversations.</param>
+    /// <param name="ids">Comma-separated conversation ids (at most 100): which of them belong in the list with these filters, on one page (page and page_size are ignored).</param>
     /// <param name="ct">Cancelled when the caller goes away.</param>
     [HttpGet("conversations")]
     [ProducesResponseType(typeof(PagedResult<ConversationDto>), 200)]
@@ -41,8 +43,8 @@ public sealed class InboxController : ControllerBase
     [ProducesResponseType(typeof(ProblemDetails), 404)]
     public Task<PagedResult<ConversationDto>> List([FromQuery] string? status, [FromQuery(Name = "assigned_to")] string? assignedTo,
         [FromQuery] string? tag, [FromQuery] string? q, [FromQuery] int page = 1, [FromQuery(Name = "page_size")] int pageSize = Paging.DefaultPageSize,
-        [FromQuery(Name = "tenant_id")] long? tenantId = null, CancellationToken ct = default) =>
-        _mediator.Send(new ListConversationsQuery(status, assignedTo, tag, q, page, pageSize, tenantId), ct);
+        [FromQuery(Name = "tenant_id")] long? tenantId = null, [FromQuery] string? ids = null, CancellationToken ct = default) =>
+        _mediator.Send(new ListConversationsQuery(status, assignedTo, tag, q, page, pageSize, tenantId, ids), ct);
 
     /// <summary>One conversation.</summary>
     /// <param name="sessionId">The conversation's session id.</param>

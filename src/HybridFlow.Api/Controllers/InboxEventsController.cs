@@ -1,4 +1,5 @@
 using HybridFlow.Api.Realtime;
+using HybridFlow.Api.Security;
 using HybridFlow.Application.Inbox.Events;
 using HybridFlow.Application.Inbox.Events.Queries;
 using MediatR;
@@ -9,7 +10,7 @@ namespace HybridFlow.Api.Controllers;
 
 /// <summary>The operator inbox's live feed.</summary>
 [ApiController]
-[Authorize]
+[Authorize(Policy = AuthorizationPolicies.AnyCaller)]
 public sealed class InboxEventsController : ControllerBase
 {
     private readonly IMediator _mediator;

@@ -5,21 +5,8 @@ using HybridFlow.Application.Common.Security;
 namespace HybridFlow.Application.Inbox;
 
 /// <summary>
-/// Which conversations a query or a change may touch: <see cref="TenantId"/> (null: every tenant) and, for an agent who
-/// logged in, <see cref="AgentUserId"/>: only those assigned to them or unassigned. <see cref="ReaderUserId"/> is whose
-/// read state the unread counts are of (null for an API key: counts are 0).
-/// </summary>
-public sealed record ConversationScope(long? TenantId, long? AgentUserId, long? ReaderUserId)
-{
-    /// <summary>The caller's scope; another tenant's <paramref name="requestedTenant"/> is a 404. The inbox and its event stream both start here.</summary>
-    public static ConversationScope Of(ICurrentCaller caller, long? requestedTenant = null) =>
-        new(caller.TenantFilter(requestedTenant), caller.Role == CallerRole.Agent ? caller.UserId : null, caller.UserId);
-}
-
-/// <summary>
-/// The inbox's visibility rule, in one place (its SQL form is in InboxQueries): the platform admin sees every tenant
-/// (optionally one), a tenant admin its tenant, an agent user the conversations assigned to them plus the unassigned
-/// ones, an agent API key its tenant (as on /api/sessions). Anything else answers 404, for reads and writes alike.
+/// The caller's way into conversations: <see cref="ConversationScope"/> (the visibility rule) for reads and writes, and
+/// who may assign whom.
 /// </summary>
 public sealed class ConversationAccess
 {

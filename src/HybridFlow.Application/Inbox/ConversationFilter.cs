@@ -19,9 +19,11 @@ public enum ConversationStatusFilter
 /// <summary>
 /// What the list shows, beyond what the caller may see: <see cref="AssigneeUserId"/> or <see cref="Unassigned"/> (at most one),
 /// a normalised tag, and a search text matched against the contact name, the phone digits and the message texts.
+/// <see cref="SessionIds"/> narrows it to those conversations (the live list asking which changed ones still belong).
 /// </summary>
 public sealed record ConversationListFilter(
-    ConversationStatusFilter Status, long? AssigneeUserId = null, bool Unassigned = false, string? Tag = null, string? Search = null);
+    ConversationStatusFilter Status, long? AssigneeUserId = null, bool Unassigned = false, string? Tag = null, string? Search = null,
+    IReadOnlyList<long>? SessionIds = null);
 
 public static class ConversationStatusFilterNames
 {
@@ -62,6 +64,8 @@ public static class InboxLimits
     public const int ThreadDefaultLimit = 50;
     public const int ThreadMaxLimit = 200;
     public const int PreviewLength = 140;
+    /// <summary>How many conversations one <c>ids=</c> list may name: a live list's changes of a moment, batched.</summary>
+    public const int IdsMax = 100;
     /// <summary>How long "typing…" shows: Evolution's sendPresence blocks that long, so it stays short.</summary>
     public static readonly TimeSpan TypingDuration = TimeSpan.FromSeconds(3);
 }

@@ -9,19 +9,12 @@ namespace HybridFlow.Application.Inbox;
 /// conversations assigned to them or to nobody when the event happened, plus the conversation.updated that took one away
 /// from them or out of the unassigned queue they also see (so the browser can drop it from the list).
 /// </summary>
-public sealed record InboxEventVisibility(long? TenantId, long? AgentUserId)
+public sealed record InboxEventVisibility(ConversationScope Scope)
 {
-    public static InboxEventVisibility For(ICurrentCaller caller, long? requestedTenantId)
-    {
-        var scope = ConversationScope.Of(caller, requestedTenantId);
-        return new(scope.TenantId, scope.AgentUserId);
-    }
+    public static InboxEventVisibility For(ICurrentCaller caller, long? requestedTenantId) => new(ConversationScope.Of(caller, requestedTenantId));
 
-    public bool CanSee(InboxEvent e)
-    {
-        if (TenantId is { } tenant && e.TenantId != tenant) return false;
-        if (AgentUserId is not { } me) return true;
-        return e.AssigneeUserId is null || e.AssigneeUserId == me
-            || (e.Type == InboxEventTypes.ConversationUpdated && e.AssignmentChanged && (e.PreviousAssigneeUserId is null || e.PreviousAssigneeUserId == me));
-    }
+    public bool CanSee(InboxEvent e) =>
+        Scope.Sees(e.TenantId, e.AssigneeUserId)
+        // The reassignment that took it out of what they saw: seen as it was before.
+        || (e.Type == InboxEventTypes.ConversationUpdated && e.AssignmentChanged && Scope.Sees(e.TenantId, e.PreviousAssigneeUserId));
 }

@@ -5,8 +5,8 @@ using HybridFlow.Application.Common.Security;
 namespace HybridFlow.Application.Users;
 
 /// <summary>
-/// Users without a tenant (platform admins) are managed by the platform admin only (ADMIN_API_KEY or a platform_admin
-/// user): anyone else gets 403. A tenant's user is not found here (404); it is managed under its tenant.
+/// Users without a tenant (platform admins), managed by the platform admin only (their requests say so). A tenant's user
+/// is not found here (404); it is managed under its tenant.
 /// </summary>
 public sealed class PlatformUserAccess
 {
@@ -19,11 +19,8 @@ public sealed class PlatformUserAccess
         _accounts = accounts;
     }
 
-    public void EnsurePlatformAdmin() => _caller.RequireAtLeast(CallerRole.PlatformAdmin);
-
     public async Task<OperatorAccount> UserAsync(long userId, CancellationToken ct)
     {
-        EnsurePlatformAdmin();
         var account = await _accounts.FindAsync(userId, ct);
         return account is { TenantId: null } ? account : throw new NotFoundException("User", userId);
     }

@@ -28,8 +28,8 @@ public static class UserFieldRules
 }
 
 /// <summary>
-/// Who may manage a tenant's users: its tenant_admin or the platform admin (an agent gets 403). Another tenant's tenant
-/// or user ids answer 404.
+/// A tenant's users as their managers reach them (the requests say who may: the tenant's tenant_admin or the platform
+/// admin). A missing tenant, or a user of another tenant, answers 404.
 /// </summary>
 public sealed class TenantUserAccess
 {
@@ -44,17 +44,15 @@ public sealed class TenantUserAccess
         _accounts = accounts;
     }
 
-    public async Task EnsureAdminOfAsync(long tenantId, CancellationToken ct)
+    public async Task EnsureTenantExistsAsync(long tenantId, CancellationToken ct)
     {
-        _caller.EnsureCanSee(tenantId, "Tenant", tenantId);
-        _caller.RequireAtLeast(CallerRole.TenantAdmin);
         _ = await _tenants.FindAsync(tenantId, ct) ?? throw new NotFoundException("Tenant", tenantId);
     }
 
-    /// <summary>The tenant's user, after <see cref="EnsureAdminOfAsync"/>.</summary>
+    /// <summary>The tenant's user, after <see cref="EnsureTenantExistsAsync"/>.</summary>
     public async Task<OperatorAccount> UserOfAsync(long tenantId, long userId, CancellationToken ct)
     {
-        await EnsureAdminOfAsync(tenantId, ct);
+        await EnsureTenantExistsAsync(tenantId, ct);
         var account = await _accounts.FindAsync(userId, ct);
         return account is not null && account.TenantId == tenantId ? account : throw new NotFoundException("User", userId);
     }

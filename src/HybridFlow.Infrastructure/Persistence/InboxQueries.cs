@@ -46,11 +46,10 @@ public sealed class InboxQueries : IInboxQueries
         }
     }
 
-    /// <summary>ConversationAccess's rule in SQL, on <c>sessions s</c>.</summary>
+    /// <summary>The visibility rule (ConversationScope's SQL form), on <c>sessions s</c>.</summary>
     internal static void AddVisibility(SqlConditions where, ConversationScope scope)
     {
-        if (scope.TenantId is { } tenant) where.Add($"s.tenant_id = {where.Arg(tenant)}");
-        if (scope.AgentUserId is { } agent) where.Add($"(s.assignee_user_id IS NULL OR s.assignee_user_id = {where.Arg(agent)})");
+        if (scope.SqlCondition("s.tenant_id", "s.assignee_user_id", where.Arg) is { } visible) where.Add(visible);
     }
 
     private const string NeedsAttention =
@@ -112,6 +111,7 @@ public sealed class InboxQueries : IInboxQueries
             case ConversationStatusFilter.Resolved: where.Add("s.resolved_at IS NOT NULL"); break;
             case ConversationStatusFilter.All: break;
         }
+        if (filter.SessionIds is { } ids) where.Add($"s.id = ANY({where.Arg(ids.ToArray())})");
         if (filter.AssigneeUserId is { } assignee) where.Add($"s.assignee_user_id = {where.Arg(assignee)}");
         else if (filter.Unassigned) where.Add("s.assignee_user_id IS NULL");
         // @> rather than = ANY: the GIN index on tags serves it.

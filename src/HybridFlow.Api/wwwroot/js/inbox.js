@@ -3,10 +3,9 @@
 // (the page, the selected conversation, the "needs a person" count) and hands live events to them. Everything rendered
 // from data goes in as text (dom.js).
 import { inbox } from './api.js';
-import { announce, h } from './dom.js';
+import { h } from './dom.js';
 import { t } from './i18n.js';
 import { ConversationList } from './inbox/list.js';
-import { displayName } from './inbox/shared.js';
 import { ConversationThread } from './inbox/thread.js';
 
 export class InboxView {
@@ -85,33 +84,23 @@ export class InboxView {
     if (this.destroyed || !event.session_id) return;
     const id = String(event.session_id);
     this.refreshNeedsCount();
+    // The event's own direction: by now a later message (the bot's answer) may be the conversation's last.
+    this.list.changed(id, { announceMessage: event.type === 'message.created' && event.direction === 'inbound' });
+    if (id !== this.selectedId) return;
     let conversation;
     try {
       conversation = await inbox.conversation(id);
     } catch (error) {
-      if (error.status === 404) {
-        this.list.remove(id);
-        if (id === this.selectedId) this.thread.render(t('conv.not_found'));
-      }
+      if (error.status === 404 && id === this.selectedId) this.thread.render(t('conv.not_found'));
       return;
     }
-    if (this.destroyed) return;
-    const isOpen = id === this.selectedId;
-    if (isOpen && conversation.unread_count > 0 && document.visibilityState === 'visible') {
+    if (this.destroyed || id !== this.selectedId) return;
+    if (conversation.unread_count > 0 && document.visibilityState === 'visible') {
       conversation = { ...conversation, unread_count: 0 };
       inbox.read(id).catch(() => {});
     }
-    // With a search, only the server knows what matches.
-    if (this.list.filters.q) this.list.load();
-    else this.list.upsert(conversation);
-    // The event's own direction: by now a later message (the bot's answer) may be the conversation's last.
-    if (event.type === 'message.created' && (event.direction ?? conversation.last_message?.direction) === 'inbound') {
-      announce(t('announce.new_message', { name: displayName(conversation) }));
-    }
-    if (isOpen) {
-      this.thread.conversation = conversation;
-      this.thread.renderHeader();
-      await this.thread.loadNewest();
-    }
+    this.thread.conversation = conversation;
+    this.thread.renderHeader();
+    await this.thread.loadNewest();
   }
 }

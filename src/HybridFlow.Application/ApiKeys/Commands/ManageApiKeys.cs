@@ -6,7 +6,8 @@ using MediatR;
 
 namespace HybridFlow.Application.ApiKeys.Commands;
 
-public sealed record CreateApiKeyCommand(long TenantId, string? Name, string? Role) : IRequest<CreatedApiKeyDto>;
+[RequiresRole(CallerRole.TenantAdmin)]
+public sealed record CreateApiKeyCommand(long TenantId, string? Name, string? Role) : IRequest<CreatedApiKeyDto>, ITenantRequest;
 
 public sealed class CreateApiKeyCommandValidator : AbstractValidator<CreateApiKeyCommand>
 {
@@ -18,9 +19,11 @@ public sealed class CreateApiKeyCommandValidator : AbstractValidator<CreateApiKe
     }
 }
 
-public sealed record RevokeApiKeyCommand(long TenantId, long KeyId) : IRequest<MediatR.Unit>;
+[RequiresRole(CallerRole.TenantAdmin)]
+public sealed record RevokeApiKeyCommand(long TenantId, long KeyId) : IRequest<MediatR.Unit>, ITenantRequest;
 
-public sealed record ListApiKeysQuery(long TenantId) : IRequest<IReadOnlyList<ApiKeyDto>>;
+[RequiresRole(CallerRole.TenantAdmin)]
+public sealed record ListApiKeysQuery(long TenantId) : IRequest<IReadOnlyList<ApiKeyDto>>, ITenantRequest;
 
 public sealed class ApiKeyHandlers :
     IRequestHandler<CreateApiKeyCommand, CreatedApiKeyDto>,
@@ -42,7 +45,7 @@ public sealed class ApiKeyHandlers :
 
     public async Task<CreatedApiKeyDto> Handle(CreateApiKeyCommand command, CancellationToken ct)
     {
-        await EnsureTenantAdminOfAsync(command.TenantId, ct);
+        await EnsureTenantExistsAsync(command.TenantId, ct);
         var key = ApiKeySecrets.NewKey();
         var role = CallerRoleNames.Parse(command.Role!);
         // A key is bound to the person who made it (directly or through a key they made), so it cannot outlive their access.
@@ -53,7 +56,7 @@ public sealed class ApiKeyHandlers :
 
     public async Task<MediatR.Unit> Handle(RevokeApiKeyCommand command, CancellationToken ct)
     {
-        await EnsureTenantAdminOfAsync(command.TenantId, ct);
+        await EnsureTenantExistsAsync(command.TenantId, ct);
         if (!await _keys.RevokeAsync(command.TenantId, command.KeyId, _time.GetUtcNow(), ct))
             throw new NotFoundException("API key", command.KeyId);
         return MediatR.Unit.Value;
@@ -61,14 +64,12 @@ public sealed class ApiKeyHandlers :
 
     public async Task<IReadOnlyList<ApiKeyDto>> Handle(ListApiKeysQuery query, CancellationToken ct)
     {
-        await EnsureTenantAdminOfAsync(query.TenantId, ct);
+        await EnsureTenantExistsAsync(query.TenantId, ct);
         return await _keys.ListAsync(query.TenantId, ct);
     }
 
-    private async Task EnsureTenantAdminOfAsync(long tenantId, CancellationToken ct)
+    private async Task EnsureTenantExistsAsync(long tenantId, CancellationToken ct)
     {
-        _caller.EnsureCanSee(tenantId, "Tenant", tenantId);
-        _caller.RequireAtLeast(CallerRole.TenantAdmin);
         _ = await _tenants.FindAsync(tenantId, ct) ?? throw new NotFoundException("Tenant", tenantId);
     }
 }

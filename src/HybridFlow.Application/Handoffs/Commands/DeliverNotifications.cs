@@ -1,6 +1,7 @@
 using System.Text;
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Common.Security;
 using HybridFlow.Domain.Handoffs;
 using MediatR;
 using Microsoft.Extensions.Logging;
@@ -8,6 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace HybridFlow.Application.Handoffs.Commands;
 
 /// <summary>One pass over the notify outbox: each due POST is made once; a failure is retried with backoff, at least once overall.</summary>
+[AllowAnonymousCaller]
 public sealed record DeliverNotificationsCommand : IRequest<int>;
 
 public sealed class DeliverNotificationsCommandHandler : IRequestHandler<DeliverNotificationsCommand, int>

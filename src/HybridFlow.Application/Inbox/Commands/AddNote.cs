@@ -1,10 +1,12 @@
 using FluentValidation;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Common.Security;
 using MediatR;
 
 namespace HybridFlow.Application.Inbox.Commands;
 
 /// <summary>POST /api/inbox/conversations/{session_id}/notes: an internal note on the thread. It never reaches WhatsApp.</summary>
+[RequiresRole(CallerRole.Agent)]
 public sealed record AddNoteCommand(long SessionId, string? Text) : IRequest<NoteDto>;
 
 public sealed class AddNoteCommandValidator : AbstractValidator<AddNoteCommand>

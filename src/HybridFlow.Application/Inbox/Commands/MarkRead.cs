@@ -1,5 +1,6 @@
 using FluentValidation;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Common.Security;
 using MediatR;
 
 namespace HybridFlow.Application.Inbox.Commands;
@@ -8,6 +9,7 @@ namespace HybridFlow.Application.Inbox.Commands;
 /// POST /api/inbox/conversations/{session_id}/read: the caller has read the conversation up to its newest message.
 /// Read state is per person: for an API key (nobody) it does nothing.
 /// </summary>
+[RequiresRole(CallerRole.Agent)]
 public sealed record MarkReadCommand(long SessionId) : IRequest<Unit>;
 
 public sealed class MarkReadCommandValidator : AbstractValidator<MarkReadCommand>

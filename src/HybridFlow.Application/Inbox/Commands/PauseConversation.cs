@@ -1,5 +1,6 @@
 using FluentValidation;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Common.Security;
 using HybridFlow.Application.Sessions.Commands;
 using MediatR;
 
@@ -9,6 +10,7 @@ namespace HybridFlow.Application.Inbox.Commands;
 /// POST /api/inbox/conversations/{session_id}/pause: the sessions' own pause (for <paramref name="Minutes"/>, for the
 /// tenant's quiet period when <paramref name="For"/> says so, or until resumed).
 /// </summary>
+[RequiresRole(CallerRole.Agent)]
 public sealed record PauseConversationCommand(long SessionId, int? Minutes, string? For = null) : IRequest<ConversationDto>;
 
 public sealed class PauseConversationCommandValidator : AbstractValidator<PauseConversationCommand>

@@ -1,11 +1,13 @@
 using FluentValidation;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Common.Security;
 using HybridFlow.Application.Sessions.Commands;
 using MediatR;
 
 namespace HybridFlow.Application.Inbox.Commands;
 
 /// <summary>POST /api/inbox/conversations/{session_id}/resume: the sessions' own resume (the bot answers again).</summary>
+[RequiresRole(CallerRole.Agent)]
 public sealed record ResumeConversationCommand(long SessionId) : IRequest<ConversationDto>;
 
 public sealed class ResumeConversationCommandValidator : AbstractValidator<ResumeConversationCommand>

@@ -1,6 +1,7 @@
 using FluentValidation;
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Common.Security;
 using HybridFlow.Application.Messages.Commands;
 using HybridFlow.Domain.Inbox;
 using MediatR;
@@ -12,6 +13,7 @@ namespace HybridFlow.Application.Inbox.Commands;
 /// agent (a takeover: the bot pauses, unsent replies are cancelled), with the person as the message's sender; an
 /// unassigned conversation becomes theirs.
 /// </summary>
+[RequiresRole(CallerRole.Agent)]
 public sealed record SendInboxMessageCommand(long SessionId, string? Text) : IRequest<InboxMessageSentDto>;
 
 public sealed class SendInboxMessageCommandValidator : AbstractValidator<SendInboxMessageCommand>

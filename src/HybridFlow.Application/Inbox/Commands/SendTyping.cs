@@ -1,11 +1,13 @@
 using FluentValidation;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Common.Security;
 using MediatR;
 
 namespace HybridFlow.Application.Inbox.Commands;
 
 /// <summary>POST /api/inbox/conversations/{session_id}/typing: the customer sees "typing…" for a few seconds (Evolution sendPresence).</summary>
+[RequiresRole(CallerRole.Agent)]
 public sealed record SendTypingCommand(long SessionId) : IRequest<Unit>;
 
 public sealed class SendTypingCommandValidator : AbstractValidator<SendTypingCommand>

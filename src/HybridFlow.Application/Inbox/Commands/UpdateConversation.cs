@@ -3,6 +3,7 @@ using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Common.Models;
+using HybridFlow.Application.Common.Security;
 using HybridFlow.Domain.Inbox;
 using MediatR;
 
@@ -13,6 +14,7 @@ namespace HybridFlow.Application.Inbox.Commands;
 /// conversation's tenant, or null to unassign (an agent only takes an unassigned one or gives back their own);
 /// <c>tags</c> replace the tags (null or [] clears them); <c>status</c> open or resolved.
 /// </summary>
+[RequiresRole(CallerRole.Agent)]
 public sealed record UpdateConversationCommand(
     long SessionId, Optional<long?> AssigneeUserId, Optional<IReadOnlyList<string>?> Tags, Optional<string?> Status) : IRequest<ConversationDto>;
 

@@ -1,9 +1,11 @@
 using FluentValidation;
+using HybridFlow.Application.Common.Security;
 using MediatR;
 
 namespace HybridFlow.Application.Inbox.Queries;
 
 /// <summary>GET /api/inbox/conversations/{session_id}.</summary>
+[RequiresRole(CallerRole.Agent)]
 public sealed record GetConversationQuery(long SessionId) : IRequest<ConversationDto>;
 
 public sealed class GetConversationQueryValidator : AbstractValidator<GetConversationQuery>

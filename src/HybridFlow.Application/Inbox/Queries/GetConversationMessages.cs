@@ -1,5 +1,6 @@
 using FluentValidation;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Common.Security;
 using MediatR;
 
 namespace HybridFlow.Application.Inbox.Queries;
@@ -8,6 +9,7 @@ namespace HybridFlow.Application.Inbox.Queries;
 /// GET /api/inbox/conversations/{session_id}/messages: the thread (messages, timeline events and notes), newest first,
 /// <paramref name="Limit"/> items from before the cursor <paramref name="Before"/> (a previous page's next_before).
 /// </summary>
+[RequiresRole(CallerRole.Agent)]
 public sealed record GetConversationMessagesQuery(long SessionId, string? Before, int Limit = InboxLimits.ThreadDefaultLimit) : IRequest<ThreadPageDto>;
 
 public sealed class GetConversationMessagesQueryValidator : AbstractValidator<GetConversationMessagesQuery>

@@ -8,6 +8,7 @@ using MediatR;
 namespace HybridFlow.Application.Inbox.Queries;
 
 /// <summary>GET /api/inbox/assignees: the users a tenant's conversations can be assigned to (the platform admin names the tenant).</summary>
+[RequiresRole(CallerRole.Agent)]
 public sealed record ListAssigneesQuery(long? TenantId) : IRequest<AssigneeListDto>;
 
 public sealed class ListAssigneesQueryValidator : AbstractValidator<ListAssigneesQuery>

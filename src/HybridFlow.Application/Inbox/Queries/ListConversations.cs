@@ -3,6 +3,7 @@ using FluentValidation;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Common.Models;
+using HybridFlow.Application.Common.Security;
 using HybridFlow.Application.Tenants;
 using HybridFlow.Domain.Inbox;
 using MediatR;
@@ -11,10 +12,14 @@ namespace HybridFlow.Application.Inbox.Queries;
 
 /// <summary>
 /// GET /api/inbox/conversations: the conversations the caller sees, newest activity first. <c>assigned_to</c> is me,
-/// unassigned or a user id; <c>q</c> matches the contact name, the phone digits and the message texts.
+/// unassigned or a user id; <c>q</c> matches the contact name, the phone digits and the message texts. <c>ids</c>
+/// (comma-separated, at most <see cref="InboxLimits.IdsMax"/>) answers which of those conversations belong in the list
+/// with these filters, all on one page: the live list asks it instead of judging the filters itself.
 /// </summary>
+[RequiresRole(CallerRole.Agent)]
 public sealed record ListConversationsQuery(
-    string? Status, string? AssignedTo, string? Tag, string? Q, int Page = 1, int PageSize = Paging.DefaultPageSize, long? TenantId = null)
+    string? Status, string? AssignedTo, string? Tag, string? Q, int Page = 1, int PageSize = Paging.DefaultPageSize, long? TenantId = null,
+    string? Ids = null)
     : IRequest<PagedResult<ConversationDto>>;
 
 public sealed class ListConversationsQueryValidator : AbstractValidator<ListConversationsQuery>
@@ -23,7 +28,7 @@ public sealed class ListConversationsQueryValidator : AbstractValidator<ListConv
     {
         RuleFor(q => q.Status).Must(s => s is null || ConversationStatusFilterNames.Names.Contains(s))
             .WithMessage($"status must be one of: {string.Join(", ", ConversationStatusFilterNames.Names)}.").OverridePropertyName("status");
-        RuleFor(q => q.AssignedTo).Must(a => a is null || a is AssignedToNames.Me or AssignedToNames.Unassigned || ParseUserId(a) is not null)
+        RuleFor(q => q.AssignedTo).Must(a => a is null || a is AssignedToNames.Me or AssignedToNames.Unassigned || ParsePositiveId(a) is not null)
             .WithMessage("assigned_to must be me, unassigned or a user id.").OverridePropertyName("assigned_to");
         RuleFor(q => q.Tag).Must(t => t is null || ConversationTags.TryNormalize(t) is not null)
             .WithMessage($"tag must have 1-{ConversationTags.MaxLength} characters.").OverridePropertyName("tag");
@@ -31,9 +36,25 @@ public sealed class ListConversationsQueryValidator : AbstractValidator<ListConv
         RuleFor(q => q.TenantId).GreaterThan(0).When(q => q.TenantId is not null).OverridePropertyName("tenant_id");
         RuleFor(q => q.Page).InclusiveBetween(1, Paging.MaxPage).OverridePropertyName("page");
         RuleFor(q => q.PageSize).InclusiveBetween(1, Paging.MaxPageSize).OverridePropertyName("page_size");
+        RuleFor(q => q.Ids).Must(ids => ids is null || ParseIds(ids) is not null)
+            .WithMessage($"ids must be 1 to {InboxLimits.IdsMax} conversation ids, separated by commas.").OverridePropertyName("ids");
     }
 
-    public static long? ParseUserId(string? text) =>
+    /// <summary>The distinct ids of a comma-separated list, or null when one is not a positive id or there are too many.</summary>
+    public static IReadOnlyList<long>? ParseIds(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length > InboxLimits.IdsMax) return null;
+        var ids = new List<long>(parts.Length);
+        foreach (var part in parts)
+        {
+            if (ParsePositiveId(part) is not { } id) return null;
+            if (!ids.Contains(id)) ids.Add(id);
+        }
+        return ids;
+    }
+
+    public static long? ParsePositiveId(string? text) =>
         long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0 ? id : null;
 }
 
@@ -60,15 +81,18 @@ public sealed class ListConversationsQueryHandler : IRequestHandler<ListConversa
         if (query.AssignedTo == AssignedToNames.Me)
             assignee = _access.UserId ?? throw new RequestValidationException("assigned_to", "assigned_to=me needs a person logged in; an API key is nobody.");
         else if (query.AssignedTo is not (null or AssignedToNames.Unassigned))
-            assignee = ListConversationsQueryValidator.ParseUserId(query.AssignedTo);
+            assignee = ListConversationsQueryValidator.ParsePositiveId(query.AssignedTo);
 
         var filter = new ConversationListFilter(
             ConversationStatusFilterNames.Parse(query.Status), assignee, query.AssignedTo == AssignedToNames.Unassigned,
-            query.Tag is null ? null : ConversationTags.TryNormalize(query.Tag), string.IsNullOrWhiteSpace(query.Q) ? null : query.Q.Trim());
+            query.Tag is null ? null : ConversationTags.TryNormalize(query.Tag), string.IsNullOrWhiteSpace(query.Q) ? null : query.Q.Trim(),
+            query.Ids is null ? null : ListConversationsQueryValidator.ParseIds(query.Ids));
+        // The ids of a batch fit on the one page they are answered on.
+        var (page, pageSize) = filter.SessionIds is { } ids ? (1, ids.Count) : (query.Page, query.PageSize);
         try
         {
-            var (items, total) = await _inbox.ListAsync(scope, filter, query.Page, query.PageSize, ct);
-            return new PagedResult<ConversationDto>(items, query.Page, query.PageSize, total);
+            var (items, total) = await _inbox.ListAsync(scope, filter, page, pageSize, ct);
+            return new PagedResult<ConversationDto>(items, page, pageSize, total);
         }
         catch (QueryTimedOutException) when (filter.Search is not null)
         {

@@ -13,7 +13,8 @@ namespace HybridFlow.Application.Instances.Commands;
 /// Points the Evolution instance's webhook at HybridFlow's <c>/webhook/{instance}</c>, with the instance's secret in the
 /// <c>X-Webhook-Secret</c> header (a strong one is generated and stored first when the instance has none).
 /// </summary>
-public sealed record ConfigureInstanceWebhookCommand(string? InstanceName, long? TenantId, string? WebhookUrlBase) : IRequest<ConfiguredWebhookDto>;
+[RequiresRole(CallerRole.TenantAdmin)]
+public sealed record ConfigureInstanceWebhookCommand(string? InstanceName, long? TenantId, string? WebhookUrlBase) : IRequest<ConfiguredWebhookDto>, IInstanceRequest;
 
 /// <summary>What Evolution was told: the URL it now calls and the events it sends. Never the secret.</summary>
 public sealed record ConfiguredWebhookDto(string InstanceName, string WebhookUrl, IReadOnlyList<string> Events, int EvolutionStatus);
@@ -71,7 +72,6 @@ public sealed class ConfigureInstanceWebhookCommandHandler : IRequestHandler<Con
     public async Task<ConfiguredWebhookDto> Handle(ConfigureInstanceWebhookCommand c, CancellationToken ct)
     {
         var visible = await _instances.FindVisibleAsync(_caller, c.InstanceName!, c.TenantId, ct);
-        _caller.RequireAtLeast(CallerRole.TenantAdmin);
         var publicBase = c.WebhookUrlBase ?? _settings.PublicBaseUrl
                          ?? throw new RequestValidationException("webhook_url_base",
                              "webhook_url_base is required: HybridFlow's public URL is not configured (PUBLIC_BASE_URL).");

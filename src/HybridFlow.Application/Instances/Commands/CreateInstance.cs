@@ -7,6 +7,7 @@ using MediatR;
 
 namespace HybridFlow.Application.Instances.Commands;
 
+[RequiresRole(CallerRole.TenantAdmin)]
 public sealed record CreateInstanceCommand(
     long? TenantId,
     string? InstanceName,
@@ -50,7 +51,6 @@ public sealed class CreateInstanceCommandHandler : IRequestHandler<CreateInstanc
 
     public async Task<InstanceDto> Handle(CreateInstanceCommand c, CancellationToken ct)
     {
-        _caller.RequireAtLeast(CallerRole.TenantAdmin);
         var tenantId = _caller.TenantFilter(c.TenantId)
                        ?? throw new RequestValidationException("tenant_id", "tenant_id is required with the platform admin key.");
         _ = await _tenants.FindAsync(tenantId, ct) ?? throw new NotFoundException("Tenant", tenantId);

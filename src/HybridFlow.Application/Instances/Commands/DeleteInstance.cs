@@ -6,7 +6,8 @@ using MediatR;
 namespace HybridFlow.Application.Instances.Commands;
 
 /// <summary>Disconnects an instance; its sessions, messages, timeline and reply jobs go with it.</summary>
-public sealed record DeleteInstanceCommand(string? InstanceName, long? TenantId) : IRequest<Unit>;
+[RequiresRole(CallerRole.TenantAdmin)]
+public sealed record DeleteInstanceCommand(string? InstanceName, long? TenantId) : IRequest<Unit>, IInstanceRequest;
 
 public sealed class DeleteInstanceCommandValidator : AbstractValidator<DeleteInstanceCommand>
 {
@@ -31,7 +32,6 @@ public sealed class DeleteInstanceCommandHandler : IRequestHandler<DeleteInstanc
     public async Task<Unit> Handle(DeleteInstanceCommand c, CancellationToken ct)
     {
         var instance = await _instances.FindVisibleAsync(_caller, c.InstanceName!, c.TenantId, ct);
-        _caller.RequireAtLeast(CallerRole.TenantAdmin);
         if (!await _instances.DeleteAsync(instance.InstanceName, ct)) throw new NotFoundException("Instance", instance.InstanceName);
         return Unit.Value;
     }

@@ -7,7 +7,8 @@ using MediatR;
 namespace HybridFlow.Application.Instances.Commands;
 
 /// <summary>Asks Evolution for the instance's connection state and reports it, whatever Evolution answers.</summary>
-public sealed record TestInstanceWebhookCommand(string? InstanceName, long? TenantId) : IRequest<ConnectionTestDto>;
+[RequiresRole(CallerRole.TenantAdmin)]
+public sealed record TestInstanceWebhookCommand(string? InstanceName, long? TenantId) : IRequest<ConnectionTestDto>, IInstanceRequest;
 
 /// <summary>
 /// The connection check's report. <c>reachable</c> is true when Evolution answered the check (2xx); <c>state</c> is the
@@ -42,7 +43,6 @@ public sealed class TestInstanceWebhookCommandHandler : IRequestHandler<TestInst
     public async Task<ConnectionTestDto> Handle(TestInstanceWebhookCommand c, CancellationToken ct)
     {
         var visible = await _instances.FindVisibleAsync(_caller, c.InstanceName!, c.TenantId, ct);
-        _caller.RequireAtLeast(CallerRole.TenantAdmin);
         var instance = await _directory.FindByNameAsync(visible.InstanceName, fresh: true, ct) ?? throw new NotFoundException("Instance", visible.InstanceName);
         var report = await _evolution.GetConnectionStateAsync(EvolutionEndpoint.Of(instance), ct);
         return new ConnectionTestDto(instance.InstanceName, report.Reachable, report.State, report.HttpStatus, report.Error);

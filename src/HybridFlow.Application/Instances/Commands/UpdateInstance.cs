@@ -8,12 +8,13 @@ using MediatR;
 namespace HybridFlow.Application.Instances.Commands;
 
 /// <summary>Partial update of an instance's Evolution connection; absent fields are kept, a null webhook_secret falls back to the global one.</summary>
+[RequiresRole(CallerRole.TenantAdmin)]
 public sealed record UpdateInstanceCommand(
     string? InstanceName,
     long? TenantId,
     Optional<string?> EvoServerUrl,
     Optional<string?> EvoApiKey,
-    Optional<string?> WebhookSecret) : IRequest<InstanceDto>;
+    Optional<string?> WebhookSecret) : IRequest<InstanceDto>, IInstanceRequest;
 
 public sealed class UpdateInstanceCommandValidator : AbstractValidator<UpdateInstanceCommand>
 {
@@ -53,7 +54,6 @@ public sealed class UpdateInstanceCommandHandler : IRequestHandler<UpdateInstanc
     public async Task<InstanceDto> Handle(UpdateInstanceCommand c, CancellationToken ct)
     {
         var current = await _instances.FindVisibleAsync(_caller, c.InstanceName!, c.TenantId, ct);
-        _caller.RequireAtLeast(CallerRole.TenantAdmin);
         var url = c.EvoServerUrl.HasValue ? new Optional<string>(c.EvoServerUrl.Value!.Trim().TrimEnd('/')) : default;
         var trusted = url.HasValue && await _outbound.AdmitAsync(_caller, "evo_server_url", url.Value, ct);
         var patch = new InstancePatch(

@@ -4,6 +4,7 @@ using MediatR;
 
 namespace HybridFlow.Application.Instances.Queries;
 
+[RequiresRole(CallerRole.Agent)]
 public sealed record GetInstanceQuery(string? InstanceName, long? TenantId) : IRequest<InstanceDto>;
 
 public sealed class GetInstanceQueryValidator : AbstractValidator<GetInstanceQuery>

@@ -5,6 +5,7 @@ using MediatR;
 
 namespace HybridFlow.Application.Instances.Queries;
 
+[RequiresRole(CallerRole.Agent)]
 public sealed record ListInstancesQuery(long? TenantId) : IRequest<PagedResult<InstanceDto>>;
 
 public sealed class ListInstancesQueryValidator : AbstractValidator<ListInstancesQuery>

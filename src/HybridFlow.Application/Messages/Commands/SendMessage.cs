@@ -17,9 +17,14 @@ namespace HybridFlow.Application.Messages.Commands;
 /// POST /api/evolution/send-message: a text sent through the instance's Evolution. <c>as: bot</c> speaks for the bot
 /// (a workflow's answer; never pauses), <c>as: agent</c> is a person taking the chat over (pauses it, like the owner typing).
 /// </summary>
+[RequiresRole(CallerRole.Agent)]
 public sealed record SendMessageCommand(string? InstanceName, string? ChatId, string? Number, string? Text, string? As)
-    : IRequest<SentMessageDto>
+    : IRequest<SentMessageDto>, IRoleDependsOnContent
 {
+    StricterRole? IRoleDependsOnContent.StricterRole => As == SendAsNames.Agent
+        ? null
+        : new StricterRole(CallerRole.TenantAdmin, "Sending as the bot needs the tenant_admin role; an agent sends \"as\": \"agent\".");
+
     /// <summary>Set by the inbox: the person sending as agent (stored as the message's sender, named on the timeline).</summary>
     public InboxSender? SentBy { get; init; }
 }
@@ -95,7 +100,6 @@ public sealed class SendMessageCommandHandler : IRequestHandler<SendMessageComma
     public async Task<SentMessageDto> Handle(SendMessageCommand c, CancellationToken ct)
     {
         var asAgent = c.As == SendAsNames.Agent;
-        if (!asAgent) _caller.RequireAtLeast(CallerRole.TenantAdmin); // an agent key speaks only as a person
 
         var instanceName = c.InstanceName!.Trim();
         var instance = await _instances.FindByNameAsync(instanceName, fresh: true, ct) ?? throw new NotFoundException("Instance", instanceName);

@@ -1,5 +1,6 @@
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Common.Security;
 using HybridFlow.Application.Handoffs;
 using HybridFlow.Application.Tenants;
 using HybridFlow.Domain.Replies;
@@ -10,6 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace HybridFlow.Application.Replies.Commands;
 
 /// <summary>Carries one claimed reply job as far as it goes (the dispatcher claims it and holds its lease).</summary>
+[AllowAnonymousCaller]
 public sealed record ProcessReplyJobCommand(ClaimedReplyJob Job) : IRequest;
 
 public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReplyJobCommand>

@@ -13,6 +13,7 @@ namespace HybridFlow.Application.Sessions.Commands;
 /// Pause from the API: for <paramref name="Minutes"/>, for the tenant's quiet period (<paramref name="For"/> is
 /// <see cref="PauseLength.QuietPeriod"/>), or until resumed when neither is given.
 /// </summary>
+[RequiresRole(CallerRole.Agent)]
 public sealed record PauseSessionCommand(SessionLocator Locator, int? Minutes, string? For = null) : IRequest<SessionDto>;
 
 /// <summary>The named lengths of a pause (<c>"for"</c>); the quiet period is the tenant's, read on the server.</summary>
@@ -46,6 +47,7 @@ public sealed class PauseSessionCommandValidator : AbstractValidator<PauseSessio
     }
 }
 
+[RequiresRole(CallerRole.Agent)]
 public sealed record ResumeSessionCommand(SessionLocator Locator) : IRequest<SessionDto>;
 
 public sealed class ResumeSessionCommandValidator : AbstractValidator<ResumeSessionCommand>

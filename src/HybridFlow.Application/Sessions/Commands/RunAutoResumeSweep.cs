@@ -1,5 +1,6 @@
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Common.Security;
 using HybridFlow.Application.Replies;
 using HybridFlow.Domain.Sessions;
 using MediatR;
@@ -7,6 +8,7 @@ using MediatR;
 namespace HybridFlow.Application.Sessions.Commands;
 
 /// <summary>Resumes every paused session whose pause has run out, settles sends whose answer was lost, and purges old finished reply jobs, inbox events and ended logins.</summary>
+[AllowAnonymousCaller]
 public sealed record RunAutoResumeSweepCommand : IRequest<AutoResumeSweepResult>;
 
 public sealed record AutoResumeSweepResult(int Resumed, int Cleaned);

@@ -7,6 +7,7 @@ using MediatR;
 namespace HybridFlow.Application.Sessions.Queries;
 
 /// <summary>One session, by id within a tenant or by instance and chat id.</summary>
+[RequiresRole(CallerRole.Agent)]
 public sealed record GetSessionQuery(SessionLocator Locator) : IRequest<SessionDto>;
 
 public sealed class GetSessionQueryValidator : AbstractValidator<GetSessionQuery>

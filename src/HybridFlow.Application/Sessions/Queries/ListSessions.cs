@@ -12,6 +12,7 @@ namespace HybridFlow.Application.Sessions.Queries;
 /// Sessions, newest activity first, optionally of one tenant, in one state, and paused for one reason
 /// (<c>pause_reason=handoff_requested</c>: the chats waiting for a person).
 /// </summary>
+[RequiresRole(CallerRole.Agent)]
 public sealed record ListSessionsQuery(long? TenantId, string? State, int Page = 1, int PageSize = Paging.DefaultPageSize, string? PauseReason = null)
     : IRequest<PagedResult<SessionDto>>;
 

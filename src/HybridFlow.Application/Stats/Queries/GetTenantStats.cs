@@ -9,7 +9,8 @@ using MediatR;
 namespace HybridFlow.Application.Stats.Queries;
 
 /// <summary>A tenant's stats for [from, to): by default the last 7 days up to now.</summary>
-public sealed record GetTenantStatsQuery(long TenantId, DateTimeOffset? From, DateTimeOffset? To) : IRequest<TenantStatsDto>;
+[RequiresRole(CallerRole.TenantAdmin)]
+public sealed record GetTenantStatsQuery(long TenantId, DateTimeOffset? From, DateTimeOffset? To) : IRequest<TenantStatsDto>, ITenantRequest;
 
 /// <summary>The period the stats cover, from what the caller gave.</summary>
 public static class StatsPeriod
@@ -46,25 +47,20 @@ public sealed class GetTenantStatsQueryValidator : AbstractValidator<GetTenantSt
 public sealed class GetTenantStatsQueryHandler : IRequestHandler<GetTenantStatsQuery, TenantStatsDto>
 {
     private readonly ITenantStatsQueries _stats;
-    private readonly ICurrentCaller _caller;
     private readonly TimeProvider _time;
     private readonly ITenantStore _tenants;
     private readonly ILlmUsageLedger _usage;
 
-    public GetTenantStatsQueryHandler(ITenantStatsQueries stats, ICurrentCaller caller, TimeProvider time, ITenantStore tenants, ILlmUsageLedger usage)
+    public GetTenantStatsQueryHandler(ITenantStatsQueries stats, TimeProvider time, ITenantStore tenants, ILlmUsageLedger usage)
     {
         _tenants = tenants;
         _usage = usage;
         _stats = stats;
-        _caller = caller;
         _time = time;
     }
 
     public async Task<TenantStatsDto> Handle(GetTenantStatsQuery query, CancellationToken ct)
     {
-        // Another tenant's id is 404 before the role is looked at, so an agent cannot learn which ids exist.
-        _caller.EnsureCanSee(query.TenantId, "Tenant", query.TenantId);
-        _caller.RequireAtLeast(CallerRole.TenantAdmin);
         var (from, to) = StatsPeriod.Resolve(query.From, query.To, _time.GetUtcNow());
         var counts = await _stats.ReadAsync(query.TenantId, from, to, ct) ?? throw new NotFoundException("Tenant", query.TenantId);
         return ToDto(query.TenantId, from, to, counts) with { Budget = await BudgetAsync(query.TenantId, ct) };

@@ -7,6 +7,7 @@ using MediatR;
 
 namespace HybridFlow.Application.Tenants.Commands;
 
+[RequiresRole(CallerRole.PlatformAdmin)]
 public sealed record CreateTenantCommand(
     string? Name,
     string? SystemPrompt,
@@ -97,7 +98,6 @@ public sealed class CreateTenantCommandHandler : IRequestHandler<CreateTenantCom
 
     public async Task<TenantDto> Handle(CreateTenantCommand c, CancellationToken ct)
     {
-        _caller.RequireAtLeast(CallerRole.PlatformAdmin);
         var conversation = c.Conversation.ApplyTo(ConversationSettings.Default);
         var llmModel = string.IsNullOrWhiteSpace(c.LlmModel) ? null : c.LlmModel.Trim();
         _models.EnsureAllowed(

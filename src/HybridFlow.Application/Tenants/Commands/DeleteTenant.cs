@@ -6,7 +6,11 @@ using MediatR;
 namespace HybridFlow.Application.Tenants.Commands;
 
 /// <summary>Deletes a tenant with its instances, sessions, messages, timeline, reply jobs and keys (platform admin only).</summary>
-public sealed record DeleteTenantCommand(long Id) : IRequest<Unit>;
+[RequiresRole(CallerRole.PlatformAdmin)]
+public sealed record DeleteTenantCommand(long Id) : IRequest<Unit>, ITenantRequest
+{
+    long ITenantRequest.TenantId => Id;
+}
 
 public sealed class DeleteTenantCommandValidator : AbstractValidator<DeleteTenantCommand>
 {
@@ -16,18 +20,14 @@ public sealed class DeleteTenantCommandValidator : AbstractValidator<DeleteTenan
 public sealed class DeleteTenantCommandHandler : IRequestHandler<DeleteTenantCommand, Unit>
 {
     private readonly ITenantStore _tenants;
-    private readonly ICurrentCaller _caller;
 
-    public DeleteTenantCommandHandler(ITenantStore tenants, ICurrentCaller caller)
+    public DeleteTenantCommandHandler(ITenantStore tenants)
     {
         _tenants = tenants;
-        _caller = caller;
     }
 
     public async Task<Unit> Handle(DeleteTenantCommand c, CancellationToken ct)
     {
-        _caller.EnsureCanSee(c.Id, "Tenant", c.Id);
-        _caller.RequireAtLeast(CallerRole.PlatformAdmin);
         if (!await _tenants.DeleteAsync(c.Id, ct)) throw new NotFoundException("Tenant", c.Id);
         return Unit.Value;
     }

@@ -10,6 +10,7 @@ using MediatR;
 namespace HybridFlow.Application.Tenants.Commands;
 
 /// <summary>Partial update: absent fields are kept, JSON null clears a nullable field.</summary>
+[RequiresRole(CallerRole.TenantAdmin)]
 public sealed record UpdateTenantCommand(
     long Id,
     Optional<string?> Name,
@@ -22,8 +23,15 @@ public sealed record UpdateTenantCommand(
     Optional<int?> HistoryMessages,
     Optional<bool?> ExternalSendsPause,
     Optional<string?> WorkflowUrl = default,
-    Optional<string?> WorkflowSecret = default) : IRequest<TenantDto>
+    Optional<string?> WorkflowSecret = default) : IRequest<TenantDto>, ITenantRequest, IRoleDependsOnContent
 {
+    long ITenantRequest.TenantId => Id;
+
+    // The budget limits what the platform pays for: the tenant's own keys cannot lift it.
+    StricterRole? IRoleDependsOnContent.StricterRole => MonthlyTokenBudget.HasValue
+        ? new StricterRole(CallerRole.PlatformAdmin, "monthly_token_budget can be set by the platform admin only.")
+        : null;
+
     public ConversationSettingsPatch Conversation { get; init; } = ConversationSettingsPatch.None;
     public Optional<string?> LlmApiKey { get; init; }
     public Optional<string?> LlmBaseUrl { get; init; }
@@ -106,12 +114,7 @@ public sealed class UpdateTenantCommandHandler : IRequestHandler<UpdateTenantCom
 
     public async Task<TenantDto> Handle(UpdateTenantCommand c, CancellationToken ct)
     {
-        _caller.EnsureCanSee(c.Id, "Tenant", c.Id);
         var current = await _tenants.FindAsync(c.Id, ct) ?? throw new NotFoundException("Tenant", c.Id);
-        _caller.RequireAtLeast(CallerRole.TenantAdmin);
-        // The budget limits what the platform pays for: the tenant's own keys cannot lift it.
-        if (c.MonthlyTokenBudget.HasValue && _caller.Role != CallerRole.PlatformAdmin)
-            throw new ForbiddenException("monthly_token_budget can be set by the platform admin only.");
 
         var patch = new TenantPatch(
             Map(c.Name, n => n!.Trim()),

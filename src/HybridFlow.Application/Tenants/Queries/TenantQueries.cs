@@ -6,8 +6,13 @@ using MediatR;
 
 namespace HybridFlow.Application.Tenants.Queries;
 
-public sealed record GetTenantQuery(long Id) : IRequest<TenantDto>;
+[RequiresRole(CallerRole.Agent)]
+public sealed record GetTenantQuery(long Id) : IRequest<TenantDto>, ITenantRequest
+{
+    long ITenantRequest.TenantId => Id;
+}
 
+[RequiresRole(CallerRole.Agent)]
 public sealed record ListTenantsQuery(int Page = 1, int PageSize = Paging.DefaultPageSize) : IRequest<PagedResult<TenantDto>>;
 
 public sealed class ListTenantsQueryValidator : AbstractValidator<ListTenantsQuery>
@@ -36,7 +41,6 @@ public sealed class TenantQueryHandlers :
 
     public async Task<TenantDto> Handle(GetTenantQuery query, CancellationToken ct)
     {
-        _caller.EnsureCanSee(query.Id, "Tenant", query.Id);
         var tenant = await _tenants.FindAsync(query.Id, ct) ?? throw new NotFoundException("Tenant", query.Id);
         return _models.Describe(tenant).AsSeenBy(_caller);
     }

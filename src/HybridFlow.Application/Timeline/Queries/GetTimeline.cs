@@ -7,6 +7,7 @@ using MediatR;
 namespace HybridFlow.Application.Timeline.Queries;
 
 /// <summary>A session's messages and actions, oldest first, paged.</summary>
+[RequiresRole(CallerRole.Agent)]
 public sealed record GetTimelineQuery(long? TenantId, long? SessionId, int Page = 1, int PageSize = Paging.DefaultPageSize)
     : IRequest<PagedResult<TimelineItemDto>>;
 

@@ -6,6 +6,7 @@ using MediatR;
 namespace HybridFlow.Application.Users.Commands;
 
 /// <summary>The platform admin adds another platform admin user (no tenant). A taken email is 409.</summary>
+[RequiresRole(CallerRole.PlatformAdmin)]
 public sealed record CreatePlatformUserCommand(string? Email, string? DisplayName, string? Role, string? Password) : IRequest<UserDto>;
 
 public sealed class CreatePlatformUserCommandValidator : AbstractValidator<CreatePlatformUserCommand>
@@ -22,20 +23,17 @@ public sealed class CreatePlatformUserCommandValidator : AbstractValidator<Creat
 
 public sealed class CreatePlatformUserCommandHandler : IRequestHandler<CreatePlatformUserCommand, UserDto>
 {
-    private readonly PlatformUserAccess _access;
     private readonly IOperatorAccounts _accounts;
     private readonly TimeProvider _time;
 
-    public CreatePlatformUserCommandHandler(PlatformUserAccess access, IOperatorAccounts accounts, TimeProvider time)
+    public CreatePlatformUserCommandHandler(IOperatorAccounts accounts, TimeProvider time)
     {
-        _access = access;
         _accounts = accounts;
         _time = time;
     }
 
     public async Task<UserDto> Handle(CreatePlatformUserCommand command, CancellationToken ct)
     {
-        _access.EnsurePlatformAdmin();
         var email = command.Email!.Trim();
         var displayName = command.DisplayName?.Trim() is { Length: > 0 } name ? name : email.Split('@')[0];
         var created = await _accounts.CreateAsync(new NewOperatorAccount(null, email, displayName, CallerRole.PlatformAdmin, command.Password!), ct);

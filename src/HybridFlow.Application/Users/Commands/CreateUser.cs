@@ -11,7 +11,8 @@ namespace HybridFlow.Application.Users.Commands;
 /// see (in this tenant, or any for the platform admin) is 409 "already exists"; one held elsewhere is 409 "cannot be
 /// used", which names no tenant or user (docs/decisions/ADR-010-global-login-emails.md).
 /// </summary>
-public sealed record CreateUserCommand(long TenantId, string? Email, string? DisplayName, string? Role, string? Password) : IRequest<UserDto>;
+[RequiresRole(CallerRole.TenantAdmin)]
+public sealed record CreateUserCommand(long TenantId, string? Email, string? DisplayName, string? Role, string? Password) : IRequest<UserDto>, ITenantRequest;
 
 public sealed class CreateUserCommandValidator : AbstractValidator<CreateUserCommand>
 {
@@ -42,7 +43,7 @@ public sealed class CreateUserCommandHandler : IRequestHandler<CreateUserCommand
 
     public async Task<UserDto> Handle(CreateUserCommand command, CancellationToken ct)
     {
-        await _access.EnsureAdminOfAsync(command.TenantId, ct);
+        await _access.EnsureTenantExistsAsync(command.TenantId, ct);
         var email = command.Email!.Trim();
         // Without a name the person is shown by the email's local part until someone sets one.
         var displayName = command.DisplayName?.Trim() is { Length: > 0 } name ? name : email.Split('@')[0];

@@ -1,11 +1,13 @@
 using FluentValidation;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Common.Security;
 using MediatR;
 
 namespace HybridFlow.Application.Users.Commands;
 
 /// <summary>The platform admin deletes a user without a tenant; their open logins end. Not oneself (409).</summary>
+[RequiresRole(CallerRole.PlatformAdmin)]
 public sealed record DeletePlatformUserCommand(long UserId) : IRequest<Unit>;
 
 public sealed class DeletePlatformUserCommandValidator : AbstractValidator<DeletePlatformUserCommand>

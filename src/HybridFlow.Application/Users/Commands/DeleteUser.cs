@@ -1,12 +1,14 @@
 using FluentValidation;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Common.Security;
 using MediatR;
 
 namespace HybridFlow.Application.Users.Commands;
 
 /// <summary>Deletes a tenant's user; their open logins end and their conversations become unassigned. Not oneself (409).</summary>
-public sealed record DeleteUserCommand(long TenantId, long UserId) : IRequest<Unit>;
+[RequiresRole(CallerRole.TenantAdmin)]
+public sealed record DeleteUserCommand(long TenantId, long UserId) : IRequest<Unit>, ITenantRequest;
 
 public sealed class DeleteUserCommandValidator : AbstractValidator<DeleteUserCommand>
 {

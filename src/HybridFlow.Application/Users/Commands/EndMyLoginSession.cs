@@ -6,6 +6,7 @@ using MediatR;
 namespace HybridFlow.Application.Users.Commands;
 
 /// <summary>Ends one of the logged-in person's own logins (the current one too); another person's id answers 404.</summary>
+[RequiresRole(CallerRole.Agent)]
 public sealed record EndMyLoginSessionCommand(long SessionId) : IRequest<Unit>;
 
 public sealed class EndMyLoginSessionCommandHandler : IRequestHandler<EndMyLoginSessionCommand, Unit>

@@ -1,11 +1,13 @@
 using FluentValidation;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Common.Security;
 using MediatR;
 
 namespace HybridFlow.Application.Users.Commands;
 
 /// <summary>An admin ends every login of a tenant's user at once (the tenant's tenant_admin, or the platform admin).</summary>
-public sealed record EndUserLoginSessionsCommand(long TenantId, long UserId) : IRequest<Unit>;
+[RequiresRole(CallerRole.TenantAdmin)]
+public sealed record EndUserLoginSessionsCommand(long TenantId, long UserId) : IRequest<Unit>, ITenantRequest;
 
 public sealed class EndUserLoginSessionsCommandValidator : AbstractValidator<EndUserLoginSessionsCommand>
 {

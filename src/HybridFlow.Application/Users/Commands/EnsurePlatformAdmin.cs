@@ -13,6 +13,7 @@ namespace HybridFlow.Application.Users.Commands;
 /// two replicas start at once (both set the same password). A password the rules refuse fails with a message naming
 /// ADMIN_PASSWORD, never the password itself.
 /// </summary>
+[AllowAnonymousCaller]
 public sealed record EnsurePlatformAdminCommand(string Email, string Password, bool ResetPassword = false) : IRequest<PlatformAdminOutcome>;
 
 public enum PlatformAdminOutcome

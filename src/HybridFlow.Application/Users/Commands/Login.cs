@@ -1,6 +1,7 @@
 using FluentValidation;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Common.Security;
 using HybridFlow.Domain.Logins;
 using MediatR;
 
@@ -12,6 +13,7 @@ namespace HybridFlow.Application.Users.Commands;
 /// an hour), per address (100 in an hour) and per email (LOGIN_LOCKOUT_FAILURES in an hour, which also locks the account):
 /// the right password from another address still works while one address is throttled.
 /// </summary>
+[AllowAnonymousCaller]
 public sealed record LoginCommand(string? Email, string? Password) : IRequest<UserDto>;
 
 public sealed class LoginCommandValidator : AbstractValidator<LoginCommand>

@@ -1,9 +1,11 @@
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Common.Security;
 using MediatR;
 
 namespace HybridFlow.Application.Users.Commands;
 
 /// <summary>Ends the login on the server (a copy of the cookie is dead too) and clears the cookie.</summary>
+[AllowAnonymousCaller]
 public sealed record LogoutCommand : IRequest<Unit>;
 
 public sealed class LogoutCommandHandler : IRequestHandler<LogoutCommand, Unit>

@@ -11,6 +11,7 @@ namespace HybridFlow.Application.Users.Commands;
 /// password reset, lock or unlock. An unlock or a new password also clears the email's failed-login throttles. A new
 /// role, password or lock ends the user's open logins. Nobody locks themselves (409).
 /// </summary>
+[RequiresRole(CallerRole.PlatformAdmin)]
 public sealed record UpdatePlatformUserCommand(long UserId, string? DisplayName, string? Role, string? Password, bool? Locked) : IRequest<UserDto>;
 
 public sealed class UpdatePlatformUserCommandValidator : AbstractValidator<UpdatePlatformUserCommand>

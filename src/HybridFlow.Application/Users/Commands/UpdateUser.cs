@@ -10,7 +10,8 @@ namespace HybridFlow.Application.Users.Commands;
 /// Changes a tenant's user: name, role, an admin's password reset, lock or unlock (which also clears the email's login throttles). A new role, password or lock ends the
 /// user's open logins. A tenant admin cannot demote or lock themselves (409), so a tenant never loses its last way in by accident.
 /// </summary>
-public sealed record UpdateUserCommand(long TenantId, long UserId, string? DisplayName, string? Role, string? Password, bool? Locked) : IRequest<UserDto>;
+[RequiresRole(CallerRole.TenantAdmin)]
+public sealed record UpdateUserCommand(long TenantId, long UserId, string? DisplayName, string? Role, string? Password, bool? Locked) : IRequest<UserDto>, ITenantRequest;
 
 public sealed class UpdateUserCommandValidator : AbstractValidator<UpdateUserCommand>
 {

@@ -1,4 +1,5 @@
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Common.Security;
 using MediatR;
 
 namespace HybridFlow.Application.Users.Queries;
@@ -8,6 +9,7 @@ namespace HybridFlow.Application.Users.Queries;
 /// or their role or password changed (each of those gives a new stamp), and, when <paramref name="LoginSessionId"/> is given, once that
 /// login was ended (logout, or by the person or an admin) or expired.
 /// </summary>
+[AllowAnonymousCaller]
 public sealed record CheckUserSessionQuery(long UserId, string? SecurityStamp, long? LoginSessionId = null) : IRequest<bool>;
 
 public sealed class CheckUserSessionQueryHandler : IRequestHandler<CheckUserSessionQuery, bool>

@@ -6,6 +6,7 @@ using MediatR;
 namespace HybridFlow.Application.Users.Queries;
 
 /// <summary>The logged-in person, with a fresh CSRF token. An API key is no person: 401.</summary>
+[RequiresRole(CallerRole.Agent)]
 public sealed record GetMeQuery : IRequest<UserDto>;
 
 public sealed class GetMeQueryHandler : IRequestHandler<GetMeQuery, UserDto>

@@ -1,9 +1,11 @@
 using FluentValidation;
+using HybridFlow.Application.Common.Security;
 using MediatR;
 
 namespace HybridFlow.Application.Users.Queries;
 
 /// <summary>One user without a tenant (a platform admin); platform admin only.</summary>
+[RequiresRole(CallerRole.PlatformAdmin)]
 public sealed record GetPlatformUserQuery(long UserId) : IRequest<UserDto>;
 
 public sealed class GetPlatformUserQueryValidator : AbstractValidator<GetPlatformUserQuery>

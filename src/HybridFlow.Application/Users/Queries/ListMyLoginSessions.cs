@@ -6,6 +6,7 @@ using MediatR;
 namespace HybridFlow.Application.Users.Queries;
 
 /// <summary>The logged-in person's own live logins, the current one marked. An API key is no person: 401.</summary>
+[RequiresRole(CallerRole.Agent)]
 public sealed record ListMyLoginSessionsQuery : IRequest<LoginSessionListDto>;
 
 public sealed class ListMyLoginSessionsQueryHandler : IRequestHandler<ListMyLoginSessionsQuery, LoginSessionListDto>

@@ -1,11 +1,13 @@
 using FluentValidation;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Common.Security;
 using MediatR;
 
 namespace HybridFlow.Application.Users.Queries;
 
 /// <summary>A tenant's users, oldest first (tenant_admin of the tenant or the platform admin).</summary>
-public sealed record ListUsersQuery(long TenantId) : IRequest<UserListDto>;
+[RequiresRole(CallerRole.TenantAdmin)]
+public sealed record ListUsersQuery(long TenantId) : IRequest<UserListDto>, ITenantRequest;
 
 public sealed class ListUsersQueryValidator : AbstractValidator<ListUsersQuery>
 {
@@ -27,7 +29,7 @@ public sealed class ListUsersQueryHandler : IRequestHandler<ListUsersQuery, User
 
     public async Task<UserListDto> Handle(ListUsersQuery query, CancellationToken ct)
     {
-        await _access.EnsureAdminOfAsync(query.TenantId, ct);
+        await _access.EnsureTenantExistsAsync(query.TenantId, ct);
         var now = _time.GetUtcNow();
         return new UserListDto([.. (await _accounts.ListByTenantAsync(query.TenantId, ct)).Select(a => UserDto.From(a, now))]);
     }

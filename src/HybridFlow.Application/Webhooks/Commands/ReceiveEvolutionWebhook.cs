@@ -2,6 +2,7 @@ using System.Text.Json;
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Common.Security;
 using HybridFlow.Application.Handoffs;
 using HybridFlow.Application.Sessions;
 using HybridFlow.Domain.Chats;
@@ -18,6 +19,7 @@ namespace HybridFlow.Application.Webhooks.Commands;
 /// from, so that it is read only as far as the caller has proved itself (see <see cref="WebhookAdmission"/>).
 /// <paramref name="RouteInstance"/> is set for POST /webhook/{instance}.
 /// </summary>
+[AllowAnonymousCaller]
 public sealed record ReceiveEvolutionWebhookCommand(string? RouteInstance, Stream Body, long? BodyLength, WebhookCredentials Credentials, string Source)
     : IRequest<WebhookOutcome>;
 

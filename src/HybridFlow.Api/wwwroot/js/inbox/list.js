@@ -1,32 +1,18 @@
 // The conversation list: filters, newest activity first, unread badges, more pages on demand, arrow keys, and the
-// live updates that move a conversation in or out of it.
+// live updates that move a conversation in or out of it. Which conversations belong is the server's rule (visibility
+// and filters): changed ones are asked about in one batched call, never judged here.
 import { inbox } from '../api.js';
-import { h, uid } from '../dom.js';
+import { announce, h, uid } from '../dom.js';
 import { formatTime, t } from '../i18n.js';
 import { displayName, errorText, timeOf } from './shared.js';
 
 const pageSize = 50;
 const statusOptions = ['open', 'bot', 'paused', 'handoff', 'needs_person', 'resolved', 'all'];
+// Changes that arrive together are asked about together; the server answers at most 100 ids at once.
+const changeBatchMs = 100;
+const maxChangedIds = 100;
 
 function newestFirst(a, b) { return timeOf(b.last_message_at) - timeOf(a.last_message_at); }
-
-function matchesFilters(conversation, filters, user) {
-  const resolved = conversation.status === 'resolved';
-  const byStatus = {
-    open: !resolved,
-    bot: conversation.status === 'bot',
-    paused: !resolved && conversation.is_paused,
-    handoff: conversation.status === 'handoff',
-    needs_person: !resolved && (conversation.status === 'handoff' || conversation.needs_attention),
-    resolved,
-    all: true,
-  }[filters.status] ?? true;
-  if (!byStatus) return false;
-  if (filters.assigned_to === 'me' && conversation.assignee?.id !== user.id) return false;
-  if (filters.assigned_to === 'unassigned' && conversation.assignee) return false;
-  if (filters.tag && !(conversation.tags ?? []).includes(filters.tag.trim().toLowerCase())) return false;
-  return true;
-}
 
 function previewText(message) {
   if (!message) return t('list.no_message');
@@ -43,6 +29,8 @@ export class ConversationList {
     this.total = 0;
     this.loadedPages = 0;
     this.listRequest = 0;
+    this.changedIds = new Map();
+    this.changedTimer = null;
   }
 
   effectiveFilters() {
@@ -166,22 +154,50 @@ export class ConversationList {
     links[next].focus();
   }
 
-  upsert(conversation) {
-    const id = String(conversation.session_id);
-    const index = this.items.findIndex((c) => String(c.session_id) === id);
-    const belongs = matchesFilters(conversation, this.effectiveFilters(), this.view.user);
-    if (index >= 0) this.items.splice(index, 1);
-    if (belongs) {
-      this.items.push(conversation);
-      this.items.sort(newestFirst);
-    }
-    if (index < 0 && belongs) this.total += 1;
-    if (index >= 0 && !belongs) this.total = Math.max(0, this.total - 1);
-    this.renderItems();
+  /** Shows the conversation's new state in place, if the list has it; whether it still belongs is asked with changed(). */
+  replace(conversation) {
+    const index = this.items.findIndex((c) => String(c.session_id) === String(conversation.session_id));
+    if (index >= 0) { this.items[index] = conversation; this.renderItems(); }
   }
 
-  remove(id) {
-    const index = this.items.findIndex((c) => String(c.session_id) === String(id));
-    if (index >= 0) { this.items.splice(index, 1); this.total = Math.max(0, this.total - 1); this.renderItems(); }
+  /** A conversation changed: soon, one call asks the server which of the changed ones belong in this list now. */
+  changed(id, { announceMessage = false } = {}) {
+    const key = String(id);
+    this.changedIds.set(key, announceMessage || this.changedIds.get(key) === true);
+    if (!this.changedTimer) this.changedTimer = setTimeout(() => this.refreshChanged(), changeBatchMs);
+  }
+
+  async refreshChanged() {
+    this.changedTimer = null;
+    const changes = new Map(this.changedIds);
+    this.changedIds.clear();
+    if (this.view.destroyed || changes.size === 0) return;
+    if (changes.size > maxChangedIds) { this.load(); return; }
+    const listRequest = this.listRequest;
+    let result;
+    try {
+      result = await inbox.conversations({ ...this.effectiveFilters(), ids: [...changes.keys()].join(',') });
+    } catch { return; /* the next change or reload asks again */ }
+    if (this.view.destroyed) return;
+    // The list was reloaded meanwhile (other filters, or older data): ask again about the new list.
+    if (listRequest !== this.listRequest) { for (const [id, announceMessage] of changes) this.changed(id, { announceMessage }); return; }
+    const belonging = new Map(result.items.map((c) => [String(c.session_id), c]));
+    for (const id of changes.keys()) this.place(id, belonging.get(id));
+    this.items.sort(newestFirst);
+    this.renderItems();
+    for (const [id, announceMessage] of changes) {
+      const conversation = belonging.get(id) ?? (id === this.view.selectedId ? this.view.thread.conversation : null);
+      if (announceMessage && conversation) announce(t('announce.new_message', { name: displayName(conversation) }));
+    }
+  }
+
+  place(id, answered) {
+    const index = this.items.findIndex((c) => String(c.session_id) === id);
+    // The open conversation is being read: its messages are marked read as they arrive.
+    const conversation = answered && id === this.view.selectedId && document.visibilityState === 'visible'
+      ? { ...answered, unread_count: 0 } : answered;
+    if (index >= 0 && conversation) this.items[index] = conversation;
+    else if (index >= 0) { this.items.splice(index, 1); this.total = Math.max(0, this.total - 1); }
+    else if (conversation) { this.items.push(conversation); this.total += 1; }
   }
 }

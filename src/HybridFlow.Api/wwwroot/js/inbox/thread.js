@@ -41,7 +41,7 @@ export class ConversationThread {
       this.scrollToBottom();
       if (focus) this.conversationTitle?.focus();
       if (conversation.unread_count > 0) {
-        inbox.read(id).then(() => this.view.list.upsert({ ...conversation, unread_count: 0 })).catch(() => {});
+        inbox.read(id).then(() => this.view.list.replace({ ...conversation, unread_count: 0 })).catch(() => {});
       }
     } catch (error) {
       if (this.view.destroyed || id !== this.view.selectedId) return;
@@ -134,10 +134,11 @@ export class ConversationThread {
     return h('a', { class: 'back-button', href: `#/${this.view.page}` }, h('span', { 'aria-hidden': 'true' }, '← '), t('conv.back'));
   }
 
-  /** The conversation as the server answered it now: kept, moved in the list, and shown in the header. */
+  /** The conversation as the server answered it now: kept, shown in the header and the list, which asks if it still belongs. */
   show(conversation) {
     this.conversation = conversation;
-    this.view.list.upsert(this.conversation);
+    this.view.list.replace(conversation);
+    this.view.list.changed(conversation.session_id);
     this.renderHeader();
   }
 

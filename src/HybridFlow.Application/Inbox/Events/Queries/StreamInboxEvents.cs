@@ -14,6 +14,7 @@ namespace HybridFlow.Application.Inbox.Events.Queries;
 /// enumeration is cancelled (the browser went away) or the feed drops a reader that fell behind. A caller (user or key)
 /// holds at most INBOX_STREAMS_PER_USER streams at once; the next one is 429.
 /// </summary>
+[RequiresRole(CallerRole.Agent)]
 public sealed record StreamInboxEventsQuery(string? LastEventId, long? TenantId = null) : IRequest<IAsyncEnumerable<InboxEventDto>>;
 
 public sealed class StreamInboxEventsQueryValidator : AbstractValidator<StreamInboxEventsQuery>
@@ -80,7 +81,7 @@ public sealed class StreamInboxEventsQueryHandler : IRequestHandler<StreamInboxE
         {
             while (true)
             {
-                var page = await _feed.ReplayAsync(after, visibility.TenantId, ReplayWindow, ReplayPageSize, ct);
+                var page = await _feed.ReplayAsync(after, visibility.Scope.TenantId, ReplayWindow, ReplayPageSize, ct);
                 foreach (var e in page)
                 {
                     after = e.Id;
