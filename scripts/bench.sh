@@ -248,6 +248,12 @@ else
 fi
 
 # 5. The benchmark program (it waits for the API's /health itself).
+# With autogroup scheduling on, the kernel shares the CPUs between sessions, not processes: `nice` on other work
+# (builds, test runs) then does not give this run priority, and its figures pay for that work (ADR-011).
+if [[ "$(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null)" == 1 ]]; then
+  log "warning: kernel.sched_autogroup_enabled is 1, so niced work elsewhere still takes CPU from this run" \
+    "(as root: sysctl -w kernel.sched_autogroup_enabled=0)"
+fi
 log "running the benchmark (limit ${limit} s)"
 set +e
 TMPDIR="$WORK" HYBRIDFLOW_BENCH_ADMIN_KEY="$admin_key" \
