@@ -305,12 +305,30 @@ public sealed class EvolutionApiTests
         var request = $"GET /instance/connectionState/{Instance} HTTP/1.1\r\nHost: 127.0.0.1\r\napikey: {ApiKey}\r\nConnection: keep-alive\r\n\r\n";
         await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(request));
         var buffer = new byte[4096];
-        Assert.That(await stream.ReadAsync(buffer), Is.GreaterThan(0), "answered, and kept alive");
+        // The answer can come in more than one segment: read all of it, so the next read waits for the close alone.
+        var answer = new List<byte>();
+        while (!IsWholeHttpResponse(answer))
+        {
+            var n = await stream.ReadAsync(buffer);
+            Assert.That(n, Is.GreaterThan(0), "answered, and kept alive");
+            answer.AddRange(buffer.AsSpan(0, n).ToArray());
+        }
 
         var started = System.Diagnostics.Stopwatch.StartNew();
         using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var read = await stream.ReadAsync(buffer, wait.Token);
         Assert.That(read, Is.Zero, "the server closed the idle connection");
         Assert.That(started.Elapsed, Is.GreaterThan(TimeSpan.FromSeconds(4)), "not before Node would");
+    }
+
+    private static bool IsWholeHttpResponse(List<byte> received)
+    {
+        var text = System.Text.Encoding.ASCII.GetString(received.ToArray());
+        var headersEnd = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        if (headersEnd < 0) return false;
+        var headers = text[..headersEnd];
+        if (System.Text.RegularExpressions.Regex.IsMatch(headers, @"(?im)^transfer-encoding:\s*chunked")) return text.EndsWith("\r\n0\r\n\r\n", StringComparison.Ordinal);
+        var length = System.Text.RegularExpressions.Regex.Match(headers, @"(?im)^content-length:\s*(\d+)");
+        return received.Count >= headersEnd + 4 + (length.Success ? int.Parse(length.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0);
     }
 }
