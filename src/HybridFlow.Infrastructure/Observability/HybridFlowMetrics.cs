@@ -68,6 +68,7 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
     private readonly Counter<long> _budgetHandoffs;
     private volatile ReplyQueueSnapshot? _queue;
     private int _inboxStreams;
+    private int _webhooksWaitingForTransaction;
 
     public HybridFlowMetrics(IMeterFactory meterFactory)
     {
@@ -115,6 +116,9 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
             () => Observe(q => q.InFlight), "{job}", "Reply jobs a worker is processing or sending right now.");
         Meter.CreateObservableGauge("hybridflow.reply_queue.oldest_due_age",
             () => Observe(q => q.OldestDueAge.TotalSeconds), "s", "How long the oldest due reply job has been waiting past its due time (0 when none).");
+        Meter.CreateObservableGauge("hybridflow.webhook.waiting",
+            () => Volatile.Read(ref _webhooksWaitingForTransaction), "{webhook}",
+            "Customer-message webhooks on this process waiting for a shared transaction to take them.");
         Meter.CreateObservableGauge("hybridflow.inbox.streams",
             () => Volatile.Read(ref _inboxStreams), "{stream}", "Open GET /api/inbox/events streams (server-sent events) on this process.");
     }
@@ -203,6 +207,8 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
         _media.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("outcome", outcome));
 
     public void SetReplyQueue(ReplyQueueSnapshot? snapshot) => _queue = snapshot;
+
+    public void WebhooksWaitingForTransaction(int change) => Interlocked.Add(ref _webhooksWaitingForTransaction, change);
 
     public void InboxStreamOpened() => Interlocked.Increment(ref _inboxStreams);
 

@@ -120,6 +120,7 @@ public sealed class SharedChatTransactions
         lock (_gate)
         {
             _waiting.Add(member);
+            _metrics.WebhooksWaitingForTransaction(1);
             startRunner = _runners < _options.MaxConcurrent;
             if (startRunner) _runners++;
         }
@@ -158,7 +159,11 @@ public sealed class SharedChatTransactions
             var m = _waiting[i];
             if (_chatsInTransaction.Add(m.ChatKey)) taken.Add(m);
         }
-        if (taken.Count > 0) _waiting.RemoveAll(m => taken.Contains(m));
+        if (taken.Count > 0)
+        {
+            _waiting.RemoveAll(m => taken.Contains(m));
+            _metrics.WebhooksWaitingForTransaction(-taken.Count);
+        }
         return taken;
     }
 

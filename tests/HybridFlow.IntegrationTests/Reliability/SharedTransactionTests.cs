@@ -129,6 +129,9 @@ public sealed class SharedTransactionTests
             "the transaction waiting on the held session");
         var pending = deliveries.Select(d => app.PostWebhookAsync(instance, d)).ToList();
         await HybridFlowApp.EventuallyAsync(() => started.Count >= 1 + deliveries.Count, "every delivery is being handled by the app");
+        await HybridFlowApp.EventuallyAsync(async () => (await ScrapeAsync(app)).Samples
+            .Where(s => s.Name == "hybridflow_webhook_waiting").Sum(s => s.Value) >= deliveries.Count,
+            "every delivery waits for the next shared transaction");
         Assert.That(pending.Any(p => p.IsCompleted), Is.False, "nothing is answered before its commit");
 
         await hold.CommitAsync();
