@@ -73,11 +73,12 @@ public sealed class ConversationTourTests
         Assert.That(await Customer(app, instance, chat, "Ainda dá para encomendar?"), Is.EqualTo("away_message_sent"));
         await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 4, "the away message");
         Assert.That(app.Evolution.SendsTo(chat)[3].Json.GetProperty("text").GetString(), Is.EqualTo(AwayMessage));
-        Assert.That(await Customer(app, instance, chat, "Alô?"), Is.EqualTo("ignored_outside_hours"));
-        Assert.That(app.Llm.Requests, Has.Count.EqualTo(modelCalls), "neither the handoff nor the away message asked the model");
+        // Evolution sees the send before the worker records it: the next message comes after the record, as in the timeline below.
         await HybridFlowApp.EventuallyAsync(async () =>
             await app.ScalarAsync<long>("SELECT count(*) FROM session_events WHERE session_id = $1 AND action = 'notice_sent'", sessionId) == 2,
             "both notices recorded as sent");
+        Assert.That(await Customer(app, instance, chat, "Alô?"), Is.EqualTo("ignored_outside_hours"));
+        Assert.That(app.Llm.Requests, Has.Count.EqualTo(modelCalls), "neither the handoff nor the away message asked the model");
 
         var timeline = (await app.Admin.GetJsonAsync($"/api/events?session_id={sessionId}&page_size=200")).GetProperty("items").EnumerateArray().ToList();
         TestContext.Out.WriteLine("The chat's timeline (GET /api/events?session_id=…):");

@@ -88,6 +88,7 @@ export class InboxView {
     this.list.changed(id, { announceMessage: event.type === 'message.created' && event.direction === 'inbound' });
     if (id !== this.selectedId) return;
     let conversation;
+    const asked = ++this.thread.headerVersion;
     try {
       conversation = await inbox.conversation(id);
     } catch (error) {
@@ -95,6 +96,8 @@ export class InboxView {
       return;
     }
     if (this.destroyed || id !== this.selectedId) return;
+    // A pause or resume answered meanwhile (or a later event asked again): this answer may be older than what is shown.
+    if (asked !== this.thread.headerVersion) { await this.thread.loadNewest(); return; }
     if (conversation.unread_count > 0 && document.visibilityState === 'visible') {
       conversation = { ...conversation, unread_count: 0 };
       inbox.read(id).catch(() => {});

@@ -16,6 +16,8 @@ export class ConversationThread {
   constructor(view) {
     this.view = view;
     this.conversation = null;
+    // Counts the times the header was set from the server: an answer to an older question must not undo a newer one.
+    this.headerVersion = 0;
     this.timeline = new Map();
     this.nextBefore = undefined;
     this.menus = new ConversationMenus(view, this);
@@ -136,6 +138,7 @@ export class ConversationThread {
 
   /** The conversation as the server answered it now: kept, shown in the header and the list, which asks if it still belongs. */
   show(conversation) {
+    this.headerVersion++;
     this.conversation = conversation;
     this.view.list.replace(conversation);
     this.view.list.changed(conversation.session_id);
