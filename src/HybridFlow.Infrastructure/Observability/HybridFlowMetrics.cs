@@ -68,7 +68,7 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
     private readonly Counter<long> _budgetHandoffs;
     private volatile ReplyQueueSnapshot? _queue;
     private int _inboxStreams;
-    private int _webhooksWaitingForTransaction;
+    private volatile Func<int>? _webhooksWaitingForTransaction;
 
     public HybridFlowMetrics(IMeterFactory meterFactory)
     {
@@ -117,7 +117,7 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
         Meter.CreateObservableGauge("hybridflow.reply_queue.oldest_due_age",
             () => Observe(q => q.OldestDueAge.TotalSeconds), "s", "How long the oldest due reply job has been waiting past its due time (0 when none).");
         Meter.CreateObservableGauge("hybridflow.webhook.waiting",
-            () => Volatile.Read(ref _webhooksWaitingForTransaction), "{webhook}",
+            () => _webhooksWaitingForTransaction is { } count ? [new Measurement<int>(count())] : Array.Empty<Measurement<int>>(), "{webhook}",
             "Customer-message webhooks on this process waiting for a shared transaction to take them.");
         Meter.CreateObservableGauge("hybridflow.inbox.streams",
             () => Volatile.Read(ref _inboxStreams), "{stream}", "Open GET /api/inbox/events streams (server-sent events) on this process.");
@@ -208,7 +208,8 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
 
     public void SetReplyQueue(ReplyQueueSnapshot? snapshot) => _queue = snapshot;
 
-    public void WebhooksWaitingForTransaction(int change) => Interlocked.Add(ref _webhooksWaitingForTransaction, change);
+    /// <summary>Where the waiting webhooks are counted (the group-commit queue), read when the metrics are collected.</summary>
+    public void ObserveWebhooksWaitingForTransaction(Func<int> count) => _webhooksWaitingForTransaction = count;
 
     public void InboxStreamOpened() => Interlocked.Increment(ref _inboxStreams);
 

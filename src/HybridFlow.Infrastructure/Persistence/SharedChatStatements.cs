@@ -61,7 +61,7 @@ internal static class SharedChatStatements
         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[])
         """;
 
-    /// <summary><see cref="SqlMapping.EnqueueReplyCommand"/> for several chats (one row per chat: ON CONFLICT DO UPDATE may touch a row once).</summary>
+    /// <summary>Queues each chat's reply, or pushes its pending one back so that it also covers this message (debounce); one row per chat (ON CONFLICT DO UPDATE may touch a row once). The only form of this rule: <see cref="SqlMapping.EnqueueReplyCommand"/> is this with one row.</summary>
     private const string EnqueueRepliesSql = """
         INSERT INTO reply_jobs AS j (tenant_id, session_id, trigger_message_ids, status, due_at, created_at, updated_at, correlation_id)
         SELECT k.tenant_id, k.session_id, ARRAY[k.trigger_message_id], 'pending', k.due_at, k.now, k.now, k.correlation_id

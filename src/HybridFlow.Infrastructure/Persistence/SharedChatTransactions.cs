@@ -66,6 +66,11 @@ public sealed class SharedChatTransactions
         _options = options;
         _metrics = metrics;
         _logger = logger;
+        // Read at collection time (a scrape), not counted on every webhook.
+        metrics.ObserveWebhooksWaitingForTransaction(() =>
+        {
+            lock (_gate) return _waiting.Count;
+        });
     }
 
     /// <summary>
@@ -120,7 +125,6 @@ public sealed class SharedChatTransactions
         lock (_gate)
         {
             _waiting.Add(member);
-            _metrics.WebhooksWaitingForTransaction(1);
             startRunner = _runners < _options.MaxConcurrent;
             if (startRunner) _runners++;
         }
@@ -159,11 +163,7 @@ public sealed class SharedChatTransactions
             var m = _waiting[i];
             if (_chatsInTransaction.Add(m.ChatKey)) taken.Add(m);
         }
-        if (taken.Count > 0)
-        {
-            _waiting.RemoveAll(m => taken.Contains(m));
-            _metrics.WebhooksWaitingForTransaction(-taken.Count);
-        }
+        if (taken.Count > 0) _waiting.RemoveAll(m => taken.Contains(m));
         return taken;
     }
 

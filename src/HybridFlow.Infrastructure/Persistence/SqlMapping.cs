@@ -90,15 +90,7 @@ internal static class SqlMapping
 
     /// <summary>Queues a reply, or pushes the chat's pending one back so that it also covers this message (debounce).</summary>
     public static NpgsqlBatchCommand EnqueueReplyCommand(long tenantId, long sessionId, long triggerMessageId, DateTimeOffset dueAt, DateTimeOffset now, string? correlationId) =>
-        BatchCommand("""
-            INSERT INTO reply_jobs AS j (tenant_id, session_id, trigger_message_ids, status, due_at, created_at, updated_at, correlation_id)
-            VALUES ($1, $2, ARRAY[$3::bigint], 'pending', $4, $5, $5, $6)
-            ON CONFLICT (session_id) WHERE status = 'pending' AND kind = 'reply' DO UPDATE
-            SET trigger_message_ids = j.trigger_message_ids || EXCLUDED.trigger_message_ids,
-                due_at = GREATEST(j.due_at, EXCLUDED.due_at),
-                updated_at = EXCLUDED.updated_at,
-                correlation_id = COALESCE(j.correlation_id, EXCLUDED.correlation_id)
-            """, tenantId, sessionId, triggerMessageId, dueAt, now, correlationId ?? (object)new NullOf(NpgsqlDbType.Text));
+        SharedChatStatements.EnqueueReplies([new ReplyEnqueueRow(tenantId, sessionId, triggerMessageId, dueAt, now, correlationId)]);
 
     /// <summary>Stores the session as the domain left it (no indexed column changes, so the update stays HOT).</summary>
     public static NpgsqlBatchCommand SessionUpdateCommand(ChatSession s) => BatchCommand("""

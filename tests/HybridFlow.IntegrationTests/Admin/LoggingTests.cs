@@ -4,7 +4,7 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Admin;
 
 /// <summary>Logs are JSON lines with the webhook's fields, and at info level hold no message text and no full phone number.</summary>
-[NonParallelizable] // Console.SetOut captures every test's log lines, and another capture would restore the wrong writer
+[NonParallelizable] // a log capture gets the lines of every test running beside it (Support/ConsoleCapture)
 public sealed class LoggingTests
 {
     [Test]

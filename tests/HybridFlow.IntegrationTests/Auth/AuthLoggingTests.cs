@@ -4,7 +4,7 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.Auth;
 
 /// <summary>Logins, lockouts, resets and the ADMIN_EMAIL bootstrap leave no email, password, hash or cookie in the logs.</summary>
-[NonParallelizable] // Console.SetOut captures every test's log lines, and another capture would restore the wrong writer
+[NonParallelizable] // a log capture gets the lines of every test running beside it (Support/ConsoleCapture)
 public sealed class AuthLoggingTests
 {
     [Test]

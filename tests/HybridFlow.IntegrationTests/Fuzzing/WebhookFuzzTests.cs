@@ -8,7 +8,7 @@ namespace HybridFlow.IntegrationTests.Fuzzing;
 /// works. The instance is the test's own, with the webhook rate limits lifted, so every body reaches the parser. The seed
 /// is fixed (<see cref="DefaultSeed"/>) and printed; <c>HYBRIDFLOW_FUZZ_SEED=n</c> replays (or tries) another one.
 /// </summary>
-[NonParallelizable] // Console.SetOut captures every test's log lines, and another capture would restore the wrong writer
+[NonParallelizable] // a log capture gets the lines of every test running beside it (Support/ConsoleCapture)
 public sealed class WebhookFuzzTests
 {
     private const int Bodies = 10_000;
@@ -30,9 +30,7 @@ public sealed class WebhookFuzzTests
         var (_, recordOnly) = await app.CreateTenantWithInstanceAsync(new { reply_mode = "off" });
         var fuzzer = new WebhookFuzzer(seed, Payloads.Load);
 
-        var original = Console.Out;
-        var log = new StringWriter();
-        Console.SetOut(TextWriter.Synchronized(log));
+        var capture = new ConsoleCapture();
         var statuses = new Dictionary<int, int>();
         var failures = new List<string>();
         try
@@ -55,11 +53,11 @@ public sealed class WebhookFuzzTests
         }
         finally
         {
-            Console.SetOut(original);
+            capture.Dispose();
         }
 
         TestContext.Out.WriteLine("statuses: " + string.Join(", ", statuses.OrderBy(k => k.Key).Select(k => $"{k.Key}×{k.Value}")));
-        var errors = log.ToString().Split('\n').Where(l => l.Contains("\"@l\":\"Error\"", StringComparison.Ordinal) || l.Contains("\"@l\":\"Fatal\"", StringComparison.Ordinal)).ToList();
+        var errors = capture.Text.Split('\n').Where(l => l.Contains("\"@l\":\"Error\"", StringComparison.Ordinal) || l.Contains("\"@l\":\"Fatal\"", StringComparison.Ordinal)).ToList();
         Assert.That(failures, Is.Empty, string.Join('\n', failures) + "\n" + string.Join('\n', errors.Take(2)));
         Assert.That(statuses.Values.Sum(), Is.EqualTo(Bodies));
         Assert.That(statuses.Keys, Is.All.LessThan(500));

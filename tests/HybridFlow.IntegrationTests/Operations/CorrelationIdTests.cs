@@ -47,7 +47,7 @@ public sealed class CorrelationIdTests
     }
 
     [Test]
-    [NonParallelizable] // Console.SetOut captures every test's log lines, and another capture would restore the wrong writer
+    [NonParallelizable] // a log capture gets the lines of every test running beside it (Support/ConsoleCapture)
     public async Task WebhooksId_IsStoredOnTheReplyJob_SentToTheModelAndEvolution_AndInTheWorkersLogs()
     {
         var correlationId = "evo-" + Guid.NewGuid().ToString("N")[..12];

@@ -147,7 +147,7 @@ public sealed class ReplyDispatchTests
     }
 
     [Test]
-    [NonParallelizable] // Console.SetOut captures every test's log lines, and another capture would restore the wrong writer
+    [NonParallelizable] // a log capture gets the lines of every test running beside it (Support/ConsoleCapture)
     public async Task DeprecatedReplyWorkers_StillWorks_AndSaysSoInTheLog()
     {
         using var capture = new ConsoleCapture();

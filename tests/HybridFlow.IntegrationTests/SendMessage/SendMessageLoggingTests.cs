@@ -3,7 +3,7 @@ using HybridFlow.IntegrationTests.Support;
 namespace HybridFlow.IntegrationTests.SendMessage;
 
 /// <summary>At info level the send-message and workflow paths log no message text, no full phone number and no secret.</summary>
-[NonParallelizable] // Console.SetOut captures every test's log lines, and another capture would restore the wrong writer
+[NonParallelizable] // a log capture gets the lines of every test running beside it (Support/ConsoleCapture)
 public sealed class SendMessageLoggingTests
 {
     [Test]
