@@ -104,6 +104,11 @@ fi
 if ((${#trx_files[@]} > 0)); then
   echo "test.sh: the ten slowest test classes (sum of their tests' durations):"
   bash "$ROOT/scripts/slowest-classes.sh" 10 "${trx_files[@]}" || echo "test.sh: could not read the durations" >&2
+  if ((failed > 0)); then
+    # Last, just above the summary, so a log read from its end still names them.
+    echo "test.sh: the failed tests:"
+    bash "$ROOT/scripts/failed-tests.sh" "${trx_files[@]}" || echo "test.sh: could not read the failures" >&2
+  fi
 fi
 
 summary="$passed passed, $failed failed"
