@@ -322,8 +322,19 @@ public sealed class PostgresServer : IAsyncDisposable
         _createdDatabases.Clear();
         if (_container is not null)
         {
-            // Removes the container (Testcontainers' dispose deletes it, with or without Ryuk).
-            await _container.DisposeAsync().ConfigureAwait(false);
+            // Removes the container (Testcontainers' dispose deletes it, with or without Ryuk). Every test has run by
+            // now: a removal the engine is too busy to answer in time is not a failed run. The container carries the
+            // hybridflow.tests label, and `scripts/container-engine.sh stop` removes what is left with that label.
+            try
+            {
+                await _container.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException or TimeoutException)
+            {
+                TestContext.Progress.WriteLine(
+                    $"warning: the PostgreSQL test container {_container.Id} could not be removed ({ex.GetType().Name}: {ex.Message}); " +
+                    "remove it with `docker rm -f` or `scripts/container-engine.sh stop`");
+            }
             return;
         }
 
