@@ -8,6 +8,7 @@ using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Infrastructure.Observability;
 using HybridFlow.Infrastructure.Security;
 using OpenAI;
+using HybridFlow.Domain.Tenants;
 
 namespace HybridFlow.Infrastructure.Llm;
 

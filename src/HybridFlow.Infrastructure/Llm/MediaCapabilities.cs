@@ -1,4 +1,5 @@
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Domain.Tenants;
 
 namespace HybridFlow.Infrastructure.Llm;
 
