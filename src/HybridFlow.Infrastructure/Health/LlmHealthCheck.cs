@@ -28,7 +28,7 @@ public sealed class LlmHealthCheck : IHealthCheck
             // Resolved here, not injected: a malformed LLM setting must show up as this check's error, not as a 500 of /health.
             options = _services.GetRequiredService<LlmOptions>();
         }
-        catch (InvalidOperationException e)
+        catch (Microsoft.Extensions.Options.OptionsValidationException e)
         {
             // The message names the variable, never its value.
             return HealthCheckResult.Unhealthy(e.Message);
