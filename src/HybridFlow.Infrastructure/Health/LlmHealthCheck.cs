@@ -9,7 +9,7 @@ namespace HybridFlow.Infrastructure.Health;
 /// OpenAI-compatible server, its base URL) is set, and a custom base URL also has to accept connections. The paid API is
 /// never called from a health check.
 /// </summary>
-public sealed class LlmHealthCheck : IHealthCheck
+internal sealed class LlmHealthCheck : IHealthCheck
 {
     private readonly IServiceProvider _services;
     private readonly OperationsOptions _operations;

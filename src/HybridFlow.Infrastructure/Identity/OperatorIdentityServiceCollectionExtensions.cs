@@ -8,7 +8,7 @@ using Npgsql;
 
 namespace HybridFlow.Infrastructure.Identity;
 
-public static class OperatorIdentityServiceCollectionExtensions
+internal static class OperatorIdentityServiceCollectionExtensions
 {
     /// <summary>
     /// Identity's user store (no Identity UI, no roles table). The email is the user name and unique; passwords need

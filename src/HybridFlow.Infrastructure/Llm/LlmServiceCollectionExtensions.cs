@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace HybridFlow.Infrastructure.Llm;
 
-public static class LlmServiceCollectionExtensions
+internal static class LlmServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="LlmOptions"/>, the shared <see cref="LlmClients"/>, the OpenAI, Anthropic and static

@@ -51,7 +51,7 @@ internal sealed class SettingsValidator<T> : IValidateOptions<T> where T : class
     }
 }
 
-public static class SettingsRegistration
+internal static class SettingsRegistration
 {
     /// <summary>Binds <typeparamref name="T"/> from the environment variables its properties name, checked when the host starts.</summary>
     internal static OptionsBuilder<T> AddSettings<T>(this IServiceCollection services, IConfiguration configuration) where T : class
