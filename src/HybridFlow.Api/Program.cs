@@ -8,6 +8,7 @@ using HybridFlow.Api.Swagger;
 using HybridFlow.Api.WebApp;
 using HybridFlow.Application;
 using HybridFlow.Infrastructure;
+using HybridFlow.Infrastructure.Settings;
 using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,10 +23,10 @@ builder.Services.AddSerilog((services, logger) =>
 
 builder.Services.AddApplication();
 builder.Services.AddInfrastructure(builder.Configuration);
-var settings = new EnvironmentSettings(builder.Configuration);
-var operations = settings.Operations();
-if (builder.Environment.IsProduction()) settings.RequireStrongSecrets();
-var trustedProxies = settings.TrustedProxies();
+// The settings this composition needs at once; the others are options checked when the host starts.
+var hostSettings = HostSettings.Read(builder.Configuration);
+var operations = hostSettings.Operations();
+var trustedProxies = hostSettings.ParseTrustedProxies();
 builder.Services.AddHybridFlowForwardedHeaders(trustedProxies);
 
 builder.Services.AddHybridFlowAuthentication(builder.Configuration);

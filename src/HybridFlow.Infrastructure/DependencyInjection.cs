@@ -10,11 +10,14 @@ using HybridFlow.Infrastructure.Observability;
 using HybridFlow.Infrastructure.Persistence;
 using HybridFlow.Infrastructure.Replies;
 using HybridFlow.Infrastructure.Security;
+using HybridFlow.Infrastructure.Settings;
 using HybridFlow.Infrastructure.Workflows;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace HybridFlow.Infrastructure;
@@ -23,14 +26,20 @@ public static class DependencyInjection
 {
     public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
     {
-        var env = new EnvironmentSettings(configuration);
-        services.AddSingleton(env.HybridFlow());
-        services.AddSingleton(env.Workers());
-        services.AddSingleton(env.Evolution());
-        services.AddSingleton(env.SecretProtector());
-        services.AddSingleton(env.Workflow());
-        services.AddSingleton(env.Operations());
-        services.AddSingleton(env.Outbound());
+        // Settings are bound on first use and checked when the host starts (a bad value stops it, naming the variable);
+        // HostSettings are what this composition needs at once (docs/ARCHITECTURE.md section 6).
+        var host = HostSettings.Read(configuration);
+        services.AddSettings<EnvironmentSettings>(configuration);
+        services.AddSettings<SecretKeySettings>(configuration);
+        services.AddSettings<SharedSecretSettings>(configuration);
+        services.AddSingleton<IValidateOptions<SharedSecretSettings>>(sp => new SharedSecretSettings.StrongInProduction(sp.GetService<IHostEnvironment>()));
+        services.AddSingleton(sp => sp.Settings<EnvironmentSettings>().HybridFlow());
+        services.AddSingleton(sp => sp.Settings<EnvironmentSettings>().Workers());
+        services.AddSingleton(sp => sp.Settings<EnvironmentSettings>().Evolution());
+        services.AddSingleton(sp => sp.Settings<SecretKeySettings>().SecretProtector());
+        services.AddSingleton(sp => sp.Settings<EnvironmentSettings>().Workflow());
+        services.AddSingleton(host.Operations());
+        services.AddSingleton(sp => sp.Settings<EnvironmentSettings>().Outbound());
         services.AddSingleton<OutboundAddressGuard>();
         services.AddSingleton<IOutboundAddressPolicy>(sp => sp.GetRequiredService<OutboundAddressGuard>());
         services.AddSingleton(TimeProvider.System);
@@ -44,17 +53,17 @@ public static class DependencyInjection
         // The API host replaces this with the request's X-Correlation-Id.
         services.TryAddSingleton<ICorrelationContext, NoCorrelationContext>();
 
-        var connectionString = env.DatabaseConnectionString();
+        var connectionString = host.DatabaseConnectionString();
         services.AddSingleton(_ => PostgresDataSources.Build(connectionString));
         services.AddSingleton(_ => new WebhookDataSource(PostgresDataSources.BuildForWebhooks(connectionString)));
         services.AddSingleton<InstanceCache>();
-        services.AddSingleton(env.SharedTransactions());
+        services.AddSingleton(sp => sp.Settings<EnvironmentSettings>().SharedTransactions());
         services.AddSingleton<SharedChatTransactions>();
         services.AddDbContext<HybridFlowDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<MigrationRunner>();
-        if (env.Flag("MIGRATE_ON_STARTUP", true)) services.AddHostedService<MigrationHostedService>();
+        if (host.Migrate) services.AddHostedService<MigrationHostedService>();
         services.AddHostedService<Security.SecretReencryptionService>();
-        Identity.OperatorIdentityServiceCollectionExtensions.AddOperatorIdentity(services, env);
+        Identity.OperatorIdentityServiceCollectionExtensions.AddOperatorIdentity(services, host);
         services.AddDataProtectionKeysInPostgres();
 
         services.AddScoped<ChatStore>();
@@ -94,7 +103,7 @@ public static class DependencyInjection
         // Every model call is timed, counted and stamped with the job's correlation id, whichever provider answers it;
         // around that, the throttle caps calls per provider and model and holds everyone back while a provider rate limits.
         services.AddSingleton<MeteredReplyGenerator>();
-        services.AddSingleton(env.LlmAccounts());
+        services.AddSingleton(sp => sp.Settings<EnvironmentSettings>().LlmAccounts());
         services.AddSingleton<LlmAccountStatus>();
         services.Replace(ServiceDescriptor.Singleton<IReplyGenerator, ThrottledReplyGenerator>());
 
@@ -102,14 +111,14 @@ public static class DependencyInjection
         services.AddSingleton<IReplyWorkerSignal>(sp => sp.GetRequiredService<ReplyWorkerSignal>());
         services.AddHostedService<ReplyDispatcher>();
         services.AddHostedService<AutoResumeSweepService>();
-        services.AddSingleton(env.SendResolution());
+        services.AddSingleton(sp => sp.Settings<EnvironmentSettings>().SendResolution());
         services.AddHostedService<SendResolutionService>();
-        services.AddSingleton(env.NotifyDelivery());
+        services.AddSingleton(sp => sp.Settings<EnvironmentSettings>().NotifyDelivery());
         services.AddHostedService<NotifyDeliveryService>();
 
         // The inbox's realtime feed: each process reads inbox_events every INBOX_POLL_MS and fans out to its open streams.
-        services.AddSingleton(env.InboxStream());
-        services.AddSingleton(env.InboxQueries());
+        services.AddSingleton(sp => sp.Settings<EnvironmentSettings>().InboxStream());
+        services.AddSingleton(sp => sp.Settings<EnvironmentSettings>().InboxQueries());
         services.AddSingleton<InboxEventStore>();
         services.AddSingleton<Realtime.InboxEventFeed>();
         services.AddSingleton<IInboxEventFeed>(sp => sp.GetRequiredService<Realtime.InboxEventFeed>());

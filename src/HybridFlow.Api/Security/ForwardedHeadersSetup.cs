@@ -1,4 +1,5 @@
 using HybridFlow.Infrastructure;
+using HybridFlow.Infrastructure.Settings;
 using Microsoft.AspNetCore.HttpOverrides;
 
 namespace HybridFlow.Api.Security;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Users.Queries;
-using HybridFlow.Infrastructure;
+using HybridFlow.Infrastructure.Settings;
 using MediatR;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -31,9 +31,8 @@ public static class UserAuthentication
 
     public static IServiceCollection AddHybridFlowAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
-        var env = new EnvironmentSettings(configuration);
         // How often a login cookie is checked against the user (deleted, locked, new role or password); 0 = every request.
-        var revalidateEvery = TimeSpan.FromSeconds(env.Number("AUTH_REVALIDATE_SECONDS", 60, 0, 3600));
+        var revalidateEvery = HostSettings.Read(configuration).AuthRevalidate;
 
         services.AddAntiforgery(o =>
         {

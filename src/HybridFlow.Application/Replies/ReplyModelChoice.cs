@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Tenants;
 using Microsoft.Extensions.Logging;
+using HybridFlow.Domain.Tenants;
 
 namespace HybridFlow.Application.Replies;
 

@@ -2,6 +2,7 @@ using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Domain.Replies;
 using Microsoft.Extensions.Logging;
+using HybridFlow.Domain.Messages;
 
 namespace HybridFlow.Application.Replies;
 

@@ -3,6 +3,7 @@ using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Sessions;
 using HybridFlow.Domain.Replies;
 using Microsoft.Extensions.Logging;
+using HybridFlow.Domain.Messages;
 
 namespace HybridFlow.Application.Replies;
 

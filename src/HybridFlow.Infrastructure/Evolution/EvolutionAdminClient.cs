@@ -16,7 +16,7 @@ namespace HybridFlow.Infrastructure.Evolution;
 /// Both are safe to repeat, so they are retried on the same transient failures as sends; Evolution's own errors are
 /// reported, not thrown. The webhook body carries the secret header, so bodies are never logged.
 /// </summary>
-public sealed class EvolutionAdminClient : IEvolutionAdmin
+internal sealed class EvolutionAdminClient : IEvolutionAdmin
 {
     private const string ConnectionStateOperation = "connection_state";
     private const string SetWebhookOperation = "set_webhook";

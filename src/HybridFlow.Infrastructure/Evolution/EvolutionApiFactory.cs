@@ -17,7 +17,7 @@ namespace HybridFlow.Infrastructure.Evolution;
 /// fresh HttpClient from the factory's pooled "evolution.trusted" or "evolution.tenant" handler, by who saved the URL
 /// (<see cref="OutboundHttp"/>). Runs calls through the retry/timeout pipeline and times each attempt.
 /// </summary>
-public sealed class EvolutionApiFactory
+internal sealed class EvolutionApiFactory
 {
     public const string HttpClientName = "evolution";
     private const string ApiKeyHeader = "apikey";

@@ -7,19 +7,19 @@ namespace HybridFlow.Infrastructure.Evolution;
 // Optional fields are null and left out of requests: Evolution treats a present null as a filter or a value.
 
 /// <summary>A WhatsApp message key. In a findMessages filter every part is optional (and <c>fromMe: false</c> filters nothing).</summary>
-public sealed record MessageKey(
+internal sealed record MessageKey(
     [property: JsonPropertyName("remoteJid")] string? RemoteJid,
     [property: JsonPropertyName("fromMe")] bool? FromMe,
     [property: JsonPropertyName("id")] string? Id);
 
 /// <summary><c>number</c>: digits or a full JID; <c>delay</c>: ms of "typing…" before the message (Evolution blocks that long).</summary>
-public sealed record SendTextRequest(
+internal sealed record SendTextRequest(
     [property: JsonPropertyName("number")] string Number,
     [property: JsonPropertyName("text")] string Text,
     [property: JsonPropertyName("delay")] int? Delay = null);
 
 /// <summary>The <c>send.message</c> object Evolution answers; fields it adds in other versions are kept in <see cref="Extra"/>.</summary>
-public sealed record SendTextResponse(
+internal sealed record SendTextResponse(
     [property: JsonPropertyName("key")] MessageKey? Key,
     [property: JsonPropertyName("pushName")] string? PushName,
     [property: JsonPropertyName("status")] string? Status,
@@ -35,37 +35,37 @@ public sealed record SendTextResponse(
 }
 
 /// <summary>All three fields are required by Evolution; <c>presence</c> is composing, recording, paused, available or unavailable.</summary>
-public sealed record SendPresenceRequest(
+internal sealed record SendPresenceRequest(
     [property: JsonPropertyName("number")] string Number,
     [property: JsonPropertyName("presence")] string Presence,
     [property: JsonPropertyName("delay")] int Delay);
 
-public sealed record SendPresenceResponse([property: JsonPropertyName("presence")] string? Presence);
+internal sealed record SendPresenceResponse([property: JsonPropertyName("presence")] string? Presence);
 
 /// <summary><c>offset</c> is the page size (Evolution's default 50); <c>page</c> starts at 1.</summary>
-public sealed record FindMessagesRequest(
+internal sealed record FindMessagesRequest(
     [property: JsonPropertyName("where")] FindMessagesWhere Where,
     [property: JsonPropertyName("page")] int? Page = null,
     [property: JsonPropertyName("offset")] int? Offset = null);
 
-public sealed record FindMessagesWhere(
+internal sealed record FindMessagesWhere(
     [property: JsonPropertyName("key")] MessageKey? Key = null,
     [property: JsonPropertyName("messageTimestamp")] TimestampRange? MessageTimestamp = null);
 
 /// <summary>Sent as ISO times, which Evolution compares with the stored epoch seconds.</summary>
-public sealed record TimestampRange(
+internal sealed record TimestampRange(
     [property: JsonPropertyName("gte")] DateTimeOffset? Gte,
     [property: JsonPropertyName("lte")] DateTimeOffset? Lte);
 
-public sealed record FindMessagesResponse([property: JsonPropertyName("messages")] StoredMessagePage? Messages);
+internal sealed record FindMessagesResponse([property: JsonPropertyName("messages")] StoredMessagePage? Messages);
 
-public sealed record StoredMessagePage(
+internal sealed record StoredMessagePage(
     [property: JsonPropertyName("total")] int Total,
     [property: JsonPropertyName("pages")] int Pages,
     [property: JsonPropertyName("currentPage")] int CurrentPage,
     [property: JsonPropertyName("records")] IReadOnlyList<StoredMessage>? Records);
 
-public sealed record StoredMessage(
+internal sealed record StoredMessage(
     [property: JsonPropertyName("id")] string? Id,
     [property: JsonPropertyName("key")] MessageKey? Key,
     [property: JsonPropertyName("pushName")] string? PushName,
@@ -78,19 +78,19 @@ public sealed record StoredMessage(
     [property: JsonPropertyName("MessageUpdate")] IReadOnlyList<StoredMessageUpdate>? MessageUpdate);
 
 /// <summary>A delivery update Evolution stored for the message, e.g. <c>SERVER_ACK</c>, <c>DELIVERY_ACK</c>, <c>READ</c>.</summary>
-public sealed record StoredMessageUpdate([property: JsonPropertyName("status")] string? Status);
+internal sealed record StoredMessageUpdate([property: JsonPropertyName("status")] string? Status);
 
 /// <summary><c>{"instance":{"instanceName","state"}}</c>; the state is missing while Evolution has not loaded the instance.</summary>
-public sealed record ConnectionStateResponse([property: JsonPropertyName("instance")] InstanceConnection? Instance);
+internal sealed record ConnectionStateResponse([property: JsonPropertyName("instance")] InstanceConnection? Instance);
 
-public sealed record InstanceConnection(
+internal sealed record InstanceConnection(
     [property: JsonPropertyName("instanceName")] string? InstanceName,
     [property: JsonPropertyName("state")] string? State);
 
 /// <summary>Evolution 2.x wants the webhook nested under <c>webhook</c>.</summary>
-public sealed record SetWebhookRequest([property: JsonPropertyName("webhook")] WebhookSettings Webhook);
+internal sealed record SetWebhookRequest([property: JsonPropertyName("webhook")] WebhookSettings Webhook);
 
-public sealed record WebhookSettings(
+internal sealed record WebhookSettings(
     [property: JsonPropertyName("enabled")] bool Enabled,
     [property: JsonPropertyName("url")] string Url,
     [property: JsonPropertyName("headers")] IReadOnlyDictionary<string, string> Headers,
@@ -99,9 +99,9 @@ public sealed record WebhookSettings(
     [property: JsonPropertyName("events")] IReadOnlyList<string> Events);
 
 /// <summary>Evolution's error body: <c>{"status":404,"error":"Not Found","response":{"message":["…"]}}</c>; message is a string or an array.</summary>
-public sealed record EvolutionError(
+internal sealed record EvolutionError(
     [property: JsonPropertyName("status")] int? Status,
     [property: JsonPropertyName("error")] string? Error,
     [property: JsonPropertyName("response")] EvolutionErrorResponse? Response);
 
-public sealed record EvolutionErrorResponse([property: JsonPropertyName("message")] JsonElement? Message);
+internal sealed record EvolutionErrorResponse([property: JsonPropertyName("message")] JsonElement? Message);

@@ -16,7 +16,7 @@ namespace HybridFlow.Infrastructure.Evolution;
 /// whose answer does not prove it went out or not (a timeout, a 5xx, an unexplained 400) is an unknown outcome,
 /// settled by proof (<see cref="ClassifySend"/>).
 /// </summary>
-public sealed class EvolutionClient : IWhatsAppGateway
+internal sealed class EvolutionClient : IWhatsAppGateway
 {
     private const string SendTextOperation = "send_text";
     private const string FindMessagesOperation = "find_messages";

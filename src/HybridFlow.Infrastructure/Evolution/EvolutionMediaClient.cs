@@ -11,13 +11,13 @@ using Refit;
 namespace HybridFlow.Infrastructure.Evolution;
 
 /// <summary><c>{"message": {"key": {"id": …}}}</c>: Evolution loads the message from its own store.</summary>
-public sealed record MediaBase64Request(
+internal sealed record MediaBase64Request(
     [property: JsonPropertyName("message")] MediaMessageRef Message,
     [property: JsonPropertyName("convertToMp4")] bool ConvertToMp4 = false);
 
-public sealed record MediaMessageRef([property: JsonPropertyName("key")] MessageKey Key);
+internal sealed record MediaMessageRef([property: JsonPropertyName("key")] MessageKey Key);
 
-public sealed record MediaBase64Response(
+internal sealed record MediaBase64Response(
     [property: JsonPropertyName("mediaType")] string? MediaType,
     [property: JsonPropertyName("fileName")] string? FileName,
     [property: JsonPropertyName("mimetype")] string? MimeType,
@@ -27,7 +27,7 @@ public sealed record MediaBase64Response(
 /// POST /chat/getBase64FromMediaMessage/{instance} (evolution.md section 4), under the instance's trust and the outbound
 /// address guard like sendText. Nothing is sent by it, so every failure before an answer is simply transient.
 /// </summary>
-public sealed class EvolutionMediaClient : IWhatsAppMediaGateway
+internal sealed class EvolutionMediaClient : IWhatsAppMediaGateway
 {
     private const string Operation = "get_media";
     private readonly EvolutionApiFactory _evolution;

@@ -1,6 +1,6 @@
 namespace HybridFlow.Infrastructure.Evolution;
 
-public sealed record EvolutionOptions
+internal sealed record EvolutionOptions
 {
     /// <summary>Per attempt; Evolution blocks for the whole send, typing delay included.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);

@@ -8,7 +8,7 @@ namespace HybridFlow.Infrastructure.Evolution;
 /// (dispose it), so HTTP errors come back with their status and body instead of being thrown; a failure before any answer
 /// (refused, dropped, timed out) is thrown as is.
 /// </summary>
-public interface IEvolutionApi
+internal interface IEvolutionApi
 {
     /// <summary>201 with the <c>send.message</c> object; 400 both for "not on WhatsApp" and for transient Baileys failures.</summary>
     [Post("/message/sendText/{instance}")]

@@ -9,7 +9,7 @@ namespace HybridFlow.Infrastructure.Health;
 /// OpenAI-compatible server, its base URL) is set, and a custom base URL also has to accept connections. The paid API is
 /// never called from a health check.
 /// </summary>
-public sealed class LlmHealthCheck : IHealthCheck
+internal sealed class LlmHealthCheck : IHealthCheck
 {
     private readonly IServiceProvider _services;
     private readonly OperationsOptions _operations;
@@ -28,7 +28,7 @@ public sealed class LlmHealthCheck : IHealthCheck
             // Resolved here, not injected: a malformed LLM setting must show up as this check's error, not as a 500 of /health.
             options = _services.GetRequiredService<LlmOptions>();
         }
-        catch (InvalidOperationException e)
+        catch (Microsoft.Extensions.Options.OptionsValidationException e)
         {
             // The message names the variable, never its value.
             return HealthCheckResult.Unhealthy(e.Message);

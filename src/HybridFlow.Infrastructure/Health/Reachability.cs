@@ -6,7 +6,7 @@ namespace HybridFlow.Infrastructure.Health;
 /// "Is the host up?" as cheaply as it gets: a TCP connection to the URL's host and port, closed at once. No HTTP request
 /// is sent, so nothing is billed, no workflow runs, and no credential leaves the process.
 /// </summary>
-public static class Reachability
+internal static class Reachability
 {
     public static async Task<bool> AcceptsConnectionsAsync(Uri url, TimeSpan timeout, CancellationToken ct)
     {

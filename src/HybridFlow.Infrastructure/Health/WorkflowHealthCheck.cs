@@ -4,7 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace HybridFlow.Infrastructure.Health;
 
 /// <summary>The global workflow target (n8n): "disabled" unless N8N_ENABLED is true; then its URL must be set and its host reachable.</summary>
-public sealed class WorkflowHealthCheck : IHealthCheck
+internal sealed class WorkflowHealthCheck : IHealthCheck
 {
     private readonly HybridFlowSettings _settings;
     private readonly OperationsOptions _options;

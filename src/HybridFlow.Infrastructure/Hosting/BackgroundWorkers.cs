@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 
 namespace HybridFlow.Infrastructure.Hosting;
 
-public sealed record WorkerOptions
+internal sealed record WorkerOptions
 {
     /// <summary>REPLY_CONCURRENCY: reply jobs in flight per process.</summary>
     public int ReplyConcurrency { get; init; } = 1024;
@@ -22,7 +22,7 @@ public sealed record WorkerOptions
 }
 
 /// <summary>Runs the auto-resume sweep at start and every minute (the cron endpoint runs the same command).</summary>
-public sealed class AutoResumeSweepService : PeriodicCommandService
+internal sealed class AutoResumeSweepService : PeriodicCommandService
 {
     private readonly WorkerOptions _options;
     private readonly ILogger<AutoResumeSweepService> _logger;
@@ -48,7 +48,7 @@ public sealed class AutoResumeSweepService : PeriodicCommandService
 }
 
 /// <summary>Applies the SQL migrations before anything else starts (MIGRATE_ON_STARTUP=false turns it off).</summary>
-public sealed class MigrationHostedService : IHostedService
+internal sealed class MigrationHostedService : IHostedService
 {
     private readonly IServiceProvider _services;
 

@@ -5,14 +5,14 @@ using Microsoft.Extensions.Logging;
 
 namespace HybridFlow.Infrastructure.Hosting;
 
-public sealed record NotifyDeliveryOptions
+internal sealed record NotifyDeliveryOptions
 {
     public bool Enabled { get; init; } = true;
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>Every few seconds (NOTIFY_DELIVERY_SECONDS), POSTs the due handoff_requested events to the tenants' notify_url.</summary>
-public sealed class NotifyDeliveryService : PeriodicCommandService
+internal sealed class NotifyDeliveryService : PeriodicCommandService
 {
     private readonly NotifyDeliveryOptions _options;
 

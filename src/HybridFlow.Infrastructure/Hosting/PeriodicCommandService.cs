@@ -9,7 +9,7 @@ namespace HybridFlow.Infrastructure.Hosting;
 /// Sends one MediatR command per tick, in a DI scope of its own. A failed pass is logged and the next tick tries again;
 /// the commands claim their rows with SKIP LOCKED, so every replica may run them.
 /// </summary>
-public abstract class PeriodicCommandService : BackgroundService
+internal abstract class PeriodicCommandService : BackgroundService
 {
     private readonly IServiceScopeFactory _scopes;
     private readonly ILogger _logger;

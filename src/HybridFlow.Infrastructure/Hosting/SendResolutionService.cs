@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace HybridFlow.Infrastructure.Hosting;
 
-public sealed record SendResolutionOptions
+internal sealed record SendResolutionOptions
 {
     public bool Enabled { get; init; } = true;
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(2);
@@ -15,7 +15,7 @@ public sealed record SendResolutionOptions
 /// Every few seconds (SEND_RESOLVE_SECONDS), settles the sends whose answer was lost or whose sender died: soon after the
 /// echo window (SEND_ECHO_WAIT_SECONDS) or a dead process's lease, not at the minute sweep.
 /// </summary>
-public sealed class SendResolutionService : PeriodicCommandService
+internal sealed class SendResolutionService : PeriodicCommandService
 {
     private readonly SendResolutionOptions _options;
 

@@ -11,7 +11,7 @@ namespace HybridFlow.Infrastructure.Identity;
 /// ILoginSessionStore on the login_sessions table (V0016). A login is live while its row exists, has not expired and
 /// carries its user's current security stamp: one indexed lookup per request, joined to the user.
 /// </summary>
-public sealed class LoginSessionStore : ILoginSessionStore
+internal sealed class LoginSessionStore : ILoginSessionStore
 {
     private const int UserAgentMax = 512;
     private const string Live = "s.expires_at > $2 AND s.security_stamp = u.security_stamp";

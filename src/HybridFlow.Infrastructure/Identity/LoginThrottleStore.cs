@@ -9,7 +9,7 @@ namespace HybridFlow.Infrastructure.Identity;
 /// The login throttles in PostgreSQL (login_throttles), so every replica counts the same tries. A change creates the
 /// missing rows and locks them in key order (two replicas never wait on each other in a circle), then writes them back.
 /// </summary>
-public sealed class LoginThrottleStore : ILoginThrottles
+internal sealed class LoginThrottleStore : ILoginThrottles
 {
     /// <summary>Longer than any window plus the longest block: an older row says nothing a new one would not.</summary>
     private static readonly TimeSpan Forgotten = TimeSpan.FromHours(3);

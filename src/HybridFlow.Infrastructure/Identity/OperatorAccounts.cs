@@ -8,7 +8,7 @@ using Npgsql;
 namespace HybridFlow.Infrastructure.Identity;
 
 /// <summary>IOperatorAccounts over Identity's UserManager: its hasher, validators and lockout (set by the login throttles' backstop).</summary>
-public sealed class OperatorAccounts : IOperatorAccounts
+internal sealed class OperatorAccounts : IOperatorAccounts
 {
     private readonly UserManager<OperatorUser> _users;
     private readonly NpgsqlDataSource _db;

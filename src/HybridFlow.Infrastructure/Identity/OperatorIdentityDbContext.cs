@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace HybridFlow.Infrastructure.Identity;
 
 /// <summary>Identity's user store (no roles table: a user has one role column) on the snake_case tables of V0012.</summary>
-public sealed class OperatorIdentityDbContext : IdentityUserContext<OperatorUser, long>
+internal sealed class OperatorIdentityDbContext : IdentityUserContext<OperatorUser, long>
 {
     public OperatorIdentityDbContext(DbContextOptions<OperatorIdentityDbContext> options) : base(options) { }
 

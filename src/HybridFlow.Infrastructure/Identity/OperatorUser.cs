@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Identity;
 namespace HybridFlow.Infrastructure.Identity;
 
 /// <summary>Identity's user plus who the person is here (the <c>users</c> table of V0012).</summary>
-public sealed class OperatorUser : IdentityUser<long>
+internal sealed class OperatorUser : IdentityUser<long>
 {
     /// <summary>Null only for platform_admin.</summary>
     public long? TenantId { get; set; }

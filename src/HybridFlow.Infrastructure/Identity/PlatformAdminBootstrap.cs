@@ -11,7 +11,7 @@ namespace HybridFlow.Infrastructure.Identity;
 /// has that email. With ADMIN_PASSWORD_RESET=true an existing one gets ADMIN_PASSWORD and is unlocked, once per
 /// ADMIN_PASSWORD value. A password the rules refuse stops startup. Neither value is logged.
 /// </summary>
-public sealed class PlatformAdminBootstrap : IHostedService
+internal sealed class PlatformAdminBootstrap : IHostedService
 {
     private readonly IServiceProvider _services;
     private readonly string _email;

@@ -33,7 +33,7 @@ public sealed class AnthropicReplyGenerator : IReplyGenerator, IDisposable
     private readonly LlmClients _clients;
     private readonly LlmClients? _ownedClients;
 
-    public AnthropicReplyGenerator(LlmOptions options, LlmClients clients)
+    internal AnthropicReplyGenerator(LlmOptions options, LlmClients clients)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(clients);

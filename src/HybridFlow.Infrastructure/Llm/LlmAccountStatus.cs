@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace HybridFlow.Infrastructure.Llm;
 
 /// <summary>LLM_ACCOUNT_RETRY_MINUTES: how long the platform's model account counts as out of credit after the provider said so.</summary>
-public sealed record LlmAccountOptions
+internal sealed record LlmAccountOptions
 {
     public TimeSpan RetryAfter { get; init; } = TimeSpan.FromMinutes(10);
 }
@@ -13,7 +13,7 @@ public sealed record LlmAccountOptions
 /// (OpenAI <c>insufficient_quota</c>, Anthropic "credit balance is too low"). Meanwhile no job is sent to it one by one:
 /// each fails at once, and /health shows the model as degraded. After the wait one call tries the account again.
 /// </summary>
-public sealed class LlmAccountStatus
+internal sealed class LlmAccountStatus
 {
     private readonly ConcurrentDictionary<string, DateTimeOffset> _exhaustedUntil = new(StringComparer.Ordinal);
 

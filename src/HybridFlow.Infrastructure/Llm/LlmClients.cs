@@ -8,6 +8,7 @@ using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Infrastructure.Observability;
 using HybridFlow.Infrastructure.Security;
 using OpenAI;
+using HybridFlow.Domain.Tenants;
 
 namespace HybridFlow.Infrastructure.Llm;
 
@@ -17,7 +18,7 @@ namespace HybridFlow.Infrastructure.Llm;
 /// the cache is keyed by <see cref="Fingerprint"/>. A tenant's base URL that the platform admin did not set connects
 /// through the <see cref="OutboundAddressGuard"/>, so it cannot reach a private address.
 /// </summary>
-public sealed class LlmClients : IDisposable
+internal sealed class LlmClients : IDisposable
 {
     /// <summary>How many distinct accounts keep a client; more are rebuilt on use.</summary>
     public const int Capacity = 256;
@@ -185,13 +186,13 @@ public sealed class LlmClients : IDisposable
 }
 
 /// <summary>An OpenAI client and whose key it carries; <see cref="ApiKey"/> only to scrub it from error text.</summary>
-public sealed record OpenAiAccount(OpenAIClient Client, bool IsTenantKey, string? ApiKey)
+internal sealed record OpenAiAccount(OpenAIClient Client, bool IsTenantKey, string? ApiKey)
 {
     public override string ToString() => $"OpenAiAccount(tenant key: {IsTenantKey})";
 }
 
 /// <summary>An Anthropic client and whose key it carries; <see cref="ApiKey"/> only to scrub it from error text.</summary>
-public sealed record AnthropicAccount(AnthropicClient Client, bool IsTenantKey, string ApiKey)
+internal sealed record AnthropicAccount(AnthropicClient Client, bool IsTenantKey, string ApiKey)
 {
     public override string ToString() => $"AnthropicAccount(tenant key: {IsTenantKey})";
 }

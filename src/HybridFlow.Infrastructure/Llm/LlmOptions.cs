@@ -1,10 +1,9 @@
-using System.Globalization;
 using HybridFlow.Application.Tenants;
-using Microsoft.Extensions.Configuration;
+using static HybridFlow.Infrastructure.Settings.SettingText;
 
 namespace HybridFlow.Infrastructure.Llm;
 
-/// <summary>LLM settings read from environment-style keys (LLM_PROVIDER, OPENAI_API_KEY, …).</summary>
+/// <summary>The LLM settings the model clients use, built from the bound and checked <see cref="LlmSettings"/>.</summary>
 public sealed class LlmOptions
 {
     public const string OpenAiProvider = "openai";
@@ -17,12 +16,6 @@ public sealed class LlmOptions
     public const int DefaultMaxTokens = 1024;
     public const string DefaultStaticReply = "Thanks for your message! We'll get back to you shortly.";
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
-
-    private static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(1);
-
-    private LlmOptions()
-    {
-    }
 
     /// <summary>Provider used when the tenant names none: <c>openai</c>, <c>anthropic</c> or <c>static</c>.</summary>
     public string Provider { get; private init; } = StaticProvider;
@@ -61,47 +54,27 @@ public sealed class LlmOptions
 
     public bool IsAnthropicConfigured => AnthropicApiKey is not null;
 
-    /// <exception cref="InvalidOperationException">A value is malformed; the message names the variable, never its value.</exception>
-    public static LlmOptions FromConfiguration(IConfiguration configuration)
+    /// <summary>Built from the bound, already checked <paramref name="settings"/>.</summary>
+    internal LlmOptions(LlmSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-
-        var openAiKey = Read(configuration, "OPENAI_API_KEY");
-        var openAiBaseUrl = ReadUrl(configuration, "OPENAI_BASE_URL");
-        var anthropicKey = Read(configuration, "ANTHROPIC_API_KEY");
-
-        return new LlmOptions
-        {
-            Provider = ReadProvider(configuration, openAiKey is not null || openAiBaseUrl is not null, anthropicKey is not null),
-            OpenAiApiKey = openAiKey,
-            OpenAiBaseUrl = openAiBaseUrl,
-            OpenAiModel = Read(configuration, "OPENAI_MODEL") ?? DefaultOpenAiModel,
-            AnthropicApiKey = anthropicKey,
-            AnthropicBaseUrl = ReadUrl(configuration, "ANTHROPIC_BASE_URL"),
-            AnthropicModel = Read(configuration, "ANTHROPIC_MODEL") ?? DefaultAnthropicModel,
-            TranscriptionModel = Read(configuration, "TRANSCRIPTION_MODEL") ?? DefaultTranscriptionModel,
-            MaxTokens = ReadMaxTokens(configuration),
-            Timeout = ReadTimeout(configuration),
-            StaticReply = Read(configuration, "LLM_STATIC_REPLY") ?? DefaultStaticReply,
-            MaxConcurrency = ReadMaxConcurrency(configuration),
-            AllowedModels = ReadAllowedModels(configuration),
-        };
+        OpenAiApiKey = Value(settings.OpenAiApiKey);
+        OpenAiBaseUrl = HttpUrl(settings.OpenAiBaseUrl);
+        AnthropicApiKey = Value(settings.AnthropicApiKey);
+        Provider = NormalizeProvider(Value(settings.Provider))
+            ?? (IsOpenAiConfigured ? OpenAiProvider : IsAnthropicConfigured ? AnthropicProvider : StaticProvider);
+        OpenAiModel = Value(settings.OpenAiModel) ?? DefaultOpenAiModel;
+        AnthropicBaseUrl = HttpUrl(settings.AnthropicBaseUrl);
+        AnthropicModel = Value(settings.AnthropicModel) ?? DefaultAnthropicModel;
+        TranscriptionModel = Value(settings.TranscriptionModel) ?? DefaultTranscriptionModel;
+        MaxTokens = WholeNumber(settings.MaxTokens, DefaultMaxTokens);
+        Timeout = TimeSpan.FromSeconds(Number(settings.Timeout, DefaultTimeout.TotalSeconds));
+        StaticReply = Value(settings.StaticReply) ?? DefaultStaticReply;
+        MaxConcurrency = WholeNumber(settings.MaxConcurrency, 0) is > 0 and var cap ? cap : null;
+        AllowedModels = settings.AllowedModels();
     }
 
     /// <summary>The model allow-list the Application checks tenants' choices against.</summary>
     public PlatformModels ToPlatformModels() => new(Provider, OpenAiModel, AnthropicModel, TranscriptionModel, AllowedModels);
-
-    private static IReadOnlyList<(string Provider, string Model)> ReadAllowedModels(IConfiguration configuration)
-    {
-        try
-        {
-            return PlatformModels.ParseList(Read(configuration, "LLM_ALLOWED_MODELS"));
-        }
-        catch (FormatException e)
-        {
-            throw new InvalidOperationException($"LLM_ALLOWED_MODELS: {e.Message}");
-        }
-    }
 
     /// <summary>The provider a call goes to, as the router picks it: the tenant's (null when unknown), else LLM_PROVIDER.</summary>
     public string? ProviderFor(string? tenantProvider) =>
@@ -124,92 +97,4 @@ public sealed class LlmOptions
         StaticProvider => StaticProvider,
         _ => null,
     };
-
-    private static string ReadProvider(IConfiguration configuration, bool hasOpenAi, bool hasAnthropic)
-    {
-        var raw = Read(configuration, "LLM_PROVIDER");
-        if (raw is null)
-        {
-            return hasOpenAi ? OpenAiProvider : hasAnthropic ? AnthropicProvider : StaticProvider;
-        }
-
-        return NormalizeProvider(raw)
-            ?? throw new InvalidOperationException(
-                $"LLM_PROVIDER must be '{OpenAiProvider}', '{AnthropicProvider}' or '{StaticProvider}'.");
-    }
-
-    private static int ReadMaxTokens(IConfiguration configuration)
-    {
-        var raw = Read(configuration, "LLM_MAX_TOKENS");
-        if (raw is null)
-        {
-            return DefaultMaxTokens;
-        }
-
-        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value <= 0)
-        {
-            throw new InvalidOperationException("LLM_MAX_TOKENS must be a positive whole number.");
-        }
-
-        return value;
-    }
-
-    private static int? ReadMaxConcurrency(IConfiguration configuration)
-    {
-        var raw = Read(configuration, "LLM_MAX_CONCURRENCY");
-        if (raw is null)
-        {
-            return null;
-        }
-
-        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < 0 || value > 100_000)
-        {
-            throw new InvalidOperationException("LLM_MAX_CONCURRENCY must be a whole number of calls (0 for no limit).");
-        }
-
-        return value == 0 ? null : value;
-    }
-
-    private static TimeSpan ReadTimeout(IConfiguration configuration)
-    {
-        var raw = Read(configuration, "LLM_TIMEOUT");
-        if (raw is null)
-        {
-            return DefaultTimeout;
-        }
-
-        if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
-            || !double.IsFinite(seconds)
-            || seconds <= 0
-            || seconds > MaxTimeout.TotalSeconds)
-        {
-            throw new InvalidOperationException(
-                $"LLM_TIMEOUT must be a positive number of seconds (at most {MaxTimeout.TotalSeconds:0}).");
-        }
-
-        return TimeSpan.FromSeconds(seconds);
-    }
-
-    private static Uri? ReadUrl(IConfiguration configuration, string key)
-    {
-        var raw = Read(configuration, key);
-        if (raw is null)
-        {
-            return null;
-        }
-
-        if (!Uri.TryCreate(raw, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-        {
-            throw new InvalidOperationException($"{key} must be an absolute http(s) URL.");
-        }
-
-        return uri;
-    }
-
-    // Blank counts as unset: compose files and .env templates often declare variables with empty values.
-    private static string? Read(IConfiguration configuration, string key)
-    {
-        var value = configuration[key]?.Trim();
-        return string.IsNullOrEmpty(value) ? null : value;
-    }
 }

@@ -1,11 +1,12 @@
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Infrastructure.Security;
+using HybridFlow.Infrastructure.Settings;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HybridFlow.Infrastructure.Llm;
 
-public static class LlmServiceCollectionExtensions
+internal static class LlmServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="LlmOptions"/>, the shared <see cref="LlmClients"/>, the OpenAI, Anthropic and static
@@ -18,8 +19,9 @@ public static class LlmServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
 
-        // Read on first use, not now, so configuration sources added after registration (test hosts) still count.
-        services.AddSingleton(_ => LlmOptions.FromConfiguration(configuration));
+        // Bound on first use (or at start), not now, so configuration sources added after registration (test hosts) still count.
+        services.AddSettings<LlmSettings>(configuration);
+        services.AddSingleton(sp => new LlmOptions(sp.Settings<LlmSettings>()));
         services.AddSingleton(sp => sp.GetRequiredService<LlmOptions>().ToPlatformModels());
         // Hosts without the outbound settings (tool and test containers) still guard tenant URLs, with the defaults.
         services.AddSingleton(sp => new LlmClients(

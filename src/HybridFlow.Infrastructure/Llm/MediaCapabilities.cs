@@ -1,9 +1,10 @@
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Domain.Tenants;
 
 namespace HybridFlow.Infrastructure.Llm;
 
 /// <summary>Decides from the configuration alone; a model that still refuses the media answers 4xx, handled as unsupported.</summary>
-public sealed class MediaCapabilities : IMediaCapabilities
+internal sealed class MediaCapabilities : IMediaCapabilities
 {
     private readonly LlmOptions _options;
 

@@ -8,7 +8,7 @@ namespace HybridFlow.Infrastructure.Llm;
 /// Wraps the provider router: times every model call, counts failures by kind, and carries the prompt's correlation id
 /// to the SDKs (their pipeline hooks add it as X-Correlation-Id).
 /// </summary>
-public sealed class MeteredReplyGenerator : IReplyGenerator
+internal sealed class MeteredReplyGenerator : IReplyGenerator
 {
     private readonly RoutingReplyGenerator _inner;
     private readonly LlmOptions _options;

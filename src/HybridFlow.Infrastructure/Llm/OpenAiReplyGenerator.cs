@@ -23,7 +23,7 @@ public sealed class OpenAiReplyGenerator : IReplyGenerator, IDisposable
     private readonly LlmClients _clients;
     private readonly LlmClients? _ownedClients;
 
-    public OpenAiReplyGenerator(LlmOptions options, LlmClients clients)
+    internal OpenAiReplyGenerator(LlmOptions options, LlmClients clients)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(clients);

@@ -7,7 +7,7 @@ namespace HybridFlow.Infrastructure.Llm;
 /// Speech to text through the OpenAI SDK's transcription API (or a compatible server), with the tenant's own account
 /// when it has one; same clients, timeout and error mapping as the chat replies.
 /// </summary>
-public sealed class OpenAiSpeechTranscriber : ISpeechTranscriber
+internal sealed class OpenAiSpeechTranscriber : ISpeechTranscriber
 {
     private const string ProviderName = "OpenAI transcription";
 

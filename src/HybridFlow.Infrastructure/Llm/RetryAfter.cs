@@ -6,7 +6,7 @@ namespace HybridFlow.Infrastructure.Llm;
 /// Reads how long a provider asks us to wait: <c>retry-after-ms</c> (OpenAI, Anthropic) or <c>Retry-After</c> in seconds
 /// or as an HTTP date (RFC 9110). Unreadable, negative or absurd values count as absent.
 /// </summary>
-public static class RetryAfter
+internal static class RetryAfter
 {
     private static readonly TimeSpan Longest = TimeSpan.FromHours(1);
 
@@ -31,7 +31,7 @@ public static class RetryAfter
 /// The Anthropic SDK's exceptions carry no response headers, so this handler notes the Retry-After of a 429/529 for the
 /// call in progress on this async flow (<see cref="Begin"/>, set by the generator around the call).
 /// </summary>
-public sealed class RetryAfterCaptureHandler : DelegatingHandler
+internal sealed class RetryAfterCaptureHandler : DelegatingHandler
 {
     private static readonly AsyncLocal<Capture?> Current = new();
 

@@ -3,7 +3,7 @@ using HybridFlow.Application.Common.Interfaces;
 namespace HybridFlow.Infrastructure.Llm;
 
 /// <summary>Sends each prompt to the tenant's provider, or to LLM_PROVIDER when the tenant names none.</summary>
-public sealed class RoutingReplyGenerator : IReplyGenerator
+internal sealed class RoutingReplyGenerator : IReplyGenerator
 {
     private const int MaxProviderNameInMessage = 40;
 

@@ -3,7 +3,7 @@ using HybridFlow.Application.Common.Interfaces;
 namespace HybridFlow.Infrastructure.Llm;
 
 /// <summary>Answers every prompt with LLM_STATIC_REPLY; useful without any LLM account and as a safe default.</summary>
-public sealed class StaticReplyGenerator : IReplyGenerator
+internal sealed class StaticReplyGenerator : IReplyGenerator
 {
     private readonly string _reply;
 

@@ -12,7 +12,7 @@ namespace HybridFlow.Infrastructure.Llm;
 /// The platform's account out of credit (<see cref="LlmAccountStatus"/>) is held back longer: for LLM_ACCOUNT_RETRY_MINUTES
 /// every call to it fails at once, as an account failure, without reaching the provider.
 /// </summary>
-public sealed class ThrottledReplyGenerator : IReplyGenerator
+internal sealed class ThrottledReplyGenerator : IReplyGenerator
 {
     /// <summary>Backoffs up to this are waited out in the call; longer ones send the job back to the queue.</summary>
     internal static readonly TimeSpan LongestWaitInCall = TimeSpan.FromSeconds(3);

@@ -7,7 +7,7 @@ namespace HybridFlow.Infrastructure.Observability;
 /// The correlation id of the outbound call being made on this async flow. SDK clients are singletons built once, so the
 /// id cannot be a constructor argument: the caller sets it around the call and the SDKs' pipeline hooks read it.
 /// </summary>
-public static class OutboundCorrelation
+internal static class OutboundCorrelation
 {
     public const string HeaderName = "X-Correlation-Id";
     private static readonly AsyncLocal<string?> Current = new();
@@ -33,7 +33,7 @@ public static class OutboundCorrelation
 }
 
 /// <summary>OpenAI SDK (System.ClientModel) pipeline policy: adds X-Correlation-Id to each request.</summary>
-public sealed class CorrelationIdPipelinePolicy : PipelinePolicy
+internal sealed class CorrelationIdPipelinePolicy : PipelinePolicy
 {
     public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
     {
@@ -54,7 +54,7 @@ public sealed class CorrelationIdPipelinePolicy : PipelinePolicy
 }
 
 /// <summary>HttpClient handler (Anthropic SDK): adds X-Correlation-Id to each request.</summary>
-public sealed class CorrelationIdHandler : DelegatingHandler
+internal sealed class CorrelationIdHandler : DelegatingHandler
 {
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -65,7 +65,7 @@ public sealed class CorrelationIdHandler : DelegatingHandler
 }
 
 /// <summary>Outside an HTTP request there is no correlation id; the API host replaces this with one that reads the request.</summary>
-public sealed class NoCorrelationContext : ICorrelationContext
+internal sealed class NoCorrelationContext : ICorrelationContext
 {
     public string? CorrelationId => null;
 }

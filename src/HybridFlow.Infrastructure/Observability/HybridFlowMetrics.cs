@@ -5,7 +5,7 @@ using HybridFlow.Domain.Replies;
 namespace HybridFlow.Infrastructure.Observability;
 
 /// <summary>What the reply queue looked like at the last scrape (read from PostgreSQL by <see cref="ReplyQueueProbe"/>).</summary>
-public sealed record ReplyQueueSnapshot(long Waiting, long InFlight, TimeSpan OldestDueAge);
+internal sealed record ReplyQueueSnapshot(long Waiting, long InFlight, TimeSpan OldestDueAge);
 
 /// <summary>
 /// The service's instruments on one <see cref="Meter"/> named "HybridFlow", created through the host's
@@ -206,7 +206,7 @@ public sealed class HybridFlowMetrics : IHybridFlowMetrics
     public void MediaHandled(string kind, string outcome) =>
         _media.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("outcome", outcome));
 
-    public void SetReplyQueue(ReplyQueueSnapshot? snapshot) => _queue = snapshot;
+    internal void SetReplyQueue(ReplyQueueSnapshot? snapshot) => _queue = snapshot;
 
     /// <summary>Where the waiting webhooks are counted (the group-commit queue), read when the metrics are collected.</summary>
     public void ObserveWebhooksWaitingForTransaction(Func<int> count) => _webhooksWaitingForTransaction = count;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 namespace HybridFlow.Infrastructure.Observability;
 
 /// <summary>Starts collecting when the host starts, so /metrics counts everything since then, not since the first scrape.</summary>
-public sealed class MetricsCollectionStartup : IHostedService
+internal sealed class MetricsCollectionStartup : IHostedService
 {
     private readonly IServiceProvider _services;
 

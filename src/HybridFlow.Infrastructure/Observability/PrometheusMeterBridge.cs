@@ -21,7 +21,7 @@ public sealed class PrometheusMeterBridge : IDisposable
 
     /// <param name="metrics">The host's instruments.</param>
     /// <param name="readQueue">Reads the reply queue right before each scrape; null leaves the queue gauges out of it.</param>
-    public PrometheusMeterBridge(HybridFlowMetrics metrics, Func<CancellationToken, Task<ReplyQueueSnapshot?>> readQueue)
+    internal PrometheusMeterBridge(HybridFlowMetrics metrics, Func<CancellationToken, Task<ReplyQueueSnapshot?>> readQueue)
     {
         Registry = Prometheus.Metrics.NewCustomRegistry();
         // Process CPU, memory, threads and GC counts: cheap, and what a dashboard expects next to the service's own series.

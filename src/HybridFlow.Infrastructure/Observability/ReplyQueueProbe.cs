@@ -8,7 +8,7 @@ namespace HybridFlow.Infrastructure.Observability;
 /// Reads the outbox's depth at scrape time. Each subquery repeats the predicate of a partial index on reply_jobs
 /// (reply_jobs_due_idx, reply_jobs_in_flight_idx), so the work is proportional to the queue, not to the table's history.
 /// </summary>
-public sealed class ReplyQueueProbe
+internal sealed class ReplyQueueProbe
 {
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(3);
     private readonly NpgsqlDataSource _db;

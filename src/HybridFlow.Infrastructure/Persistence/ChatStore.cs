@@ -4,6 +4,7 @@ using HybridFlow.Domain.Sessions;
 using HybridFlow.Infrastructure.Observability;
 using Npgsql;
 using NpgsqlTypes;
+using HybridFlow.Domain.Messages;
 
 namespace HybridFlow.Infrastructure.Persistence;
 

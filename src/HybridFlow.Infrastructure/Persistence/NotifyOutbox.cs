@@ -2,6 +2,7 @@ using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Common;
 using HybridFlow.Domain.Handoffs;
 using Npgsql;
+using HybridFlow.Domain.Tenants;
 
 namespace HybridFlow.Infrastructure.Persistence;
 

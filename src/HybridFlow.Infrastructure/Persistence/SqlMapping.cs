@@ -4,6 +4,7 @@ using HybridFlow.Domain.Sessions;
 using HybridFlow.Domain.Tenants;
 using Npgsql;
 using NpgsqlTypes;
+using HybridFlow.Domain.Messages;
 
 namespace HybridFlow.Infrastructure.Persistence;
 

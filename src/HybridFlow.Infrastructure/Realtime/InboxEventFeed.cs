@@ -12,7 +12,7 @@ namespace HybridFlow.Infrastructure.Realtime;
 /// every open stream has a bounded channel of its own. A stream whose channel is full (a browser that does not read) is
 /// dropped rather than allowed to hold memory; it reconnects with Last-Event-ID and is replayed from the table.
 /// </summary>
-public sealed class InboxEventFeed : IInboxEventFeed
+internal sealed class InboxEventFeed : IInboxEventFeed
 {
     /// <summary>Events one stream may have waiting before it is dropped.</summary>
     public const int StreamCapacity = 1000;

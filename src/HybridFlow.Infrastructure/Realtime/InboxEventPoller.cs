@@ -14,7 +14,7 @@ namespace HybridFlow.Infrastructure.Realtime;
 /// stays empty for <see cref="GapLookBack"/> was rolled back (or its transaction is stuck) and is given up.
 /// </para>
 /// </summary>
-public sealed class InboxEventPoller : BackgroundService
+internal sealed class InboxEventPoller : BackgroundService
 {
     private const int ReadBatch = 1000;
     /// <summary>Most rows one poll reads; a longer backlog is read over the next polls.</summary>

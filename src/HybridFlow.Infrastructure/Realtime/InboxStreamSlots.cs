@@ -8,7 +8,7 @@ namespace HybridFlow.Infrastructure.Realtime;
 /// says so): behind a load balancer a caller may hold up to INBOX_STREAMS_PER_USER per replica, which still bounds what one
 /// key can hold.
 /// </summary>
-public sealed class InboxStreamSlots : IInboxStreamSlots, IDisposable
+internal sealed class InboxStreamSlots : IInboxStreamSlots, IDisposable
 {
     private readonly PartitionedRateLimiter<string> _open;
 

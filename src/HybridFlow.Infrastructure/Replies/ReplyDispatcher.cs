@@ -16,7 +16,7 @@ namespace HybridFlow.Infrastructure.Replies;
 /// replicas share the work), and each job runs as its own task in its own DI scope. A heartbeat renews the leases of
 /// the jobs held, so a short lease is safe while a crashed process's jobs come back within it.
 /// </summary>
-public sealed class ReplyDispatcher : BackgroundService
+internal sealed class ReplyDispatcher : BackgroundService
 {
     private static readonly TimeSpan PauseAfterClaimFailure = TimeSpan.FromSeconds(1);
 

@@ -6,7 +6,7 @@ namespace HybridFlow.Infrastructure.Replies;
 /// Lets a webhook (or a finished job) wake the dispatcher at once instead of at its next poll. Polling still covers
 /// other replicas. Wake-ups coalesce: one claim looks at everything due, however many jobs were queued meanwhile.
 /// </summary>
-public sealed class ReplyWorkerSignal : IReplyWorkerSignal
+internal sealed class ReplyWorkerSignal : IReplyWorkerSignal
 {
     private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
 

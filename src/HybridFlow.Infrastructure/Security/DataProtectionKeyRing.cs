@@ -9,7 +9,7 @@ using Npgsql;
 
 namespace HybridFlow.Infrastructure.Security;
 
-public static class DataProtectionKeyRing
+internal static class DataProtectionKeyRing
 {
     /// <summary>
     /// Data Protection's keys in PostgreSQL (table data_protection_keys, V0014), encrypted with SECRETS_ENCRYPTION_KEY:
@@ -28,7 +28,7 @@ public static class DataProtectionKeyRing
 }
 
 /// <summary>The key ring's XML elements, one row each. Data Protection calls it rarely (its key ring is cached) and synchronously.</summary>
-public sealed class PostgresXmlRepository : IXmlRepository
+internal sealed class PostgresXmlRepository : IXmlRepository
 {
     private readonly NpgsqlDataSource _dataSource;
 
@@ -54,7 +54,7 @@ public sealed class PostgresXmlRepository : IXmlRepository
 }
 
 /// <summary>Encrypts a key's XML with the secrets-at-rest key (AES-256-GCM) before it is stored.</summary>
-public sealed class SecretXmlEncryptor : IXmlEncryptor
+internal sealed class SecretXmlEncryptor : IXmlEncryptor
 {
     internal const string ValueElement = "value";
     internal const string EncryptedKeyElement = "encryptedKey";
@@ -72,7 +72,7 @@ public sealed class SecretXmlEncryptor : IXmlEncryptor
 }
 
 /// <summary>Data Protection creates it by type name, with the service provider, to read a stored key.</summary>
-public sealed class SecretXmlDecryptor : IXmlDecryptor
+internal sealed class SecretXmlDecryptor : IXmlDecryptor
 {
     private readonly SecretProtector _protector;
 

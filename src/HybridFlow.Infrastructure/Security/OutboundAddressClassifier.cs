@@ -7,7 +7,7 @@ namespace HybridFlow.Infrastructure.Security;
 /// Which addresses a tenant-set URL may not reach. IPv6 forms that carry an IPv4 address (IPv4-mapped, IPv4-compatible,
 /// 6to4, NAT64, Teredo) are judged by that IPv4 address, so <c>::ffff:127.0.0.1</c> is loopback.
 /// </summary>
-public static class OutboundAddressClassifier
+internal static class OutboundAddressClassifier
 {
     /// <summary>Null for an ordinary public address; otherwise what the address is (loopback, private, ...).</summary>
     public static string? Blocked(IPAddress address)

@@ -5,7 +5,7 @@ using HybridFlow.Application.Common.Interfaces;
 namespace HybridFlow.Infrastructure.Security;
 
 /// <summary>The connection went nowhere: every address of the host is one a tenant-set URL may not reach.</summary>
-public sealed class OutboundAddressBlockedException : OutboundCallRefusedException
+internal sealed class OutboundAddressBlockedException : OutboundCallRefusedException
 {
     public OutboundAddressBlockedException(string reason) : base($"outbound address not allowed: {reason}") { }
 
@@ -16,7 +16,7 @@ public sealed class OutboundAddressBlockedException : OutboundCallRefusedExcepti
 /// OUTBOUND_ALLOW_PRIVATE_NETWORKS lifts the rule for every URL (self-hosted Evolution on a private network);
 /// OUTBOUND_ALLOW_ADDRESSES lifts it for the addresses and host names it lists; OUTBOUND_PROXY sends tenant URLs through a proxy.
 /// </summary>
-public sealed record OutboundAddressOptions
+internal sealed record OutboundAddressOptions
 {
     public bool AllowPrivateNetworks { get; init; }
     public OutboundAllowList AllowList { get; init; } = OutboundAllowList.Empty;
@@ -33,7 +33,7 @@ public sealed record OutboundAddressOptions
 /// allowed, so a name that passed at save time and now resolves to 127.0.0.1 (DNS rebinding) still goes nowhere. URLs the
 /// platform admin saved use other clients (<see cref="OutboundHttp"/>), so the two never share a connection.
 /// </summary>
-public sealed class OutboundAddressGuard : IOutboundAddressPolicy
+internal sealed class OutboundAddressGuard : IOutboundAddressPolicy
 {
     public const string PrivateAddressRefusal = "must not point to a private, loopback or link-local address";
     private readonly OutboundAddressOptions _options;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace HybridFlow.Infrastructure.Security;
 
 /// <summary>A call to an outside server that HybridFlow's outbound rules stopped; retrying cannot help.</summary>
-public abstract class OutboundCallRefusedException : Exception
+internal abstract class OutboundCallRefusedException : Exception
 {
     protected OutboundCallRefusedException(string message) : base(message) { }
 
@@ -16,7 +16,7 @@ public abstract class OutboundCallRefusedException : Exception
 /// The server answered with a redirect; outbound clients never follow one. The message names where it pointed, without
 /// its user info and query (they may hold a token).
 /// </summary>
-public sealed class OutboundRedirectRefusedException : OutboundCallRefusedException
+internal sealed class OutboundRedirectRefusedException : OutboundCallRefusedException
 {
     public OutboundRedirectRefusedException(int status, Uri? location)
         : base(location is null ? $"redirect ({status}) without a Location refused" : $"redirect to {Shown(location)} refused") { }
@@ -28,7 +28,7 @@ public sealed class OutboundRedirectRefusedException : OutboundCallRefusedExcept
 }
 
 /// <summary>The server's answer is longer than the cap of its kind of call.</summary>
-public sealed class OutboundAnswerTooLargeException : OutboundCallRefusedException
+internal sealed class OutboundAnswerTooLargeException : OutboundCallRefusedException
 {
     public OutboundAnswerTooLargeException(long limit) : base($"the answer is larger than {limit} bytes, the most read for this call") { }
 
@@ -41,7 +41,7 @@ public sealed class OutboundAnswerTooLargeException : OutboundCallRefusedExcepti
 /// saved with a tenant key, on separate handlers so the two never share a connection. Neither follows redirects (a
 /// redirect is a failure naming its Location), and answers are read up to a cap.
 /// </summary>
-public static class OutboundHttp
+internal static class OutboundHttp
 {
     /// <summary>Evolution's JSON answers.</summary>
     public const long EvolutionAnswerLimit = 1024 * 1024;
@@ -135,7 +135,7 @@ public static class OutboundHttp
 /// OUTBOUND_ALLOW_ADDRESSES: IPs, CIDRs and host names a URL saved with a tenant key may reach although they are private
 /// (the one self-hosted Evolution at 10.0.0.5, rather than every private network).
 /// </summary>
-public sealed class OutboundAllowList
+internal sealed class OutboundAllowList
 {
     public const string Variable = "OUTBOUND_ALLOW_ADDRESSES";
     public static readonly OutboundAllowList Empty = new([], []);

@@ -10,7 +10,7 @@ namespace HybridFlow.Infrastructure.Security;
 /// so a key rotation is: set the new key, keep the old one in SECRETS_ENCRYPTION_PREVIOUS_KEYS, restart, drop the old key.
 /// Data Protection's keys (the login cookie's and the CSRF tokens') are re-encrypted too, so logins outlive the rotation.
 /// </summary>
-public sealed class SecretReencryptionService : IHostedService
+internal sealed class SecretReencryptionService : IHostedService
 {
     /// <summary>Table, column and the row key each secret is bound to (see <see cref="SecretProtector.Context"/>).</summary>
     public static readonly IReadOnlyList<(string Table, string Column, string RowKey)> SecretColumns =

@@ -11,7 +11,7 @@ using Polly.Timeout;
 
 namespace HybridFlow.Infrastructure.Workflows;
 
-public sealed record WorkflowOptions
+internal sealed record WorkflowOptions
 {
     /// <summary>Per POST (WORKFLOW_TIMEOUT); the workflow should acknowledge at once and answer later through send-message.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
@@ -23,7 +23,7 @@ public sealed record WorkflowOptions
 /// <c>X-HybridFlow-Timestamp</c>, and <c>X-HybridFlow-Delivery</c> stable across retries. One attempt per call:
 /// the outbox owns retries and backoff.
 /// </summary>
-public sealed class WorkflowDispatcher : IWorkflowDispatcher, ISignedEventSender
+internal sealed class WorkflowDispatcher : IWorkflowDispatcher, ISignedEventSender
 {
     public const string TimestampHeader = "X-HybridFlow-Timestamp";
     public const string SignatureHeader = "X-HybridFlow-Signature";

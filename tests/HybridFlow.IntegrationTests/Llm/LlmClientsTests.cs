@@ -2,6 +2,7 @@ using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Infrastructure.Llm;
 using HybridFlow.Infrastructure.Security;
 using NUnit.Framework;
+using HybridFlow.Domain.Tenants;
 using static HybridFlow.IntegrationTests.Llm.LlmTestSupport;
 
 namespace HybridFlow.IntegrationTests.Llm;

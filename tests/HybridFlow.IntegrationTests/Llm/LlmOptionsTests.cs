@@ -1,4 +1,5 @@
 using HybridFlow.Infrastructure.Llm;
+using Microsoft.Extensions.Options;
 using NUnit.Framework;
 using static HybridFlow.IntegrationTests.Llm.LlmTestSupport;
 
@@ -33,7 +34,7 @@ public sealed class LlmOptionsTests
     [TestCase("-1")]
     [TestCase("two")]
     public void FromConfiguration_WhenLlmMaxConcurrencyIsNotACount_NamesTheVariable(string raw) =>
-        Assert.That(() => Options(("LLM_MAX_CONCURRENCY", raw)), Throws.InvalidOperationException.With.Message.Contains("LLM_MAX_CONCURRENCY"));
+        Assert.That(() => Options(("LLM_MAX_CONCURRENCY", raw)), Throws.TypeOf<OptionsValidationException>().With.Message.Contains("LLM_MAX_CONCURRENCY"));
 
     [Test]
     public void FromConfiguration_WhenOnlyOpenAiKeyIsSet_DefaultsToOpenAi()
@@ -105,7 +106,7 @@ public sealed class LlmOptionsTests
     [TestCase("ANTHROPIC_BASE_URL", "ftp://example.com")]
     public void FromConfiguration_WhenValueIsInvalid_ThrowsNamingTheVariable(string key, string value)
     {
-        var ex = Assert.Throws<InvalidOperationException>(() => Options((key, value)));
+        var ex = Assert.Throws<OptionsValidationException>(() => Options((key, value)));
 
         Assert.That(ex.Message, Does.Contain(key));
     }

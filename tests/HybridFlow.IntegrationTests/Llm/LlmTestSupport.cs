@@ -1,6 +1,7 @@
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Infrastructure.Llm;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HybridFlow.IntegrationTests.Llm;
 
@@ -17,8 +18,10 @@ internal static class LlmTestSupport
             values[key] = value;
         }
 
+        // Bound and checked as the host does: a bad value throws OptionsValidationException naming the variable.
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        return LlmOptions.FromConfiguration(configuration);
+        using var services = new ServiceCollection().AddLlmProviders(configuration).BuildServiceProvider();
+        return services.GetRequiredService<LlmOptions>();
     }
 
     public static ReplyPrompt Prompt(string? provider = null, string? model = null, params ConversationTurn[] history) =>

@@ -1,5 +1,6 @@
 using HybridFlow.Application.Common.Interfaces;
 using NUnit.Framework;
+using HybridFlow.Domain.Tenants;
 using static HybridFlow.IntegrationTests.Llm.LlmTestSupport;
 
 namespace HybridFlow.IntegrationTests.Llm;

@@ -3,6 +3,7 @@ using HybridFlow.Infrastructure.Llm;
 using HybridFlow.IntegrationTests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
+using HybridFlow.Domain.Tenants;
 using static HybridFlow.IntegrationTests.Llm.LlmTestSupport;
 
 namespace HybridFlow.IntegrationTests.Llm;

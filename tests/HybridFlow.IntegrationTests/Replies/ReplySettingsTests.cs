@@ -1,12 +1,12 @@
-using HybridFlow.Infrastructure;
-using Microsoft.Extensions.Configuration;
+using HybridFlow.Infrastructure.Settings;
+using HybridFlow.IntegrationTests.Support;
+using Microsoft.Extensions.Options;
 
 namespace HybridFlow.IntegrationTests.Replies;
 
 public sealed class ReplySettingsTests
 {
-    private static EnvironmentSettings Settings(params (string Key, string? Value)[] values) =>
-        new(new ConfigurationBuilder().AddInMemoryCollection(values.ToDictionary(v => v.Key, v => v.Value)).Build());
+    private static EnvironmentSettings Settings(params (string Key, string? Value)[] values) => BoundSettings.Of<EnvironmentSettings>(values);
 
     [Test]
     public void Defaults_KeepManyJobsInFlight_WithAShortLease()
@@ -38,5 +38,5 @@ public sealed class ReplySettingsTests
     [TestCase("REPLY_CONCURRENCY", "0")]
     [TestCase("REPLY_TENANT_CONCURRENCY", "many")]
     public void BadValue_StopsStartup_NamingTheVariable(string name, string value) =>
-        Assert.That(() => Settings((name, value)).Workers(), Throws.InvalidOperationException.With.Message.Contains(name));
+        Assert.That(() => Settings((name, value)).Workers(), Throws.TypeOf<OptionsValidationException>().With.Message.Contains(name));
 }

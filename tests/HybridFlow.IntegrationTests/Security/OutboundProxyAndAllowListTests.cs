@@ -2,8 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using HybridFlow.Infrastructure;
 using HybridFlow.Infrastructure.Security;
+using HybridFlow.Infrastructure.Settings;
 using HybridFlow.IntegrationTests.Support;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace HybridFlow.IntegrationTests.Security;
 
@@ -63,16 +65,14 @@ public sealed class OutboundProxyAndAllowListTests
     [TestCase("10.0.0.5,*.internal")]
     public void Allow_ABadEntry_StopsStartupNamingTheVariable(string value)
     {
-        var settings = new EnvironmentSettings(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [OutboundAllowList.Variable] = value }).Build());
-        var e = Assert.Throws<InvalidOperationException>(() => settings.Outbound());
+        var e = Assert.Throws<OptionsValidationException>(() => BoundSettings.Of<EnvironmentSettings>((OutboundAllowList.Variable, value)));
         Assert.That(e!.Message, Does.StartWith(OutboundAllowList.Variable));
     }
 
     [Test]
     public void Proxy_ABadUrl_StopsStartupNamingTheVariable()
     {
-        var settings = new EnvironmentSettings(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["OUTBOUND_PROXY"] = "squid:3128" }).Build());
-        Assert.That(Assert.Throws<InvalidOperationException>(() => settings.Outbound())!.Message, Does.StartWith("OUTBOUND_PROXY"));
+        Assert.That(Assert.Throws<OptionsValidationException>(() => BoundSettings.Of<EnvironmentSettings>(("OUTBOUND_PROXY", "squid:3128")))!.Message, Does.StartWith("OUTBOUND_PROXY"));
     }
 
     [Test]

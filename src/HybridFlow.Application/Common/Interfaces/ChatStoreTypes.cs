@@ -1,11 +1,6 @@
-namespace HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Domain.Messages;
 
-public enum MessageDirection
-{
-    Inbound,
-    Bot,
-    Human,
-}
+namespace HybridFlow.Application.Common.Interfaces;
 
 /// <summary>
 /// A message to store. <see cref="ContactName"/>: the customer's WhatsApp name (pushName) on a customer message, kept as the

@@ -1,3 +1,5 @@
+using HybridFlow.Domain.Messages;
+
 namespace HybridFlow.Application.Common.Interfaces;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using HybridFlow.Domain.Tenants;
+
 namespace HybridFlow.Application.Common.Interfaces;
 
 /// <summary>What the tenant's model setup can understand (provider and configured accounts), without calling it.</summary>

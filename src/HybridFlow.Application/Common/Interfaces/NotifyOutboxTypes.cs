@@ -1,4 +1,5 @@
 using HybridFlow.Domain.Handoffs;
+using HybridFlow.Domain.Tenants;
 
 namespace HybridFlow.Application.Common.Interfaces;
 

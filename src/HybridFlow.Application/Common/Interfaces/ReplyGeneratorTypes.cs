@@ -1,3 +1,5 @@
+using HybridFlow.Domain.Tenants;
+
 namespace HybridFlow.Application.Common.Interfaces;
 
 /// <summary>Which side of the chat a history line came from, as the model should see it.</summary>
@@ -15,18 +17,6 @@ public sealed record ConversationImage(string MimeType, byte[] Data);
 /// <see cref="MessageId"/>: the stored message it comes from, when it does (the media step attaches a photo by it).
 /// </summary>
 public sealed record ConversationTurn(ConversationRole Role, string Text, ConversationImage? Image = null, long? MessageId = null);
-
-/// <summary>
-/// A tenant's own model account: its key and/or OpenAI-compatible base URL. A null field falls back to the global
-/// setting. <see cref="BaseUrlTrusted"/>: saved by the platform admin, so calls to it skip the outbound address guard.
-/// </summary>
-public sealed record LlmCredentials(string? ApiKey, string? BaseUrl, bool BaseUrlTrusted = false)
-{
-    public bool IsEmpty => ApiKey is null && BaseUrl is null;
-
-    /// <summary>Never the key itself: records print as their fields.</summary>
-    public override string ToString() => $"LlmCredentials(key: {(ApiKey is null ? "global" : "tenant")}, base_url: {BaseUrl ?? "global"})";
-}
 
 /// <summary>
 /// Everything a model needs to write one reply. Provider and model are null when the tenant leaves them to the environment.

@@ -1,3 +1,5 @@
+using HybridFlow.Domain.Tenants;
+
 namespace HybridFlow.Application.Common.Interfaces;
 
 /// <summary>A media file as Evolution hands it over (decoded from its base64).</summary>

@@ -1,3 +1,5 @@
+using HybridFlow.Domain.Messages;
+
 namespace HybridFlow.Application.Common.Interfaces;
 
 /// <summary>A customer message that started the job, as the workflow receives it.</summary>

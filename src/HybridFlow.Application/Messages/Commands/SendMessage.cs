@@ -10,6 +10,7 @@ using HybridFlow.Domain.Chats;
 using HybridFlow.Domain.Replies;
 using HybridFlow.Domain.Sessions;
 using MediatR;
+using HybridFlow.Domain.Messages;
 
 namespace HybridFlow.Application.Messages.Commands;
 

@@ -11,6 +11,7 @@ using HybridFlow.Domain.Replies;
 using HybridFlow.Domain.Sessions;
 using HybridFlow.Domain.Tenants;
 using MediatR;
+using HybridFlow.Domain.Messages;
 
 namespace HybridFlow.Application.Webhooks.Commands;
 
