@@ -198,10 +198,10 @@ public sealed class EnvironmentSettings
         return origins;
     }
 
-    public Persistence.SharedTransactionOptions SharedTransactions() => new()
+    public Persistence.ChatTransactions.SharedTransactionOptions SharedTransactions() => new()
     {
-        MaxChats = (int)Number("WEBHOOK_TRANSACTION_MAX_CHATS", Persistence.SharedTransactionOptions.DefaultMaxChats, 1, 1000),
-        MaxConcurrent = (int)Number("WEBHOOK_TRANSACTIONS", Persistence.SharedTransactionOptions.DefaultMaxConcurrent, 1, 100),
+        MaxChats = (int)Number("WEBHOOK_TRANSACTION_MAX_CHATS", Persistence.ChatTransactions.SharedTransactionOptions.DefaultMaxChats, 1, 1000),
+        MaxConcurrent = (int)Number("WEBHOOK_TRANSACTIONS", Persistence.ChatTransactions.SharedTransactionOptions.DefaultMaxConcurrent, 1, 100),
     };
 
     public Llm.LlmAccountOptions LlmAccounts() => new()
