@@ -35,7 +35,7 @@ public sealed class ReplyJobStore : IReplyJobStore
     /// (<see cref="ReplyJobSql.In(IReadOnlySet{ReplyJobStatus})"/>) so that PostgreSQL proves reply_jobs_due_idx,
     /// reply_jobs_in_flight_idx and reply_jobs_unresolved_idx usable in any plan; the rest binds them.
     /// </summary>
-    private static readonly string ClaimDueSql = $"""
+    internal static readonly string ClaimDueSql = $"""
         WITH in_flight AS (
             SELECT tenant_id, session_id, kind, status = ANY($5) AS holds_slot FROM reply_jobs
             WHERE (status IN ({ReplyJobSql.In(ReplyJobStatuses.Leased)}) AND locked_until > $1) OR status IN ({ReplyJobSql.In(ReplyJobStatuses.AwaitingProof)})
@@ -71,6 +71,11 @@ public sealed class ReplyJobStore : IReplyJobStore
         RETURNING j.id, j.session_id, j.attempts, j.correlation_id, j.due_at, j.part_index > 0 AS has_sent_parts
         """;
 
+    internal static NpgsqlCommand ClaimDueCommand(NpgsqlConnection connection, NpgsqlTransaction? tx, DateTimeOffset now, TimeSpan lease,
+        int perTenantLimit, int limit) => connection.Command(ClaimDueSql, tx, now, now + lease, (long)perTenantLimit, (long)limit,
+            ReplyJobSql.Statuses(ReplyJobStatuses.Leased), ReplyJobSql.Kinds(ReplyJobKindSets.Written),
+            ReplyJobSql.Statuses(ReplyJobStatuses.Waiting), ReplyJobSql.Statuses(ReplyJobStatuses.ReclaimedAfterLease), ReplyJobStatus.Processing.ToName());
+
     /// <summary>Serialises claims across replicas, so the per-chat and per-tenant limits hold exactly (a claim takes milliseconds).</summary>
     private const long ClaimLockKey = 0x4879_6272_436C_6169; // "HybrClai"
 
@@ -86,9 +91,7 @@ public sealed class ReplyJobStore : IReplyJobStore
         // in_flight: jobs some worker holds (live lease), and sends still waiting for proof. A chat with one is skipped (one reply at a time per chat);
         // each tenant gets the slots its in-flight jobs leave; tenants interleave by their own rank, then due time.
         // The locking SELECT repeats the due condition so a row changed since the snapshot (cancelled, pushed back) is re-checked.
-        await using var cmd = connection.Command(ClaimDueSql, tx, now, now + lease, (long)perTenantLimit, (long)limit,
-            ReplyJobSql.Statuses(ReplyJobStatuses.Leased), ReplyJobSql.Kinds(ReplyJobKindSets.Written),
-            ReplyJobSql.Statuses(ReplyJobStatuses.Waiting), ReplyJobSql.Statuses(ReplyJobStatuses.ReclaimedAfterLease), ReplyJobStatus.Processing.ToName());
+        await using var cmd = ClaimDueCommand(connection, tx, now, lease, perTenantLimit, limit);
         var claimed = new List<(ClaimedReplyJob Job, DateTime DueAt)>();
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
         {

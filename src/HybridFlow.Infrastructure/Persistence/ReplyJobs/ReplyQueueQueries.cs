@@ -11,7 +11,7 @@ namespace HybridFlow.Infrastructure.Persistence.ReplyJobs;
 /// </summary>
 internal static class ReplyQueueQueries
 {
-    private static readonly string DepthSql = $"""
+    internal static readonly string DepthSql = $"""
         SELECT
             (SELECT count(*) FROM reply_jobs WHERE status IN ({ReplyJobSql.In(ReplyJobStatuses.Waiting)})) AS waiting,
             (SELECT count(*) FROM reply_jobs WHERE status IN ({ReplyJobSql.In(ReplyJobStatuses.Leased)}) AND kind IN ({ReplyJobSql.In(ReplyJobKindSets.Written)})) AS in_progress,

@@ -25,7 +25,7 @@ public sealed class SendLedger : ISendLedger
     /// with a lease. The scan spells the Domain's sets out so that PostgreSQL proves reply_jobs_unresolved_idx usable
     /// in any plan (see <see cref="ReplyJobSql"/>).
     /// </summary>
-    private static readonly string ClaimUnresolvedSql = $"""
+    internal static readonly string ClaimUnresolvedSql = $"""
         UPDATE reply_jobs j SET status = $4, locked_until = $2, updated_at = $1
         WHERE j.id IN (
             SELECT id FROM reply_jobs
@@ -36,6 +36,9 @@ public sealed class SendLedger : ISendLedger
             FOR UPDATE SKIP LOCKED)
         RETURNING j.id
         """;
+
+    internal static NpgsqlCommand ClaimUnresolvedCommand(NpgsqlConnection connection, DateTimeOffset now, DateTimeOffset claimedUntil, int limit) =>
+        connection.Command(ClaimUnresolvedSql, null, now, claimedUntil, limit, ReplyJobStatus.Unconfirmed.ToName());
 
     public SendLedger(NpgsqlDataSource db, ChatStore chats, Security.SecretProtector secrets)
     {
@@ -56,7 +59,7 @@ public sealed class SendLedger : ISendLedger
         var until = now + lease;
         var claimedUntil = until.AddTicks(-(until.UtcTicks % 10));
         var ids = new List<long>();
-        await using (var cmd = connection.Command(ClaimUnresolvedSql, null, now, claimedUntil, limit, ReplyJobStatus.Unconfirmed.ToName()))
+        await using (var cmd = ClaimUnresolvedCommand(connection, now, claimedUntil, limit))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
             var id = r.GetOrdinal("id");
