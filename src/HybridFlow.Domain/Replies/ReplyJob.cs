@@ -50,13 +50,7 @@ public sealed class ReplyJob
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
 
-    public bool IsFinished => Status is ReplyJobStatus.Sent or ReplyJobStatus.Dead or ReplyJobStatus.Cancelled or ReplyJobStatus.Discarded;
-
-    public static ReplyJob Queue(long tenantId, long sessionId, DateTimeOffset dueAt, DateTimeOffset now) => new()
-    {
-        TenantId = tenantId, SessionId = sessionId, Kind = ReplyJobKind.Reply, Status = ReplyJobStatus.Pending,
-        DueAt = dueAt, CreatedAt = now, UpdatedAt = now,
-    };
+    public bool IsFinished => ReplyJobStatuses.Finished.Contains(Status);
 
     /// <summary>
     /// A fixed-text message (the handoff or the away message), queued for a worker to send through the same protocol as
@@ -111,21 +105,24 @@ public sealed class ReplyJob
         Id = id;
     }
 
+    /// <summary>
+    /// A worker may take the job for one attempt: a due job, or one whose worker vanished (its lease over). The worker's
+    /// claim statement (ReplyJobStore) binds these sets: it takes the job to processing, one attempt more, with a lease.
+    /// </summary>
     public bool IsClaimable(DateTimeOffset now) =>
-        (Status is ReplyJobStatus.Pending or ReplyJobStatus.Retrying && DueAt <= now)
-        || (Status == ReplyJobStatus.Processing && LockedUntil <= now);
+        (ReplyJobStatuses.Waiting.Contains(Status) && DueAt <= now)
+        || (ReplyJobStatuses.ReclaimedAfterLease.Contains(Status) && LockedUntil <= now);
 
-    /// <summary>A worker takes the job for one attempt (a due job, or one whose worker vanished).</summary>
-    public ReplyJobOutcome Claim(DateTimeOffset now, TimeSpan lease)
-    {
-        if (!Kind.IsWorkerJob()) throw new ReplyJobStateException("API sends are never claimed by workers.");
-        if (!IsClaimable(now)) throw new ReplyJobStateException($"A {Status.ToName()} job is not due for a claim.");
-        Status = ReplyJobStatus.Processing;
-        Attempts++;
-        LockedUntil = now + lease;
-        UpdatedAt = now;
-        return ReplyJobOutcome.Claimed;
-    }
+    /// <summary>
+    /// The chat has a reply under way: a worker holds it (live lease) or its send waits for proof. No other job of the
+    /// chat is claimed meanwhile (one reply at a time per chat).
+    /// </summary>
+    public bool IsInFlight(DateTimeOffset now) =>
+        (ReplyJobStatuses.Leased.Contains(Status) && LockedUntil > now) || ReplyJobStatuses.AwaitingProof.Contains(Status);
+
+    /// <summary>Counted against its tenant's concurrent replies: a reply a worker holds now.</summary>
+    public bool TakesTenantSlot(DateTimeOffset now) =>
+        IsInFlight(now) && ReplyJobStatuses.Leased.Contains(Status) && ReplyJobKindSets.Written.Contains(Kind);
 
     /// <summary>The model answered. A job cancelled meanwhile keeps the text for the record.</summary>
     public ReplyJobOutcome Generate(int attempt, string text, DateTimeOffset now) => Generate(attempt, text, null, now);
@@ -255,22 +252,10 @@ public sealed class ReplyJob
     /// A send needs proof: its sender vanished mid-call (lease over), its echo window is over, or a late echo came for a
     /// send a person was asked to look at.
     /// </summary>
-    public bool IsDueForResolution(DateTimeOffset now) => Status switch
-    {
-        ReplyJobStatus.Sending => LockedUntil <= now,
-        ReplyJobStatus.Unconfirmed => LockedUntil <= now || SentProviderMessageId is not null,
-        ReplyJobStatus.NeedsAttention => SentProviderMessageId is not null,
-        _ => false,
-    };
-
-    public ReplyJobOutcome ClaimForResolution(DateTimeOffset now, TimeSpan lease)
-    {
-        if (!IsDueForResolution(now)) throw new ReplyJobStateException($"A {Status.ToName()} job is not due for resolution.");
-        Status = ReplyJobStatus.Unconfirmed;
-        LockedUntil = now + lease;
-        UpdatedAt = now;
-        return ReplyJobOutcome.ResolutionClaimed;
-    }
+    /// <remarks>The resolver's claim statement (SendLedger) binds these sets: it takes the job to unconfirmed, with a lease.</remarks>
+    public bool IsDueForResolution(DateTimeOffset now) =>
+        (ReplyJobStatuses.ResolvedAfterLease.Contains(Status) && LockedUntil <= now)
+        || (ReplyJobStatuses.ResolvedByEcho.Contains(Status) && SentProviderMessageId is not null);
 
     /// <summary>Fences a resolution: true while the claim that set <paramref name="claimedUntil"/> still holds the job.</summary>
     public bool IsResolutionHeldUntil(DateTimeOffset claimedUntil) =>
@@ -396,7 +381,7 @@ public sealed class ReplyJob
     public ReplyJobOutcome Cancel(string reason, DateTimeOffset now)
     {
         if (Status == ReplyJobStatus.Cancelled) return ReplyJobOutcome.Cancelled;
-        if (Status is not (ReplyJobStatus.Pending or ReplyJobStatus.Retrying or ReplyJobStatus.Processing))
+        if (!ReplyJobStatuses.Unsent.Contains(Status))
             throw new ReplyJobStateException($"A {Status.ToName()} job can no longer be cancelled.");
         LastError = reason;
         Finish(ReplyJobStatus.Cancelled, now);

@@ -3,7 +3,6 @@ namespace HybridFlow.Domain.Replies;
 /// <summary>What a <see cref="ReplyJob"/> transition did.</summary>
 public enum ReplyJobOutcome
 {
-    Claimed,
     /// <summary>The model's reply is kept on the job.</summary>
     Generated,
     /// <summary>The send is registered: the gateway may be called now.</summary>
@@ -15,8 +14,6 @@ public enum ReplyJobOutcome
     PartSent,
     /// <summary>The gateway's answer was lost: the send waits for proof.</summary>
     OutcomeUnknown,
-    /// <summary>Taken up for proof (by the resolver, after the echo window or a dead worker's lease).</summary>
-    ResolutionClaimed,
     /// <summary>The echo or Evolution's record proved it went out.</summary>
     Confirmed,
     /// <summary>Evolution's record showed it absent once: it is read back again later before anything is decided.</summary>

@@ -39,7 +39,7 @@ public enum ReplyJobKind
 public static class ReplyJobKinds
 {
     /// <summary>A worker claims it (a reply or a notice); an API send is made by its caller.</summary>
-    public static bool IsWorkerJob(this ReplyJobKind kind) => kind is ReplyJobKind.Reply or ReplyJobKind.HandoffNotice or ReplyJobKind.AwayNotice;
+    public static bool IsWorkerJob(this ReplyJobKind kind) => ReplyJobKindSets.WorkerJobs.Contains(kind);
 
     /// <summary>A fixed text, set when queued: no model writes it.</summary>
     public static bool IsNotice(this ReplyJobKind kind) => kind is ReplyJobKind.HandoffNotice or ReplyJobKind.AwayNotice;

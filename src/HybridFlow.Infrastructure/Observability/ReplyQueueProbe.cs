@@ -1,12 +1,12 @@
-using HybridFlow.Infrastructure.Persistence;
+using HybridFlow.Infrastructure.Persistence.ReplyJobs;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace HybridFlow.Infrastructure.Observability;
 
 /// <summary>
-/// Reads the outbox's depth at scrape time. Each subquery repeats the predicate of a partial index on reply_jobs
-/// (reply_jobs_due_idx, reply_jobs_in_flight_idx), so the work is proportional to the queue, not to the table's history.
+/// Reads the outbox's depth at scrape time (<see cref="ReplyQueueQueries"/>: each subquery walks a partial index on
+/// reply_jobs, so the work is proportional to the queue, not to the table's history).
 /// </summary>
 internal sealed class ReplyQueueProbe
 {
@@ -31,17 +31,9 @@ internal sealed class ReplyQueueProbe
         try
         {
             await using var connection = await _db.OpenConnectionAsync(timeout.Token);
-            await using var cmd = connection.Command("""
-                SELECT
-                    (SELECT count(*) FROM reply_jobs WHERE status IN ('pending', 'retrying')),
-                    (SELECT count(*) FROM reply_jobs WHERE status IN ('processing', 'sending') AND kind = 'reply'),
-                    (SELECT min(due_at) FROM reply_jobs WHERE status IN ('pending', 'retrying') AND due_at <= $1)
-                """, null, now);
-            await using var reader = await cmd.ExecuteReaderAsync(timeout.Token);
-            await reader.ReadAsync(timeout.Token);
-            var oldestDue = SqlMapping.Time(reader, 2);
+            var (waiting, inProgress, oldestDue) = await ReplyQueueQueries.ReadDepthAsync(connection, now, timeout.Token);
             var age = oldestDue is { } due && due < now ? now - due : TimeSpan.Zero;
-            return new ReplyQueueSnapshot(reader.GetInt64(0), reader.GetInt64(1), age);
+            return new ReplyQueueSnapshot(waiting, inProgress, age);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException || (e is OperationCanceledException && !ct.IsCancellationRequested))
         {

@@ -1,3 +1,4 @@
+using HybridFlow.Infrastructure.Persistence.Postgres;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Instances;
 using HybridFlow.Application.Sessions;
@@ -38,8 +39,8 @@ public sealed class TenantStore : ITenantStore
         await using var tx = await _db.Database.BeginTransactionAsync(ct);
         _db.Tenants.Add(row);
         await _db.SaveChangesAsync(ct);
-        row.WorkflowSecret = _secrets.Protect(t.WorkflowSecret, SqlMapping.TenantSecret("workflow_secret", row.Id));
-        row.LlmApiKey = _secrets.Protect(t.LlmApiKey, SqlMapping.TenantSecret("llm_api_key", row.Id));
+        row.WorkflowSecret = _secrets.Protect(t.WorkflowSecret, SecretContexts.TenantSecret("workflow_secret", row.Id));
+        row.LlmApiKey = _secrets.Protect(t.LlmApiKey, SecretContexts.TenantSecret("llm_api_key", row.Id));
         await _db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return ToDto(row);
@@ -77,13 +78,13 @@ public sealed class TenantStore : ITenantStore
             row.WorkflowUrlTrusted = patch.WorkflowUrlTrusted;
         }
         row.WorkflowSecret = patch.WorkflowSecret.HasValue
-            ? _secrets.Protect(patch.WorkflowSecret.Value, SqlMapping.TenantSecret("workflow_secret", row.Id))
-            : _secrets.Rebind(row.WorkflowSecret, SqlMapping.TenantSecret("workflow_secret", row.Id));
+            ? _secrets.Protect(patch.WorkflowSecret.Value, SecretContexts.TenantSecret("workflow_secret", row.Id))
+            : _secrets.Rebind(row.WorkflowSecret, SecretContexts.TenantSecret("workflow_secret", row.Id));
         if (!patch.Conversation.IsEmpty)
             row.Conversation = ConversationSettingsJson.Serialize(patch.Conversation.ApplyTo(ConversationSettingsJson.Deserialize(row.Conversation)));
         row.LlmApiKey = patch.LlmApiKey.HasValue
-            ? _secrets.Protect(patch.LlmApiKey.Value, SqlMapping.TenantSecret("llm_api_key", row.Id))
-            : _secrets.Rebind(row.LlmApiKey, SqlMapping.TenantSecret("llm_api_key", row.Id));
+            ? _secrets.Protect(patch.LlmApiKey.Value, SecretContexts.TenantSecret("llm_api_key", row.Id))
+            : _secrets.Rebind(row.LlmApiKey, SecretContexts.TenantSecret("llm_api_key", row.Id));
         if (patch.LlmBaseUrl.HasValue)
         {
             row.LlmBaseUrl = patch.LlmBaseUrl.Value;
@@ -110,11 +111,11 @@ public sealed class TenantStore : ITenantStore
     }
 
     private TenantDto ToDto(TenantRow t) => new TenantDto(
-        t.Id, t.Name, t.SystemPrompt, t.LlmProvider, t.LlmModel, t.ReplyMode, t.WorkflowUrl, _secrets.Mask(t.WorkflowSecret, SqlMapping.TenantSecret("workflow_secret", t.Id)),
+        t.Id, t.Name, t.SystemPrompt, t.LlmProvider, t.LlmModel, t.ReplyMode, t.WorkflowUrl, _secrets.Mask(t.WorkflowSecret, SecretContexts.TenantSecret("workflow_secret", t.Id)),
         t.ResumeAfterMinutes, t.DebounceSeconds,
         t.HistoryMessages, t.ExternalSendsPause, t.CreatedAt, t.UpdatedAt)
     {
-        LlmApiKey = _secrets.Mask(t.LlmApiKey, SqlMapping.TenantSecret("llm_api_key", t.Id)),
+        LlmApiKey = _secrets.Mask(t.LlmApiKey, SecretContexts.TenantSecret("llm_api_key", t.Id)),
         LlmBaseUrl = t.LlmBaseUrl,
         NotifyUrl = t.NotifyUrl,
         MonthlyTokenBudget = t.MonthlyTokenBudget,
@@ -152,8 +153,8 @@ public sealed class InstanceStore : IInstanceStore
         {
             return null;
         }
-        row.EvoApiKey = _secrets.Protect(i.EvoApiKey, SqlMapping.InstanceSecret("evo_api_key", row.Id));
-        row.WebhookSecret = _secrets.Protect(i.WebhookSecret, SqlMapping.InstanceSecret("webhook_secret", row.Id));
+        row.EvoApiKey = _secrets.Protect(i.EvoApiKey, SecretContexts.InstanceSecret("evo_api_key", row.Id));
+        row.WebhookSecret = _secrets.Protect(i.WebhookSecret, SecretContexts.InstanceSecret("webhook_secret", row.Id));
         await _db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return ToDto(row);
@@ -185,11 +186,11 @@ public sealed class InstanceStore : IInstanceStore
         }
         // Instance names never change (the name is the key here), and the secrets are bound to the row's id.
         row.EvoApiKey = patch.EvoApiKey.HasValue
-            ? _secrets.Protect(patch.EvoApiKey.Value, SqlMapping.InstanceSecret("evo_api_key", row.Id))
-            : _secrets.Rebind(row.EvoApiKey, SqlMapping.InstanceSecret("evo_api_key", row.Id));
+            ? _secrets.Protect(patch.EvoApiKey.Value, SecretContexts.InstanceSecret("evo_api_key", row.Id))
+            : _secrets.Rebind(row.EvoApiKey, SecretContexts.InstanceSecret("evo_api_key", row.Id));
         row.WebhookSecret = patch.WebhookSecret.HasValue
-            ? _secrets.Protect(patch.WebhookSecret.Value, SqlMapping.InstanceSecret("webhook_secret", row.Id))
-            : _secrets.Rebind(row.WebhookSecret, SqlMapping.InstanceSecret("webhook_secret", row.Id));
+            ? _secrets.Protect(patch.WebhookSecret.Value, SecretContexts.InstanceSecret("webhook_secret", row.Id))
+            : _secrets.Rebind(row.WebhookSecret, SecretContexts.InstanceSecret("webhook_secret", row.Id));
         row.UpdatedAt = now;
         await _db.SaveChangesAsync(ct);
         _cache.Clear();
@@ -205,7 +206,7 @@ public sealed class InstanceStore : IInstanceStore
 
     private InstanceDto ToDto(InstanceRow i) => new(
         i.Id, i.TenantId, i.InstanceName, i.Provider, i.EvoServerUrl,
-        _secrets.Mask(i.EvoApiKey, SqlMapping.InstanceSecret("evo_api_key", i.Id)), _secrets.Mask(i.WebhookSecret, SqlMapping.InstanceSecret("webhook_secret", i.Id)),
+        _secrets.Mask(i.EvoApiKey, SecretContexts.InstanceSecret("evo_api_key", i.Id)), _secrets.Mask(i.WebhookSecret, SecretContexts.InstanceSecret("webhook_secret", i.Id)),
         i.CreatedAt, i.UpdatedAt);
 }
 

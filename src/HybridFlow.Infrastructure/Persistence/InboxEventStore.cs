@@ -1,3 +1,4 @@
+using HybridFlow.Infrastructure.Persistence.Postgres;
 using HybridFlow.Application.Inbox.Events;
 using Npgsql;
 using NpgsqlTypes;
@@ -70,7 +71,7 @@ public sealed class InboxEventStore
                 NoteId: r.IsDBNull(5) ? null : r.GetInt64(5),
                 AssigneeUserId: r.IsDBNull(6) ? null : r.GetInt64(6),
                 PreviousAssigneeUserId: r.IsDBNull(7) ? null : r.GetInt64(7),
-                At: SqlMapping.Time(r, 8)!.Value,
+                At: PgRead.Time(r, 8)!.Value,
                 AssignmentChanged: r.GetBoolean(9),
                 Direction: r.IsDBNull(10) ? null : r.GetString(10)));
         }

@@ -1,3 +1,4 @@
+using HybridFlow.Infrastructure.Persistence.Postgres;
 using System.Globalization;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
@@ -52,8 +53,8 @@ public sealed class InboxQueries : IInboxQueries
         if (scope.SqlCondition("s.tenant_id", "s.assignee_user_id", where.Arg) is { } visible) where.Add(visible);
     }
 
-    private const string NeedsAttention =
-        "(s.needs_attention OR EXISTS (SELECT 1 FROM reply_jobs j WHERE j.session_id = s.id AND j.status = 'needs_attention'))";
+    private static readonly string NeedsAttention =
+        ReplyJobs.ReplyJobSql.ChatNeedsAttention;
 
     public Task<(IReadOnlyList<ConversationDto> Items, long Total)> ListAsync(
         ConversationScope scope, ConversationListFilter filter, int page, int pageSize, CancellationToken ct) => TimedAsync<(IReadOnlyList<ConversationDto>, long)>(async connection =>
@@ -174,7 +175,7 @@ public sealed class InboxQueries : IInboxQueries
         while (await r.ReadAsync(ct))
         {
             string? Text(string column) => r.IsDBNull(r.GetOrdinal(column)) ? null : r.GetString(r.GetOrdinal(column));
-            DateTimeOffset? At(string column) => SqlMapping.Time(r, r.GetOrdinal(column));
+            DateTimeOffset? At(string column) => PgRead.Time(r, r.GetOrdinal(column));
             var chatId = r.GetString(r.GetOrdinal("chat_id"));
             var isPaused = r.GetBoolean(r.GetOrdinal("is_paused"));
             var pauseReason = Text("pause_reason");
@@ -234,7 +235,7 @@ public sealed class InboxQueries : IInboxQueries
         while (await r.ReadAsync(ct))
         {
             string? Text(string column) => r.IsDBNull(r.GetOrdinal(column)) ? null : r.GetString(r.GetOrdinal(column));
-            DateTimeOffset? At(string column) => SqlMapping.Time(r, r.GetOrdinal(column));
+            DateTimeOffset? At(string column) => PgRead.Time(r, r.GetOrdinal(column));
             long? Id(string column) => r.IsDBNull(r.GetOrdinal(column)) ? null : r.GetInt64(r.GetOrdinal(column));
             var id = r.GetInt64(r.GetOrdinal("id"));
             var at = At("at")!.Value;

@@ -1,3 +1,4 @@
+using HybridFlow.Infrastructure.Persistence.Postgres;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Inbox;
 using HybridFlow.Domain.Inbox;
@@ -30,7 +31,7 @@ public sealed class InboxStore : IInboxStore
             {
                 if (await r.ReadAsync(ct))
                     conversation = Conversation.Restore(r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2),
-                        r.GetFieldValue<string[]>(3), SqlMapping.Time(r, 4));
+                        r.GetFieldValue<string[]>(3), PgRead.Time(r, 4));
             }
             if (conversation is not null) return new ConversationTransaction(connection, tx, conversation);
             await tx.DisposeAsync();
@@ -54,7 +55,7 @@ public sealed class InboxStore : IInboxStore
             """, null, tenantId, sessionId, author.Id ?? (object)new NullOf(NpgsqlDbType.Bigint), author.DisplayName, text, now);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
-        return new NoteDto(r.GetInt64(0), SqlMapping.Time(r, 1)!.Value, text, author);
+        return new NoteDto(r.GetInt64(0), PgRead.Time(r, 1)!.Value, text, author);
     }
 
     public async Task MarkReadAsync(long sessionId, long userId, DateTimeOffset now, CancellationToken ct)
@@ -86,7 +87,7 @@ public sealed class InboxStore : IInboxStore
 
         public Task AddTimelineEventAsync(string action, string? detail, DateTimeOffset now, CancellationToken ct)
         {
-            _events.Add(SqlMapping.TimelineEventCommand(Conversation.TenantId, Conversation.SessionId, null, action, detail, now));
+            _events.Add(Timeline.TimelineCommands.TimelineEventCommand(Conversation.TenantId, Conversation.SessionId, null, action, detail, now));
             return Task.CompletedTask;
         }
 
@@ -94,9 +95,9 @@ public sealed class InboxStore : IInboxStore
         {
             await using var batch = new NpgsqlBatch(_connection, _tx);
             var c = Conversation;
-            batch.BatchCommands.Add(SqlMapping.BatchCommand(
+            batch.BatchCommands.Add(PgCommands.BatchCommand(
                 "UPDATE sessions SET assignee_user_id = $2, tags = $3, resolved_at = $4 WHERE id = $1",
-                c.SessionId, c.AssigneeUserId ?? (object)new NullOf(NpgsqlDbType.Bigint), c.Tags.ToArray(), SqlMapping.TimeOrNull(c.ResolvedAt)));
+                c.SessionId, c.AssigneeUserId ?? (object)new NullOf(NpgsqlDbType.Bigint), c.Tags.ToArray(), PgCommands.TimeOrNull(c.ResolvedAt)));
             foreach (var e in _events) batch.BatchCommands.Add(e);
             await batch.ExecuteNonQueryAsync(ct);
             await _tx.CommitAsync(ct);

@@ -1,3 +1,4 @@
+using HybridFlow.Infrastructure.Persistence.Postgres;
 using System.Collections.Concurrent;
 using HybridFlow.Application.Common.Interfaces;
 using Npgsql;
@@ -127,10 +128,10 @@ public sealed class InstanceDirectory : IInstanceDirectory
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var cmd = connection.Command(
-            $"SELECT {SqlMapping.InstanceColumns} FROM instances i JOIN tenants t ON t.id = i.tenant_id WHERE i.instance_name = $1",
+            $"SELECT {Instances.InstanceReader.InstanceColumns} FROM instances i JOIN tenants t ON t.id = i.tenant_id WHERE i.instance_name = $1",
             null, instanceName);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct)) return null;
-        return SqlMapping.ReadInstance(r, 0, secrets);
+        return Instances.InstanceReader.ReadInstance(r, 0, secrets);
     }
 }

@@ -1,3 +1,4 @@
+using HybridFlow.Infrastructure.Persistence.Postgres;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Infrastructure.Llm;
 using HybridFlow.Infrastructure.Observability;
@@ -49,7 +50,7 @@ public sealed class LlmUsageLedger : ILlmUsageLedger
                 INSERT INTO llm_usage (tenant_id, reply_job_id, purpose, provider, model, input_tokens, output_tokens, cached_input_tokens, created_at, platform_account)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                 """, null, call.TenantId, call.ReplyJobId is { } jobId ? jobId : new NullOf(NpgsqlDbType.Bigint), PurposeName(call.Purpose),
-                provider, SqlMapping.TextOrNull(model), usage.InputTokens, usage.OutputTokens, usage.CachedInputTokens, now,
+                provider, PgCommands.TextOrNull(model), usage.InputTokens, usage.OutputTokens, usage.CachedInputTokens, now,
                 call.PlatformAccount, Month(now));
             await cmd.ExecuteNonQueryAsync(ct);
         }

@@ -1,6 +1,7 @@
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Domain.Messages;
+using HybridFlow.Infrastructure.Persistence.Postgres;
 using Npgsql;
 
 namespace HybridFlow.Infrastructure.Persistence;

@@ -1,3 +1,4 @@
+using HybridFlow.Infrastructure.Persistence.Postgres;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Common;
 using HybridFlow.Domain.Handoffs;
@@ -37,7 +38,7 @@ public sealed class NotifyOutbox : INotifyOutbox
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
-            var target = new NotifyTarget(r.GetString(4), _secrets.Unprotect(r.IsDBNull(6) ? null : r.GetString(6), SqlMapping.NotifySecret(r.GetGuid(3).ToString("D"))), r.GetBoolean(5));
+            var target = new NotifyTarget(r.GetString(4), _secrets.Unprotect(r.IsDBNull(6) ? null : r.GetString(6), SecretContexts.NotifySecret(r.GetGuid(3).ToString("D"))), r.GetBoolean(5));
             // Claimed in SQL (SKIP LOCKED across drainers); the row is pending with a live lease, which the domain calls delivering.
             var delivery = NotifyDelivery.Restore(r.GetInt64(0), NotifyDeliveryStatus.Delivering, r.GetInt32(8),
                 r.GetFieldValue<DateTimeOffset>(9), r.GetFieldValue<DateTimeOffset>(10), r.IsDBNull(11) ? null : r.GetString(11), r.GetFieldValue<DateTimeOffset>(12));
@@ -65,8 +66,8 @@ public sealed class NotifyOutbox : INotifyOutbox
                 RETURNING tenant_id, session_id)
             INSERT INTO session_events (tenant_id, session_id, message_id, action, detail, created_at)
             SELECT tenant_id, session_id, NULL, $8, $9, $7 FROM saved WHERE $9::text IS NOT NULL AND session_id IS NOT NULL
-            """, null, d.Id, claimed.Attempt, status, d.DueAt, SqlMapping.TimeOrNull(d.LockedUntil), SqlMapping.TextOrNull(d.LastError), d.UpdatedAt,
-            TimelineActions.NotifyFailed, SqlMapping.TextOrNull(timelineDetail));
+            """, null, d.Id, claimed.Attempt, status, d.DueAt, PgCommands.TimeOrNull(d.LockedUntil), PgCommands.TextOrNull(d.LastError), d.UpdatedAt,
+            TimelineActions.NotifyFailed, PgCommands.TextOrNull(timelineDetail));
         await cmd.ExecuteNonQueryAsync(ct);
     }
 

@@ -1,3 +1,4 @@
+using HybridFlow.Infrastructure.Persistence.Postgres;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Stats;
 using Npgsql;
@@ -90,8 +91,8 @@ public sealed class TenantStatsQueries : ITenantStatsQueries
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(SqlMapping.BatchCommand(CountsSql, tenantId, from, to));
-        batch.BatchCommands.Add(SqlMapping.BatchCommand(TokensSql, tenantId, from, to));
+        batch.BatchCommands.Add(PgCommands.BatchCommand(CountsSql, tenantId, from, to));
+        batch.BatchCommands.Add(PgCommands.BatchCommand(TokensSql, tenantId, from, to));
         await using var r = await batch.ExecuteReaderAsync(ct);
 
         await r.ReadAsync(ct);

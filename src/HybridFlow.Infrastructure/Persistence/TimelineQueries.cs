@@ -1,3 +1,4 @@
+using HybridFlow.Infrastructure.Persistence.Postgres;
 using HybridFlow.Application.Timeline;
 using Npgsql;
 
@@ -49,15 +50,15 @@ public sealed class TimelineQueries : ITimelineQueries
         while (await r.ReadAsync(ct))
         {
             items.Add(new TimelineItemDto(
-                r.GetString(0), r.GetInt64(1), SqlMapping.Time(r, 2)!.Value,
+                r.GetString(0), r.GetInt64(1), PgRead.Time(r, 2)!.Value,
                 NullableString(r, 3), NullableString(r, 4), NullableString(r, 5), NullableString(r, 6),
                 NullableString(r, 7), NullableString(r, 8), r.IsDBNull(9) ? null : r.GetInt64(9))
             {
                 Status = NullableString(r, 10),
-                DeliveredAt = SqlMapping.Time(r, 11),
-                ReadAt = SqlMapping.Time(r, 12),
+                DeliveredAt = PgRead.Time(r, 11),
+                ReadAt = PgRead.Time(r, 12),
                 Deleted = r.GetString(0) == TimelineItemKinds.Message ? !r.IsDBNull(13) : null,
-                DeletedAt = SqlMapping.Time(r, 13),
+                DeletedAt = PgRead.Time(r, 13),
                 MediaText = NullableString(r, 14),
             });
         }

@@ -132,9 +132,9 @@ internal sealed class EnvironmentSettings : ISettingsChecks
 
     public Llm.LlmAccountOptions LlmAccounts() => new() { RetryAfter = TimeSpan.FromMinutes(Number(LlmAccountRetryMinutes, 10)) };
 
-    public Persistence.SharedTransactionOptions SharedTransactions() => new()
+    public Persistence.ChatTransactions.SharedTransactionOptions SharedTransactions() => new()
     {
-        MaxChats = (int)Number(WebhookTransactionMaxChats, Persistence.SharedTransactionOptions.DefaultMaxChats),
-        MaxConcurrent = (int)Number(WebhookTransactions, Persistence.SharedTransactionOptions.DefaultMaxConcurrent),
+        MaxChats = (int)Number(WebhookTransactionMaxChats, Persistence.ChatTransactions.SharedTransactionOptions.DefaultMaxChats),
+        MaxConcurrent = (int)Number(WebhookTransactions, Persistence.ChatTransactions.SharedTransactionOptions.DefaultMaxConcurrent),
     };
 }

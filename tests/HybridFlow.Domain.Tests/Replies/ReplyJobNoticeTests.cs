@@ -31,7 +31,7 @@ public sealed class ReplyJobNoticeTests
     private static ReplyJob ClaimedNotice(ReplyJobKind kind)
     {
         var job = ReplyJob.QueueNotice(1, 7, kind, " Um momento. ", T0);
-        job.Claim(T0, Lease);
+        job = ReplyJobStates.Claim(job, T0, Lease);
         return job;
     }
 
@@ -56,8 +56,8 @@ public sealed class ReplyJobNoticeTests
     public void Claim_WhenANoticeIsDue_IsClaimedByAWorker()
     {
         var job = ReplyJob.QueueNotice(1, 7, ReplyJobKind.AwayNotice, "Fechado.", T0);
-        Assert.That(job.Claim(T0, Lease), Is.EqualTo(ReplyJobOutcome.Claimed));
-        Assert.That(job.Status, Is.EqualTo(ReplyJobStatus.Processing));
+        Assert.That(job.IsClaimable(T0), Is.True);
+        Assert.That(job.Kind.IsWorkerJob(), Is.True);
     }
 
     [Test]
@@ -99,8 +99,8 @@ public sealed class ReplyJobNoticeTests
     [Test]
     public void BeginSend_WhenAReplyAndTheChatWaitsForAPerson_IsDiscarded()
     {
-        var job = ReplyJob.Queue(1, 7, T0, T0);
-        job.Claim(T0, Lease);
+        var job = ReplyJobStates.Queue(1, 7, T0, T0);
+        job = ReplyJobStates.Claim(job, T0, Lease);
         job.Generate(1, "Olá!", T0);
         Assert.That(job.BeginSend(WaitingForAPerson(), 1, T0, SendLease), Is.EqualTo(ReplyJobOutcome.Discarded));
     }
@@ -127,8 +127,8 @@ public sealed class ReplyJobNoticeTests
     [Test]
     public void HandOff_WhenProcessing_EndsTheJobWithNothingSent()
     {
-        var job = ReplyJob.Queue(1, 7, T0, T0);
-        job.Claim(T0, Lease);
+        var job = ReplyJobStates.Queue(1, 7, T0, T0);
+        job = ReplyJobStates.Claim(job, T0, Lease);
         Assert.That(job.HandOff(1, T0), Is.EqualTo(ReplyJobOutcome.HandedOff));
         Assert.That(job.Status, Is.EqualTo(ReplyJobStatus.Cancelled));
         Assert.That(job.IsFinished, Is.True);
@@ -137,8 +137,8 @@ public sealed class ReplyJobNoticeTests
     [Test]
     public void HandOff_WhenCancelledMeanwhile_StaysCancelled()
     {
-        var job = ReplyJob.Queue(1, 7, T0, T0);
-        job.Claim(T0, Lease);
+        var job = ReplyJobStates.Queue(1, 7, T0, T0);
+        job = ReplyJobStates.Claim(job, T0, Lease);
         job.Cancel("human took over", T0);
         Assert.That(job.HandOff(1, T0), Is.EqualTo(ReplyJobOutcome.Cancelled));
     }
@@ -146,8 +146,8 @@ public sealed class ReplyJobNoticeTests
     [Test]
     public void HandOff_WhenAnotherAttemptHoldsTheJob_IsLost()
     {
-        var job = ReplyJob.Queue(1, 7, T0, T0);
-        job.Claim(T0, Lease);
+        var job = ReplyJobStates.Queue(1, 7, T0, T0);
+        job = ReplyJobStates.Claim(job, T0, Lease);
         Assert.That(job.HandOff(2, T0), Is.EqualTo(ReplyJobOutcome.Lost));
         Assert.That(job.Status, Is.EqualTo(ReplyJobStatus.Processing));
     }

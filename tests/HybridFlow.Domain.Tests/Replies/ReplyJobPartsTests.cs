@@ -27,8 +27,8 @@ public sealed class ReplyJobPartsTests
     /// <summary>Claimed at attempt 1, written as three parts, the first one's send begun.</summary>
     private static ReplyJob SendingFirstPart()
     {
-        var job = ReplyJob.Queue(1, 7, T0, T0);
-        job.Claim(T0, Lease);
+        var job = ReplyJobStates.Queue(1, 7, T0, T0);
+        job = ReplyJobStates.Claim(job, T0, Lease);
         job.Generate(1, "Olá!\n\nTemos bolo.\n\nQuer um?", ThreeParts, T0);
         job.BeginSend(ActiveSession(), 1, T0, SendLease);
         return job;
@@ -52,8 +52,8 @@ public sealed class ReplyJobPartsTests
     [Test]
     public void Generate_WhenParts_KeepsThemTrimmedAndTheWholeText()
     {
-        var job = ReplyJob.Queue(1, 7, T0, T0);
-        job.Claim(T0, Lease);
+        var job = ReplyJobStates.Queue(1, 7, T0, T0);
+        job = ReplyJobStates.Claim(job, T0, Lease);
         Assert.That(job.Generate(1, " a\n\nb ", [" a ", "b\n"], T0), Is.EqualTo(ReplyJobOutcome.Generated));
         Assert.That(job.Parts, Is.EqualTo(new[] { "a", "b" }));
         Assert.That(job.ReplyText, Is.EqualTo("a\n\nb"));
@@ -64,8 +64,8 @@ public sealed class ReplyJobPartsTests
     [Test]
     public void Generate_WhenNoParts_IsTheWholeTextAsOne()
     {
-        var job = ReplyJob.Queue(1, 7, T0, T0);
-        job.Claim(T0, Lease);
+        var job = ReplyJobStates.Queue(1, 7, T0, T0);
+        job = ReplyJobStates.Claim(job, T0, Lease);
         job.Generate(1, "Olá!", T0);
         Assert.That(job.Parts, Is.EqualTo(new[] { "Olá!" }));
         Assert.That(job.CurrentPart, Is.EqualTo("Olá!"));
@@ -74,8 +74,8 @@ public sealed class ReplyJobPartsTests
     [Test]
     public void Generate_WhenPartsEmptyOrBlank_Throws()
     {
-        var job = ReplyJob.Queue(1, 7, T0, T0);
-        job.Claim(T0, Lease);
+        var job = ReplyJobStates.Queue(1, 7, T0, T0);
+        job = ReplyJobStates.Claim(job, T0, Lease);
         Assert.Throws<ArgumentException>(() => job.Generate(1, "a", [], T0));
         Assert.Throws<ArgumentException>(() => job.Generate(1, "a", ["a", " "], T0));
     }
@@ -167,7 +167,7 @@ public sealed class ReplyJobPartsTests
         var job = BetweenParts();
         var later = T1 + SendLease;
         Assert.That(job.IsClaimable(later), Is.True);
-        Assert.That(job.Claim(later, Lease), Is.EqualTo(ReplyJobOutcome.Claimed));
+        job = ReplyJobStates.Claim(job, later, Lease);
         Assert.That(job.BeginSend(ActiveSession(), 2, later, SendLease), Is.EqualTo(ReplyJobOutcome.SendBegun));
         Assert.That(job.CurrentPart, Is.EqualTo("Temos bolo."));
     }
@@ -178,7 +178,7 @@ public sealed class ReplyJobPartsTests
         var job = SendingSecondPart();
         job.MarkOutcomeUnknown("timeout", T1, EchoWait);
         var resolved = T1 + EchoWait;
-        job.ClaimForResolution(resolved, Lease);
+        job = ReplyJobStates.ClaimForResolution(job, resolved, Lease);
         Assert.That(job.Confirm("3EB0P2", 42, resolved), Is.EqualTo(ReplyJobOutcome.PartSent));
         Assert.That(job.Status, Is.EqualTo(ReplyJobStatus.Processing));
         Assert.That(job.CurrentPart, Is.EqualTo("Quer um?"));
@@ -193,7 +193,7 @@ public sealed class ReplyJobPartsTests
         job.CompleteSend(1, "3EB0P2", 42, T1, SendLease);
         job.BeginSend(ActiveSession(), 1, T1, SendLease);
         job.MarkOutcomeUnknown("timeout", T1, EchoWait);
-        job.ClaimForResolution(T1 + EchoWait, Lease);
+        job = ReplyJobStates.ClaimForResolution(job, T1 + EchoWait, Lease);
         Assert.That(job.Confirm("3EB0P3", 43, T1 + EchoWait), Is.EqualTo(ReplyJobOutcome.Confirmed));
         Assert.That(job.Status, Is.EqualTo(ReplyJobStatus.Sent));
     }
@@ -203,9 +203,9 @@ public sealed class ReplyJobPartsTests
     {
         var job = SendingSecondPart();
         job.MarkOutcomeUnknown("timeout", T1, EchoWait);
-        job.ClaimForResolution(T1 + EchoWait, Lease);
+        job = ReplyJobStates.ClaimForResolution(job, T1 + EchoWait, Lease);
         Assert.That(job.ProvedAbsent(ActiveSession(), T1 + EchoWait, SendLease, EchoWait), Is.EqualTo(ReplyJobOutcome.AbsenceSeen));
-        job.ClaimForResolution(T1 + 2 * EchoWait, Lease);
+        job = ReplyJobStates.ClaimForResolution(job, T1 + 2 * EchoWait, Lease);
         Assert.That(job.ProvedAbsent(ActiveSession(), T1 + 2 * EchoWait, SendLease, EchoWait), Is.EqualTo(ReplyJobOutcome.Resent));
         Assert.That(job.Status, Is.EqualTo(ReplyJobStatus.Sending));
         Assert.That(job.CurrentPart, Is.EqualTo("Temos bolo."));
@@ -218,9 +218,9 @@ public sealed class ReplyJobPartsTests
     {
         var job = SendingSecondPart();
         job.MarkOutcomeUnknown("timeout", T1, EchoWait);
-        job.ClaimForResolution(T1 + EchoWait, Lease);
+        job = ReplyJobStates.ClaimForResolution(job, T1 + EchoWait, Lease);
         job.ProvedAbsent(ActiveSession(), T1 + EchoWait, SendLease, EchoWait);
-        job.ClaimForResolution(T1 + 2 * EchoWait, Lease);
+        job = ReplyJobStates.ClaimForResolution(job, T1 + 2 * EchoWait, Lease);
         Assert.That(job.ProvedAbsent(PausedSession(), T1 + 2 * EchoWait, SendLease, EchoWait), Is.EqualTo(ReplyJobOutcome.Discarded));
     }
 
@@ -231,7 +231,7 @@ public sealed class ReplyJobPartsTests
         Assert.That(job.Fail(1, "whatsapp: 500", false, Policy, T1), Is.EqualTo(ReplyJobOutcome.Retry));
         Assert.That(job.PartIndex, Is.EqualTo(1));
         Assert.That(job.HasSentParts, Is.True);
-        job.Claim(job.DueAt, Lease);
+        job = ReplyJobStates.Claim(job, job.DueAt, Lease);
         Assert.That(job.BeginSend(ActiveSession(), 2, job.DueAt, SendLease), Is.EqualTo(ReplyJobOutcome.SendBegun));
         Assert.That(job.CurrentPart, Is.EqualTo("Temos bolo."));
     }

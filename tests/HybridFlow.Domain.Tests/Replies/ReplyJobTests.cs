@@ -28,8 +28,8 @@ public sealed class ReplyJobTests
 
     private static ReplyJob Claimed()
     {
-        var job = ReplyJob.Queue(1, 7, T0, T0);
-        job.Claim(T0, Lease);
+        var job = ReplyJobStates.Queue(1, 7, T0, T0);
+        job = ReplyJobStates.Claim(job, T0, Lease);
         return job;
     }
 
@@ -45,7 +45,7 @@ public sealed class ReplyJobTests
     private static ReplyJob Unconfirmed(ReplyJobKind kind = ReplyJobKind.Reply)
     {
         var job = Job(ReplyJobStatus.Unconfirmed, kind: kind, lockedUntil: T0.AddSeconds(-1), absenceSeenAt: T0.AddSeconds(-5));
-        job.ClaimForResolution(T0, Lease);
+        job = ReplyJobStates.ClaimForResolution(job, T0, Lease);
         return job;
     }
 
@@ -64,39 +64,26 @@ public sealed class ReplyJobTests
 
     // claim
 
-    [Test]
-    public void Claim_WhenPendingAndDue_TakesAnAttemptAndALease()
-    {
-        var job = ReplyJob.Queue(1, 7, T0, T0);
-        Assert.That(job.Claim(T0, Lease), Is.EqualTo(ReplyJobOutcome.Claimed));
-        Assert.That((job.Status, job.Attempts, job.LockedUntil), Is.EqualTo((ReplyJobStatus.Processing, 1, T0 + Lease)));
-    }
+    // The claim itself (processing, one attempt more, a lease) is SQL's: ReplyJobStatementEquivalenceTests.
 
     [Test]
-    public void Claim_WhenProcessingWithItsLeaseOver_TakesItOver()
-    {
-        var job = Job(ReplyJobStatus.Processing, attempts: 1, lockedUntil: T0.AddSeconds(-1));
-        Assert.That(job.Claim(T0, Lease), Is.EqualTo(ReplyJobOutcome.Claimed));
-        Assert.That(job.Attempts, Is.EqualTo(2));
-    }
+    public void IsClaimable_WhenPendingAndDue_IsTrue() =>
+        Assert.That(ReplyJobStates.Queue(1, 7, T0, T0).IsClaimable(T0), Is.True);
 
     [Test]
-    public void Claim_WhenNotDueYet_Throws()
-    {
-        var job = ReplyJob.Queue(1, 7, T0.AddSeconds(5), T0);
-        Assert.Throws<ReplyJobStateException>(() => job.Claim(T0, Lease));
-    }
+    public void IsClaimable_WhenProcessingWithItsLeaseOver_IsTrue() =>
+        Assert.That(Job(ReplyJobStatus.Processing, attempts: 1, lockedUntil: T0.AddSeconds(-1)).IsClaimable(T0), Is.True);
+
+    [Test]
+    public void IsClaimable_WhenNotDueYet_IsFalse() =>
+        Assert.That(ReplyJobStates.Queue(1, 7, T0.AddSeconds(5), T0).IsClaimable(T0), Is.False);
 
     [TestCase(ReplyJobStatus.Sending)]
     [TestCase(ReplyJobStatus.Sent)]
     [TestCase(ReplyJobStatus.Dead)]
     [TestCase(ReplyJobStatus.NeedsAttention)]
-    public void Claim_WhenNotWaiting_Throws(ReplyJobStatus status) =>
-        Assert.Throws<ReplyJobStateException>(() => Job(status, lockedUntil: T0.AddSeconds(-1)).Claim(T0, Lease));
-
-    [Test]
-    public void Claim_WhenAnApiSend_Throws() =>
-        Assert.Throws<ReplyJobStateException>(() => Job(ReplyJobStatus.Pending, kind: ReplyJobKind.ApiBot).Claim(T0, Lease));
+    public void IsClaimable_WhenNotWaiting_IsFalse(ReplyJobStatus status) =>
+        Assert.That(Job(status, lockedUntil: T0.AddSeconds(-1)).IsClaimable(T0), Is.False);
 
     // generate
 
@@ -269,7 +256,8 @@ public sealed class ReplyJobTests
     public void ClaimForResolution_WhenTheSendersLeaseRanOut_TakesIt()
     {
         var job = Job(ReplyJobStatus.Sending, lockedUntil: T0.AddSeconds(-1));
-        Assert.That(job.ClaimForResolution(T0, Lease), Is.EqualTo(ReplyJobOutcome.ResolutionClaimed));
+        Assert.That(job.IsDueForResolution(T0), Is.True);
+        job = ReplyJobStates.ClaimForResolution(job, T0, Lease);
         Assert.That(job.IsResolutionHeldUntil(T0 + Lease), Is.True);
         Assert.That(job.IsResolutionHeldUntil(T0 + Lease + TimeSpan.FromSeconds(1)), Is.False);
     }
@@ -278,22 +266,22 @@ public sealed class ReplyJobTests
     public void ClaimForResolution_WhenAnEchoCameWithinTheWindow_TakesItAtOnce()
     {
         var job = Job(ReplyJobStatus.Unconfirmed, lockedUntil: T0.AddSeconds(5), echoId: "3EB0AA");
-        Assert.That(job.ClaimForResolution(T0, Lease), Is.EqualTo(ReplyJobOutcome.ResolutionClaimed));
+        Assert.That(job.IsDueForResolution(T0), Is.True);
     }
 
     [Test]
     public void ClaimForResolution_WhenNeedingAttentionAndALateEchoCame_TakesIt() =>
-        Assert.That(Job(ReplyJobStatus.NeedsAttention, echoId: "3EB0AA").ClaimForResolution(T0, Lease), Is.EqualTo(ReplyJobOutcome.ResolutionClaimed));
+        Assert.That(Job(ReplyJobStatus.NeedsAttention, echoId: "3EB0AA").IsDueForResolution(T0), Is.True);
 
     [Test]
-    public void ClaimForResolution_WhenTheSenderStillHoldsIt_Throws() =>
-        Assert.Throws<ReplyJobStateException>(() => Job(ReplyJobStatus.Sending, lockedUntil: T0.AddSeconds(10), echoId: "3EB0AA").ClaimForResolution(T0, Lease));
+    public void ClaimForResolution_WhenTheSenderStillHoldsIt_IsNotDue() =>
+        Assert.That(Job(ReplyJobStatus.Sending, lockedUntil: T0.AddSeconds(10), echoId: "3EB0AA").IsDueForResolution(T0), Is.False);
 
     [TestCase(ReplyJobStatus.NeedsAttention)]
     [TestCase(ReplyJobStatus.Sent)]
     [TestCase(ReplyJobStatus.Processing)]
-    public void ClaimForResolution_WhenNothingToProve_Throws(ReplyJobStatus status) =>
-        Assert.Throws<ReplyJobStateException>(() => Job(status, lockedUntil: T0.AddSeconds(-1)).ClaimForResolution(T0, Lease));
+    public void ClaimForResolution_WhenNothingToProve_IsNotDue(ReplyJobStatus status) =>
+        Assert.That(Job(status, lockedUntil: T0.AddSeconds(-1)).IsDueForResolution(T0), Is.False);
 
     [TestCase(ReplyJobStatus.Unconfirmed)]
     [TestCase(ReplyJobStatus.NeedsAttention)]
@@ -314,7 +302,7 @@ public sealed class ReplyJobTests
     public void ProvedAbsent_TheFirstTime_LooksAgainLater(ReplyJobKind kind)
     {
         var job = Job(ReplyJobStatus.Unconfirmed, kind: kind, lockedUntil: T0.AddSeconds(-1));
-        job.ClaimForResolution(T0, Lease);
+        job = ReplyJobStates.ClaimForResolution(job, T0, Lease);
         Assert.That(job.ProvedAbsent(ActiveSession(), T0, SendLease, EchoWait), Is.EqualTo(ReplyJobOutcome.AbsenceSeen));
         Assert.That((job.Status, job.AbsenceSeenAt, job.LockedUntil, job.ResentAt),
             Is.EqualTo((ReplyJobStatus.Unconfirmed, (DateTimeOffset?)T0, (DateTimeOffset?)(T0 + EchoWait), (DateTimeOffset?)null)));

@@ -1,10 +1,12 @@
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Domain.Replies;
 using HybridFlow.Infrastructure.Observability;
+using HybridFlow.Infrastructure.Persistence.Instances;
+using HybridFlow.Infrastructure.Persistence.Postgres;
 using Npgsql;
-using NpgsqlTypes;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.ReplyJobs;
 
 /// <summary>
 /// The durable outbox of replies (kind <c>reply</c>: the model's, or a POST to the tenant's workflow): claiming due jobs
@@ -27,6 +29,53 @@ public sealed class ReplyJobStore : IReplyJobStore
         _time = time;
     }
 
+    /// <summary>
+    /// The worker's claim, <see cref="ReplyJob.IsClaimable"/> for many jobs at once, with the chat's and the tenant's limits
+    /// (<see cref="ReplyJob.IsInFlight"/>, <see cref="ReplyJob.TakesTenantSlot"/>). The scans spell the Domain's sets out
+    /// (<see cref="ReplyJobSql.In(IReadOnlySet{ReplyJobStatus})"/>) so that PostgreSQL proves reply_jobs_due_idx,
+    /// reply_jobs_in_flight_idx and reply_jobs_unresolved_idx usable in any plan; the rest binds them.
+    /// </summary>
+    internal static readonly string ClaimDueSql = $"""
+        WITH in_flight AS (
+            SELECT tenant_id, session_id, kind, status = ANY($5) AS holds_slot FROM reply_jobs
+            WHERE (status IN ({ReplyJobSql.In(ReplyJobStatuses.Leased)}) AND locked_until > $1) OR status IN ({ReplyJobSql.In(ReplyJobStatuses.AwaitingProof)})
+        ),
+        tenant_load AS (
+            SELECT tenant_id, count(*) AS running FROM in_flight WHERE kind = ANY($6) AND holds_slot GROUP BY tenant_id
+        ),
+        due AS (
+            SELECT j.id, j.tenant_id, j.due_at,
+                   row_number() OVER (PARTITION BY j.session_id ORDER BY j.due_at, j.id) AS in_session
+            FROM reply_jobs j
+            WHERE ((j.status IN ({ReplyJobSql.In(ReplyJobStatuses.Waiting)}) AND j.due_at <= $1)
+                   OR (j.status IN ({ReplyJobSql.In(ReplyJobStatuses.ReclaimedAfterLease)}) AND j.locked_until <= $1))
+              AND NOT EXISTS (SELECT 1 FROM in_flight f WHERE f.session_id = j.session_id)
+        ),
+        ranked AS (
+            SELECT d.id, d.due_at,
+                   COALESCE(l.running, 0) + row_number() OVER (PARTITION BY d.tenant_id ORDER BY d.due_at, d.id) AS tenant_slot
+            FROM due d LEFT JOIN tenant_load l ON l.tenant_id = d.tenant_id
+            WHERE d.in_session = 1
+        ),
+        chosen AS (
+            SELECT id FROM ranked WHERE tenant_slot <= $3 ORDER BY tenant_slot, due_at, id LIMIT $4
+        ),
+        locked AS (
+            SELECT id FROM reply_jobs
+            WHERE id IN (SELECT id FROM chosen)
+              AND ((status = ANY($7) AND due_at <= $1) OR (status = ANY($8) AND locked_until <= $1))
+            FOR UPDATE SKIP LOCKED
+        )
+        UPDATE reply_jobs j SET status = $9, attempts = j.attempts + 1, locked_until = $2, updated_at = $1
+        FROM locked WHERE j.id = locked.id
+        RETURNING j.id, j.session_id, j.attempts, j.correlation_id, j.due_at, j.part_index > 0 AS has_sent_parts
+        """;
+
+    internal static NpgsqlCommand ClaimDueCommand(NpgsqlConnection connection, NpgsqlTransaction? tx, DateTimeOffset now, TimeSpan lease,
+        int perTenantLimit, int limit) => connection.Command(ClaimDueSql, tx, now, now + lease, (long)perTenantLimit, (long)limit,
+            ReplyJobSql.Statuses(ReplyJobStatuses.Leased), ReplyJobSql.Kinds(ReplyJobKindSets.Written),
+            ReplyJobSql.Statuses(ReplyJobStatuses.Waiting), ReplyJobSql.Statuses(ReplyJobStatuses.ReclaimedAfterLease), ReplyJobStatus.Processing.ToName());
+
     /// <summary>Serialises claims across replicas, so the per-chat and per-tenant limits hold exactly (a claim takes milliseconds).</summary>
     private const long ClaimLockKey = 0x4879_6272_436C_6169; // "HybrClai"
 
@@ -42,45 +91,15 @@ public sealed class ReplyJobStore : IReplyJobStore
         // in_flight: jobs some worker holds (live lease), and sends still waiting for proof. A chat with one is skipped (one reply at a time per chat);
         // each tenant gets the slots its in-flight jobs leave; tenants interleave by their own rank, then due time.
         // The locking SELECT repeats the due condition so a row changed since the snapshot (cancelled, pushed back) is re-checked.
-        await using var cmd = connection.Command("""
-            WITH in_flight AS (
-                SELECT tenant_id, session_id, kind, status <> 'unconfirmed' AS holds_slot FROM reply_jobs
-                WHERE (status IN ('processing', 'sending') AND locked_until > $1) OR status = 'unconfirmed'
-            ),
-            tenant_load AS (
-                SELECT tenant_id, count(*) AS running FROM in_flight WHERE kind = 'reply' AND holds_slot GROUP BY tenant_id
-            ),
-            due AS (
-                SELECT j.id, j.tenant_id, j.due_at,
-                       row_number() OVER (PARTITION BY j.session_id ORDER BY j.due_at, j.id) AS in_session
-                FROM reply_jobs j
-                WHERE ((j.status IN ('pending', 'retrying') AND j.due_at <= $1) OR (j.status = 'processing' AND j.locked_until <= $1))
-                  AND NOT EXISTS (SELECT 1 FROM in_flight f WHERE f.session_id = j.session_id)
-            ),
-            ranked AS (
-                SELECT d.id, d.due_at,
-                       COALESCE(l.running, 0) + row_number() OVER (PARTITION BY d.tenant_id ORDER BY d.due_at, d.id) AS tenant_slot
-                FROM due d LEFT JOIN tenant_load l ON l.tenant_id = d.tenant_id
-                WHERE d.in_session = 1
-            ),
-            chosen AS (
-                SELECT id FROM ranked WHERE tenant_slot <= $3 ORDER BY tenant_slot, due_at, id LIMIT $4
-            ),
-            locked AS (
-                SELECT id FROM reply_jobs
-                WHERE id IN (SELECT id FROM chosen)
-                  AND ((status IN ('pending', 'retrying') AND due_at <= $1) OR (status = 'processing' AND locked_until <= $1))
-                FOR UPDATE SKIP LOCKED
-            )
-            UPDATE reply_jobs j SET status = 'processing', attempts = j.attempts + 1, locked_until = $2, updated_at = $1
-            FROM locked WHERE j.id = locked.id
-            RETURNING j.id, j.session_id, j.attempts, j.correlation_id, j.due_at, j.part_index > 0 AS has_sent_parts
-            """, tx, now, now + lease, (long)perTenantLimit, (long)limit);
+        await using var cmd = ClaimDueCommand(connection, tx, now, lease, perTenantLimit, limit);
         var claimed = new List<(ClaimedReplyJob Job, DateTime DueAt)>();
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
         {
+            int id = reader.GetOrdinal("id"), sessionId = reader.GetOrdinal("session_id"), attempts = reader.GetOrdinal("attempts"),
+                correlationId = reader.GetOrdinal("correlation_id"), dueAt = reader.GetOrdinal("due_at"), hasSentParts = reader.GetOrdinal("has_sent_parts");
             while (await reader.ReadAsync(ct))
-                claimed.Add((new ClaimedReplyJob(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2), Str(reader, 3), reader.GetBoolean(5)), reader.GetDateTime(4)));
+                claimed.Add((new ClaimedReplyJob(reader.GetInt64(id), reader.GetInt64(sessionId), reader.GetInt32(attempts), PgRead.TextOrNull(reader, correlationId),
+                    reader.GetBoolean(hasSentParts)), reader.GetDateTime(dueAt)));
         }
         await tx.CommitAsync(ct);
         // RETURNING has no order: hand them out oldest first.
@@ -95,8 +114,8 @@ public sealed class ReplyJobStore : IReplyJobStore
         await using var cmd = connection.Command("""
             UPDATE reply_jobs j SET locked_until = GREATEST(j.locked_until, $1)
             FROM unnest($2::bigint[], $3::integer[]) AS held(id, attempt)
-            WHERE j.id = held.id AND j.attempts = held.attempt AND j.status IN ('processing', 'sending')
-            """, null, now + lease, jobs.Select(j => j.JobId).ToArray(), jobs.Select(j => j.Attempt).ToArray());
+            WHERE j.id = held.id AND j.attempts = held.attempt AND j.status = ANY($4)
+            """, null, now + lease, jobs.Select(j => j.JobId).ToArray(), jobs.Select(j => j.Attempt).ToArray(), ReplyJobSql.Statuses(ReplyJobStatuses.Leased));
         return await cmd.ExecuteNonQueryAsync(ct);
     }
 
@@ -106,7 +125,7 @@ public sealed class ReplyJobStore : IReplyJobStore
         ReplyContext? context;
         int historyLimit;
         await using (var cmd = connection.Command($"""
-            SELECT s.chat_id, t.system_prompt, t.llm_provider, t.llm_model, {SqlMapping.InstanceColumns}, j.kind, j.reply_text,
+            SELECT s.chat_id, t.system_prompt, t.llm_provider, t.llm_model, {InstanceReader.InstanceColumns}, j.kind, j.reply_text,
                    EXISTS (SELECT 1 FROM messages m WHERE m.id = ANY (j.trigger_message_ids)
                            AND m.message_type IN ('audioMessage', 'imageMessage')) AS has_media,
                    t.monthly_token_budget,
@@ -120,11 +139,12 @@ public sealed class ReplyJobStore : IReplyJobStore
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
             if (!await r.ReadAsync(ct)) return null;
-            var instance = SqlMapping.ReadInstance(r, 4, _secrets);
+            // InstanceReader still reads by position, from where InstanceColumns starts (the 5th column).
+            var instance = InstanceReader.ReadInstance(r, 4, _secrets);
             historyLimit = Math.Max(1, instance.Tenant.HistoryMessages);
-            var kind = HybridFlow.Domain.Replies.ReplyJobNames.ParseKind(r.GetString(r.GetOrdinal("kind")));
-            context = new ReplyContext(job.JobId, job.SessionId, r.GetString(0), instance, Str(r, 1), Str(r, 2), Str(r, 3), [],
-                kind, Str(r, r.GetOrdinal("reply_text")), r.GetBoolean(r.GetOrdinal("has_media")))
+            var kind = ReplyJobNames.ParseKind(r.GetString(r.GetOrdinal("kind")));
+            context = new ReplyContext(job.JobId, job.SessionId, r.GetString(r.GetOrdinal("chat_id")), instance, Str(r, "system_prompt"), Str(r, "llm_provider"),
+                Str(r, "llm_model"), [], kind, Str(r, "reply_text"), r.GetBoolean(r.GetOrdinal("has_media")))
             {
                 MonthlyTokenBudget = r.IsDBNull(r.GetOrdinal("monthly_token_budget")) ? null : r.GetInt64(r.GetOrdinal("monthly_token_budget")),
                 PlatformTokensThisMonth = r.GetInt64(r.GetOrdinal("platform_tokens_month")),
@@ -148,9 +168,10 @@ public sealed class ReplyJobStore : IReplyJobStore
             """, null, job.SessionId, historyLimit))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
+            int direction = r.GetOrdinal("direction"), turnText = r.GetOrdinal("turn_text"), id = r.GetOrdinal("id");
             while (await r.ReadAsync(ct))
-                history.Add(new ConversationTurn(r.GetString(0) == "inbound" ? ConversationRole.Customer : ConversationRole.Assistant, r.GetString(1),
-                    MessageId: r.GetInt64(2)));
+                history.Add(new ConversationTurn(r.GetString(direction) == "inbound" ? ConversationRole.Customer : ConversationRole.Assistant, r.GetString(turnText),
+                    MessageId: r.GetInt64(id)));
         }
         return context with { History = history };
     }
@@ -165,19 +186,19 @@ public sealed class ReplyJobStore : IReplyJobStore
         long[] triggerIds;
         int historyLimit;
         await using (var cmd = connection.Command("""
-            SELECT j.delivery_id, t.workflow_url, t.workflow_secret, j.trigger_message_ids, t.history_messages, t.workflow_url_trusted, t.id
+            SELECT j.delivery_id, t.workflow_url, t.workflow_secret, j.trigger_message_ids, t.history_messages, t.workflow_url_trusted, t.id AS tenant_id
             FROM reply_jobs j JOIN tenants t ON t.id = j.tenant_id
             WHERE j.id = $1
             """, null, job.JobId))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
             if (!await r.ReadAsync(ct)) return null;
-            deliveryId = r.GetGuid(0).ToString("D");
-            url = Str(r, 1);
-            secret = _secrets.Unprotect(Str(r, 2), SqlMapping.TenantSecret("workflow_secret", r.GetInt64(6)));
-            triggerIds = r.GetFieldValue<long[]>(3);
-            historyLimit = r.GetInt32(4);
-            urlTrusted = r.GetBoolean(5);
+            deliveryId = r.GetGuid(r.GetOrdinal("delivery_id")).ToString("D");
+            url = Str(r, "workflow_url");
+            secret = _secrets.Unprotect(Str(r, "workflow_secret"), SecretContexts.TenantSecret("workflow_secret", r.GetInt64(r.GetOrdinal("tenant_id"))));
+            triggerIds = r.GetFieldValue<long[]>(r.GetOrdinal("trigger_message_ids"));
+            historyLimit = r.GetInt32(r.GetOrdinal("history_messages"));
+            urlTrusted = r.GetBoolean(r.GetOrdinal("workflow_url_trusted"));
         }
 
         var messages = new List<WorkflowEventMessage>();
@@ -188,8 +209,10 @@ public sealed class ReplyJobStore : IReplyJobStore
             """, null, triggerIds))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
+            int providerMessageId = r.GetOrdinal("provider_message_id"), text = r.GetOrdinal("text"), messageType = r.GetOrdinal("message_type"),
+                sentAt = r.GetOrdinal("sent_at");
             while (await r.ReadAsync(ct))
-                messages.Add(new WorkflowEventMessage(r.GetString(0), Str(r, 1), r.GetString(2), SqlMapping.Time(r, 3)!.Value));
+                messages.Add(new WorkflowEventMessage(r.GetString(providerMessageId), PgRead.TextOrNull(r, text), r.GetString(messageType), PgRead.Time(r, sentAt)!.Value));
         }
 
         var history = new List<WorkflowHistoryMessage>();
@@ -203,9 +226,11 @@ public sealed class ReplyJobStore : IReplyJobStore
             """, null, job.SessionId, triggerIds, historyLimit))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
+            int direction = r.GetOrdinal("direction"), providerMessageId = r.GetOrdinal("provider_message_id"), text = r.GetOrdinal("text"),
+                messageType = r.GetOrdinal("message_type"), sentAt = r.GetOrdinal("sent_at");
             while (await r.ReadAsync(ct))
-                history.Add(new WorkflowHistoryMessage(SqlMapping.ParseDirection(r.GetString(0)), r.GetString(1), Str(r, 2), r.GetString(3),
-                    SqlMapping.Time(r, 4)!.Value));
+                history.Add(new WorkflowHistoryMessage(MessageDirectionNames.ParseDirection(r.GetString(direction)), r.GetString(providerMessageId),
+                    PgRead.TextOrNull(r, text), r.GetString(messageType), PgRead.Time(r, sentAt)!.Value));
         }
         return new WorkflowJob(deliveryId, url, secret, messages, history, urlTrusted);
     }
@@ -214,10 +239,10 @@ public sealed class ReplyJobStore : IReplyJobStore
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
         await using var cmd = connection.Command(
-            "DELETE FROM reply_jobs WHERE status IN ('sent', 'dead', 'cancelled', 'discarded') AND updated_at < $1", null, olderThan);
+            "DELETE FROM reply_jobs WHERE status = ANY($2) AND updated_at < $1", null, olderThan, ReplyJobSql.Statuses(ReplyJobStatuses.Finished));
         return await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    private static string? Str(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    private static string? Str(NpgsqlDataReader r, string column) => PgRead.TextOrNull(r, r.GetOrdinal(column));
 
 }

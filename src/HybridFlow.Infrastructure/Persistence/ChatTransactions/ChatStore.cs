@@ -2,11 +2,15 @@ using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Domain.Replies;
 using HybridFlow.Domain.Sessions;
 using HybridFlow.Infrastructure.Observability;
+using HybridFlow.Infrastructure.Persistence.Messages;
+using HybridFlow.Infrastructure.Persistence.Notify;
+using HybridFlow.Infrastructure.Persistence.ReplyJobs;
+using HybridFlow.Infrastructure.Persistence.Sessions;
+using HybridFlow.Infrastructure.Persistence.Timeline;
 using Npgsql;
-using NpgsqlTypes;
 using HybridFlow.Domain.Messages;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.ChatTransactions;
 
 /// <summary>Chat transactions in plain SQL: one chat per transaction, the session row locked throughout (the customer-message hot path shares them: <see cref="SharedChatTransactions"/>).</summary>
 public sealed class ChatStore : IChatStore
@@ -34,13 +38,13 @@ public sealed class ChatStore : IChatStore
         try
         {
             await using var batch = new NpgsqlBatch(connection, tx);
-            foreach (var command in SqlMapping.OpenSessionCommands(instance.Tenant.TenantId, instance.InstanceId, chatId, now))
+            foreach (var command in SessionCommands.OpenSessionCommands(instance.Tenant.TenantId, instance.InstanceId, chatId, now))
                 batch.BatchCommands.Add(command);
             ChatSession session;
             await using (var reader = await batch.ExecuteReaderAsync(ct))
             {
                 await reader.ReadAsync(ct);
-                session = SqlMapping.ReadSession(reader);
+                session = new SessionReader(reader).Read(reader);
             }
             return new ChatTransaction(connection, tx, session, _metrics, _secrets);
         }
@@ -59,19 +63,13 @@ public sealed class ChatStore : IChatStore
 
     public async Task<IChatTransaction?> OpenExistingAsync(SessionLocator locator, CancellationToken ct) =>
         await OpenLockedAsync((connection, tx) => locator.SessionId is { } id
-            ? connection.Command($"SELECT {SqlMapping.SessionColumns} FROM sessions s WHERE s.id = $1 AND ($2::bigint IS NULL OR s.tenant_id = $2) FOR UPDATE",
-                tx, id, locator.TenantId ?? (object)new NullOf(NpgsqlDbType.Bigint))
-            : connection.Command($"""
-                SELECT {SqlMapping.SessionColumns} FROM sessions s JOIN instances i ON i.id = s.instance_id
-                WHERE i.instance_name = $1 AND s.chat_id = $2 AND ($3::bigint IS NULL OR s.tenant_id = $3) FOR UPDATE OF s
-                """, tx, locator.InstanceName, locator.ChatId, locator.TenantId ?? (object)new NullOf(NpgsqlDbType.Bigint)), ct);
+            ? connection.LockByIdCommand(tx, id, locator.TenantId)
+            : connection.LockByChatCommand(tx, locator.InstanceName, locator.ChatId, locator.TenantId), ct);
 
     /// <summary>Locks a send's chat, then the send (the lock order of every chat transaction), on one connection; null when either is gone.</summary>
     internal async Task<ChatTransaction?> OpenSendAsync(long sendId, CancellationToken ct)
     {
-        var chat = await OpenLockedAsync((connection, tx) => connection.Command(
-            $"SELECT {SqlMapping.SessionColumns} FROM sessions s WHERE s.id = (SELECT session_id FROM reply_jobs WHERE id = $1) FOR UPDATE",
-            tx, sendId), ct);
+        var chat = await OpenLockedAsync((connection, tx) => connection.LockForSendCommand(tx, sendId), ct);
         if (chat is null) return null;
         try
         {
@@ -94,7 +92,7 @@ public sealed class ChatStore : IChatStore
             ChatSession? session = null;
             await using (var cmd = lockSession(connection, tx))
             await using (var reader = await cmd.ExecuteReaderAsync(ct))
-                if (await reader.ReadAsync(ct)) session = SqlMapping.ReadSession(reader);
+                if (await reader.ReadAsync(ct)) session = new SessionReader(reader).Read(reader);
 
             if (session is not null) return new ChatTransaction(connection, tx, session, _metrics, _secrets);
             await DisposeAsync(connection, tx);
@@ -110,17 +108,11 @@ public sealed class ChatStore : IChatStore
     public async Task<IReadOnlyList<(long SessionId, TimeSpan QuietPeriod)>> FindAutoResumeCandidatesAsync(DateTimeOffset now, int limit, CancellationToken ct)
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
-        await using var cmd = connection.Command("""
-            SELECT s.id, t.resume_after_minutes FROM sessions s JOIN tenants t ON t.id = s.tenant_id
-            WHERE s.is_paused
-              AND ((s.pause_reason = 'human_takeover' AND (s.last_human_at IS NULL OR s.last_human_at + make_interval(mins => t.resume_after_minutes) <= $1))
-                OR (s.pause_reason IN ('manual', 'handoff_requested') AND s.paused_until <= $1))
-            ORDER BY s.paused_until NULLS FIRST, s.id
-            LIMIT $2
-            """, null, now, limit);
+        await using var cmd = connection.AutoResumeCandidatesCommand(now, limit);
         var candidates = new List<(long, TimeSpan)>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) candidates.Add((reader.GetInt64(0), TimeSpan.FromMinutes(reader.GetInt32(1))));
+        int id = reader.GetOrdinal("id"), resumeAfter = reader.GetOrdinal("resume_after_minutes");
+        while (await reader.ReadAsync(ct)) candidates.Add((reader.GetInt64(id), TimeSpan.FromMinutes(reader.GetInt32(resumeAfter))));
         return candidates;
     }
 
@@ -185,11 +177,10 @@ public sealed class ChatStore : IChatStore
         internal async Task<bool> LoadJobAsync(long jobId, CancellationToken ct)
         {
             await FlushAsync(ct);
-            await using var cmd = _connection.Command(
-                $"SELECT {SqlMapping.ReplyJobColumns} FROM reply_jobs j WHERE j.id = $1 AND j.session_id = $2 FOR UPDATE", _tx, jobId, Session.Id);
+            await using var cmd = _connection.LockJobCommand(_tx, jobId, Session.Id);
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             if (!await reader.ReadAsync(ct)) return false;
-            Job = SqlMapping.ReadReplyJob(reader);
+            Job = new ReplyJobReader(reader).Read(reader);
             return true;
         }
 
@@ -202,65 +193,50 @@ public sealed class ChatStore : IChatStore
         public async Task<MessageAppendResult> AppendMessageAsync(NewChatMessage m, CancellationToken ct)
         {
             await FlushAsync(ct);
-            await using (var insert = _connection.Command("""
-                INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, raw, sent_at, created_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
-                ON CONFLICT (instance_id, provider_message_id) DO NOTHING
-                RETURNING id
-                """, _tx, Session.TenantId, Session.InstanceId, Session.Id, m.ProviderMessageId, m.Direction.ToName(),
-                m.MessageType, m.Text, JsonbText.Sanitized(m.RawJson), m.SentAt))
-            {
-                if (await insert.ExecuteScalarAsync(ct) is long id) return new MessageAppendResult(id, null);
-            }
+            if (await _connection.AppendMessageAsync(_tx, Session.TenantId, Session.InstanceId, Session.Id, m, ct) is { } id)
+                return new MessageAppendResult(id, null);
             return new MessageAppendResult(null, await FindMessageDirectionAsync(m.ProviderMessageId, ct));
         }
 
         public async Task<MessageDirection?> FindMessageDirectionAsync(string providerMessageId, CancellationToken ct)
         {
             await FlushAsync(ct);
-            await using var cmd = _connection.Command(
-                "SELECT direction FROM messages WHERE instance_id = $1 AND provider_message_id = $2", _tx, Session.InstanceId, providerMessageId);
-            return await cmd.ExecuteScalarAsync(ct) is string d ? SqlMapping.ParseDirection(d) : null;
+            return await _connection.FindMessageDirectionAsync(_tx, Session.InstanceId, providerMessageId, ct);
         }
 
         public async Task<SendInFlight?> FindSendInFlightAsync(string text, CancellationToken ct)
         {
             await FlushAsync(ct);
             // An unconfirmed or needs_attention send still waits for its echo: it proves the send (UnconfirmedSendResolver).
-            // A reply in parts is matched by the part in flight (SqlMapping.CurrentPartText, without the alias).
-            await using var cmd = _connection.Command("""
-                SELECT id, kind FROM reply_jobs
-                WHERE session_id = $1 AND status IN ('sending', 'unconfirmed', 'needs_attention') AND sent_provider_message_id IS NULL
-                  AND COALESCE(reply_parts[part_index + 1], reply_text) = $2
-                ORDER BY id LIMIT 1 FOR UPDATE
-                """, _tx, Session.Id, text.Trim());
+            await using var cmd = _connection.FindSendInFlightCommand(_tx, Session.Id, text.Trim());
             await using var reader = await cmd.ExecuteReaderAsync(ct);
-            return await reader.ReadAsync(ct) ? new SendInFlight(reader.GetInt64(0), SqlMapping.SendDirection(reader.GetString(1))) : null;
+            return await reader.ReadAsync(ct)
+                ? new SendInFlight(reader.GetInt64(reader.GetOrdinal("id")), ReplyJobCommands.SendDirection(reader.GetString(reader.GetOrdinal("kind"))))
+                : null;
         }
 
         public async Task AttachEchoToSendAsync(long jobId, string providerMessageId, CancellationToken ct)
         {
             await FlushAsync(ct);
-            await using var cmd = _connection.Command(
-                "UPDATE reply_jobs SET sent_provider_message_id = $2 WHERE id = $1", _tx, jobId, providerMessageId);
+            await using var cmd = _connection.AttachEchoCommand(_tx, jobId, providerMessageId);
             await cmd.ExecuteNonQueryAsync(ct);
         }
 
         public Task EnqueueReplyAsync(long triggerMessageId, DateTimeOffset dueAt, DateTimeOffset now, string? correlationId, CancellationToken ct)
         {
-            _deferred.Add(SqlMapping.EnqueueReplyCommand(Session.TenantId, Session.Id, triggerMessageId, dueAt, now, correlationId));
+            _deferred.Add(ReplyJobCommands.EnqueueReplyCommand(new ReplyEnqueueRow(Session.TenantId, Session.Id, triggerMessageId, dueAt, now, correlationId)));
             return Task.CompletedTask;
         }
 
         public Task EnqueueNoticeAsync(ReplyJob notice, long? triggerMessageId, string? correlationId, CancellationToken ct)
         {
-            _deferred.Add(SqlMapping.EnqueueNoticeCommand(notice, triggerMessageId, correlationId));
+            _deferred.Add(ReplyJobCommands.EnqueueNoticeCommand(notice, triggerMessageId, correlationId));
             return Task.CompletedTask;
         }
 
         public Task CancelRepliesForHandoffAsync(string cancelledAction, string reason, long? messageId, DateTimeOffset now, CancellationToken ct)
         {
-            var cancel = SqlMapping.CancelRepliesForHandoffCommand(Session.TenantId, Session.Id, cancelledAction, reason, messageId, now);
+            var cancel = ReplyJobCommands.CancelUnsentCommand(Session.TenantId, Session.Id, ReplyJobKindSets.SilencedByHandoff, reason, cancelledAction, messageId, now);
             _deferred.Add(cancel);
             _handoffCancels.Add(cancel);
             return Task.CompletedTask;
@@ -268,18 +244,16 @@ public sealed class ChatStore : IChatStore
 
         public Task EnqueueNotificationAsync(HandoffNotification notification, DateTimeOffset now, CancellationToken ct)
         {
-            _deferred.Add(SqlMapping.NotifyDeliveryCommand(notification, Session.Id, now, _secrets));
+            _deferred.Add(NotifyCommands.NotifyDeliveryCommand(notification, Session.Id, now, _secrets));
             return Task.CompletedTask;
         }
 
         public async Task<int> CancelUnsentRepliesAsync(string reason, DateTimeOffset now, CancellationToken ct)
         {
             await FlushAsync(ct);
-            await using var cmd = _connection.Command("""
-                UPDATE reply_jobs SET status = 'cancelled', last_error = $2, locked_until = NULL, updated_at = $3
-                WHERE session_id = $1 AND status IN ('pending', 'retrying', 'processing')
-                """, _tx, Session.Id, reason, now);
-            var cancelled = await cmd.ExecuteNonQueryAsync(ct);
+            await using var batch = new NpgsqlBatch(_connection, _tx);
+            batch.BatchCommands.Add(ReplyJobCommands.CancelUnsentCommand(Session.TenantId, Session.Id, ReplyJobKindSets.WorkerJobs, reason, null, null, now));
+            var cancelled = await batch.ExecuteNonQueryAsync(ct);
             _cancelledJobs += cancelled;
             return cancelled;
         }
@@ -288,30 +262,31 @@ public sealed class ChatStore : IChatStore
         {
             await FlushAsync(ct);
             var unknown = new List<ReplyJob>();
-            await using (var cmd = _connection.Command(
-                $"SELECT {SqlMapping.ReplyJobColumns} FROM reply_jobs j WHERE j.session_id = $1 AND j.status = 'needs_attention' AND j.id <> $2 FOR UPDATE",
-                _tx, Session.Id, Job?.Id ?? 0L))
+            await using (var cmd = _connection.LockNeedingAttentionCommand(_tx, Session.Id, Job?.Id ?? 0L))
             await using (var reader = await cmd.ExecuteReaderAsync(ct))
-                while (await reader.ReadAsync(ct)) unknown.Add(SqlMapping.ReadReplyJob(reader));
+            {
+                var jobs = new ReplyJobReader(reader);
+                while (await reader.ReadAsync(ct)) unknown.Add(jobs.Read(reader));
+            }
             foreach (var job in unknown)
             {
                 job.Acknowledge(reason, now);
-                _deferred.Add(SqlMapping.ReplyJobUpdateCommand(job));
+                _deferred.Add(ReplyJobCommands.ReplyJobUpdateCommand(job));
             }
             return unknown.Count;
         }
 
         public Task AddTimelineEventAsync(string action, string? detail, long? messageId, DateTimeOffset now, CancellationToken ct)
         {
-            _deferred.Add(SqlMapping.TimelineEventCommand(Session.TenantId, Session.Id, messageId, action, detail, now));
+            _deferred.Add(TimelineCommands.TimelineEventCommand(Session.TenantId, Session.Id, messageId, action, detail, now));
             _conversationEvents.Saw(action);
             return Task.CompletedTask;
         }
 
         public async Task CommitAsync(CancellationToken ct)
         {
-            _deferred.Add(SqlMapping.SessionUpdateCommand(Session));
-            if (Job is { } job && !_jobIsNew) _deferred.Add(SqlMapping.ReplyJobUpdateCommand(job));
+            _deferred.Add(SessionCommands.SessionUpdateCommand(Session));
+            if (Job is { } job && !_jobIsNew) _deferred.Add(ReplyJobCommands.ReplyJobUpdateCommand(job));
             await FlushAsync(ct);
             if (Job is { } added && _jobIsNew)
             {

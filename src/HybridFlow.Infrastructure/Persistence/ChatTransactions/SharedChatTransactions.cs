@@ -1,27 +1,15 @@
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Domain.Sessions;
 using HybridFlow.Infrastructure.Observability;
+using HybridFlow.Infrastructure.Persistence.Notify;
+using HybridFlow.Infrastructure.Persistence.Postgres;
+using HybridFlow.Infrastructure.Persistence.ReplyJobs;
+using HybridFlow.Infrastructure.Persistence.Sessions;
+using HybridFlow.Infrastructure.Persistence.Timeline;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using NpgsqlTypes;
 
-namespace HybridFlow.Infrastructure.Persistence;
-
-/// <summary>
-/// The customer-message hot path's own connection pool. Its transactions start with <c>SET LOCAL enable_seqscan = off</c>:
-/// every statement on them finds its rows through a unique index, and their prepared plans, cached per connection,
-/// were measured scanning the whole sessions table in a young database (~4,800 rows read per webhook, 3 ms of
-/// PostgreSQL CPU instead of 0.6 ms; ADR-005). A pool of its own, so that every plan on these connections is made
-/// under that setting. (A SET LOCAL rather than a startup option: connection poolers such as PgBouncer refuse those.)
-/// </summary>
-public sealed class WebhookDataSource : IAsyncDisposable
-{
-    public WebhookDataSource(NpgsqlDataSource source) => Source = source;
-
-    public NpgsqlDataSource Source { get; }
-
-    public ValueTask DisposeAsync() => Source.DisposeAsync();
-}
+namespace HybridFlow.Infrastructure.Persistence.ChatTransactions;
 
 /// <summary>How customer messages of different chats share transactions (ADR-005).</summary>
 public sealed record SharedTransactionOptions
@@ -234,13 +222,14 @@ public sealed class SharedChatTransactions
         SharedChatStatements.AddOpenCommands(batch, members.ConvertAll(m => m.OpenedRow()), Member.InboxColumns);
         await using var reader = await batch.ExecuteReaderAsync();
         // Statements without a result (BEGIN, SET, the session insert) are skipped by the reader.
-        var position = reader.FieldCount - 1;
-        while (await reader.ReadAsync()) members[(int)reader.GetInt64(position) - 1].ReadSession(reader);
+        var sessions = new Member.LockedSessionReader(reader);
+        while (await reader.ReadAsync()) members[sessions.Position(reader)].ReadSession(reader, sessions);
         if (members.Find(m => !m.IsOpen) is not null) throw new InvalidOperationException("A session disappeared while it was being opened.");
 
         await reader.NextResultAsync();
         var appended = new Dictionary<(long SessionId, string ProviderMessageId), long>(members.Count);
-        while (await reader.ReadAsync()) appended[(reader.GetInt64(1), reader.GetString(2))] = reader.GetInt64(0);
+        int messageId = reader.GetOrdinal("id"), sessionId = reader.GetOrdinal("session_id"), providerMessageId = reader.GetOrdinal("provider_message_id");
+        while (await reader.ReadAsync()) appended[(reader.GetInt64(sessionId), reader.GetString(providerMessageId))] = reader.GetInt64(messageId);
         foreach (var m in members)
             m.SetOpened(appended.TryGetValue((m.Session.Id, m.Message.ProviderMessageId), out var id) ? id : null);
     }
@@ -258,9 +247,9 @@ public sealed class SharedChatTransactions
         /// </summary>
         public void AddTo(NpgsqlBatch batch)
         {
-            if (Timeline.Count > 0) batch.BatchCommands.Add(SharedChatStatements.InsertTimeline(Timeline));
-            if (Replies.Count > 0) batch.BatchCommands.Add(SharedChatStatements.EnqueueReplies(Replies));
-            foreach (var session in Sessions) batch.BatchCommands.Add(SqlMapping.SessionUpdateCommand(session));
+            if (Timeline.Count > 0) batch.BatchCommands.Add(TimelineCommands.InsertTimeline(Timeline));
+            if (Replies.Count > 0) batch.BatchCommands.Add(ReplyJobCommands.EnqueueReplies(Replies));
+            foreach (var session in Sessions) batch.BatchCommands.Add(SessionCommands.SessionUpdateCommand(session));
         }
     }
 
@@ -328,7 +317,19 @@ public sealed class SharedChatTransactions
         public ChatSession Session => _session ?? throw new InvalidOperationException("The session is not open yet.");
 
         /// <summary>What the conversation list shows of the chat besides <see cref="ChatSession"/>, read with it.</summary>
-        public const string InboxColumns = ", s.contact_name, s.resolved_at IS NOT NULL";
+        public const string InboxColumns = ", s.contact_name, s.resolved_at IS NOT NULL AS resolved";
+
+        /// <summary>Reads the locked sessions' rows by name (<see cref="SessionCommands.SessionColumns"/>, <see cref="InboxColumns"/>, and ord).</summary>
+        public sealed class LockedSessionReader(NpgsqlDataReader r)
+        {
+            public SessionReader Session { get; } = new(r);
+            public int ContactName { get; } = r.GetOrdinal("contact_name");
+            public int Resolved { get; } = r.GetOrdinal("resolved");
+            private readonly int _ord = r.GetOrdinal("ord");
+
+            /// <summary>The member's index in the group (ord is 1-based).</summary>
+            public int Position(NpgsqlDataReader row) => (int)row.GetInt64(_ord) - 1;
+        }
         private string? _storedContactName;
         private bool _resolved;
 
@@ -341,13 +342,12 @@ public sealed class SharedChatTransactions
 
         public bool IsOpen => _session is not null;
 
-        /// <summary>Reads the locked session's row (<see cref="SqlMapping.SessionColumns"/> and <see cref="InboxColumns"/>).</summary>
-        public void ReadSession(NpgsqlDataReader row)
+        /// <summary>Reads the locked session's row (<see cref="SessionCommands.SessionColumns"/> and <see cref="InboxColumns"/>).</summary>
+        public void ReadSession(NpgsqlDataReader row, LockedSessionReader columns)
         {
-            _session = SqlMapping.ReadSession(row);
-            var extra = SqlMapping.SessionColumnCount;
-            _storedContactName = row.IsDBNull(extra) ? null : row.GetString(extra);
-            _resolved = row.GetBoolean(extra + 1);
+            _session = columns.Session.Read(row);
+            _storedContactName = PgRead.TextOrNull(row, columns.ContactName);
+            _resolved = row.GetBoolean(columns.Resolved);
             _conversationEvents = new ConversationEventTracker(_session);
         }
 
@@ -370,8 +370,7 @@ public sealed class SharedChatTransactions
             // First in the transaction's writes, so the timeline reads "reopened" before what the message then did.
             var changes = new List<object>
             {
-                SqlMapping.BatchCommand("UPDATE sessions SET contact_name = COALESCE($2::text, contact_name), resolved_at = NULL WHERE id = $1",
-                    Session.Id, SqlMapping.TextOrNull(name)),
+                SessionCommands.InboxChangesCommand(Session.Id, name),
             };
             if (_resolved)
                 changes.Add(new TimelineRow(Session.TenantId, Session.Id, Appended!.MessageId,
@@ -394,13 +393,13 @@ public sealed class SharedChatTransactions
 
         public Task EnqueueNoticeAsync(HybridFlow.Domain.Replies.ReplyJob notice, long? triggerMessageId, string? correlationId, CancellationToken ct)
         {
-            _writes.Add(SqlMapping.EnqueueNoticeCommand(notice, triggerMessageId, correlationId));
+            _writes.Add(ReplyJobCommands.EnqueueNoticeCommand(notice, triggerMessageId, correlationId));
             return Task.CompletedTask;
         }
 
         public Task CancelRepliesForHandoffAsync(string cancelledAction, string reason, long? messageId, DateTimeOffset now, CancellationToken ct)
         {
-            var cancel = SqlMapping.CancelRepliesForHandoffCommand(Session.TenantId, Session.Id, cancelledAction, reason, messageId, now);
+            var cancel = ReplyJobCommands.CancelUnsentCommand(Session.TenantId, Session.Id, HybridFlow.Domain.Replies.ReplyJobKindSets.SilencedByHandoff, reason, cancelledAction, messageId, now);
             _writes.Add(cancel);
             _handoffCancels.Add(cancel);
             return Task.CompletedTask;
@@ -408,7 +407,7 @@ public sealed class SharedChatTransactions
 
         public Task EnqueueNotificationAsync(HandoffNotification notification, DateTimeOffset now, CancellationToken ct)
         {
-            _writes.Add(SqlMapping.NotifyDeliveryCommand(notification, Session.Id, now, _secrets));
+            _writes.Add(NotifyCommands.NotifyDeliveryCommand(notification, Session.Id, now, _secrets));
             return Task.CompletedTask;
         }
 
@@ -470,10 +469,10 @@ public sealed class SharedChatTransactions
                         grouped.Replies.Add(r);
                         break;
                     case TimelineRow t:
-                        batch.BatchCommands.Add(SqlMapping.TimelineEventCommand(t.TenantId, t.SessionId, t.MessageId, t.Action, t.Detail, t.At));
+                        batch.BatchCommands.Add(TimelineCommands.TimelineEventCommand(t.TenantId, t.SessionId, t.MessageId, t.Action, t.Detail, t.At));
                         break;
                     case ReplyEnqueueRow r:
-                        batch.BatchCommands.Add(SqlMapping.EnqueueReplyCommand(r.TenantId, r.SessionId, r.TriggerMessageId, r.DueAt, r.Now, r.CorrelationId));
+                        batch.BatchCommands.Add(ReplyJobCommands.EnqueueReplyCommand(r));
                         break;
                     default:
                         batch.BatchCommands.Add((NpgsqlBatchCommand)write);
