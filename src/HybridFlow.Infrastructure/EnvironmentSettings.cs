@@ -61,7 +61,7 @@ public sealed class EnvironmentSettings
     }
 
     public string DatabaseConnectionString() =>
-        Persistence.DatabaseUrl.ToConnectionString(String("DATABASE_URL")
+        Persistence.Postgres.DatabaseUrl.ToConnectionString(String("DATABASE_URL")
             ?? throw new InvalidOperationException("DATABASE_URL is not set. Use scripts/run.sh to start a local PostgreSQL, or set it to postgres://user:pass@host:port/db."));
 
     public HybridFlowSettings HybridFlow() => new()
@@ -127,7 +127,7 @@ public sealed class EnvironmentSettings
         Revalidate = TimeSpan.FromSeconds(Number("AUTH_REVALIDATE_SECONDS", 60, 0, 3600)),
     };
 
-    public Persistence.InboxQueryOptions InboxQueries() => new()
+    public Persistence.Inbox.InboxQueryOptions InboxQueries() => new()
     {
         StatementTimeout = TimeSpan.FromMilliseconds(Number("INBOX_QUERY_TIMEOUT_MS", 3000, 1, 600_000)),
     };

@@ -1,6 +1,9 @@
+using HybridFlow.Infrastructure.Persistence.ApiKeys;
+using HybridFlow.Infrastructure.Persistence.Instances;
+using HybridFlow.Infrastructure.Persistence.Tenants;
 using Microsoft.EntityFrameworkCore;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.Postgres;
 
 /// <summary>EF Core for the admin surface's plain reads and writes; the webhook and outbox paths are SQL (ChatStore, ReplyJobStore).</summary>
 public sealed class HybridFlowDbContext : DbContext
@@ -110,64 +113,6 @@ public sealed class ReplyJobRow
     public long Id { get; set; }
     public long SessionId { get; set; }
     public string Status { get; set; } = "";
-}
-
-public sealed class TenantRow
-{
-    public long Id { get; set; }
-    public string Name { get; set; } = "";
-    public string? SystemPrompt { get; set; }
-    public string? LlmProvider { get; set; }
-    public string? LlmModel { get; set; }
-    public string ReplyMode { get; set; } = "ai";
-    public string? WorkflowUrl { get; set; }
-    public bool WorkflowUrlTrusted { get; set; }
-    /// <summary>As stored: encrypted and bound to this row (TenantStore encrypts and decrypts it).</summary>
-    public string? WorkflowSecret { get; set; }
-    public int ResumeAfterMinutes { get; set; }
-    public int DebounceSeconds { get; set; }
-    public int HistoryMessages { get; set; }
-    public bool ExternalSendsPause { get; set; }
-    public string Conversation { get; set; } = "{}";
-    /// <summary>As stored: encrypted and bound to this row (TenantStore encrypts and decrypts it).</summary>
-    public string? LlmApiKey { get; set; }
-    public string? LlmBaseUrl { get; set; }
-    public bool LlmBaseUrlTrusted { get; set; }
-    public string? NotifyUrl { get; set; }
-    public bool NotifyUrlTrusted { get; set; }
-    public long? MonthlyTokenBudget { get; set; }
-    public DateTimeOffset CreatedAt { get; set; }
-    public DateTimeOffset UpdatedAt { get; set; }
-}
-
-public sealed class InstanceRow
-{
-    public long Id { get; set; }
-    public long TenantId { get; set; }
-    public string InstanceName { get; set; } = "";
-    public string Provider { get; set; } = "evolution";
-    public string EvoServerUrl { get; set; } = "";
-    public bool EvoServerUrlTrusted { get; set; }
-    /// <summary>As stored: encrypted and bound to this row (InstanceStore encrypts and decrypts it).</summary>
-    public string? EvoApiKey { get; set; }
-    /// <summary>As stored: encrypted and bound to this row (InstanceStore encrypts and decrypts it).</summary>
-    public string? WebhookSecret { get; set; }
-    public DateTimeOffset CreatedAt { get; set; }
-    public DateTimeOffset UpdatedAt { get; set; }
-}
-
-public sealed class ApiKeyRow
-{
-    public long Id { get; set; }
-    public long? TenantId { get; set; }
-    public string Role { get; set; } = "";
-    public string Name { get; set; } = "";
-    public string KeyHash { get; set; } = "";
-    public DateTimeOffset CreatedAt { get; set; }
-    public DateTimeOffset? RevokedAt { get; set; }
-    public long? CreatedByUserId { get; set; }
-    public long? CreatedByKeyId { get; set; }
-    public long? ActsForUserId { get; set; }
 }
 
 public sealed class SessionRow

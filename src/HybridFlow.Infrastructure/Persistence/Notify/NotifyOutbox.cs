@@ -3,7 +3,7 @@ using HybridFlow.Application.Common;
 using HybridFlow.Domain.Handoffs;
 using Npgsql;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.Notify;
 
 /// <summary>The notify_deliveries outbox (V0009): claimed with SKIP LOCKED under a lease, fenced by the attempt.</summary>
 public sealed class NotifyOutbox : INotifyOutbox

@@ -3,7 +3,7 @@ using HybridFlow.Application.Common.Security;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.ApiKeys;
 
 public sealed class ApiKeyStore : IApiKeyStore
 {

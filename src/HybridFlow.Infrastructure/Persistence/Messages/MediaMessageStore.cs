@@ -1,7 +1,7 @@
 using HybridFlow.Application.Common.Interfaces;
 using Npgsql;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.Messages;
 
 public sealed class MediaMessageStore : IMediaMessageStore
 {

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Npgsql;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.Postgres;
 
 /// <summary>How the service's Npgsql pools are built from DATABASE_URL.</summary>
 public static class PostgresDataSources

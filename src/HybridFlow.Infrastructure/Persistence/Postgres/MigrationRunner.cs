@@ -6,7 +6,7 @@ using DbUp.Postgresql;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.Postgres;
 
 /// <summary>
 /// Applies the SQL files of migrations/ (embedded in this assembly) with DbUp, in name order, once each, one

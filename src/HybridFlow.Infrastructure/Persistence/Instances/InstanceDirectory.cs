@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using HybridFlow.Application.Common.Interfaces;
 using Npgsql;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.Instances;
 
 /// <summary>
 /// Instance lookups for the webhook, cached for a few seconds: every webhook needs one and they almost never change.

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.LlmUsage;
 
 /// <summary>
 /// Stores each model call's tokens in one statement: added to its reply job's totals (any attempt: the tokens were

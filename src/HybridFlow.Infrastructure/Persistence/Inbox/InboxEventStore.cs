@@ -2,7 +2,7 @@ using HybridFlow.Application.Inbox.Events;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.Inbox;
 
 /// <summary>
 /// Reads inbox_events, which the triggers of V0013 write. The windows are on the database's clock, like created_at:

@@ -1,4 +1,4 @@
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.Inbox;
 
 public sealed record InboxQueryOptions
 {

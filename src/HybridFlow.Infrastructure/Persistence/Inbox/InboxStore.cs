@@ -4,7 +4,7 @@ using HybridFlow.Domain.Inbox;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.Inbox;
 
 /// <summary>The inbox's writes: a conversation's assignee, tags and resolution under its session lock, notes, and read marks.</summary>
 public sealed class InboxStore : IInboxStore

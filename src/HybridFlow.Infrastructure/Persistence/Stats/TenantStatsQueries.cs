@@ -2,7 +2,7 @@ using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Stats;
 using Npgsql;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.Stats;
 
 /// <summary>
 /// A tenant's stats in two statements and one round trip: the conversation counts (messages by their WhatsApp time,

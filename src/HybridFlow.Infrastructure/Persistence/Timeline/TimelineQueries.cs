@@ -1,7 +1,7 @@
 using HybridFlow.Application.Timeline;
 using Npgsql;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.Timeline;
 
 /// <summary>
 /// The timeline merges two tables in SQL so paging stays exact. Ties on time put a message before the events it

@@ -3,7 +3,7 @@ using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Domain.Messages;
 using Npgsql;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.Messages;
 
 /// <summary>
 /// Receipts in one statement each: the UPDATE compares ranks in SQL (PostgreSQL re-evaluates it on the newest row version

@@ -4,7 +4,7 @@ using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Inbox;
 using Npgsql;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.Inbox;
 
 /// <summary>
 /// The inbox's reads. The list is one statement per page (plus its count): the unread count, the last message (a LATERAL
