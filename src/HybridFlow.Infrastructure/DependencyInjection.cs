@@ -34,6 +34,7 @@ public static class DependencyInjection
 {
     public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
     {
+        DapperSetup.Apply();
         var env = new EnvironmentSettings(configuration);
         services.AddSingleton(env.HybridFlow());
         services.AddSingleton(env.Workers());

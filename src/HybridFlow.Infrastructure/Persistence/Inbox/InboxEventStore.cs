@@ -1,6 +1,7 @@
+using Dapper;
 using HybridFlow.Application.Inbox.Events;
+using HybridFlow.Infrastructure.Persistence.Postgres;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace HybridFlow.Infrastructure.Persistence.Inbox;
 
@@ -10,7 +11,9 @@ namespace HybridFlow.Infrastructure.Persistence.Inbox;
 /// </summary>
 public sealed class InboxEventStore
 {
-    private const string Columns = "e.id, e.type, e.tenant_id, e.session_id, e.message_id, e.note_id, e.assignee_user_id, e.previous_assignee_user_id, e.occurred_at, e.assignment_changed, m.direction";
+    private const string Columns =
+        "e.id, e.type, e.tenant_id, e.session_id, e.message_id, e.note_id, e.assignee_user_id, e.previous_assignee_user_id, " +
+        "e.occurred_at, e.assignment_changed, m.direction";
     /// <summary>The events with their message's direction (message.created).</summary>
     private const string Events = "inbox_events e LEFT JOIN messages m ON m.id = e.message_id";
     private readonly NpgsqlDataSource _db;
@@ -19,61 +22,54 @@ public sealed class InboxEventStore
 
     /// <summary>The events with these ids, by id; ids not committed (or already purged) are left out.</summary>
     public Task<IReadOnlyList<InboxEvent>> ReadAsync(IReadOnlyCollection<long> ids, CancellationToken ct) =>
-        QueryAsync($"SELECT {Columns} FROM {Events} WHERE e.id = ANY($1) ORDER BY e.id", ct,
-            new NpgsqlParameter { Value = ids.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        QueryAsync($"SELECT {Columns} FROM {Events} WHERE e.id = ANY(@ids) ORDER BY e.id", new { ids = ids.ToArray() }, ct);
 
     /// <summary>Stored events above <paramref name="afterId"/> within <paramref name="window"/>, for one tenant or all.</summary>
     public Task<IReadOnlyList<InboxEvent>> ReplayAsync(long afterId, long? tenantId, TimeSpan window, int limit, CancellationToken ct) =>
         QueryAsync($"""
             SELECT {Columns} FROM {Events}
-            WHERE e.id > $1 AND e.created_at >= now() - $2 AND ($3::bigint IS NULL OR e.tenant_id = $3)
-            ORDER BY e.id LIMIT $4
-            """, ct, new NpgsqlParameter { Value = afterId }, new NpgsqlParameter { Value = window, NpgsqlDbType = NpgsqlDbType.Interval },
-            new NpgsqlParameter { Value = tenantId ?? (object)DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint }, new NpgsqlParameter { Value = limit });
+            WHERE e.id > @afterId AND e.created_at >= now() - @window AND (@tenantId::bigint IS NULL OR e.tenant_id = @tenantId)
+            ORDER BY e.id LIMIT @limit
+            """, new { afterId, window = PgArg.Interval(window), tenantId = PgArg.Bigint(tenantId), limit }, ct);
 
     /// <summary>The next events above <paramref name="afterId"/>, by id (the poller's read of what was committed since).</summary>
     public Task<IReadOnlyList<InboxEvent>> AfterAsync(long afterId, int limit, CancellationToken ct) =>
-        QueryAsync($"SELECT {Columns} FROM {Events} WHERE e.id > $1 ORDER BY e.id LIMIT $2", ct,
-            new NpgsqlParameter { Value = afterId }, new NpgsqlParameter { Value = limit });
+        QueryAsync($"SELECT {Columns} FROM {Events} WHERE e.id > @afterId ORDER BY e.id LIMIT @limit", new { afterId, limit }, ct);
 
     /// <summary>The highest id stored so far (0 when none): where a poller that starts now begins.</summary>
     public async Task<long> HighestIdAsync(CancellationToken ct)
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand("SELECT COALESCE(max(id), 0) FROM inbox_events", connection);
-        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COALESCE(max(id), 0) FROM inbox_events", cancellationToken: ct));
     }
 
     public async Task<int> PurgeAsync(TimeSpan keep, CancellationToken ct)
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand("DELETE FROM inbox_events WHERE created_at < now() - $1", connection);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = keep, NpgsqlDbType = NpgsqlDbType.Interval });
-        return await cmd.ExecuteNonQueryAsync(ct);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM inbox_events WHERE created_at < now() - @keep", new { keep = PgArg.Interval(keep) }, cancellationToken: ct));
     }
 
-    private async Task<IReadOnlyList<InboxEvent>> QueryAsync(string sql, CancellationToken ct, params NpgsqlParameter[] parameters)
+    private async Task<IReadOnlyList<InboxEvent>> QueryAsync(string sql, object args, CancellationToken ct)
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        cmd.Parameters.AddRange(parameters);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        var events = new List<InboxEvent>();
-        while (await r.ReadAsync(ct))
-        {
-            events.Add(new InboxEvent(
-                Id: r.GetInt64(0),
-                Type: r.GetString(1),
-                TenantId: r.GetInt64(2),
-                SessionId: r.GetInt64(3),
-                MessageId: r.IsDBNull(4) ? null : r.GetInt64(4),
-                NoteId: r.IsDBNull(5) ? null : r.GetInt64(5),
-                AssigneeUserId: r.IsDBNull(6) ? null : r.GetInt64(6),
-                PreviousAssigneeUserId: r.IsDBNull(7) ? null : r.GetInt64(7),
-                At: SqlMapping.Time(r, 8)!.Value,
-                AssignmentChanged: r.GetBoolean(9),
-                Direction: r.IsDBNull(10) ? null : r.GetString(10)));
-        }
-        return events;
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, args, cancellationToken: ct));
+        return rows.Select(r => new InboxEvent(r.Id, r.Type, r.TenantId, r.SessionId, r.MessageId, r.NoteId, r.AssigneeUserId,
+            r.PreviousAssigneeUserId, r.OccurredAt, r.AssignmentChanged, r.Direction)).ToList();
+    }
+
+    private sealed class Row
+    {
+        public long Id { get; init; }
+        public string Type { get; init; } = "";
+        public long TenantId { get; init; }
+        public long SessionId { get; init; }
+        public long? MessageId { get; init; }
+        public long? NoteId { get; init; }
+        public long? AssigneeUserId { get; init; }
+        public long? PreviousAssigneeUserId { get; init; }
+        public DateTimeOffset OccurredAt { get; init; }
+        public bool AssignmentChanged { get; init; }
+        public string? Direction { get; init; }
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Dapper;
 using HybridFlow.Application.Common.Interfaces;
 using Npgsql;
 
@@ -126,11 +127,9 @@ public sealed class InstanceDirectory : IInstanceDirectory
     private static async Task<InstanceContext?> LookUpAsync(NpgsqlDataSource db, Security.SecretProtector secrets, string instanceName, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using var cmd = connection.Command(
-            $"SELECT {SqlMapping.InstanceColumns} FROM instances i JOIN tenants t ON t.id = i.tenant_id WHERE i.instance_name = $1",
-            null, instanceName);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        if (!await r.ReadAsync(ct)) return null;
-        return SqlMapping.ReadInstance(r, 0, secrets);
+        var row = await connection.QuerySingleOrDefaultAsync<InstanceColumns.Row>(new CommandDefinition(
+            $"SELECT {InstanceColumns.Select} FROM instances i JOIN tenants t ON t.id = i.tenant_id WHERE i.instance_name = @instanceName",
+            new { instanceName }, cancellationToken: ct));
+        return row is null ? null : InstanceColumns.ToContext(row, secrets);
     }
 }

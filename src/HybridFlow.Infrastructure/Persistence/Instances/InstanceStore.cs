@@ -38,8 +38,8 @@ public sealed class InstanceStore : IInstanceStore
         {
             return null;
         }
-        row.EvoApiKey = _secrets.Protect(i.EvoApiKey, SqlMapping.InstanceSecret("evo_api_key", row.Id));
-        row.WebhookSecret = _secrets.Protect(i.WebhookSecret, SqlMapping.InstanceSecret("webhook_secret", row.Id));
+        row.EvoApiKey = _secrets.Protect(i.EvoApiKey, InstanceSecrets.Context("evo_api_key", row.Id));
+        row.WebhookSecret = _secrets.Protect(i.WebhookSecret, InstanceSecrets.Context("webhook_secret", row.Id));
         await _db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return ToDto(row);
@@ -71,11 +71,11 @@ public sealed class InstanceStore : IInstanceStore
         }
         // Instance names never change (the name is the key here), and the secrets are bound to the row's id.
         row.EvoApiKey = patch.EvoApiKey.HasValue
-            ? _secrets.Protect(patch.EvoApiKey.Value, SqlMapping.InstanceSecret("evo_api_key", row.Id))
-            : _secrets.Rebind(row.EvoApiKey, SqlMapping.InstanceSecret("evo_api_key", row.Id));
+            ? _secrets.Protect(patch.EvoApiKey.Value, InstanceSecrets.Context("evo_api_key", row.Id))
+            : _secrets.Rebind(row.EvoApiKey, InstanceSecrets.Context("evo_api_key", row.Id));
         row.WebhookSecret = patch.WebhookSecret.HasValue
-            ? _secrets.Protect(patch.WebhookSecret.Value, SqlMapping.InstanceSecret("webhook_secret", row.Id))
-            : _secrets.Rebind(row.WebhookSecret, SqlMapping.InstanceSecret("webhook_secret", row.Id));
+            ? _secrets.Protect(patch.WebhookSecret.Value, InstanceSecrets.Context("webhook_secret", row.Id))
+            : _secrets.Rebind(row.WebhookSecret, InstanceSecrets.Context("webhook_secret", row.Id));
         row.UpdatedAt = now;
         await _db.SaveChangesAsync(ct);
         _cache.Clear();
@@ -91,6 +91,6 @@ public sealed class InstanceStore : IInstanceStore
 
     private InstanceDto ToDto(InstanceRow i) => new(
         i.Id, i.TenantId, i.InstanceName, i.Provider, i.EvoServerUrl,
-        _secrets.Mask(i.EvoApiKey, SqlMapping.InstanceSecret("evo_api_key", i.Id)), _secrets.Mask(i.WebhookSecret, SqlMapping.InstanceSecret("webhook_secret", i.Id)),
+        _secrets.Mask(i.EvoApiKey, InstanceSecrets.Context("evo_api_key", i.Id)), _secrets.Mask(i.WebhookSecret, InstanceSecrets.Context("webhook_secret", i.Id)),
         i.CreatedAt, i.UpdatedAt);
 }

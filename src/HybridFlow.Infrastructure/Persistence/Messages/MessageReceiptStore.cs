@@ -1,6 +1,7 @@
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Domain.Messages;
+using HybridFlow.Infrastructure.Persistence.Timeline;
 using Npgsql;
 
 namespace HybridFlow.Infrastructure.Persistence.Messages;
@@ -57,7 +58,7 @@ public sealed class MessageReceiptStore : IMessageReceiptStore
                 UPDATE messages m SET deleted_at = $3 FROM target WHERE m.id = target.id AND target.first
                 RETURNING m.id, m.tenant_id, m.session_id
             ), noted AS (
-                INSERT INTO session_events (tenant_id, session_id, message_id, action, detail, created_at)
+                {TimelineEvents.Insert}
                 SELECT tenant_id, session_id, id, '{TimelineActions.MessageDeleted}', NULL, $3 FROM updated
             ), kept AS (
                 INSERT INTO pending_receipts AS p (instance_id, provider_message_id, deleted_at, received_at)

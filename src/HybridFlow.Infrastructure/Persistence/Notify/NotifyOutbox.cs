@@ -1,6 +1,9 @@
+using Dapper;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Common;
 using HybridFlow.Domain.Handoffs;
+using HybridFlow.Infrastructure.Persistence.Postgres;
+using HybridFlow.Infrastructure.Persistence.Timeline;
 using Npgsql;
 
 namespace HybridFlow.Infrastructure.Persistence.Notify;
@@ -21,27 +24,25 @@ public sealed class NotifyOutbox : INotifyOutbox
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
         // A claim whose drainer vanished comes back once its lease is over (still pending, locked_until passed).
-        await using var cmd = connection.Command("""
-            UPDATE notify_deliveries d SET attempts = d.attempts + 1, locked_until = $2, updated_at = $1
+        var rows = await connection.QueryAsync<ClaimedRow>(new CommandDefinition("""
+            UPDATE notify_deliveries d SET attempts = d.attempts + 1, locked_until = @lockedUntil, updated_at = @now
             WHERE d.id IN (
                 SELECT id FROM notify_deliveries
-                WHERE status = 'pending' AND due_at <= $1 AND (locked_until IS NULL OR locked_until <= $1)
+                WHERE status = 'pending' AND due_at <= @now AND (locked_until IS NULL OR locked_until <= @now)
                 ORDER BY due_at, id
-                LIMIT $3
+                LIMIT @limit
                 FOR UPDATE SKIP LOCKED)
-            RETURNING d.id, d.tenant_id, d.session_id, d.delivery_id, d.url, d.url_trusted, d.signing_secret, d.payload::text, d.attempts,
-                      d.due_at, d.locked_until, d.last_error, d.updated_at
-            """, null, now, now + lease, limit);
+            RETURNING d.id, d.tenant_id, d.session_id, d.delivery_id, d.url, d.url_trusted, d.signing_secret, d.payload::text AS payload,
+                      d.attempts, d.due_at, d.locked_until, d.last_error, d.updated_at
+            """, new { now = PgArg.Time(now), lockedUntil = PgArg.Time(now + lease), limit }, cancellationToken: ct));
         var claimed = new List<PendingNotification>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
+        foreach (var r in rows)
         {
-            var target = new NotifyTarget(r.GetString(4), _secrets.Unprotect(r.IsDBNull(6) ? null : r.GetString(6), SqlMapping.NotifySecret(r.GetGuid(3).ToString("D"))), r.GetBoolean(5));
+            var deliveryId = r.DeliveryId.ToString("D");
+            var target = new NotifyTarget(r.Url, _secrets.Unprotect(r.SigningSecret, SigningSecretContext(deliveryId)), r.UrlTrusted);
             // Claimed in SQL (SKIP LOCKED across drainers); the row is pending with a live lease, which the domain calls delivering.
-            var delivery = NotifyDelivery.Restore(r.GetInt64(0), NotifyDeliveryStatus.Delivering, r.GetInt32(8),
-                r.GetFieldValue<DateTimeOffset>(9), r.GetFieldValue<DateTimeOffset>(10), r.IsDBNull(11) ? null : r.GetString(11), r.GetFieldValue<DateTimeOffset>(12));
-            claimed.Add(new PendingNotification(r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetGuid(3).ToString("D"),
-                target, r.GetString(7), delivery, r.GetInt32(8)));
+            var delivery = NotifyDelivery.Restore(r.Id, NotifyDeliveryStatus.Delivering, r.Attempts, r.DueAt, r.LockedUntil, r.LastError, r.UpdatedAt);
+            claimed.Add(new PendingNotification(r.TenantId, r.SessionId, deliveryId, target, r.Payload, delivery, r.Attempts));
         }
         return claimed;
     }
@@ -57,23 +58,46 @@ public sealed class NotifyOutbox : INotifyOutbox
         };
         await using var connection = await _db.OpenConnectionAsync(ct);
         // Fenced by the claimed attempt: a drainer whose lease ran out and was re-claimed changes nothing.
-        await using var cmd = connection.Command("""
+        await connection.ExecuteAsync(new CommandDefinition($"""
             WITH saved AS (
-                UPDATE notify_deliveries SET status = $3, due_at = $4, locked_until = $5, last_error = $6, updated_at = $7
-                WHERE id = $1 AND attempts = $2 AND status = 'pending'
+                UPDATE notify_deliveries SET status = @status, due_at = @dueAt, locked_until = @lockedUntil, last_error = @lastError, updated_at = @updatedAt
+                WHERE id = @id AND attempts = @attempt AND status = 'pending'
                 RETURNING tenant_id, session_id)
-            INSERT INTO session_events (tenant_id, session_id, message_id, action, detail, created_at)
-            SELECT tenant_id, session_id, NULL, $8, $9, $7 FROM saved WHERE $9::text IS NOT NULL AND session_id IS NOT NULL
-            """, null, d.Id, claimed.Attempt, status, d.DueAt, SqlMapping.TimeOrNull(d.LockedUntil), SqlMapping.TextOrNull(d.LastError), d.UpdatedAt,
-            TimelineActions.NotifyFailed, SqlMapping.TextOrNull(timelineDetail));
-        await cmd.ExecuteNonQueryAsync(ct);
+            {TimelineEvents.Insert}
+            SELECT tenant_id, session_id, NULL, @action, @detail, @updatedAt FROM saved WHERE @detail::text IS NOT NULL AND session_id IS NOT NULL
+            """, new
+            {
+                id = d.Id, attempt = claimed.Attempt, status, dueAt = PgArg.Time(d.DueAt), lockedUntil = PgArg.Time(d.LockedUntil),
+                lastError = PgArg.Text(d.LastError), updatedAt = PgArg.Time(d.UpdatedAt), action = TimelineActions.NotifyFailed, detail = PgArg.Text(timelineDetail),
+            }, cancellationToken: ct));
     }
 
     public async Task<int> PurgeFinishedAsync(DateTimeOffset olderThan, CancellationToken ct)
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
-        await using var cmd = connection.Command(
-            "DELETE FROM notify_deliveries WHERE status IN ('delivered', 'dead') AND updated_at < $1", null, olderThan);
-        return await cmd.ExecuteNonQueryAsync(ct);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM notify_deliveries WHERE status IN ('delivered', 'dead') AND updated_at < @olderThan",
+            new { olderThan = PgArg.Time(olderThan) }, cancellationToken: ct));
+    }
+
+    /// <summary>The associated data of a queued notification's signing secret: bound to its delivery id (unique, known before the insert).</summary>
+    internal static string SigningSecretContext(string deliveryId) =>
+        Security.SecretProtector.Context("notify_deliveries", "signing_secret", Guid.TryParse(deliveryId, out var id) ? id.ToString("D") : deliveryId);
+
+    private sealed class ClaimedRow
+    {
+        public long Id { get; init; }
+        public long TenantId { get; init; }
+        public long? SessionId { get; init; }
+        public Guid DeliveryId { get; init; }
+        public string Url { get; init; } = "";
+        public bool UrlTrusted { get; init; }
+        public string? SigningSecret { get; init; }
+        public string Payload { get; init; } = "";
+        public int Attempts { get; init; }
+        public DateTimeOffset DueAt { get; init; }
+        public DateTimeOffset? LockedUntil { get; init; }
+        public string? LastError { get; init; }
+        public DateTimeOffset UpdatedAt { get; init; }
     }
 }

@@ -34,8 +34,8 @@ public sealed class TenantStore : ITenantStore
         await using var tx = await _db.Database.BeginTransactionAsync(ct);
         _db.Tenants.Add(row);
         await _db.SaveChangesAsync(ct);
-        row.WorkflowSecret = _secrets.Protect(t.WorkflowSecret, SqlMapping.TenantSecret("workflow_secret", row.Id));
-        row.LlmApiKey = _secrets.Protect(t.LlmApiKey, SqlMapping.TenantSecret("llm_api_key", row.Id));
+        row.WorkflowSecret = _secrets.Protect(t.WorkflowSecret, TenantSecrets.Context("workflow_secret", row.Id));
+        row.LlmApiKey = _secrets.Protect(t.LlmApiKey, TenantSecrets.Context("llm_api_key", row.Id));
         await _db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return ToDto(row);
@@ -73,13 +73,13 @@ public sealed class TenantStore : ITenantStore
             row.WorkflowUrlTrusted = patch.WorkflowUrlTrusted;
         }
         row.WorkflowSecret = patch.WorkflowSecret.HasValue
-            ? _secrets.Protect(patch.WorkflowSecret.Value, SqlMapping.TenantSecret("workflow_secret", row.Id))
-            : _secrets.Rebind(row.WorkflowSecret, SqlMapping.TenantSecret("workflow_secret", row.Id));
+            ? _secrets.Protect(patch.WorkflowSecret.Value, TenantSecrets.Context("workflow_secret", row.Id))
+            : _secrets.Rebind(row.WorkflowSecret, TenantSecrets.Context("workflow_secret", row.Id));
         if (!patch.Conversation.IsEmpty)
             row.Conversation = ConversationSettingsJson.Serialize(patch.Conversation.ApplyTo(ConversationSettingsJson.Deserialize(row.Conversation)));
         row.LlmApiKey = patch.LlmApiKey.HasValue
-            ? _secrets.Protect(patch.LlmApiKey.Value, SqlMapping.TenantSecret("llm_api_key", row.Id))
-            : _secrets.Rebind(row.LlmApiKey, SqlMapping.TenantSecret("llm_api_key", row.Id));
+            ? _secrets.Protect(patch.LlmApiKey.Value, TenantSecrets.Context("llm_api_key", row.Id))
+            : _secrets.Rebind(row.LlmApiKey, TenantSecrets.Context("llm_api_key", row.Id));
         if (patch.LlmBaseUrl.HasValue)
         {
             row.LlmBaseUrl = patch.LlmBaseUrl.Value;
@@ -106,11 +106,11 @@ public sealed class TenantStore : ITenantStore
     }
 
     private TenantDto ToDto(TenantRow t) => new TenantDto(
-        t.Id, t.Name, t.SystemPrompt, t.LlmProvider, t.LlmModel, t.ReplyMode, t.WorkflowUrl, _secrets.Mask(t.WorkflowSecret, SqlMapping.TenantSecret("workflow_secret", t.Id)),
+        t.Id, t.Name, t.SystemPrompt, t.LlmProvider, t.LlmModel, t.ReplyMode, t.WorkflowUrl, _secrets.Mask(t.WorkflowSecret, TenantSecrets.Context("workflow_secret", t.Id)),
         t.ResumeAfterMinutes, t.DebounceSeconds,
         t.HistoryMessages, t.ExternalSendsPause, t.CreatedAt, t.UpdatedAt)
     {
-        LlmApiKey = _secrets.Mask(t.LlmApiKey, SqlMapping.TenantSecret("llm_api_key", t.Id)),
+        LlmApiKey = _secrets.Mask(t.LlmApiKey, TenantSecrets.Context("llm_api_key", t.Id)),
         LlmBaseUrl = t.LlmBaseUrl,
         NotifyUrl = t.NotifyUrl,
         MonthlyTokenBudget = t.MonthlyTokenBudget,
