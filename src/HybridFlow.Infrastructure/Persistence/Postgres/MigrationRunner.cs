@@ -93,7 +93,7 @@ public sealed class MigrationRunner
             cmd.CommandText = "SELECT version FROM schema_migrations ORDER BY version";
             var scripts = new List<string>();
             using var reader = cmd.ExecuteReader();
-            while (reader.Read()) scripts.Add(ResourcePrefix + reader.GetString(0) + ".sql");
+            while (reader.Read()) scripts.Add(ResourcePrefix + reader.GetString(reader.GetOrdinal("version")) + ".sql");
             return scripts.ToArray();
         });
 
