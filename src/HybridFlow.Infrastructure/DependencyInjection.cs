@@ -8,9 +8,19 @@ using HybridFlow.Infrastructure.Hosting;
 using HybridFlow.Infrastructure.Llm;
 using HybridFlow.Infrastructure.Observability;
 using HybridFlow.Infrastructure.Persistence;
+using HybridFlow.Infrastructure.Persistence.ApiKeys;
 using HybridFlow.Infrastructure.Persistence.ChatTransactions;
+using HybridFlow.Infrastructure.Persistence.Inbox;
+using HybridFlow.Infrastructure.Persistence.Instances;
+using HybridFlow.Infrastructure.Persistence.LlmUsage;
+using HybridFlow.Infrastructure.Persistence.Messages;
+using HybridFlow.Infrastructure.Persistence.Notify;
 using HybridFlow.Infrastructure.Persistence.Postgres;
 using HybridFlow.Infrastructure.Persistence.ReplyJobs;
+using HybridFlow.Infrastructure.Persistence.Sessions;
+using HybridFlow.Infrastructure.Persistence.Stats;
+using HybridFlow.Infrastructure.Persistence.Tenants;
+using HybridFlow.Infrastructure.Persistence.Timeline;
 using HybridFlow.Infrastructure.Replies;
 using HybridFlow.Infrastructure.Security;
 using HybridFlow.Infrastructure.Settings;
@@ -29,6 +39,7 @@ public static class DependencyInjection
 {
     public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
     {
+        DapperSetup.Apply();
         // Settings are bound on first use and checked when the host starts (a bad value stops it, naming the variable);
         // HostSettings are what this composition needs at once (docs/ARCHITECTURE.md section 6).
         var host = HostSettings.Read(configuration);

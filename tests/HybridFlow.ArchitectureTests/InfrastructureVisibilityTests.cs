@@ -22,25 +22,6 @@ public sealed class InfrastructureVisibilityTests
         "HybridFlow.Infrastructure.Realtime.InboxStreamOptions",
     ];
 
-    /// <summary>
-    /// Temporary, while Persistence/ is rewritten (issue 20): its public types, and what their public constructors take.
-    /// Emptied when Persistence's types become internal.
-    /// </summary>
-    private static readonly string[] TemporarilyPublicForPersistence =
-    [
-        "HybridFlow.Infrastructure.Security.SecretProtector",
-        "HybridFlow.Infrastructure.Observability.HybridFlowMetrics",
-        "HybridFlow.Infrastructure.Llm.LlmOptions",
-        .. new[]
-        {
-            "ApiKeyRow", "ApiKeyStore", "ChatStore", "DatabaseUrl", "HybridFlowDbContext", "InboxEventStore", "InboxPollerDataSource",
-            "InboxQueries", "InboxQueryOptions", "InboxStore", "InstanceCache", "InstanceDirectory", "InstanceRow", "InstanceStore",
-            "LlmUsageLedger", "MediaMessageStore", "MessageReceiptStore", "MigrationRunner", "NotifyOutbox", "PostgresDataSources",
-            "ReplyJobRow", "ReplyJobStore", "SendLedger", "SessionQueries", "SessionRow", "SharedChatTransactions",
-            "SharedTransactionOptions", "TenantRow", "TenantStatsQueries", "TenantStore", "TimelineQueries", "WebhookDataSource",
-        }.Select(name => "HybridFlow.Infrastructure.Persistence." + name),
-    ];
-
     /// <summary>NUnit runs only public fixtures, and the model clients' contract fixtures are generic over these.</summary>
     private static readonly string[] PublicForTheContractFixtures =
     [
@@ -53,7 +34,7 @@ public sealed class InfrastructureVisibilityTests
     {
         var visible = Infrastructure.GetExportedTypes().Select(Outermost).Select(t => t.FullName!).Distinct().ToList();
 
-        Assert.That(visible.Except([.. NeededByTheCompositionRoot, .. TemporarilyPublicForPersistence, .. PublicForTheContractFixtures]), Is.Empty,
+        Assert.That(visible.Except([.. NeededByTheCompositionRoot, .. PublicForTheContractFixtures]), Is.Empty,
             "public, but the composition root does not need it: make it internal");
         Assert.That(NeededByTheCompositionRoot.Except(visible), Is.Empty, "listed as needed, but not public (or gone): update the list");
     }

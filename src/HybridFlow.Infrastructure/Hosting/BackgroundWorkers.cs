@@ -55,7 +55,7 @@ internal sealed class MigrationHostedService : IHostedService
     public MigrationHostedService(IServiceProvider services) => _services = services;
 
     public Task StartAsync(CancellationToken cancellationToken) =>
-        _services.GetRequiredService<Persistence.MigrationRunner>().MigrateAsync(cancellationToken);
+        _services.GetRequiredService<Persistence.Postgres.MigrationRunner>().MigrateAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

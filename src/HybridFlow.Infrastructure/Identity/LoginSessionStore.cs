@@ -50,7 +50,7 @@ internal sealed class LoginSessionStore : ILoginSessionStore
         cmd.Parameters.AddWithValue(Hash(key));
         cmd.Parameters.AddWithValue(now);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? new StoredLoginSession(r.GetInt64(0), r.GetInt64(1), (byte[])r[2]) : null;
+        return await r.ReadAsync(ct) ? new StoredLoginSession(r.GetInt64(r.GetOrdinal("id")), r.GetInt64(r.GetOrdinal("user_id")), (byte[])r["ticket"]) : null;
     }
 
     public async Task RenewAsync(string key, byte[] ticket, DateTimeOffset lastSeenAt, DateTimeOffset expiresAt, CancellationToken ct)
@@ -92,8 +92,8 @@ internal sealed class LoginSessionStore : ILoginSessionStore
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var sessions = new List<LoginSessionInfo>();
         while (await r.ReadAsync(ct))
-            sessions.Add(new LoginSessionInfo(r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1), r.GetFieldValue<DateTimeOffset>(2),
-                r.IsDBNull(3) ? null : r.GetString(3)));
+            sessions.Add(new LoginSessionInfo(r.GetInt64(r.GetOrdinal("id")), r.GetFieldValue<DateTimeOffset>(r.GetOrdinal("created_at")),
+                r.GetFieldValue<DateTimeOffset>(r.GetOrdinal("last_seen_at")), r.IsDBNull(r.GetOrdinal("user_agent")) ? null : r.GetString(r.GetOrdinal("user_agent"))));
         return sessions;
     }
 

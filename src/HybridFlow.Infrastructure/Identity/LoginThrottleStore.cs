@@ -44,7 +44,8 @@ internal sealed class LoginThrottleStore : ILoginThrottles
             upsert.Parameters.AddWithValue(now);
             await using var reader = await upsert.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
-            throttles[key] = new LoginThrottle(reader.GetInt32(0), NullableTime(reader, 1), reader.GetInt32(2), NullableTime(reader, 3));
+            throttles[key] = new LoginThrottle(reader.GetInt32(reader.GetOrdinal("failures")), NullableTime(reader, "window_started_at"),
+                reader.GetInt32(reader.GetOrdinal("strikes")), NullableTime(reader, "blocked_until"));
         }
 
         var result = change([.. keys.Select(k => throttles[k])]);
@@ -92,8 +93,8 @@ internal sealed class LoginThrottleStore : ILoginThrottles
         command.Parameters.AddWithValue(key.Source);
     }
 
-    private static DateTimeOffset? NullableTime(NpgsqlDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTimeOffset>(ordinal);
+    private static DateTimeOffset? NullableTime(NpgsqlDataReader reader, string column) =>
+        reader.IsDBNull(reader.GetOrdinal(column)) ? null : reader.GetFieldValue<DateTimeOffset>(reader.GetOrdinal(column));
 
     private static string ScopeName(LoginThrottleScope scope) => scope switch
     {

@@ -42,7 +42,7 @@ public sealed class AnthropicReplyGenerator : IReplyGenerator, IDisposable
     }
 
     /// <summary>For tests and tools without DI: its own clients, tenant URLs through a default guard; disposed with it.</summary>
-    public AnthropicReplyGenerator(LlmOptions options)
+    internal AnthropicReplyGenerator(LlmOptions options)
         : this(options, new LlmClients(options, new OutboundAddressGuard(new OutboundAddressOptions())))
     {
         _ownedClients = _clients;

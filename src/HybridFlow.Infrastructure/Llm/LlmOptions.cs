@@ -4,7 +4,7 @@ using static HybridFlow.Infrastructure.Settings.SettingText;
 namespace HybridFlow.Infrastructure.Llm;
 
 /// <summary>The LLM settings the model clients use, built from the bound and checked <see cref="LlmSettings"/>.</summary>
-public sealed class LlmOptions
+internal sealed class LlmOptions
 {
     public const string OpenAiProvider = "openai";
     public const string AnthropicProvider = "anthropic";

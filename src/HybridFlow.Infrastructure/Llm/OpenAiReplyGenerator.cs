@@ -32,7 +32,7 @@ public sealed class OpenAiReplyGenerator : IReplyGenerator, IDisposable
     }
 
     /// <summary>For tests and tools without DI: its own clients, tenant URLs through a default guard; disposed with it.</summary>
-    public OpenAiReplyGenerator(LlmOptions options)
+    internal OpenAiReplyGenerator(LlmOptions options)
         : this(options, new LlmClients(options, new OutboundAddressGuard(new OutboundAddressOptions())))
     {
         _ownedClients = _clients;

@@ -12,7 +12,7 @@ internal sealed record ReplyQueueSnapshot(long Waiting, long InFlight, TimeSpan 
 /// <see cref="IMeterFactory"/> so that each host (and each test host) has its own. <see cref="PrometheusMeterBridge"/>
 /// publishes them for GET /metrics; any other System.Diagnostics.Metrics listener (dotnet-counters, OpenTelemetry) sees them too.
 /// </summary>
-public sealed class HybridFlowMetrics : IHybridFlowMetrics
+internal sealed class HybridFlowMetrics : IHybridFlowMetrics
 {
     public const string MeterName = "HybridFlow";
 

@@ -3,6 +3,7 @@ using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Inbox.Events;
 using HybridFlow.Infrastructure.Observability;
 using HybridFlow.Infrastructure.Persistence;
+using HybridFlow.Infrastructure.Persistence.Inbox;
 using Microsoft.Extensions.Logging;
 
 namespace HybridFlow.Infrastructure.Realtime;

@@ -1,4 +1,5 @@
 using HybridFlow.Infrastructure.Persistence;
+using HybridFlow.Infrastructure.Persistence.Inbox;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

@@ -39,7 +39,7 @@ internal sealed class PostgresXmlRepository : IXmlRepository
         using var cmd = _dataSource.CreateCommand("SELECT xml FROM data_protection_keys ORDER BY id");
         using var reader = cmd.ExecuteReader();
         var elements = new List<XElement>();
-        while (reader.Read()) elements.Add(XElement.Parse(reader.GetString(0)));
+        while (reader.Read()) elements.Add(XElement.Parse(reader.GetString(reader.GetOrdinal("xml"))));
         return elements;
     }
 

@@ -11,7 +11,7 @@ namespace HybridFlow.Infrastructure.Security;
 /// decrypting during a rotation. <c>enc:v1:</c> values (no associated data) and values without a prefix (legacy plain
 /// text) are still read, and rewritten as v2 at startup (<see cref="SecretReencryptionService"/>) or on the next write.
 /// </summary>
-public sealed class SecretProtector
+internal sealed class SecretProtector
 {
     private const string Prefix = "enc:v2:";
     private const string UnboundPrefix = "enc:v1:";

@@ -41,10 +41,11 @@ internal sealed class SecretReencryptionService : IHostedService
         {
             // Legacy plain text, v1 (unbound) and values under previous keys: all rewritten as v2, bound to their row.
             var stale = new List<(long Id, string RowKey, string Value)>();
-            await using (var select = new NpgsqlCommand($"SELECT id, {rowKey}::text, {column} FROM {table} WHERE {column} IS NOT NULL", connection))
+            await using (var select = new NpgsqlCommand($"SELECT id, {rowKey}::text AS row_key, {column} AS value FROM {table} WHERE {column} IS NOT NULL", connection))
             await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
                 while (await reader.ReadAsync(cancellationToken))
-                    if (!_protector.IsCurrent(reader.GetString(2))) stale.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2)));
+                    if (reader.GetString(reader.GetOrdinal("value")) is var value && !_protector.IsCurrent(value))
+                        stale.Add((reader.GetInt64(reader.GetOrdinal("id")), reader.GetString(reader.GetOrdinal("row_key")), value));
 
             foreach (var (id, key, value) in stale)
             {
@@ -83,7 +84,7 @@ internal sealed class SecretReencryptionService : IHostedService
         await using (var select = new NpgsqlCommand("SELECT id, xml FROM data_protection_keys", connection))
         await using (var reader = await select.ExecuteReaderAsync(ct))
             while (await reader.ReadAsync(ct))
-                stale.Add((reader.GetInt64(0), reader.GetString(1)));
+                stale.Add((reader.GetInt64(reader.GetOrdinal("id")), reader.GetString(reader.GetOrdinal("xml"))));
 
         var rewritten = 0;
         foreach (var (id, xml) in stale)

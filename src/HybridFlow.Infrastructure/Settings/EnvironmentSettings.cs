@@ -116,7 +116,7 @@ internal sealed class EnvironmentSettings : ISettingsChecks
         Revalidate = TimeSpan.FromSeconds(Number(AuthRevalidateSeconds, 60)),
     };
 
-    public Persistence.InboxQueryOptions InboxQueries() =>
+    public Persistence.Inbox.InboxQueryOptions InboxQueries() =>
         new() { StatementTimeout = TimeSpan.FromMilliseconds(Number(InboxQueryTimeoutMs, 3000)) };
 
     public OutboundAddressOptions Outbound() => new()

@@ -31,7 +31,7 @@ public sealed class HostSettings : ISettingsChecks
     public static HostSettings Read(IConfiguration configuration) => SettingsRegistration.Read<HostSettings>(configuration);
 
     public string DatabaseConnectionString() =>
-        Persistence.DatabaseUrl.ToConnectionString(Value(DatabaseUrl)
+        Persistence.Postgres.DatabaseUrl.ToConnectionString(Value(DatabaseUrl)
             ?? throw new InvalidOperationException("DATABASE_URL is not set. Use scripts/run.sh to start a local PostgreSQL, or set it to postgres://user:pass@host:port/db."));
 
     public bool Migrate => Flag(MigrateOnStartup, true);

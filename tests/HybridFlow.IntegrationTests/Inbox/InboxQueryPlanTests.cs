@@ -1,5 +1,5 @@
 using HybridFlow.Application.Inbox;
-using HybridFlow.Infrastructure.Persistence;
+using HybridFlow.Infrastructure.Persistence.Inbox;
 using HybridFlow.IntegrationTests.Support;
 using System.Net.Http.Json;
 using Npgsql;
@@ -49,7 +49,7 @@ public sealed class InboxQueryPlanTests
         {
             var list = InboxQueries.ListStatements(scope, filter, 1, 50);
             await using var cmd = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS) " + list.PageSql, connection);
-            foreach (var a in list.PageArgs) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
+            foreach (var p in list.PageArgs.ParameterNames) cmd.Parameters.Add(new NpgsqlParameter(p, list.PageArgs.Get<object>(p)));
             var lines = new List<string>();
             await using (var r = await cmd.ExecuteReaderAsync())
                 while (await r.ReadAsync()) lines.Add(r.GetString(0));
@@ -147,7 +147,7 @@ public sealed class InboxQueryPlanTests
         foreach (var (name, sql, args) in new[] { ("count", list.CountSql, list.CountArgs), ("page", list.PageSql, list.PageArgs) })
         {
             await using var cmd = new NpgsqlCommand("EXPLAIN " + sql, connection);
-            foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
+            foreach (var p in args.ParameterNames) cmd.Parameters.Add(new NpgsqlParameter(p, args.Get<object>(p)));
             var lines = new List<string>();
             await using (var r = await cmd.ExecuteReaderAsync())
                 while (await r.ReadAsync()) lines.Add(r.GetString(0));

@@ -1,4 +1,4 @@
-using HybridFlow.Infrastructure.Persistence;
+using HybridFlow.Infrastructure.Persistence.Postgres;
 using HybridFlow.IntegrationTests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;

@@ -1,4 +1,4 @@
-using HybridFlow.Infrastructure.Persistence;
+using HybridFlow.Infrastructure.Persistence.Postgres;
 using Npgsql;
 
 namespace HybridFlow.IntegrationTests.Infrastructure;

@@ -10,7 +10,7 @@ public sealed class AnthropicReplyGeneratorTests : ReplyGeneratorContractTests<A
 {
     private const string ApiKey = "sk-ant-test-secret";
 
-    protected override AnthropicReplyGenerator Create(LlmOptions options) => new(options);
+    private protected override AnthropicReplyGenerator Create(LlmOptions options) => new(options);
 
     protected override (string Key, string? Value)[] ServerSettings =>
         [("ANTHROPIC_API_KEY", ApiKey), ("ANTHROPIC_BASE_URL", Server.BaseAddress.ToString()), ("LLM_TIMEOUT", "1")];

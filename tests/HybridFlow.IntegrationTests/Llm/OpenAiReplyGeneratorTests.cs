@@ -10,7 +10,7 @@ public sealed class OpenAiReplyGeneratorTests : ReplyGeneratorContractTests<Open
 {
     private const string ApiKey = "sk-test-openai-secret";
 
-    protected override OpenAiReplyGenerator Create(LlmOptions options) => new(options);
+    private protected override OpenAiReplyGenerator Create(LlmOptions options) => new(options);
 
     protected override (string Key, string? Value)[] ServerSettings =>
         [("OPENAI_API_KEY", ApiKey), ("OPENAI_BASE_URL", Server.OpenAiBaseUrl.ToString()), ("LLM_TIMEOUT", "1")];

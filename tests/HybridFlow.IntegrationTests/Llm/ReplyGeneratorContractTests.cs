@@ -34,7 +34,7 @@ public abstract partial class ReplyGeneratorContractTests<TGenerator> where TGen
     }
 
     /// <summary>The provider's client; disposed after the test when it is disposable.</summary>
-    protected abstract TGenerator Create(LlmOptions options);
+    private protected abstract TGenerator Create(LlmOptions options);
 
     /// <summary>The provider's key and base URL pointing at <see cref="Server"/>, and <c>LLM_TIMEOUT=1</c>.</summary>
     protected abstract (string Key, string? Value)[] ServerSettings { get; }
@@ -45,7 +45,7 @@ public abstract partial class ReplyGeneratorContractTests<TGenerator> where TGen
     /// <summary>A client of <see cref="Server"/>; <paramref name="extra"/> settings win over the defaults.</summary>
     protected TGenerator Generator(params (string Key, string? Value)[] extra) => Created(Options([.. ServerSettings, .. extra]));
 
-    protected TGenerator Created(LlmOptions options)
+    private protected TGenerator Created(LlmOptions options)
     {
         var generator = Create(options);
         _generators.Add(generator);

@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using HybridFlow.Infrastructure.Persistence;
+using HybridFlow.Infrastructure.Persistence.Postgres;
 using HybridFlow.Infrastructure.Realtime;
 using HybridFlow.IntegrationTests.Support;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-using HybridFlow.Infrastructure.Persistence;
+using HybridFlow.Infrastructure.Persistence.Stats;
 using HybridFlow.IntegrationTests.Support;
 using Npgsql;
 

@@ -13,7 +13,7 @@ using HybridFlow.Domain.Messages;
 namespace HybridFlow.Infrastructure.Persistence.ChatTransactions;
 
 /// <summary>Chat transactions in plain SQL: one chat per transaction, the session row locked throughout (the customer-message hot path shares them: <see cref="SharedChatTransactions"/>).</summary>
-public sealed class ChatStore : IChatStore
+internal sealed class ChatStore : IChatStore
 {
     private readonly NpgsqlDataSource _db;
     private readonly HybridFlowMetrics _metrics;
@@ -278,7 +278,7 @@ public sealed class ChatStore : IChatStore
 
         public Task AddTimelineEventAsync(string action, string? detail, long? messageId, DateTimeOffset now, CancellationToken ct)
         {
-            _deferred.Add(TimelineCommands.TimelineEventCommand(Session.TenantId, Session.Id, messageId, action, detail, now));
+            _deferred.Add(TimelineEvents.Command(Session.TenantId, Session.Id, messageId, action, detail, now));
             _conversationEvents.Saw(action);
             return Task.CompletedTask;
         }

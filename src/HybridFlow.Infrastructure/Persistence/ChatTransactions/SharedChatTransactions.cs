@@ -12,7 +12,7 @@ using Npgsql;
 namespace HybridFlow.Infrastructure.Persistence.ChatTransactions;
 
 /// <summary>How customer messages of different chats share transactions (ADR-005).</summary>
-public sealed record SharedTransactionOptions
+internal sealed record SharedTransactionOptions
 {
     public const int DefaultMaxChats = 32;
     /// <summary>4: during a burst, two transactions got too small a share of PostgreSQL beside the reply jobs (ADR-012).</summary>
@@ -33,7 +33,7 @@ public sealed record SharedTransactionOptions
 /// and every transaction locks its sessions in the same order, so shared transactions cannot deadlock each other.
 /// If anything in a shared transaction fails, it rolls back whole and every member is told to run again alone.
 /// </summary>
-public sealed class SharedChatTransactions
+internal sealed class SharedChatTransactions
 {
     private readonly NpgsqlDataSource _db;
     private readonly SharedTransactionOptions _options;
@@ -247,7 +247,7 @@ public sealed class SharedChatTransactions
         /// </summary>
         public void AddTo(NpgsqlBatch batch)
         {
-            if (Timeline.Count > 0) batch.BatchCommands.Add(TimelineCommands.InsertTimeline(Timeline));
+            if (Timeline.Count > 0) batch.BatchCommands.Add(TimelineEvents.InsertMany(Timeline));
             if (Replies.Count > 0) batch.BatchCommands.Add(ReplyJobCommands.EnqueueReplies(Replies));
             foreach (var session in Sessions) batch.BatchCommands.Add(SessionCommands.SessionUpdateCommand(session));
         }
@@ -346,7 +346,7 @@ public sealed class SharedChatTransactions
         public void ReadSession(NpgsqlDataReader row, LockedSessionReader columns)
         {
             _session = columns.Session.Read(row);
-            _storedContactName = PgRead.TextOrNull(row, columns.ContactName);
+            _storedContactName = row.GetTextOrNull(columns.ContactName);
             _resolved = row.GetBoolean(columns.Resolved);
             _conversationEvents = new ConversationEventTracker(_session);
         }
@@ -469,7 +469,7 @@ public sealed class SharedChatTransactions
                         grouped.Replies.Add(r);
                         break;
                     case TimelineRow t:
-                        batch.BatchCommands.Add(TimelineCommands.TimelineEventCommand(t.TenantId, t.SessionId, t.MessageId, t.Action, t.Detail, t.At));
+                        batch.BatchCommands.Add(TimelineEvents.Command(t.TenantId, t.SessionId, t.MessageId, t.Action, t.Detail, t.At));
                         break;
                     case ReplyEnqueueRow r:
                         batch.BatchCommands.Add(ReplyJobCommands.EnqueueReplyCommand(r));

@@ -14,6 +14,6 @@ internal static class NotifyCommands
         INSERT INTO notify_deliveries (tenant_id, session_id, delivery_id, event, url, url_trusted, signing_secret, payload, due_at, created_at, updated_at)
         VALUES ($1, $2, $3::uuid, $4, $5, $6, $7, $8, $9, $9, $9)
         """, n.Event.TenantId, sessionId, n.Event.EventId, n.Event.Event, n.Target.Url, n.Target.UrlTrusted,
-        PgCommands.TextOrNull(secrets.Protect(n.Target.Secret, SecretContexts.NotifySecret(n.Event.EventId))),
+        PgCommands.TextOrNull(secrets.Protect(n.Target.Secret, NotifyOutbox.SigningSecretContext(n.Event.EventId))),
         new JsonbText(System.Text.Json.JsonSerializer.Serialize(n.Event, NotifyJson)), now);
 }

@@ -37,13 +37,13 @@ internal static class PgCommands
     };
 }
 
-/// <summary>Typed reads that Npgsql does not offer as such.</summary>
+/// <summary>Typed reads that Npgsql does not offer as such, at an ordinal the caller got by name (GetOrdinal).</summary>
 internal static class PgRead
 {
-    public static DateTimeOffset? Time(NpgsqlDataReader r, int i) =>
-        r.IsDBNull(i) ? null : new DateTimeOffset(DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc));
+    public static DateTimeOffset? GetTimeOrNull(this NpgsqlDataReader r, int ordinal) =>
+        r.IsDBNull(ordinal) ? null : new DateTimeOffset(DateTime.SpecifyKind(r.GetDateTime(ordinal), DateTimeKind.Utc));
 
-    public static string? TextOrNull(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    public static string? GetTextOrNull(this NpgsqlDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
 }
 
 /// <summary>A string sent as jsonb.</summary>

@@ -9,7 +9,7 @@ namespace HybridFlow.Infrastructure.Persistence.Postgres;
 /// PostgreSQL CPU instead of 0.6 ms; ADR-005). A pool of its own, so that every plan on these connections is made
 /// under that setting. (A SET LOCAL rather than a startup option: connection poolers such as PgBouncer refuse those.)
 /// </summary>
-public sealed class WebhookDataSource : IAsyncDisposable
+internal sealed class WebhookDataSource : IAsyncDisposable
 {
     public WebhookDataSource(NpgsqlDataSource source) => Source = source;
 

@@ -2,6 +2,7 @@ using HybridFlow.Domain.Messages;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Domain.Replies;
 using HybridFlow.Infrastructure.Persistence.Postgres;
+using HybridFlow.Infrastructure.Persistence.Timeline;
 using Npgsql;
 using NpgsqlTypes;
 using static HybridFlow.Infrastructure.Persistence.Postgres.PgArrays;
@@ -66,12 +67,12 @@ internal static class ReplyJobCommands
     /// the UPDATE's snapshot, and RecordsAffected is the UPDATE's, for the metric.
     /// </summary>
     public static NpgsqlBatchCommand CancelUnsentCommand(long tenantId, long sessionId, IReadOnlySet<ReplyJobKind> kinds, string reason,
-        string? cancelledAction, long? messageId, DateTimeOffset now) => BatchCommand("""
+        string? cancelledAction, long? messageId, DateTimeOffset now) => BatchCommand($"""
         WITH unsent AS (
             SELECT count(*) AS n FROM reply_jobs
             WHERE session_id = $2 AND status = ANY($7) AND kind = ANY($8)),
         noted AS (
-            INSERT INTO session_events (tenant_id, session_id, message_id, action, detail, created_at)
+            {TimelineEvents.Insert}
             SELECT $1, $2, $3, $4, n || ' reply cancelled: ' || $5, $6 FROM unsent WHERE n > 0 AND $4::text IS NOT NULL)
         UPDATE reply_jobs SET status = $9, last_error = $5, locked_until = NULL, updated_at = $6
         WHERE session_id = $2 AND status = ANY($7) AND kind = ANY($8)
@@ -161,8 +162,8 @@ internal sealed class ReplyJobReader
     public ReplyJob Read(NpgsqlDataReader r) => ReplyJob.Restore(
         r.GetInt64(_id), r.GetInt64(_tenantId), r.GetInt64(_sessionId),
         ReplyJobNames.ParseKind(r.GetString(_kind)), ReplyJobNames.ParseStatus(r.GetString(_status)),
-        r.GetInt32(_attempts), PgRead.Time(r, _dueAt)!.Value, PgRead.Time(r, _lockedUntil), PgRead.TextOrNull(r, _replyText),
-        PgRead.TextOrNull(r, _sentProviderMessageId), r.IsDBNull(_sentMessageId) ? null : r.GetInt64(_sentMessageId), PgRead.TextOrNull(r, _lastError),
-        PgRead.Time(r, _resentAt), PgRead.Time(r, _absenceSeenAt), PgRead.Time(r, _createdAt)!.Value, PgRead.Time(r, _updatedAt)!.Value,
+        r.GetInt32(_attempts), r.GetTimeOrNull(_dueAt)!.Value, r.GetTimeOrNull(_lockedUntil), r.GetTextOrNull(_replyText),
+        r.GetTextOrNull(_sentProviderMessageId), r.IsDBNull(_sentMessageId) ? null : r.GetInt64(_sentMessageId), r.GetTextOrNull(_lastError),
+        r.GetTimeOrNull(_resentAt), r.GetTimeOrNull(_absenceSeenAt), r.GetTimeOrNull(_createdAt)!.Value, r.GetTimeOrNull(_updatedAt)!.Value,
         r.GetInt32(_readBackFailures), r.IsDBNull(_replyParts) ? null : r.GetFieldValue<string[]>(_replyParts), r.GetInt32(_partIndex));
 }

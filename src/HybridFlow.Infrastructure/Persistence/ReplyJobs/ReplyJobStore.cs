@@ -14,7 +14,7 @@ namespace HybridFlow.Infrastructure.Persistence.ReplyJobs;
 /// step from the collision check on (the send, its failures, its proof) goes through the <see cref="SendLedger"/>, which
 /// the send-message API uses too.
 /// </summary>
-public sealed class ReplyJobStore : IReplyJobStore
+internal sealed class ReplyJobStore : IReplyJobStore
 {
     private readonly NpgsqlDataSource _db;
     private readonly Security.SecretProtector _secrets;
@@ -98,7 +98,7 @@ public sealed class ReplyJobStore : IReplyJobStore
             int id = reader.GetOrdinal("id"), sessionId = reader.GetOrdinal("session_id"), attempts = reader.GetOrdinal("attempts"),
                 correlationId = reader.GetOrdinal("correlation_id"), dueAt = reader.GetOrdinal("due_at"), hasSentParts = reader.GetOrdinal("has_sent_parts");
             while (await reader.ReadAsync(ct))
-                claimed.Add((new ClaimedReplyJob(reader.GetInt64(id), reader.GetInt64(sessionId), reader.GetInt32(attempts), PgRead.TextOrNull(reader, correlationId),
+                claimed.Add((new ClaimedReplyJob(reader.GetInt64(id), reader.GetInt64(sessionId), reader.GetInt32(attempts), reader.GetTextOrNull(correlationId),
                     reader.GetBoolean(hasSentParts)), reader.GetDateTime(dueAt)));
         }
         await tx.CommitAsync(ct);
@@ -125,7 +125,7 @@ public sealed class ReplyJobStore : IReplyJobStore
         ReplyContext? context;
         int historyLimit;
         await using (var cmd = connection.Command($"""
-            SELECT s.chat_id, t.system_prompt, t.llm_provider, t.llm_model, {InstanceReader.InstanceColumns}, j.kind, j.reply_text,
+            SELECT s.chat_id, t.system_prompt, t.llm_provider, t.llm_model, {InstanceColumns.Select}, j.kind, j.reply_text,
                    EXISTS (SELECT 1 FROM messages m WHERE m.id = ANY (j.trigger_message_ids)
                            AND m.message_type IN ('audioMessage', 'imageMessage')) AS has_media,
                    t.monthly_token_budget,
@@ -135,12 +135,11 @@ public sealed class ReplyJobStore : IReplyJobStore
             JOIN instances i ON i.id = s.instance_id
             JOIN tenants t ON t.id = s.tenant_id
             WHERE j.id = $1
-            """, null, job.JobId, LlmUsageLedger.Month(_time.GetUtcNow())))
+            """, null, job.JobId, LlmUsage.LlmUsageLedger.Month(_time.GetUtcNow())))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
             if (!await r.ReadAsync(ct)) return null;
-            // InstanceReader still reads by position, from where InstanceColumns starts (the 5th column).
-            var instance = InstanceReader.ReadInstance(r, 4, _secrets);
+            var instance = InstanceColumns.Read(r, _secrets);
             historyLimit = Math.Max(1, instance.Tenant.HistoryMessages);
             var kind = ReplyJobNames.ParseKind(r.GetString(r.GetOrdinal("kind")));
             context = new ReplyContext(job.JobId, job.SessionId, r.GetString(r.GetOrdinal("chat_id")), instance, Str(r, "system_prompt"), Str(r, "llm_provider"),
@@ -195,7 +194,7 @@ public sealed class ReplyJobStore : IReplyJobStore
             if (!await r.ReadAsync(ct)) return null;
             deliveryId = r.GetGuid(r.GetOrdinal("delivery_id")).ToString("D");
             url = Str(r, "workflow_url");
-            secret = _secrets.Unprotect(Str(r, "workflow_secret"), SecretContexts.TenantSecret("workflow_secret", r.GetInt64(r.GetOrdinal("tenant_id"))));
+            secret = _secrets.Unprotect(Str(r, "workflow_secret"), Tenants.TenantSecrets.Context("workflow_secret", r.GetInt64(r.GetOrdinal("tenant_id"))));
             triggerIds = r.GetFieldValue<long[]>(r.GetOrdinal("trigger_message_ids"));
             historyLimit = r.GetInt32(r.GetOrdinal("history_messages"));
             urlTrusted = r.GetBoolean(r.GetOrdinal("workflow_url_trusted"));
@@ -212,7 +211,7 @@ public sealed class ReplyJobStore : IReplyJobStore
             int providerMessageId = r.GetOrdinal("provider_message_id"), text = r.GetOrdinal("text"), messageType = r.GetOrdinal("message_type"),
                 sentAt = r.GetOrdinal("sent_at");
             while (await r.ReadAsync(ct))
-                messages.Add(new WorkflowEventMessage(r.GetString(providerMessageId), PgRead.TextOrNull(r, text), r.GetString(messageType), PgRead.Time(r, sentAt)!.Value));
+                messages.Add(new WorkflowEventMessage(r.GetString(providerMessageId), r.GetTextOrNull(text), r.GetString(messageType), r.GetTimeOrNull(sentAt)!.Value));
         }
 
         var history = new List<WorkflowHistoryMessage>();
@@ -230,7 +229,7 @@ public sealed class ReplyJobStore : IReplyJobStore
                 messageType = r.GetOrdinal("message_type"), sentAt = r.GetOrdinal("sent_at");
             while (await r.ReadAsync(ct))
                 history.Add(new WorkflowHistoryMessage(MessageDirectionNames.ParseDirection(r.GetString(direction)), r.GetString(providerMessageId),
-                    PgRead.TextOrNull(r, text), r.GetString(messageType), PgRead.Time(r, sentAt)!.Value));
+                    r.GetTextOrNull(text), r.GetString(messageType), r.GetTimeOrNull(sentAt)!.Value));
         }
         return new WorkflowJob(deliveryId, url, secret, messages, history, urlTrusted);
     }
@@ -243,6 +242,6 @@ public sealed class ReplyJobStore : IReplyJobStore
         return await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    private static string? Str(NpgsqlDataReader r, string column) => PgRead.TextOrNull(r, r.GetOrdinal(column));
+    private static string? Str(NpgsqlDataReader r, string column) => r.GetTextOrNull(r.GetOrdinal(column));
 
 }

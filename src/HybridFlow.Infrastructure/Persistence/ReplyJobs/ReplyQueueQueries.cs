@@ -24,6 +24,6 @@ internal static class ReplyQueueQueries
         await using var cmd = connection.Command(DepthSql, null, now);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
-        return (reader.GetInt64(reader.GetOrdinal("waiting")), reader.GetInt64(reader.GetOrdinal("in_progress")), PgRead.Time(reader, reader.GetOrdinal("oldest_due")));
+        return (reader.GetInt64(reader.GetOrdinal("waiting")), reader.GetInt64(reader.GetOrdinal("in_progress")), reader.GetTimeOrNull(reader.GetOrdinal("oldest_due")));
     }
 }

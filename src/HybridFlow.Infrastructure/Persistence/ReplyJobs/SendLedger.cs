@@ -11,7 +11,7 @@ namespace HybridFlow.Infrastructure.Persistence.ReplyJobs;
 /// The send protocol's storage: every send is a reply_jobs row (kind reply, api_bot or api_agent), read and written
 /// as the Domain's <see cref="ReplyJob"/> inside its chat's transaction (session locked first, then the send).
 /// </summary>
-public sealed class SendLedger : ISendLedger
+internal sealed class SendLedger : ISendLedger
 {
     private const int KnownMessagesPerChat = 20;
     // Evolution's clock and ours may differ; its record is searched a little before the send began.
@@ -72,7 +72,7 @@ public sealed class SendLedger : ISendLedger
             SELECT j.id AS send_id, j.kind, {ReplyJobCommands.CurrentPartText} AS current_part, j.sent_provider_message_id, j.created_at AS send_created_at,
                    j.correlation_id, s.chat_id,
                    ARRAY(SELECT m.provider_message_id FROM messages m WHERE m.session_id = s.id ORDER BY m.sent_at DESC, m.id DESC LIMIT $2) AS known,
-                   j.part_index, {InstanceReader.InstanceColumns}
+                   j.part_index, {InstanceColumns.Select}
             FROM reply_jobs j
             JOIN sessions s ON s.id = j.session_id
             JOIN instances i ON i.id = s.instance_id
@@ -85,15 +85,14 @@ public sealed class SendLedger : ISendLedger
             int sendId = r.GetOrdinal("send_id"), kind = r.GetOrdinal("kind"), currentPart = r.GetOrdinal("current_part"),
                 providerId = r.GetOrdinal("sent_provider_message_id"), createdAt = r.GetOrdinal("send_created_at"), correlationId = r.GetOrdinal("correlation_id"),
                 chatId = r.GetOrdinal("chat_id"), known = r.GetOrdinal("known"), partIndex = r.GetOrdinal("part_index");
-            // InstanceReader still reads by position, from where InstanceColumns starts (the 10th column).
-            const int instance = 9;
+            var readInstance = InstanceColumns.Reader(r, _secrets);
             while (await r.ReadAsync(ct))
             {
                 if (r.IsDBNull(currentPart)) continue; // a send without a text cannot be looked for; its lease keeps it out of the way
                 sends.Add(new UnresolvedSend(
-                    r.GetInt64(sendId), ReplyJobNames.ParseKind(r.GetString(kind)), claimedUntil, InstanceReader.ReadInstance(r, instance, _secrets), r.GetString(chatId),
-                    r.GetString(currentPart), PgRead.TextOrNull(r, providerId), PgRead.Time(r, createdAt)!.Value - ClockSlack,
-                    r.GetFieldValue<string[]>(known), PgRead.TextOrNull(r, correlationId), r.GetInt32(partIndex)));
+                    r.GetInt64(sendId), ReplyJobNames.ParseKind(r.GetString(kind)), claimedUntil, readInstance(r), r.GetString(chatId),
+                    r.GetString(currentPart), r.GetTextOrNull(providerId), r.GetTimeOrNull(createdAt)!.Value - ClockSlack,
+                    r.GetFieldValue<string[]>(known), r.GetTextOrNull(correlationId), r.GetInt32(partIndex)));
             }
         }
         return sends;

@@ -127,7 +127,7 @@ internal sealed class SessionReader
 
     public ChatSession Read(NpgsqlDataReader r) => ChatSession.Restore(
         r.GetInt64(_id), r.GetInt64(_tenantId), r.GetInt64(_instanceId), r.GetString(_chatId), r.GetBoolean(_isPaused),
-        PauseReasonNames.Parse(PgRead.TextOrNull(r, _pauseReason)),
-        PgRead.Time(r, _pausedUntil), PgRead.Time(r, _lastMessageAt), PgRead.Time(r, _lastHumanAt), PgRead.Time(r, _resumedAt),
-        PgRead.Time(r, _createdAt)!.Value, PgRead.Time(r, _updatedAt)!.Value, PgRead.Time(r, _awayMessageSentAt), r.GetBoolean(_needsAttention));
+        PauseReasonNames.Parse(r.GetTextOrNull(_pauseReason)),
+        r.GetTimeOrNull(_pausedUntil), r.GetTimeOrNull(_lastMessageAt), r.GetTimeOrNull(_lastHumanAt), r.GetTimeOrNull(_resumedAt),
+        r.GetTimeOrNull(_createdAt)!.Value, r.GetTimeOrNull(_updatedAt)!.Value, r.GetTimeOrNull(_awayMessageSentAt), r.GetBoolean(_needsAttention));
 }

@@ -1,11 +1,12 @@
-using HybridFlow.Infrastructure.Persistence.Postgres;
 using System.Globalization;
+using Dapper;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Inbox;
+using HybridFlow.Infrastructure.Persistence.Postgres;
 using Npgsql;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.Inbox;
 
 /// <summary>
 /// The inbox's reads. The list is one statement per page (plus its count): the unread count, the last message (a LATERAL
@@ -13,7 +14,7 @@ namespace HybridFlow.Infrastructure.Persistence;
 /// newest activity first) walks sessions_inbox_idx. Statements are built with only the conditions in use, so that
 /// prepared plans never carry an "$n IS NULL OR ..." that hides the index.
 /// </summary>
-public sealed class InboxQueries : IInboxQueries
+internal sealed class InboxQueries : IInboxQueries
 {
     private readonly NpgsqlDataSource _db;
     private readonly InboxQueryOptions _options;
@@ -33,8 +34,7 @@ public sealed class InboxQueries : IInboxQueries
         await using var connection = await _db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var timeoutMs = ((long)Math.Ceiling(_options.StatementTimeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
-        await using (var set = connection.Command($"SET LOCAL statement_timeout = {timeoutMs}", tx))
-            await set.ExecuteNonQueryAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition($"SET LOCAL statement_timeout = {timeoutMs}", transaction: tx, cancellationToken: ct));
         try
         {
             var result = await read(connection);
@@ -48,57 +48,65 @@ public sealed class InboxQueries : IInboxQueries
     }
 
     /// <summary>The visibility rule (ConversationScope's SQL form), on <c>sessions s</c>.</summary>
-    internal static void AddVisibility(SqlConditions where, ConversationScope scope)
+    internal static void AddVisibility(List<string> where, DynamicParameters args, ConversationScope scope)
     {
-        if (scope.SqlCondition("s.tenant_id", "s.assignee_user_id", where.Arg) is { } visible) where.Add(visible);
+        var n = 0;
+        if (scope.SqlCondition("s.tenant_id", "s.assignee_user_id", value => Arg(args, $"visible{++n}", value)) is { } visible) where.Add(visible);
     }
 
-    private static readonly string NeedsAttention =
-        ReplyJobs.ReplyJobSql.ChatNeedsAttention;
+    /// <summary>Adds a named parameter; answers its placeholder.</summary>
+    internal static string Arg(DynamicParameters args, string name, object value)
+    {
+        args.Add(name, value);
+        return "@" + name;
+    }
+
+    /// <summary>The conditions in use, joined (a statement carries only those, never "@x IS NULL OR ...").</summary>
+    internal static string Where(List<string> conditions) => conditions.Count == 0 ? "true" : string.Join(" AND ", conditions);
+
+    private static readonly string NeedsAttention = ReplyJobs.ReplyJobSql.ChatNeedsAttention;
 
     public Task<(IReadOnlyList<ConversationDto> Items, long Total)> ListAsync(
         ConversationScope scope, ConversationListFilter filter, int page, int pageSize, CancellationToken ct) => TimedAsync<(IReadOnlyList<ConversationDto>, long)>(async connection =>
     {
         var list = ListStatements(scope, filter, page, pageSize);
-        long total;
-        await using (var count = connection.Command(list.CountSql, null, [.. list.CountArgs]))
-            total = (long)(await count.ExecuteScalarAsync(ct))!;
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(list.CountSql, list.CountArgs, cancellationToken: ct));
         if (total == 0) return ([], 0);
         return (await ReadConversationsAsync(connection, list.PageSql, list.PageArgs, ct), total);
     }, ct);
 
     /// <summary>The list's two statements (the count and the page) with their parameters; public for the plan test.</summary>
-    public static (string CountSql, IReadOnlyList<object> CountArgs, string PageSql, IReadOnlyList<object> PageArgs) ListStatements(
+    public static (string CountSql, DynamicParameters CountArgs, string PageSql, DynamicParameters PageArgs) ListStatements(
         ConversationScope scope, ConversationListFilter filter, int page, int pageSize)
     {
-        var where = new SqlConditions();
-        AddVisibility(where, scope);
-        AddFilter(where, filter);
-        var countSql = $"SELECT count(*) FROM sessions s WHERE {where}";
-        var countArgs = where.Args.ToList();
-        var select = ConversationSelect(scope.ReaderUserId is { } reader ? where.Arg(reader) : null);
-        var limit = where.Arg(pageSize);
-        var offset = where.Arg((long)(page - 1) * pageSize);
+        var where = new List<string>();
+        var args = new DynamicParameters();
+        AddVisibility(where, args, scope);
+        AddFilter(where, args, filter);
+        var countSql = $"SELECT count(*) FROM sessions s WHERE {Where(where)}";
+        var countArgs = new DynamicParameters(args);
+        var select = ConversationSelect(scope.ReaderUserId is { } reader ? Arg(args, "reader", reader) : null);
         var pageSql = $"""
             {select}
-            WHERE {where}
+            WHERE {Where(where)}
             ORDER BY s.last_message_minute DESC NULLS LAST, s.last_message_at DESC NULLS LAST, s.id DESC
-            LIMIT {limit} OFFSET {offset}
+            LIMIT {Arg(args, "limit", pageSize)} OFFSET {Arg(args, "offset", (long)(page - 1) * pageSize)}
             """;
-        return (countSql, countArgs, pageSql, where.Args.ToList());
+        return (countSql, countArgs, pageSql, args);
     }
 
     public Task<ConversationDto?> FindAsync(ConversationScope scope, long sessionId, CancellationToken ct) => TimedAsync(async connection =>
     {
-        var where = new SqlConditions();
-        where.Add($"s.id = {where.Arg(sessionId)}");
-        AddVisibility(where, scope);
-        var select = ConversationSelect(scope.ReaderUserId is { } reader ? where.Arg(reader) : null);
-        var items = await ReadConversationsAsync(connection, $"{select} WHERE {where}", where.Args, ct);
+        var where = new List<string>();
+        var args = new DynamicParameters();
+        where.Add($"s.id = {Arg(args, "session_id", sessionId)}");
+        AddVisibility(where, args, scope);
+        var select = ConversationSelect(scope.ReaderUserId is { } reader ? Arg(args, "reader", reader) : null);
+        var items = await ReadConversationsAsync(connection, $"{select} WHERE {Where(where)}", args, ct);
         return items.Count == 0 ? null : items[0];
     }, ct);
 
-    private static void AddFilter(SqlConditions where, ConversationListFilter filter)
+    private static void AddFilter(List<string> where, DynamicParameters args, ConversationListFilter filter)
     {
         const string open = "s.resolved_at IS NULL";
         const string handoff = "(s.is_paused AND s.pause_reason = 'handoff_requested')";
@@ -112,20 +120,20 @@ public sealed class InboxQueries : IInboxQueries
             case ConversationStatusFilter.Resolved: where.Add("s.resolved_at IS NOT NULL"); break;
             case ConversationStatusFilter.All: break;
         }
-        if (filter.SessionIds is { } ids) where.Add($"s.id = ANY({where.Arg(ids.ToArray())})");
-        if (filter.AssigneeUserId is { } assignee) where.Add($"s.assignee_user_id = {where.Arg(assignee)}");
+        if (filter.SessionIds is { } ids) where.Add($"s.id = ANY({Arg(args, "session_ids", ids.ToArray())})");
+        if (filter.AssigneeUserId is { } assignee) where.Add($"s.assignee_user_id = {Arg(args, "assignee", assignee)}");
         else if (filter.Unassigned) where.Add("s.assignee_user_id IS NULL");
         // @> rather than = ANY: the GIN index on tags serves it.
-        if (filter.Tag is { } tag) where.Add($"s.tags @> ARRAY[{where.Arg(tag)}::text]");
+        if (filter.Tag is { } tag) where.Add($"s.tags @> ARRAY[{Arg(args, "tag", tag)}::text]");
         if (filter.Search is { } search)
         {
-            var pattern = where.Arg("%" + EscapeLike(search) + "%");
+            var pattern = Arg(args, "search", "%" + EscapeLike(search) + "%");
             // IN, not a correlated EXISTS: the matching messages are found once through messages_text_trgm_idx (V0017).
             var matches = $"s.contact_name ILIKE {pattern} OR s.id IN (SELECT m.session_id FROM messages m WHERE m.text ILIKE {pattern})";
             // A number (digits, spaces, + ( ) - .) also matches the chat id's digits; a name with a digit in it does not.
             var digits = new string(search.Where(char.IsAsciiDigit).ToArray());
             if (digits.Length >= 3 && search.All(ch => char.IsAsciiDigit(ch) || " +()-.".Contains(ch)))
-                matches += $" OR s.chat_id LIKE {where.Arg("%" + digits + "%@%")}";
+                matches += $" OR s.chat_id LIKE {Arg(args, "search_digits", "%" + digits + "%@%")}";
             where.Add($"({matches})");
         }
     }
@@ -167,44 +175,31 @@ public sealed class InboxQueries : IInboxQueries
             """;
     }
 
-    private static async Task<List<ConversationDto>> ReadConversationsAsync(NpgsqlConnection connection, string sql, IReadOnlyList<object> args, CancellationToken ct)
+    private static async Task<List<ConversationDto>> ReadConversationsAsync(NpgsqlConnection connection, string sql, DynamicParameters args, CancellationToken ct)
     {
-        await using var cmd = connection.Command(sql, null, [.. args]);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        var items = new List<ConversationDto>();
-        while (await r.ReadAsync(ct))
-        {
-            string? Text(string column) => r.IsDBNull(r.GetOrdinal(column)) ? null : r.GetString(r.GetOrdinal(column));
-            DateTimeOffset? At(string column) => PgRead.Time(r, r.GetOrdinal(column));
-            var chatId = r.GetString(r.GetOrdinal("chat_id"));
-            var isPaused = r.GetBoolean(r.GetOrdinal("is_paused"));
-            var pauseReason = Text("pause_reason");
-            var assignee = r.IsDBNull(r.GetOrdinal("assignee_user_id")) ? null
-                : new PersonDto(r.GetInt64(r.GetOrdinal("assignee_user_id")), Text("assignee_name") ?? "");
-            var lastDirection = Text("last_direction");
-            var last = lastDirection is null ? null : new LastMessageDto(lastDirection, Text("last_text"), Text("last_type") ?? "unknown", At("last_at")!.Value);
-            items.Add(new ConversationDto(
-                r.GetInt64(r.GetOrdinal("session_id")), r.GetInt64(r.GetOrdinal("tenant_id")), r.GetString(r.GetOrdinal("instance_name")), chatId,
-                ConversationStatuses.PhoneOf(chatId), Text("contact_name"),
-                ConversationStatuses.Of(r.GetBoolean(r.GetOrdinal("resolved")), isPaused, pauseReason),
-                isPaused, pauseReason, At("paused_until"), r.GetBoolean(r.GetOrdinal("needs_attention")), assignee,
-                r.GetFieldValue<string[]>(r.GetOrdinal("tags")), r.GetInt64(r.GetOrdinal("unread_count")), last, At("last_message_at")));
-        }
-        return items;
+        var rows = await connection.QueryAsync<ConversationRow>(new CommandDefinition(sql, args, cancellationToken: ct));
+        return rows.Select(r => new ConversationDto(
+            r.SessionId, r.TenantId, r.InstanceName, r.ChatId, ConversationStatuses.PhoneOf(r.ChatId), r.ContactName,
+            ConversationStatuses.Of(r.Resolved, r.IsPaused, r.PauseReason),
+            r.IsPaused, r.PauseReason, r.PausedUntil, r.NeedsAttention,
+            r.AssigneeUserId is { } assignee ? new PersonDto(assignee, r.AssigneeName ?? "") : null,
+            r.Tags, r.UnreadCount,
+            r.LastDirection is null ? null : new LastMessageDto(r.LastDirection, r.LastText, r.LastType ?? "unknown", r.LastAt!.Value),
+            r.LastMessageAt)).ToList();
     }
 
     public Task<IReadOnlyList<ThreadItemDto>> ThreadAsync(long sessionId, ThreadCursor? before, int limit, CancellationToken ct) => TimedAsync<IReadOnlyList<ThreadItemDto>>(async connection =>
     {
-        var args = new List<object> { sessionId, limit };
+        var args = new DynamicParameters();
+        args.Add("session_id", sessionId);
+        args.Add("limit", limit);
         // Each table is read newest first, at most `limit` rows, from before the cursor; its bound on (time, id) follows
         // from the cursor's kind: a later kind at the same time is after the cursor, an earlier kind before it.
         string Before(string timeColumn, string idColumn, int kindOrder)
         {
             if (before is null) return "";
             var idBound = kindOrder < before.KindOrder ? long.MaxValue : kindOrder == before.KindOrder ? before.Id : long.MinValue;
-            args.Add(before.At);
-            args.Add(idBound);
-            return $"AND ({timeColumn}, {idColumn}) < (${args.Count - 1}, ${args.Count})";
+            return $"AND ({timeColumn}, {idColumn}) < ({Arg(args, $"before_at{kindOrder}", PgArg.Time(before.At))}, {Arg(args, $"before_id{kindOrder}", idBound)})";
         }
 
         var sql = $"""
@@ -213,80 +208,94 @@ public sealed class InboxQueries : IInboxQueries
                         m.deleted_at IS NOT NULL AS deleted, m.sent_by_user_id AS person_id, u.display_name AS person_name,
                         NULL::text AS action, NULL::text AS detail, NULL::bigint AS message_id
                  FROM messages m LEFT JOIN users u ON u.id = m.sent_by_user_id
-                 WHERE m.session_id = $1 {Before("m.sent_at", "m.id", 0)}
-                 ORDER BY m.sent_at DESC, m.id DESC LIMIT $2)
+                 WHERE m.session_id = @session_id {Before("m.sent_at", "m.id", 0)}
+                 ORDER BY m.sent_at DESC, m.id DESC LIMIT @limit)
                 UNION ALL
                 (SELECT 1, e.id, e.created_at, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, e.action, e.detail, e.message_id
                  FROM session_events e
-                 WHERE e.session_id = $1 {Before("e.created_at", "e.id", 1)}
-                 ORDER BY e.created_at DESC, e.id DESC LIMIT $2)
+                 WHERE e.session_id = @session_id {Before("e.created_at", "e.id", 1)}
+                 ORDER BY e.created_at DESC, e.id DESC LIMIT @limit)
                 UNION ALL
                 (SELECT 2, n.id, n.created_at, NULL, NULL, n.text, NULL, NULL, NULL, NULL, NULL, n.author_user_id, n.author_name, NULL, NULL, NULL
                  FROM inbox_notes n
-                 WHERE n.session_id = $1 {Before("n.created_at", "n.id", 2)}
-                 ORDER BY n.created_at DESC, n.id DESC LIMIT $2)
+                 WHERE n.session_id = @session_id {Before("n.created_at", "n.id", 2)}
+                 ORDER BY n.created_at DESC, n.id DESC LIMIT @limit)
             ) t
             ORDER BY at DESC, kind DESC, id DESC
-            LIMIT $2
+            LIMIT @limit
             """;
-        await using var cmd = connection.Command(sql, null, [.. args]);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        var items = new List<ThreadItemDto>();
-        while (await r.ReadAsync(ct))
+        var rows = await connection.QueryAsync<ThreadRow>(new CommandDefinition(sql, args, cancellationToken: ct));
+        return rows.Select(r => r.Kind switch
         {
-            string? Text(string column) => r.IsDBNull(r.GetOrdinal(column)) ? null : r.GetString(r.GetOrdinal(column));
-            DateTimeOffset? At(string column) => PgRead.Time(r, r.GetOrdinal(column));
-            long? Id(string column) => r.IsDBNull(r.GetOrdinal(column)) ? null : r.GetInt64(r.GetOrdinal(column));
-            var id = r.GetInt64(r.GetOrdinal("id"));
-            var at = At("at")!.Value;
-            var personName = Text("person_name");
-            items.Add(r.GetInt32(r.GetOrdinal("kind")) switch
-            {
-                0 => new ThreadMessageDto(id, at, Text("direction")!, Text("message_type")!, Text("text"), Text("media_text"), Text("status"),
-                    At("delivered_at"), At("read_at"), r.GetBoolean(r.GetOrdinal("deleted")),
-                    Id("person_id") is { } sender ? new PersonDto(sender, personName ?? "") : null),
-                1 => new ThreadEventDto(id, at, Text("action")!, Text("detail"), Id("message_id")),
-                _ => new NoteDto(id, at, Text("text")!, new PersonDto(Id("person_id"), personName ?? "")),
-            });
-        }
-        return items;
+            0 => (ThreadItemDto)new ThreadMessageDto(r.Id, r.At, r.Direction!, r.MessageType!, r.Text, r.MediaText, r.Status,
+                r.DeliveredAt, r.ReadAt, r.Deleted == true, r.PersonId is { } sender ? new PersonDto(sender, r.PersonName ?? "") : null),
+            1 => new ThreadEventDto(r.Id, r.At, r.Action!, r.Detail, r.MessageId),
+            _ => new NoteDto(r.Id, r.At, r.Text!, new PersonDto(r.PersonId, r.PersonName ?? "")),
+        }).ToList();
     }, ct);
 
     public Task<IReadOnlyList<AssigneeDto>> AssigneesAsync(long tenantId, CancellationToken ct) => TimedAsync<IReadOnlyList<AssigneeDto>>(async connection =>
     {
-        await using var cmd = connection.Command(
-            "SELECT id, display_name, role FROM users WHERE tenant_id = $1 ORDER BY lower(display_name), id", null, tenantId);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        var items = new List<AssigneeDto>();
-        while (await r.ReadAsync(ct)) items.Add(new AssigneeDto(r.GetInt64(0), r.GetString(1), r.GetString(2)));
-        return items;
+        var rows = await connection.QueryAsync<UserRow>(new CommandDefinition(
+            "SELECT id, display_name, role FROM users WHERE tenant_id = @tenantId ORDER BY lower(display_name), id", new { tenantId }, cancellationToken: ct));
+        return rows.Select(u => new AssigneeDto(u.Id, u.DisplayName, u.Role)).ToList();
     }, ct);
 
     public Task<InboxUser?> FindUserAsync(long userId, CancellationToken ct) => TimedAsync(async connection =>
     {
-        await using var cmd = connection.Command("SELECT id, tenant_id, role, display_name FROM users WHERE id = $1", null, userId);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        if (!await r.ReadAsync(ct)) return null;
-        return new InboxUser(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1), r.GetString(2), r.GetString(3));
+        var u = await connection.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(
+            "SELECT id, tenant_id, role, display_name FROM users WHERE id = @userId", new { userId }, cancellationToken: ct));
+        return u is null ? null : new InboxUser(u.Id, u.TenantId, u.Role, u.DisplayName);
     }, ct);
-}
 
-/// <summary>A WHERE clause built from the conditions in use, with their positional parameters.</summary>
-internal sealed class SqlConditions
-{
-    private readonly List<string> _conditions = [];
-    private readonly List<object> _args = [];
-
-    public IReadOnlyList<object> Args => _args;
-
-    /// <summary>Adds a parameter; answers its placeholder.</summary>
-    public string Arg(object value)
+    private sealed class ConversationRow
     {
-        _args.Add(value);
-        return "$" + _args.Count.ToString(CultureInfo.InvariantCulture);
+        public long SessionId { get; init; }
+        public long TenantId { get; init; }
+        public string InstanceName { get; init; } = "";
+        public string ChatId { get; init; } = "";
+        public string? ContactName { get; init; }
+        public bool IsPaused { get; init; }
+        public string? PauseReason { get; init; }
+        public DateTimeOffset? PausedUntil { get; init; }
+        public bool Resolved { get; init; }
+        public bool NeedsAttention { get; init; }
+        public long? AssigneeUserId { get; init; }
+        public string? AssigneeName { get; init; }
+        public string[] Tags { get; init; } = [];
+        public long UnreadCount { get; init; }
+        public string? LastDirection { get; init; }
+        public string? LastText { get; init; }
+        public string? LastType { get; init; }
+        public DateTimeOffset? LastAt { get; init; }
+        public DateTimeOffset? LastMessageAt { get; init; }
     }
 
-    public void Add(string condition) => _conditions.Add(condition);
+    private sealed class ThreadRow
+    {
+        public int Kind { get; init; }
+        public long Id { get; init; }
+        public DateTimeOffset At { get; init; }
+        public string? Direction { get; init; }
+        public string? MessageType { get; init; }
+        public string? Text { get; init; }
+        public string? MediaText { get; init; }
+        public string? Status { get; init; }
+        public DateTimeOffset? DeliveredAt { get; init; }
+        public DateTimeOffset? ReadAt { get; init; }
+        public bool? Deleted { get; init; }
+        public long? PersonId { get; init; }
+        public string? PersonName { get; init; }
+        public string? Action { get; init; }
+        public string? Detail { get; init; }
+        public long? MessageId { get; init; }
+    }
 
-    public override string ToString() => _conditions.Count == 0 ? "true" : string.Join(" AND ", _conditions);
+    private sealed class UserRow
+    {
+        public long Id { get; init; }
+        public long? TenantId { get; init; }
+        public string Role { get; init; } = "";
+        public string DisplayName { get; init; } = "";
+    }
 }

@@ -1,18 +1,20 @@
-using HybridFlow.Infrastructure.Persistence.Postgres;
+using Dapper;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Infrastructure.Llm;
 using HybridFlow.Infrastructure.Observability;
+using HybridFlow.Infrastructure.Persistence.Postgres;
+using HybridFlow.Infrastructure.Persistence.ReplyJobs;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.LlmUsage;
 
 /// <summary>
 /// Stores each model call's tokens in one statement: added to its reply job's totals (any attempt: the tokens were
 /// spent whoever holds the job now) and appended to llm_usage, which outlives the purge of finished jobs.
 /// </summary>
-public sealed class LlmUsageLedger : ILlmUsageLedger
+internal sealed class LlmUsageLedger : ILlmUsageLedger
 {
     private readonly NpgsqlDataSource _db;
     private readonly LlmOptions _options;
@@ -37,22 +39,23 @@ public sealed class LlmUsageLedger : ILlmUsageLedger
         {
             await using var connection = await _db.OpenConnectionAsync(ct);
             var now = _time.GetUtcNow();
-            await using var cmd = connection.Command("""
+            await connection.ExecuteAsync(new CommandDefinition($"""
                 WITH job AS (
-                    UPDATE reply_jobs SET llm_provider = $4, llm_model = $5, llm_calls = llm_calls + 1,
-                        input_tokens = input_tokens + $6, output_tokens = output_tokens + $7, cached_input_tokens = cached_input_tokens + $8
-                    WHERE id = $2
+                    {ReplyJobTokenTotals.AddCall}
                 ), monthly AS (
                     INSERT INTO tenant_monthly_tokens AS m (tenant_id, month, tokens)
-                    SELECT $1, $11, $6 + $7 WHERE $10
+                    SELECT @tenant_id, @month, @input_tokens + @output_tokens WHERE @platform_account
                     ON CONFLICT (tenant_id, month) DO UPDATE SET tokens = m.tokens + EXCLUDED.tokens
                 )
                 INSERT INTO llm_usage (tenant_id, reply_job_id, purpose, provider, model, input_tokens, output_tokens, cached_input_tokens, created_at, platform_account)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                """, null, call.TenantId, call.ReplyJobId is { } jobId ? jobId : new NullOf(NpgsqlDbType.Bigint), PurposeName(call.Purpose),
-                provider, PgCommands.TextOrNull(model), usage.InputTokens, usage.OutputTokens, usage.CachedInputTokens, now,
-                call.PlatformAccount, Month(now));
-            await cmd.ExecuteNonQueryAsync(ct);
+                VALUES (@tenant_id, @job_id, @purpose, @provider, @model, @input_tokens, @output_tokens, @cached_input_tokens, @now, @platform_account)
+                """, new Dictionary<string, object>
+                {
+                    ["tenant_id"] = call.TenantId, ["job_id"] = PgArg.Bigint(call.ReplyJobId), ["purpose"] = PurposeName(call.Purpose),
+                    ["provider"] = provider, ["model"] = PgArg.Text(model), ["input_tokens"] = usage.InputTokens,
+                    ["output_tokens"] = usage.OutputTokens, ["cached_input_tokens"] = usage.CachedInputTokens, ["now"] = PgArg.Time(now),
+                    ["platform_account"] = call.PlatformAccount, ["month"] = new PgArg(Month(now), NpgsqlDbType.Date),
+                }, cancellationToken: ct));
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException && !ct.IsCancellationRequested)
         {
@@ -64,9 +67,9 @@ public sealed class LlmUsageLedger : ILlmUsageLedger
     public async Task<long> PlatformTokensAsync(long tenantId, DateTimeOffset monthStart, CancellationToken ct)
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
-        await using var cmd = connection.Command(
-            "SELECT tokens FROM tenant_monthly_tokens WHERE tenant_id = $1 AND month = $2", null, tenantId, Month(monthStart));
-        return await cmd.ExecuteScalarAsync(ct) is long tokens ? tokens : 0;
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT tokens FROM tenant_monthly_tokens WHERE tenant_id = @tenantId AND month = @month",
+            new { tenantId, month = new PgArg(Month(monthStart), NpgsqlDbType.Date) }, cancellationToken: ct)) ?? 0;
     }
 
     /// <summary>The <c>tenant_monthly_tokens.month</c> that <paramref name="at"/> counts in.</summary>

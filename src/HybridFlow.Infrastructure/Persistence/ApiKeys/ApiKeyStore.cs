@@ -1,11 +1,13 @@
+using HybridFlow.Infrastructure.Persistence.Postgres;
+using Dapper;
 using HybridFlow.Application.ApiKeys;
 using HybridFlow.Application.Common.Security;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.ApiKeys;
 
-public sealed class ApiKeyStore : IApiKeyStore
+internal sealed class ApiKeyStore : IApiKeyStore
 {
     private readonly HybridFlowDbContext _db;
     private readonly NpgsqlDataSource _dataSource;
@@ -50,20 +52,24 @@ public sealed class ApiKeyStore : IApiKeyStore
     /// </summary>
     public async Task<ApiKeyIdentity?> FindActiveAsync(string keyHash, CancellationToken ct)
     {
-        await using var cmd = _dataSource.CreateCommand("""
+        await using var connection = await _dataSource.OpenConnectionAsync(ct);
+        var key = await connection.QuerySingleOrDefaultAsync<ActiveKeyRow>(new CommandDefinition("""
             SELECT k.id, k.tenant_id, k.role FROM api_keys k LEFT JOIN users u ON u.id = k.acts_for_user_id
-            WHERE k.key_hash = $1 AND k.revoked_at IS NULL
+            WHERE k.key_hash = @keyHash AND k.revoked_at IS NULL
               AND (k.acts_for_user_id IS NULL
                    OR (u.id IS NOT NULL
                        AND (u.lockout_end IS NULL OR u.lockout_end < now() + interval '1 year')
                        AND array_position(ARRAY['platform_admin', 'tenant_admin', 'agent'], u.role)
                            <= array_position(ARRAY['platform_admin', 'tenant_admin', 'agent'], k.role)))
-            """);
-        cmd.Parameters.AddWithValue(keyHash);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct)
-            ? new ApiKeyIdentity(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1), CallerRoleNames.Parse(r.GetString(2)))
-            : null;
+            """, new { keyHash }, cancellationToken: ct));
+        return key is null ? null : new ApiKeyIdentity(key.Id, key.TenantId, CallerRoleNames.Parse(key.Role));
+    }
+
+    private sealed class ActiveKeyRow
+    {
+        public long Id { get; init; }
+        public long? TenantId { get; init; }
+        public string Role { get; init; } = "";
     }
 
     private static ApiKeyDto ToDto(ApiKeyRow k) =>

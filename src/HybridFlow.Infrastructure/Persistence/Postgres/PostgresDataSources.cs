@@ -1,10 +1,10 @@
 using System.Data.Common;
 using Npgsql;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.Postgres;
 
 /// <summary>How the service's Npgsql pools are built from DATABASE_URL.</summary>
-public static class PostgresDataSources
+internal static class PostgresDataSources
 {
     /// <summary>Connections per pool (the webhook hot path has a pool of its own) unless DATABASE_URL sets Maximum Pool Size.</summary>
     public const int DefaultMaxPoolSize = 8;
@@ -49,7 +49,7 @@ public static class PostgresDataSources
 /// The inbox event poller's own single connection (application_name hybridflow-inbox-poll): it reads every
 /// INBOX_POLL_MS, and must neither wait behind a busy pool nor take a connection from one.
 /// </summary>
-public sealed class InboxPollerDataSource : IAsyncDisposable
+internal sealed class InboxPollerDataSource : IAsyncDisposable
 {
     public const string ApplicationName = "hybridflow-inbox-poll";
 

@@ -1,17 +1,18 @@
+using HybridFlow.Infrastructure.Persistence.Postgres;
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Domain.Messages;
-using HybridFlow.Infrastructure.Persistence.Postgres;
+using HybridFlow.Infrastructure.Persistence.Timeline;
 using Npgsql;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.Messages;
 
 /// <summary>
 /// Receipts in one statement each: the UPDATE compares ranks in SQL (PostgreSQL re-evaluates it on the newest row version
 /// when two receipts race), and when no message matched, the receipt is kept in pending_receipts instead. The insert
 /// trigger of V0010 applies kept receipts to a message as it is recorded.
 /// </summary>
-public sealed class MessageReceiptStore : IMessageReceiptStore
+internal sealed class MessageReceiptStore : IMessageReceiptStore
 {
     private readonly NpgsqlDataSource _db;
 
@@ -58,7 +59,7 @@ public sealed class MessageReceiptStore : IMessageReceiptStore
                 UPDATE messages m SET deleted_at = $3 FROM target WHERE m.id = target.id AND target.first
                 RETURNING m.id, m.tenant_id, m.session_id
             ), noted AS (
-                INSERT INTO session_events (tenant_id, session_id, message_id, action, detail, created_at)
+                {TimelineEvents.Insert}
                 SELECT tenant_id, session_id, id, '{TimelineActions.MessageDeleted}', NULL, $3 FROM updated
             ), kept AS (
                 INSERT INTO pending_receipts AS p (instance_id, provider_message_id, deleted_at, received_at)

@@ -1,9 +1,9 @@
 using Npgsql;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.Postgres;
 
 /// <summary>Accepts DATABASE_URL as a postgres:// URI (Railway, Supabase, Heroku) or as an Npgsql connection string.</summary>
-public static class DatabaseUrl
+internal static class DatabaseUrl
 {
     public static string ToConnectionString(string databaseUrl)
     {

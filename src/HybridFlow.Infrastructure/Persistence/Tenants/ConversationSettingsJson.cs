@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using HybridFlow.Application.Tenants;
 using HybridFlow.Domain.Tenants;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.Tenants;
 
 /// <summary>
 /// tenants.conversation: only the settings that differ from the defaults, under the API's names, so a stored tenant

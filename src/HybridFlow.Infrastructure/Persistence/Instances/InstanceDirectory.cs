@@ -1,9 +1,9 @@
-using HybridFlow.Infrastructure.Persistence.Postgres;
 using System.Collections.Concurrent;
+using Dapper;
 using HybridFlow.Application.Common.Interfaces;
 using Npgsql;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.Instances;
 
 /// <summary>
 /// Instance lookups for the webhook, cached for a few seconds: every webhook needs one and they almost never change.
@@ -14,7 +14,7 @@ namespace HybridFlow.Infrastructure.Persistence;
 /// does not wait for a connection of the main pool behind the reply jobs, nor do hundreds of lookups of one instance
 /// run at once (ADR-012).
 /// </summary>
-public sealed class InstanceCache
+internal sealed class InstanceCache
 {
     public static readonly TimeSpan TimeToLive = TimeSpan.FromSeconds(5);
     private static readonly long TimeToLiveMs = (long)TimeToLive.TotalMilliseconds;
@@ -98,7 +98,7 @@ public sealed class InstanceCache
     }
 }
 
-public sealed class InstanceDirectory : IInstanceDirectory
+internal sealed class InstanceDirectory : IInstanceDirectory
 {
     private readonly NpgsqlDataSource _db;
     private readonly Security.SecretProtector _secrets;
@@ -127,11 +127,9 @@ public sealed class InstanceDirectory : IInstanceDirectory
     private static async Task<InstanceContext?> LookUpAsync(NpgsqlDataSource db, Security.SecretProtector secrets, string instanceName, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using var cmd = connection.Command(
-            $"SELECT {Instances.InstanceReader.InstanceColumns} FROM instances i JOIN tenants t ON t.id = i.tenant_id WHERE i.instance_name = $1",
-            null, instanceName);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        if (!await r.ReadAsync(ct)) return null;
-        return Instances.InstanceReader.ReadInstance(r, 0, secrets);
+        var row = await connection.QuerySingleOrDefaultAsync<InstanceColumns.Row>(new CommandDefinition(
+            $"SELECT {InstanceColumns.Select} FROM instances i JOIN tenants t ON t.id = i.tenant_id WHERE i.instance_name = @instanceName",
+            new { instanceName }, cancellationToken: ct));
+        return row is null ? null : InstanceColumns.ToContext(row, secrets);
     }
 }

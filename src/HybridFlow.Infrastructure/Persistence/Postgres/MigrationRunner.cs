@@ -6,14 +6,14 @@ using DbUp.Postgresql;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.Postgres;
 
 /// <summary>
 /// Applies the SQL files of migrations/ (embedded in this assembly) with DbUp, in name order, once each, one
 /// transaction per script. A PostgreSQL advisory lock held around the upgrade lets several replicas start together;
 /// the history stays in <c>schema_migrations</c>, so databases migrated before DbUp was adopted are not migrated again.
 /// </summary>
-public sealed class MigrationRunner
+internal sealed class MigrationRunner
 {
     private const long AdvisoryLockKey = 0x4879_6272_6964; // "Hybrid"
     internal const string ResourcePrefix = "migrations.";
@@ -93,7 +93,7 @@ public sealed class MigrationRunner
             cmd.CommandText = "SELECT version FROM schema_migrations ORDER BY version";
             var scripts = new List<string>();
             using var reader = cmd.ExecuteReader();
-            while (reader.Read()) scripts.Add(ResourcePrefix + reader.GetString(0) + ".sql");
+            while (reader.Read()) scripts.Add(ResourcePrefix + reader.GetString(reader.GetOrdinal("version")) + ".sql");
             return scripts.ToArray();
         });
 

@@ -1,14 +1,16 @@
-using HybridFlow.Infrastructure.Persistence.Postgres;
+using Dapper;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Inbox;
 using HybridFlow.Domain.Inbox;
+using HybridFlow.Infrastructure.Persistence.Postgres;
+using HybridFlow.Infrastructure.Persistence.Timeline;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.Inbox;
 
 /// <summary>The inbox's writes: a conversation's assignee, tags and resolution under its session lock, notes, and read marks.</summary>
-public sealed class InboxStore : IInboxStore
+internal sealed class InboxStore : IInboxStore
 {
     private readonly NpgsqlDataSource _db;
 
@@ -16,23 +18,19 @@ public sealed class InboxStore : IInboxStore
 
     public async Task<IConversationTransaction?> OpenAsync(ConversationScope scope, long sessionId, CancellationToken ct)
     {
-        var where = new SqlConditions();
-        where.Add($"s.id = {where.Arg(sessionId)}");
-        InboxQueries.AddVisibility(where, scope);
+        var where = new List<string>();
+        var args = new DynamicParameters();
+        where.Add($"s.id = {InboxQueries.Arg(args, "session_id", sessionId)}");
+        InboxQueries.AddVisibility(where, args, scope);
         var connection = await _db.OpenConnectionAsync(ct);
         NpgsqlTransaction? tx = null;
         try
         {
             tx = await connection.BeginTransactionAsync(ct);
-            Conversation? conversation = null;
-            await using (var cmd = connection.Command(
-                $"SELECT s.id, s.tenant_id, s.assignee_user_id, s.tags, s.resolved_at FROM sessions s WHERE {where} FOR UPDATE", tx, [.. where.Args]))
-            await using (var r = await cmd.ExecuteReaderAsync(ct))
-            {
-                if (await r.ReadAsync(ct))
-                    conversation = Conversation.Restore(r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2),
-                        r.GetFieldValue<string[]>(3), PgRead.Time(r, 4));
-            }
+            var row = await connection.QuerySingleOrDefaultAsync<ConversationRow>(new CommandDefinition(
+                $"SELECT s.id, s.tenant_id, s.assignee_user_id, s.tags, s.resolved_at FROM sessions s WHERE {InboxQueries.Where(where)} FOR UPDATE",
+                args, tx, cancellationToken: ct));
+            var conversation = row is null ? null : Conversation.Restore(row.Id, row.TenantId, row.AssigneeUserId, row.Tags, row.ResolvedAt);
             if (conversation is not null) return new ConversationTransaction(connection, tx, conversation);
             await tx.DisposeAsync();
             await connection.DisposeAsync();
@@ -49,25 +47,39 @@ public sealed class InboxStore : IInboxStore
     public async Task<NoteDto> AddNoteAsync(long tenantId, long sessionId, PersonDto author, string text, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
-        await using var cmd = connection.Command("""
-            INSERT INTO inbox_notes (tenant_id, session_id, author_user_id, author_name, text, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+        var note = await connection.QuerySingleAsync<NoteRow>(new CommandDefinition("""
+            INSERT INTO inbox_notes (tenant_id, session_id, author_user_id, author_name, text, created_at)
+            VALUES (@tenantId, @sessionId, @authorId, @authorName, @text, @now)
             RETURNING id, created_at
-            """, null, tenantId, sessionId, author.Id ?? (object)new NullOf(NpgsqlDbType.Bigint), author.DisplayName, text, now);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        await r.ReadAsync(ct);
-        return new NoteDto(r.GetInt64(0), PgRead.Time(r, 1)!.Value, text, author);
+            """, new { tenantId, sessionId, authorId = PgArg.Bigint(author.Id), authorName = author.DisplayName, text, now = PgArg.Time(now) },
+            cancellationToken: ct));
+        return new NoteDto(note.Id, note.CreatedAt, text, author);
     }
 
     public async Task MarkReadAsync(long sessionId, long userId, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
         // The newest message in the thread's order (unread counts compare with it); messages are only ever added, so it never moves back.
-        await using var cmd = connection.Command("""
+        await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO inbox_reads (session_id, user_id, last_read_message_id, read_at)
-            SELECT $1, $2, COALESCE((SELECT m.id FROM messages m WHERE m.session_id = $1 ORDER BY m.sent_at DESC, m.id DESC LIMIT 1), 0), $3
+            SELECT @sessionId, @userId, COALESCE((SELECT m.id FROM messages m WHERE m.session_id = @sessionId ORDER BY m.sent_at DESC, m.id DESC LIMIT 1), 0), @now
             ON CONFLICT (session_id, user_id) DO UPDATE SET last_read_message_id = EXCLUDED.last_read_message_id, read_at = EXCLUDED.read_at
-            """, null, sessionId, userId, now);
-        await cmd.ExecuteNonQueryAsync(ct);
+            """, new { sessionId, userId, now = PgArg.Time(now) }, cancellationToken: ct));
+    }
+
+    private sealed class ConversationRow
+    {
+        public long Id { get; init; }
+        public long TenantId { get; init; }
+        public long? AssigneeUserId { get; init; }
+        public string[] Tags { get; init; } = [];
+        public DateTimeOffset? ResolvedAt { get; init; }
+    }
+
+    private sealed class NoteRow
+    {
+        public long Id { get; init; }
+        public DateTimeOffset CreatedAt { get; init; }
     }
 
     private sealed class ConversationTransaction : IConversationTransaction
@@ -87,7 +99,7 @@ public sealed class InboxStore : IInboxStore
 
         public Task AddTimelineEventAsync(string action, string? detail, DateTimeOffset now, CancellationToken ct)
         {
-            _events.Add(Timeline.TimelineCommands.TimelineEventCommand(Conversation.TenantId, Conversation.SessionId, null, action, detail, now));
+            _events.Add(TimelineEvents.Command(Conversation.TenantId, Conversation.SessionId, null, action, detail, now));
             return Task.CompletedTask;
         }
 
@@ -95,9 +107,17 @@ public sealed class InboxStore : IInboxStore
         {
             await using var batch = new NpgsqlBatch(_connection, _tx);
             var c = Conversation;
-            batch.BatchCommands.Add(PgCommands.BatchCommand(
-                "UPDATE sessions SET assignee_user_id = $2, tags = $3, resolved_at = $4 WHERE id = $1",
-                c.SessionId, c.AssigneeUserId ?? (object)new NullOf(NpgsqlDbType.Bigint), c.Tags.ToArray(), PgCommands.TimeOrNull(c.ResolvedAt)));
+            // The Conversation aggregate's own columns of the sessions row (ADR-014): only the inbox writes them.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("UPDATE sessions SET assignee_user_id = $2, tags = $3, resolved_at = $4 WHERE id = $1")
+            {
+                Parameters =
+                {
+                    new NpgsqlParameter { Value = c.SessionId },
+                    new NpgsqlParameter { Value = c.AssigneeUserId ?? (object)DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint },
+                    new NpgsqlParameter { Value = c.Tags.ToArray() },
+                    new NpgsqlParameter { Value = c.ResolvedAt?.UtcDateTime ?? (object)DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+                },
+            });
             foreach (var e in _events) batch.BatchCommands.Add(e);
             await batch.ExecuteNonQueryAsync(ct);
             await _tx.CommitAsync(ct);

@@ -1,15 +1,15 @@
-using HybridFlow.Infrastructure.Persistence.Postgres;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Stats;
 using Npgsql;
+using NpgsqlTypes;
 
-namespace HybridFlow.Infrastructure.Persistence;
+namespace HybridFlow.Infrastructure.Persistence.Stats;
 
 /// <summary>
 /// A tenant's stats in two statements and one round trip: the conversation counts (messages by their WhatsApp time,
 /// timeline actions by when they were recorded), then the tokens by provider and model. Indexes: V0011.
 /// </summary>
-public sealed class TenantStatsQueries : ITenantStatsQueries
+internal sealed class TenantStatsQueries : ITenantStatsQueries
 {
     /// <summary>
     /// A takeover is a <c>paused</c> event (a person wrote) whose previous state event shows the chat was not already
@@ -91,8 +91,8 @@ public sealed class TenantStatsQueries : ITenantStatsQueries
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(PgCommands.BatchCommand(CountsSql, tenantId, from, to));
-        batch.BatchCommands.Add(PgCommands.BatchCommand(TokensSql, tenantId, from, to));
+        batch.BatchCommands.Add(Statement(CountsSql, tenantId, from, to));
+        batch.BatchCommands.Add(Statement(TokensSql, tenantId, from, to));
         await using var r = await batch.ExecuteReaderAsync(ct);
 
         await r.ReadAsync(ct);
@@ -112,4 +112,14 @@ public sealed class TenantStatsQueries : ITenantStatsQueries
                 r.GetInt64(r.GetOrdinal("calls")), r.GetInt64(r.GetOrdinal("input")), r.GetInt64(r.GetOrdinal("output")), r.GetInt64(r.GetOrdinal("cached"))));
         return counts with { Tokens = tokens };
     }
+
+    private static NpgsqlBatchCommand Statement(string sql, long tenantId, DateTimeOffset from, DateTimeOffset to) => new(sql)
+    {
+        Parameters =
+        {
+            new NpgsqlParameter { Value = tenantId },
+            new NpgsqlParameter { Value = from.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+            new NpgsqlParameter { Value = to.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+        },
+    };
 }

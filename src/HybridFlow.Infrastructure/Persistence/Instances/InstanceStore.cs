@@ -1,0 +1,96 @@
+using HybridFlow.Application.Instances;
+using HybridFlow.Infrastructure.Persistence.Postgres;
+using HybridFlow.Infrastructure.Persistence.Tenants;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace HybridFlow.Infrastructure.Persistence.Instances;
+
+internal sealed class InstanceStore : IInstanceStore
+{
+    private readonly HybridFlowDbContext _db;
+    private readonly InstanceCache _cache;
+    private readonly StoredSecrets _secrets;
+
+    public InstanceStore(HybridFlowDbContext db, InstanceCache cache, Security.SecretProtector secrets, ILogger<InstanceStore> logger)
+    {
+        _db = db;
+        _cache = cache;
+        _secrets = new StoredSecrets(secrets, logger);
+    }
+
+    public async Task<InstanceDto?> CreateAsync(NewInstance i, DateTimeOffset now, CancellationToken ct)
+    {
+        var row = new InstanceRow
+        {
+            TenantId = i.TenantId, InstanceName = i.InstanceName, EvoServerUrl = i.EvoServerUrl, EvoServerUrlTrusted = i.EvoServerUrlTrusted,
+            CreatedAt = now, UpdatedAt = now,
+        };
+        // The secrets are bound to the row's id, which exists only after the insert: both writes in one transaction.
+        await using var tx = await _db.Database.BeginTransactionAsync(ct);
+        _db.Instances.Add(row);
+        try
+        {
+            await _db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            return null;
+        }
+        row.EvoApiKey = _secrets.Protect(i.EvoApiKey, InstanceSecrets.Context("evo_api_key", row.Id));
+        row.WebhookSecret = _secrets.Protect(i.WebhookSecret, InstanceSecrets.Context("webhook_secret", row.Id));
+        await _db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return ToDto(row);
+    }
+
+    public async Task<IReadOnlyList<InstanceDto>> ListAsync(long? tenantId, CancellationToken ct)
+    {
+        var rows = await _db.Instances.AsNoTracking()
+            .Where(i => tenantId == null || i.TenantId == tenantId)
+            .OrderBy(i => i.Id)
+            .ToListAsync(ct);
+        return rows.Select(ToDto).ToList();
+    }
+
+    public async Task<InstanceDto?> FindAsync(string instanceName, CancellationToken ct)
+    {
+        var row = await _db.Instances.AsNoTracking().FirstOrDefaultAsync(i => i.InstanceName == instanceName, ct);
+        return row is null ? null : ToDto(row);
+    }
+
+    public async Task<InstanceDto?> UpdateAsync(string instanceName, InstancePatch patch, DateTimeOffset now, CancellationToken ct)
+    {
+        var row = await _db.Instances.FirstOrDefaultAsync(i => i.InstanceName == instanceName, ct);
+        if (row is null) return null;
+        if (patch.EvoServerUrl.HasValue)
+        {
+            row.EvoServerUrl = patch.EvoServerUrl.Value;
+            row.EvoServerUrlTrusted = patch.EvoServerUrlTrusted;
+        }
+        // Instance names never change (the name is the key here), and the secrets are bound to the row's id.
+        row.EvoApiKey = patch.EvoApiKey.HasValue
+            ? _secrets.Protect(patch.EvoApiKey.Value, InstanceSecrets.Context("evo_api_key", row.Id))
+            : _secrets.Rebind(row.EvoApiKey, InstanceSecrets.Context("evo_api_key", row.Id));
+        row.WebhookSecret = patch.WebhookSecret.HasValue
+            ? _secrets.Protect(patch.WebhookSecret.Value, InstanceSecrets.Context("webhook_secret", row.Id))
+            : _secrets.Rebind(row.WebhookSecret, InstanceSecrets.Context("webhook_secret", row.Id));
+        row.UpdatedAt = now;
+        await _db.SaveChangesAsync(ct);
+        _cache.Clear();
+        return ToDto(row);
+    }
+
+    public async Task<bool> DeleteAsync(string instanceName, CancellationToken ct)
+    {
+        var deleted = await _db.Instances.Where(i => i.InstanceName == instanceName).ExecuteDeleteAsync(ct) > 0;
+        _cache.Clear();
+        return deleted;
+    }
+
+    private InstanceDto ToDto(InstanceRow i) => new(
+        i.Id, i.TenantId, i.InstanceName, i.Provider, i.EvoServerUrl,
+        _secrets.Mask(i.EvoApiKey, InstanceSecrets.Context("evo_api_key", i.Id)), _secrets.Mask(i.WebhookSecret, InstanceSecrets.Context("webhook_secret", i.Id)),
+        i.CreatedAt, i.UpdatedAt);
+}
