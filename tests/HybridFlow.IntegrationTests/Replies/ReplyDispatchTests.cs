@@ -115,6 +115,9 @@ public sealed class ReplyDispatchTests
         var chat = Payloads.NewChatId();
         await app.DeliverAsync(instance, Payloads.CustomerText(chat, "Que horas abrem?"));
         await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 1, "the reply sent after the rate limits", TimeSpan.FromSeconds(30));
+        // The fake records the send before it answers; the job is 'sent' once the answer is back.
+        await HybridFlowApp.EventuallyAsync(async () => await app.ScalarAsync<string>(
+            "SELECT j.status FROM reply_jobs j JOIN sessions s ON s.id = j.session_id WHERE s.chat_id = $1", chat) == "sent", "the job recorded as sent");
 
         var requests = app.Llm.Requests;
         var gaps = requests.Zip(requests.Skip(1), (a, b) => b.ReceivedAt - a.ReceivedAt).ToList();
