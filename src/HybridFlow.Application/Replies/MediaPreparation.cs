@@ -34,7 +34,6 @@ public sealed class MediaPreparation
     private readonly IReplyJobStore _jobs;
     private readonly IChatUnitOfWork _chats;
     private readonly ReplySendSteps _steps;
-    private readonly ReplyPartsSender _parts;
     private readonly IHybridFlowMetrics _metrics;
     private readonly HybridFlowSettings _settings;
     private readonly TimeProvider _time;
@@ -45,11 +44,10 @@ public sealed class MediaPreparation
 
     public MediaPreparation(
         IMediaMessageStore messages, IWhatsAppMediaGateway gateway, IMediaCapabilities capabilities, IEnumerable<ISpeechTranscriber> transcribers,
-        IReplyJobStore jobs, IChatUnitOfWork chats, ReplySendSteps steps, ReplyPartsSender parts, IHybridFlowMetrics metrics, HybridFlowSettings settings,
+        IReplyJobStore jobs, IChatUnitOfWork chats, ReplySendSteps steps, IHybridFlowMetrics metrics, HybridFlowSettings settings,
         TimeProvider time, ILogger<MediaPreparation> logger, ReplyModelChoice models)
     {
         _models = models;
-        _parts = parts;
         _messages = messages;
         _gateway = gateway;
         _capabilities = capabilities;
@@ -144,7 +142,7 @@ public sealed class MediaPreparation
             return;
         }
         var first = await _steps.BeginReplyAsync(job, reply, [reply], ct);
-        await _parts.SendAsync(job, context.Instance, context.ChatId, correlationId, first, TimelineActions.UnsupportedMediaReplied, ct);
+        await _steps.SendPartsAsync(job, context.Instance, context.ChatId, correlationId, first, TimelineActions.UnsupportedMediaReplied, ct);
     }
 
     private async Task EndInSilenceAsync(ClaimedReplyJob job, CancellationToken ct)

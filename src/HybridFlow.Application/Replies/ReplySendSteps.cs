@@ -146,6 +146,38 @@ public sealed class ReplySendSteps
     }
 
     /// <summary>
+    /// Sends a claimed job's parts in order, whatever wrote them (the model, or a preset notice as a one-part job): each
+    /// with the tenant's typing delay, and each after its own collision re-check under the chat's lock, so a person who
+    /// speaks between two parts stops the rest. One timeline entry for the job, with its part count.
+    /// Sends from <paramref name="first"/> (begun by <see cref="BeginReplyAsync(ClaimedReplyJob, string, IReadOnlyList{string}?, CancellationToken, TimelineNote?)"/>
+    /// or <see cref="BeginNextPartAsync"/>) to the last part; <paramref name="action"/> goes on the timeline once all went out.
+    /// Answers the last outcome: <see cref="ReplyJobOutcome.Sent"/> when every part went out.
+    /// </summary>
+    public async Task<ReplyJobOutcome> SendPartsAsync(
+        ClaimedReplyJob job, InstanceContext instance, string chatId, string correlationId, BegunPart first, string action, CancellationToken ct,
+        string? detail = null)
+    {
+        var next = first;
+        while (next.MaySend)
+        {
+            var text = next.Text!;
+            var message = new OutgoingText(instance, chatId, text, correlationId, TypingDelay.For(instance.Tenant.Conversation, text));
+            var timeline = new PartTimeline(action, detail ?? (next.PartCount > 1 ? $"{next.PartCount} parts" : null));
+            var outcome = await SendAsync(job.JobId, job.Attempt, message, next.Part, timeline, _settings.SendLease, ct);
+            if (outcome != ReplyJobOutcome.PartSent)
+            {
+                if (outcome == ReplyJobOutcome.Sent)
+                    _logger.LogInformation("Reply job {reply_job_id} sent on attempt {attempt} in {parts} part(s)", job.JobId, job.Attempt, next.PartCount);
+                return outcome;
+            }
+            next = await BeginNextPartAsync(job, ct);
+        }
+        if (next.Outcome != ReplyJobOutcome.Lost)
+            _logger.LogInformation("Reply job {reply_job_id} not sent (further): {outcome}", job.JobId, next.Outcome);
+        return next.Outcome;
+    }
+
+    /// <summary>
     /// Sends part <paramref name="part"/> of a job whose send of it is begun and records what came of it: sent (the job
     /// done, or at its next part), answer lost (proof follows, never a blind resend), or failed (retried or dead).
     /// </summary>
