@@ -24,7 +24,6 @@ public static class DependencyInjection
         services.AddTransient(typeof(IPipelineBehavior<,>), typeof(AuthorizationBehavior<,>)); // innermost: a malformed request is 400 first
         services.AddValidatorsFromAssembly(assembly, ServiceLifetime.Transient);
         services.AddTransient<Replies.ReplySendSteps>();
-        services.AddTransient<Replies.ReplyPartsSender>();
         services.AddTransient<Replies.UnconfirmedSendResolver>();
         services.AddTransient<Webhooks.WebhookReceipts>();
         services.AddTransient<Webhooks.WebhookAdmission>();

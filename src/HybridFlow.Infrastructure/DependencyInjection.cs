@@ -80,12 +80,10 @@ public static class DependencyInjection
         Identity.OperatorIdentityServiceCollectionExtensions.AddOperatorIdentity(services, host);
         services.AddDataProtectionKeysInPostgres();
 
-        services.AddScoped<ChatStore>();
-        services.AddScoped<IChatStore>(sp => sp.GetRequiredService<ChatStore>());
+        services.AddScoped<IChatUnitOfWork, ChatUnitOfWork>();
         services.AddScoped<IReplyJobStore, ReplyJobStore>();
         services.AddScoped<IMessageReceiptStore, MessageReceiptStore>();
         services.AddScoped<IMediaMessageStore, MediaMessageStore>();
-        services.AddScoped<ISendLedger, SendLedger>();
         services.AddScoped<IInstanceDirectory, InstanceDirectory>();
         services.AddScoped<ITenantStore, TenantStore>();
         services.AddScoped<IInstanceStore, InstanceStore>();

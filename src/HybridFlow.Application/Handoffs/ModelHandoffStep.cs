@@ -11,15 +11,15 @@ namespace HybridFlow.Application.Handoffs;
 /// </summary>
 public sealed class ModelHandoffStep
 {
-    private readonly ISendLedger _ledger;
+    private readonly IChatUnitOfWork _chats;
     private readonly IReplyWorkerSignal _workers;
     private readonly IHybridFlowMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<ModelHandoffStep> _logger;
 
-    public ModelHandoffStep(ISendLedger ledger, IReplyWorkerSignal workers, IHybridFlowMetrics metrics, TimeProvider time, ILogger<ModelHandoffStep> logger)
+    public ModelHandoffStep(IChatUnitOfWork chats, IReplyWorkerSignal workers, IHybridFlowMetrics metrics, TimeProvider time, ILogger<ModelHandoffStep> logger)
     {
-        _ledger = ledger;
+        _chats = chats;
         _workers = workers;
         _metrics = metrics;
         _time = time;
@@ -45,15 +45,17 @@ public sealed class ModelHandoffStep
         ClaimedReplyJob claimed, ReplyContext context, string trigger, string? reason, string why, string? correlationId, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
-        await using var entry = await _ledger.OpenAsync(claimed.JobId, ct);
-        if (entry?.Job is not { } job) return null;
-        if (job.HandOff(claimed.Attempt, now, why) != ReplyJobOutcome.HandedOff) return null; // no longer ours, or a person took the chat meanwhile
-
-        reason = string.IsNullOrWhiteSpace(reason) ? why : reason.Trim();
-        var decision = entry.Session.RequestHandoff(now, context.Instance.Tenant.QuietPeriod);
-        if (decision == SessionOutcome.HandoffRequested)
-            await HandoffRequests.ApplyAsync(entry, context.Instance, context.ChatId, trigger, reason, null, now, correlationId, ct);
-        await entry.CommitAsync(ct);
+        var handoffReason = string.IsNullOrWhiteSpace(reason) ? why : reason.Trim();
+        var decision = await _chats.RunOnSendAsync(claimed.JobId, (SessionOutcome?)null, async (chat, job, token) =>
+        {
+            // No longer ours, or a person took the chat meanwhile.
+            if (job.HandOff(claimed.Attempt, now, why) != ReplyJobOutcome.HandedOff) return chat.RollBack((SessionOutcome?)null);
+            var decision = chat.Session.RequestHandoff(now, context.Instance.Tenant.QuietPeriod);
+            if (decision == SessionOutcome.HandoffRequested)
+                await HandoffRequests.ApplyAsync(chat, context.Instance, context.ChatId, trigger, handoffReason, null, now, correlationId, token);
+            return (SessionOutcome?)decision;
+        }, ct);
+        if (decision is null) return null;
 
         _logger.LogInformation("Reply job {reply_job_id}: handed to a person, trigger {trigger} ({outcome})", claimed.JobId, trigger, decision);
         if (decision == SessionOutcome.HandoffRequested)

@@ -32,9 +32,8 @@ public sealed class MediaPreparation
     private readonly IMediaCapabilities _capabilities;
     private readonly ISpeechTranscriber? _transcriber;
     private readonly IReplyJobStore _jobs;
-    private readonly ISendLedger _ledger;
+    private readonly IChatUnitOfWork _chats;
     private readonly ReplySendSteps _steps;
-    private readonly ReplyPartsSender _parts;
     private readonly IHybridFlowMetrics _metrics;
     private readonly HybridFlowSettings _settings;
     private readonly TimeProvider _time;
@@ -45,18 +44,17 @@ public sealed class MediaPreparation
 
     public MediaPreparation(
         IMediaMessageStore messages, IWhatsAppMediaGateway gateway, IMediaCapabilities capabilities, IEnumerable<ISpeechTranscriber> transcribers,
-        IReplyJobStore jobs, ISendLedger ledger, ReplySendSteps steps, ReplyPartsSender parts, IHybridFlowMetrics metrics, HybridFlowSettings settings,
+        IReplyJobStore jobs, IChatUnitOfWork chats, ReplySendSteps steps, IHybridFlowMetrics metrics, HybridFlowSettings settings,
         TimeProvider time, ILogger<MediaPreparation> logger, ReplyModelChoice models)
     {
         _models = models;
-        _parts = parts;
         _messages = messages;
         _gateway = gateway;
         _capabilities = capabilities;
         // None registered: no speech-to-text in this deployment.
         _transcriber = transcribers.LastOrDefault();
         _jobs = jobs;
-        _ledger = ledger;
+        _chats = chats;
         _steps = steps;
         _metrics = metrics;
         _settings = settings;
@@ -144,18 +142,20 @@ public sealed class MediaPreparation
             return;
         }
         var first = await _steps.BeginReplyAsync(job, reply, [reply], ct);
-        await _parts.SendAsync(job, context.Instance, context.ChatId, correlationId, first, TimelineActions.UnsupportedMediaReplied, ct);
+        await _steps.SendPartsAsync(job, context.Instance, context.ChatId, correlationId, first, TimelineActions.UnsupportedMediaReplied, ct);
     }
 
     private async Task EndInSilenceAsync(ClaimedReplyJob job, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
-        await using var entry = await _ledger.OpenAsync(job.JobId, ct);
-        if (entry?.Job is not { } reply || reply.Attempts != job.Attempt || reply.Status != ReplyJobStatus.Processing) return; // no longer ours
-        reply.Cancel("no reply: media the bot cannot understand", now);
-        await entry.AddTimelineEventAsync(TimelineActions.IgnoredUnsupported, "media the bot cannot understand; no unsupported_media_reply set", null, now, ct);
-        await entry.CommitAsync(ct);
-        _metrics.ReplyJobChanged(ReplyJobOutcome.Cancelled);
+        var cancelled = await _chats.RunOnSendAsync(job.JobId, false, async (chat, reply, token) =>
+        {
+            if (reply.Attempts != job.Attempt || reply.Status != ReplyJobStatus.Processing) return chat.RollBack(false); // no longer ours
+            reply.Cancel("no reply: media the bot cannot understand", now);
+            await chat.AddTimelineEventAsync(TimelineActions.IgnoredUnsupported, "media the bot cannot understand; no unsupported_media_reply set", null, now, token);
+            return true;
+        }, ct);
+        if (cancelled) _metrics.ReplyJobChanged(ReplyJobOutcome.Cancelled);
     }
 
     private async Task<(Understood, bool Changed)> TranscribeAsync(TriggerMessage trigger, EvolutionMedia media, ReplyContext context, string correlationId, CancellationToken ct)

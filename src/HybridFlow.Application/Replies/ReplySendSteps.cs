@@ -3,25 +3,29 @@ using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Domain.Replies;
 using Microsoft.Extensions.Logging;
 using HybridFlow.Domain.Messages;
+using HybridFlow.Domain.Sessions;
+using HybridFlow.Domain.Tenants;
+using HybridFlow.Application.Sessions;
 
 namespace HybridFlow.Application.Replies;
 
 /// <summary>
-/// The steps of the send protocol that the worker and the send resolver share, each one chat transaction through the
-/// <see cref="ISendLedger"/>: the Domain decides, the ledger stores what it decided.
+/// The one send protocol, for the reply job, its parts, the resolver's resend and the API send: each step one unit of
+/// work of the send's chat (<see cref="IChatUnitOfWork.RunOnSendAsync"/>): the Domain decides, the unit of work stores
+/// what it decided.
 /// </summary>
 public sealed class ReplySendSteps
 {
-    private readonly ISendLedger _ledger;
+    private readonly IChatUnitOfWork _chats;
     private readonly IWhatsAppGateway _gateway;
     private readonly IHybridFlowMetrics _metrics;
     private readonly HybridFlowSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger<ReplySendSteps> _logger;
 
-    public ReplySendSteps(ISendLedger ledger, IWhatsAppGateway gateway, IHybridFlowMetrics metrics, HybridFlowSettings settings, TimeProvider time, ILogger<ReplySendSteps> logger)
+    public ReplySendSteps(IChatUnitOfWork chats, IWhatsAppGateway gateway, IHybridFlowMetrics metrics, HybridFlowSettings settings, TimeProvider time, ILogger<ReplySendSteps> logger)
     {
-        _ledger = ledger;
+        _chats = chats;
         _gateway = gateway;
         _metrics = metrics;
         _settings = settings;
@@ -40,18 +44,19 @@ public sealed class ReplySendSteps
     public async Task<BegunPart> BeginReplyAsync(ClaimedReplyJob claimed, string text, IReadOnlyList<string>? parts, CancellationToken ct, TimelineNote? note = null)
     {
         var now = _time.GetUtcNow();
-        await using var entry = await _ledger.OpenAsync(claimed.JobId, ct);
-        if (entry?.Job is not { } job) return new BegunPart(ReplyJobOutcome.Lost);
-        job.Generate(claimed.Attempt, text, parts, now);
-        var outcome = job.BeginSend(entry.Session, claimed.Attempt, now, _settings.SendLease);
-        if (outcome == ReplyJobOutcome.Lost) return new BegunPart(outcome);
-        if (note is { } written) await entry.AddTimelineEventAsync(written.Action, written.Detail, null, now, ct);
-        if (outcome is ReplyJobOutcome.Discarded or ReplyJobOutcome.Cancelled)
-            await entry.AddTimelineEventAsync(TimelineActions.AiDiscardedCollision, "a person spoke while the reply was being written", null, now, ct);
-        await entry.CommitAsync(ct);
+        var begun = await _chats.RunOnSendAsync(claimed.JobId, new BegunPart(ReplyJobOutcome.Lost), async (chat, job, token) =>
+        {
+            job.Generate(claimed.Attempt, text, parts, now);
+            var outcome = job.BeginSend(chat.Session, claimed.Attempt, now, _settings.SendLease);
+            if (outcome == ReplyJobOutcome.Lost) return chat.RollBack(new BegunPart(outcome));
+            if (note is { } written) await chat.AddTimelineEventAsync(written.Action, written.Detail, null, now, token);
+            if (outcome is ReplyJobOutcome.Discarded or ReplyJobOutcome.Cancelled)
+                await chat.AddTimelineEventAsync(TimelineActions.AiDiscardedCollision, "a person spoke while the reply was being written", null, now, token);
+            return BegunPart.Of(outcome, job);
+        }, ct);
         // A job cancelled while its reply was being written was counted as cancelled then.
-        _metrics.ReplyJobChanged(outcome);
-        return BegunPart.Of(outcome, job);
+        if (begun.Outcome != ReplyJobOutcome.Lost) _metrics.ReplyJobChanged(begun.Outcome);
+        return begun;
     }
 
     /// <summary>
@@ -61,52 +66,59 @@ public sealed class ReplySendSteps
     public async Task<BegunPart> BeginNextPartAsync(ClaimedReplyJob claimed, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
-        await using var entry = await _ledger.OpenAsync(claimed.JobId, ct);
-        if (entry?.Job is not { HasSentParts: true } job) return new BegunPart(ReplyJobOutcome.Lost);
-        var outcome = job.BeginSend(entry.Session, claimed.Attempt, now, _settings.SendLease);
-        if (outcome == ReplyJobOutcome.Lost) return new BegunPart(outcome);
-        if (outcome is ReplyJobOutcome.Discarded or ReplyJobOutcome.Cancelled)
-            await entry.AddTimelineEventAsync(TimelineActions.AiDiscardedCollision,
-                $"a person spoke between the parts: {job.PartIndex} of {job.Parts.Count} parts sent, the rest not sent", null, now, ct);
-        await entry.CommitAsync(ct);
-        _metrics.ReplyJobChanged(outcome);
-        return BegunPart.Of(outcome, job);
+        var begun = await _chats.RunOnSendAsync(claimed.JobId, new BegunPart(ReplyJobOutcome.Lost), async (chat, job, token) =>
+        {
+            if (!job.HasSentParts) return chat.RollBack(new BegunPart(ReplyJobOutcome.Lost));
+            var outcome = job.BeginSend(chat.Session, claimed.Attempt, now, _settings.SendLease);
+            if (outcome == ReplyJobOutcome.Lost) return chat.RollBack(new BegunPart(outcome));
+            if (outcome is ReplyJobOutcome.Discarded or ReplyJobOutcome.Cancelled)
+                await chat.AddTimelineEventAsync(TimelineActions.AiDiscardedCollision,
+                    $"a person spoke between the parts: {job.PartIndex} of {job.Parts.Count} parts sent, the rest not sent", null, now, token);
+            return BegunPart.Of(outcome, job);
+        }, ct);
+        if (begun.Outcome != ReplyJobOutcome.Lost) _metrics.ReplyJobChanged(begun.Outcome);
+        return begun;
     }
 
     /// <summary>The model provider asked us to wait (429/overloaded): due again at <paramref name="until"/>, the attempt given back.</summary>
     public async Task PostponeAsync(ClaimedReplyJob claimed, DateTimeOffset until, string reason, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
-        await using var entry = await _ledger.OpenAsync(claimed.JobId, ct);
-        if (entry?.Job is not { } job || job.Postpone(claimed.Attempt, until, now) == ReplyJobOutcome.Lost) return; // cancelled meanwhile, or no longer ours
-        await entry.AddTimelineEventAsync(TimelineActions.AiRateLimited,
-            Truncate($"waiting for the model provider until {until:O}, no attempt used: {reason}"), null, now, ct);
-        await entry.CommitAsync(ct);
-        _metrics.ReplyJobChanged(ReplyJobOutcome.Postponed);
+        var postponed = await _chats.RunOnSendAsync(claimed.JobId, false, async (chat, job, token) =>
+        {
+            if (job.Postpone(claimed.Attempt, until, now) == ReplyJobOutcome.Lost) return chat.RollBack(false); // cancelled meanwhile, or no longer ours
+            await chat.AddTimelineEventAsync(TimelineActions.AiRateLimited,
+                Truncate($"waiting for the model provider until {until:O}, no attempt used: {reason}"), null, now, token);
+            return true;
+        }, ct);
+        if (postponed) _metrics.ReplyJobChanged(ReplyJobOutcome.Postponed);
     }
 
     /// <summary>The same re-check before a workflow POST; nothing is registered.</summary>
     public async Task<ReplyJobOutcome> BeginDispatchAsync(ClaimedReplyJob claimed, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
-        await using var entry = await _ledger.OpenAsync(claimed.JobId, ct);
-        if (entry?.Job is not { } job) return ReplyJobOutcome.Lost;
-        var outcome = job.BeginDispatch(entry.Session, claimed.Attempt, now);
-        if (outcome is not (ReplyJobOutcome.Discarded or ReplyJobOutcome.Cancelled)) return outcome;
-        await entry.AddTimelineEventAsync(TimelineActions.WorkflowDiscardedCollision, "a person spoke before the event went to the workflow", null, now, ct);
-        await entry.CommitAsync(ct);
-        _metrics.ReplyJobChanged(outcome);
+        var outcome = await _chats.RunOnSendAsync(claimed.JobId, ReplyJobOutcome.Lost, async (chat, job, token) =>
+        {
+            var outcome = job.BeginDispatch(chat.Session, claimed.Attempt, now);
+            if (outcome is not (ReplyJobOutcome.Discarded or ReplyJobOutcome.Cancelled)) return chat.RollBack(outcome);
+            await chat.AddTimelineEventAsync(TimelineActions.WorkflowDiscardedCollision, "a person spoke before the event went to the workflow", null, now, token);
+            return outcome;
+        }, ct);
+        if (outcome is ReplyJobOutcome.Discarded or ReplyJobOutcome.Cancelled) _metrics.ReplyJobChanged(outcome);
         return outcome;
     }
 
     public async Task CompleteDispatchAsync(ClaimedReplyJob claimed, string detail, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
-        await using var entry = await _ledger.OpenAsync(claimed.JobId, ct);
-        if (entry?.Job is not { } job || job.CompleteDispatch(claimed.Attempt, now) == ReplyJobOutcome.Lost) return;
-        await entry.AddTimelineEventAsync(TimelineActions.WorkflowDelivered, detail, null, now, ct);
-        await entry.CommitAsync(ct);
-        _metrics.ReplyJobChanged(ReplyJobOutcome.Sent);
+        var delivered = await _chats.RunOnSendAsync(claimed.JobId, false, async (chat, job, token) =>
+        {
+            if (job.CompleteDispatch(claimed.Attempt, now) == ReplyJobOutcome.Lost) return chat.RollBack(false);
+            await chat.AddTimelineEventAsync(TimelineActions.WorkflowDelivered, detail, null, now, token);
+            return true;
+        }, ct);
+        if (delivered) _metrics.ReplyJobChanged(ReplyJobOutcome.Sent);
     }
 
     /// <summary>
@@ -118,18 +130,51 @@ public sealed class ReplySendSteps
         long sendId, int part, string text, SentText sent, PartTimeline timeline, TimeSpan nextPartLease, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
-        await using var entry = await _ledger.OpenAsync(sendId, ct);
-        if (entry?.Job is not { } job) return ReplyJobOutcome.Lost;
-        var messageId = await entry.RecordSentMessageAsync(
-            new NewChatMessage(sent.ProviderMessageId, MessageDirection.Bot, "conversation", text, sent.RawJson, now), ct);
-        var outcome = job.CompleteSend(part, sent.ProviderMessageId, messageId, now, nextPartLease);
-        if (outcome == ReplyJobOutcome.Lost) return outcome;
-        entry.Session.ReceiveEcho(now, now);
-        if (outcome == ReplyJobOutcome.Sent || timeline.EveryPart)
-            await entry.AddTimelineEventAsync(timeline.Action, timeline.Detail, messageId, now, ct);
-        await entry.CommitAsync(ct);
-        _metrics.ReplyJobChanged(outcome);
+        var outcome = await _chats.RunOnSendAsync(sendId, ReplyJobOutcome.Lost, async (chat, job, token) =>
+        {
+            var messageId = await chat.RecordSentMessageAsync(
+                new NewChatMessage(sent.ProviderMessageId, MessageDirection.Bot, "conversation", text, sent.RawJson, now), token);
+            var outcome = job.CompleteSend(part, sent.ProviderMessageId, messageId, now, nextPartLease);
+            if (outcome == ReplyJobOutcome.Lost) return chat.RollBack(outcome);
+            chat.Session.ReceiveEcho(now, now);
+            if (outcome == ReplyJobOutcome.Sent || timeline.EveryPart)
+                await chat.AddTimelineEventAsync(timeline.Action, timeline.Detail, messageId, now, token);
+            return outcome;
+        }, ct);
+        if (outcome != ReplyJobOutcome.Lost) _metrics.ReplyJobChanged(outcome);
         return outcome;
+    }
+
+    /// <summary>
+    /// Sends a claimed job's parts in order, whatever wrote them (the model, or a preset notice as a one-part job): each
+    /// with the tenant's typing delay, and each after its own collision re-check under the chat's lock, so a person who
+    /// speaks between two parts stops the rest. One timeline entry for the job, with its part count.
+    /// Sends from <paramref name="first"/> (begun by <see cref="BeginReplyAsync(ClaimedReplyJob, string, IReadOnlyList{string}?, CancellationToken, TimelineNote?)"/>
+    /// or <see cref="BeginNextPartAsync"/>) to the last part; <paramref name="action"/> goes on the timeline once all went out.
+    /// Answers the last outcome: <see cref="ReplyJobOutcome.Sent"/> when every part went out.
+    /// </summary>
+    public async Task<ReplyJobOutcome> SendPartsAsync(
+        ClaimedReplyJob job, InstanceContext instance, string chatId, string correlationId, BegunPart first, string action, CancellationToken ct,
+        string? detail = null)
+    {
+        var next = first;
+        while (next.MaySend)
+        {
+            var text = next.Text!;
+            var message = new OutgoingText(instance, chatId, text, correlationId, TypingDelay.For(instance.Tenant.Conversation, text));
+            var timeline = new PartTimeline(action, detail ?? (next.PartCount > 1 ? $"{next.PartCount} parts" : null));
+            var outcome = await SendAsync(job.JobId, job.Attempt, message, next.Part, timeline, _settings.SendLease, ct);
+            if (outcome != ReplyJobOutcome.PartSent)
+            {
+                if (outcome == ReplyJobOutcome.Sent)
+                    _logger.LogInformation("Reply job {reply_job_id} sent on attempt {attempt} in {parts} part(s)", job.JobId, job.Attempt, next.PartCount);
+                return outcome;
+            }
+            next = await BeginNextPartAsync(job, ct);
+        }
+        if (next.Outcome != ReplyJobOutcome.Lost)
+            _logger.LogInformation("Reply job {reply_job_id} not sent (further): {outcome}", job.JobId, next.Outcome);
+        return next.Outcome;
     }
 
     /// <summary>
@@ -163,10 +208,9 @@ public sealed class ReplySendSteps
     public async Task MarkOutcomeUnknownAsync(long sendId, string error, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
-        await using var entry = await _ledger.OpenAsync(sendId, ct);
-        if (entry?.Job is not { } job || job.MarkOutcomeUnknown(error, now, _settings.SendEchoWait) == ReplyJobOutcome.Lost) return;
-        await entry.CommitAsync(ct);
-        _logger.LogWarning("Send {send_id} outcome unknown ({error}); looking for proof before sending again", sendId, error);
+        var marked = await _chats.RunOnSendAsync(sendId, false, (chat, job, _) =>
+            Task.FromResult(job.MarkOutcomeUnknown(error, now, _settings.SendEchoWait) == ReplyJobOutcome.Lost ? chat.RollBack(false) : true), ct);
+        if (marked) _logger.LogWarning("Send {send_id} outcome unknown ({error}); looking for proof before sending again", sendId, error);
     }
 
     /// <summary>
@@ -178,31 +222,113 @@ public sealed class ReplySendSteps
         long jobId, int? attempt, ReplyChannel channel, string error, bool permanent, CancellationToken ct, bool needsPerson = false)
     {
         var now = _time.GetUtcNow();
-        await using var entry = await _ledger.OpenAsync(jobId, ct);
-        if (entry?.Job is not { } job) return ReplyJobOutcome.Lost;
-        var tried = attempt ?? job.Attempts;
-        var outcome = job.Fail(tried, Truncate(error), permanent, _settings.RetryPolicy, now);
-        if (outcome == ReplyJobOutcome.Lost) return outcome; // no longer ours
+        var (outcome, tried, retryAt) = await _chats.RunOnSendAsync(jobId, (ReplyJobOutcome.Lost, 0, (DateTimeOffset?)null), async (chat, job, token) =>
+        {
+            var tried = attempt ?? job.Attempts;
+            var outcome = job.Fail(tried, Truncate(error), permanent, _settings.RetryPolicy, now);
+            if (outcome == ReplyJobOutcome.Lost) return chat.RollBack((outcome, tried, (DateTimeOffset?)null)); // no longer ours
 
-        // The error texts name the provider, status and kind only: no message text, no numbers, no keys.
-        string action, detail;
+            // The error texts name the provider, status and kind only: no message text, no numbers, no keys.
+            string action, detail;
+            if (outcome == ReplyJobOutcome.Retry)
+            {
+                action = channel == ReplyChannel.Workflow ? TimelineActions.WorkflowRetry : TimelineActions.AiRetry;
+                detail = $"attempt {tried} failed, retrying at {job.DueAt:O}: {error}";
+            }
+            else
+            {
+                action = channel == ReplyChannel.Workflow ? TimelineActions.WorkflowFailed : TimelineActions.AiFailed;
+                detail = $"attempt {tried}: {error}";
+                if (needsPerson) chat.Session.FlagForAttention(now);
+            }
+            await chat.AddTimelineEventAsync(action, Truncate(detail), null, now, token);
+            return (outcome, tried, (DateTimeOffset?)job.DueAt);
+        }, ct);
+        if (outcome == ReplyJobOutcome.Lost) return outcome;
+        // Logged once committed: the decision itself only acts through the chat.
         if (outcome == ReplyJobOutcome.Retry)
-        {
-            _logger.LogWarning("Reply job {reply_job_id} attempt {attempt} failed, retrying at {retry_at}: {error}", jobId, tried, job.DueAt, error);
-            action = channel == ReplyChannel.Workflow ? TimelineActions.WorkflowRetry : TimelineActions.AiRetry;
-            detail = $"attempt {tried} failed, retrying at {job.DueAt:O}: {error}";
-        }
+            _logger.LogWarning("Reply job {reply_job_id} attempt {attempt} failed, retrying at {retry_at}: {error}", jobId, tried, retryAt, error);
         else
-        {
             _logger.LogWarning("Reply job {reply_job_id} failed for good on attempt {attempt}: {error}", jobId, tried, error);
-            action = channel == ReplyChannel.Workflow ? TimelineActions.WorkflowFailed : TimelineActions.AiFailed;
-            detail = $"attempt {tried}: {error}";
-            if (needsPerson) entry.Session.FlagForAttention(now);
-        }
-        await entry.AddTimelineEventAsync(action, Truncate(detail), null, now, ct);
-        await entry.CommitAsync(ct);
         _metrics.ReplyJobChanged(outcome);
         return outcome;
+    }
+
+    /// <summary>
+    /// An API send (send-message, the inbox's composer) of <paramref name="kind"/> api_bot or api_agent, registered under
+    /// the chat's lock (created if missing) before the gateway is called, so that its echo is recognised even if it comes
+    /// first. Null when the bot may not speak: the chat is paused (the refusal goes on the timeline).
+    /// </summary>
+    public async Task<(long SendId, long SessionId)?> RegisterApiSendAsync(
+        InstanceContext instance, string chatId, ReplyJobKind kind, string text, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        var (send, sessionId) = await _chats.RunAsync(instance, chatId, now, async (chat, token) =>
+        {
+            if (kind == ReplyJobKind.ApiBot && chat.Session.IsPaused)
+            {
+                // The same rule as the worker's re-check: the bot never speaks over a person who took the chat.
+                await chat.AddTimelineEventAsync(TimelineActions.BotSendRefused, $"the chat is paused ({chat.Session.PauseReason?.ToName() ?? "paused"})", null, now, token);
+                return ((ReplyJob?)null, chat.Session.Id);
+            }
+
+            await chat.AcknowledgeUnknownSendsAsync("someone wrote in the chat through the API", now, token);
+            chat.Session.AcknowledgeAttention(now);
+            var registered = ReplyJob.RegisterApiSend(chat.Session, kind, text, now, _settings.SendLease);
+            chat.Register(registered);
+            return ((ReplyJob?)registered, chat.Session.Id);
+        }, ct);
+        // The send's id was assigned by the commit.
+        return send is null ? null : (send.Id, sessionId);
+    }
+
+    /// <summary>
+    /// The gateway answered an API send with its id: the message is recorded (or found, when its echo came first) with
+    /// the sender <paramref name="sentByUserId"/>, and takes its effect on the chat (<see cref="TakeEffectAsync"/>).
+    /// </summary>
+    public async Task CompleteApiSendAsync(
+        long sendId, TenantPolicy tenant, string text, SentText sent, long? sentByUserId, string agentDetail, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        // Nothing to record when the chat was deleted meanwhile.
+        await _chats.RunOnSendAsync(sendId, false, async (chat, send, token) =>
+        {
+            var messageId = await chat.RecordSentMessageAsync(
+                new NewChatMessage(sent.ProviderMessageId, DirectionOf(send.Kind), "conversation", text, sent.RawJson, now, SentByUserId: sentByUserId), token);
+            send.CompleteSend(sent.ProviderMessageId, messageId, now);
+            await TakeEffectAsync(chat, send, tenant, messageId, now, now, agentDetail, token);
+            if (send.Kind != ReplyJobKind.ApiAgent)
+                await chat.AddTimelineEventAsync(TimelineActions.BotSent, "sent as bot through the API", messageId, now, token);
+            return true;
+        }, ct);
+    }
+
+    /// <summary>The gateway refused an API send: it fails for good (its caller is told), <c>send_failed</c> on the timeline.</summary>
+    public async Task FailApiSendAsync(long sendId, string detail, string error, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        await _chats.RunOnSendAsync(sendId, false, async (chat, send, token) =>
+        {
+            send.Fail(send.Attempts, error, permanent: true, _settings.RetryPolicy, now);
+            await chat.AddTimelineEventAsync(TimelineActions.SendFailed, detail, null, now, token);
+            return true;
+        }, ct);
+    }
+
+    /// <summary>The direction a send's message is stored with: an agent's is a person's, every other is the bot's.</summary>
+    internal static MessageDirection DirectionOf(ReplyJobKind kind) => kind == ReplyJobKind.ApiAgent ? MessageDirection.Human : MessageDirection.Bot;
+
+    /// <summary>
+    /// What a send that went out does to its chat, however it was proved: an agent's message is a person taking the chat
+    /// over (<see cref="HumanTakeover"/>); the bot's only touches the chat's times.
+    /// </summary>
+    internal static async Task TakeEffectAsync(
+        IChatWork chat, ReplyJob send, TenantPolicy tenant, long messageId, DateTimeOffset sentAt, DateTimeOffset now, string agentDetail, CancellationToken ct)
+    {
+        if (send.Kind == ReplyJobKind.ApiAgent)
+            await HumanTakeover.ApplyAsync(chat, tenant, messageId, sentAt, now, agentDetail, ct);
+        else
+            chat.Session.ReceiveEcho(sentAt, now);
     }
 
     internal static string Truncate(string s) => s.Length <= 2000 ? s : s[..2000];

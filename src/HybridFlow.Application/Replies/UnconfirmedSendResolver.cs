@@ -19,7 +19,8 @@ public sealed class UnconfirmedSendResolver
     private const int MaxReadBackFailures = 5;
     // Long enough for a read-back and one more send; a resolver that dies meanwhile leaves it to the next one.
     private static readonly TimeSpan ResolutionLease = TimeSpan.FromSeconds(90);
-    private readonly ISendLedger _ledger;
+    private readonly IChatUnitOfWork _chats;
+    private readonly IReplyJobStore _jobs;
     private readonly IWhatsAppGateway _gateway;
     private readonly ReplySendSteps _steps;
     private readonly IHybridFlowMetrics _metrics;
@@ -28,10 +29,11 @@ public sealed class UnconfirmedSendResolver
     private readonly ILogger<UnconfirmedSendResolver> _logger;
 
     public UnconfirmedSendResolver(
-        ISendLedger ledger, IWhatsAppGateway gateway, ReplySendSteps steps, IHybridFlowMetrics metrics, HybridFlowSettings settings,
+        IChatUnitOfWork chats, IReplyJobStore jobs, IWhatsAppGateway gateway, ReplySendSteps steps, IHybridFlowMetrics metrics, HybridFlowSettings settings,
         TimeProvider time, ILogger<UnconfirmedSendResolver> logger)
     {
-        _ledger = ledger;
+        _chats = chats;
+        _jobs = jobs;
         _gateway = gateway;
         _steps = steps;
         _metrics = metrics;
@@ -43,7 +45,7 @@ public sealed class UnconfirmedSendResolver
     /// <summary>Resolves the sends due for proof; answers how many were taken up.</summary>
     public async Task<int> ResolveDueAsync(CancellationToken ct)
     {
-        var due = await _ledger.ClaimUnresolvedAsync(_time.GetUtcNow(), ResolutionLease, BatchSize, ct);
+        var due = await _jobs.ClaimUnresolvedSendsAsync(_time.GetUtcNow(), ResolutionLease, BatchSize, ct);
         foreach (var send in due)
         {
             using var scope = _logger.BeginScope(new Dictionary<string, object> { ["reply_job_id"] = send.SendId });
@@ -69,62 +71,59 @@ public sealed class UnconfirmedSendResolver
                 new SentTextQuery(send.Instance, send.ChatId, send.Text, send.NotBefore, send.KnownMessageIds, send.CorrelationId), ct);
 
         var now = _time.GetUtcNow();
-        var resend = false;
-        ReplyJobOutcome outcome;
-        await using (var entry = await _ledger.OpenAsync(send.SendId, ct))
+        var resolved = await _chats.RunOnSendAsync(send.SendId, (ReplyJobOutcome?)null, async (chat, job, token) =>
         {
             // Another resolver took it over, or its sender came back with the answer.
-            if (entry?.Job is not { } job || !job.IsResolutionHeldUntil(send.ClaimedUntil)) return;
+            if (!job.IsResolutionHeldUntil(send.ClaimedUntil)) return chat.RollBack((ReplyJobOutcome?)null);
+            ReplyJobOutcome outcome;
             switch (proof.Verdict)
             {
                 case ReadBackVerdict.Found:
-                    outcome = await ConfirmAsync(entry, job, send, proof, byEcho ? "the echo" : "Evolution's record", now, ct);
+                    outcome = await ConfirmAsync(chat, job, send, proof, byEcho ? "the echo" : "Evolution's record", now, token);
                     break;
                 case ReadBackVerdict.ProvedAbsent:
-                    outcome = job.ProvedAbsent(entry.Session, now, _settings.SendLease, _settings.SendEchoWait);
-                    resend = outcome == ReplyJobOutcome.Resent;
+                    outcome = job.ProvedAbsent(chat.Session, now, _settings.SendLease, _settings.SendEchoWait);
                     if (outcome == ReplyJobOutcome.Dead)
-                        await entry.AddTimelineEventAsync(send.Kind == ReplyJobKind.Reply ? TimelineActions.AiFailed : TimelineActions.SendFailed,
-                            job.LastError, null, now, ct);
+                        await chat.AddTimelineEventAsync(send.Kind == ReplyJobKind.Reply ? TimelineActions.AiFailed : TimelineActions.SendFailed,
+                            job.LastError, null, now, token);
                     else if (outcome == ReplyJobOutcome.Discarded)
-                        await entry.AddTimelineEventAsync(TimelineActions.AiDiscardedCollision,
-                            "proved not sent, but a person took the chat meanwhile: not sent again", null, now, ct);
+                        await chat.AddTimelineEventAsync(TimelineActions.AiDiscardedCollision,
+                            "proved not sent, but a person took the chat meanwhile: not sent again", null, now, token);
                     break;
                 case ReadBackVerdict.Unavailable:
                     outcome = job.ReadBackFailed(now, _settings.SendEchoWait, MaxReadBackFailures);
                     if (outcome == ReplyJobOutcome.NeedsAttention)
-                        await entry.AddTimelineEventAsync(TimelineActions.AiOutcomeUnknown,
+                        await chat.AddTimelineEventAsync(TimelineActions.AiOutcomeUnknown,
                             $"{Describe(send.Kind)}: Evolution's record could not be read {MaxReadBackFailures} times; not sent again, a person should check the chat",
-                            null, now, ct);
+                            null, now, token);
                     break;
                 default:
                     outcome = job.RequireAttention(now);
-                    await entry.AddTimelineEventAsync(TimelineActions.AiOutcomeUnknown,
+                    await chat.AddTimelineEventAsync(TimelineActions.AiOutcomeUnknown,
                         $"{Describe(send.Kind)}: neither an echo nor Evolution's record tells whether it went out (is Evolution's message store on?); not sent again, a person should check the chat",
-                        null, now, ct);
-                    _logger.LogWarning("Send {send_id} outcome unknown: nothing proves whether it went out; listed as needs_attention", send.SendId);
+                        null, now, token);
                     break;
             }
-            await entry.CommitAsync(ct);
-        }
+            return outcome;
+        }, ct);
+        if (resolved is not { } outcome) return;
+        if (proof.Verdict is not (ReadBackVerdict.Found or ReadBackVerdict.ProvedAbsent or ReadBackVerdict.Unavailable))
+            _logger.LogWarning("Send {send_id} outcome unknown: nothing proves whether it went out; listed as needs_attention", send.SendId);
+        var resend = proof.Verdict == ReadBackVerdict.ProvedAbsent && outcome == ReplyJobOutcome.Resent;
         if (outcome is not (ReplyJobOutcome.Resent or ReplyJobOutcome.AbsenceSeen or ReplyJobOutcome.ReadBackRetry)) _metrics.ReplyJobChanged(outcome);
         if (resend) await ResendAsync(send, ct);
     }
 
     private async Task<ReplyJobOutcome> ConfirmAsync(
-        ISendEntry entry, ReplyJob job, UnresolvedSend send, SendReadBack proof, string by, DateTimeOffset now, CancellationToken ct)
+        IChatWork chat, ReplyJob job, UnresolvedSend send, SendReadBack proof, string by, DateTimeOffset now, CancellationToken ct)
     {
-        var direction = send.Kind == ReplyJobKind.ApiAgent ? MessageDirection.Human : MessageDirection.Bot;
         var sentAt = proof.SentAt ?? now;
         // Recorded under the id Evolution knows it by, so that its late echo is recognised as ours.
-        var messageId = await entry.RecordSentMessageAsync(
-            new NewChatMessage(proof.ProviderMessageId!, direction, "conversation", send.Text, proof.RawJson ?? "{}", sentAt), ct);
+        var messageId = await chat.RecordSentMessageAsync(
+            new NewChatMessage(proof.ProviderMessageId!, ReplySendSteps.DirectionOf(send.Kind), "conversation", send.Text, proof.RawJson ?? "{}", sentAt), ct);
         var outcome = job.Confirm(proof.ProviderMessageId!, messageId, now);
-        await entry.AddTimelineEventAsync(TimelineActions.AiSendConfirmed, $"{Describe(send.Kind)}: the answer was lost; {by} proved it went out", messageId, now, ct);
-        if (send.Kind == ReplyJobKind.ApiAgent)
-            await HumanTakeover.ApplyAsync(entry, send.Instance.Tenant, messageId, sentAt, now, "sent as agent through the API", ct);
-        else
-            entry.Session.ReceiveEcho(sentAt, now);
+        await chat.AddTimelineEventAsync(TimelineActions.AiSendConfirmed, $"{Describe(send.Kind)}: the answer was lost; {by} proved it went out", messageId, now, ct);
+        await ReplySendSteps.TakeEffectAsync(chat, job, send.Instance.Tenant, messageId, sentAt, now, "sent as agent through the API", ct);
         return outcome;
     }
 

@@ -13,7 +13,7 @@ public static class HumanTakeover
 {
     /// <summary>Applies the owner-message transition, cancels replies not yet sent, records the timeline; answers the action.</summary>
     public static async Task<string> ApplyAsync(
-        IChatTransaction chat, TenantPolicy tenant, long? messageId, DateTimeOffset sentAt, DateTimeOffset now, string detail, CancellationToken ct)
+        IChatWork chat, TenantPolicy tenant, long? messageId, DateTimeOffset sentAt, DateTimeOffset now, string detail, CancellationToken ct)
     {
         var decision = chat.Session.ReceiveOwnerMessage(sentAt, now, tenant.QuietPeriod);
         if (decision.SilencesBot())

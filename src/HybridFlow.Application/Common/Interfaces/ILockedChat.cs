@@ -4,8 +4,9 @@ using HybridFlow.Domain.Sessions;
 namespace HybridFlow.Application.Common.Interfaces;
 
 /// <summary>
-/// A chat's session, locked, with writes that nobody reads back before the commit: the session as the domain leaves
-/// it, timeline events and queued replies. Whoever opened the chat commits them.
+/// What a decision may do with a locked chat in any unit of work (<see cref="IChatUnitOfWork"/>), the customer-message
+/// path's group commit included: the session, and writes that nobody reads back before the commit (timeline events,
+/// queued replies and notices, cancels, notifications). They cost no round trip of their own: they travel with the commit.
 /// </summary>
 public interface ILockedChat
 {

@@ -19,4 +19,10 @@ public interface IReplyJobStore
 
     /// <summary>Deletes finished jobs older than the cutoff.</summary>
     Task<int> PurgeFinishedAsync(DateTimeOffset olderThan, CancellationToken ct);
+
+    /// <summary>
+    /// Takes the sends due for proof (<see cref="HybridFlow.Domain.Replies.ReplyJob.IsDueForResolution"/>) with SKIP LOCKED,
+    /// for <paramref name="lease"/>; each is then resolved in its chat's unit of work (<see cref="IChatUnitOfWork.RunOnSendAsync"/>).
+    /// </summary>
+    Task<IReadOnlyList<UnresolvedSend>> ClaimUnresolvedSendsAsync(DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct);
 }

@@ -76,26 +76,20 @@ public sealed class SendMessageCommandValidator : AbstractValidator<SendMessageC
 public sealed class SendMessageCommandHandler : IRequestHandler<SendMessageCommand, SentMessageDto>
 {
     private readonly IInstanceDirectory _instances;
-    private readonly ISendLedger _ledger;
     private readonly ReplySendSteps _steps;
     private readonly IWhatsAppGateway _gateway;
     private readonly ISessionQueries _sessions;
     private readonly ICurrentCaller _caller;
-    private readonly HybridFlowSettings _settings;
-    private readonly TimeProvider _time;
 
     public SendMessageCommandHandler(
-        IInstanceDirectory instances, ISendLedger ledger, ReplySendSteps steps, IWhatsAppGateway gateway, ISessionQueries sessions,
-        ICurrentCaller caller, HybridFlowSettings settings, TimeProvider time)
+        IInstanceDirectory instances, ReplySendSteps steps, IWhatsAppGateway gateway, ISessionQueries sessions,
+        ICurrentCaller caller)
     {
         _instances = instances;
-        _ledger = ledger;
         _steps = steps;
         _gateway = gateway;
         _sessions = sessions;
         _caller = caller;
-        _settings = settings;
-        _time = time;
     }
 
     public async Task<SentMessageDto> Handle(SendMessageCommand c, CancellationToken ct)
@@ -110,7 +104,9 @@ public sealed class SendMessageCommandHandler : IRequestHandler<SendMessageComma
         var text = c.Text!.Trim();
         var kind = asAgent ? ReplyJobKind.ApiAgent : ReplyJobKind.ApiBot;
 
-        var (sendId, sessionId) = await RegisterAsync(instance, chatId, kind, text, ct);
+        // Registered under the chat's lock before Evolution is called, so its echo is recognised even if it comes first.
+        var (sendId, sessionId) = await _steps.RegisterApiSendAsync(instance, chatId, kind, text, ct)
+            ?? throw new ConflictException("The chat is paused, so the bot may not speak in it. Resume the session first, or send as agent.");
         SentText sent;
         try
         {
@@ -120,67 +116,14 @@ public sealed class SendMessageCommandHandler : IRequestHandler<SendMessageComma
         {
             // An unknown outcome stays registered: a late echo or Evolution's record settles it, and it is never resent on its own.
             if (e.Kind == SendFailureKind.OutcomeUnknown) await _steps.MarkOutcomeUnknownAsync(sendId, e.Message, ct);
-            else await RecordFailureAsync(sendId, c.As!, e.Message, ct);
+            else await _steps.FailApiSendAsync(sendId, $"as {c.As}: {e.Message}", e.Message, ct);
             throw new BadGatewayException($"Evolution did not send the message: {e.Message}", e.UpstreamStatus);
         }
 
-        await RecordSentAsync(instance, sendId, text, sent, c.SentBy, ct);
+        await _steps.CompleteApiSendAsync(sendId, instance.Tenant, text, sent, c.SentBy?.UserId, c.SentBy?.TimelineDetail ?? "sent as agent through the API", ct);
         var session = await _sessions.FindAsync(SessionLocator.ById(sessionId, instance.Tenant.TenantId), ct)
                       ?? throw new NotFoundException("Session", sessionId);
         return new SentMessageDto(chatId, sent.ProviderMessageId, c.As!, session);
-    }
-
-    /// <summary>Registers the send under the chat's lock before Evolution is called, so its echo is recognised even if it comes first.</summary>
-    private async Task<(long SendId, long SessionId)> RegisterAsync(
-        InstanceContext instance, string chatId, ReplyJobKind kind, string text, CancellationToken ct)
-    {
-        var now = _time.GetUtcNow();
-        await using var entry = await _ledger.OpenForNewSendAsync(instance, chatId, now, ct);
-        if (kind == ReplyJobKind.ApiBot && entry.Session.IsPaused)
-        {
-            // The same rule as the worker's re-check: the bot never speaks over a person who took the chat.
-            await entry.AddTimelineEventAsync(TimelineActions.BotSendRefused, $"the chat is paused ({entry.Session.PauseReason?.ToName() ?? "paused"})", null, now, ct);
-            await entry.CommitAsync(ct);
-            throw new ConflictException("The chat is paused, so the bot may not speak in it. Resume the session first, or send as agent.");
-        }
-
-        await entry.AcknowledgeUnknownSendsAsync("someone wrote in the chat through the API", now, ct);
-        entry.Session.AcknowledgeAttention(now);
-        entry.Register(ReplyJob.RegisterApiSend(entry.Session, kind, text, now, _settings.SendLease));
-        await entry.CommitAsync(ct);
-        return (entry.Job!.Id, entry.Session.Id);
-    }
-
-    private async Task RecordSentAsync(InstanceContext instance, long sendId, string text, SentText sent, InboxSender? sender, CancellationToken ct)
-    {
-        var now = _time.GetUtcNow();
-        await using var entry = await _ledger.OpenAsync(sendId, ct);
-        if (entry?.Job is not { } send) return; // the chat was deleted meanwhile
-        var asAgent = send.Kind == ReplyJobKind.ApiAgent;
-        var messageId = await entry.RecordSentMessageAsync(
-            new NewChatMessage(sent.ProviderMessageId, asAgent ? MessageDirection.Human : MessageDirection.Bot, "conversation", text, sent.RawJson, now,
-                SentByUserId: sender?.UserId), ct);
-        send.CompleteSend(sent.ProviderMessageId, messageId, now);
-        if (asAgent)
-        {
-            await HumanTakeover.ApplyAsync(entry, instance.Tenant, messageId, now, now, sender?.TimelineDetail ?? "sent as agent through the API", ct);
-        }
-        else
-        {
-            entry.Session.ReceiveEcho(now, now);
-            await entry.AddTimelineEventAsync(TimelineActions.BotSent, "sent as bot through the API", messageId, now, ct);
-        }
-        await entry.CommitAsync(ct);
-    }
-
-    private async Task RecordFailureAsync(long sendId, string sendAs, string error, CancellationToken ct)
-    {
-        var now = _time.GetUtcNow();
-        await using var entry = await _ledger.OpenAsync(sendId, ct);
-        if (entry?.Job is not { } send) return;
-        send.Fail(send.Attempts, error, permanent: true, _settings.RetryPolicy, now);
-        await entry.AddTimelineEventAsync(TimelineActions.SendFailed, $"as {sendAs}: {error}", null, now, ct);
-        await entry.CommitAsync(ct);
     }
 }
 

@@ -22,7 +22,6 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
     private readonly ILlmUsageLedger _usage;
     private readonly IWorkflowDispatcher _workflows;
     private readonly ReplySendSteps _steps;
-    private readonly ReplyPartsSender _parts;
     private readonly MediaPreparation _media;
     private readonly ModelHandoffStep _handoff;
     private readonly TokenBudgetGate _budget;
@@ -32,7 +31,7 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
     private readonly ILogger<ProcessReplyJobCommandHandler> _logger;
 
     public ProcessReplyJobCommandHandler(
-        IReplyJobStore jobs, IReplyGenerator generator, IWorkflowDispatcher workflows, ReplySendSteps steps, ReplyPartsSender parts,
+        IReplyJobStore jobs, IReplyGenerator generator, IWorkflowDispatcher workflows, ReplySendSteps steps,
         HybridFlowSettings settings, TimeProvider time, ILogger<ProcessReplyJobCommandHandler> logger, ILlmUsageLedger usage, MediaPreparation media,
         ModelHandoffStep handoff, TokenBudgetGate budget, ReplyModelChoice models)
     {
@@ -42,7 +41,6 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         _media = media;
         _handoff = handoff;
         _steps = steps;
-        _parts = parts;
         _jobs = jobs;
         _generator = generator;
         _workflows = workflows;
@@ -89,7 +87,7 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         // Some of its parts went out before a crash, a failed send or a resolved one: the rest follow, nothing is written again.
         var next = job.HasSentParts ? await _steps.BeginNextPartAsync(job, ct) : await WriteReplyAsync(job, context, correlationId, ct);
         if (next is null) return;
-        await _parts.SendAsync(job, context.Instance, context.ChatId, correlationId, next, TimelineActions.AiReplied, ct);
+        await _steps.SendPartsAsync(job, context.Instance, context.ChatId, correlationId, next, TimelineActions.AiReplied, ct);
     }
 
     /// <summary>The model writes the reply; the tenant's settings cut it into parts, and the first part's send is begun.</summary>
@@ -175,7 +173,7 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         }
         var next = await _steps.BeginReplyAsync(job, context.PresetText, [context.PresetText], ct);
         var which = context.Kind == ReplyJobKind.HandoffNotice ? "handoff message" : "away message";
-        await _parts.SendAsync(job, context.Instance, context.ChatId, correlationId, next, TimelineActions.NoticeSent, ct, which);
+        await _steps.SendPartsAsync(job, context.Instance, context.ChatId, correlationId, next, TimelineActions.NoticeSent, ct, which);
     }
 
     /// <summary>The workflow gets the event and answers later through send-message; a POST may be repeated (same delivery id).</summary>

@@ -59,13 +59,13 @@ public sealed class ChangeSessionStateHandlers :
     IRequestHandler<PauseSessionCommand, SessionDto>,
     IRequestHandler<ResumeSessionCommand, SessionDto>
 {
-    private readonly IChatStore _chats;
+    private readonly IChatUnitOfWork _chats;
     private readonly ISessionQueries _sessions;
     private readonly ICurrentCaller _caller;
     private readonly TimeProvider _time;
     private readonly ITenantStore _tenants;
 
-    public ChangeSessionStateHandlers(IChatStore chats, ISessionQueries sessions, ICurrentCaller caller, TimeProvider time, ITenantStore tenants)
+    public ChangeSessionStateHandlers(IChatUnitOfWork chats, ISessionQueries sessions, ICurrentCaller caller, TimeProvider time, ITenantStore tenants)
     {
         _tenants = tenants;
         _chats = chats;
@@ -99,14 +99,15 @@ public sealed class ChangeSessionStateHandlers :
     private async Task<int> QuietPeriodMinutesAsync(long tenantId, CancellationToken ct) =>
         (await _tenants.FindAsync(tenantId, ct) ?? throw new NotFoundException("Tenant", tenantId)).ResumeAfterMinutes;
 
-    private async Task<SessionDto> ChangeAsync(SessionLocator requested, Func<IChatTransaction, DateTimeOffset, Task> change, CancellationToken ct)
+    private async Task<SessionDto> ChangeAsync(SessionLocator requested, Func<IChatWork, DateTimeOffset, Task> change, CancellationToken ct)
     {
         var locator = requested.Within(_caller.TenantFilter(requested.TenantId));
-        await using (var chat = await _chats.OpenExistingAsync(locator, ct) ?? throw new NotFoundException("Session", locator.Describe()))
+        var found = await _chats.RunAsync(locator, false, async (chat, _) =>
         {
             await change(chat, _time.GetUtcNow());
-            await chat.CommitAsync(ct);
-        }
+            return true;
+        }, ct);
+        if (!found) throw new NotFoundException("Session", locator.Describe());
         return await _sessions.FindAsync(locator, ct) ?? throw new NotFoundException("Session", locator.Describe());
     }
 }

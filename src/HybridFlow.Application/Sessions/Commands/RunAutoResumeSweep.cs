@@ -18,7 +18,8 @@ public sealed class RunAutoResumeSweepCommandHandler : IRequestHandler<RunAutoRe
     private const int BatchSize = 500;
     /// <summary>Inbox events are kept an hour: enough for the 10 minutes a reconnecting browser is replayed.</summary>
     public static readonly TimeSpan InboxEventRetention = TimeSpan.FromHours(1);
-    private readonly IChatStore _chats;
+    private readonly IChatUnitOfWork _chats;
+    private readonly ISessionQueries _sessions;
     private readonly IReplyJobStore _jobs;
     private readonly UnconfirmedSendResolver _sends;
     private readonly HybridFlowSettings _settings;
@@ -27,13 +28,14 @@ public sealed class RunAutoResumeSweepCommandHandler : IRequestHandler<RunAutoRe
     private readonly IInboxEventFeed _inboxEvents;
     private readonly ILoginSessionStore _loginSessions;
 
-    public RunAutoResumeSweepCommandHandler(IChatStore chats, IReplyJobStore jobs, UnconfirmedSendResolver sends, HybridFlowSettings settings, TimeProvider time,
+    public RunAutoResumeSweepCommandHandler(IChatUnitOfWork chats, ISessionQueries sessions, IReplyJobStore jobs, UnconfirmedSendResolver sends, HybridFlowSettings settings, TimeProvider time,
         IMessageReceiptStore receipts, IInboxEventFeed inboxEvents, ILoginSessionStore loginSessions)
     {
         _loginSessions = loginSessions;
         _receipts = receipts;
         _inboxEvents = inboxEvents;
         _chats = chats;
+        _sessions = sessions;
         _jobs = jobs;
         _sends = sends;
         _settings = settings;
@@ -44,14 +46,15 @@ public sealed class RunAutoResumeSweepCommandHandler : IRequestHandler<RunAutoRe
     {
         var now = _time.GetUtcNow();
         var resumed = 0;
-        foreach (var (sessionId, quietPeriod) in await _chats.FindAutoResumeCandidatesAsync(now, BatchSize, ct))
+        foreach (var (sessionId, quietPeriod) in await _sessions.FindAutoResumeCandidatesAsync(now, BatchSize, ct))
         {
-            await using var chat = await _chats.OpenExistingAsync(SessionLocator.ById(sessionId, null), ct);
-            if (chat is null) continue;
-            if (chat.Session.AutoResumeIfDue(now, quietPeriod) != SessionOutcome.AutoResumed) continue;
-            await chat.AddTimelineEventAsync(TimelineActions.AutoResumed, "pause ran out", null, now, ct);
-            await chat.CommitAsync(ct);
-            resumed++;
+            var resumedThis = await _chats.RunAsync(SessionLocator.ById(sessionId, null), false, async (chat, token) =>
+            {
+                if (chat.Session.AutoResumeIfDue(now, quietPeriod) != SessionOutcome.AutoResumed) return chat.RollBack(false);
+                await chat.AddTimelineEventAsync(TimelineActions.AutoResumed, "pause ran out", null, now, token);
+                return true;
+            }, ct);
+            if (resumedThis) resumed++;
         }
 
         // Deployments without background workers drive the send resolution through the cron endpoint too.

@@ -30,7 +30,7 @@ public sealed record WebhookOutcome(string Action, long? TenantId = null, string
 public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<ReceiveEvolutionWebhookCommand, WebhookOutcome>
 {
     private readonly WebhookAdmission _admission;
-    private readonly IChatStore _chats;
+    private readonly IChatUnitOfWork _chats;
     private readonly IReplyWorkerSignal _workers;
     private readonly ICorrelationContext _correlation;
     private readonly IHybridFlowMetrics _metrics;
@@ -38,7 +38,7 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
     private readonly WebhookReceipts _receipts;
 
     public ReceiveEvolutionWebhookCommandHandler(
-        WebhookAdmission admission, IChatStore chats, IReplyWorkerSignal workers, ICorrelationContext correlation,
+        WebhookAdmission admission, IChatUnitOfWork chats, IReplyWorkerSignal workers, ICorrelationContext correlation,
         IHybridFlowMetrics metrics, TimeProvider time, WebhookReceipts receipts)
     {
         _receipts = receipts;
@@ -81,11 +81,11 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
     private async Task<string> HandleCustomerAsync(InstanceContext instance, EvolutionWebhook webhook, EvolutionMessage message, DateTimeOffset now, CancellationToken ct)
     {
         var sentAt = message.SentAt ?? now;
-        var recorded = await _chats.RecordInboundMessageAsync(
+        var recorded = await _chats.RecordCustomerMessageAsync(
             instance, message.ChatId, ToNewMessage(webhook, message, MessageDirection.Inbound, sentAt) with { ContactName = message.PushName }, now,
             (chat, appended, token) => DecideOnCustomerMessageAsync(instance, message, chat, appended, sentAt, now, token), ct);
         if (recorded.ReplyQueued) _workers.JobQueued();
-        // Counted once committed: the store may run the decision more than once.
+        // Counted once committed: the unit of work may run the decision more than once.
         if (recorded.Action == TimelineActions.HandoffRequested) _metrics.HandoffRequested(HandoffRequests.KeywordTrigger);
         else if (recorded.Action is TimelineActions.AwayMessageSent or TimelineActions.IgnoredOutsideHours) _metrics.OutsideHours(recorded.Action);
         return recorded.Action;
@@ -93,7 +93,7 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
 
     private sealed record CustomerMessageRecorded(string Action, bool ReplyQueued);
 
-    /// <summary>What a customer's message does to its chat. The store may run it more than once, so it acts only through the chat.</summary>
+    /// <summary>What a customer's message does to its chat. The unit of work may run it more than once, so it acts only through the chat.</summary>
     private async Task<CustomerMessageRecorded> DecideOnCustomerMessageAsync(
         InstanceContext instance, EvolutionMessage message, ILockedChat chat, MessageAppendResult appended, DateTimeOffset sentAt, DateTimeOffset now,
         CancellationToken ct)
@@ -178,14 +178,17 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
     }
 
     /// <summary>A message from the business side: our own echo, the owner typing, or another API client.</summary>
-    private async Task<string> HandleOwnSideAsync(InstanceContext instance, EvolutionWebhook webhook, EvolutionMessage message, DateTimeOffset now, CancellationToken ct)
+    private Task<string> HandleOwnSideAsync(InstanceContext instance, EvolutionWebhook webhook, EvolutionMessage message, DateTimeOffset now, CancellationToken ct) =>
+        _chats.RunAsync(instance, message.ChatId, now, (chat, token) => DecideOnOwnSideMessageAsync(instance, webhook, message, chat, now, token), ct);
+
+    private async Task<string> DecideOnOwnSideMessageAsync(
+        InstanceContext instance, EvolutionWebhook webhook, EvolutionMessage message, IChatWork chat, DateTimeOffset now, CancellationToken ct)
     {
-        await using var chat = await _chats.OpenForMessageAsync(instance, message.ChatId, now, ct);
         var sentAt = message.SentAt ?? now;
 
         var known = await chat.FindMessageDirectionAsync(message.ProviderMessageId, ct);
         if (known is not null)
-            return known == MessageDirection.Bot ? TimelineActions.IgnoredEcho : TimelineActions.DuplicateIgnored;
+            return chat.RollBack(known == MessageDirection.Bot ? TimelineActions.IgnoredEcho : TimelineActions.DuplicateIgnored);
 
         // The echo can arrive before the send call returns its key.id: match the send in flight by text.
         // The sender records the message's effect (an agent's takeover) once its call returns.
@@ -193,15 +196,14 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
         if (inFlight is { } send)
         {
             var echo = await chat.AppendMessageAsync(ToNewMessage(webhook, message, send.Direction, sentAt), ct);
-            if (echo.IsDuplicate) return TimelineActions.IgnoredEcho;
+            if (echo.IsDuplicate) return chat.RollBack(TimelineActions.IgnoredEcho);
             await chat.AttachEchoToSendAsync(send.SendId, message.ProviderMessageId, ct);
             chat.Session.ReceiveEcho(sentAt, now);
-            await chat.CommitAsync(ct);
             return TimelineActions.IgnoredEcho;
         }
 
         var appended = await chat.AppendMessageAsync(ToNewMessage(webhook, message, MessageDirection.Human, sentAt), ct);
-        if (appended.IsDuplicate) return TimelineActions.DuplicateIgnored;
+        if (appended.IsDuplicate) return chat.RollBack(TimelineActions.DuplicateIgnored);
 
         var isExternalApiSend = webhook.Kind == WebhookEventKind.MessageSent;
         var detail = isExternalApiSend ? "sent by another client of the instance" : "typed by hand";
@@ -216,8 +218,6 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
         {
             action = await HumanTakeover.ApplyAsync(chat, instance.Tenant, appended.MessageId, sentAt, now, detail, ct);
         }
-
-        await chat.CommitAsync(ct);
         return action;
     }
 

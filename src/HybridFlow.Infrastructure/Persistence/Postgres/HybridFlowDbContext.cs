@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace HybridFlow.Infrastructure.Persistence.Postgres;
 
-/// <summary>EF Core for the admin surface's plain reads and writes; the webhook and outbox paths are SQL (ChatStore, ReplyJobStore).</summary>
+/// <summary>EF Core for the admin surface's plain reads and writes; the webhook and outbox paths are SQL (ChatUnitOfWork, ReplyJobStore).</summary>
 internal sealed class HybridFlowDbContext : DbContext
 {
     public HybridFlowDbContext(DbContextOptions<HybridFlowDbContext> options) : base(options)

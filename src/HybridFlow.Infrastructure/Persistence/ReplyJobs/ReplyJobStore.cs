@@ -11,8 +11,8 @@ namespace HybridFlow.Infrastructure.Persistence.ReplyJobs;
 /// <summary>
 /// The durable outbox of replies (kind <c>reply</c>: the model's, or a POST to the tenant's workflow): claiming due jobs
 /// and reading what they need. Their lifecycle is the Domain's <see cref="HybridFlow.Domain.Replies.ReplyJob"/>; every
-/// step from the collision check on (the send, its failures, its proof) goes through the <see cref="SendLedger"/>, which
-/// the send-message API uses too.
+/// step from the collision check on (the send, its failures, its proof) is a unit of work of the job's chat
+/// (<see cref="ChatTransactions.ChatUnitOfWork"/>), as for the send-message API's sends.
 /// </summary>
 internal sealed class ReplyJobStore : IReplyJobStore
 {
@@ -28,6 +28,9 @@ internal sealed class ReplyJobStore : IReplyJobStore
         _metrics = metrics;
         _time = time;
     }
+
+    public Task<IReadOnlyList<UnresolvedSend>> ClaimUnresolvedSendsAsync(DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct) =>
+        SendLedger.ClaimUnresolvedAsync(_db, _secrets, now, lease, limit, ct);
 
     /// <summary>
     /// The worker's claim, <see cref="ReplyJob.IsClaimable"/> for many jobs at once, with the chat's and the tenant's limits

@@ -8,18 +8,15 @@ using Npgsql;
 namespace HybridFlow.Infrastructure.Persistence.ReplyJobs;
 
 /// <summary>
-/// The send protocol's storage: every send is a reply_jobs row (kind reply, api_bot or api_agent), read and written
-/// as the Domain's <see cref="ReplyJob"/> inside its chat's transaction (session locked first, then the send).
+/// The sends whose outcome needs proof: every send is a reply_jobs row (kind reply, api_bot or api_agent), read and
+/// written as the Domain's <see cref="ReplyJob"/> in its chat's unit of work (<see cref="ChatUnitOfWork"/>: session
+/// locked first, then the send); the resolver claims the due ones here (<see cref="ReplyJobStore.ClaimUnresolvedSendsAsync"/>).
 /// </summary>
-internal sealed class SendLedger : ISendLedger
+internal static class SendLedger
 {
     private const int KnownMessagesPerChat = 20;
     // Evolution's clock and ours may differ; its record is searched a little before the send began.
     private static readonly TimeSpan ClockSlack = TimeSpan.FromMinutes(10);
-    private readonly NpgsqlDataSource _db;
-    private readonly ChatStore _chats;
-    private readonly Security.SecretProtector _secrets;
-
     /// <summary>
     /// The resolver's claim: <see cref="ReplyJob.IsDueForResolution"/> for many sends at once, each taken to unconfirmed
     /// with a lease. The scan spells the Domain's sets out so that PostgreSQL proves reply_jobs_unresolved_idx usable
@@ -40,21 +37,10 @@ internal sealed class SendLedger : ISendLedger
     internal static NpgsqlCommand ClaimUnresolvedCommand(NpgsqlConnection connection, DateTimeOffset now, DateTimeOffset claimedUntil, int limit) =>
         connection.Command(ClaimUnresolvedSql, null, now, claimedUntil, limit, ReplyJobStatus.Unconfirmed.ToName());
 
-    public SendLedger(NpgsqlDataSource db, ChatStore chats, Security.SecretProtector secrets)
+    public static async Task<IReadOnlyList<UnresolvedSend>> ClaimUnresolvedAsync(
+        NpgsqlDataSource db, Security.SecretProtector secrets, DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct)
     {
-        _db = db;
-        _chats = chats;
-        _secrets = secrets;
-    }
-
-    public async Task<ISendEntry> OpenForNewSendAsync(InstanceContext instance, string chatId, DateTimeOffset now, CancellationToken ct) =>
-        await _chats.OpenChatAsync(instance, chatId, now, ct);
-
-    public async Task<ISendEntry?> OpenAsync(long sendId, CancellationToken ct) => await _chats.OpenSendAsync(sendId, ct);
-
-    public async Task<IReadOnlyList<UnresolvedSend>> ClaimUnresolvedAsync(DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct)
-    {
-        await using var connection = await _db.OpenConnectionAsync(ct);
+        await using var connection = await db.OpenConnectionAsync(ct);
         // Whole microseconds, as PostgreSQL stores it: the claim is fenced by comparing this value with the stored one.
         var until = now + lease;
         var claimedUntil = until.AddTicks(-(until.UtcTicks % 10));
@@ -85,7 +71,7 @@ internal sealed class SendLedger : ISendLedger
             int sendId = r.GetOrdinal("send_id"), kind = r.GetOrdinal("kind"), currentPart = r.GetOrdinal("current_part"),
                 providerId = r.GetOrdinal("sent_provider_message_id"), createdAt = r.GetOrdinal("send_created_at"), correlationId = r.GetOrdinal("correlation_id"),
                 chatId = r.GetOrdinal("chat_id"), known = r.GetOrdinal("known"), partIndex = r.GetOrdinal("part_index");
-            var readInstance = InstanceColumns.Reader(r, _secrets);
+            var readInstance = InstanceColumns.Reader(r, secrets);
             while (await r.ReadAsync(ct))
             {
                 if (r.IsDBNull(currentPart)) continue; // a send without a text cannot be looked for; its lease keeps it out of the way

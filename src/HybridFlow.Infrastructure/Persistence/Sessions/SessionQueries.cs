@@ -103,4 +103,15 @@ internal sealed class SessionQueries : ISessionQueries
         public SessionDto ToDto() => new(Id, TenantId, InstanceName, ChatId, IsPaused, PauseReason, PausedUntil,
             LastMessageAt, LastHumanAt, CreatedAt, UpdatedAt, NeedsAttention);
     }
+
+    public async Task<IReadOnlyList<(long SessionId, TimeSpan QuietPeriod)>> FindAutoResumeCandidatesAsync(DateTimeOffset now, int limit, CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        await using var cmd = connection.AutoResumeCandidatesCommand(now, limit);
+        var candidates = new List<(long, TimeSpan)>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        int id = reader.GetOrdinal("id"), resumeAfter = reader.GetOrdinal("resume_after_minutes");
+        while (await reader.ReadAsync(ct)) candidates.Add((reader.GetInt64(id), TimeSpan.FromMinutes(reader.GetInt32(resumeAfter))));
+        return candidates;
+    }
 }

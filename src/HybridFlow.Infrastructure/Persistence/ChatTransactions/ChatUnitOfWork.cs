@@ -12,15 +12,19 @@ using HybridFlow.Domain.Messages;
 
 namespace HybridFlow.Infrastructure.Persistence.ChatTransactions;
 
-/// <summary>Chat transactions in plain SQL: one chat per transaction, the session row locked throughout (the customer-message hot path shares them: <see cref="SharedChatTransactions"/>).</summary>
-internal sealed class ChatStore : IChatStore
+/// <summary>
+/// The unit of work over one chat (<see cref="IChatUnitOfWork"/>), in plain SQL. Its single-chat strategy is here: one
+/// chat per transaction, the session row locked from the start to the commit (<see cref="ChatTransaction"/>); the
+/// customer-message hot path takes the other, group commit (<see cref="SharedChatTransactions"/>).
+/// </summary>
+internal sealed class ChatUnitOfWork : IChatUnitOfWork
 {
     private readonly NpgsqlDataSource _db;
     private readonly HybridFlowMetrics _metrics;
     private readonly SharedChatTransactions _shared;
     private readonly Security.SecretProtector _secrets;
 
-    public ChatStore(NpgsqlDataSource db, HybridFlowMetrics metrics, SharedChatTransactions shared, Security.SecretProtector secrets)
+    public ChatUnitOfWork(NpgsqlDataSource db, HybridFlowMetrics metrics, SharedChatTransactions shared, Security.SecretProtector secrets)
     {
         _secrets = secrets;
         _db = db;
@@ -28,11 +32,35 @@ internal sealed class ChatStore : IChatStore
         _shared = shared;
     }
 
-    public async Task<IChatTransaction> OpenForMessageAsync(InstanceContext instance, string chatId, DateTimeOffset now, CancellationToken ct) =>
-        await OpenChatAsync(instance, chatId, now, ct);
+    /// <summary>The customer-message hot path: see <see cref="SharedChatTransactions"/>. The request's cancellation does not reach a shared transaction.</summary>
+    public Task<T> RecordCustomerMessageAsync<T>(
+        InstanceContext instance, string chatId, NewChatMessage message, DateTimeOffset now,
+        Func<ILockedChat, MessageAppendResult, CancellationToken, Task<T>> decide, CancellationToken ct) =>
+        _shared.RecordAsync(instance, chatId, message, now, decide, ct);
+
+    public async Task<T> RunAsync<T>(
+        InstanceContext instance, string chatId, DateTimeOffset now, Func<IChatWork, CancellationToken, Task<T>> decide, CancellationToken ct)
+    {
+        await using var chat = await OpenChatAsync(instance, chatId, now, ct);
+        return await chat.RunAsync(decide, ct);
+    }
+
+    public async Task<T> RunAsync<T>(SessionLocator locator, T whenGone, Func<IChatWork, CancellationToken, Task<T>> decide, CancellationToken ct)
+    {
+        await using var chat = await OpenLockedAsync((connection, tx) => locator.SessionId is { } id
+            ? connection.LockByIdCommand(tx, id, locator.TenantId)
+            : connection.LockByChatCommand(tx, locator.InstanceName, locator.ChatId, locator.TenantId), ct);
+        return chat is null ? whenGone : await chat.RunAsync(decide, ct);
+    }
+
+    public async Task<T> RunOnSendAsync<T>(long sendId, T whenGone, Func<IChatWork, ReplyJob, CancellationToken, Task<T>> decide, CancellationToken ct)
+    {
+        await using var chat = await OpenSendAsync(sendId, ct);
+        return chat?.Job is { } send ? await chat.RunAsync((work, token) => decide(work, send, token), ct) : whenGone;
+    }
 
     /// <summary>Opens (creating it if needed) and locks the chat's session.</summary>
-    internal async Task<ChatTransaction> OpenChatAsync(InstanceContext instance, string chatId, DateTimeOffset now, CancellationToken ct)
+    private async Task<ChatTransaction> OpenChatAsync(InstanceContext instance, string chatId, DateTimeOffset now, CancellationToken ct)
     {
         var (connection, tx) = await BeginAsync(ct);
         try
@@ -55,19 +83,8 @@ internal sealed class ChatStore : IChatStore
         }
     }
 
-    /// <summary>The customer-message hot path: see <see cref="SharedChatTransactions"/>. The request's cancellation does not reach a shared transaction.</summary>
-    public Task<T> RecordInboundMessageAsync<T>(
-        InstanceContext instance, string chatId, NewChatMessage message, DateTimeOffset now,
-        Func<ILockedChat, MessageAppendResult, CancellationToken, Task<T>> decide, CancellationToken ct) =>
-        _shared.RecordAsync(instance, chatId, message, now, decide, ct);
-
-    public async Task<IChatTransaction?> OpenExistingAsync(SessionLocator locator, CancellationToken ct) =>
-        await OpenLockedAsync((connection, tx) => locator.SessionId is { } id
-            ? connection.LockByIdCommand(tx, id, locator.TenantId)
-            : connection.LockByChatCommand(tx, locator.InstanceName, locator.ChatId, locator.TenantId), ct);
-
     /// <summary>Locks a send's chat, then the send (the lock order of every chat transaction), on one connection; null when either is gone.</summary>
-    internal async Task<ChatTransaction?> OpenSendAsync(long sendId, CancellationToken ct)
+    private async Task<ChatTransaction?> OpenSendAsync(long sendId, CancellationToken ct)
     {
         var chat = await OpenLockedAsync((connection, tx) => connection.LockForSendCommand(tx, sendId), ct);
         if (chat is null) return null;
@@ -105,17 +122,6 @@ internal sealed class ChatStore : IChatStore
         }
     }
 
-    public async Task<IReadOnlyList<(long SessionId, TimeSpan QuietPeriod)>> FindAutoResumeCandidatesAsync(DateTimeOffset now, int limit, CancellationToken ct)
-    {
-        await using var connection = await _db.OpenConnectionAsync(ct);
-        await using var cmd = connection.AutoResumeCandidatesCommand(now, limit);
-        var candidates = new List<(long, TimeSpan)>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        int id = reader.GetOrdinal("id"), resumeAfter = reader.GetOrdinal("resume_after_minutes");
-        while (await reader.ReadAsync(ct)) candidates.Add((reader.GetInt64(id), TimeSpan.FromMinutes(reader.GetInt32(resumeAfter))));
-        return candidates;
-    }
-
     private async Task<(NpgsqlConnection, NpgsqlTransaction)> BeginAsync(CancellationToken ct)
     {
         var connection = await _db.OpenConnectionAsync(ct);
@@ -136,8 +142,8 @@ internal sealed class ChatStore : IChatStore
         await connection.DisposeAsync();
     }
 
-    /// <summary>One chat's transaction; with <see cref="Job"/> set, also one of its sends (the <see cref="SendLedger"/>'s entries).</summary>
-    internal sealed class ChatTransaction : ISendEntry
+    /// <summary>One chat's transaction; with <see cref="Job"/> set, also one of its sends. Disposing it without a commit rolls it back.</summary>
+    private sealed class ChatTransaction : IChatWork, IAsyncDisposable
     {
         private readonly NpgsqlConnection _connection;
         private readonly NpgsqlTransaction _tx;
@@ -149,6 +155,7 @@ internal sealed class ChatStore : IChatStore
         /// <summary>Their RecordsAffected, once run, are cancelled jobs too.</summary>
         private readonly List<NpgsqlBatchCommand> _handoffCancels = [];
         private readonly ConversationEventTracker _conversationEvents;
+        private bool _rolledBack;
 
         public ChatTransaction(NpgsqlConnection connection, NpgsqlTransaction tx, ChatSession session, HybridFlowMetrics metrics, Security.SecretProtector secrets)
         {
@@ -162,8 +169,23 @@ internal sealed class ChatStore : IChatStore
 
         public ChatSession Session { get; }
 
+        /// <summary>The send locked with the chat (<see cref="LoadJobAsync"/>), or the one registered.</summary>
         public ReplyJob? Job { get; private set; }
         private bool _jobIsNew;
+
+        /// <summary>Runs the decision, then commits what it wrote, unless it threw or rolled back.</summary>
+        public async Task<T> RunAsync<T>(Func<IChatWork, CancellationToken, Task<T>> decide, CancellationToken ct)
+        {
+            var answer = await decide(this, ct);
+            if (!_rolledBack) await CommitAsync(ct);
+            return answer;
+        }
+
+        public T RollBack<T>(T answer)
+        {
+            _rolledBack = true;
+            return answer;
+        }
 
         public void Register(ReplyJob send)
         {
@@ -283,7 +305,8 @@ internal sealed class ChatStore : IChatStore
             return Task.CompletedTask;
         }
 
-        public async Task CommitAsync(CancellationToken ct)
+        /// <summary>Stores the session (and the send) as the Domain left them and commits; returns once the commit is durable.</summary>
+        private async Task CommitAsync(CancellationToken ct)
         {
             _deferred.Add(SessionCommands.SessionUpdateCommand(Session));
             if (Job is { } job && !_jobIsNew) _deferred.Add(ReplyJobCommands.ReplyJobUpdateCommand(job));
