@@ -3,10 +3,8 @@ using HybridFlow.Domain.Replies;
 using HybridFlow.Domain.Sessions;
 using HybridFlow.Infrastructure.Observability;
 using HybridFlow.Infrastructure.Persistence.Messages;
-using HybridFlow.Infrastructure.Persistence.Notify;
 using HybridFlow.Infrastructure.Persistence.ReplyJobs;
 using HybridFlow.Infrastructure.Persistence.Sessions;
-using HybridFlow.Infrastructure.Persistence.Timeline;
 using Npgsql;
 using HybridFlow.Domain.Messages;
 
@@ -143,31 +141,26 @@ internal sealed class ChatUnitOfWork : IChatUnitOfWork
     }
 
     /// <summary>One chat's transaction; with <see cref="Job"/> set, also one of its sends. Disposing it without a commit rolls it back.</summary>
-    private sealed class ChatTransaction : IChatWork, IAsyncDisposable
+    /// <remarks>The deferred writes (<see cref="DeferredChatWrites"/>) travel with the next statement that needs them, or the commit, in one round trip.</remarks>
+    private sealed class ChatTransaction : DeferredChatWrites, IChatWork, IAsyncDisposable
     {
         private readonly NpgsqlConnection _connection;
         private readonly NpgsqlTransaction _tx;
         private readonly HybridFlowMetrics _metrics;
-        // Writes nobody reads back before the commit travel with it, in one round trip.
-        private readonly List<NpgsqlBatchCommand> _deferred = [];
-        private readonly Security.SecretProtector _secrets;
         private int _cancelledJobs;
-        /// <summary>Their RecordsAffected, once run, are cancelled jobs too.</summary>
-        private readonly List<NpgsqlBatchCommand> _handoffCancels = [];
-        private readonly ConversationEventTracker _conversationEvents;
         private bool _rolledBack;
 
         public ChatTransaction(NpgsqlConnection connection, NpgsqlTransaction tx, ChatSession session, HybridFlowMetrics metrics, Security.SecretProtector secrets)
+            : base(secrets)
         {
-            _secrets = secrets;
             _connection = connection;
             _tx = tx;
             _metrics = metrics;
             Session = session;
-            _conversationEvents = new ConversationEventTracker(session);
+            ConversationEvents = new ConversationEventTracker(session);
         }
 
-        public ChatSession Session { get; }
+        public override ChatSession Session { get; }
 
         /// <summary>The send locked with the chat (<see cref="LoadJobAsync"/>), or the one registered.</summary>
         public ReplyJob? Job { get; private set; }
@@ -244,32 +237,6 @@ internal sealed class ChatUnitOfWork : IChatUnitOfWork
             await cmd.ExecuteNonQueryAsync(ct);
         }
 
-        public Task EnqueueReplyAsync(long triggerMessageId, DateTimeOffset dueAt, DateTimeOffset now, string? correlationId, CancellationToken ct)
-        {
-            _deferred.Add(ReplyJobCommands.EnqueueReplyCommand(new ReplyEnqueueRow(Session.TenantId, Session.Id, triggerMessageId, dueAt, now, correlationId)));
-            return Task.CompletedTask;
-        }
-
-        public Task EnqueueNoticeAsync(ReplyJob notice, long? triggerMessageId, string? correlationId, CancellationToken ct)
-        {
-            _deferred.Add(ReplyJobCommands.EnqueueNoticeCommand(notice, triggerMessageId, correlationId));
-            return Task.CompletedTask;
-        }
-
-        public Task CancelRepliesForHandoffAsync(string cancelledAction, string reason, long? messageId, DateTimeOffset now, CancellationToken ct)
-        {
-            var cancel = ReplyJobCommands.CancelUnsentCommand(Session.TenantId, Session.Id, ReplyJobKindSets.SilencedByHandoff, reason, cancelledAction, messageId, now);
-            _deferred.Add(cancel);
-            _handoffCancels.Add(cancel);
-            return Task.CompletedTask;
-        }
-
-        public Task EnqueueNotificationAsync(HandoffNotification notification, DateTimeOffset now, CancellationToken ct)
-        {
-            _deferred.Add(NotifyCommands.NotifyDeliveryCommand(notification, Session.Id, now, _secrets));
-            return Task.CompletedTask;
-        }
-
         public async Task<int> CancelUnsentRepliesAsync(string reason, DateTimeOffset now, CancellationToken ct)
         {
             await FlushAsync(ct);
@@ -293,23 +260,16 @@ internal sealed class ChatUnitOfWork : IChatUnitOfWork
             foreach (var job in unknown)
             {
                 job.Acknowledge(reason, now);
-                _deferred.Add(ReplyJobCommands.ReplyJobUpdateCommand(job));
+                Writes.Add(ReplyJobCommands.ReplyJobUpdateCommand(job));
             }
             return unknown.Count;
-        }
-
-        public Task AddTimelineEventAsync(string action, string? detail, long? messageId, DateTimeOffset now, CancellationToken ct)
-        {
-            _deferred.Add(TimelineEvents.Command(Session.TenantId, Session.Id, messageId, action, detail, now));
-            _conversationEvents.Saw(action);
-            return Task.CompletedTask;
         }
 
         /// <summary>Stores the session (and the send) as the Domain left them and commits; returns once the commit is durable.</summary>
         private async Task CommitAsync(CancellationToken ct)
         {
-            _deferred.Add(SessionCommands.SessionUpdateCommand(Session));
-            if (Job is { } job && !_jobIsNew) _deferred.Add(ReplyJobCommands.ReplyJobUpdateCommand(job));
+            Writes.Add(SessionCommands.SessionUpdateCommand(Session));
+            if (Job is { } job && !_jobIsNew) Writes.Add(ReplyJobCommands.ReplyJobUpdateCommand(job));
             await FlushAsync(ct);
             if (Job is { } added && _jobIsNew)
             {
@@ -318,17 +278,17 @@ internal sealed class ChatUnitOfWork : IChatUnitOfWork
                 _jobIsNew = false;
             }
             await _tx.CommitAsync(ct);
-            _metrics.ReplyJobFinished(HybridFlowMetrics.Outcomes.Cancelled, _cancelledJobs + _handoffCancels.Sum(c => Math.Max(0, c.RecordsAffected)));
-            _conversationEvents.Report(_metrics, Session);
+            _metrics.ReplyJobFinished(HybridFlowMetrics.Outcomes.Cancelled, _cancelledJobs + CancelledByHandoff);
+            ConversationEvents!.Report(_metrics, Session);
         }
 
         /// <summary>Sends the deferred writes; called before any statement whose result depends on them.</summary>
         private async Task FlushAsync(CancellationToken ct)
         {
-            if (_deferred.Count == 0) return;
+            if (Writes.Count == 0) return;
             await using var batch = new NpgsqlBatch(_connection, _tx);
-            foreach (var command in _deferred) batch.BatchCommands.Add(command);
-            _deferred.Clear();
+            foreach (var write in Writes) batch.BatchCommands.Add(AsStatement(write));
+            Writes.Clear();
             await batch.ExecuteNonQueryAsync(ct);
         }
 

@@ -1,7 +1,6 @@
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Domain.Sessions;
 using HybridFlow.Infrastructure.Observability;
-using HybridFlow.Infrastructure.Persistence.Notify;
 using HybridFlow.Infrastructure.Persistence.Postgres;
 using HybridFlow.Infrastructure.Persistence.ReplyJobs;
 using HybridFlow.Infrastructure.Persistence.Sessions;
@@ -277,22 +276,14 @@ internal sealed class SharedChatTransactions
     }
 
     /// <summary>One webhook's part of a transaction, as its decision sees it.</summary>
-    private sealed class Member : ILockedChat
+    /// <remarks>Its writes (<see cref="DeferredChatWrites"/>) join the group's statements where they can (<see cref="MoveWritesTo"/>).</remarks>
+    private sealed class Member : DeferredChatWrites
     {
-        /// <summary>
-        /// In the order the decision made them: a timeline event or a queued reply, kept as rows so the group can write
-        /// them together (<see cref="GroupedWrites"/>), or any other statement.
-        /// </summary>
-        private readonly List<object> _writes = [];
-        /// <summary>Their RecordsAffected, once committed, are cancelled jobs for the metric.</summary>
-        private readonly List<NpgsqlBatchCommand> _handoffCancels = [];
-        private readonly Security.SecretProtector _secrets;
         private ChatSession? _session;
-        private ConversationEventTracker? _conversationEvents;
 
         public Member(InstanceContext instance, string chatId, NewChatMessage message, DateTimeOffset now, Security.SecretProtector secrets)
+            : base(secrets)
         {
-            _secrets = secrets;
             Instance = instance;
             ChatId = chatId;
             Message = message;
@@ -314,7 +305,7 @@ internal sealed class SharedChatTransactions
         public TaskCompletionSource<MemberEnd> Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public ChatSession Session => _session ?? throw new InvalidOperationException("The session is not open yet.");
+        public override ChatSession Session => _session ?? throw new InvalidOperationException("The session is not open yet.");
 
         /// <summary>What the conversation list shows of the chat besides <see cref="ChatSession"/>, read with it.</summary>
         public const string InboxColumns = ", s.contact_name, s.resolved_at IS NOT NULL AS resolved";
@@ -348,7 +339,7 @@ internal sealed class SharedChatTransactions
             _session = columns.Session.Read(row);
             _storedContactName = row.GetTextOrNull(columns.ContactName);
             _resolved = row.GetBoolean(columns.Resolved);
-            _conversationEvents = new ConversationEventTracker(_session);
+            ConversationEvents = new ConversationEventTracker(_session);
         }
 
         public void SetOpened(long? messageId)
@@ -375,40 +366,7 @@ internal sealed class SharedChatTransactions
             if (_resolved)
                 changes.Add(new TimelineRow(Session.TenantId, Session.Id, Appended!.MessageId,
                     Application.Common.TimelineActions.Reopened, "the customer wrote", Now));
-            _writes.InsertRange(0, changes);
-        }
-
-        public Task EnqueueReplyAsync(long triggerMessageId, DateTimeOffset dueAt, DateTimeOffset now, string? correlationId, CancellationToken ct)
-        {
-            _writes.Add(new ReplyEnqueueRow(Session.TenantId, Session.Id, triggerMessageId, dueAt, now, correlationId));
-            return Task.CompletedTask;
-        }
-
-        public Task AddTimelineEventAsync(string action, string? detail, long? messageId, DateTimeOffset now, CancellationToken ct)
-        {
-            _writes.Add(new TimelineRow(Session.TenantId, Session.Id, messageId, action, detail, now));
-            _conversationEvents?.Saw(action);
-            return Task.CompletedTask;
-        }
-
-        public Task EnqueueNoticeAsync(HybridFlow.Domain.Replies.ReplyJob notice, long? triggerMessageId, string? correlationId, CancellationToken ct)
-        {
-            _writes.Add(ReplyJobCommands.EnqueueNoticeCommand(notice, triggerMessageId, correlationId));
-            return Task.CompletedTask;
-        }
-
-        public Task CancelRepliesForHandoffAsync(string cancelledAction, string reason, long? messageId, DateTimeOffset now, CancellationToken ct)
-        {
-            var cancel = ReplyJobCommands.CancelUnsentCommand(Session.TenantId, Session.Id, HybridFlow.Domain.Replies.ReplyJobKindSets.SilencedByHandoff, reason, cancelledAction, messageId, now);
-            _writes.Add(cancel);
-            _handoffCancels.Add(cancel);
-            return Task.CompletedTask;
-        }
-
-        public Task EnqueueNotificationAsync(HandoffNotification notification, DateTimeOffset now, CancellationToken ct)
-        {
-            _writes.Add(NotifyCommands.NotifyDeliveryCommand(notification, Session.Id, now, _secrets));
-            return Task.CompletedTask;
+            Writes.InsertRange(0, changes);
         }
 
         /// <summary>
@@ -431,8 +389,8 @@ internal sealed class SharedChatTransactions
         public void ReportConversationEvents(HybridFlowMetrics metrics)
         {
             if (!Ended.Task.IsCompletedSuccessfully || Ended.Task.Result != MemberEnd.Committed) return;
-            _conversationEvents?.Report(metrics, Session);
-            metrics.ReplyJobFinished(HybridFlowMetrics.Outcomes.Cancelled, _handoffCancels.Sum(c => Math.Max(0, c.RecordsAffected)));
+            ConversationEvents?.Report(metrics, Session);
+            metrics.ReplyJobFinished(HybridFlowMetrics.Outcomes.Cancelled, CancelledByHandoff);
         }
 
         /// <summary>The decision failed: after an appended message, the transaction must not commit.</summary>
@@ -457,8 +415,8 @@ internal sealed class SharedChatTransactions
         /// </summary>
         public void MoveWritesTo(NpgsqlBatch batch, GroupedWrites grouped)
         {
-            var joinsGroup = _writes.TrueForAll(w => w is TimelineRow or ReplyEnqueueRow) && _writes.Count(w => w is ReplyEnqueueRow) <= 1;
-            foreach (var write in _writes)
+            var joinsGroup = Writes.TrueForAll(w => w is TimelineRow or ReplyEnqueueRow) && Writes.Count(w => w is ReplyEnqueueRow) <= 1;
+            foreach (var write in Writes)
             {
                 switch (write)
                 {
@@ -468,18 +426,12 @@ internal sealed class SharedChatTransactions
                     case ReplyEnqueueRow r when joinsGroup:
                         grouped.Replies.Add(r);
                         break;
-                    case TimelineRow t:
-                        batch.BatchCommands.Add(TimelineEvents.Command(t.TenantId, t.SessionId, t.MessageId, t.Action, t.Detail, t.At));
-                        break;
-                    case ReplyEnqueueRow r:
-                        batch.BatchCommands.Add(ReplyJobCommands.EnqueueReplyCommand(r));
-                        break;
                     default:
-                        batch.BatchCommands.Add((NpgsqlBatchCommand)write);
+                        batch.BatchCommands.Add(AsStatement(write));
                         break;
                 }
             }
-            _writes.Clear();
+            Writes.Clear();
             grouped.Sessions.Add(Session);
         }
     }
