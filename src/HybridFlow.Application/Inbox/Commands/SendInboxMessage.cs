@@ -58,11 +58,12 @@ public sealed class SendInboxMessageCommandHandler : IRequestHandler<SendInboxMe
 
     private async Task TakeOverAsync(long sessionId, InboxUser user, CancellationToken ct)
     {
-        await using var tx = await _store.OpenAsync(_access.Scope(), sessionId, ct);
-        if (tx is null) return; // taken by someone else meanwhile
-        var now = _time.GetUtcNow();
-        if (tx.Conversation.TakeOver(user.Id) != ConversationOutcome.Assigned) return;
-        await tx.AddTimelineEventAsync(TimelineActions.Assigned, $"to {user.DisplayName} (took the conversation over)", now, ct);
-        await tx.CommitAsync(ct);
+        // Not found: taken by someone else meanwhile, out of this caller's sight.
+        await _store.UpdateConversationAsync(_access.Scope(), sessionId, async (work, ct) =>
+        {
+            if (work.Conversation.TakeOver(user.Id) != ConversationOutcome.Assigned) return false;
+            await work.AddTimelineEventAsync(TimelineActions.Assigned, $"to {user.DisplayName} (took the conversation over)", _time.GetUtcNow(), ct);
+            return true;
+        }, ct);
     }
 }

@@ -60,27 +60,28 @@ public sealed class UpdateConversationCommandHandler : IRequestHandler<UpdateCon
     {
         var now = _time.GetUtcNow();
         var actor = (await _access.CurrentPersonAsync(ct)).DisplayName;
-        await using (var tx = await _store.OpenAsync(_access.Scope(), c.SessionId, ct) ?? throw new NotFoundException("Conversation", c.SessionId))
+        var found = await _store.UpdateConversationAsync(_access.Scope(), c.SessionId, async (work, ct) =>
         {
-            var conversation = tx.Conversation;
-            if (c.AssigneeUserId.HasValue) await AssignAsync(tx, c.AssigneeUserId.Value, actor, now, ct);
+            var conversation = work.Conversation;
+            if (c.AssigneeUserId.HasValue) await AssignAsync(work, c.AssigneeUserId.Value, actor, now, ct);
             if (c.Tags.HasValue && conversation.Tag(c.Tags.Value ?? []) == ConversationOutcome.Tagged)
-                await tx.AddTimelineEventAsync(TimelineActions.Tagged,
+                await work.AddTimelineEventAsync(TimelineActions.Tagged,
                     conversation.Tags.Count == 0 ? $"tags cleared by {actor}" : $"{string.Join(", ", conversation.Tags)} (by {actor})", now, ct);
             if (c.Status.HasValue)
             {
                 var outcome = c.Status.Value == ConversationStatusNames.Resolved ? conversation.Resolve(now) : conversation.Reopen();
-                if (outcome == ConversationOutcome.Resolved) await tx.AddTimelineEventAsync(TimelineActions.Resolved, $"by {actor}", now, ct);
-                else if (outcome == ConversationOutcome.Reopened) await tx.AddTimelineEventAsync(TimelineActions.Reopened, $"by {actor}", now, ct);
+                if (outcome == ConversationOutcome.Resolved) await work.AddTimelineEventAsync(TimelineActions.Resolved, $"by {actor}", now, ct);
+                else if (outcome == ConversationOutcome.Reopened) await work.AddTimelineEventAsync(TimelineActions.Reopened, $"by {actor}", now, ct);
             }
-            await tx.CommitAsync(ct);
-        }
+            return true;
+        }, ct);
+        if (!found) throw new NotFoundException("Conversation", c.SessionId);
         return await _access.RequireVisibleAsync(c.SessionId, ct);
     }
 
-    private async Task AssignAsync(IConversationTransaction tx, long? assignee, string actor, DateTimeOffset now, CancellationToken ct)
+    private async Task AssignAsync(IConversationWork work, long? assignee, string actor, DateTimeOffset now, CancellationToken ct)
     {
-        var conversation = tx.Conversation;
+        var conversation = work.Conversation;
         InboxUser? user = null;
         if (assignee is { } id)
         {
@@ -93,12 +94,12 @@ public sealed class UpdateConversationCommandHandler : IRequestHandler<UpdateCon
         var outcome = conversation.AssignTo(assignee);
         if (outcome == ConversationOutcome.Assigned)
         {
-            await tx.AddTimelineEventAsync(TimelineActions.Assigned, $"to {user!.DisplayName} by {actor}", now, ct);
+            await work.AddTimelineEventAsync(TimelineActions.Assigned, $"to {user!.DisplayName} by {actor}", now, ct);
         }
         else if (outcome == ConversationOutcome.Unassigned)
         {
             var was = previous is { } p && await _inbox.FindUserAsync(p, ct) is { } before ? before.DisplayName : "a deleted user";
-            await tx.AddTimelineEventAsync(TimelineActions.Unassigned, $"from {was} by {actor}", now, ct);
+            await work.AddTimelineEventAsync(TimelineActions.Unassigned, $"from {was} by {actor}", now, ct);
         }
     }
 }

@@ -16,32 +16,24 @@ internal sealed class InboxStore : IInboxStore
 
     public InboxStore(NpgsqlDataSource db) => _db = db;
 
-    public async Task<IConversationTransaction?> OpenAsync(ConversationScope scope, long sessionId, CancellationToken ct)
+    public async Task<bool> UpdateConversationAsync(ConversationScope scope, long sessionId, Func<IConversationWork, CancellationToken, Task<bool>> decide, CancellationToken ct)
     {
         var where = new List<string>();
         var args = new DynamicParameters();
         where.Add($"s.id = {InboxQueries.Arg(args, "session_id", sessionId)}");
         InboxQueries.AddVisibility(where, args, scope);
-        var connection = await _db.OpenConnectionAsync(ct);
-        NpgsqlTransaction? tx = null;
-        try
-        {
-            tx = await connection.BeginTransactionAsync(ct);
-            var row = await connection.QuerySingleOrDefaultAsync<ConversationRow>(new CommandDefinition(
-                $"SELECT s.id, s.tenant_id, s.assignee_user_id, s.tags, s.resolved_at FROM sessions s WHERE {InboxQueries.Where(where)} FOR UPDATE",
-                args, tx, cancellationToken: ct));
-            var conversation = row is null ? null : Conversation.Restore(row.Id, row.TenantId, row.AssigneeUserId, row.Tags, row.ResolvedAt);
-            if (conversation is not null) return new ConversationTransaction(connection, tx, conversation);
-            await tx.DisposeAsync();
-            await connection.DisposeAsync();
-            return null;
-        }
-        catch
-        {
-            if (tx is not null) await tx.DisposeAsync();
-            await connection.DisposeAsync();
-            throw;
-        }
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<ConversationRow>(new CommandDefinition(
+            $"SELECT s.id, s.tenant_id, s.assignee_user_id, s.tags, s.resolved_at FROM sessions s WHERE {InboxQueries.Where(where)} FOR UPDATE",
+            args, tx, cancellationToken: ct));
+        if (row is null) return false;
+        var work = new ConversationWork(Conversation.Restore(row.Id, row.TenantId, row.AssigneeUserId, row.Tags, row.ResolvedAt));
+        if (!await decide(work, ct)) return true;
+        await using var batch = work.Writes(connection, tx);
+        await batch.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+        return true;
     }
 
     public async Task<NoteDto> AddNoteAsync(long tenantId, long sessionId, PersonDto author, string text, DateTimeOffset now, CancellationToken ct)
@@ -82,20 +74,11 @@ internal sealed class InboxStore : IInboxStore
         public DateTimeOffset CreatedAt { get; init; }
     }
 
-    private sealed class ConversationTransaction : IConversationTransaction
+    private sealed class ConversationWork(Conversation conversation) : IConversationWork
     {
-        private readonly NpgsqlConnection _connection;
-        private readonly NpgsqlTransaction _tx;
         private readonly List<NpgsqlBatchCommand> _events = [];
 
-        public ConversationTransaction(NpgsqlConnection connection, NpgsqlTransaction tx, Conversation conversation)
-        {
-            _connection = connection;
-            _tx = tx;
-            Conversation = conversation;
-        }
-
-        public Conversation Conversation { get; }
+        public Conversation Conversation { get; } = conversation;
 
         public Task AddTimelineEventAsync(string action, string? detail, DateTimeOffset now, CancellationToken ct)
         {
@@ -103,9 +86,10 @@ internal sealed class InboxStore : IInboxStore
             return Task.CompletedTask;
         }
 
-        public async Task CommitAsync(CancellationToken ct)
+        /// <summary>The conversation as the Domain left it, and its events, in one batch.</summary>
+        public NpgsqlBatch Writes(NpgsqlConnection connection, NpgsqlTransaction tx)
         {
-            await using var batch = new NpgsqlBatch(_connection, _tx);
+            var batch = new NpgsqlBatch(connection, tx);
             var c = Conversation;
             // The Conversation aggregate's own columns of the sessions row (ADR-014): only the inbox writes them.
             batch.BatchCommands.Add(new NpgsqlBatchCommand("UPDATE sessions SET assignee_user_id = $2, tags = $3, resolved_at = $4 WHERE id = $1")
@@ -119,14 +103,7 @@ internal sealed class InboxStore : IInboxStore
                 },
             });
             foreach (var e in _events) batch.BatchCommands.Add(e);
-            await batch.ExecuteNonQueryAsync(ct);
-            await _tx.CommitAsync(ct);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _tx.DisposeAsync();
-            await _connection.DisposeAsync();
+            return batch;
         }
     }
 }
