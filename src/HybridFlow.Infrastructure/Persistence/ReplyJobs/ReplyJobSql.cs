@@ -9,7 +9,7 @@ namespace HybridFlow.Infrastructure.Persistence.ReplyJobs;
 /// the one place their stored names are written out. A bulk statement binds a set as a text[] parameter
 /// (<c>status = ANY($n)</c>); where PostgreSQL needs the values in the statement's text (a partial index's predicate
 /// is proved from them, and a generic plan has no parameter values to prove it from), the set is spelled as a list
-/// (<see cref="In(IReadOnlySet{ReplyJobStatus})"/>), still from the Domain's set. ReplyJobStatusSqlTests checks those
+/// (<see cref="In(IReadOnlySet{ReplyJobStatus})"/>), still from the Domain's set. ReplyJobStatementEquivalenceTests checks those
 /// lists against the partial indexes of the migrations.
 /// </summary>
 internal static class ReplyJobSql
