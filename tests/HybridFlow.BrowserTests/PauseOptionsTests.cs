@@ -56,4 +56,33 @@ public sealed class PauseOptionsTests : BrowserTest
         await Expect(pauses.Last).ToContainTextAsync("until resumed");
         await ScreenshotAsync(page, "paused-until-resumed");
     }
+
+    [Test]
+    public async Task A_pause_length_being_chosen_is_kept_when_a_live_event_redraws_the_header()
+    {
+        var (tenantId, instance) = await Server.CreateTenantAsync();
+        var email = NewEmail("davi");
+        await Server.CreateUserAsync(tenantId, email, "Davi Lima", "agent");
+        var chat = Payloads.NewChatId();
+        await Server.CustomerWritesAsync(instance, chat, "Vocês abrem no feriado?", "Ana Prado");
+        await Eventually.HoldsAsync(() => Server.SentTexts(chat).Count == 1, "the bot answered first");
+        var sessionId = await Server.SessionIdAsync(tenantId, chat);
+
+        var page = await NewPageAsync();
+        await LoginAsync(page, email);
+        await page.Locator($"#conversation-list li[data-session-id='{sessionId}'] a").ClickAsync();
+        var timeline = page.Locator("#timeline");
+        await Expect(timeline.Locator(".bubble.bot")).ToHaveCountAsync(1);
+        await page.GetByLabel("Pause for").SelectOptionAsync(new SelectOptionValue { Label = "until I resume" });
+
+        // The customer writes, and the bot answers: each event redraws the open conversation's header.
+        await Server.CustomerWritesAsync(instance, chat, "E no domingo?");
+        await Expect(timeline.Locator(".bubble.bot")).ToHaveCountAsync(2);
+        await Expect(page.GetByLabel("Pause for")).ToHaveValueAsync("until_resumed");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pause bot" }).ClickAsync();
+        await Expect(page.Locator("#conversation-status")).ToHaveTextAsync("Paused");
+        var paused = await Server.Admin.GetFromJsonAsync<JsonElement>($"api/inbox/conversations/{sessionId}");
+        Assert.That(paused.GetProperty("paused_until").ValueKind, Is.EqualTo(JsonValueKind.Null), "paused until resumed, as chosen");
+    }
 }

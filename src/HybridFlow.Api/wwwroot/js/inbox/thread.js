@@ -150,10 +150,14 @@ export class ConversationThread {
     const c = this.conversation;
     const titleId = 'conversation-title';
     const hadFocus = this.headerElement.contains(document.activeElement) ? document.activeElement.id : null;
-    // A live event re-renders the header: a tag being typed keeps its text and focus.
+    // A live event re-renders the header: a tag being typed keeps its text and focus, and a pause length being
+    // chosen keeps the choice and focus (else the next "Pause bot" would send the default).
     const typingTag = this.headerElement.querySelector('.tag-input');
     const pendingTag = typingTag?.value ?? '';
     const tagHadFocus = typingTag !== null && typingTag === document.activeElement;
+    const pauseSelect = this.headerElement.querySelector('.pause-group select');
+    const pauseChoice = pauseSelect?.value;
+    const pauseHadFocus = pauseSelect !== null && pauseSelect === document.activeElement;
     this.conversationTitle = h('h2', { id: titleId, tabindex: '-1' }, displayName(c));
     this.view.conversationPane.setAttribute('aria-labelledby', titleId);
     const statusText = c.status === 'resolved' ? t('conv.status.resolved')
@@ -180,6 +184,9 @@ export class ConversationThread {
     const tagInput = this.headerElement.querySelector('.tag-input');
     if (tagInput && pendingTag) tagInput.value = pendingTag;
     if (tagInput && tagHadFocus) tagInput.focus();
+    const newPauseSelect = this.headerElement.querySelector('.pause-group select');
+    if (newPauseSelect && pauseChoice) newPauseSelect.value = pauseChoice;
+    if (newPauseSelect && pauseHadFocus) newPauseSelect.focus();
   }
 
   showError(error) {
