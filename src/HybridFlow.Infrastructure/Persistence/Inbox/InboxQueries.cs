@@ -51,18 +51,8 @@ internal sealed class InboxQueries : IInboxQueries
     internal static void AddVisibility(List<string> where, DynamicParameters args, ConversationScope scope)
     {
         var n = 0;
-        if (scope.SqlCondition("s.tenant_id", "s.assignee_user_id", value => Arg(args, $"visible{++n}", value)) is { } visible) where.Add(visible);
+        if (scope.SqlCondition("s.tenant_id", "s.assignee_user_id", value => SqlWhere.Arg(args, $"visible{++n}", value)) is { } visible) where.Add(visible);
     }
-
-    /// <summary>Adds a named parameter; answers its placeholder.</summary>
-    internal static string Arg(DynamicParameters args, string name, object value)
-    {
-        args.Add(name, value);
-        return "@" + name;
-    }
-
-    /// <summary>The conditions in use, joined (a statement carries only those, never "@x IS NULL OR ...").</summary>
-    internal static string Where(List<string> conditions) => conditions.Count == 0 ? "true" : string.Join(" AND ", conditions);
 
     private static readonly string NeedsAttention = ReplyJobs.ReplyJobSql.ChatNeedsAttention;
 
@@ -83,14 +73,14 @@ internal sealed class InboxQueries : IInboxQueries
         var args = new DynamicParameters();
         AddVisibility(where, args, scope);
         AddFilter(where, args, filter);
-        var countSql = $"SELECT count(*) FROM sessions s WHERE {Where(where)}";
+        var countSql = $"SELECT count(*) FROM sessions s WHERE {SqlWhere.All(where)}";
         var countArgs = new DynamicParameters(args);
-        var select = ConversationSelect(scope.ReaderUserId is { } reader ? Arg(args, "reader", reader) : null);
+        var select = ConversationSelect(scope.ReaderUserId is { } reader ? SqlWhere.Arg(args, "reader", reader) : null);
         var pageSql = $"""
             {select}
-            WHERE {Where(where)}
+            WHERE {SqlWhere.All(where)}
             ORDER BY s.last_message_minute DESC NULLS LAST, s.last_message_at DESC NULLS LAST, s.id DESC
-            LIMIT {Arg(args, "limit", pageSize)} OFFSET {Arg(args, "offset", (long)(page - 1) * pageSize)}
+            LIMIT {SqlWhere.Arg(args, "limit", pageSize)} OFFSET {SqlWhere.Arg(args, "offset", (long)(page - 1) * pageSize)}
             """;
         return (countSql, countArgs, pageSql, args);
     }
@@ -99,10 +89,10 @@ internal sealed class InboxQueries : IInboxQueries
     {
         var where = new List<string>();
         var args = new DynamicParameters();
-        where.Add($"s.id = {Arg(args, "session_id", sessionId)}");
+        where.Add($"s.id = {SqlWhere.Arg(args, "session_id", sessionId)}");
         AddVisibility(where, args, scope);
-        var select = ConversationSelect(scope.ReaderUserId is { } reader ? Arg(args, "reader", reader) : null);
-        var items = await ReadConversationsAsync(connection, $"{select} WHERE {Where(where)}", args, ct);
+        var select = ConversationSelect(scope.ReaderUserId is { } reader ? SqlWhere.Arg(args, "reader", reader) : null);
+        var items = await ReadConversationsAsync(connection, $"{select} WHERE {SqlWhere.All(where)}", args, ct);
         return items.Count == 0 ? null : items[0];
     }, ct);
 
@@ -120,20 +110,20 @@ internal sealed class InboxQueries : IInboxQueries
             case ConversationStatusFilter.Resolved: where.Add("s.resolved_at IS NOT NULL"); break;
             case ConversationStatusFilter.All: break;
         }
-        if (filter.SessionIds is { } ids) where.Add($"s.id = ANY({Arg(args, "session_ids", ids.ToArray())})");
-        if (filter.AssigneeUserId is { } assignee) where.Add($"s.assignee_user_id = {Arg(args, "assignee", assignee)}");
+        if (filter.SessionIds is { } ids) where.Add($"s.id = ANY({SqlWhere.Arg(args, "session_ids", ids.ToArray())})");
+        if (filter.AssigneeUserId is { } assignee) where.Add($"s.assignee_user_id = {SqlWhere.Arg(args, "assignee", assignee)}");
         else if (filter.Unassigned) where.Add("s.assignee_user_id IS NULL");
         // @> rather than = ANY: the GIN index on tags serves it.
-        if (filter.Tag is { } tag) where.Add($"s.tags @> ARRAY[{Arg(args, "tag", tag)}::text]");
+        if (filter.Tag is { } tag) where.Add($"s.tags @> ARRAY[{SqlWhere.Arg(args, "tag", tag)}::text]");
         if (filter.Search is { } search)
         {
-            var pattern = Arg(args, "search", "%" + EscapeLike(search) + "%");
+            var pattern = SqlWhere.Arg(args, "search", "%" + EscapeLike(search) + "%");
             // IN, not a correlated EXISTS: the matching messages are found once through messages_text_trgm_idx (V0017).
             var matches = $"s.contact_name ILIKE {pattern} OR s.id IN (SELECT m.session_id FROM messages m WHERE m.text ILIKE {pattern})";
             // A number (digits, spaces, + ( ) - .) also matches the chat id's digits; a name with a digit in it does not.
             var digits = new string(search.Where(char.IsAsciiDigit).ToArray());
             if (digits.Length >= 3 && search.All(ch => char.IsAsciiDigit(ch) || " +()-.".Contains(ch)))
-                matches += $" OR s.chat_id LIKE {Arg(args, "search_digits", "%" + digits + "%@%")}";
+                matches += $" OR s.chat_id LIKE {SqlWhere.Arg(args, "search_digits", "%" + digits + "%@%")}";
             where.Add($"({matches})");
         }
     }
@@ -199,7 +189,7 @@ internal sealed class InboxQueries : IInboxQueries
         {
             if (before is null) return "";
             var idBound = kindOrder < before.KindOrder ? long.MaxValue : kindOrder == before.KindOrder ? before.Id : long.MinValue;
-            return $"AND ({timeColumn}, {idColumn}) < ({Arg(args, $"before_at{kindOrder}", PgArg.Time(before.At))}, {Arg(args, $"before_id{kindOrder}", idBound)})";
+            return $"AND ({timeColumn}, {idColumn}) < ({SqlWhere.Arg(args, $"before_at{kindOrder}", PgArg.Time(before.At))}, {SqlWhere.Arg(args, $"before_id{kindOrder}", idBound)})";
         }
 
         var sql = $"""

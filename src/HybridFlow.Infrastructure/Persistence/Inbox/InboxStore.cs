@@ -20,12 +20,12 @@ internal sealed class InboxStore : IInboxStore
     {
         var where = new List<string>();
         var args = new DynamicParameters();
-        where.Add($"s.id = {InboxQueries.Arg(args, "session_id", sessionId)}");
+        where.Add($"s.id = {SqlWhere.Arg(args, "session_id", sessionId)}");
         InboxQueries.AddVisibility(where, args, scope);
         await using var connection = await _db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<ConversationRow>(new CommandDefinition(
-            $"SELECT s.id, s.tenant_id, s.assignee_user_id, s.tags, s.resolved_at FROM sessions s WHERE {InboxQueries.Where(where)} FOR UPDATE",
+            $"SELECT s.id, s.tenant_id, s.assignee_user_id, s.tags, s.resolved_at FROM sessions s WHERE {SqlWhere.All(where)} FOR UPDATE",
             args, tx, cancellationToken: ct));
         if (row is null) return false;
         var work = new ConversationWork(Conversation.Restore(row.Id, row.TenantId, row.AssigneeUserId, row.Tags, row.ResolvedAt));

@@ -1,6 +1,7 @@
 using Dapper;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Sessions;
+using HybridFlow.Infrastructure.Persistence.Postgres;
 using HybridFlow.Infrastructure.Persistence.ReplyJobs;
 using Npgsql;
 
@@ -43,7 +44,7 @@ internal sealed class SessionQueries : ISessionQueries
 
         await using var connection = await _db.OpenConnectionAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<SessionRow>(new CommandDefinition(
-            $"{Select} WHERE {string.Join(" AND ", where)}", args, cancellationToken: ct));
+            $"{Select} WHERE {SqlWhere.All(where)}", args, cancellationToken: ct));
         return row?.ToDto();
     }
 
@@ -68,7 +69,7 @@ internal sealed class SessionQueries : ISessionQueries
             where.Add("s.is_paused AND s.pause_reason = @pauseReason");
             args.Add("pauseReason", pauseReason);
         }
-        var condition = where.Count == 0 ? "true" : string.Join(" AND ", where);
+        var condition = SqlWhere.All(where);
         args.Add("limit", pageSize);
         args.Add("offset", (long)(page - 1) * pageSize);
 

@@ -92,7 +92,7 @@ export class ConversationMenus {
       }, t('conv.resume'));
     }
     const selectId = uid('pause-minutes');
-    const select = h('select', { id: selectId },
+    const select = h('select', { id: selectId, 'data-keep': 'pause-length' },
       h('option', { value: 'quiet_period' }, t('conv.pause_default')),
       h('option', { value: 'until_resumed' }, t('conv.pause_until_resumed')),
       pauseChoices.map((m) => h('option', { value: String(m) }, m < 60 ? t('conv.minutes', { n: m }) : t('conv.hours', { n: m / 60 }))));
@@ -113,7 +113,7 @@ export class ConversationMenus {
 
   tagsControl(c) {
     const inputId = uid('tag-input');
-    const input = h('input', { id: inputId, type: 'text', maxlength: '32', autocomplete: 'off', class: 'tag-input' });
+    const input = h('input', { id: inputId, type: 'text', maxlength: '32', autocomplete: 'off', class: 'tag-input', 'data-keep': 'new-tag' });
     const tags = c.tags ?? [];
     const add = () => {
       const tag = input.value.trim().toLowerCase();

@@ -150,14 +150,10 @@ export class ConversationThread {
     const c = this.conversation;
     const titleId = 'conversation-title';
     const hadFocus = this.headerElement.contains(document.activeElement) ? document.activeElement.id : null;
-    // A live event re-renders the header: a tag being typed keeps its text and focus, and a pause length being
-    // chosen keeps the choice and focus (else the next "Pause bot" would send the default).
-    const typingTag = this.headerElement.querySelector('.tag-input');
-    const pendingTag = typingTag?.value ?? '';
-    const tagHadFocus = typingTag !== null && typingTag === document.activeElement;
-    const pauseSelect = this.headerElement.querySelector('.pause-group select');
-    const pauseChoice = pauseSelect?.value;
-    const pauseHadFocus = pauseSelect !== null && pauseSelect === document.activeElement;
+    // A live event re-renders the header: what is being typed or chosen (a control marked data-keep: the new tag,
+    // the pause length) keeps its value and focus, else a half-typed tag is lost or "Pause bot" sends the default.
+    const kept = new Map([...this.headerElement.querySelectorAll('[data-keep]')].map((e) => [e.dataset.keep, e.value]));
+    const keptFocus = this.headerElement.contains(document.activeElement) ? document.activeElement.dataset.keep : undefined;
     this.conversationTitle = h('h2', { id: titleId, tabindex: '-1' }, displayName(c));
     this.view.conversationPane.setAttribute('aria-labelledby', titleId);
     const statusText = c.status === 'resolved' ? t('conv.status.resolved')
@@ -181,12 +177,11 @@ export class ConversationThread {
       this.menus.tagsControl(c),
       h('p', { class: 'form-error', role: 'alert', id: 'conversation-error', hidden: true }));
     if (hadFocus) document.getElementById(hadFocus)?.focus();
-    const tagInput = this.headerElement.querySelector('.tag-input');
-    if (tagInput && pendingTag) tagInput.value = pendingTag;
-    if (tagInput && tagHadFocus) tagInput.focus();
-    const newPauseSelect = this.headerElement.querySelector('.pause-group select');
-    if (newPauseSelect && pauseChoice) newPauseSelect.value = pauseChoice;
-    if (newPauseSelect && pauseHadFocus) newPauseSelect.focus();
+    for (const control of this.headerElement.querySelectorAll('[data-keep]')) {
+      const value = kept.get(control.dataset.keep);
+      if (value) control.value = value;
+      if (keptFocus === control.dataset.keep) control.focus();
+    }
   }
 
   showError(error) {
