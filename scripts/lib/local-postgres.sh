@@ -160,7 +160,9 @@ hf_port_in_use() {
 hf_free_port() {
   local port taken i
   for ((i = 0; i < 200; i++)); do
-    port=$((20000 + RANDOM % 30000))
+    # Below Linux's ephemeral range (32768-60999): a port chosen now and bound later must not be taken meanwhile by
+    # some outgoing connection (a benchmark's fake upstreams lost theirs that way).
+    port=$((20000 + RANDOM % 12000))
     for taken in "$@"; do [[ "$port" == "$taken" ]] && continue 2; done
     if ! hf_port_in_use "$port"; then
       printf '%s\n' "$port"
