@@ -3,6 +3,7 @@ using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Inbox;
 using HybridFlow.Domain.Inbox;
 using HybridFlow.Infrastructure.Persistence.Postgres;
+using HybridFlow.Infrastructure.Persistence.ReadModels;
 using HybridFlow.Infrastructure.Persistence.Timeline;
 using Npgsql;
 using NpgsqlTypes;

@@ -59,16 +59,6 @@ internal static class SessionCommands
         BatchCommand("UPDATE sessions SET contact_name = COALESCE($2::text, contact_name), resolved_at = NULL WHERE id = $1",
             sessionId, TextOrNull(contactName));
 
-    /// <summary>The paused chats due to be resumed: a takeover whose person went quiet, or a pause whose time is up.</summary>
-    public static NpgsqlCommand AutoResumeCandidatesCommand(this NpgsqlConnection c, DateTimeOffset now, int limit) => c.Command("""
-        SELECT s.id, t.resume_after_minutes FROM sessions s JOIN tenants t ON t.id = s.tenant_id
-        WHERE s.is_paused
-          AND ((s.pause_reason = 'human_takeover' AND (s.last_human_at IS NULL OR s.last_human_at + make_interval(mins => t.resume_after_minutes) <= $1))
-            OR (s.pause_reason IN ('manual', 'handoff_requested') AND s.paused_until <= $1))
-        ORDER BY s.paused_until NULLS FIRST, s.id
-        LIMIT $2
-        """, null, now, limit);
-
     // Group commit (ADR-011): the chats of a shared transaction, one statement per table.
 
     /// <summary>Creates the chats' missing sessions. Rows go in the group's lock order, so concurrent inserts of one new chat cannot deadlock.</summary>
