@@ -10,9 +10,10 @@ namespace HybridFlow.Infrastructure.Persistence.ReplyJobs;
 
 /// <summary>
 /// The durable outbox of replies (kind <c>reply</c>: the model's, or a POST to the tenant's workflow): claiming due jobs;
-/// what they need is read by <see cref="ReplyContextQueries"/>. Their lifecycle is the Domain's <see cref="HybridFlow.Domain.Replies.ReplyJob"/>; every
-/// step from the collision check on (the send, its failures, its proof) is a unit of work of the job's chat
-/// (<see cref="ChatTransactions.ChatUnitOfWork"/>), as for the send-message API's sends.
+/// what they need is read by <see cref="ReplyContextQueries"/>. Their lifecycle is the Domain's
+/// <see cref="HybridFlow.Domain.Replies.ReplyJob"/>; every step from the collision check on (the send, its failures, its
+/// proof) is a unit of work of the job's chat (<see cref="ChatTransactions.ChatUnitOfWork"/>), as for the send-message
+/// API's sends.
 /// </summary>
 internal sealed class ReplyJobStore : IReplyJobStore
 {
