@@ -16,9 +16,9 @@ using HybridFlow.Infrastructure.Persistence.LlmUsage;
 using HybridFlow.Infrastructure.Persistence.Messages;
 using HybridFlow.Infrastructure.Persistence.Notify;
 using HybridFlow.Infrastructure.Persistence.Postgres;
+using HybridFlow.Infrastructure.Persistence.ReadModels;
 using HybridFlow.Infrastructure.Persistence.ReplyJobs;
 using HybridFlow.Infrastructure.Persistence.Sessions;
-using HybridFlow.Infrastructure.Persistence.Stats;
 using HybridFlow.Infrastructure.Persistence.Tenants;
 using HybridFlow.Infrastructure.Persistence.Timeline;
 using HybridFlow.Infrastructure.Replies;
@@ -132,12 +132,13 @@ public static class DependencyInjection
         services.AddSingleton(sp => sp.Settings<EnvironmentSettings>().InboxStream());
         services.AddSingleton(sp => sp.Settings<EnvironmentSettings>().InboxQueries());
         services.AddSingleton<InboxEventStore>();
+        services.AddSingleton<InboxEventQueries>();
         services.AddSingleton<Realtime.InboxEventFeed>();
         services.AddSingleton<IInboxEventFeed>(sp => sp.GetRequiredService<Realtime.InboxEventFeed>());
         services.AddSingleton<IInboxStreamSlots, Realtime.InboxStreamSlots>();
         services.AddSingleton(_ => new InboxPollerDataSource(connectionString));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<Realtime.InboxEventPoller>(sp,
-            new InboxEventStore(sp.GetRequiredService<InboxPollerDataSource>().Source)));
+            new InboxEventQueries(sp.GetRequiredService<InboxPollerDataSource>().Source)));
         services.AddHostedService(sp => sp.GetRequiredService<Realtime.InboxEventPoller>());
         return services;
     }

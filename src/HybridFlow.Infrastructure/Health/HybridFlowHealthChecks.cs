@@ -26,7 +26,7 @@ public static class HybridFlowHealthChecks
             // word the healthy answer).
             .Add(new HealthCheckRegistration(Database, sp => new NpgSqlHealthCheck(new NpgSqlHealthCheckOptions(sp.GetRequiredService<NpgsqlDataSource>())
             {
-                CommandText = "SELECT count(*) FROM schema_migrations",
+                CommandText = Persistence.Postgres.MigrationRunner.AppliedCountSql,
                 HealthCheckResultBuilder = applied => HealthCheckResult.Healthy($"{applied} migrations applied"),
             }), HealthStatus.Unhealthy, tags: null, timeout: TimeSpan.FromSeconds(3)))
             .AddCheck<LlmHealthCheck>(Llm)

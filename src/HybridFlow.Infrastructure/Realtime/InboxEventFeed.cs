@@ -4,6 +4,7 @@ using HybridFlow.Application.Inbox.Events;
 using HybridFlow.Infrastructure.Observability;
 using HybridFlow.Infrastructure.Persistence;
 using HybridFlow.Infrastructure.Persistence.Inbox;
+using HybridFlow.Infrastructure.Persistence.ReadModels;
 using Microsoft.Extensions.Logging;
 
 namespace HybridFlow.Infrastructure.Realtime;
@@ -20,6 +21,7 @@ internal sealed class InboxEventFeed : IInboxEventFeed
     /// <summary>Ids remembered so that an event is never published twice.</summary>
     private const int RememberedIds = 20_000;
 
+    private readonly InboxEventQueries _events;
     private readonly InboxEventStore _store;
     private readonly HybridFlowMetrics _metrics;
     private readonly ILogger<InboxEventFeed> _logger;
@@ -28,8 +30,9 @@ internal sealed class InboxEventFeed : IInboxEventFeed
     private readonly HashSet<long> _published = [];
     private readonly Queue<long> _publishedOrder = new();
 
-    public InboxEventFeed(InboxEventStore store, HybridFlowMetrics metrics, ILogger<InboxEventFeed> logger)
+    public InboxEventFeed(InboxEventQueries events, InboxEventStore store, HybridFlowMetrics metrics, ILogger<InboxEventFeed> logger)
     {
+        _events = events;
         _store = store;
         _metrics = metrics;
         _logger = logger;
@@ -44,7 +47,7 @@ internal sealed class InboxEventFeed : IInboxEventFeed
     }
 
     public Task<IReadOnlyList<InboxEvent>> ReplayAsync(long afterId, long? tenantId, TimeSpan window, int limit, CancellationToken ct) =>
-        _store.ReplayAsync(afterId, tenantId, window, limit, ct);
+        _events.ReplayAsync(afterId, tenantId, window, limit, ct);
 
     public Task<int> PurgeAsync(TimeSpan keep, CancellationToken ct) => _store.PurgeAsync(keep, ct);
 

@@ -1,5 +1,5 @@
 using HybridFlow.Infrastructure.Persistence;
-using HybridFlow.Infrastructure.Persistence.Inbox;
+using HybridFlow.Infrastructure.Persistence.ReadModels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -26,7 +26,7 @@ internal sealed class InboxEventPoller : BackgroundService
     public static readonly TimeSpan GapLookBack = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
-    private readonly InboxEventStore _store;
+    private readonly InboxEventQueries _store;
     private readonly InboxEventFeed _feed;
     private readonly TimeSpan _interval;
     private readonly TimeProvider _time;
@@ -35,7 +35,7 @@ internal sealed class InboxEventPoller : BackgroundService
     /// <summary>The highest event id read so far; -1 until the first poll.</summary>
     private long _highest = -1;
 
-    public InboxEventPoller(InboxEventStore store, InboxEventFeed feed, InboxStreamOptions options, TimeProvider time, ILogger<InboxEventPoller> logger)
+    public InboxEventPoller(InboxEventQueries store, InboxEventFeed feed, InboxStreamOptions options, TimeProvider time, ILogger<InboxEventPoller> logger)
     {
         _store = store;
         _feed = feed;

@@ -26,7 +26,7 @@ public sealed class BusinessHoursTests
         Assert.That((int)patch.StatusCode, Is.EqualTo(200), await patch.Content.ReadAsStringAsync());
         // The pipeline reads tenants through a short cache. A wait for time itself: InstanceCache counts its TTL on
         // Environment.TickCount64, not on the app's clock.
-        await Task.Delay(HybridFlow.Infrastructure.Persistence.Instances.InstanceCache.TimeToLive + TimeSpan.FromSeconds(1));
+        await Task.Delay(HybridFlow.Infrastructure.Persistence.ReadModels.InstanceCache.TimeToLive + TimeSpan.FromSeconds(1));
         return instance;
     }
 

@@ -123,7 +123,7 @@ public sealed class HandoffTests
             receiver.NewHook(NotifySecret), tenantId);
         // A wait for time itself: the row was changed behind the API, so the pipeline sees it once its instance cache's TTL
         // (on Environment.TickCount64, not the app's clock) has run out.
-        await Task.Delay(HybridFlow.Infrastructure.Persistence.Instances.InstanceCache.TimeToLive + TimeSpan.FromSeconds(1));
+        await Task.Delay(HybridFlow.Infrastructure.Persistence.ReadModels.InstanceCache.TimeToLive + TimeSpan.FromSeconds(1));
         var chat = Payloads.NewChatId();
 
         Assert.That(await app.DeliverAsync(instance, Payloads.CustomerText(chat, "atendente")), Is.EqualTo("handoff_requested"));

@@ -1,5 +1,5 @@
 using HybridFlow.Application.Inbox;
-using HybridFlow.Infrastructure.Persistence.Inbox;
+using HybridFlow.Infrastructure.Persistence.ReadModels;
 using HybridFlow.IntegrationTests.Support;
 using System.Net.Http.Json;
 using Npgsql;

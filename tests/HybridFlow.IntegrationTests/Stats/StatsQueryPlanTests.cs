@@ -1,4 +1,4 @@
-using HybridFlow.Infrastructure.Persistence.Stats;
+using HybridFlow.Infrastructure.Persistence.ReadModels;
 using HybridFlow.IntegrationTests.Support;
 using Npgsql;
 

@@ -202,7 +202,7 @@ internal sealed class ChatUnitOfWork : IChatUnitOfWork
         public async Task<long> RecordSentMessageAsync(NewChatMessage message, CancellationToken ct)
         {
             await FlushAsync(ct);
-            return await _connection.RecordSentMessageAsync(_tx, Session.Id, message, ct);
+            return await _connection.RecordSentMessageAsync(_tx, Session.TenantId, Session.InstanceId, Session.Id, message, ct);
         }
 
         public async Task<MessageAppendResult> AppendMessageAsync(NewChatMessage m, CancellationToken ct)

@@ -2,10 +2,12 @@ using Dapper;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Inbox;
 using HybridFlow.Domain.Inbox;
+using HybridFlow.Infrastructure.Persistence.Messages;
 using HybridFlow.Infrastructure.Persistence.Postgres;
+using HybridFlow.Infrastructure.Persistence.ReadModels;
+using HybridFlow.Infrastructure.Persistence.Sessions;
 using HybridFlow.Infrastructure.Persistence.Timeline;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace HybridFlow.Infrastructure.Persistence.Inbox;
 
@@ -25,8 +27,7 @@ internal sealed class InboxStore : IInboxStore
         await using var connection = await _db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<ConversationRow>(new CommandDefinition(
-            $"SELECT s.id, s.tenant_id, s.assignee_user_id, s.tags, s.resolved_at FROM sessions s WHERE {SqlWhere.All(where)} FOR UPDATE",
-            args, tx, cancellationToken: ct));
+            SessionCommands.LockConversationSql(SqlWhere.All(where)), args, tx, cancellationToken: ct));
         if (row is null) return false;
         var work = new ConversationWork(Conversation.Restore(row.Id, row.TenantId, row.AssigneeUserId, row.Tags, row.ResolvedAt));
         if (!await decide(work, ct)) return true;
@@ -52,9 +53,9 @@ internal sealed class InboxStore : IInboxStore
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
         // The newest message in the thread's order (unread counts compare with it); messages are only ever added, so it never moves back.
-        await connection.ExecuteAsync(new CommandDefinition("""
+        await connection.ExecuteAsync(new CommandDefinition($"""
             INSERT INTO inbox_reads (session_id, user_id, last_read_message_id, read_at)
-            SELECT @sessionId, @userId, COALESCE((SELECT m.id FROM messages m WHERE m.session_id = @sessionId ORDER BY m.sent_at DESC, m.id DESC LIMIT 1), 0), @now
+            SELECT @sessionId, @userId, COALESCE({MessageCommands.NewestMessageIdOf("@sessionId")}, 0), @now
             ON CONFLICT (session_id, user_id) DO UPDATE SET last_read_message_id = EXCLUDED.last_read_message_id, read_at = EXCLUDED.read_at
             """, new { sessionId, userId, now = PgArg.Time(now) }, cancellationToken: ct));
     }
@@ -91,17 +92,8 @@ internal sealed class InboxStore : IInboxStore
         {
             var batch = new NpgsqlBatch(connection, tx);
             var c = Conversation;
-            // The Conversation aggregate's own columns of the sessions row (ADR-014): only the inbox writes them.
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("UPDATE sessions SET assignee_user_id = $2, tags = $3, resolved_at = $4 WHERE id = $1")
-            {
-                Parameters =
-                {
-                    new NpgsqlParameter { Value = c.SessionId },
-                    new NpgsqlParameter { Value = c.AssigneeUserId ?? (object)DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint },
-                    new NpgsqlParameter { Value = c.Tags.ToArray() },
-                    new NpgsqlParameter { Value = c.ResolvedAt?.UtcDateTime ?? (object)DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz },
-                },
-            });
+            // The Conversation aggregate's own columns of the sessions row (ADR-014): only the inbox changes them.
+            batch.BatchCommands.Add(SessionCommands.ConversationUpdateCommand(c));
             foreach (var e in _events) batch.BatchCommands.Add(e);
             return batch;
         }

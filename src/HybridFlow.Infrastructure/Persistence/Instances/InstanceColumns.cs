@@ -7,8 +7,8 @@ using HybridFlow.Infrastructure.Persistence.Tenants;
 namespace HybridFlow.Infrastructure.Persistence.Instances;
 
 /// <summary>
-/// An instance with its tenant's policy, read by column name: <see cref="Select"/> needs <c>instances i JOIN tenants t</c>,
-/// and its names do not clash with the columns of sessions or reply_jobs, so a query may select them beside those.
+/// An instance with its tenant's policy, read by column name: <see cref="Select"/> needs the instance as <c>i</c> and its
+/// tenant as <c>t</c> (the read models join them), and its names do not clash with the columns of sessions or reply_jobs, so a query may select them beside those.
 /// </summary>
 internal static class InstanceColumns
 {

@@ -1,5 +1,6 @@
 using HybridFlow.Application.Instances;
 using HybridFlow.Infrastructure.Persistence.Postgres;
+using HybridFlow.Infrastructure.Persistence.ReadModels;
 using HybridFlow.Infrastructure.Persistence.Tenants;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,5 @@
 using HybridFlow.Infrastructure.Persistence.Postgres;
+using HybridFlow.Infrastructure.Persistence.ReadModels;
 using Dapper;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Infrastructure.Persistence.Timeline;
@@ -12,20 +13,8 @@ internal sealed class MediaMessageStore : IMediaMessageStore
 
     public MediaMessageStore(NpgsqlDataSource db) => _db = db;
 
-    public async Task<IReadOnlyList<TriggerMessage>> LoadTriggerMessagesAsync(long jobId, CancellationToken ct)
-    {
-        await using var connection = await _db.OpenConnectionAsync(ct);
-        // The raw body (several kB) only for the media that need it.
-        var rows = await connection.QueryAsync<TriggerMessageRow>(new CommandDefinition("""
-            SELECT m.id, m.provider_message_id, m.message_type, m.text, m.media_text,
-                   CASE WHEN m.message_type IN ('audioMessage', 'imageMessage') THEN m.raw::text END AS raw_json,
-                   m.deleted_at IS NOT NULL AS deleted
-            FROM reply_jobs j JOIN messages m ON m.id = ANY (j.trigger_message_ids)
-            WHERE j.id = @jobId
-            ORDER BY date_trunc('second', m.sent_at), m.id
-            """, new { jobId }, cancellationToken: ct));
-        return rows.Select(r => new TriggerMessage(r.Id, r.ProviderMessageId, r.MessageType, r.Text, r.MediaText, r.RawJson, r.Deleted)).ToList();
-    }
+    public Task<IReadOnlyList<TriggerMessage>> LoadTriggerMessagesAsync(long jobId, CancellationToken ct) =>
+        ReplyContextQueries.LoadTriggerMessagesAsync(_db, jobId, ct);
 
     public async Task SaveMediaTextAsync(long messageId, string mediaText, CancellationToken ct)
     {
@@ -41,16 +30,5 @@ internal sealed class MediaMessageStore : IMediaMessageStore
             {TimelineEvents.Insert}
             SELECT tenant_id, session_id, id, @action, @detail, @now FROM messages WHERE id = @messageId
             """, new { messageId, action, detail = PgArg.Text(detail), now = PgArg.Time(now) }, cancellationToken: ct));
-    }
-
-    private sealed class TriggerMessageRow
-    {
-        public long Id { get; init; }
-        public string ProviderMessageId { get; init; } = "";
-        public string MessageType { get; init; } = "";
-        public string? Text { get; init; }
-        public string? MediaText { get; init; }
-        public string? RawJson { get; init; }
-        public bool Deleted { get; init; }
     }
 }

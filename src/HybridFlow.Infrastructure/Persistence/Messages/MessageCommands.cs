@@ -2,6 +2,7 @@ using HybridFlow.Domain.Messages;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Infrastructure.Persistence.ChatTransactions;
 using HybridFlow.Infrastructure.Persistence.Postgres;
+using HybridFlow.Infrastructure.Persistence.Sessions;
 using Npgsql;
 using NpgsqlTypes;
 using static HybridFlow.Infrastructure.Persistence.Postgres.PgArrays;
@@ -12,12 +13,12 @@ namespace HybridFlow.Infrastructure.Persistence.Messages;
 internal static class MessageCommands
 {
     /// <summary>Appends the group's messages (group commit); a duplicate (already stored) returns no row.</summary>
-    private const string AppendMessagesSql = """
+    private static readonly string AppendMessagesSql = $"""
         INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, raw, sent_at, created_at)
         SELECT k.tenant_id, k.instance_id, s.id, k.provider_message_id, k.direction, k.message_type, k.text, k.raw::jsonb, k.sent_at, now()
         FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
              AS k(tenant_id, instance_id, chat_id, provider_message_id, direction, message_type, text, raw, sent_at)
-        CROSS JOIN LATERAL (SELECT s.id FROM sessions s WHERE s.instance_id = k.instance_id AND s.chat_id = k.chat_id LIMIT 1) s
+        CROSS JOIN LATERAL {SessionCommands.SessionIdOfChat("k.instance_id", "k.chat_id")} s
         ON CONFLICT (instance_id, provider_message_id) DO NOTHING
         RETURNING id, session_id, provider_message_id
         """;
@@ -41,6 +42,10 @@ internal static class MessageCommands
         return await insert.ExecuteScalarAsync(ct) is long id ? id : null;
     }
 
+    /// <summary>The newest message of a thread in the thread's order, as a scalar subquery on <paramref name="sessionId"/> (an SQL expression).</summary>
+    public static string NewestMessageIdOf(string sessionId) =>
+        $"(SELECT m.id FROM messages m WHERE m.session_id = {sessionId} ORDER BY m.sent_at DESC, m.id DESC LIMIT 1)";
+
     public static async Task<MessageDirection?> FindMessageDirectionAsync(this NpgsqlConnection c, NpgsqlTransaction tx, long instanceId,
         string providerMessageId, CancellationToken ct)
     {
@@ -51,26 +56,27 @@ internal static class MessageCommands
 
     /// <summary>
     /// Stores a message we sent, or finds it when its echo got there first (then it gets its sender, when the inbox sent it).
-    /// Inside the caller's transaction, which must already hold the session's lock.
+    /// Inside the caller's transaction, which must already hold the session's lock (its tenant and instance are the session's).
     /// </summary>
-    public static async Task<long> RecordSentMessageAsync(this NpgsqlConnection c, NpgsqlTransaction tx, long sessionId, NewChatMessage message, CancellationToken ct)
+    public static async Task<long> RecordSentMessageAsync(this NpgsqlConnection c, NpgsqlTransaction tx, long tenantId, long instanceId, long sessionId,
+        NewChatMessage message, CancellationToken ct)
     {
         await using var cmd = c.Command("""
             WITH inserted AS (
                 INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, raw, sent_at, created_at, sent_by_user_id)
-                SELECT s.tenant_id, s.instance_id, s.id, $2, $3, $4, $5, $6, $7, now(), $8 FROM sessions s WHERE s.id = $1
+                VALUES ($9, $10, $1, $2, $3, $4, $5, $6, $7, now(), $8)
                 ON CONFLICT (instance_id, provider_message_id) DO NOTHING
                 RETURNING id),
             echoed AS (
-                UPDATE messages m SET sent_by_user_id = $8 FROM sessions s
-                WHERE $8::bigint IS NOT NULL AND s.id = $1 AND m.instance_id = s.instance_id AND m.provider_message_id = $2 AND m.sent_by_user_id IS NULL)
+                UPDATE messages m SET sent_by_user_id = $8
+                WHERE $8::bigint IS NOT NULL AND m.instance_id = $10 AND m.provider_message_id = $2 AND m.sent_by_user_id IS NULL)
             SELECT id FROM inserted
             UNION ALL
-            SELECT m.id FROM messages m JOIN sessions s ON s.instance_id = m.instance_id
-            WHERE s.id = $1 AND m.provider_message_id = $2
+            SELECT m.id FROM messages m
+            WHERE m.instance_id = $10 AND m.provider_message_id = $2
             LIMIT 1
             """, tx, sessionId, message.ProviderMessageId, message.Direction.ToName(), message.MessageType, message.Text,
-            JsonbText.Sanitized(message.RawJson), message.SentAt, message.SentByUserId ?? (object)new NullOf(NpgsqlDbType.Bigint));
+            JsonbText.Sanitized(message.RawJson), message.SentAt, message.SentByUserId ?? (object)new NullOf(NpgsqlDbType.Bigint), tenantId, instanceId);
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 }

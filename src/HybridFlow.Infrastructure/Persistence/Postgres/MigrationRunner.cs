@@ -15,6 +15,9 @@ namespace HybridFlow.Infrastructure.Persistence.Postgres;
 /// </summary>
 internal sealed class MigrationRunner
 {
+    /// <summary>How many migrations were applied (the health check's query).</summary>
+    public const string AppliedCountSql = "SELECT count(*) FROM schema_migrations";
+
     private const long AdvisoryLockKey = 0x4879_6272_6964; // "Hybrid"
     internal const string ResourcePrefix = "migrations.";
     private readonly NpgsqlDataSource _dataSource;

@@ -38,6 +38,9 @@ internal static class ReplyJobSql
 
     private static NpgsqlParameter TextArray(string[] names) => new() { Value = names, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
 
+    /// <summary>The chat (session id) of a send, as a scalar subquery on its id <paramref name="sendId"/> (an SQL expression).</summary>
+    public static string SessionIdOfSend(string sendId) => $"(SELECT session_id FROM reply_jobs WHERE id = {sendId})";
+
     /// <summary>
     /// "Needs attention", the one definition: the chat was flagged for a person, or a send of it could not be proved
     /// sent or not. Needs <c>sessions s</c>.

@@ -1,5 +1,8 @@
+using HybridFlow.Domain.Inbox;
 using HybridFlow.Domain.Sessions;
+using HybridFlow.Infrastructure.Persistence.Instances;
 using HybridFlow.Infrastructure.Persistence.Postgres;
+using HybridFlow.Infrastructure.Persistence.ReplyJobs;
 using Npgsql;
 using NpgsqlTypes;
 using static HybridFlow.Infrastructure.Persistence.Postgres.PgArrays;
@@ -37,13 +40,13 @@ internal static class SessionCommands
 
     /// <summary>Locks a session by its instance's name and chat id (and tenant, when given).</summary>
     public static NpgsqlCommand LockByChatCommand(this NpgsqlConnection c, NpgsqlTransaction tx, string? instanceName, string? chatId, long? tenantId) => c.Command($"""
-        SELECT {SessionColumns} FROM sessions s JOIN instances i ON i.id = s.instance_id
+        SELECT {SessionColumns} FROM sessions s {InstanceSql.JoinInstance("s.instance_id")}
         WHERE i.instance_name = $1 AND s.chat_id = $2 AND ($3::bigint IS NULL OR s.tenant_id = $3) FOR UPDATE OF s
         """, tx, instanceName, chatId, BigintOrNull(tenantId));
 
     /// <summary>Locks the session of a send (a reply_jobs row), before the send itself: the lock order of every chat transaction.</summary>
     public static NpgsqlCommand LockForSendCommand(this NpgsqlConnection c, NpgsqlTransaction tx, long sendId) => c.Command(
-        $"SELECT {SessionColumns} FROM sessions s WHERE s.id = (SELECT session_id FROM reply_jobs WHERE id = $1) FOR UPDATE", tx, sendId);
+        $"SELECT {SessionColumns} FROM sessions s WHERE s.id = {ReplyJobSql.SessionIdOfSend("$1")} FOR UPDATE", tx, sendId);
 
     /// <summary>Stores the session as the domain left it (no indexed column changes, so the update stays HOT).</summary>
     public static NpgsqlBatchCommand SessionUpdateCommand(ChatSession s) => BatchCommand("""
@@ -59,15 +62,29 @@ internal static class SessionCommands
         BatchCommand("UPDATE sessions SET contact_name = COALESCE($2::text, contact_name), resolved_at = NULL WHERE id = $1",
             sessionId, TextOrNull(contactName));
 
-    /// <summary>The paused chats due to be resumed: a takeover whose person went quiet, or a pause whose time is up.</summary>
-    public static NpgsqlCommand AutoResumeCandidatesCommand(this NpgsqlConnection c, DateTimeOffset now, int limit) => c.Command("""
-        SELECT s.id, t.resume_after_minutes FROM sessions s JOIN tenants t ON t.id = s.tenant_id
-        WHERE s.is_paused
-          AND ((s.pause_reason = 'human_takeover' AND (s.last_human_at IS NULL OR s.last_human_at + make_interval(mins => t.resume_after_minutes) <= $1))
-            OR (s.pause_reason IN ('manual', 'handoff_requested') AND s.paused_until <= $1))
-        ORDER BY s.paused_until NULLS FIRST, s.id
-        LIMIT $2
-        """, null, now, limit);
+    /// <summary>
+    /// Locks a conversation, the inbox's Conversation aggregate: its own columns of the sessions row, which only the inbox
+    /// changes (<see cref="ConversationUpdateCommand"/>). <paramref name="condition"/> is on <c>sessions s</c>.
+    /// </summary>
+    public static string LockConversationSql(string condition) =>
+        $"SELECT s.id, s.tenant_id, s.assignee_user_id, s.tags, s.resolved_at FROM sessions s WHERE {condition} FOR UPDATE";
+
+    /// <summary>Stores the conversation as the Domain left it: the assignee, the tags and the resolution.</summary>
+    public static NpgsqlBatchCommand ConversationUpdateCommand(Conversation c) =>
+        new("UPDATE sessions SET assignee_user_id = $2, tags = $3, resolved_at = $4 WHERE id = $1")
+        {
+            Parameters =
+            {
+                new NpgsqlParameter { Value = c.SessionId },
+                new NpgsqlParameter { Value = c.AssigneeUserId ?? (object)DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint },
+                new NpgsqlParameter { Value = c.Tags.ToArray() },
+                new NpgsqlParameter { Value = c.ResolvedAt?.UtcDateTime ?? (object)DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+            },
+        };
+
+    /// <summary>The id of a chat's session, as a scalar subquery on the chat's instance id and chat id (SQL expressions).</summary>
+    public static string SessionIdOfChat(string instanceId, string chatId) =>
+        $"(SELECT s.id FROM sessions s WHERE s.instance_id = {instanceId} AND s.chat_id = {chatId} LIMIT 1)";
 
     // Group commit (ADR-011): the chats of a shared transaction, one statement per table.
 

@@ -1,4 +1,4 @@
-using HybridFlow.Infrastructure.Persistence.Instances;
+using HybridFlow.Infrastructure.Persistence.ReadModels;
 using HybridFlow.Application.Tenants;
 using HybridFlow.Infrastructure.Persistence.Postgres;
 using Microsoft.EntityFrameworkCore;

@@ -2,7 +2,7 @@ using Dapper;
 using HybridFlow.Application.Timeline;
 using Npgsql;
 
-namespace HybridFlow.Infrastructure.Persistence.Timeline;
+namespace HybridFlow.Infrastructure.Persistence.ReadModels;
 
 /// <summary>
 /// The timeline merges two tables in SQL so paging stays exact. Ties on time put a message before the events it

@@ -3,7 +3,7 @@ using HybridFlow.Application.Stats;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace HybridFlow.Infrastructure.Persistence.Stats;
+namespace HybridFlow.Infrastructure.Persistence.ReadModels;
 
 /// <summary>
 /// A tenant's stats in two statements and one round trip: the conversation counts (messages by their WhatsApp time,

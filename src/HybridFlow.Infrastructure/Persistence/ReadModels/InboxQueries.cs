@@ -3,10 +3,11 @@ using Dapper;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Inbox;
+using HybridFlow.Infrastructure.Persistence.Inbox;
 using HybridFlow.Infrastructure.Persistence.Postgres;
 using Npgsql;
 
-namespace HybridFlow.Infrastructure.Persistence.Inbox;
+namespace HybridFlow.Infrastructure.Persistence.ReadModels;
 
 /// <summary>
 /// The inbox's reads. The list is one statement per page (plus its count): the unread count, the last message (a LATERAL

@@ -5,7 +5,7 @@ using HybridFlow.Infrastructure.Persistence.Postgres;
 using HybridFlow.Infrastructure.Persistence.ReplyJobs;
 using Npgsql;
 
-namespace HybridFlow.Infrastructure.Persistence.Sessions;
+namespace HybridFlow.Infrastructure.Persistence.ReadModels;
 
 /// <summary>The admin API's session reads (GET /api/sessions); "needs attention" is the reply-job owner's one definition.</summary>
 internal sealed class SessionQueries : ISessionQueries
@@ -108,11 +108,21 @@ internal sealed class SessionQueries : ISessionQueries
     public async Task<IReadOnlyList<(long SessionId, TimeSpan QuietPeriod)>> FindAutoResumeCandidatesAsync(DateTimeOffset now, int limit, CancellationToken ct)
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
-        await using var cmd = connection.AutoResumeCandidatesCommand(now, limit);
+        await using var cmd = AutoResumeCandidatesCommand(connection, now, limit);
         var candidates = new List<(long, TimeSpan)>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         int id = reader.GetOrdinal("id"), resumeAfter = reader.GetOrdinal("resume_after_minutes");
         while (await reader.ReadAsync(ct)) candidates.Add((reader.GetInt64(id), TimeSpan.FromMinutes(reader.GetInt32(resumeAfter))));
         return candidates;
     }
+
+    /// <summary>The paused chats due to be resumed: a takeover whose person went quiet, or a pause whose time is up.</summary>
+    private static NpgsqlCommand AutoResumeCandidatesCommand(NpgsqlConnection c, DateTimeOffset now, int limit) => c.Command("""
+        SELECT s.id, t.resume_after_minutes FROM sessions s JOIN tenants t ON t.id = s.tenant_id
+        WHERE s.is_paused
+          AND ((s.pause_reason = 'human_takeover' AND (s.last_human_at IS NULL OR s.last_human_at + make_interval(mins => t.resume_after_minutes) <= $1))
+            OR (s.pause_reason IN ('manual', 'handoff_requested') AND s.paused_until <= $1))
+        ORDER BY s.paused_until NULLS FIRST, s.id
+        LIMIT $2
+        """, null, now, limit);
 }

@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
 using Dapper;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Infrastructure.Persistence.Instances;
 using Npgsql;
 
-namespace HybridFlow.Infrastructure.Persistence.Instances;
+namespace HybridFlow.Infrastructure.Persistence.ReadModels;
 
 /// <summary>
 /// Instance lookups for the webhook, cached for a few seconds: every webhook needs one and they almost never change.
