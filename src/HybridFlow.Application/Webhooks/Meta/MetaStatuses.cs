@@ -3,8 +3,8 @@ using HybridFlow.Domain.Messages;
 namespace HybridFlow.Application.Webhooks.Meta;
 
 /// <summary>
-/// Meta's statuses on HybridFlow's ranks (sent, delivered, read, played move a message forward only), and a failure's
-/// readable reason for the timeline: the error code Meta gives, with what it means.
+/// A Cloud API failure's readable reason for the timeline: the error code Meta gives, with what it means (the other
+/// statuses map onto HybridFlow's ranks through <see cref="MessageStatus.FromMeta"/>).
 /// </summary>
 public static class MetaStatuses
 {
@@ -39,16 +39,6 @@ public static class MetaStatuses
         [368] = "temporarily blocked for policy violations",
         [10] = "permission denied",
         [4] = "too many API calls",
-    };
-
-    /// <summary>The rank a status moves to; null for <c>failed</c> (see <see cref="MessageStatus.Failed"/>) and for a status HybridFlow does not know.</summary>
-    public static MessageStatus? ToMessageStatus(string status) => status switch
-    {
-        "sent" => MessageStatus.ServerAck,
-        "delivered" => MessageStatus.DeliveryAck,
-        "read" => MessageStatus.Read,
-        "played" => MessageStatus.Played,
-        _ => null,
     };
 
     /// <summary>What the timeline says of a failure: <c>131047: more than 24 hours since …</c>; Meta's own title when the code is not known here.</summary>
