@@ -111,7 +111,8 @@ public sealed partial class FakeGraphApi
     /// <summary>The body as Meta puts it on the wire: non-ASCII as lowercase <c>\uXXXX</c>, <c>/</c> as <c>\/</c>.</summary>
     public static byte[] WireBytes(JsonNode webhook)
     {
-        var text = webhook.ToJsonString(Relaxed);
+        // The encoder writes what it must escape (an emoji's surrogates) in upper case; Meta's hex digits are lower case.
+        var text = System.Text.RegularExpressions.Regex.Replace(webhook.ToJsonString(Relaxed), @"(?<!\\)\\u([0-9A-F]{4})", m => "\\u" + m.Groups[1].Value.ToLowerInvariant());
         var wire = new StringBuilder(text.Length + 64);
         foreach (var c in text)
         {

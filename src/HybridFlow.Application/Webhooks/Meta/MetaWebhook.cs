@@ -58,6 +58,8 @@ public static class MetaWebhookParser
 
     public static MetaWebhook Parse(ReadOnlyMemory<byte> body)
     {
+        // The JSON reader leaves string contents unchecked: bytes that are not UTF-8 are refused here, as Evolution's are.
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span)) throw new RequestValidationException("body", "The body is not valid UTF-8.");
         JsonDocument document;
         try
         {
@@ -227,16 +229,26 @@ public static class MetaWebhookParser
 
     private static string? StringAt(JsonElement parent, string name) => parent.ValueKind == JsonValueKind.Object ? String(parent, name) : null;
 
-    /// <summary>A string property; numbers are read as their text (a phone number id may come either way); null for anything else.</summary>
+    /// <summary>
+    /// A string property; numbers are read as their text (a phone number id may come either way); null for anything else,
+    /// and for an escaped lone surrogate, which is no text at all.
+    /// </summary>
     private static string? String(JsonElement obj, string name)
     {
         if (obj.ValueKind != JsonValueKind.Object || !obj.TryGetProperty(name, out var v)) return null;
-        return v.ValueKind switch
+        try
         {
-            JsonValueKind.String => v.GetString(),
-            JsonValueKind.Number => v.GetRawText(),
-            _ => null,
-        };
+            return v.ValueKind switch
+            {
+                JsonValueKind.String => v.GetString(),
+                JsonValueKind.Number => v.GetRawText(),
+                _ => null,
+            };
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>An identifier: present, not blank, no longer than 512 characters, without control characters.</summary>
