@@ -21,9 +21,8 @@ public sealed class MetaWebhooksController : ControllerBase
     /// <summary>The verification handshake: <c>hub.challenge</c> as plain text when <c>hub.verify_token</c> is the app's and <c>hub.mode</c> is subscribe.</summary>
     [HttpGet("webhooks/meta")]
     [HttpGet("webhooks/meta/{instanceName}")]
-    [Produces("text/plain")]
-    [ProducesResponseType(typeof(string), 200)]
-    [ProducesResponseType(typeof(ProblemDetails), 403)]
+    [ProducesResponseType(typeof(string), 200, "text/plain")]
+    [ProducesResponseType(typeof(ProblemDetails), 403, "application/problem+json")]
     public async Task<ContentResult> Verify(
         string? instanceName, [FromQuery(Name = "hub.mode")] string? mode, [FromQuery(Name = "hub.verify_token")] string? verifyToken,
         [FromQuery(Name = "hub.challenge")] string? challenge, CancellationToken ct) =>
