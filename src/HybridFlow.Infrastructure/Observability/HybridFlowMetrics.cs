@@ -225,6 +225,8 @@ internal sealed class HybridFlowMetrics : IHybridFlowMetrics
     {
         foreach (var outcome in Outcomes.All) _replyJobs.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
         foreach (var e in ConversationEvents.All) _conversationEvents.Add(0, new KeyValuePair<string, object?>("event", e));
+        // From zero, so that an alert on its increase sees the first unknown number too.
+        _metaUnknownPhoneNumbers.Add(0);
     }
 
     private IEnumerable<Measurement<T>> Observe<T>(Func<ReplyQueueSnapshot, T> read) where T : struct =>
