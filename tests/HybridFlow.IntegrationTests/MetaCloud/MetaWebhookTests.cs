@@ -268,6 +268,24 @@ public sealed class MetaWebhookTests
     }
 
     [Test]
+    public async Task AnEchoOfOurOwnSend_IsSkipped()
+    {
+        var waId = FakeGraphApi.NewWaId();
+        var chat = FakeGraphApi.ChatOf(waId);
+        var wamid = FakeGraphApi.NewInboundWamid();
+        Assert.That(await Graph.DeliverAsync(Graph.CustomerText(_phoneNumberId, waId, "Oi")), Is.EqualTo("ai_queued"));
+        // The bot's message as the reply job records it: this wamid is ours.
+        Assert.That(await Graph.DeliverAsync(Graph.OwnerEcho(_phoneNumberId, waId, "Olá! Como posso ajudar?", wamid)), Is.EqualTo("paused"));
+        await _app.ScalarAsync<long>("UPDATE messages SET direction = 'bot' WHERE provider_message_id = $1", wamid);
+        await _app.Admin.PostAsync($"/sessions/{_instance}/{chat}/resume", null);
+        var events = await CountAsync("SELECT count(*) FROM session_events e JOIN sessions s ON s.id = e.session_id WHERE s.chat_id = $1", chat);
+
+        Assert.That(await Graph.DeliverAsync(Graph.OwnerEcho(_phoneNumberId, waId, "Olá! Como posso ajudar?", wamid)), Is.EqualTo("ignored_echo"));
+        Assert.That((await _app.GetSessionAsync(_instance, chat)).GetProperty("is_paused").GetBoolean(), Is.False);
+        Assert.That(await CountAsync("SELECT count(*) FROM session_events e JOIN sessions s ON s.id = e.session_id WHERE s.chat_id = $1", chat), Is.EqualTo(events));
+    }
+
+    [Test]
     public async Task RevokeAndEditEchoes_AreRecorded()
     {
         var waId = FakeGraphApi.NewWaId();
@@ -341,6 +359,34 @@ public sealed class MetaWebhookTests
         Assert.That(await Graph.DeliverAsync(Graph.Status(_phoneNumberId, wamid, "delivered", waId, callbackData: callback)), Is.EqualTo("status_updated"));
         Assert.That(await _app.ScalarAsync<string>("SELECT provider_message_id FROM meta_send_proofs WHERE callback_data = $1", callback), Is.EqualTo(wamid));
         Assert.That(await CountAsync("SELECT count(*) FROM meta_send_proofs WHERE callback_data = $1", callback), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task TheSourceLimit_ComesBeforeTheSignature_AndTheInstanceLimit_AfterRouting()
+    {
+        await using var app = await HybridFlowApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["RATE_LIMIT_WEBHOOK_PER_MINUTE"] = "2",
+            ["RATE_LIMIT_WEBHOOK_UNAUTH_PER_MINUTE"] = "2",
+        }, realHttp: true);
+        var (_, _, phoneNumberId) = await app.CreateTenantWithMetaInstanceAsync(new { reply_mode = "off" });
+        var (_, _, otherNumber) = await app.CreateTenantWithMetaInstanceAsync(new { reply_mode = "off" });
+
+        Assert.That(await app.Graph.DeliverAsync(app.Graph.CustomerText(phoneNumberId, FakeGraphApi.NewWaId(), "1")), Is.EqualTo("recorded"));
+        Assert.That(await app.Graph.DeliverAsync(app.Graph.CustomerText(phoneNumberId, FakeGraphApi.NewWaId(), "2")), Is.EqualTo("recorded"));
+        var third = FakeGraphApi.NewWaId();
+        using (var limited = await app.Graph.PostWebhookAsync(app.Graph.CustomerText(phoneNumberId, third, "3")))
+            Assert.That((int)limited.StatusCode, Is.EqualTo(429), "the instance's budget is spent");
+        Assert.That(await app.ScalarAsync<long>("SELECT count(*) FROM sessions WHERE chat_id = $1", FakeGraphApi.ChatOf(third)), Is.Zero);
+        Assert.That(await app.Graph.DeliverAsync(app.Graph.CustomerText(otherNumber, FakeGraphApi.NewWaId(), "outro")), Is.EqualTo("recorded"),
+            "another instance behind the same address still gets through");
+
+        var wire = FakeGraphApi.WireBytes(app.Graph.CustomerText(otherNumber, FakeGraphApi.NewWaId(), "x"));
+        for (var i = 0; i < 2; i++)
+            using (var refused = await app.Graph.PostWebhookBytesAsync(wire, FakeGraphApi.Sign(wire, "wrong-secret-0123456789")))
+                Assert.That((int)refused.StatusCode, Is.EqualTo(401));
+        using var blocked = await app.Graph.PostWebhookBytesAsync(wire, FakeGraphApi.Sign(wire, app.Graph.AppSecret));
+        Assert.That((int)blocked.StatusCode, Is.EqualTo(429), "the source's refusals ran out: even a good signature waits");
     }
 
     // ---- an instance with its own Meta app ----
