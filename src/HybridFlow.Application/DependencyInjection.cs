@@ -27,6 +27,7 @@ public static class DependencyInjection
         services.AddTransient<Replies.UnconfirmedSendResolver>();
         services.AddTransient<Webhooks.WebhookReceipts>();
         services.AddTransient<Webhooks.WebhookAdmission>();
+        services.AddTransient<Webhooks.Conversation.CustomerMessages>();
         services.AddTransient<Replies.MediaPreparation>();
         services.AddTransient<Handoffs.ModelHandoffStep>();
         services.AddTransient<Replies.TokenBudgetGate>();

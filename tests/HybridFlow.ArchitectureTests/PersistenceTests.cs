@@ -36,6 +36,7 @@ public sealed class PersistenceTests
         ["login_throttles"] = "Identity/",
         ["admin_password_resets"] = "Identity/",
         ["data_protection_keys"] = "Security/",
+        ["meta_send_proofs"] = "Persistence/SendProofs/",
     };
 
     /// <summary>Queries that join several owners' tables and write nothing.</summary>

@@ -18,6 +18,8 @@ public sealed class SecurityRequirementsOperationFilter : IOperationFilter
         string[] alternatives;
         if (metadata.OfType<CronSecretAttribute>().Any()) alternatives = [SwaggerSetup.CronSecretHeader];
         else if (context.MethodInfo.DeclaringType == typeof(WebhooksController)) alternatives = [SwaggerSetup.WebhookSecretHeader, SwaggerSetup.WebhookToken];
+        else if (context.MethodInfo.DeclaringType == typeof(MetaWebhooksController))
+            alternatives = context.ApiDescription.HttpMethod == "POST" ? [SwaggerSetup.MetaSignature] : []; // the handshake is unsigned
         else if (metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any()) alternatives = [SwaggerSetup.Bearer, SwaggerSetup.ApiKeyHeader, SwaggerSetup.LoginCookie];
         else alternatives = [];
 

@@ -10,6 +10,7 @@ public static class SwaggerSetup
     public const string ApiKeyHeader = "ApiKeyHeader";
     public const string WebhookSecretHeader = "WebhookSecret";
     public const string WebhookToken = "WebhookToken";
+    public const string MetaSignature = "MetaSignature";
     public const string CronSecretHeader = "CronSecret";
     public const string LoginCookie = "LoginCookie";
 
@@ -65,6 +66,14 @@ public static class SwaggerSetup
             In = ParameterLocation.Query,
             Name = "token",
             Description = "Webhooks: the same secret as a 'token' query parameter.",
+        });
+        c.AddSecurityDefinition(MetaSignature, new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.ApiKey,
+            In = ParameterLocation.Header,
+            Name = "X-Hub-Signature-256",
+            Description = "Meta's Cloud API webhooks: sha256=<HMAC-SHA256 of the body as sent, keyed with the Meta app secret> "
+                          + "(META_APP_SECRET, or the instance's own meta_app_secret on /webhooks/meta/{instance_name}).",
         });
         c.AddSecurityDefinition(CronSecretHeader, new OpenApiSecurityScheme
         {

@@ -52,6 +52,12 @@ public static class TimelineActions
     public const string StatusUpdated = "status_updated";
     /// <summary>The customer or the owner deleted the message for everyone: its text no longer goes to the model.</summary>
     public const string MessageDeleted = "message_deleted";
+    /// <summary>Cloud API: a message of the business was not delivered (a <c>failed</c> status); the detail is Meta's code and a readable reason.</summary>
+    public const string MessageFailed = "message_failed";
+    /// <summary>Cloud API: the owner edited a message from the WhatsApp Business app; the edit is recorded as a message of its own.</summary>
+    public const string MessageEdited = "message_edited";
+    /// <summary>Cloud API: a validly signed delivery for a phone_number_id no instance has (answered 200: Meta would retry it for days).</summary>
+    public const string IgnoredUnknownNumber = "ignored_unknown_number";
     /// <summary>A voice note was transcribed; the transcript is the customer's turn.</summary>
     public const string MediaTranscribed = "media_transcribed";
     /// <summary>A photo went to the model with its caption.</summary>

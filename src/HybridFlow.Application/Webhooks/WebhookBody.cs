@@ -83,6 +83,9 @@ public sealed class WebhookBody : IDisposable
         return null;
     }
 
+    /// <summary>The bytes read so far, as they arrived (a signature is checked over them); valid until the body is disposed.</summary>
+    public ReadOnlyMemory<byte> Content => _buffer.AsMemory(0, _length);
+
     /// <summary>Parses the whole body (read to its end first) as Evolution's webhook.</summary>
     public EvolutionWebhook Parse()
     {

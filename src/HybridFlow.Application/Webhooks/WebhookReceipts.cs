@@ -1,5 +1,6 @@
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Domain.Messages;
 
 namespace HybridFlow.Application.Webhooks;
 
@@ -21,6 +22,20 @@ public sealed class WebhookReceipts
         if (receipt.Status is not { } status) return TimelineActions.IgnoredEvent;
         await _store.AdvanceStatusAsync(instance.InstanceId, receipt.ProviderMessageId, status, now, ct);
         return TimelineActions.StatusUpdated;
+    }
+
+    /// <summary>A status moving a message forward (the Cloud API's statuses); answers <c>status_updated</c>.</summary>
+    public async Task<string> AdvanceAsync(InstanceContext instance, string providerMessageId, MessageStatus status, DateTimeOffset now, CancellationToken ct)
+    {
+        await _store.AdvanceStatusAsync(instance.InstanceId, providerMessageId, status, now, ct);
+        return TimelineActions.StatusUpdated;
+    }
+
+    /// <summary>A message that was not delivered (the Cloud API's <c>failed</c>), with the reason for its timeline; answers <c>message_failed</c>.</summary>
+    public async Task<string> FailAsync(InstanceContext instance, string providerMessageId, string detail, DateTimeOffset now, CancellationToken ct)
+    {
+        await _store.RecordFailureAsync(instance.InstanceId, providerMessageId, detail, now, ct);
+        return TimelineActions.MessageFailed;
     }
 
     public async Task<string> DeleteAsync(InstanceContext instance, string providerMessageId, DateTimeOffset now, CancellationToken ct)

@@ -6,6 +6,8 @@ namespace HybridFlow.Domain.Chats;
 /// A WhatsApp chat as HybridFlow keys its session: a JID, <c>user@server</c>, such as 5511999990001@s.whatsapp.net
 /// (a phone), 123456789012345@lid (a hidden number) or 120363025246125888@g.us (a group). Well formed means one '@'
 /// with text on both sides, no spaces or control characters, and at most <see cref="MaxLength"/> characters.
+/// A Cloud API customer is keyed the same way (<see cref="TryFromMetaUser"/>): by wa_id as its phone chat, or by its
+/// business-scoped user id as <c>&lt;user_id&gt;@bsuid</c>.
 /// </summary>
 public sealed record ChatId
 {
@@ -14,6 +16,9 @@ public sealed record ChatId
     public const int PhoneDigitsMax = 20;
     private const string PhoneServer = "s.whatsapp.net";
     private const string LidServer = "lid";
+    private const string MetaUserServer = "bsuid";
+    /// <summary>The longest business-scoped user id taken (Meta's are about 20 characters: <c>US.13491208655302741918</c>).</summary>
+    public const int MetaUserIdMaxLength = 128;
     private static readonly string[] GroupOrBroadcastServers = ["g.us", "broadcast", "newsletter"];
 
     private ChatId(string value)
@@ -31,6 +36,9 @@ public sealed record ChatId
     public bool IsPhone => Server.Equals(PhoneServer, StringComparison.OrdinalIgnoreCase);
 
     public bool IsLid => Server.Equals(LidServer, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A Cloud API customer known only by its business-scoped user id (no wa_id).</summary>
+    public bool IsMetaUser => Server.Equals(MetaUserServer, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A well-formed chat id, surrounding spaces trimmed.</summary>
     public static bool TryParse(string? text, [NotNullWhen(true)] out ChatId? chatId)
@@ -77,6 +85,23 @@ public sealed record ChatId
     /// <summary>For a number already validated with <see cref="IsPhoneNumber"/>.</summary>
     public static ChatId FromPhoneNumber(string number) =>
         TryFromPhoneNumber(number, out var chatId) ? chatId : throw new FormatException("The text is not a phone number with its country code.");
+
+    /// <summary>
+    /// The chat of a Cloud API customer: by <paramref name="waId"/> (its phone number's digits) the phone chat, the same
+    /// chat Evolution keys for that number; without one, by <paramref name="userId"/>, the business-scoped user id that
+    /// usernames bring (<c>&lt;user_id&gt;@bsuid</c>). False when neither is usable.
+    /// </summary>
+    public static bool TryFromMetaUser(string? waId, string? userId, [NotNullWhen(true)] out ChatId? chatId)
+    {
+        if (TryFromPhoneNumber(waId, out chatId)) return true;
+        var id = userId?.Trim();
+        if (id is null or "" || id.Length > MetaUserIdMaxLength || id.Any(c => c == '@' || char.IsWhiteSpace(c) || char.IsControl(c))) return false;
+        chatId = new ChatId(id + "@" + MetaUserServer);
+        return true;
+    }
+
+    /// <summary>Whom the Cloud API addresses for this chat: the phone's digits (<c>to</c>), or the business-scoped user id (<c>recipient</c>); null for other chats.</summary>
+    public string? MetaRecipient => IsPhone || IsMetaUser ? Value[..Value.IndexOf('@', StringComparison.Ordinal)] : null;
 
     /// <summary>
     /// This chat's JID and, for a Brazilian mobile, the same number in its other form: 55 + area + 9 + 8 digits also

@@ -13,6 +13,11 @@ public sealed record MessageStatus
     public static readonly MessageStatus DeliveryAck = new("DELIVERY_ACK", 3);
     public static readonly MessageStatus Read = new("READ", 4);
     public static readonly MessageStatus Played = new("PLAYED", 5);
+    /// <summary>
+    /// The Cloud API's <c>failed</c>: accepted, then not delivered. It ranks as sent, so a late <c>sent</c> cannot hide it, and
+    /// it replaces a <c>sent</c> already stored; only a delivery (which proves the message arrived after all) moves past it.
+    /// </summary>
+    public static readonly MessageStatus Failed = new("FAILED", 2);
 
     // Baileys' WebMessageInfo.Status numbers, which some Evolution versions send instead of the names.
     private static readonly MessageStatus[] ByNumber = [Error, Pending, ServerAck, DeliveryAck, Read, Played];
@@ -51,6 +56,19 @@ public sealed record MessageStatus
         };
     }
 
+    /// <summary>
+    /// Meta's Cloud API status names on the same ranks: sent, delivered, read, played. <c>failed</c> is not a rank (null
+    /// here): it is an outcome of its own that the webhook records.
+    /// </summary>
+    public static MessageStatus? FromMeta(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        "sent" => ServerAck,
+        "delivered" => DeliveryAck,
+        "read" => Read,
+        "played" => Played,
+        _ => null,
+    };
+
     public static MessageStatus? FromNumber(long number) => number >= 0 && number < ByNumber.Length ? ByNumber[number] : null;
 
     public override string ToString() => Name;
@@ -67,7 +85,7 @@ public sealed record MessageDelivery(MessageStatus? Status, DateTimeOffset? Deli
     /// </summary>
     public MessageDelivery Advance(MessageStatus receipt, DateTimeOffset at)
     {
-        var status = Status is null || receipt.Rank > Status.Rank ? receipt : Status;
+        var status = Status is null || receipt.Rank > Status.Rank || (receipt == MessageStatus.Failed && receipt.Rank == Status.Rank) ? receipt : Status;
         return new MessageDelivery(
             status,
             DeliveredAt ?? (receipt.IsDelivered ? at : null),

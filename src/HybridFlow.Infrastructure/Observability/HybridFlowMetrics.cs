@@ -66,6 +66,7 @@ internal sealed class HybridFlowMetrics : IHybridFlowMetrics
     private readonly Counter<long> _handoffs;
     private readonly Counter<long> _outsideHours;
     private readonly Counter<long> _budgetHandoffs;
+    private readonly Counter<long> _metaUnknownPhoneNumbers;
     private volatile ReplyQueueSnapshot? _queue;
     private int _inboxStreams;
     private volatile Func<int>? _webhooksWaitingForTransaction;
@@ -109,6 +110,8 @@ internal sealed class HybridFlowMetrics : IHybridFlowMetrics
             "Chats handed to a person instead of answered because the tenant's monthly token budget is used up.");
         _outsideHours = Meter.CreateCounter<long>("hybridflow.outside_hours", "{message}",
             "Customer messages outside business hours, by decision (away_message_sent, ignored_outside_hours).");
+        _metaUnknownPhoneNumbers = Meter.CreateCounter<long>("hybridflow.meta.unknown_phone_numbers", "{change}",
+            "Validly signed Cloud API webhook changes for a phone_number_id no instance has (answered 200 so that Meta does not retry them).");
 
         Meter.CreateObservableGauge("hybridflow.reply_queue.depth",
             () => Observe(q => q.Waiting), "{job}", "Reply jobs waiting to be processed (pending or retrying), due or scheduled.");
@@ -158,6 +161,8 @@ internal sealed class HybridFlowMetrics : IHybridFlowMetrics
     public void BudgetHandoff() => _budgetHandoffs.Add(1);
 
     public void OutsideHours(string decision) => _outsideHours.Add(1, new KeyValuePair<string, object?>("decision", decision));
+
+    public void MetaUnknownPhoneNumber() => _metaUnknownPhoneNumbers.Add(1);
 
     /// <summary>One model call; <paramref name="errorKind"/> is null when it succeeded.</summary>
     public void LlmCallFinished(string provider, TimeSpan duration, string? errorKind)
@@ -220,6 +225,8 @@ internal sealed class HybridFlowMetrics : IHybridFlowMetrics
     {
         foreach (var outcome in Outcomes.All) _replyJobs.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
         foreach (var e in ConversationEvents.All) _conversationEvents.Add(0, new KeyValuePair<string, object?>("event", e));
+        // From zero, so that an alert on its increase sees the first unknown number too.
+        _metaUnknownPhoneNumbers.Add(0);
     }
 
     private IEnumerable<Measurement<T>> Observe<T>(Func<ReplyQueueSnapshot, T> read) where T : struct =>

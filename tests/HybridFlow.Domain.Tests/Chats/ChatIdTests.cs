@@ -132,4 +132,46 @@ public sealed class ChatIdTests
     [TestCase("120363025246125888@g.us")]
     public void WithAndWithoutNinthDigit_AnythingElse_IsOnlyItself(string chat) =>
         Assert.That(ChatId.Parse(chat).WithAndWithoutNinthDigit(), Is.EqualTo(new[] { chat }));
+
+    [Test]
+    public void TryFromMetaUser_WithAWaId_IsThePhoneChat()
+    {
+        Assert.That(ChatId.TryFromMetaUser("16505551234", "US.13491208655302741918", out var chat), Is.True);
+        Assert.That(chat!.Value, Is.EqualTo("16505551234@s.whatsapp.net"));
+        Assert.That(chat.IsPhone, Is.True);
+        Assert.That(chat.MetaRecipient, Is.EqualTo("16505551234"));
+        Assert.That(chat.Kind, Is.EqualTo(ChatKind.Direct));
+    }
+
+    [Test]
+    public void TryFromMetaUser_WithoutAWaId_IsKeyedOnTheBusinessScopedUserId()
+    {
+        Assert.That(ChatId.TryFromMetaUser(null, "US.13491208655302741918", out var chat), Is.True);
+        Assert.That(chat!.Value, Is.EqualTo("US.13491208655302741918@bsuid"));
+        Assert.That(chat.IsMetaUser, Is.True);
+        Assert.That(chat.IsPhone, Is.False);
+        Assert.That(chat.MetaRecipient, Is.EqualTo("US.13491208655302741918"));
+        Assert.That(chat.Kind, Is.EqualTo(ChatKind.Direct));
+        Assert.That(ChatId.Parse(chat.Value), Is.EqualTo(chat), "the stored form parses back");
+    }
+
+    [TestCase(null, null)]
+    [TestCase("", "  ")]
+    [TestCase("not-a-number", null)]
+    [TestCase(null, "US.1@x")]
+    [TestCase(null, "US 1349")]
+    [TestCase(null, "US.\u0001")]
+    public void TryFromMetaUser_WhenNeitherIsUsable_Refuses(string? waId, string? userId)
+    {
+        Assert.That(ChatId.TryFromMetaUser(waId, userId, out var chat), Is.False);
+        Assert.That(chat, Is.Null);
+    }
+
+    [Test]
+    public void TryFromMetaUser_WhenTheUserIdIsTooLong_Refuses() =>
+        Assert.That(ChatId.TryFromMetaUser(null, new string('U', ChatId.MetaUserIdMaxLength + 1), out _), Is.False);
+
+    [TestCase("123456789012345@lid")]
+    [TestCase("120363025246125888@g.us")]
+    public void MetaRecipient_OfAnotherChat_IsNull(string chat) => Assert.That(ChatId.Parse(chat).MetaRecipient, Is.Null);
 }

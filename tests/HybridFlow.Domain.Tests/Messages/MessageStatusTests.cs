@@ -77,4 +77,29 @@ public sealed class MessageStatusTests
         var d = MessageDelivery.None.Advance(MessageStatus.DeliveryAck, T0).Advance(MessageStatus.Error, T1);
         Assert.That(d.Status, Is.EqualTo(MessageStatus.DeliveryAck));
     }
+
+    [Test]
+    public void Advance_WhenFailedAfterSent_ShowsTheFailure()
+    {
+        var d = MessageDelivery.None.Advance(MessageStatus.ServerAck, T0).Advance(MessageStatus.Failed, T1);
+        Assert.That(d.Status, Is.EqualTo(MessageStatus.Failed));
+        Assert.That(d.DeliveredAt, Is.Null);
+    }
+
+    [Test]
+    public void Advance_WhenSentArrivesAfterFailed_StaysFailed()
+    {
+        var d = MessageDelivery.None.Advance(MessageStatus.Failed, T0).Advance(MessageStatus.ServerAck, T1);
+        Assert.That(d.Status, Is.EqualTo(MessageStatus.Failed));
+    }
+
+    [Test]
+    public void Advance_WhenFailedAfterDelivered_StaysDelivered()
+    {
+        var d = MessageDelivery.None.Advance(MessageStatus.DeliveryAck, T0).Advance(MessageStatus.Failed, T1);
+        Assert.That(d.Status, Is.EqualTo(MessageStatus.DeliveryAck));
+    }
+
+    [Test]
+    public void Failed_IsNotAStatusEvolutionNames() => Assert.That(MessageStatus.Parse("FAILED"), Is.Null);
 }

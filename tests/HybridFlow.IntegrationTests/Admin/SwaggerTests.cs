@@ -107,6 +107,7 @@ public sealed partial class SwaggerTests
                 : [];
             var expected = IsOpen(path) ? []
                 : IsAdmin(path) ? new[] { "Bearer", "ApiKeyHeader", "LoginCookie" }
+                : path.StartsWith("/webhooks/meta", StringComparison.Ordinal) ? (method == "POST" ? new[] { "MetaSignature" } : Array.Empty<string>())
                 : path.StartsWith("/webhook", StringComparison.Ordinal) ? ["WebhookSecret", "WebhookToken"]
                 : path == "/cron/auto-resume" ? ["CronSecret"]
                 : path is "/health" or "/metrics" ? [] // /metrics takes METRICS_API_KEY only when it is configured

@@ -16,10 +16,13 @@ public sealed class WebhookFuzzer
     private readonly Random _random;
     private readonly List<JsonObject> _seeds;
 
-    public WebhookFuzzer(int seed, Func<string, JsonObject> load)
+    public WebhookFuzzer(int seed, Func<string, JsonObject> load) : this(seed, load, PayloadNames) { }
+
+    /// <summary>Seeded with other payloads (the Cloud API's, Payloads/meta).</summary>
+    public WebhookFuzzer(int seed, Func<string, JsonObject> load, IReadOnlyList<string> payloadNames)
     {
         _random = new Random(seed);
-        _seeds = PayloadNames.Select(load).ToList();
+        _seeds = payloadNames.Select(load).ToList();
     }
 
     /// <summary>One body as raw bytes (it may be invalid UTF-8 or invalid JSON on purpose).</summary>

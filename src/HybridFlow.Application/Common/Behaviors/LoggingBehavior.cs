@@ -31,7 +31,7 @@ public sealed class LoggingBehavior<TRequest, TResponse> : IPipelineBehavior<TRe
         {
             response = await next();
         }
-        catch (Exception e) when (request is ReceiveEvolutionWebhookCommand)
+        catch (Exception e) when (request is ReceiveEvolutionWebhookCommand or ReceiveMetaWebhookCommand)
         {
             _metrics.WebhookHandled(RefusalAction(e), Stopwatch.GetElapsedTime(started));
             throw;

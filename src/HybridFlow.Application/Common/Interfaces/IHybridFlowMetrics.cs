@@ -22,4 +22,7 @@ public interface IHybridFlowMetrics
 
     /// <summary>A customer message outside business hours: <paramref name="decision"/> is away_message_sent or ignored_outside_hours.</summary>
     void OutsideHours(string decision);
+
+    /// <summary>A validly signed Cloud API change for a phone_number_id no instance has (answered 200, so Meta does not retry it).</summary>
+    void MetaUnknownPhoneNumber();
 }

@@ -71,6 +71,32 @@ internal sealed class MessageReceiptStore : IMessageReceiptStore
         return (bool)(await cmd.ExecuteScalarAsync(ct))! ? ReceiptTarget.Message : ReceiptTarget.Pending;
     }
 
+    public async Task<ReceiptTarget> RecordFailureAsync(long instanceId, string providerMessageId, string detail, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        // $3 the failure's rank (that of sent: it replaces a sent, never a delivery), $4 its name; only the first failure reaches the timeline.
+        await using var cmd = connection.Command($"""
+            WITH target AS (
+                SELECT id FROM messages WHERE instance_id = $1 AND provider_message_id = $2 FOR UPDATE
+            ), updated AS (
+                UPDATE messages m SET status = $4, status_rank = $3
+                FROM target WHERE m.id = target.id AND m.status_rank <= $3 AND m.status IS DISTINCT FROM $4
+                RETURNING m.id, m.tenant_id, m.session_id
+            ), noted AS (
+                {TimelineEvents.Insert}
+                SELECT tenant_id, session_id, id, '{TimelineActions.MessageFailed}', $5, $6 FROM updated
+            ), kept AS (
+                INSERT INTO pending_receipts AS p (instance_id, provider_message_id, status, status_rank, received_at)
+                SELECT $1, $2, $4, $3, $6 WHERE NOT EXISTS (SELECT 1 FROM target)
+                ON CONFLICT (instance_id, provider_message_id) DO UPDATE SET
+                    status = CASE WHEN p.status_rank <= EXCLUDED.status_rank THEN EXCLUDED.status ELSE p.status END,
+                    status_rank = GREATEST(p.status_rank, EXCLUDED.status_rank)
+            )
+            SELECT EXISTS (SELECT 1 FROM target)
+            """, null, instanceId, providerMessageId, MessageStatus.Failed.Rank, MessageStatus.Failed.Name, detail, at);
+        return (bool)(await cmd.ExecuteScalarAsync(ct))! ? ReceiptTarget.Message : ReceiptTarget.Pending;
+    }
+
     public async Task<int> SettlePendingAsync(DateTimeOffset olderThan, CancellationToken ct)
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
