@@ -24,12 +24,12 @@ internal static class MessageCommands
         """;
 
     /// <summary><see cref="AppendMessagesSql"/> with the Cloud API's media ids: used only by a group that holds one, so Evolution's statement stays as it was.</summary>
-    private const string AppendMessagesWithMediaIdSql = """
+    private static readonly string AppendMessagesWithMediaIdSql = $"""
         INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, raw, sent_at, created_at, provider_media_id)
         SELECT k.tenant_id, k.instance_id, s.id, k.provider_message_id, k.direction, k.message_type, k.text, k.raw::jsonb, k.sent_at, now(), k.provider_media_id
         FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::text[])
              AS k(tenant_id, instance_id, chat_id, provider_message_id, direction, message_type, text, raw, sent_at, provider_media_id)
-        CROSS JOIN LATERAL (SELECT s.id FROM sessions s WHERE s.instance_id = k.instance_id AND s.chat_id = k.chat_id LIMIT 1) s
+        CROSS JOIN LATERAL {SessionCommands.SessionIdOfChat("k.instance_id", "k.chat_id")} s
         ON CONFLICT (instance_id, provider_message_id) DO NOTHING
         RETURNING id, session_id, provider_message_id
         """;
