@@ -127,6 +127,17 @@ public sealed class MetaInstancesApiTests
     }
 
     [Test]
+    public async Task EvolutionsWebhookCalls_RefuseACloudInstance()
+    {
+        var name = NewName();
+        await CreateMetaAsync(name, NewPhoneNumberId());
+        var client = _app.ClientWithKey(_tenantKey);
+        await ApiAssert.ProblemAsync(await client.PostAsync($"/api/instances/{name}/test-webhook", null), 400, "provider");
+        await ApiAssert.ProblemAsync(await client.PostAsJsonAsync($"/api/instances/{name}/configure-webhook",
+            new { webhook_url_base = "https://hybridflow.example.com" }), 400, "provider");
+    }
+
+    [Test]
     public async Task Validation_AMetaCloudInstanceNeedsItsNumberAndToken_AndTheEvoFieldsAreForEvolution()
     {
         await ApiAssert.ProblemAsync(await CreateAsync(_tenantKey, new { instance_name = NewName(), provider = "meta_cloud", meta_access_token = Token }),
