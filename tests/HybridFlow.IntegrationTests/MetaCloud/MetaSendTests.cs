@@ -34,6 +34,8 @@ public sealed class MetaSendTests
         {
             ["EVOLUTION_WEBHOOK_SHARED_SECRET"] = HybridFlowApp.WebhookSecret,
             ["META_STATUS_WAIT_SECONDS"] = "3",
+            // The Graph API's timeout (EVOLUTION_TIMEOUT is the channel's), short for the held answer.
+            ["EVOLUTION_TIMEOUT"] = "2",
         });
         (_tenantId, _instance, _phoneNumberId) = await _app.CreateTenantWithMetaInstanceAsync();
         _adminKey = await _app.CreateApiKeyAsync(_tenantId, "tenant_admin");
@@ -174,6 +176,40 @@ public sealed class MetaSendTests
         Assert.That(await JobStatusAsync(chat), Is.EqualTo("sent"));
         Assert.That(await _app.ScalarAsync<string>("SELECT direction FROM messages WHERE provider_message_id = $1", wamid), Is.EqualTo("bot"));
         Assert.That(CallsTo(chat), Has.Count.EqualTo(1), "never sent twice");
+    }
+
+    [Test]
+    public async Task HeldAnswer_TimesOut_AndIsSettledByProof_NotResent()
+    {
+        var chat = NewChat();
+        var release = new TaskCompletionSource();
+        _app.Graph.HoldNext(release.Task);
+        try
+        {
+            await CustomerWritesAsync(chat, "Qual o horário?");
+            await HybridFlowApp.EventuallyAsync(async () => await JobStatusAsync(chat) == "unconfirmed", "the timeout leaves the send unproved", TimeSpan.FromSeconds(20));
+            var send = SendsTo(chat).Single();
+            var instanceId = await _app.ScalarAsync<long>("SELECT id FROM instances WHERE instance_name = $1", _instance);
+            await _app.Services.GetRequiredService<ISendProofStore>()
+                .RecordAsync(instanceId, CallbackData(send)!, FakeGraphApi.WamidOf(send)!, "delivered", _app.Clock.GetUtcNow(), CancellationToken.None);
+            await WaitForTimelineAsync(chat, "ai_send_confirmed");
+            Assert.That(CallsTo(chat), Has.Count.EqualTo(1));
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+    }
+
+    [Test]
+    public async Task ServerError_IsRetried()
+    {
+        var chat = NewChat();
+        _app.Graph.FailNext(1, status: 500);
+        await CustomerWritesAsync(chat, "Oi!");
+        await WaitForTimelineAsync(chat, "ai_replied");
+        Assert.That(await TimelineAsync(chat), Is.EqualTo(new[] { "ai_queued", "ai_retry", "ai_replied" }));
+        Assert.That(SendsTo(chat), Has.Count.EqualTo(1));
     }
 
     [Test]

@@ -123,7 +123,10 @@ public sealed partial class FakeGraphApi : IAsyncDisposable
     public void AnswerNext(int status, string body, bool anyCall = false) =>
         _scripted.Enqueue(new Scripted(ScriptedKind.Error, status, body, SendsOnly: !anyCall));
 
-    /// <summary>The next message send's (or call's) connection is reset before anything is sent (read, not acted on): nothing went out.</summary>
+    /// <summary>
+    /// The next message send's (or call's) connection is reset after the request was read, before it is acted on: nothing
+    /// went out, but the client cannot tell that from a lost answer.
+    /// </summary>
     public void DropNext(bool anyCall = false) => _scripted.Enqueue(new Scripted(ScriptedKind.DropBeforeSending, 0, "", SendsOnly: !anyCall));
 
     /// <summary>The next message send is accepted (it goes out to the customer), then its connection is reset before the answer.</summary>
