@@ -13,10 +13,7 @@ namespace HybridFlow.IntegrationTests.MetaCloud;
 /// an attempt, permanent errors are not retried), and a send whose answer was lost is proved by a stored status or left
 /// to a person, never resent.
 /// </summary>
-/// <remarks>
-/// The customer's messages reach the Cloud API instance through the Evolution webhook path (authenticated by the global
-/// shared secret), which records them the same way; the Meta webhook itself is MetaWebhookTests' subject.
-/// </remarks>
+/// <remarks>The customer's messages come in as Meta posts them: signed deliveries to /webhooks/meta.</remarks>
 public sealed class MetaSendTests
 {
     private static readonly byte[] VoiceNote = [0x4F, 0x67, 0x67, 0x53, 1, 2, 3, 4, 5];
@@ -32,7 +29,6 @@ public sealed class MetaSendTests
     {
         _app = await HybridFlowApp.StartAsync(new Dictionary<string, string?>
         {
-            ["EVOLUTION_WEBHOOK_SHARED_SECRET"] = HybridFlowApp.WebhookSecret,
             ["META_STATUS_WAIT_SECONDS"] = "3",
             // The Graph API's timeout (EVOLUTION_TIMEOUT is the channel's), short for the held answer.
             ["EVOLUTION_TIMEOUT"] = "2",
@@ -78,8 +74,8 @@ public sealed class MetaSendTests
     private static string? CallbackData(RecordedRequest send) =>
         send.Json.TryGetProperty("biz_opaque_callback_data", out var data) ? data.GetString() : null;
 
-    private async Task<string> CustomerWritesAsync(string chat, string text, string? messageId = null) =>
-        await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, text, messageId));
+    private Task<string> CustomerWritesAsync(string chat, string text, string? messageId = null) =>
+        _app.Graph.DeliverAsync(_app.Graph.CustomerText(_phoneNumberId, Digits(chat), text, messageId));
 
     [Test]
     public async Task Reply_GoesThroughGraph_WithTheTokenAndTheJobsCallbackData()
@@ -234,7 +230,7 @@ public sealed class MetaSendTests
     public async Task TypingAndRead_GoOutOnlyWhenTheBotAnswers()
     {
         var answered = NewChat();
-        var customerMessage = Payloads.NewMessageId();
+        var customerMessage = FakeGraphApi.NewInboundWamid();
         await CustomerWritesAsync(answered, "Oi!", customerMessage);
         await WaitForTimelineAsync(answered, "ai_replied");
         var read = _app.Graph.ReadCalls.Single(r => r.Json.GetProperty("message_id").GetString() == customerMessage);
@@ -244,7 +240,7 @@ public sealed class MetaSendTests
 
         // A paused chat: the bot does not answer, so nothing says "read" or "typing".
         var paused = NewChat();
-        var silent = Payloads.NewMessageId();
+        var silent = FakeGraphApi.NewInboundWamid();
         await CustomerWritesAsync(paused, "Primeira mensagem");
         await WaitForTimelineAsync(paused, "ai_replied");
         var sessionId = (await _app.GetSessionAsync(_instance, paused)).GetProperty("id").GetInt64();
@@ -258,7 +254,7 @@ public sealed class MetaSendTests
     public async Task VoiceNote_IsFetchedThroughTheMediaApi_TranscribedAndAnswered()
     {
         var chat = NewChat();
-        var id = Payloads.NewMessageId();
+        var id = FakeGraphApi.NewInboundWamid();
         const string mediaId = "1013859600285441";
         _app.Graph.AddMedia(mediaId, "audio/ogg; codecs=opus", VoiceNote);
         await _app.Admin.PatchAsync($"/api/tenants/{_tenantId}",
@@ -266,19 +262,9 @@ public sealed class MetaSendTests
         _app.Llm.TranscriptText = "Vocês abrem amanhã cedo?";
         try
         {
-            var audio = Payloads.Load("upsert_audio");
-            audio["data"]!["key"]!["remoteJid"] = chat;
-            audio["data"]!["key"]!["id"] = id;
-            audio["data"]!["messageTimestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-            Assert.That(await _app.DeliverAsync(_instance, audio), Is.EqualTo("ai_queued"));
-            // As the Meta webhook stores it: the message item, and its media id.
-            var item = new JsonObject
-            {
-                ["from"] = Digits(chat), ["id"] = id, ["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(), ["type"] = "audio",
-                ["audio"] = new JsonObject { ["mime_type"] = "audio/ogg; codecs=opus", ["sha256"] = "x", ["id"] = mediaId, ["voice"] = true },
-            };
-            await _app.ScalarAsync<int>("UPDATE messages SET provider_media_id = $1, raw = $2::jsonb WHERE provider_message_id = $3 RETURNING 1",
-                mediaId, item.ToJsonString(), id);
+            var audio = _app.Graph.CustomerMessage("messages_audio", _phoneNumberId, Digits(chat), id,
+                adjust: m => m["audio"]!["id"] = mediaId);
+            Assert.That(await _app.Graph.DeliverAsync(audio), Is.EqualTo("ai_queued"));
 
             await WaitForTimelineAsync(chat, "ai_replied");
             var mediaCalls = _app.Graph.Requests.Where(r => r.Path.Contains(mediaId, StringComparison.Ordinal)).ToList();
