@@ -1,6 +1,7 @@
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Domain.Chats;
 
 namespace HybridFlow.Application.Webhooks;
 
@@ -66,6 +67,11 @@ public sealed class WebhookAdmission
             // The credentials were checked for the body's first "instance"; the parser reads its last one.
             throw new RequestValidationException("instance", "The body names more than one instance.");
         }
+
+        // A Cloud API number hears from Meta only (/webhooks/meta, signed): an Evolution delivery for it would be a
+        // second, unsigned way in to its chats.
+        if (instance.Provider != ChannelProvider.Evolution)
+            throw new ConflictException($"Instance '{instance.InstanceName}' is a Cloud API number: its webhook is /webhooks/meta.");
 
         if (_throttle.SpendInstanceDelivery(instance.InstanceName) is { } instanceWait)
             throw new TooManyAttemptsException("The instance's webhook rate limit was reached; retry later.", instanceWait);

@@ -29,6 +29,8 @@ public sealed class MetaSendTests
     {
         _app = await HybridFlowApp.StartAsync(new Dictionary<string, string?>
         {
+            // Vouches for every instance on the Evolution path: a Cloud API instance must still refuse that path.
+            ["EVOLUTION_WEBHOOK_SHARED_SECRET"] = HybridFlowApp.WebhookSecret,
             ["META_STATUS_WAIT_SECONDS"] = "3",
             // The Graph API's timeout (EVOLUTION_TIMEOUT is the channel's), short for the held answer.
             ["EVOLUTION_TIMEOUT"] = "2",
@@ -76,6 +78,16 @@ public sealed class MetaSendTests
 
     private Task<string> CustomerWritesAsync(string chat, string text, string? messageId = null) =>
         _app.Graph.DeliverAsync(_app.Graph.CustomerText(_phoneNumberId, Digits(chat), text, messageId));
+
+    [Test]
+    public async Task AnEvolutionDelivery_ForACloudApiInstance_Is409_AndStoresNothing()
+    {
+        var chat = NewChat();
+        var response = await _app.PostWebhookAsync(_instance, Payloads.CustomerText(chat, "Oi pelo caminho errado"));
+        var problem = await ApiAssert.ProblemAsync(response, 409);
+        Assert.That(problem.GetProperty("detail").GetString(), Does.Contain("/webhooks/meta"));
+        Assert.That(await _app.ScalarAsync<long>("SELECT count(*) FROM sessions WHERE chat_id = $1", chat), Is.EqualTo(0));
+    }
 
     [Test]
     public async Task Reply_GoesThroughGraph_WithTheTokenAndTheJobsCallbackData()
