@@ -46,6 +46,8 @@ public static class DependencyInjection
         services.AddSettings<EnvironmentSettings>(configuration);
         services.AddSettings<SecretKeySettings>(configuration);
         services.AddSettings<SharedSecretSettings>(configuration);
+        services.AddSettings<MetaCloudEnvironmentSettings>(configuration);
+        services.AddSingleton(sp => sp.Settings<MetaCloudEnvironmentSettings>().MetaCloud());
         services.AddSingleton<IValidateOptions<SharedSecretSettings>>(sp => new SharedSecretSettings.StrongInProduction(sp.GetService<IHostEnvironment>()));
         services.AddSingleton(sp => sp.Settings<EnvironmentSettings>().HybridFlow());
         services.AddSingleton(sp => sp.Settings<EnvironmentSettings>().Workers());
@@ -85,6 +87,7 @@ public static class DependencyInjection
         services.AddScoped<IMessageReceiptStore, MessageReceiptStore>();
         services.AddScoped<IMediaMessageStore, MediaMessageStore>();
         services.AddScoped<IInstanceDirectory, InstanceDirectory>();
+        services.AddSingleton<ISendProofStore, Persistence.SendProofs.SendProofStore>();
         services.AddScoped<ITenantStore, TenantStore>();
         services.AddScoped<IInstanceStore, InstanceStore>();
         services.AddScoped<ISessionQueries, SessionQueries>();
@@ -100,8 +103,13 @@ public static class DependencyInjection
         // (EvolutionApiFactory.For); the pipeline's per-attempt timeouts replace HttpClient.Timeout.
         services.AddOutboundHttpClients(EvolutionApiFactory.HttpClientName, OutboundHttp.EvolutionAnswerLimit, EvolutionApiFactory.PooledConnectionIdleTimeout);
         services.AddSingleton<EvolutionApiFactory>();
-        services.AddSingleton<IWhatsAppGateway, EvolutionClient>();
-        services.AddSingleton<IWhatsAppMediaGateway, EvolutionMediaClient>();
+        services.AddSingleton<EvolutionClient>();
+        services.AddSingleton<EvolutionMediaClient>();
+        services.AddSingleton<MetaCloud.MetaCloudClient>();
+        // The channel port routes each call by the instance's provider (ADR-015).
+        services.AddSingleton<MetaCloud.WhatsAppChannelRouter>();
+        services.AddSingleton<IWhatsAppGateway>(sp => sp.GetRequiredService<MetaCloud.WhatsAppChannelRouter>());
+        services.AddSingleton<IWhatsAppMediaGateway>(sp => sp.GetRequiredService<MetaCloud.WhatsAppChannelRouter>());
         services.AddSingleton<IMediaCapabilities, Llm.MediaCapabilities>();
         services.AddSingleton<IEvolutionAdmin, EvolutionAdminClient>();
         // The workflow's answer body is never read: no cap.

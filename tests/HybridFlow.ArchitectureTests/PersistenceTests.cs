@@ -25,6 +25,7 @@ public sealed class PersistenceTests
         ["inbox_notes"] = "Inbox",
         ["inbox_reads"] = "Inbox",
         ["inbox_events"] = "Inbox",
+        ["meta_send_proofs"] = "SendProofs",
     };
 
     /// <summary>

@@ -67,14 +67,36 @@ public sealed record CreateTenantRequest(
     private static Optional<string?> Set(string? value) => value is null ? default : new(value);
 }
 
-/// <summary>POST /api/instances. <c>evo_api_key</c> and <c>webhook_secret</c> are write-only.</summary>
+/// <summary>
+/// POST /api/instances. <c>evo_api_key</c>, <c>webhook_secret</c> and the <c>meta_</c> secrets are write-only.
+/// An <c>evolution</c> instance (the default) needs <c>evo_server_url</c> and <c>evo_api_key</c>; a <c>meta_cloud</c> one
+/// (Meta's WhatsApp Cloud API) needs <c>meta_phone_number_id</c> and <c>meta_access_token</c> and takes no evo_ field.
+/// </summary>
+/// <param name="TenantId">The tenant (platform admin only; a tenant's key creates in its own).</param>
+/// <param name="InstanceName">Unique name: the Evolution instance name, or any name for a Cloud API number.</param>
+/// <param name="EvoServerUrl">Evolution's base URL (evolution only).</param>
+/// <param name="EvoApiKey">The instance token or Evolution's global key (evolution only).</param>
+/// <param name="WebhookSecret">Secret Evolution sends in X-Webhook-Secret, 16-500 characters (evolution only).</param>
+/// <param name="Provider">evolution (default) or meta_cloud.</param>
+/// <param name="MetaPhoneNumberId">The number's phone_number_id in Meta's WhatsApp Manager (digits); one instance per number.</param>
+/// <param name="MetaWabaId">The WhatsApp Business Account id (digits); needed for templates.</param>
+/// <param name="MetaAccessToken">Write-only: a system user's access token with whatsapp_business_messaging; sent to the Graph API as Bearer.</param>
+/// <param name="MetaAppSecret">Write-only: the app secret of this number's own Meta app (signs its webhooks); omit to use the platform's META_APP_SECRET.</param>
+/// <param name="MetaVerifyToken">Write-only: the webhook verify token of this number's own Meta app; omit to use the platform's META_VERIFY_TOKEN.</param>
+/// <example>{"instance_name": "shop-cloud", "provider": "meta_cloud", "meta_phone_number_id": "106540352242922", "meta_waba_id": "102290129340398", "meta_access_token": "EAAG..."}</example>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateInstanceRequest(
     long? TenantId,
     string? InstanceName,
     string? EvoServerUrl,
     string? EvoApiKey,
-    string? WebhookSecret);
+    string? WebhookSecret,
+    string? Provider = null,
+    string? MetaPhoneNumberId = null,
+    string? MetaWabaId = null,
+    string? MetaAccessToken = null,
+    string? MetaAppSecret = null,
+    string? MetaVerifyToken = null);
 
 /// <summary>
 /// Optional body of a pause: <c>minutes</c>, or <c>for</c>: <c>quiet_period</c> (the tenant's quiet period, decided on
@@ -192,11 +214,21 @@ public sealed record UpdateTenantRequest(
 /// <param name="EvoServerUrl">Evolution's base URL, e.g. https://evolution.example.com.</param>
 /// <param name="EvoApiKey">The instance token (or Evolution's global key) sent as the apikey header; cannot be null.</param>
 /// <param name="WebhookSecret">Secret Evolution sends in X-Webhook-Secret (16-500 characters); null removes it, so only the global secret or the body apikey authenticate webhooks.</param>
+/// <param name="MetaPhoneNumberId">meta_cloud only: the number's phone_number_id (digits); cannot be null.</param>
+/// <param name="MetaWabaId">meta_cloud only: the WhatsApp Business Account id (digits); null removes it.</param>
+/// <param name="MetaAccessToken">meta_cloud only, write-only: the Graph API access token; cannot be null.</param>
+/// <param name="MetaAppSecret">meta_cloud only, write-only: the number's own app secret; null falls back to META_APP_SECRET.</param>
+/// <param name="MetaVerifyToken">meta_cloud only, write-only: the number's own verify token; null falls back to META_VERIFY_TOKEN.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record UpdateInstanceRequest(
     Optional<string?> EvoServerUrl,
     Optional<string?> EvoApiKey,
-    [property: Clearable] Optional<string?> WebhookSecret);
+    [property: Clearable] Optional<string?> WebhookSecret,
+    Optional<string?> MetaPhoneNumberId = default,
+    [property: Clearable] Optional<string?> MetaWabaId = default,
+    Optional<string?> MetaAccessToken = default,
+    [property: Clearable] Optional<string?> MetaAppSecret = default,
+    [property: Clearable] Optional<string?> MetaVerifyToken = default);
 
 /// <summary>Optional body of POST /api/instances/{name}/configure-webhook.</summary>
 /// <param name="WebhookUrlBase">HybridFlow's public URL as Evolution reaches it, e.g. https://hybridflow.example.com; defaults to PUBLIC_BASE_URL.</param>

@@ -10,7 +10,10 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 
 namespace HybridFlow.Api.Controllers;
 
-/// <summary>Evolution instances (WhatsApp numbers) of a tenant. Secrets are write-only and shown masked (****1234).</summary>
+/// <summary>
+/// WhatsApp numbers of a tenant: Evolution instances, or Cloud API numbers (provider meta_cloud). Secrets are write-only
+/// and shown masked (****1234).
+/// </summary>
 [ApiController]
 [Authorize]
 [Route("api/instances")]
@@ -21,8 +24,12 @@ public sealed class InstancesController : ControllerBase
 
     public InstancesController(IMediator mediator) => _mediator = mediator;
 
-    /// <summary>Connects an Evolution instance to a tenant (platform admin or tenant_admin).</summary>
-    /// <remarks>Secrets are stored and never shown again in full. Next step: configure-webhook.</remarks>
+    /// <summary>Connects an Evolution instance or a Cloud API number to a tenant (platform admin or tenant_admin).</summary>
+    /// <remarks>
+    /// Secrets are stored and never shown again in full. Next step for Evolution: configure-webhook. For a Cloud API number
+    /// (provider meta_cloud): point the Meta app's webhook at /webhooks/meta (README, "Connect a Cloud API number"). A
+    /// meta_phone_number_id connected already is 409.
+    /// </remarks>
     [HttpPost]
     [ProducesResponseType(typeof(InstanceDto), 201)]
     [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
@@ -33,7 +40,8 @@ public sealed class InstancesController : ControllerBase
     public async Task<ActionResult<InstanceDto>> Create(CreateInstanceRequest body, CancellationToken ct)
     {
         var instance = await _mediator.Send(
-            new CreateInstanceCommand(body.TenantId, body.InstanceName, body.EvoServerUrl, body.EvoApiKey, body.WebhookSecret), ct);
+            new CreateInstanceCommand(body.TenantId, body.InstanceName, body.EvoServerUrl, body.EvoApiKey, body.WebhookSecret, body.Provider,
+                body.MetaPhoneNumberId, body.MetaWabaId, body.MetaAccessToken, body.MetaAppSecret, body.MetaVerifyToken), ct);
         return Created($"/api/instances/{Uri.EscapeDataString(instance.InstanceName)}?tenant_id={instance.TenantId}", instance);
     }
 
@@ -60,8 +68,11 @@ public sealed class InstancesController : ControllerBase
     public Task<InstanceDto> Get(string name, [FromQuery(Name = "tenant_id")] long? tenantId, CancellationToken ct) =>
         _mediator.Send(new GetInstanceQuery(name, tenantId), ct);
 
-    /// <summary>Changes the instance's Evolution URL, API key or webhook secret (platform admin or tenant_admin).</summary>
-    /// <remarks>Absent fields are kept; <c>webhook_secret: null</c> removes the instance secret.</remarks>
+    /// <summary>Changes the instance's Evolution connection or its Cloud API number and secrets (platform admin or tenant_admin).</summary>
+    /// <remarks>
+    /// Absent fields are kept; <c>webhook_secret: null</c> removes the instance secret. The evo_ fields are for evolution
+    /// instances and the meta_ fields for meta_cloud ones (400 otherwise); a meta_phone_number_id connected already is 409.
+    /// </remarks>
     /// <param name="name">The Evolution instance name.</param>
     /// <param name="tenantId">Optional: the tenant it must belong to.</param>
     /// <param name="body">The fields to change.</param>
@@ -72,8 +83,13 @@ public sealed class InstancesController : ControllerBase
     [ProducesResponseType(typeof(ProblemDetails), 401)]
     [ProducesResponseType(typeof(ProblemDetails), 403)]
     [ProducesResponseType(typeof(ProblemDetails), 404)]
+    [ProducesResponseType(typeof(ProblemDetails), 409)]
     public Task<InstanceDto> Update(string name, [FromQuery(Name = "tenant_id")] long? tenantId, UpdateInstanceRequest body, CancellationToken ct) =>
-        _mediator.Send(new UpdateInstanceCommand(name, tenantId, body.EvoServerUrl, body.EvoApiKey, body.WebhookSecret), ct);
+        _mediator.Send(new UpdateInstanceCommand(name, tenantId, body.EvoServerUrl, body.EvoApiKey, body.WebhookSecret)
+        {
+            MetaPhoneNumberId = body.MetaPhoneNumberId, MetaWabaId = body.MetaWabaId, MetaAccessToken = body.MetaAccessToken,
+            MetaAppSecret = body.MetaAppSecret, MetaVerifyToken = body.MetaVerifyToken,
+        }, ct);
 
     /// <summary>Disconnects an instance; its sessions, messages and timeline are deleted with it (platform admin or tenant_admin).</summary>
     /// <param name="name">The Evolution instance name.</param>

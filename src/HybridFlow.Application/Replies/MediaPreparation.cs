@@ -228,7 +228,7 @@ public sealed class MediaPreparation
         }
         try
         {
-            return await _gateway.DownloadMediaAsync(context.Instance, trigger.ProviderMessageId, maxBytes, correlationId, ct);
+            return await _gateway.DownloadMediaAsync(context.Instance, new MediaReference(trigger.ProviderMessageId, trigger.ProviderMediaId), maxBytes, correlationId, ct);
         }
         catch (MediaTooLargeException e)
         {

@@ -51,6 +51,19 @@ public sealed record MessageStatus
         };
     }
 
+    /// <summary>
+    /// Meta's Cloud API status names on the same ranks: sent, delivered, read, played. <c>failed</c> is not a rank (null
+    /// here): it is an outcome of its own that the webhook records.
+    /// </summary>
+    public static MessageStatus? FromMeta(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        "sent" => ServerAck,
+        "delivered" => DeliveryAck,
+        "read" => Read,
+        "played" => Played,
+        _ => null,
+    };
+
     public static MessageStatus? FromNumber(long number) => number >= 0 && number < ByNumber.Length ? ByNumber[number] : null;
 
     public override string ToString() => Name;

@@ -43,6 +43,8 @@ internal sealed class EvolutionClient : IWhatsAppGateway
 
     public async Task<SentText> SendTextAsync(OutgoingText message, CancellationToken ct)
     {
+        if (message.Template is not null)
+            throw new WhatsAppSendException("Evolution cannot send WhatsApp templates: they belong to the Cloud API.", SendFailureKind.Permanent);
         try
         {
             return await SendTextOnceAsync(message, ct);

@@ -44,11 +44,11 @@ internal sealed class EvolutionMediaClient : IWhatsAppMediaGateway
         _pipeline = EvolutionApiFactory.Pipeline(options, options.Timeout * 3);
     }
 
-    public async Task<MediaContent> DownloadMediaAsync(InstanceContext instance, string providerMessageId, long maxBytes, string? correlationId, CancellationToken ct)
+    public async Task<MediaContent> DownloadMediaAsync(InstanceContext instance, MediaReference media, long maxBytes, string? correlationId, CancellationToken ct)
     {
         try
         {
-            return await DownloadOnceAsync(instance, providerMessageId, maxBytes, correlationId, ct);
+            return await DownloadOnceAsync(instance, media.ProviderMessageId, maxBytes, correlationId, ct);
         }
         catch (MediaDownloadException e)
         {

@@ -17,6 +17,9 @@ internal sealed class SecretReencryptionService : IHostedService
     [
         ("instances", "evo_api_key", "id"),
         ("instances", "webhook_secret", "id"),
+        ("instances", "meta_access_token", "id"),
+        ("instances", "meta_app_secret", "id"),
+        ("instances", "meta_verify_token", "id"),
         ("tenants", "workflow_secret", "id"),
         ("tenants", "llm_api_key", "id"),
         ("notify_deliveries", "signing_secret", "delivery_id"),

@@ -250,12 +250,12 @@ public sealed class OutboundRedirectTests
 
         // Over Evolution's 1 MiB JSON cap, within the media's own: read.
         _public.Answer = c => ScriptedHttpServer.Json(c, 201, MediaAnswer(photo, 1000), withLength: false);
-        var content = await media.DownloadMediaAsync(instance, "MEDIA1", maxBytes, null, CancellationToken.None);
+        var content = await media.DownloadMediaAsync(instance, new MediaReference("MEDIA1"), maxBytes, null, CancellationToken.None);
         Assert.That(content.Data, Is.EqualTo(photo));
 
         // A small file in an answer padded past the media cap: refused while reading, for good.
         _public.Answer = c => ScriptedHttpServer.Json(c, 201, MediaAnswer([1, 2, 3], (int)cap), withLength: false);
-        var refused = await Assert.ThrowsAsync<MediaDownloadException>(() => media.DownloadMediaAsync(instance, "MEDIA2", maxBytes, null, CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<MediaDownloadException>(() => media.DownloadMediaAsync(instance, new MediaReference("MEDIA2"), maxBytes, null, CancellationToken.None));
         Assert.That(refused!.Message, Does.Contain($"larger than {cap} bytes"));
         Assert.That(refused.Failure, Is.EqualTo(MediaDownloadFailure.Permanent));
     }

@@ -37,6 +37,8 @@ public sealed class HybridFlowApp : IAsyncDisposable
     public string ConnectionString { get; private set; } = "";
     public FakeEvolutionServer Evolution { get; private set; } = null!;
     public FakeLlmServer Llm { get; private set; } = null!;
+    /// <summary>Meta's Graph API (META_GRAPH_URL), for Cloud API instances (<see cref="CreateTenantWithMetaInstanceAsync"/>).</summary>
+    public FakeGraphApi Graph { get; private set; } = null!;
     public TestClock Clock { get; } = new();
     /// <summary>Calls the API without credentials.</summary>
     public HttpClient Client { get; private set; } = null!;
@@ -59,6 +61,8 @@ public sealed class HybridFlowApp : IAsyncDisposable
         app.Evolution.Now = () => app.Clock.GetUtcNow();
         app.Llm = await FakeLlmServer.StartAsync();
         app.Llm.ReplyText = "Olá! Abrimos amanhã das 7h às 19h.";
+        app.Graph = await FakeGraphApi.StartAsync();
+        app.Graph.Now = () => app.Clock.GetUtcNow();
 
         var settings = new Dictionary<string, string?>
         {
@@ -82,6 +86,9 @@ public sealed class HybridFlowApp : IAsyncDisposable
             ["ADMIN_PASSWORD"] = PlatformAdminPassword,
             // Most tests scrape /metrics without a key; MetricsTests checks Production's closed default.
             ["METRICS_PUBLIC"] = "true",
+            ["META_GRAPH_URL"] = app.Graph.GraphUrl.ToString(),
+            ["META_APP_SECRET"] = app.Graph.AppSecret,
+            ["META_VERIFY_TOKEN"] = app.Graph.VerifyToken,
         };
         // Kestrel on a real loopback port, for tests that need real source addresses (SourceAddressClients).
         if (realHttp) settings["URLS"] = "http://127.0.0.1:0";
@@ -116,6 +123,7 @@ public sealed class HybridFlowApp : IAsyncDisposable
         app.Services = app._factory.Services;
         app.Admin = app._factory.CreateClient();
         app.Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        app.Graph.WebhookClient = app.Client;
         return app;
     }
 
@@ -158,6 +166,35 @@ public sealed class HybridFlowApp : IAsyncDisposable
         });
         Assert.That((int)instance.StatusCode, Is.EqualTo(201), await instance.Content.ReadAsStringAsync());
         return (tenantId, name);
+    }
+
+    /// <summary>
+    /// Creates a tenant and a Cloud API instance (provider meta_cloud) on the fake Graph API, with the platform's Meta app;
+    /// answers the instance name and its phone_number_id.
+    /// </summary>
+    public async Task<(long TenantId, string Instance, string PhoneNumberId)> CreateTenantWithMetaInstanceAsync(object? tenantFields = null,
+        string? wabaId = "102290129340398")
+    {
+        var tenantBody = JsonSerializer.SerializeToNode(tenantFields ?? new { })!.AsObject();
+        tenantBody["name"] ??= "Padaria Cloud";
+        tenantBody["system_prompt"] ??= "Você é o assistente da Padaria Cloud.";
+        var tenant = await Admin.PostAsJsonAsync("/api/tenants", tenantBody);
+        Assert.That((int)tenant.StatusCode, Is.EqualTo(201), await tenant.Content.ReadAsStringAsync());
+        var tenantId = (await tenant.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+
+        var name = "meta-" + string.Concat(Guid.NewGuid().ToString("N")[..10].Select(c => (char)('a' + Convert.ToInt32(c.ToString(), 16))));
+        var phoneNumberId = "1065" + Random.Shared.NextInt64(10_000_000_000, 99_999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var instance = await Admin.PostAsJsonAsync("/api/instances", new Dictionary<string, object?>
+        {
+            ["tenant_id"] = tenantId,
+            ["instance_name"] = name,
+            ["provider"] = "meta_cloud",
+            ["meta_phone_number_id"] = phoneNumberId,
+            ["meta_waba_id"] = wabaId,
+            ["meta_access_token"] = FakeGraphApi.DefaultAccessToken,
+        });
+        Assert.That((int)instance.StatusCode, Is.EqualTo(201), await instance.Content.ReadAsStringAsync());
+        return (tenantId, name, phoneNumberId);
     }
 
     /// <summary>Creates a tenant key (<c>tenant_admin</c> or <c>agent</c>) through the API; answers the key, shown only once.</summary>
@@ -265,5 +302,6 @@ public sealed class HybridFlowApp : IAsyncDisposable
         if (_factory is not null) await _factory.DisposeAsync();
         if (Evolution is not null) await Evolution.DisposeAsync();
         if (Llm is not null) await Llm.DisposeAsync();
+        if (Graph is not null) await Graph.DisposeAsync();
     }
 }

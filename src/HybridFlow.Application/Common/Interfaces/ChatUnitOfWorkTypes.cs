@@ -14,7 +14,8 @@ public sealed record NewChatMessage(
     string RawJson,
     DateTimeOffset SentAt,
     string? ContactName = null,
-    long? SentByUserId = null);
+    long? SentByUserId = null,
+    string? ProviderMediaId = null);
 
 /// <summary>Result of appending a message; <see cref="ExistingDirection"/> is set when the provider id was already stored.</summary>
 public sealed record MessageAppendResult(long? MessageId, MessageDirection? ExistingDirection)

@@ -17,8 +17,18 @@ public sealed class MediaDownloadException : Exception
     public MediaDownloadFailure Failure { get; }
 }
 
-/// <summary>A message that triggered a reply job. <see cref="RawJson"/> (the webhook body) only for voice notes and photos.</summary>
-public sealed record TriggerMessage(long MessageId, string ProviderMessageId, string MessageType, string? Text, string? MediaText, string? RawJson, bool Deleted);
+/// <summary>
+/// Which received file to fetch: the message's WhatsApp id (Evolution finds the media by it) and, for the Cloud API, the
+/// media id of its image or audio (<c>GET /{media-id}</c>).
+/// </summary>
+public sealed record MediaReference(string ProviderMessageId, string? ProviderMediaId = null);
+
+/// <summary>
+/// A message that triggered a reply job. <see cref="RawJson"/> (the webhook body) only for voice notes and photos.
+/// <see cref="ProviderMediaId"/>: the Cloud API's media id (null for Evolution).
+/// </summary>
+public sealed record TriggerMessage(long MessageId, string ProviderMessageId, string MessageType, string? Text, string? MediaText, string? RawJson, bool Deleted,
+    string? ProviderMediaId = null);
 
 /// <summary>The downloaded file is over the limit (the upsert claimed less, or said nothing).</summary>
 public sealed class MediaTooLargeException : Exception

@@ -7,7 +7,7 @@ namespace HybridFlow.Infrastructure.Persistence.ChatTransactions;
 /// <summary>One customer message of a shared transaction, as its opening statements need it.</summary>
 internal sealed record OpenedChatRow(
     long TenantId, long InstanceId, string ChatId, DateTimeOffset Now, DateTimeOffset SentAt, string? ContactName,
-    string ProviderMessageId, string Direction, string MessageType, string? Text, string RawJson);
+    string ProviderMessageId, string Direction, string MessageType, string? Text, string RawJson, string? ProviderMediaId = null);
 
 /// <summary>
 /// The shared transaction's opening, one statement per table for the whole group, built by the tables' owners

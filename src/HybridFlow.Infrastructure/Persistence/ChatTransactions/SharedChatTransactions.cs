@@ -329,7 +329,7 @@ internal sealed class SharedChatTransactions
         /// name, so the session's update later in the transaction changes no indexed column and is HOT (ADR-011).
         /// </summary>
         public OpenedChatRow OpenedRow() => new(Instance.Tenant.TenantId, Instance.InstanceId, ChatId, Now, Message.SentAt, Message.ContactName,
-            Message.ProviderMessageId, Message.Direction.ToName(), Message.MessageType, Message.Text, Message.RawJson);
+            Message.ProviderMessageId, Message.Direction.ToName(), Message.MessageType, Message.Text, Message.RawJson, Message.ProviderMediaId);
 
         public bool IsOpen => _session is not null;
 

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Domain.Chats;
 using HybridFlow.Domain.Tenants;
 using HybridFlow.Infrastructure.Persistence.Tenants;
 
@@ -14,6 +15,7 @@ internal static class InstanceColumns
 {
     public const string Select =
         "i.id AS instance_id, i.instance_name, i.evo_server_url, i.evo_server_url_trusted, i.evo_api_key, i.webhook_secret, " +
+        "i.provider AS instance_provider, i.meta_phone_number_id, i.meta_waba_id, i.meta_access_token, i.meta_app_secret, i.meta_verify_token, " +
         "t.id AS policy_tenant_id, t.reply_mode, t.resume_after_minutes, t.debounce_seconds, t.history_messages, t.external_sends_pause, " +
         "t.conversation::text AS conversation, t.llm_api_key, t.llm_base_url, t.llm_base_url_trusted, t.notify_url, t.notify_url_trusted, " +
         "t.workflow_secret";
@@ -23,10 +25,16 @@ internal static class InstanceColumns
     {
         public long InstanceId { get; init; }
         public string InstanceName { get; init; } = "";
-        public string EvoServerUrl { get; init; } = "";
+        public string? EvoServerUrl { get; init; }
         public bool EvoServerUrlTrusted { get; init; }
         public string? EvoApiKey { get; init; }
         public string? WebhookSecret { get; init; }
+        public string InstanceProvider { get; init; } = ChannelProviders.EvolutionName;
+        public string? MetaPhoneNumberId { get; init; }
+        public string? MetaWabaId { get; init; }
+        public string? MetaAccessToken { get; init; }
+        public string? MetaAppSecret { get; init; }
+        public string? MetaVerifyToken { get; init; }
         public long PolicyTenantId { get; init; }
         public string ReplyMode { get; init; } = "";
         public int ResumeAfterMinutes { get; init; }
@@ -63,9 +71,16 @@ internal static class InstanceColumns
             Notify = r.NotifyUrl is null ? null
                 : new NotifyTarget(r.NotifyUrl, secrets.Unprotect(r.WorkflowSecret, TenantSecrets.Context("workflow_secret", r.PolicyTenantId)), r.NotifyUrlTrusted),
         };
-        return new InstanceContext(r.InstanceId, r.InstanceName, r.EvoServerUrl,
+        var provider = ChannelProviders.Parse(r.InstanceProvider);
+        var metaCloud = provider != ChannelProvider.MetaCloud || r.MetaPhoneNumberId is null ? null
+            : new MetaCloudAccount(r.MetaPhoneNumberId, r.MetaWabaId,
+                secrets.Unprotect(r.MetaAccessToken, InstanceSecrets.Context("meta_access_token", r.InstanceId)),
+                secrets.Unprotect(r.MetaAppSecret, InstanceSecrets.Context("meta_app_secret", r.InstanceId)),
+                secrets.Unprotect(r.MetaVerifyToken, InstanceSecrets.Context("meta_verify_token", r.InstanceId)));
+        return new InstanceContext(r.InstanceId, r.InstanceName, r.EvoServerUrl ?? "",
             secrets.Unprotect(r.EvoApiKey, InstanceSecrets.Context("evo_api_key", r.InstanceId)),
-            secrets.Unprotect(r.WebhookSecret, InstanceSecrets.Context("webhook_secret", r.InstanceId)), policy, r.EvoServerUrlTrusted);
+            secrets.Unprotect(r.WebhookSecret, InstanceSecrets.Context("webhook_secret", r.InstanceId)), policy, r.EvoServerUrlTrusted,
+            provider, metaCloud);
     }
 }
 

@@ -20,7 +20,16 @@ internal sealed class InstanceCache
     private static readonly long TimeToLiveMs = (long)TimeToLive.TotalMilliseconds;
     private readonly ConcurrentDictionary<string, (InstanceContext Instance, long FetchedAt)> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task<InstanceContext?>> _lookups = new(StringComparer.Ordinal);
+    private readonly Func<InstanceContext, string?> _keyOf;
     private long _generation;
+
+    public InstanceCache() : this(i => i.InstanceName) =>
+        ByMetaPhoneNumberId = new InstanceCache(i => i.MetaCloud?.PhoneNumberId);
+
+    private InstanceCache(Func<InstanceContext, string?> keyOf) => _keyOf = keyOf;
+
+    /// <summary>The same cache for the Cloud API's lookup by phone_number_id (Meta's webhooks are routed by it); cleared with this one.</summary>
+    public InstanceCache? ByMetaPhoneNumberId { get; }
 
     public bool TryGet(string name, out InstanceContext instance) => TryGet(name, out instance, out _);
 
@@ -42,14 +51,16 @@ internal sealed class InstanceCache
 
     private void Set(InstanceContext instance, long fetchedAt)
     {
+        if (_keyOf(instance) is not { } key) return;
         if (_entries.Count > 10_000) _entries.Clear(); // instance names come from the URL: keep a flood of them bounded
-        _entries[instance.InstanceName] = (instance, fetchedAt);
+        _entries[key] = (instance, fetchedAt);
     }
 
     public void Clear()
     {
         Interlocked.Increment(ref _generation);
         _entries.Clear();
+        ByMetaPhoneNumberId?.Clear();
     }
 
     /// <summary>
@@ -124,12 +135,35 @@ internal sealed class InstanceDirectory : IInstanceDirectory
         return instance;
     }
 
+    public async Task<InstanceContext?> FindByMetaPhoneNumberIdAsync(string phoneNumberId, bool fresh, CancellationToken ct)
+    {
+        var cache = _cache.ByMetaPhoneNumberId!;
+        if (!fresh)
+        {
+            var (db, secrets) = (_db, _secrets);
+            return await cache.GetAsync(phoneNumberId, () => LookUpByPhoneNumberIdAsync(db, secrets, phoneNumberId, CancellationToken.None), ct);
+        }
+        var instance = await LookUpByPhoneNumberIdAsync(_db, _secrets, phoneNumberId, ct);
+        if (instance is not null) cache.Set(instance);
+        return instance;
+    }
+
     private static async Task<InstanceContext?> LookUpAsync(NpgsqlDataSource db, Security.SecretProtector secrets, string instanceName, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<InstanceColumns.Row>(new CommandDefinition(
             $"SELECT {InstanceColumns.Select} FROM instances i JOIN tenants t ON t.id = i.tenant_id WHERE i.instance_name = @instanceName",
             new { instanceName }, cancellationToken: ct));
+        return row is null ? null : InstanceColumns.ToContext(row, secrets);
+    }
+
+    private static async Task<InstanceContext?> LookUpByPhoneNumberIdAsync(NpgsqlDataSource db, Security.SecretProtector secrets, string phoneNumberId,
+        CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<InstanceColumns.Row>(new CommandDefinition(
+            $"SELECT {InstanceColumns.Select} FROM instances i JOIN tenants t ON t.id = i.tenant_id WHERE i.meta_phone_number_id = @phoneNumberId",
+            new { phoneNumberId }, cancellationToken: ct));
         return row is null ? null : InstanceColumns.ToContext(row, secrets);
     }
 }

@@ -1,4 +1,6 @@
+using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Instances;
+using HybridFlow.Domain.Chats;
 using HybridFlow.Infrastructure.Persistence.Postgres;
 using HybridFlow.Infrastructure.Persistence.Tenants;
 using Microsoft.EntityFrameworkCore;
@@ -24,7 +26,8 @@ internal sealed class InstanceStore : IInstanceStore
     {
         var row = new InstanceRow
         {
-            TenantId = i.TenantId, InstanceName = i.InstanceName, EvoServerUrl = i.EvoServerUrl, EvoServerUrlTrusted = i.EvoServerUrlTrusted,
+            TenantId = i.TenantId, InstanceName = i.InstanceName, Provider = i.Provider.Name(), EvoServerUrl = i.EvoServerUrl,
+            EvoServerUrlTrusted = i.EvoServerUrlTrusted, MetaPhoneNumberId = i.MetaCloud?.PhoneNumberId, MetaWabaId = i.MetaCloud?.WabaId,
             CreatedAt = now, UpdatedAt = now,
         };
         // The secrets are bound to the row's id, which exists only after the insert: both writes in one transaction.
@@ -34,12 +37,16 @@ internal sealed class InstanceStore : IInstanceStore
         {
             await _db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique)
         {
+            if (unique.ConstraintName == MetaPhoneNumberIdKey) throw new ConflictException(InstanceConflicts.MetaPhoneNumberTaken);
             return null;
         }
         row.EvoApiKey = _secrets.Protect(i.EvoApiKey, InstanceSecrets.Context("evo_api_key", row.Id));
         row.WebhookSecret = _secrets.Protect(i.WebhookSecret, InstanceSecrets.Context("webhook_secret", row.Id));
+        row.MetaAccessToken = _secrets.Protect(i.MetaCloud?.AccessToken, InstanceSecrets.Context("meta_access_token", row.Id));
+        row.MetaAppSecret = _secrets.Protect(i.MetaCloud?.AppSecret, InstanceSecrets.Context("meta_app_secret", row.Id));
+        row.MetaVerifyToken = _secrets.Protect(i.MetaCloud?.VerifyToken, InstanceSecrets.Context("meta_verify_token", row.Id));
         await _db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return ToDto(row);
@@ -76,8 +83,20 @@ internal sealed class InstanceStore : IInstanceStore
         row.WebhookSecret = patch.WebhookSecret.HasValue
             ? _secrets.Protect(patch.WebhookSecret.Value, InstanceSecrets.Context("webhook_secret", row.Id))
             : _secrets.Rebind(row.WebhookSecret, InstanceSecrets.Context("webhook_secret", row.Id));
+        if (patch.MetaPhoneNumberId.HasValue) row.MetaPhoneNumberId = patch.MetaPhoneNumberId.Value;
+        if (patch.MetaWabaId.HasValue) row.MetaWabaId = patch.MetaWabaId.Value;
+        row.MetaAccessToken = Secret(row.MetaAccessToken, patch.MetaAccessToken.HasValue, patch.MetaAccessToken.Value, "meta_access_token", row.Id);
+        row.MetaAppSecret = Secret(row.MetaAppSecret, patch.MetaAppSecret.HasValue, patch.MetaAppSecret.Value, "meta_app_secret", row.Id);
+        row.MetaVerifyToken = Secret(row.MetaVerifyToken, patch.MetaVerifyToken.HasValue, patch.MetaVerifyToken.Value, "meta_verify_token", row.Id);
         row.UpdatedAt = now;
-        await _db.SaveChangesAsync(ct);
+        try
+        {
+            await _db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: MetaPhoneNumberIdKey })
+        {
+            throw new ConflictException(InstanceConflicts.MetaPhoneNumberTaken);
+        }
         _cache.Clear();
         return ToDto(row);
     }
@@ -89,8 +108,16 @@ internal sealed class InstanceStore : IInstanceStore
         return deleted;
     }
 
+    private const string MetaPhoneNumberIdKey = "instances_meta_phone_number_id_key";
+
+    private string? Secret(string? stored, bool set, string? value, string column, long id) =>
+        set ? _secrets.Protect(value, InstanceSecrets.Context(column, id)) : _secrets.Rebind(stored, InstanceSecrets.Context(column, id));
+
     private InstanceDto ToDto(InstanceRow i) => new(
         i.Id, i.TenantId, i.InstanceName, i.Provider, i.EvoServerUrl,
         _secrets.Mask(i.EvoApiKey, InstanceSecrets.Context("evo_api_key", i.Id)), _secrets.Mask(i.WebhookSecret, InstanceSecrets.Context("webhook_secret", i.Id)),
-        i.CreatedAt, i.UpdatedAt);
+        i.CreatedAt, i.UpdatedAt, i.MetaPhoneNumberId, i.MetaWabaId,
+        _secrets.Mask(i.MetaAccessToken, InstanceSecrets.Context("meta_access_token", i.Id)),
+        _secrets.Mask(i.MetaAppSecret, InstanceSecrets.Context("meta_app_secret", i.Id)),
+        _secrets.Mask(i.MetaVerifyToken, InstanceSecrets.Context("meta_verify_token", i.Id)));
 }

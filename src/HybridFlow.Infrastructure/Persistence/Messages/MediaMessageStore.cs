@@ -18,13 +18,13 @@ internal sealed class MediaMessageStore : IMediaMessageStore
         // The raw body (several kB) only for the media that need it.
         var rows = await connection.QueryAsync<TriggerMessageRow>(new CommandDefinition("""
             SELECT m.id, m.provider_message_id, m.message_type, m.text, m.media_text,
-                   CASE WHEN m.message_type IN ('audioMessage', 'imageMessage') THEN m.raw::text END AS raw_json,
-                   m.deleted_at IS NOT NULL AS deleted
+                   CASE WHEN m.message_type IN ('audioMessage', 'imageMessage') OR m.provider_media_id IS NOT NULL THEN m.raw::text END AS raw_json,
+                   m.deleted_at IS NOT NULL AS deleted, m.provider_media_id
             FROM reply_jobs j JOIN messages m ON m.id = ANY (j.trigger_message_ids)
             WHERE j.id = @jobId
             ORDER BY date_trunc('second', m.sent_at), m.id
             """, new { jobId }, cancellationToken: ct));
-        return rows.Select(r => new TriggerMessage(r.Id, r.ProviderMessageId, r.MessageType, r.Text, r.MediaText, r.RawJson, r.Deleted)).ToList();
+        return rows.Select(r => new TriggerMessage(r.Id, r.ProviderMessageId, r.MessageType, r.Text, r.MediaText, r.RawJson, r.Deleted, r.ProviderMediaId)).ToList();
     }
 
     public async Task SaveMediaTextAsync(long messageId, string mediaText, CancellationToken ct)
@@ -52,5 +52,6 @@ internal sealed class MediaMessageStore : IMediaMessageStore
         public string? MediaText { get; init; }
         public string? RawJson { get; init; }
         public bool Deleted { get; init; }
+        public string? ProviderMediaId { get; init; }
     }
 }

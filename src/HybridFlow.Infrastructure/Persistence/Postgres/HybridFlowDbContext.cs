@@ -57,6 +57,11 @@ internal sealed class HybridFlowDbContext : DbContext
             e.Property(i => i.EvoServerUrlTrusted).HasColumnName("evo_server_url_trusted");
             e.Property(i => i.EvoApiKey).HasColumnName("evo_api_key");
             e.Property(i => i.WebhookSecret).HasColumnName("webhook_secret");
+            e.Property(i => i.MetaPhoneNumberId).HasColumnName("meta_phone_number_id");
+            e.Property(i => i.MetaWabaId).HasColumnName("meta_waba_id");
+            e.Property(i => i.MetaAccessToken).HasColumnName("meta_access_token");
+            e.Property(i => i.MetaAppSecret).HasColumnName("meta_app_secret");
+            e.Property(i => i.MetaVerifyToken).HasColumnName("meta_verify_token");
             e.Property(i => i.CreatedAt).HasColumnName("created_at");
             e.Property(i => i.UpdatedAt).HasColumnName("updated_at");
             e.HasIndex(i => i.InstanceName).IsUnique();
