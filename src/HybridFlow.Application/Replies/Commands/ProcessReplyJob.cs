@@ -3,6 +3,7 @@ using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Common.Security;
 using HybridFlow.Application.Handoffs;
 using HybridFlow.Application.Tenants;
+using HybridFlow.Domain.Chats;
 using HybridFlow.Domain.Replies;
 using HybridFlow.Domain.Tenants;
 using MediatR;
@@ -74,6 +75,15 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         {
             // Its workers kept vanishing mid-job (crash loop): stop here rather than loop forever.
             await FailAttemptAsync(job, channel, "gave up: the job was abandoned by its worker on every attempt", permanent: true, ct);
+            return;
+        }
+
+        // WhatsApp's 24-hour rule (Cloud API chats): past it no free-form reply or notice may go out. A workflow's event
+        // is still delivered: its answer comes through send-message, which applies the same rule.
+        if ((context.Kind.IsNotice() || channel == ReplyChannel.Ai) && context.Instance.Provider == ChannelProvider.MetaCloud
+            && ServiceWindow.After(context.LastCustomerMessageAt) is var window && !window.IsOpenAt(_time.GetUtcNow()))
+        {
+            await _steps.EndOutsideServiceWindowAsync(job, window.ClosesAt, ct);
             return;
         }
 
