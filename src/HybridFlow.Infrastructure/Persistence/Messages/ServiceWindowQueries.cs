@@ -18,12 +18,12 @@ internal sealed class ServiceWindowQueries : IServiceWindowQueries
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
         await using var cmd = connection.Command("""
-            SELECT m.sent_at FROM sessions s JOIN messages m ON m.session_id = s.id
+            SELECT m.sent_at AS last_customer_message_at FROM sessions s JOIN messages m ON m.session_id = s.id
             WHERE s.instance_id = $1 AND s.chat_id = $2 AND m.direction = 'inbound'
             ORDER BY m.sent_at DESC, m.id DESC
             LIMIT 1
             """, null, instanceId, chatId);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? r.GetTimeOrNull(0) : null;
+        return await r.ReadAsync(ct) ? r.GetTimeOrNull(r.GetOrdinal("last_customer_message_at")) : null;
     }
 }
