@@ -25,7 +25,7 @@ export class TemplatePicker {
   render(conversation, modeControl, onSent) {
     const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
     const selectId = uid('template');
-    const status = h('p', { class: 'hint', role: 'status', id: `${selectId}-status` }, t('templates.loading'));
+    const status = h('p', { class: 'template-status', role: 'status', id: `${selectId}-status` }, t('templates.loading'));
     const select = h('select', { id: selectId, name: 'template', 'data-testid': 'template-select', disabled: true });
     const fields = h('div', { class: 'template-variables' });
     const preview = h('p', { class: 'template-preview', id: `${selectId}-preview`, 'data-testid': 'template-preview' });
