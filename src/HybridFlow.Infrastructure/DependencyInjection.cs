@@ -106,6 +106,12 @@ public static class DependencyInjection
         services.AddSingleton<EvolutionApiFactory>();
         services.AddSingleton<EvolutionClient>();
         services.AddSingleton<EvolutionMediaClient>();
+        // The Graph API's base URL is the platform's (META_GRAPH_URL): no tenant sets it, so no address guard (ADR-015).
+        services.AddHttpClient(MetaCloud.GraphApiFactory.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => OutboundHttp.NewSocketsHandler(pooledConnectionIdleTimeout: MetaCloud.GraphApiFactory.PooledConnectionIdleTimeout))
+            .AddHttpMessageHandler(() => new OutboundHttp.AnswerLimitHandler(MetaCloud.GraphApiFactory.AnswerLimit))
+            .AddHttpMessageHandler(() => new OutboundHttp.RedirectRefusalHandler());
+        services.AddSingleton<MetaCloud.GraphApiFactory>();
         services.AddSingleton<MetaCloud.MetaCloudClient>();
         // The channel port routes each call by the instance's provider (ADR-015).
         services.AddSingleton<MetaCloud.WhatsAppChannelRouter>();

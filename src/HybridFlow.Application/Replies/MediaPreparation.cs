@@ -92,7 +92,8 @@ public sealed class MediaPreparation
             foreach (var trigger in triggers)
             {
                 if (trigger.Deleted) continue;
-                var media = trigger.RawJson is null ? null : MediaOf(trigger.RawJson);
+                var media = trigger.RawJson is null ? null
+                    : trigger.ProviderMediaId is { } mediaId ? CloudApiMediaOf(trigger.RawJson, mediaId) : MediaOf(trigger.RawJson);
                 if (media is null)
                 {
                     if (trigger.Text is not null) answerable++;
@@ -274,6 +275,47 @@ public sealed class MediaPreparation
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// A Cloud API message's audio or image (<c>{"type":"audio","audio":{"id","mime_type","voice"}}</c>, the image with its
+    /// caption), found by its media id wherever the stored body holds it (the message item, or the whole delivery).
+    /// </summary>
+    private static EvolutionMedia? CloudApiMediaOf(string rawJson, string mediaId)
+    {
+        try
+        {
+            using var body = JsonDocument.Parse(rawJson);
+            return Find(body.RootElement, 0);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        EvolutionMedia? Find(JsonElement element, int depth)
+        {
+            if (depth > 8) return null;
+            if (element.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in element.EnumerateArray())
+                    if (Find(item, depth + 1) is { } found) return found;
+                return null;
+            }
+            if (element.ValueKind != JsonValueKind.Object) return null;
+            foreach (var (name, kind) in new[] { ("audio", MediaKind.Audio), ("image", MediaKind.Image) })
+            {
+                if (element.TryGetProperty(name, out var m) && m.ValueKind == JsonValueKind.Object
+                    && m.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String && id.GetString() == mediaId)
+                    return new EvolutionMedia(kind, Text(m, "mime_type"), null, null, Text(m, "caption"));
+            }
+            foreach (var property in element.EnumerateObject())
+                if (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array && Find(property.Value, depth + 1) is { } found) return found;
+            return null;
+        }
+
+        static string? Text(JsonElement obj, string name) =>
+            obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(v.GetString()) ? v.GetString() : null;
     }
 
     private static string Truncate(string s) => s.Length <= 500 ? s : s[..500];

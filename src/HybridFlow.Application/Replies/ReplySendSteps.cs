@@ -180,7 +180,8 @@ public sealed class ReplySendSteps
         while (next.MaySend)
         {
             var text = next.Text!;
-            var message = new OutgoingText(instance, chatId, text, correlationId, TypingDelay.For(instance.Tenant.Conversation, text));
+            var message = new OutgoingText(instance, chatId, text, correlationId, TypingDelay.For(instance.Tenant.Conversation, text),
+                SendCallbackData.ForPart(job.JobId, next.Part));
             var timeline = new PartTimeline(action, detail ?? (next.PartCount > 1 ? $"{next.PartCount} parts" : null));
             var outcome = await SendAsync(job.JobId, job.Attempt, message, next.Part, timeline, _settings.SendLease, ct);
             if (outcome != ReplyJobOutcome.PartSent)
@@ -217,10 +218,35 @@ public sealed class ReplySendSteps
             await MarkOutcomeUnknownAsync(sendId, $"whatsapp: {e.Message}", ct);
             return ReplyJobOutcome.OutcomeUnknown;
         }
+        catch (WhatsAppSendException e) when (e.Kind == SendFailureKind.Throttled)
+        {
+            // Nothing went out: the part is tried again after the wait, and the attempt does not count.
+            return await ThrottleAsync(sendId, attempt, _time.GetUtcNow() + (e.RetryAfter ?? _settings.ReplyRetryBaseDelay), $"whatsapp: {e.Message}", ct);
+        }
         catch (WhatsAppSendException e)
         {
             return await FailAsync(sendId, attempt, ReplyChannel.Ai, $"whatsapp: {e.Message}", e.Kind != SendFailureKind.Transient, ct);
         }
+    }
+
+    /// <summary>The channel asked us to slow down (Meta 130429, 131056): due again at <paramref name="until"/>, the attempt given back.</summary>
+    public async Task<ReplyJobOutcome> ThrottleAsync(long sendId, int? attempt, DateTimeOffset until, string reason, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        var outcome = await _chats.RunOnSendAsync(sendId, ReplyJobOutcome.Lost, async (chat, job, token) =>
+        {
+            var outcome = job.Throttle(attempt ?? job.Attempts, until, now);
+            if (outcome == ReplyJobOutcome.Lost) return chat.RollBack(outcome);
+            await chat.AddTimelineEventAsync(TimelineActions.AiRateLimited,
+                Truncate($"WhatsApp asked to slow down; sending again at {until:O}, no attempt used: {reason}"), null, now, token);
+            return outcome;
+        }, ct);
+        if (outcome != ReplyJobOutcome.Lost)
+        {
+            _metrics.ReplyJobChanged(outcome);
+            _logger.LogWarning("Send {send_id} throttled by WhatsApp, due again at {retry_at}", sendId, until);
+        }
+        return outcome;
     }
 
     /// <summary>The gateway's answer was lost: the send waits for its echo (SEND_ECHO_WAIT_SECONDS), then for Evolution's record.</summary>

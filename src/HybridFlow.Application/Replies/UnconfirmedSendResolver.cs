@@ -4,6 +4,7 @@ using HybridFlow.Application.Sessions;
 using HybridFlow.Domain.Replies;
 using Microsoft.Extensions.Logging;
 using HybridFlow.Domain.Messages;
+using HybridFlow.Domain.Chats;
 
 namespace HybridFlow.Application.Replies;
 
@@ -68,7 +69,9 @@ public sealed class UnconfirmedSendResolver
         var proof = send.EchoProviderMessageId is { } echoId
             ? new SendReadBack(ReadBackVerdict.Found, echoId)
             : await _gateway.FindSentAsync(
-                new SentTextQuery(send.Instance, send.ChatId, send.Text, send.NotBefore, send.KnownMessageIds, send.CorrelationId), ct);
+                new SentTextQuery(send.Instance, send.ChatId, send.Text, send.NotBefore, send.KnownMessageIds, send.CorrelationId,
+                    SendCallbackData.For(send.Kind, send.SendId, send.Part)), ct);
+        var isMeta = send.Instance.Provider == ChannelProvider.MetaCloud;
 
         var now = _time.GetUtcNow();
         var resolved = await _chats.RunOnSendAsync(send.SendId, (ReplyJobOutcome?)null, async (chat, job, token) =>
@@ -79,7 +82,7 @@ public sealed class UnconfirmedSendResolver
             switch (proof.Verdict)
             {
                 case ReadBackVerdict.Found:
-                    outcome = await ConfirmAsync(chat, job, send, proof, byEcho ? "the echo" : "Evolution's record", now, token);
+                    outcome = await ConfirmAsync(chat, job, send, proof, byEcho ? "the echo" : isMeta ? "Meta's status for it" : "Evolution's record", now, token);
                     break;
                 case ReadBackVerdict.ProvedAbsent:
                     outcome = job.ProvedAbsent(chat.Session, now, _settings.SendLease, _settings.SendEchoWait);
@@ -90,6 +93,10 @@ public sealed class UnconfirmedSendResolver
                         await chat.AddTimelineEventAsync(TimelineActions.AiDiscardedCollision,
                             "proved not sent, but a person took the chat meanwhile: not sent again", null, now, token);
                     break;
+                case ReadBackVerdict.Unavailable when proof.AskAgainAt is { } askAgainAt:
+                    // The proof may still come (Meta's statuses lag): looked for again soon, until the wait is over.
+                    outcome = job.AwaitProof(askAgainAt < now + _settings.SendEchoWait ? askAgainAt : now + _settings.SendEchoWait, now);
+                    break;
                 case ReadBackVerdict.Unavailable:
                     outcome = job.ReadBackFailed(now, _settings.SendEchoWait, MaxReadBackFailures);
                     if (outcome == ReplyJobOutcome.NeedsAttention)
@@ -99,8 +106,9 @@ public sealed class UnconfirmedSendResolver
                     break;
                 default:
                     outcome = job.RequireAttention(now);
-                    await chat.AddTimelineEventAsync(TimelineActions.AiOutcomeUnknown,
-                        $"{Describe(send.Kind)}: neither an echo nor Evolution's record tells whether it went out (is Evolution's message store on?); not sent again, a person should check the chat",
+                    await chat.AddTimelineEventAsync(TimelineActions.AiOutcomeUnknown, isMeta
+                            ? $"{Describe(send.Kind)}: no status from Meta proved it went out within META_STATUS_WAIT_SECONDS; not sent again, a person should check the chat"
+                            : $"{Describe(send.Kind)}: neither an echo nor Evolution's record tells whether it went out (is Evolution's message store on?); not sent again, a person should check the chat",
                         null, now, token);
                     break;
             }
@@ -131,7 +139,8 @@ public sealed class UnconfirmedSendResolver
     {
         // Only replies are resent (an API send never is): a bot message, with the tenant's typing delay. A part that is not
         // the last leaves the rest to the next worker's claim (zero lease), with its own collision re-check.
-        var message = new OutgoingText(send.Instance, send.ChatId, send.Text, send.CorrelationId, TypingDelay.For(send.Instance.Tenant.Conversation, send.Text));
+        var message = new OutgoingText(send.Instance, send.ChatId, send.Text, send.CorrelationId, TypingDelay.For(send.Instance.Tenant.Conversation, send.Text),
+            SendCallbackData.For(send.Kind, send.SendId, send.Part));
         var outcome = await _steps.SendAsync(send.SendId, null, message, send.Part,
             new PartTimeline(TimelineActions.AiResent, "proved absent from Evolution's record, so sent once more", EveryPart: true), TimeSpan.Zero, ct);
         if (outcome is ReplyJobOutcome.Sent or ReplyJobOutcome.PartSent) _metrics.ReplyJobChanged(ReplyJobOutcome.Resent);

@@ -338,6 +338,18 @@ public sealed class ReplyJob
         return ReplyJobOutcome.ReadBackRetry;
     }
 
+    /// <summary>
+    /// The proof may still come (Meta's statuses lag behind the send): asked again at <paramref name="askAgainAt"/>, and not
+    /// counted as a failed read-back.
+    /// </summary>
+    public ReplyJobOutcome AwaitProof(DateTimeOffset askAgainAt, DateTimeOffset now)
+    {
+        if (Status != ReplyJobStatus.Unconfirmed) throw new ReplyJobStateException($"A {Status.ToName()} job is not awaiting proof.");
+        LockedUntil = askAgainAt;
+        UpdatedAt = now;
+        return ReplyJobOutcome.ReadBackRetry;
+    }
+
     /// <summary>Neither the echo nor Evolution's record can tell: listed for a person; a late echo still confirms it.</summary>
     public ReplyJobOutcome RequireAttention(DateTimeOffset now)
     {
@@ -382,6 +394,22 @@ public sealed class ReplyJob
     public ReplyJobOutcome Postpone(int attempt, DateTimeOffset until, DateTimeOffset now)
     {
         if (attempt != Attempts || Status != ReplyJobStatus.Processing) return ReplyJobOutcome.Lost;
+        Status = ReplyJobStatus.Retrying;
+        Attempts--;
+        DueAt = until;
+        LockedUntil = null;
+        UpdatedAt = now;
+        return ReplyJobOutcome.Postponed;
+    }
+
+    /// <summary>
+    /// The channel asked us to slow down and sent nothing (Meta's 130429 and 131056): a worker's send is given back, due
+    /// again at <paramref name="until"/>, and the attempt does not count. Its parts sent so far stay sent. An API send is
+    /// its caller's to retry (<see cref="ReplyJobOutcome.Lost"/> here).
+    /// </summary>
+    public ReplyJobOutcome Throttle(int attempt, DateTimeOffset until, DateTimeOffset now)
+    {
+        if (attempt != Attempts || Status != ReplyJobStatus.Sending || !Kind.IsWorkerJob()) return ReplyJobOutcome.Lost;
         Status = ReplyJobStatus.Retrying;
         Attempts--;
         DueAt = until;

@@ -462,6 +462,38 @@ public sealed class ReplyJobTests
     public void Postpone_WhenAlreadySending_IsLost() =>
         Assert.That(Sending().Postpone(1, T0, T0), Is.EqualTo(ReplyJobOutcome.Lost));
 
+    // throttle (the channel asked us to slow down: Meta's 130429, 131056)
+
+    [Test]
+    public void Throttle_WhenSending_IsDueLaterWithoutUsingTheAttempt()
+    {
+        var job = Sending();
+        var until = T0.AddSeconds(6);
+        Assert.That(job.Throttle(1, until, T0), Is.EqualTo(ReplyJobOutcome.Postponed));
+        Assert.That((job.Status, job.Attempts, job.DueAt, job.LockedUntil), Is.EqualTo((ReplyJobStatus.Retrying, 0, until, (DateTimeOffset?)null)));
+        Assert.That(job.IsClaimable(until), Is.True);
+    }
+
+    [Test]
+    public void Throttle_WhenNotSending_IsLost() =>
+        Assert.That(Claimed().Throttle(1, T0, T0), Is.EqualTo(ReplyJobOutcome.Lost));
+
+    [Test]
+    public void Throttle_AnApiSend_IsLeftToItsCaller() =>
+        Assert.That(Job(ReplyJobStatus.Sending, kind: ReplyJobKind.ApiBot).Throttle(1, T0, T0), Is.EqualTo(ReplyJobOutcome.Lost));
+
+    // await proof (Meta's statuses lag)
+
+    [Test]
+    public void AwaitProof_WhenUnconfirmed_AsksAgainLaterWithoutCountingAFailure()
+    {
+        var job = Unconfirmed();
+        var failures = job.ReadBackFailures;
+        Assert.That(job.AwaitProof(T0.AddSeconds(5), T0), Is.EqualTo(ReplyJobOutcome.ReadBackRetry));
+        Assert.That((job.Status, job.LockedUntil, job.ReadBackFailures),
+            Is.EqualTo((ReplyJobStatus.Unconfirmed, (DateTimeOffset?)T0.AddSeconds(5), failures)));
+    }
+
     // cancel
 
     [TestCase(ReplyJobStatus.Pending)]

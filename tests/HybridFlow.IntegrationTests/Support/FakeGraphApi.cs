@@ -111,17 +111,23 @@ public sealed partial class FakeGraphApi : IAsyncDisposable
 
     // ---- scripting ----
 
-    /// <summary>The next calls (of any route) are answered with Meta's error <paramref name="code"/> and HTTP <paramref name="status"/>, in order.</summary>
-    public void FailNext(int code, int status = 400, string? details = null)
-    {
-        _scripted.Enqueue(new Scripted(ScriptedKind.Error, status, MetaError(code, TitleOf(code), "OAuthException", details)));
-    }
+    /// <summary>
+    /// The next message send (text or template) is answered with Meta's error <paramref name="code"/> and HTTP
+    /// <paramref name="status"/>; with <paramref name="anyCall"/>, the next call of any route (a read receipt, the media API).
+    /// Several are used in order.
+    /// </summary>
+    public void FailNext(int code, int status = 400, string? details = null, bool anyCall = false) =>
+        _scripted.Enqueue(new Scripted(ScriptedKind.Error, status, MetaError(code, TitleOf(code), "OAuthException", details), SendsOnly: !anyCall));
 
-    /// <summary>The next call is answered <paramref name="status"/> with this raw body (a proxy's 502, a malformed answer).</summary>
-    public void AnswerNext(int status, string body) => _scripted.Enqueue(new Scripted(ScriptedKind.Error, status, body));
+    /// <summary>The next message send (or, with <paramref name="anyCall"/>, call) is answered <paramref name="status"/> with this raw body (a proxy's 502).</summary>
+    public void AnswerNext(int status, string body, bool anyCall = false) =>
+        _scripted.Enqueue(new Scripted(ScriptedKind.Error, status, body, SendsOnly: !anyCall));
 
-    /// <summary>The next call's connection is reset before anything is sent (read, not acted on): nothing went out.</summary>
-    public void DropNext() => _scripted.Enqueue(new Scripted(ScriptedKind.DropBeforeSending, 0, ""));
+    /// <summary>
+    /// The next message send's (or call's) connection is reset after the request was read, before it is acted on: nothing
+    /// went out, but the client cannot tell that from a lost answer.
+    /// </summary>
+    public void DropNext(bool anyCall = false) => _scripted.Enqueue(new Scripted(ScriptedKind.DropBeforeSending, 0, "", SendsOnly: !anyCall));
 
     /// <summary>The next message send is accepted (it goes out to the customer), then its connection is reset before the answer.</summary>
     public void SendThenDropNext() => _scripted.Enqueue(new Scripted(ScriptedKind.SendThenDrop, 0, ""));
@@ -257,8 +263,8 @@ public sealed partial class FakeGraphApi : IAsyncDisposable
         lock (_scripted)
         {
             if (!_scripted.TryPeek(out next!)) return null;
-            // A send-then-drop or a hold waits for the next message send; errors and drops take any call.
-            if (next.Kind is ScriptedKind.SendThenDrop or ScriptedKind.Hold && !isSend) return null;
+            // Scripted for the next message send: a read receipt or a media call before it is answered as usual.
+            if (next.SendsOnly && !isSend) return null;
             _scripted.TryDequeue(out _);
         }
         var path = context.Request.Path.Value ?? "";
@@ -393,7 +399,7 @@ public sealed partial class FakeGraphApi : IAsyncDisposable
 
     private enum ScriptedKind { Error, DropBeforeSending, SendThenDrop, Hold }
 
-    private sealed record Scripted(ScriptedKind Kind, int Status, string Body, Task? Release = null);
+    private sealed record Scripted(ScriptedKind Kind, int Status, string Body, Task? Release = null, bool SendsOnly = true);
 
     public async ValueTask DisposeAsync()
     {

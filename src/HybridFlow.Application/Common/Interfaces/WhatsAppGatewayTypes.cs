@@ -82,8 +82,13 @@ public enum ReadBackVerdict
     Unavailable,
 }
 
-/// <summary>The read-back's answer; for <see cref="ReadBackVerdict.Found"/> the message's key.id, stored record and time.</summary>
-public sealed record SendReadBack(ReadBackVerdict Verdict, string? ProviderMessageId = null, string? RawJson = null, DateTimeOffset? SentAt = null)
+/// <summary>
+/// The read-back's answer; for <see cref="ReadBackVerdict.Found"/> the message's key.id, stored record and time. An
+/// <see cref="ReadBackVerdict.Unavailable"/> with <see cref="AskAgainAt"/> means the proof may still come (Meta's statuses
+/// lag): asked again then, without counting a failed read-back.
+/// </summary>
+public sealed record SendReadBack(ReadBackVerdict Verdict, string? ProviderMessageId = null, string? RawJson = null, DateTimeOffset? SentAt = null,
+    DateTimeOffset? AskAgainAt = null)
 {
     public static readonly SendReadBack CannotTell = new(ReadBackVerdict.CannotTell);
     public static readonly SendReadBack ProvedAbsent = new(ReadBackVerdict.ProvedAbsent);

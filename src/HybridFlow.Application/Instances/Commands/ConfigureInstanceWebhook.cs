@@ -72,6 +72,8 @@ public sealed class ConfigureInstanceWebhookCommandHandler : IRequestHandler<Con
     public async Task<ConfiguredWebhookDto> Handle(ConfigureInstanceWebhookCommand c, CancellationToken ct)
     {
         var visible = await _instances.FindVisibleAsync(_caller, c.InstanceName!, c.TenantId, ct);
+        if (visible.Provider == HybridFlow.Domain.Chats.ChannelProviders.MetaCloudName)
+            throw new RequestValidationException("provider", "This is for Evolution instances: a Cloud API number's webhook is set in its Meta app (README, \"Connect a Cloud API number\").");
         var publicBase = c.WebhookUrlBase ?? _settings.PublicBaseUrl
                          ?? throw new RequestValidationException("webhook_url_base",
                              "webhook_url_base is required: HybridFlow's public URL is not configured (PUBLIC_BASE_URL).");

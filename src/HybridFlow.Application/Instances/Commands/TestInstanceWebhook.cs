@@ -43,6 +43,8 @@ public sealed class TestInstanceWebhookCommandHandler : IRequestHandler<TestInst
     public async Task<ConnectionTestDto> Handle(TestInstanceWebhookCommand c, CancellationToken ct)
     {
         var visible = await _instances.FindVisibleAsync(_caller, c.InstanceName!, c.TenantId, ct);
+        if (visible.Provider == HybridFlow.Domain.Chats.ChannelProviders.MetaCloudName)
+            throw new RequestValidationException("provider", "This is for Evolution instances: a Cloud API number's webhook is set in its Meta app (README, \"Connect a Cloud API number\").");
         var instance = await _directory.FindByNameAsync(visible.InstanceName, fresh: true, ct) ?? throw new NotFoundException("Instance", visible.InstanceName);
         var report = await _evolution.GetConnectionStateAsync(EvolutionEndpoint.Of(instance), ct);
         return new ConnectionTestDto(instance.InstanceName, report.Reachable, report.State, report.HttpStatus, report.Error);

@@ -121,14 +121,20 @@ public sealed class SendMessageCommandHandler : IRequestHandler<SendMessageComma
         SentText sent;
         try
         {
-            sent = await _gateway.SendTextAsync(new OutgoingText(instance, chatId, text, Template: c.Template), ct);
+            sent = await SendHonouringThrottleAsync(new OutgoingText(instance, chatId, text, CallbackData: SendCallbackData.ForApiSend(sendId), Template: c.Template), ct);
+        }
+        catch (WhatsAppSendException e) when (e.Kind == SendFailureKind.Throttled)
+        {
+            await _steps.FailApiSendAsync(sendId, $"as {c.As}: {e.Message}", e.Message, ct);
+            throw new ServiceUnavailableException($"WhatsApp asked to slow down; nothing was sent. Try again later: {e.Message}");
         }
         catch (WhatsAppSendException e)
         {
             // An unknown outcome stays registered: a late echo or Evolution's record settles it, and it is never resent on its own.
             if (e.Kind == SendFailureKind.OutcomeUnknown) await _steps.MarkOutcomeUnknownAsync(sendId, e.Message, ct);
             else await _steps.FailApiSendAsync(sendId, $"as {c.As}: {e.Message}", e.Message, ct);
-            throw new BadGatewayException($"Evolution did not send the message: {e.Message}", e.UpstreamStatus);
+            var channel = instance.Provider == ChannelProvider.MetaCloud ? "The Cloud API" : "Evolution";
+            throw new BadGatewayException($"{channel} did not send the message: {e.Message}", e.UpstreamStatus);
         }
 
         await _steps.CompleteApiSendAsync(sendId, instance.Tenant, text, sent, c.SentBy?.UserId, c.SentBy?.TimelineDetail ?? "sent as agent through the API", ct);
@@ -136,6 +142,29 @@ public sealed class SendMessageCommandHandler : IRequestHandler<SendMessageComma
                       ?? throw new NotFoundException("Session", sessionId);
         return new SentMessageDto(chatId, sent.ProviderMessageId, c.As!, session);
     }
+
+    /// <summary>
+    /// The channel asked us to slow down and sent nothing (Meta 130429, 131056): waits as asked and tries again, a few
+    /// times and for a few seconds at most, then gives the caller the throttle.
+    /// </summary>
+    private async Task<SentText> SendHonouringThrottleAsync(OutgoingText message, CancellationToken ct)
+    {
+        for (var tries = 1; ; tries++)
+        {
+            try
+            {
+                return await _gateway.SendTextAsync(message, ct);
+            }
+            catch (WhatsAppSendException e) when (e.Kind == SendFailureKind.Throttled && tries < MaxThrottledTries
+                                                  && (e.RetryAfter ?? TimeSpan.Zero) <= MaxThrottleWait)
+            {
+                await Task.Delay(e.RetryAfter ?? TimeSpan.FromSeconds(1), ct);
+            }
+        }
+    }
+
+    private const int MaxThrottledTries = 3;
+    private static readonly TimeSpan MaxThrottleWait = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>The answer of send-message: where it went, WhatsApp's id for it, and the chat's session afterwards.</summary>

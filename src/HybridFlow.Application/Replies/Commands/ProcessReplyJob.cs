@@ -18,6 +18,7 @@ public sealed record ProcessReplyJobCommand(ClaimedReplyJob Job) : IRequest;
 public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReplyJobCommand>
 {
     private const string SendMessagePath = "/api/evolution/send-message";
+    private static readonly TimeSpan MetaTypingDuration = TimeSpan.FromSeconds(25);
     private readonly IReplyJobStore _jobs;
     private readonly IReplyGenerator _generator;
     private readonly ILlmUsageLedger _usage;
@@ -30,12 +31,16 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
     private readonly HybridFlowSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger<ProcessReplyJobCommandHandler> _logger;
+    private readonly IWhatsAppGateway _gateway;
+    private readonly IMediaMessageStore _triggers;
 
     public ProcessReplyJobCommandHandler(
         IReplyJobStore jobs, IReplyGenerator generator, IWorkflowDispatcher workflows, ReplySendSteps steps,
         HybridFlowSettings settings, TimeProvider time, ILogger<ProcessReplyJobCommandHandler> logger, ILlmUsageLedger usage, MediaPreparation media,
-        ModelHandoffStep handoff, TokenBudgetGate budget, ReplyModelChoice models)
+        ModelHandoffStep handoff, TokenBudgetGate budget, ReplyModelChoice models, IWhatsAppGateway gateway, IMediaMessageStore triggers)
     {
+        _gateway = gateway;
+        _triggers = triggers;
         _budget = budget;
         _models = models;
         _usage = usage;
@@ -97,7 +102,29 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         // Some of its parts went out before a crash, a failed send or a resolved one: the rest follow, nothing is written again.
         var next = job.HasSentParts ? await _steps.BeginNextPartAsync(job, ct) : await WriteReplyAsync(job, context, correlationId, ct);
         if (next is null) return;
+        if (!job.HasSentParts && next.MaySend && context.Instance.Provider == ChannelProvider.MetaCloud) await ShowTypingAsync(job, context, ct);
         await _steps.SendPartsAsync(job, context.Instance, context.ChatId, correlationId, next, TimelineActions.AiReplied, ct);
+    }
+
+    /// <summary>
+    /// The Cloud API's read receipt with its typing indicator (when the tenant shows typing): only now that the bot will
+    /// answer (the reply is written and its send begun). Evolution types through the send's own delay instead. A failure
+    /// is not worth a retry.
+    /// </summary>
+    private async Task ShowTypingAsync(ClaimedReplyJob job, ReplyContext context, CancellationToken ct)
+    {
+        try
+        {
+            var triggers = await _triggers.LoadTriggerMessagesAsync(job.JobId, ct);
+            if (triggers.LastOrDefault(t => !t.Deleted) is not { } last) return;
+            // Meta shows typing for up to 25 s or until the reply; a zero duration marks the message read only.
+            var typing = context.Instance.Tenant.Conversation.TypingIndicator ? MetaTypingDuration : TimeSpan.Zero;
+            await _gateway.SendPresenceAsync(new OutgoingPresence(context.Instance, context.ChatId, typing, last.ProviderMessageId), ct);
+        }
+        catch (WhatsAppSendException e)
+        {
+            _logger.LogWarning("Reply job {reply_job_id}: the typing indicator was not shown: {error}", job.JobId, e.Message);
+        }
     }
 
     /// <summary>The model writes the reply; the tenant's settings cut it into parts, and the first part's send is begun.</summary>

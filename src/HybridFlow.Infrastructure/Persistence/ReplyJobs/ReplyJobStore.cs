@@ -130,7 +130,7 @@ internal sealed class ReplyJobStore : IReplyJobStore
         await using (var cmd = connection.Command($"""
             SELECT s.chat_id, t.system_prompt, t.llm_provider, t.llm_model, {InstanceColumns.Select}, j.kind, j.reply_text,
                    EXISTS (SELECT 1 FROM messages m WHERE m.id = ANY (j.trigger_message_ids)
-                           AND m.message_type IN ('audioMessage', 'imageMessage')) AS has_media,
+                           AND (m.message_type IN ('audioMessage', 'imageMessage') OR m.provider_media_id IS NOT NULL)) AS has_media,
                    t.monthly_token_budget,
                    COALESCE((SELECT mt.tokens FROM tenant_monthly_tokens mt WHERE mt.tenant_id = t.id AND mt.month = $2), 0) AS platform_tokens_month,
                    -- WhatsApp's 24-hour window (Cloud API only) is counted from the customer's last message, read here, not kept by the webhook.
