@@ -35,6 +35,7 @@ public static class DependencyInjection
         services.AddTransient<Users.TenantUserAccess>();
         services.AddTransient<Users.PlatformUserAccess>();
         services.AddTransient<Inbox.ConversationAccess>();
+        services.AddTransient<Inbox.InboxSends>();
         return services;
     }
 }

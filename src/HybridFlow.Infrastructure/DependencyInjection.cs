@@ -86,6 +86,7 @@ public static class DependencyInjection
         services.AddScoped<IReplyJobStore, ReplyJobStore>();
         services.AddScoped<IMessageReceiptStore, MessageReceiptStore>();
         services.AddScoped<IMediaMessageStore, MediaMessageStore>();
+        services.AddScoped<IServiceWindowQueries, ServiceWindowQueries>();
         services.AddScoped<IInstanceDirectory, InstanceDirectory>();
         services.AddSingleton<ISendProofStore, Persistence.SendProofs.SendProofStore>();
         services.AddScoped<ITenantStore, TenantStore>();
@@ -114,6 +115,8 @@ public static class DependencyInjection
         services.AddSingleton<MetaCloud.MetaCloudClient>();
         // The channel port routes each call by the instance's provider (ADR-015).
         services.AddSingleton<MetaCloud.WhatsAppChannelRouter>();
+        services.AddOutboundHttpClients(MetaCloud.MetaTemplateCatalog.HttpClientName, MetaCloud.MetaTemplateCatalog.AnswerLimit);
+        services.AddSingleton<Application.Templates.IMessageTemplateCatalog, MetaCloud.MetaTemplateCatalog>();
         services.AddSingleton<IWhatsAppGateway>(sp => sp.GetRequiredService<MetaCloud.WhatsAppChannelRouter>());
         services.AddSingleton<IWhatsAppMediaGateway>(sp => sp.GetRequiredService<MetaCloud.WhatsAppChannelRouter>());
         services.AddSingleton<IMediaCapabilities, Llm.MediaCapabilities>();

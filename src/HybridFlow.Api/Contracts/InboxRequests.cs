@@ -7,6 +7,13 @@ namespace HybridFlow.Api.Contracts;
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record SendInboxMessageRequest(string? Text);
 
+/// <summary>
+/// POST /api/inbox/conversations/{session_id}/template: an approved WhatsApp template by <c>name</c> and <c>language</c>
+/// (e.g. pt_BR), <c>variables</c> the texts of its body's <c>{{1}}</c>, <c>{{2}}</c>, … in order.
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record SendInboxTemplateRequest(string? Name, string? Language, IReadOnlyList<string?>? Variables);
+
 /// <summary>POST /api/inbox/conversations/{session_id}/notes: <c>text</c> 1-4096 characters, for colleagues only.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record AddNoteRequest(string? Text);

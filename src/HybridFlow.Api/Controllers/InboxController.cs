@@ -101,6 +101,26 @@ public sealed class InboxController : ControllerBase
     public async Task<ActionResult<InboxMessageSentDto>> Send(long sessionId, SendInboxMessageRequest body, CancellationToken ct) =>
         StatusCode(StatusCodes.Status201Created, await _mediator.Send(new SendInboxMessageCommand(sessionId, body.Text), ct));
 
+    /// <summary>Sends one of the instance's approved WhatsApp templates as the logged-in person (a Cloud API conversation).</summary>
+    /// <remarks>
+    /// What WhatsApp allows once 24 hours passed since the customer's last message. Like a text from the inbox it is a
+    /// takeover, recorded as the person's message with the body filled in. Unknown or unapproved template, or the wrong
+    /// number of variables: 400. An Evolution conversation: 409 (code templates_not_supported). The Graph API's refusal: 502.
+    /// </remarks>
+    /// <param name="sessionId">The conversation's session id.</param>
+    /// <param name="body">The template's name and language, and its variables.</param>
+    /// <param name="ct">Cancelled when the caller goes away.</param>
+    [HttpPost("conversations/{sessionId:long}/template")]
+    [ProducesResponseType(typeof(InboxMessageSentDto), 201)]
+    [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    [ProducesResponseType(typeof(ProblemDetails), 409)]
+    [ProducesResponseType(typeof(ProblemDetails), 502)]
+    public async Task<ActionResult<InboxMessageSentDto>> SendTemplate(long sessionId, SendInboxTemplateRequest body, CancellationToken ct) =>
+        StatusCode(StatusCodes.Status201Created,
+            await _mediator.Send(new SendInboxTemplateCommand(sessionId, body.Name, body.Language, body.Variables), ct));
+
     /// <summary>Adds an internal note to the thread. It never reaches WhatsApp.</summary>
     /// <param name="sessionId">The conversation's session id.</param>
     /// <param name="body">The note's text.</param>

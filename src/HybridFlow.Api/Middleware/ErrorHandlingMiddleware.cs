@@ -54,6 +54,7 @@ public sealed class ErrorHandlingMiddleware
         AuthenticationFailedException a => new ProblemDetails { Status = 401, Title = "Unauthorized", Detail = a.Message },
         ForbiddenException f => new ProblemDetails { Status = 403, Title = "Forbidden", Detail = f.Message },
         TooManyAttemptsException t => new ProblemDetails { Status = 429, Title = "Too many requests", Detail = t.Message },
+        ConflictException { Code: { } code } c => new ProblemDetails { Status = 409, Title = "Conflict", Detail = c.Message, Extensions = { ["code"] = code } },
         ConflictException c => new ProblemDetails { Status = 409, Title = "Conflict", Detail = c.Message },
         PayloadTooLargeException p => new ProblemDetails { Status = 413, Title = "Payload too large", Detail = p.Message },
         BadGatewayException g => new ProblemDetails

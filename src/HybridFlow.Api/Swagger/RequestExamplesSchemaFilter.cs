@@ -38,6 +38,7 @@ public sealed class RequestExamplesSchemaFilter : ISchemaFilter
         [typeof(UpdateUserRequest)] = """{"display_name": "Ana Souza", "role": "tenant_admin", "locked": false}""",
         [typeof(SendMessageRequest)] = """{"instance_name": "padaria-demo", "number": "5511999990001", "text": "Olá! Seu pedido saiu para entrega.", "as": "bot"}""",
         [typeof(SendInboxMessageRequest)] = """{"text": "Oi Ana! Aqui é a Carla, vou verificar seu pedido."}""",
+        [typeof(SendInboxTemplateRequest)] = """{"name": "order_ready", "language": "pt_BR", "variables": ["Ana", "4521"]}""",
         [typeof(AddNoteRequest)] = """{"text": "Cliente pediu troca; aguardando o estoque."}""",
         [typeof(UpdateConversationRequest)] = """{"assignee_user_id": 7, "tags": ["pedido", "urgente"], "status": "open"}""",
     };

@@ -34,6 +34,11 @@ public static class TimelineActions
     public const string AiOutcomeUnknown = "ai_outcome_unknown";
     /// <summary>The model's reply reached LLM_MAX_TOKENS: the detail says whether it was written again with twice the tokens (<c>regenerated</c>) or still cut and sent up to its last complete sentence (<c>cut</c>).</summary>
     public const string AiTruncated = "ai_truncated";
+    /// <summary>
+    /// A reply or notice of a Cloud API chat was not sent: more than 24 hours passed since the customer's last message
+    /// (WhatsApp's customer service window), so only a template may go out. The detail says when the window closed.
+    /// </summary>
+    public const string OutsideServiceWindow = "outside_service_window";
 
     public const string WorkflowDelivered = "workflow_delivered";
     public const string WorkflowRetry = "workflow_retry";

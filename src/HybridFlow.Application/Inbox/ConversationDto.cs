@@ -11,6 +11,8 @@ public sealed record LastMessageDto(string Direction, string? Text, string Messa
 /// model asked for a person) or resolved. <c>phone</c>: the chat id's digits for a phone chat (null for a hidden @lid
 /// number). <c>unread_count</c>: the customer's messages after what the caller last read (always 0 for an API key).
 /// <c>needs_attention</c>: a send of the chat could not be proved sent or not, or the chat was flagged for a person (ignored_stale, model account out of credit).
+/// <c>channel</c>: evolution or meta_cloud (WhatsApp's Cloud API); <c>service_window</c>: a meta_cloud conversation's
+/// 24-hour window (null for evolution, which has none).
 /// </summary>
 public sealed record ConversationDto(
     long SessionId,
@@ -28,7 +30,19 @@ public sealed record ConversationDto(
     IReadOnlyList<string> Tags,
     long UnreadCount,
     LastMessageDto? LastMessage,
-    DateTimeOffset? LastMessageAt);
+    DateTimeOffset? LastMessageAt,
+    string Channel = "evolution",
+    ServiceWindowDto? ServiceWindow = null);
+
+/// <summary>
+/// WhatsApp's customer service window of a Cloud API conversation: free-form messages only while <c>open</c>, until
+/// <c>closes_at</c> (24 hours after the customer's last message, by its WhatsApp timestamp; null: the customer never
+/// wrote). Once closed, only an approved template may be sent.
+/// </summary>
+public sealed record ServiceWindowDto(bool Open, DateTimeOffset? ClosesAt)
+{
+    public static ServiceWindowDto Of(Domain.Chats.ServiceWindow window, DateTimeOffset now) => new(window.IsOpenAt(now), window.ClosesAt);
+}
 
 /// <summary>An entry of the assignment menu: a user of the tenant.</summary>
 public sealed record AssigneeDto(long Id, string DisplayName, string Role);

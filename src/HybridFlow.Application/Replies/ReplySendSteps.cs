@@ -94,6 +94,25 @@ public sealed class ReplySendSteps
         if (postponed) _metrics.ReplyJobChanged(ReplyJobOutcome.Postponed);
     }
 
+    /// <summary>
+    /// WhatsApp's 24-hour window of the job's Cloud API chat closed at <paramref name="closedAt"/> (null: the customer never
+    /// wrote): the job ends with nothing sent, and the timeline says why (<c>outside_service_window</c>).
+    /// </summary>
+    public async Task EndOutsideServiceWindowAsync(ClaimedReplyJob claimed, DateTimeOffset? closedAt, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        var ended = await _chats.RunOnSendAsync(claimed.JobId, false, async (chat, job, token) =>
+        {
+            if (job.EndOutsideServiceWindow(claimed.Attempt, now) != ReplyJobOutcome.OutsideServiceWindow) return chat.RollBack(false);
+            var detail = closedAt is { } at
+                ? $"the 24-hour window closed at {at:O}: only a template may be sent"
+                : "no message from the customer yet: only a template may be sent";
+            await chat.AddTimelineEventAsync(TimelineActions.OutsideServiceWindow, detail, null, now, token);
+            return true;
+        }, ct);
+        if (ended) _logger.LogInformation("Reply job {reply_job_id} not sent: outside WhatsApp's 24-hour window", claimed.JobId);
+    }
+
     /// <summary>The same re-check before a workflow POST; nothing is registered.</summary>
     public async Task<ReplyJobOutcome> BeginDispatchAsync(ClaimedReplyJob claimed, CancellationToken ct)
     {

@@ -193,6 +193,19 @@ public sealed class ReplyJob
         return ReplyJobOutcome.HandedOff;
     }
 
+    /// <summary>
+    /// WhatsApp's 24-hour customer service window of the chat is closed (a Cloud API chat): no free-form message may go
+    /// out, so the job ends with nothing sent. Only a template reaches the customer now, and only a person sends one.
+    /// </summary>
+    public ReplyJobOutcome EndOutsideServiceWindow(int attempt, DateTimeOffset now)
+    {
+        if (attempt != Attempts || Status is not (ReplyJobStatus.Processing or ReplyJobStatus.Cancelled)) return ReplyJobOutcome.Lost;
+        if (Status == ReplyJobStatus.Cancelled) return ReplyJobOutcome.Cancelled;
+        LastError = "outside WhatsApp's 24-hour service window";
+        Finish(ReplyJobStatus.Cancelled, now);
+        return ReplyJobOutcome.OutsideServiceWindow;
+    }
+
     /// <summary>The workflow took the event. A job cancelled during the POST counts too: the workflow has the event all the same.</summary>
     public ReplyJobOutcome CompleteDispatch(int attempt, DateTimeOffset now)
     {

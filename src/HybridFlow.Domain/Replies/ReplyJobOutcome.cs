@@ -34,6 +34,8 @@ public enum ReplyJobOutcome
     Discarded,
     /// <summary>The model asked for a person instead of replying: nothing is sent.</summary>
     HandedOff,
+    /// <summary>WhatsApp's 24-hour window of the chat is closed: nothing is sent (only a template could be).</summary>
+    OutsideServiceWindow,
     /// <summary>The job is no longer this worker's (another attempt holds it, or it was finished meanwhile): nothing changed.</summary>
     Lost,
 }

@@ -30,6 +30,10 @@ public sealed class InboxServer : IAsyncDisposable
     public Uri BaseAddress => _api.BaseAddress;
     public FakeEvolutionServer Evolution { get; private set; } = null!;
     public FakeLlmServer Llm { get; private set; } = null!;
+    /// <summary>Meta's Graph API (META_GRAPH_URL), for Cloud API instances (<see cref="CreateMetaTenantAsync"/>).</summary>
+    public FakeGraphApi Graph { get; private set; } = null!;
+    /// <summary>The API's database, for what the tests write straight into it.</summary>
+    public string ConnectionString { get; private set; } = "";
     /// <summary>Calls the API with the admin key.</summary>
     public HttpClient Admin { get; private set; } = null!;
     public string ApiOutput => _api.Output;
@@ -41,6 +45,8 @@ public sealed class InboxServer : IAsyncDisposable
         server.Evolution = await FakeEvolutionServer.StartAsync();
         server.Llm = await FakeLlmServer.StartAsync();
         server.Llm.ReplyText = BotReply;
+        server.Graph = await FakeGraphApi.StartAsync();
+        server.ConnectionString = database;
         server._api = await ApiProcess.StartAsync(new Dictionary<string, string?>
         {
             ["DATABASE_URL"] = database,
@@ -58,6 +64,9 @@ public sealed class InboxServer : IAsyncDisposable
             ["LOG_LEVEL"] = "warning",
             ["SECRETS_ENCRYPTION_KEY"] = EncryptionKey,
             ["INBOX_KEEPALIVE_SECONDS"] = "2",
+            ["META_GRAPH_URL"] = server.Graph.GraphUrl.ToString(),
+            ["META_APP_SECRET"] = server.Graph.AppSecret,
+            ["META_VERIFY_TOKEN"] = server.Graph.VerifyToken,
         });
         server.Admin = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         server.Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
@@ -82,6 +91,54 @@ public sealed class InboxServer : IAsyncDisposable
         });
         Assert.That((int)created.StatusCode, Is.EqualTo(201), await created.Content.ReadAsStringAsync());
         return (tenantId, instance);
+    }
+
+    /// <summary>A tenant with a Cloud API instance on the fake Graph API; answers its id and the instance name.</summary>
+    public async Task<(long TenantId, string Instance)> CreateMetaTenantAsync(string name = "Padaria Cloud")
+    {
+        var tenant = await Admin.PostAsJsonAsync("api/tenants", new Dictionary<string, object?>
+        {
+            ["name"] = name, ["system_prompt"] = "Você é o assistente da Padaria Cloud.",
+        });
+        Assert.That((int)tenant.StatusCode, Is.EqualTo(201), await tenant.Content.ReadAsStringAsync());
+        var tenantId = (await tenant.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var instance = "ui-" + string.Concat(Guid.NewGuid().ToString("N")[..10].Select(c => (char)('a' + Convert.ToInt32(c.ToString(), 16))));
+        var created = await Admin.PostAsJsonAsync("api/instances", new Dictionary<string, object?>
+        {
+            ["tenant_id"] = tenantId, ["instance_name"] = instance, ["provider"] = "meta_cloud",
+            ["meta_phone_number_id"] = "1065" + Random.Shared.NextInt64(10_000_000_000, 99_999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["meta_waba_id"] = "102290129340398", ["meta_access_token"] = FakeGraphApi.DefaultAccessToken,
+        });
+        Assert.That((int)created.StatusCode, Is.EqualTo(201), await created.Content.ReadAsStringAsync());
+        return (tenantId, instance);
+    }
+
+    /// <summary>
+    /// A customer's message in a Cloud API chat sent at <paramref name="sentAt"/> (WhatsApp's timestamp), written into the
+    /// tables as the Meta webhook stores it; answers the conversation's id.
+    /// </summary>
+    public async Task<string> MetaCustomerWroteAsync(string instance, string chatId, string text, DateTimeOffset sentAt, string contactName = "Maria Souza")
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand("""
+            WITH i AS (SELECT id, tenant_id FROM instances WHERE instance_name = $1),
+            s AS (
+                INSERT INTO sessions (tenant_id, instance_id, chat_id, created_at, updated_at, last_message_at, contact_name)
+                SELECT i.tenant_id, i.id, $2, $3, $3, $3, $5 FROM i
+                ON CONFLICT (instance_id, chat_id) DO UPDATE SET last_message_at = EXCLUDED.last_message_at, updated_at = EXCLUDED.updated_at
+                RETURNING id, tenant_id, instance_id)
+            INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, sent_at, created_at)
+            SELECT s.tenant_id, s.instance_id, s.id, $6, 'inbound', 'conversation', $4, $3, $3 FROM s
+            RETURNING session_id
+            """, connection);
+        cmd.Parameters.AddWithValue(instance);
+        cmd.Parameters.AddWithValue(chatId);
+        cmd.Parameters.AddWithValue(sentAt.ToUniversalTime());
+        cmd.Parameters.AddWithValue(text);
+        cmd.Parameters.AddWithValue(contactName);
+        cmd.Parameters.AddWithValue("wamid.ui" + Guid.NewGuid().ToString("N"));
+        return Convert.ToString(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture)!;
     }
 
     /// <summary>A user of the tenant (POST /api/tenants/{id}/users); answers the user's id.</summary>
@@ -138,6 +195,7 @@ public sealed class InboxServer : IAsyncDisposable
         if (_api is not null) await _api.DisposeAsync();
         if (Evolution is not null) await Evolution.DisposeAsync();
         if (Llm is not null) await Llm.DisposeAsync();
+        if (Graph is not null) await Graph.DisposeAsync();
     }
 }
 

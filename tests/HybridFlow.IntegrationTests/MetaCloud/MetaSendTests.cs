@@ -297,6 +297,8 @@ public sealed class MetaSendTests
     public async Task ApiSend_ToACloudInstance_GoesThroughGraph_WithItsLedgerIdAsCallbackData()
     {
         var chat = NewChat();
+        // The customer wrote a minute ago: WhatsApp's 24-hour window is open (a closed one is ServiceWindowTests').
+        await MetaChatSeed.CustomerWroteAsync(_app, _instance, chat, _app.Clock.GetUtcNow().AddMinutes(-1));
         var sent = await _app.SendMessageAsync(_adminKey, new { instance_name = _instance, number = Digits(chat), text = "Seu pedido saiu para entrega.", @as = "bot" });
         var send = SendsTo(chat).Single();
         Assert.That(sent.GetProperty("provider_message_id").GetString(), Is.EqualTo(FakeGraphApi.WamidOf(send)));
@@ -309,6 +311,7 @@ public sealed class MetaSendTests
 
         // The same rules: a permanent refusal is the caller's 502 and is not retried.
         var refused = NewChat();
+        await MetaChatSeed.CustomerWroteAsync(_app, _instance, refused, _app.Clock.GetUtcNow().AddMinutes(-1));
         _app.Graph.FailNext(131026);
         var response = await _app.PostWithKeyAsync(ApiCalls.SendMessagePath, new { instance_name = _instance, number = Digits(refused), text = "Oi", @as = "bot" }, _adminKey);
         await ApiAssert.ProblemAsync(response, 502);

@@ -84,6 +84,9 @@ export const inbox = {
   update: (id, changes) => api.patch(`/api/inbox/conversations/${encodeURIComponent(id)}`, changes),
   read: (id) => api.post(`/api/inbox/conversations/${encodeURIComponent(id)}/read`),
   typing: (id) => api.post(`/api/inbox/conversations/${encodeURIComponent(id)}/typing`),
+  sendTemplate: (id, template) => api.post(`/api/inbox/conversations/${encodeURIComponent(id)}/template`, template),
+  templates: (instanceName, refresh = false) =>
+    api.get(`/api/instances/${encodeURIComponent(instanceName)}/templates${query({ refresh: refresh ? 'true' : undefined })}`),
   pause: (id, body) => api.post(`/api/inbox/conversations/${encodeURIComponent(id)}/pause`, body ?? {}),
   resume: (id) => api.post(`/api/inbox/conversations/${encodeURIComponent(id)}/resume`),
   assignees: (tenantId) => api.get(`/api/inbox/assignees${query({ tenant_id: tenantId })}`),

@@ -34,6 +34,11 @@ public sealed class AuthenticationFailedException : Exception
 public sealed class ConflictException : Exception
 {
     public ConflictException(string message) : base(message) { }
+
+    /// <summary>With a stable <paramref name="code"/> (problem+json's <c>code</c>) that a client can branch on.</summary>
+    public ConflictException(string message, string code) : base(message) => Code = code;
+
+    public string? Code { get; }
 }
 
 /// <summary>Something we depend on is down for now (503): the caller should retry.</summary>

@@ -29,6 +29,12 @@ public sealed record ReplyContext(
 
     /// <summary>Tokens the tenant used on the platform's account this calendar month (UTC), read with the context.</summary>
     public long PlatformTokensThisMonth { get; init; }
+
+    /// <summary>
+    /// A Cloud API chat's: the WhatsApp timestamp of the customer's last message, which WhatsApp's 24-hour window is
+    /// counted from (null: none, or an Evolution chat, which is not bound by it).
+    /// </summary>
+    public DateTimeOffset? LastCustomerMessageAt { get; init; }
 }
 
 /// <summary>What a workflow-mode job carries besides its <see cref="ReplyContext"/>: the tenant's own target and the messages.</summary>

@@ -28,6 +28,12 @@ public sealed record SendMessageCommand(string? InstanceName, string? ChatId, st
 
     /// <summary>Set by the inbox: the person sending as agent (stored as the message's sender, named on the timeline).</summary>
     public InboxSender? SentBy { get; init; }
+
+    /// <summary>
+    /// Set by the inbox's template send: the approved template that goes out instead of free text (<see cref="Text"/> is
+    /// its body filled in, as recorded). Allowed when WhatsApp's 24-hour window is closed; a Cloud API feature only.
+    /// </summary>
+    public OutgoingTemplate? Template { get; init; }
 }
 
 /// <summary>Who sends from the inbox; <see cref="UserId"/> null for an API key.</summary>
@@ -80,11 +86,15 @@ public sealed class SendMessageCommandHandler : IRequestHandler<SendMessageComma
     private readonly IWhatsAppGateway _gateway;
     private readonly ISessionQueries _sessions;
     private readonly ICurrentCaller _caller;
+    private readonly IServiceWindowQueries _windows;
+    private readonly TimeProvider _time;
 
     public SendMessageCommandHandler(
         IInstanceDirectory instances, ReplySendSteps steps, IWhatsAppGateway gateway, ISessionQueries sessions,
-        ICurrentCaller caller)
+        ICurrentCaller caller, IServiceWindowQueries windows, TimeProvider time)
     {
+        _windows = windows;
+        _time = time;
         _instances = instances;
         _steps = steps;
         _gateway = gateway;
@@ -103,6 +113,7 @@ public sealed class SendMessageCommandHandler : IRequestHandler<SendMessageComma
         var chatId = (string.IsNullOrWhiteSpace(c.Number) ? ChatId.Parse(c.ChatId!) : ChatId.FromPhoneNumber(c.Number)).Value;
         var text = c.Text!.Trim();
         var kind = asAgent ? ReplyJobKind.ApiAgent : ReplyJobKind.ApiBot;
+        await ServiceWindowRule.EnsureMaySendAsync(_windows, instance, chatId, c.Template, _time.GetUtcNow(), ct);
 
         // Registered under the chat's lock before Evolution is called, so its echo is recognised even if it comes first.
         var (sendId, sessionId) = await _steps.RegisterApiSendAsync(instance, chatId, kind, text, ct)
@@ -110,7 +121,7 @@ public sealed class SendMessageCommandHandler : IRequestHandler<SendMessageComma
         SentText sent;
         try
         {
-            sent = await SendHonouringThrottleAsync(new OutgoingText(instance, chatId, text, CallbackData: SendCallbackData.ForApiSend(sendId)), ct);
+            sent = await SendHonouringThrottleAsync(new OutgoingText(instance, chatId, text, CallbackData: SendCallbackData.ForApiSend(sendId), Template: c.Template), ct);
         }
         catch (WhatsAppSendException e) when (e.Kind == SendFailureKind.Throttled)
         {

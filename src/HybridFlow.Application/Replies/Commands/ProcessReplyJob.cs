@@ -83,6 +83,15 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
             return;
         }
 
+        // WhatsApp's 24-hour rule (Cloud API chats): past it no free-form reply or notice may go out. A workflow's event
+        // is still delivered: its answer comes through send-message, which applies the same rule.
+        if ((context.Kind.IsNotice() || channel == ReplyChannel.Ai) && context.Instance.Provider == ChannelProvider.MetaCloud
+            && ServiceWindow.After(context.LastCustomerMessageAt) is var window && !window.IsOpenAt(_time.GetUtcNow()))
+        {
+            await _steps.EndOutsideServiceWindowAsync(job, window.ClosesAt, ct);
+            return;
+        }
+
         if (context.Kind.IsNotice()) await SendNoticeAsync(job, context, correlationId, ct);
         else if (channel == ReplyChannel.Workflow) await DeliverToWorkflowAsync(job, context, ct);
         else await ReplyWithModelAsync(job, context, correlationId, ct);

@@ -3,6 +3,7 @@ using Dapper;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Inbox;
+using HybridFlow.Domain.Chats;
 using HybridFlow.Infrastructure.Persistence.Inbox;
 using HybridFlow.Infrastructure.Persistence.Postgres;
 using Npgsql;
@@ -19,11 +20,13 @@ internal sealed class InboxQueries : IInboxQueries
 {
     private readonly NpgsqlDataSource _db;
     private readonly InboxQueryOptions _options;
+    private readonly TimeProvider _time;
 
-    public InboxQueries(NpgsqlDataSource db, InboxQueryOptions options)
+    public InboxQueries(NpgsqlDataSource db, InboxQueryOptions options, TimeProvider time)
     {
         _db = db;
         _options = options;
+        _time = time;
     }
 
     /// <summary>
@@ -63,7 +66,7 @@ internal sealed class InboxQueries : IInboxQueries
         var list = ListStatements(scope, filter, page, pageSize);
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(list.CountSql, list.CountArgs, cancellationToken: ct));
         if (total == 0) return ([], 0);
-        return (await ReadConversationsAsync(connection, list.PageSql, list.PageArgs, ct), total);
+        return (await ReadConversationsAsync(connection, list.PageSql, list.PageArgs, _time.GetUtcNow(), ct), total);
     }, ct);
 
     /// <summary>The list's two statements (the count and the page) with their parameters; public for the plan test.</summary>
@@ -93,7 +96,7 @@ internal sealed class InboxQueries : IInboxQueries
         where.Add($"s.id = {SqlWhere.Arg(args, "session_id", sessionId)}");
         AddVisibility(where, args, scope);
         var select = ConversationSelect(scope.ReaderUserId is { } reader ? SqlWhere.Arg(args, "reader", reader) : null);
-        var items = await ReadConversationsAsync(connection, $"{select} WHERE {SqlWhere.All(where)}", args, ct);
+        var items = await ReadConversationsAsync(connection, $"{select} WHERE {SqlWhere.All(where)}", args, _time.GetUtcNow(), ct);
         return items.Count == 0 ? null : items[0];
     }, ct);
 
@@ -137,6 +140,9 @@ internal sealed class InboxQueries : IInboxQueries
     /// The conversation columns, read by <see cref="ReadConversationsAsync"/>. Unread (with a reader, the parameter
     /// <paramref name="readerArg"/>): the customer's messages after the reader's last read one, in the thread's order
     /// (sent_at, id), an index range on messages_session_sent_idx. Without a reader (an API key) it is 0.
+    /// A Cloud API conversation's 24-hour window is counted from its customer's last message (the newest inbound sent_at,
+    /// WhatsApp's timestamp): read backwards on messages_session_sent_idx, and only for meta_cloud instances (CASE
+    /// evaluates the subquery only for them), so Evolution's conversations pay nothing for it.
     /// </summary>
     private static string ConversationSelect(string? readerArg)
     {
@@ -155,7 +161,10 @@ internal sealed class InboxQueries : IInboxQueries
                    s.resolved_at IS NOT NULL AS resolved, {NeedsAttention} AS needs_attention,
                    s.assignee_user_id, u.display_name AS assignee_name, s.tags, {unread} AS unread_count,
                    lm.direction AS last_direction, left(lm.text, {InboxLimits.PreviewLength}) AS last_text, lm.message_type AS last_type,
-                   lm.sent_at AS last_at, s.last_message_at
+                   lm.sent_at AS last_at, s.last_message_at, i.provider,
+                   CASE WHEN i.provider = 'meta_cloud' THEN (
+                       SELECT cm.sent_at FROM messages cm WHERE cm.session_id = s.id AND cm.direction = 'inbound'
+                       ORDER BY cm.sent_at DESC, cm.id DESC LIMIT 1) END AS last_customer_message_at
             FROM sessions s
             JOIN instances i ON i.id = s.instance_id
             LEFT JOIN users u ON u.id = s.assignee_user_id
@@ -166,7 +175,8 @@ internal sealed class InboxQueries : IInboxQueries
             """;
     }
 
-    private static async Task<List<ConversationDto>> ReadConversationsAsync(NpgsqlConnection connection, string sql, DynamicParameters args, CancellationToken ct)
+    private static async Task<List<ConversationDto>> ReadConversationsAsync(
+        NpgsqlConnection connection, string sql, DynamicParameters args, DateTimeOffset now, CancellationToken ct)
     {
         var rows = await connection.QueryAsync<ConversationRow>(new CommandDefinition(sql, args, cancellationToken: ct));
         return rows.Select(r => new ConversationDto(
@@ -176,7 +186,9 @@ internal sealed class InboxQueries : IInboxQueries
             r.AssigneeUserId is { } assignee ? new PersonDto(assignee, r.AssigneeName ?? "") : null,
             r.Tags, r.UnreadCount,
             r.LastDirection is null ? null : new LastMessageDto(r.LastDirection, r.LastText, r.LastType ?? "unknown", r.LastAt!.Value),
-            r.LastMessageAt)).ToList();
+            r.LastMessageAt,
+            r.Provider,
+            r.Provider == ChannelProviders.MetaCloudName ? ServiceWindowDto.Of(ServiceWindow.After(r.LastCustomerMessageAt), now) : null)).ToList();
     }
 
     public Task<IReadOnlyList<ThreadItemDto>> ThreadAsync(long sessionId, ThreadCursor? before, int limit, CancellationToken ct) => TimedAsync<IReadOnlyList<ThreadItemDto>>(async connection =>
@@ -260,6 +272,8 @@ internal sealed class InboxQueries : IInboxQueries
         public string? LastType { get; init; }
         public DateTimeOffset? LastAt { get; init; }
         public DateTimeOffset? LastMessageAt { get; init; }
+        public string Provider { get; init; } = "";
+        public DateTimeOffset? LastCustomerMessageAt { get; init; }
     }
 
     private sealed class ThreadRow

@@ -27,7 +27,11 @@ internal static class ReplyContextQueries
                    EXISTS (SELECT 1 FROM messages m WHERE m.id = ANY (j.trigger_message_ids)
                            AND (m.message_type IN ('audioMessage', 'imageMessage') OR m.provider_media_id IS NOT NULL)) AS has_media,
                    t.monthly_token_budget,
-                   COALESCE((SELECT mt.tokens FROM tenant_monthly_tokens mt WHERE mt.tenant_id = t.id AND mt.month = $2), 0) AS platform_tokens_month
+                   COALESCE((SELECT mt.tokens FROM tenant_monthly_tokens mt WHERE mt.tenant_id = t.id AND mt.month = $2), 0) AS platform_tokens_month,
+                   -- WhatsApp's 24-hour window (Cloud API only) is counted from the customer's last message, read here, not kept by the webhook.
+                   CASE WHEN i.provider = 'meta_cloud' THEN (
+                       SELECT cm.sent_at FROM messages cm WHERE cm.session_id = s.id AND cm.direction = 'inbound'
+                       ORDER BY cm.sent_at DESC, cm.id DESC LIMIT 1) END AS last_customer_message_at
             FROM reply_jobs j
             JOIN sessions s ON s.id = j.session_id
             JOIN instances i ON i.id = s.instance_id
@@ -45,6 +49,7 @@ internal static class ReplyContextQueries
             {
                 MonthlyTokenBudget = r.IsDBNull(r.GetOrdinal("monthly_token_budget")) ? null : r.GetInt64(r.GetOrdinal("monthly_token_budget")),
                 PlatformTokensThisMonth = r.GetInt64(r.GetOrdinal("platform_tokens_month")),
+                LastCustomerMessageAt = r.GetTimeOrNull(r.GetOrdinal("last_customer_message_at")),
             };
         }
         // A notice's text was set when it was queued.

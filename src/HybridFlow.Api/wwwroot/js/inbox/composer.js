@@ -1,9 +1,11 @@
 // The composer under the open conversation: a reply to the customer (sent as the person: the bot pauses) or an internal
-// note. Enter sends, Shift+Enter is a new line, and the customer sees "typing…" while a reply is written.
+// note. Enter sends, Shift+Enter is a new line, and the customer sees "typing…" while a reply is written. A Cloud API
+// conversation whose 24-hour window is closed takes only a template: the reply becomes the template picker.
 import { inbox } from '../api.js';
 import { announce, h, uid } from '../dom.js';
 import { t } from '../i18n.js';
-import { errorText } from './shared.js';
+import { errorText, serviceWindow } from './shared.js';
+import { TemplatePicker } from './templates.js';
 
 const typingEveryMs = 5000;
 
@@ -15,9 +17,52 @@ export class Composer {
     // The person's choice of reply or note outlasts re-renders and other conversations.
     this.mode = 'reply';
     this.lastTypingAt = 0;
+    this.picker = new TemplatePicker(view, thread);
+  }
+
+  /** Whether a reply may only be a template now: a Cloud API conversation whose window is closed. */
+  templatesOnly() {
+    const state = serviceWindow(this.thread.conversation);
+    return state !== null && !state.open;
   }
 
   render() {
+    this.slot = h('div', { class: 'composer-slot' });
+    this.fill();
+    return this.slot;
+  }
+
+  /** The conversation changed: the composer is drawn again only if the window opened or closed. */
+  sync() {
+    if (this.slot && this.templatesOnly() !== this.showingTemplates) this.fill();
+  }
+
+  fill() {
+    this.showingTemplates = this.templatesOnly();
+    this.slot.replaceChildren(this.showingTemplates && this.mode === 'reply'
+      ? this.picker.render(this.thread.conversation, this.modeControl(() => this.refill()),
+        () => { this.fill(); this.slot.querySelector('select')?.focus(); })
+      : this.form());
+  }
+
+  /** Drawn again for the mode just chosen, the focus kept on the choice. */
+  refill() {
+    this.fill();
+    this.slot.querySelector(`input[value="${this.mode}"]`)?.focus();
+  }
+
+  /** Reply or note; <onChange> runs after the choice is kept. */
+  modeControl(onChange) {
+    const modeName = uid('mode');
+    const modeOption = (mode, key) => h('label', { class: 'mode-option' },
+      h('input', { type: 'radio', name: modeName, value: mode, checked: this.mode === mode,
+        onchange: () => { this.mode = mode; onChange(); } }),
+      t(key));
+    return h('fieldset', { class: 'mode' }, h('legend', { class: 'visually-hidden' }, t('composer.mode')),
+      modeOption('reply', 'composer.mode_reply'), modeOption('note', 'composer.mode_note'));
+  }
+
+  form() {
     const textId = uid('composer');
     const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
     const textarea = h('textarea', { id: textId, rows: '2', name: 'text', 'data-testid': 'composer' });
@@ -33,11 +78,11 @@ export class Composer {
       hint.hidden = note;
       form.classList.toggle('note-mode', note);
     };
-    const modeName = uid('mode');
-    const modeOption = (mode, key) => h('label', { class: 'mode-option' },
-      h('input', { type: 'radio', name: modeName, value: mode, checked: this.mode === mode,
-        onchange: () => { this.mode = mode; applyMode(); textarea.focus(); } }),
-      t(key));
+    const onModeChange = () => {
+      if (this.showingTemplates) { this.refill(); return; }
+      applyMode();
+      textarea.focus();
+    };
     const send = async () => {
       const text = textarea.value.trim();
       if (!text) return;
@@ -64,8 +109,7 @@ export class Composer {
       }
     };
     const form = h('form', { class: 'composer', onsubmit: (e) => { e.preventDefault(); send(); } },
-      h('fieldset', { class: 'mode' }, h('legend', { class: 'visually-hidden' }, t('composer.mode')),
-        modeOption('reply', 'composer.mode_reply'), modeOption('note', 'composer.mode_note')),
+      this.modeControl(onModeChange),
       label,
       h('div', { class: 'composer-row' }, textarea, submit),
       hint,

@@ -4,7 +4,7 @@
 import { inbox } from '../api.js';
 import { announce, h, uid } from '../dom.js';
 import { formatTime, t } from '../i18n.js';
-import { displayName, errorText, timeOf } from './shared.js';
+import { channelChip, displayName, errorText, serviceWindow, timeOf } from './shared.js';
 
 const pageSize = 50;
 const statusOptions = ['open', 'bot', 'paused', 'handoff', 'needs_person', 'resolved', 'all'];
@@ -131,6 +131,8 @@ export class ConversationList {
       h('span', { class: 'row meta' },
         h('span', { class: `status-chip status-${conversation.status}` }, t(statusKey)),
         conversation.needs_attention ? h('span', { class: 'status-chip attention' }, t('list.needs_attention')) : null,
+        channelChip(conversation),
+        serviceWindow(conversation)?.open === false ? h('span', { class: 'status-chip window-closed' }, t('list.window_closed')) : null,
         h('span', { class: 'assignee' }, conversation.assignee ? conversation.assignee.display_name : t('list.unassigned')),
         (conversation.tags ?? []).map((tag) => h('span', { class: 'tag' }, tag)))));
   }

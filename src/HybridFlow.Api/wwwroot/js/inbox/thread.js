@@ -5,7 +5,7 @@ import { h } from '../dom.js';
 import { actionLabel, formatTime, t } from '../i18n.js';
 import { Composer } from './composer.js';
 import { ConversationMenus } from './menus.js';
-import { displayName, errorText, timeOf } from './shared.js';
+import { channelChip, displayName, errorText, serviceWindow, timeOf } from './shared.js';
 
 // Bookkeeping steps of the reply pipeline: on the timeline API, not worth a line in a person's view.
 const quietActions = new Set(['ai_queued', 'workflow_queued', 'recorded', 'duplicate_ignored', 'ignored_echo', 'ignored_event',
@@ -166,7 +166,9 @@ export class ConversationThread {
         this.conversationTitle,
         h('span', { class: 'phone' }, c.phone ? `+${c.phone}` : c.chat_id),
         h('span', { class: `status-chip status-${c.status}`, id: 'conversation-status', 'data-paused': c.is_paused ? 'true' : 'false' }, statusText),
-        c.needs_attention ? h('span', { class: 'status-chip attention' }, t('conv.needs_attention')) : null),
+        c.needs_attention ? h('span', { class: 'status-chip attention' }, t('conv.needs_attention')) : null,
+        channelChip(c),
+        this.windowChip(c)),
       h('div', { class: 'toolbar', role: 'group', 'aria-label': t('conv.actions') },
         this.menus.assignControl(c),
         this.menus.pauseControl(c),
@@ -176,12 +178,32 @@ export class ConversationThread {
         }, c.status === 'resolved' ? t('conv.reopen') : t('conv.resolve'))),
       this.menus.tagsControl(c),
       h('p', { class: 'form-error', role: 'alert', id: 'conversation-error', hidden: true }));
+    this.composer.sync();
     if (hadFocus) document.getElementById(hadFocus)?.focus();
     for (const control of this.headerElement.querySelectorAll('[data-keep]')) {
       const value = kept.get(control.dataset.keep);
       if (value) control.value = value;
       if (keptFocus === control.dataset.keep) control.focus();
     }
+  }
+
+  /**
+   * A Cloud API conversation's 24-hour window: open until a time, or closed (templates only). When it closes while
+   * shown, the header and the composer are drawn again then.
+   */
+  windowChip(c) {
+    clearTimeout(this.windowTimer);
+    const state = serviceWindow(c);
+    if (!state) return null;
+    if (state.open) {
+      const left = timeOf(state.closesAt) - Date.now();
+      // setTimeout holds at most about 24.8 days; the window is never longer than 24 hours.
+      if (left > 0 && left < 2 ** 31) this.windowTimer = setTimeout(() => { if (this.conversation === c) this.renderHeader(); }, left + 500);
+    }
+    const text = state.open ? t('conv.window.open', { time: formatTime(state.closesAt) })
+      : state.closesAt ? t('conv.window.closed_at', { time: formatTime(state.closesAt) }) : t('conv.window.closed');
+    return h('span', { class: `status-chip window-${state.open ? 'open' : 'closed'}`, id: 'service-window',
+      'data-window': state.open ? 'open' : 'closed', title: t('conv.window.rule') }, text);
   }
 
   showError(error) {
