@@ -57,6 +57,10 @@ public sealed class ErrorHandlingMiddleware
         ConflictException { Code: { } code } c => new ProblemDetails { Status = 409, Title = "Conflict", Detail = c.Message, Extensions = { ["code"] = code } },
         ConflictException c => new ProblemDetails { Status = 409, Title = "Conflict", Detail = c.Message },
         PayloadTooLargeException p => new ProblemDetails { Status = 413, Title = "Payload too large", Detail = p.Message },
+        BadGatewayException { Upstream: Upstream.GraphApi } g => new ProblemDetails
+        {
+            Status = 502, Title = "Graph API error", Detail = g.Message, Extensions = { ["graph_status"] = g.UpstreamStatus },
+        },
         BadGatewayException g => new ProblemDetails
         {
             Status = 502, Title = "Evolution API error", Detail = g.Message, Extensions = { ["evolution_status"] = g.UpstreamStatus },

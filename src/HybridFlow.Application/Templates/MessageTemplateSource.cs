@@ -23,7 +23,7 @@ public static class MessageTemplateSource
         }
         catch (MessageTemplateCatalogException e)
         {
-            throw new BadGatewayException($"The Graph API did not list the templates: {e.Message}", e.UpstreamStatus);
+            throw new BadGatewayException($"The Graph API did not list the templates: {e.Message}", e.UpstreamStatus, Upstream.GraphApi);
         }
     }
 }

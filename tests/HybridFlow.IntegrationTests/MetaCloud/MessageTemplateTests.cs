@@ -108,6 +108,8 @@ public sealed class MessageTemplateTests
         var problem = await ApiAssert.ProblemAsync(await admin.GetAsync(TemplatesPath(instance)), 502);
 
         Assert.That(problem.GetProperty("detail").GetString(), Does.Contain("190"));
+        Assert.That(problem.GetProperty("title").GetString(), Is.EqualTo("Graph API error"));
+        Assert.That(problem.GetProperty("graph_status").GetInt32(), Is.EqualTo(401));
         Assert.That(problem.GetRawText(), Does.Not.Contain(FakeGraphApi.DefaultAccessToken));
     }
 

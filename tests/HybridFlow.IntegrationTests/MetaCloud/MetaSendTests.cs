@@ -314,7 +314,9 @@ public sealed class MetaSendTests
         await MetaChatSeed.CustomerWroteAsync(_app, _instance, refused, _app.Clock.GetUtcNow().AddMinutes(-1));
         _app.Graph.FailNext(131026);
         var response = await _app.PostWithKeyAsync(ApiCalls.SendMessagePath, new { instance_name = _instance, number = Digits(refused), text = "Oi", @as = "bot" }, _adminKey);
-        await ApiAssert.ProblemAsync(response, 502);
+        var problem = await ApiAssert.ProblemAsync(response, 502);
+        Assert.That(problem.GetProperty("title").GetString(), Is.EqualTo("Graph API error"));
+        Assert.That(problem.GetProperty("detail").GetString(), Does.StartWith("The Cloud API did not send the message"));
         Assert.That(CallsTo(refused), Has.Count.EqualTo(1));
     }
 

@@ -50,10 +50,24 @@ public sealed class ServiceUnavailableException : Exception
 /// <summary>A service we called on the caller's behalf (Evolution) refused or failed the call (502).</summary>
 public sealed class BadGatewayException : Exception
 {
-    public BadGatewayException(string message, int? upstreamStatus) : base(message) => UpstreamStatus = upstreamStatus;
+    public BadGatewayException(string message, int? upstreamStatus, Upstream upstream = Upstream.Evolution) : base(message)
+    {
+        UpstreamStatus = upstreamStatus;
+        Upstream = upstream;
+    }
 
     /// <summary>The upstream HTTP status, when there was an answer at all.</summary>
     public int? UpstreamStatus { get; }
+
+    /// <summary>Who failed: the problem's title and its status field name it (<c>evolution_status</c>, <c>graph_status</c>).</summary>
+    public Upstream Upstream { get; }
+}
+
+public enum Upstream
+{
+    Evolution,
+    /// <summary>Meta's Graph API (the Cloud API).</summary>
+    GraphApi,
 }
 
 /// <summary>The body is larger than the caller may send (413).</summary>

@@ -133,8 +133,9 @@ public sealed class SendMessageCommandHandler : IRequestHandler<SendMessageComma
             // An unknown outcome stays registered: a late echo or Evolution's record settles it, and it is never resent on its own.
             if (e.Kind == SendFailureKind.OutcomeUnknown) await _steps.MarkOutcomeUnknownAsync(sendId, e.Message, ct);
             else await _steps.FailApiSendAsync(sendId, $"as {c.As}: {e.Message}", e.Message, ct);
-            var channel = instance.Provider == ChannelProvider.MetaCloud ? "The Cloud API" : "Evolution";
-            throw new BadGatewayException($"{channel} did not send the message: {e.Message}", e.UpstreamStatus);
+            if (instance.Provider == ChannelProvider.MetaCloud)
+                throw new BadGatewayException($"The Cloud API did not send the message: {e.Message}", e.UpstreamStatus, Upstream.GraphApi);
+            throw new BadGatewayException($"Evolution did not send the message: {e.Message}", e.UpstreamStatus);
         }
 
         await _steps.CompleteApiSendAsync(sendId, instance.Tenant, text, sent, c.SentBy?.UserId, c.SentBy?.TimelineDetail ?? "sent as agent through the API", ct);
