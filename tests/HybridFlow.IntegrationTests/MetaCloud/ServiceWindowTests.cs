@@ -170,6 +170,35 @@ public sealed class ServiceWindowTests
     }
 
     [Test]
+    public async Task ThroughTheWebhook_ALateDeliveryLeavesTheWindowClosed_AndAFreshMessageOpensItForTheBotsReply()
+    {
+        await using var app = await HybridFlowApp.StartAsync();
+        var (tenantId, _, phoneNumberId) = await app.CreateTenantWithMetaInstanceAsync();
+        var admin = app.ClientWithKey(await app.CreateApiKeyAsync(tenantId, "tenant_admin"));
+        var waId = FakeGraphApi.NewWaId();
+        var now = app.Clock.GetUtcNow();
+
+        // Meta delivers today what the customer sent 25 hours ago (its retries last days): not answered, window closed.
+        var late = await app.Graph.DeliverAsync(app.Graph.CustomerText(phoneNumberId, waId, "Vocês entregam?", at: now.AddHours(-25)));
+        Assert.That(late, Is.Not.EqualTo("ai_queued"));
+        var sessionId = await app.ScalarAsync<long>("SELECT id FROM sessions WHERE chat_id = $1", FakeGraphApi.ChatOf(waId));
+        var conversation = await admin.GetJsonAsync(InboxCalls.Conversation(sessionId));
+        Assert.That(conversation.GetProperty("channel").GetString(), Is.EqualTo("meta_cloud"));
+        Assert.That(conversation.GetProperty("service_window").GetProperty("open").GetBoolean(), Is.False);
+        var send = await admin.PostAsJsonAsync(InboxCalls.Conversation(sessionId, "/messages"), new { text = "Entregamos sim!" });
+        Assert.That((await ApiAssert.ProblemAsync(send, 409)).GetProperty("code").GetString(), Is.EqualTo("outside_service_window"));
+
+        // The customer writes again now: the window opens, and the bot's reply goes out through the Graph API.
+        Assert.That(await app.Graph.DeliverAsync(app.Graph.CustomerText(phoneNumberId, waId, "Oi, ainda estão aí?", at: now)), Is.EqualTo("ai_queued"));
+        await HybridFlowApp.EventuallyAsync(() => app.Graph.SentMessages.Any(r => r.Json.GetProperty("to").GetString() == waId),
+            "the reply sent through the Graph API");
+        var reopened = await admin.GetJsonAsync(InboxCalls.Conversation(sessionId));
+        Assert.That(reopened.GetProperty("service_window").GetProperty("open").GetBoolean(), Is.True);
+        Assert.That(reopened.GetProperty("service_window").GetProperty("closes_at").GetDateTimeOffset(),
+            Is.EqualTo(DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds()).AddHours(24)), "24 hours after WhatsApp's timestamp, in whole seconds");
+    }
+
+    [Test]
     public async Task Window_IsCountedFromTheWhatsAppTimestamp_SoAMessageThatArrivesLateDoesNotExtendIt()
     {
         await using var app = await HybridFlowApp.StartAsync();
