@@ -95,7 +95,7 @@ public sealed class WebhookAdmission
                 name = NonBlank(body.PeekInstanceName());
             }
             if (name is not null
-                && await FindAuthenticAsync(name, i => WebhookAuthenticator.HeaderCredentialsMatch(i, _settings.GlobalWebhookSecret, credentials, now), ct)
+                && await _instances.FindAuthenticAsync(name, i => WebhookAuthenticator.HeaderCredentialsMatch(i, _settings.GlobalWebhookSecret, credentials, now), ct)
                     is { } instance)
                 return (instance, null);
         }
@@ -110,20 +110,9 @@ public sealed class WebhookAdmission
         var webhook = body.Parse();
         name = NonBlank(routeInstance) ?? NonBlank(webhook.InstanceName)
             ?? throw new RequestValidationException("instance", "The instance name is required (in the path or the body).");
-        var byApiKey = await FindAuthenticAsync(name,
+        var byApiKey = await _instances.FindAuthenticAsync(name,
             i => WebhookAuthenticator.IsAuthentic(i, _settings.GlobalWebhookSecret, credentials, webhook.BodyApiKey, now), ct);
         return (byApiKey ?? throw new AuthenticationFailedException(RefusedMessage), webhook);
-    }
-
-    /// <summary>The instance when <paramref name="isAuthentic"/> holds for it; null for an unknown instance or a refused caller alike.</summary>
-    private async Task<InstanceContext?> FindAuthenticAsync(string name, Func<InstanceContext, bool> isAuthentic, CancellationToken ct)
-    {
-        var instance = await _instances.FindByNameAsync(name, fresh: false, ct);
-        if (instance is null) return null;
-        if (isAuthentic(instance)) return instance;
-        // A 401 makes Evolution give up on the message: be sure the secret did not just change on another replica.
-        instance = await _instances.FindByNameAsync(name, fresh: true, ct);
-        return instance is not null && isAuthentic(instance) ? instance : null;
     }
 
     private static string? NonBlank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();

@@ -394,12 +394,7 @@ public sealed class ReplyJob
     public ReplyJobOutcome Postpone(int attempt, DateTimeOffset until, DateTimeOffset now)
     {
         if (attempt != Attempts || Status != ReplyJobStatus.Processing) return ReplyJobOutcome.Lost;
-        Status = ReplyJobStatus.Retrying;
-        Attempts--;
-        DueAt = until;
-        LockedUntil = null;
-        UpdatedAt = now;
-        return ReplyJobOutcome.Postponed;
+        return GiveBackUntil(until, now);
     }
 
     /// <summary>
@@ -410,6 +405,12 @@ public sealed class ReplyJob
     public ReplyJobOutcome Throttle(int attempt, DateTimeOffset until, DateTimeOffset now)
     {
         if (attempt != Attempts || Status != ReplyJobStatus.Sending || !Kind.IsWorkerJob()) return ReplyJobOutcome.Lost;
+        return GiveBackUntil(until, now);
+    }
+
+    /// <summary>Due again at <paramref name="until"/>, for any worker; the attempt it was on does not count.</summary>
+    private ReplyJobOutcome GiveBackUntil(DateTimeOffset until, DateTimeOffset now)
+    {
         Status = ReplyJobStatus.Retrying;
         Attempts--;
         DueAt = until;

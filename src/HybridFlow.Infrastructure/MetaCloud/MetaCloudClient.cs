@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Webhooks.Meta;
 using HybridFlow.Infrastructure.Evolution;
 using HybridFlow.Infrastructure.Observability;
 using HybridFlow.Infrastructure.Security;
@@ -253,7 +254,7 @@ internal sealed class MetaCloudClient : IWhatsAppGateway, IWhatsAppMediaGateway
                 retryAfter: wait, providerErrorCode: throttled);
         }
         if (code is { } permanent && GraphErrorCodes.Permanent.Contains(permanent))
-            return new WhatsAppSendException($"{what}: {Reason(permanent)}.", SendFailureKind.Permanent, upstreamStatus: status, providerErrorCode: permanent);
+            return new WhatsAppSendException($"{what}: {MetaStatuses.Reason(permanent) ?? "refused"}.", SendFailureKind.Permanent, upstreamStatus: status, providerErrorCode: permanent);
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
             return new WhatsAppSendException($"{what}: WhatsApp asked to slow down.", SendFailureKind.Throttled, upstreamStatus: status,
                 retryAfter: RetryAfterOf(response) ?? ThroughputWait, providerErrorCode: code);
@@ -262,17 +263,6 @@ internal sealed class MetaCloudClient : IWhatsAppGateway, IWhatsAppMediaGateway
         // Any other 4xx: Meta validated the request and refused it; the same request would be refused again.
         return new WhatsAppSendException($"{what}: refused.", SendFailureKind.Permanent, upstreamStatus: status, providerErrorCode: code);
     }
-
-    private static string Reason(int code) => code switch
-    {
-        GraphErrorCodes.ReEngagement => "more than 24 hours since the customer's last message; only a template may be sent",
-        GraphErrorCodes.Undeliverable => "the message cannot be delivered to this number",
-        GraphErrorCodes.AccessTokenExpired => "the access token is invalid or expired; update meta_access_token",
-        GraphErrorCodes.TemporarilyBlocked => "the account is temporarily blocked for policy violations",
-        GraphErrorCodes.Spam or GraphErrorCodes.Ecosystem => "Meta limited this account's messages",
-        GraphErrorCodes.AccountLocked => "the business account is locked",
-        _ => "a parameter of the request is invalid",
-    };
 
     private static TimeSpan? RetryAfterOf(IApiResponse response)
     {

@@ -62,20 +62,22 @@ public sealed class SendInboxTemplateCommandHandler : IRequestHandler<SendInboxT
     public async Task<InboxMessageSentDto> Handle(SendInboxTemplateCommand c, CancellationToken ct)
     {
         var variables = (c.Variables ?? []).Select(v => v!.Trim()).ToList();
-        MessageTemplateDto? template = null;
+        // Found and filled in by the check, which runs on the visible conversation before the send is built.
+        (MessageTemplateDto Template, string Text)? found = null;
         return await _sends.SendAsync(c.SessionId,
-            (conversation, sender) => new SendMessageCommand(
-                conversation.InstanceName, conversation.ChatId, null, MessageTemplates.Fill(template!.Body, variables), SendAsNames.Agent)
+            (conversation, sender) => new SendMessageCommand(conversation.InstanceName, conversation.ChatId, null, found!.Value.Text, SendAsNames.Agent)
             {
                 SentBy = sender,
-                Template = new OutgoingTemplate(template.Name, template.Language, variables),
+                Template = new OutgoingTemplate(found.Value.Template.Name, found.Value.Template.Language, variables),
             },
             ct,
             check: async conversation =>
             {
-                template = await FindTemplateAsync(conversation, c.Name!, c.Language!, variables.Count, ct);
-                if (MessageTemplates.Fill(template.Body, variables).Length > MessageLimits.TextMax)
+                var template = await FindTemplateAsync(conversation, c.Name!, c.Language!, variables.Count, ct);
+                var text = MessageTemplates.Fill(template.Body, variables);
+                if (text.Length > MessageLimits.TextMax)
                     throw new RequestValidationException("variables", $"The template's text filled in would be longer than {MessageLimits.TextMax} characters.");
+                found = (template, text);
             });
     }
 

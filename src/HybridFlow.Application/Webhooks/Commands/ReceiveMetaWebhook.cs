@@ -156,12 +156,8 @@ public sealed class ReceiveMetaWebhookCommandHandler : IRequestHandler<ReceiveMe
         if (string.IsNullOrWhiteSpace(routeInstance))
             return MetaSignature.IsValid(body.Span, signature, _meta.AppSecret) ? null : throw new AuthenticationFailedException(RefusedMessage);
 
-        var name = routeInstance.Trim();
-        var instance = await _instances.FindByNameAsync(name, fresh: false, ct);
-        if (instance is not null && IsSignedFor(instance, body, signature)) return instance;
-        // A refusal makes Meta retry for days: be sure the secret did not just change on another replica.
-        instance = await _instances.FindByNameAsync(name, fresh: true, ct);
-        return instance is not null && IsSignedFor(instance, body, signature) ? instance : throw new AuthenticationFailedException(RefusedMessage);
+        return await _instances.FindAuthenticAsync(routeInstance.Trim(), i => IsSignedFor(i, body, signature), ct)
+               ?? throw new AuthenticationFailedException(RefusedMessage);
     }
 
     private bool IsSignedFor(InstanceContext instance, ReadOnlyMemory<byte> body, string? signature) =>
@@ -180,9 +176,8 @@ public sealed class ReceiveMetaWebhookCommandHandler : IRequestHandler<ReceiveMe
                 if (routeInstance is not null) instance = routeInstance.MetaCloud?.PhoneNumberId == id ? routeInstance : null;
                 else if (!found.TryGetValue(id, out instance))
                 {
-                    // A miss reads the database: the number may have been connected a moment ago on another replica.
-                    instance = await _instances.FindByMetaPhoneNumberIdAsync(id, fresh: false, ct)
-                               ?? await _instances.FindByMetaPhoneNumberIdAsync(id, fresh: true, ct);
+                    // A miss is never cached: a number connected a moment ago on another replica is found.
+                    instance = await _instances.FindByMetaPhoneNumberIdAsync(id, fresh: false, ct);
                     found[id] = instance;
                 }
             }

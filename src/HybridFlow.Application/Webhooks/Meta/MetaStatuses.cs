@@ -3,8 +3,9 @@ using HybridFlow.Domain.Messages;
 namespace HybridFlow.Application.Webhooks.Meta;
 
 /// <summary>
-/// A Cloud API failure's readable reason for the timeline: the error code Meta gives, with what it means (the other
-/// statuses map onto HybridFlow's ranks through <see cref="MessageStatus.FromMeta"/>).
+/// A Cloud API failure's readable reason, for a failed status on the timeline and for a send the Graph API refused: the
+/// error code Meta gives, with what it means (the other statuses map onto HybridFlow's ranks through
+/// <see cref="MessageStatus.FromMeta"/>).
 /// </summary>
 public static class MetaStatuses
 {
@@ -34,12 +35,15 @@ public static class MetaStatuses
         [132015] = "the template is paused for low quality",
         [132016] = "the template is disabled",
         [133010] = "the phone number is not registered",
-        [190] = "the access token has expired or is invalid",
+        [190] = "the access token has expired or is invalid: update meta_access_token",
         [100] = "a parameter is not valid",
         [368] = "temporarily blocked for policy violations",
         [10] = "permission denied",
         [4] = "too many API calls",
     };
+
+    /// <summary>What Meta's error <paramref name="code"/> means; null for a code not known here.</summary>
+    public static string? Reason(int code) => Reasons.GetValueOrDefault(code);
 
     /// <summary>What the timeline says of a failure: <c>131047: more than 24 hours since …</c>; Meta's own title when the code is not known here.</summary>
     public static string FailureDetail(MetaError? error)

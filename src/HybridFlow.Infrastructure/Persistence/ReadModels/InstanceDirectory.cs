@@ -123,48 +123,34 @@ internal sealed class InstanceDirectory : IInstanceDirectory
         _cache = cache;
     }
 
-    public async Task<InstanceContext?> FindByNameAsync(string instanceName, bool fresh, CancellationToken ct)
-    {
-        if (!fresh)
-        {
-            // Shared by the callers of this name: no caller's token, only the singletons it needs.
-            var (db, secrets) = (_db, _secrets);
-            return await _cache.GetAsync(instanceName, () => LookUpAsync(db, secrets, instanceName, CancellationToken.None), ct);
-        }
-        var instance = await LookUpAsync(_db, _secrets, instanceName, ct);
-        if (instance is not null) _cache.Set(instance);
-        return instance;
-    }
+    public Task<InstanceContext?> FindByNameAsync(string instanceName, bool fresh, CancellationToken ct) =>
+        FindAsync(_cache, "i.instance_name = @key", instanceName, fresh, ct);
 
-    public async Task<InstanceContext?> FindByMetaPhoneNumberIdAsync(string phoneNumberId, bool fresh, CancellationToken ct)
+    public Task<InstanceContext?> FindByMetaPhoneNumberIdAsync(string phoneNumberId, bool fresh, CancellationToken ct) =>
+        FindAsync(_cache.ByMetaPhoneNumberId!, "i.meta_phone_number_id = @key", phoneNumberId, fresh, ct);
+
+    /// <summary>By a unique column of instances, through <paramref name="cache"/> unless <paramref name="fresh"/>; a miss is never cached.</summary>
+    private async Task<InstanceContext?> FindAsync(InstanceCache cache, string condition, string key, bool fresh, CancellationToken ct)
     {
-        var cache = _cache.ByMetaPhoneNumberId!;
         if (!fresh)
         {
+            // Shared by the callers of this key: no caller's token, only the singletons it needs.
             var (db, secrets) = (_db, _secrets);
-            return await cache.GetAsync(phoneNumberId, () => LookUpByPhoneNumberIdAsync(db, secrets, phoneNumberId, CancellationToken.None), ct);
+            return await cache.GetAsync(key, () => LookUpAsync(db, secrets, condition, key, CancellationToken.None), ct);
         }
-        var instance = await LookUpByPhoneNumberIdAsync(_db, _secrets, phoneNumberId, ct);
+        var instance = await LookUpAsync(_db, _secrets, condition, key, ct);
         if (instance is not null) cache.Set(instance);
         return instance;
     }
 
-    private static async Task<InstanceContext?> LookUpAsync(NpgsqlDataSource db, Security.SecretProtector secrets, string instanceName, CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<InstanceColumns.Row>(new CommandDefinition(
-            $"SELECT {InstanceColumns.Select} FROM instances i JOIN tenants t ON t.id = i.tenant_id WHERE i.instance_name = @instanceName",
-            new { instanceName }, cancellationToken: ct));
-        return row is null ? null : InstanceColumns.ToContext(row, secrets);
-    }
-
-    private static async Task<InstanceContext?> LookUpByPhoneNumberIdAsync(NpgsqlDataSource db, Security.SecretProtector secrets, string phoneNumberId,
+    /// <summary>The instance with its tenant's policy, by a unique column of instances.</summary>
+    private static async Task<InstanceContext?> LookUpAsync(NpgsqlDataSource db, Security.SecretProtector secrets, string condition, string key,
         CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<InstanceColumns.Row>(new CommandDefinition(
-            $"SELECT {InstanceColumns.Select} FROM instances i JOIN tenants t ON t.id = i.tenant_id WHERE i.meta_phone_number_id = @phoneNumberId",
-            new { phoneNumberId }, cancellationToken: ct));
+            $"SELECT {InstanceColumns.Select} FROM instances i JOIN tenants t ON t.id = i.tenant_id WHERE {condition}",
+            new { key }, cancellationToken: ct));
         return row is null ? null : InstanceColumns.ToContext(row, secrets);
     }
 }
