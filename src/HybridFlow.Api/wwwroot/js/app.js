@@ -1,5 +1,5 @@
 // The inbox's entry point: who is logged in, hash routing (#/inbox, #/inbox/ID, #/needs, #/needs/ID, #/settings,
-// #/login), the header, and the live stream shared by the views.
+// #/setup/<screen>/..., #/login), the header, and the live stream shared by the views.
 import { inbox, setUnauthorizedHandler } from './api.js';
 import { h, uid } from './dom.js';
 import { language, languages, setLanguage, t } from './i18n.js';
@@ -7,6 +7,7 @@ import { connectLive } from './live.js';
 import { renderLogin } from './login.js';
 import { InboxView } from './inbox.js';
 import { renderSettings } from './settings.js';
+import { allowedSetupPages, renderSetup } from './setup/shell.js';
 
 const main = document.getElementById('main');
 const topbar = document.getElementById('topbar');
@@ -22,9 +23,9 @@ const app = {
 
 function parseRoute() {
   const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
-  const [page = 'inbox', id = null] = parts;
-  if (['login', 'inbox', 'needs', 'settings'].includes(page)) return { page, id };
-  return { page: 'inbox', id: null };
+  const [page = 'inbox', id = null, ...rest] = parts.map(decodeURIComponent);
+  if (['login', 'inbox', 'needs', 'settings', 'setup'].includes(page)) return { page, id, rest };
+  return { page: 'inbox', id: null, rest: [] };
 }
 
 export function navigate(hash) {
@@ -61,7 +62,8 @@ function renderHeader(current) {
     h('nav', { 'aria-label': t('nav.main'), class: 'nav' },
       link('inbox', t('nav.inbox')),
       link('needs', t('nav.needs'), needsBadge),
-      isTenantAdmin() ? link('settings', t('nav.settings')) : null),
+      isTenantAdmin() ? link('settings', t('nav.settings')) : null,
+      allowedSetupPages(app.user).length ? link('setup', t('nav.setup')) : null),
     h('span', {
       class: `live-state ${app.liveState}`, role: 'status', id: 'live-state',
     }, app.liveState === 'reconnecting' ? t('live.reconnecting') : app.liveState === 'connected' ? t('live.connected') : ''),
@@ -131,6 +133,12 @@ function render() {
     return;
   }
   renderHeader(current.page);
+  if (current.page === 'setup') {
+    app.inboxView?.destroy();
+    app.inboxView = null;
+    renderSetup(main, { user: app.user, id: current.id, rest: current.rest, navigate });
+    return;
+  }
   if (current.page === 'settings') {
     app.inboxView?.destroy();
     app.inboxView = null;

@@ -16,6 +16,8 @@ const dictionaries = {
     'nav.inbox': 'Inbox',
     'nav.needs': 'Needs a person',
     'nav.settings': 'Settings',
+    'nav.setup': 'Set up',
+    'setup.title': 'Set up',
     'nav.main': 'Main',
     'user.logout': 'Log out',
     'live.reconnecting': 'Reconnecting…',
@@ -162,6 +164,8 @@ const dictionaries = {
     'nav.inbox': 'Conversas',
     'nav.needs': 'Precisa de uma pessoa',
     'nav.settings': 'Configurações',
+    'nav.setup': 'Configurar',
+    'setup.title': 'Configurar',
     'nav.main': 'Principal',
     'user.logout': 'Sair',
     'live.reconnecting': 'Reconectando…',
@@ -316,6 +320,16 @@ export function setLanguage(lang) {
   current = lang;
   document.documentElement.lang = lang === 'pt' ? 'pt-BR' : 'en';
   try { localStorage.setItem(storageKey, lang); } catch { /* storage may be off */ }
+}
+
+/**
+ * Adds a screen's own strings: { en: {...}, pt: {...}, es: {...} }. Each screen keeps its strings beside its code
+ * (js/<area>/strings.js) so that screens do not all edit this file; a key missing in a language falls back to English.
+ */
+export function addStrings(byLanguage) {
+  for (const [lang, strings] of Object.entries(byLanguage)) {
+    dictionaries[lang] = { ...(dictionaries[lang] ?? {}), ...strings };
+  }
 }
 
 /** The string for key in the current language, with {name} placeholders filled in. */

@@ -1,0 +1,7 @@
+// The set-up screens under #/setup/<id>[/<rest>...]. Each screen adds one entry here and lives in its own module:
+//   { id: 'tenants', label: 'setup.tenants' (an i18n key), allowed: (user) => boolean,
+//     render: (container, { user, rest, navigate }) => void | Promise<void> }
+// `rest` holds the route's parts after the id (e.g. #/setup/instances/shop-1 -> ['shop-1']). The shell draws the
+// page's <h1>-less frame and the tabs; a screen draws its own <h1> inside `container`.
+export const setupPages = [
+];
