@@ -55,6 +55,7 @@ builder.Services.AddControllers()
         o.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         o.JsonSerializerOptions.DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower;
         o.JsonSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        o.JsonSerializerOptions.Converters.Add(new HybridFlow.Api.Contracts.StringWithoutNulConverter());
     })
     .ConfigureApiBehaviorOptions(o => o.InvalidModelStateResponseFactory = InvalidModelStateResponse.Create);
 builder.Services.AddProblemDetails();
@@ -70,6 +71,7 @@ app.UseMiddleware<SecurityHeadersMiddleware>();
 app.UseSerilogRequestLogging(o => SerilogSetup.ConfigureRequestLogging(o, app.Services.GetRequiredService<Serilog.ILogger>()));
 app.UseMiddleware<ErrorHandlingMiddleware>();
 app.UseMiddleware<BodySizeLimitMiddleware>();
+app.UseMiddleware<NulInQueryMiddleware>();
 // Before authentication: a browser's preflight carries no key and must not be answered 401.
 if (operations.CorsOrigins.Count > 0) app.UseCors();
 // The inbox's static files need no key (the API behind them does).

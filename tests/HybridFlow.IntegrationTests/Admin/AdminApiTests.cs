@@ -89,7 +89,8 @@ public sealed class AdminApiTests
     [TestCase("""{"name": "A", "debounce_seconds": -1}""", "debounce_seconds")]
     [TestCase("""{"name": "A", "history_messages": 1000}""", "history_messages")]
     [TestCase("""{"name": "A", "resume_after_minutes": "soon"}""", "$.resume_after_minutes")]
-    [TestCase("""{"name": "A\u0000B"}""", null)]
+    [TestCase("""{"name": "A\u0000B"}""", "$.name")]
+    [TestCase("""{"name": "A", "system_prompt": "Be kind\u0000"}""", "$.system_prompt")]
     public async Task CreateTenant_WithBadField_Is400_NamingIt(string body, string? field)
     {
         var before = await _app.ScalarAsync<long>("SELECT count(*) FROM tenants");
@@ -98,6 +99,17 @@ public sealed class AdminApiTests
         Assert.That((int)response.StatusCode, Is.EqualTo(400), problem.ToString());
         if (field is not null) Assert.That(problem.GetProperty("errors").TryGetProperty(field, out _), Is.True, problem.ToString());
         Assert.That(await _app.ScalarAsync<long>("SELECT count(*) FROM tenants"), Is.EqualTo(before));
+    }
+
+    /// <summary>PostgreSQL cannot store NUL, and refusing it there broke the refused statement for its connection (ADR-021).</summary>
+    [TestCase("/api/tenants?page=1&name=%00")]
+    [TestCase("/api/inbox/conversations?q=caf%00e")]
+    public async Task ANulInTheQuery_Is400_BeforeAnyLookUp(string address)
+    {
+        using var response = await _app.Admin.GetAsync(address);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That((int)response.StatusCode, Is.EqualTo(400), body);
+        Assert.That(body, Does.Contain("NUL character"));
     }
 
     [Test]

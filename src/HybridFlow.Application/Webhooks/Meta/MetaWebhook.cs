@@ -55,6 +55,7 @@ public static class MetaWebhookParser
 {
     public const int MaxTextLength = EvolutionWebhookParser.MaxTextLength;
     private const int MaxIdLength = 512;
+    private const int MaxTypeLength = 32;
 
     public static MetaWebhook Parse(ReadOnlyMemory<byte> body)
     {
@@ -142,7 +143,7 @@ public static class MetaWebhookParser
         var waId = from ?? (contact is { } c2 ? String(c2, "wa_id") : null);
         if (!ChatId.TryFromMetaUser(waId, userId, out var chat)) return null;
 
-        var type = String(item, "type") ?? "unknown";
+        var type = MessageType(item);
         var content = item.TryGetProperty(type, out var t) && t.ValueKind == JsonValueKind.Object ? t : default;
         var text = type switch
         {
@@ -164,7 +165,7 @@ public static class MetaWebhookParser
         var id = Id(item, "id");
         if (id is null) return null;
         if (!ChatId.TryFromMetaUser(String(item, "to"), String(item, "to_user_id") ?? String(item, "recipient_user_id"), out var chat)) return null;
-        var type = String(item, "type") ?? "unknown";
+        var type = MessageType(item);
         var content = item.TryGetProperty(type, out var t) && t.ValueKind == JsonValueKind.Object ? t : default;
         var original = Id(item, "original_message_id") ?? Id(content, "original_message_id") ?? Id(content, "message_id");
         var text = type switch
@@ -194,7 +195,7 @@ public static class MetaWebhookParser
             error = new MetaError(code, Clean(String(first, "title") ?? String(first, "message")), Clean(StringAt(Object(first, "error_data"), "details")));
         }
         var callback = String(item, "biz_opaque_callback_data");
-        return new MetaStatusUpdate(id, status, Timestamp(item), string.IsNullOrEmpty(callback) || callback.Length > MaxIdLength ? null : callback, error);
+        return new MetaStatusUpdate(id, status, Timestamp(item), string.IsNullOrEmpty(callback) || callback.Length > MaxIdLength || callback.Any(char.IsControl) ? null : callback, error);
     }
 
     private static string? InteractiveReply(JsonElement content)
@@ -257,6 +258,16 @@ public static class MetaWebhookParser
         var value = String(obj, name)?.Trim();
         if (string.IsNullOrEmpty(value) || value.Length > MaxIdLength || value.Any(char.IsControl)) return null;
         return value;
+    }
+
+    /// <summary>
+    /// The item's <c>type</c> (text, image, reaction, …), stored as the message's type: anything but a short lower-case
+    /// word is "unknown", so that no hostile type reaches PostgreSQL (a NUL in it was refused there, see ADR-021).
+    /// </summary>
+    private static string MessageType(JsonElement item)
+    {
+        var type = String(item, "type");
+        return type is { Length: > 0 and <= MaxTypeLength } && type.All(c => c is >= 'a' and <= 'z' or '_') ? type : "unknown";
     }
 
     private static string? Clean(string? text)

@@ -193,7 +193,11 @@ internal sealed class SharedChatTransactions
         }
         catch (Exception e)
         {
-            if (connection is not null) await RollBackAsync(connection);
+            if (connection is not null)
+            {
+                await RollBackAsync(connection);
+                RefusedPreparation.ForgetPreparedStatements(connection, e);
+            }
             if (shared)
                 _logger.LogWarning("A transaction shared by {Webhooks} webhooks rolled back ({Error} {SqlState}); each runs again alone.",
                     members.Count, e.GetType().Name, (e as PostgresException)?.SqlState);
