@@ -21,6 +21,8 @@
 #   SECRETS_ENCRYPTION_KEY  when unset in development (ASPNETCORE_ENVIRONMENT and DOTNET_ENVIRONMENT unset, or
 #                           "Development"), a random base64 32-byte key is generated once into .data/secrets.key
 #                           and exported. Outside development nothing is generated.
+#   ADMIN_API_KEY           when unset in development, a random key is generated once into .data/admin-api.key and
+#                           exported (the curl examples of the README read it from there).
 #   HYBRIDFLOW_RUN_DRY=1    dry run: do everything above, print PORT and DATABASE_URL, and exit 0 instead of
 #                           starting the API (used to test this script without building the service).
 set -euo pipefail
@@ -64,6 +66,23 @@ if [[ -z "${SECRETS_ENCRYPTION_KEY:-}" && "${environment_name,,}" == "developmen
   fi
   SECRETS_ENCRYPTION_KEY="$(tr -d '[:space:]' < "$key_file")"
   export SECRETS_ENCRYPTION_KEY
+fi
+
+# The admin API's key: in development, one is generated once into .data/admin-api.key, so that any shell can use it
+# (`export ADMIN_API_KEY=$(cat .data/admin-api.key)`) without it having been exported where the service started.
+if [[ -z "${ADMIN_API_KEY:-}" && "${environment_name,,}" == "development" ]]; then
+  admin_key_file="$DATA_ROOT/admin-api.key"
+  if [[ ! -s "$admin_key_file" ]]; then
+    mkdir -p "$DATA_ROOT"
+    (
+      umask 077
+      head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$admin_key_file.tmp.$$"
+      mv -f "$admin_key_file.tmp.$$" "$admin_key_file"
+    )
+    log "generated a development ADMIN_API_KEY in $admin_key_file"
+  fi
+  ADMIN_API_KEY="$(tr -d '[:space:]' < "$admin_key_file")"
+  export ADMIN_API_KEY
 fi
 
 if [[ "${HYBRIDFLOW_RUN_DRY:-}" == "1" ]]; then
