@@ -72,7 +72,7 @@ async function renderTenantList(container, { user, navigate }) {
           h('button', {
             type: 'button', class: 'secondary', 'aria-label': `${t('tenants.show_inbox')}: ${tenant.name}`,
             onclick: () => { setTenantInView(tenant.id); navigate('#/inbox'); },
-          }, t('tenants.show_inbox')))))))));
+          }, t('tenants.show_inbox'))))))));
   }
 
   container.replaceChildren(h('h1', {}, t('tenants.title')), status, tableHolder, form);
