@@ -104,8 +104,10 @@ async function renderInstanceList(container, { user, navigate }) {
           h('td', {}, t(`instances.provider_${instance.provider}`)),
           h('td', { class: 'address' }, evolution ? instance.evo_server_url : instance.meta_phone_number_id),
           h('td', { class: 'row-actions' },
-            h('a', { href: `#/setup/instances/${encodeURIComponent(name)}`, class: 'secondary button-link', 'aria-label': `${t('instances.edit')}: ${name}` },
-              evolution ? `${t('instances.edit')} / ${t('connect.title')}` : t('instances.edit')),
+            h('a', {
+              href: `#/setup/instances/${encodeURIComponent(name)}`, class: 'secondary button-link',
+              'aria-label': `${evolution ? `${t('instances.edit')} / ${t('connect.title')}` : t('instances.edit')}: ${name}`,
+            }, evolution ? `${t('instances.edit')} / ${t('connect.title')}` : t('instances.edit')),
             evolution ? h('button', {
               type: 'button', class: 'secondary', 'aria-label': `${t('instances.test')}: ${name}`,
               onclick: (event) => act(event.currentTarget, () => testInstance(name)),

@@ -19,7 +19,7 @@ export async function renderTenants(container, { user, rest, navigate }) {
 }
 
 async function renderTenantList(container, { user, navigate }) {
-  const status = h('p', { role: 'status', class: 'form-status' });
+  const status = h('p', { role: 'status', class: 'form-status', 'data-testid': 'tenants-status' });
   const tableHolder = h('div', { class: 'table-holder' }, h('p', {}, t('list.loading')));
 
   const name = h('input', { id: uid('tenant-name'), type: 'text', name: 'name', required: true, autocomplete: 'off', maxlength: '200' });
