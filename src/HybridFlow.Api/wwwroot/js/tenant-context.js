@@ -67,6 +67,8 @@ export function tenantPicker(user) {
   }, h('option', { value: '', selected: inView === null }, t('tenant_picker.all')));
   knownTenants(user).then((tenants) => {
     select.append(...tenants.map((tenant) => h('option', { value: String(tenant.id), selected: tenant.id === inView }, tenant.name)));
+    // A pick whose tenant was deleted since: back to all tenants.
+    if (inView !== null && tenants.length && !tenants.some((tenant) => tenant.id === inView)) setTenantInView(null);
   });
   return h('div', { class: 'tenant-picker' }, h('label', { for: id, class: 'visually-hidden' }, t('tenant_picker.label')), select);
 }

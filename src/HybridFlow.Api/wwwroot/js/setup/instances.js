@@ -27,6 +27,7 @@ export function canManageInstances(user) { return user?.role === 'platform_admin
 function path(name, suffix = '') { return `/api/instances/${encodeURIComponent(name)}${suffix}`; }
 
 export async function renderInstances(container, { user, rest, navigate }) {
+  container.classList.add('tenants-instances-screen');
   if (!canManageInstances(user)) {
     container.replaceChildren(h('h1', {}, t('instances.title')), h('p', { role: 'alert' }, t('instances.forbidden')));
     return;

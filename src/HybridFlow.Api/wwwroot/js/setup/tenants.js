@@ -10,6 +10,7 @@ import './tenants-instances-strings.js';
 export function canManageTenants(user) { return user?.role === 'platform_admin' && !user.tenant_id; }
 
 export async function renderTenants(container, { user, rest, navigate }) {
+  container.classList.add('tenants-instances-screen');
   if (!canManageTenants(user)) {
     container.replaceChildren(h('h1', {}, t('tenants.title')), h('p', { role: 'alert' }, t('tenants.forbidden')));
     return;
