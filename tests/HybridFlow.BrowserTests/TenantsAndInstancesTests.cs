@@ -213,4 +213,37 @@ public sealed class TenantsAndInstancesTests : BrowserTest
         await Expect(agent.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
         await Expect(agent.Locator("img.qr-code")).ToHaveCountAsync(0);
     }
+
+    [Test]
+    public async Task Connect_creates_the_instance_on_Evolution_with_the_write_only_global_key_then_configures_its_webhook()
+    {
+        var (tenantId, instance) = await Server.CreateTenantAsync(Unique("Quitanda"));
+        var adminEmail = NewEmail("quitanda");
+        await Server.CreateUserAsync(tenantId, adminEmail, "Dona da Quitanda", "tenant_admin");
+        Server.Evolution.ForgetInstance(instance);
+        var page = await NewPageAsync();
+        await LoginAsync(page, adminEmail);
+        await page.GotoAsync($"/#/setup/instances/{instance}");
+
+        // The global key is saved, and never shown again.
+        var globalKey = Server.Evolution.GlobalApiKey;
+        await page.GetByLabel("Evolution global key (optional)").FillAsync(globalKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+        await Expect(page.GetByTestId("instance-status")).ToHaveTextAsync("Saved.");
+        await Expect(page.GetByLabel("Evolution global key (optional)")).ToHaveValueAsync("");
+        await page.ReloadAsync();
+        await Expect(page.Locator("#main")).ToContainTextAsync("creates the instance on Evolution when it does not exist there yet. Saved; type a new one to replace it.");
+        Assert.That(await page.ContentAsync(), Does.Not.Contain(globalKey));
+
+        await page.GetByLabel("HybridFlow's public URL (optional)").FillAsync(Server.BaseAddress.ToString().TrimEnd('/'));
+        await page.GetByTestId("connect").ClickAsync();
+        await Expect(page.GetByTestId("instance-status")).ToContainTextAsync("The instance was created on Evolution; its webhook was configured.");
+        await Expect(page.GetByRole(AriaRole.Img, new() { NameRegex = new System.Text.RegularExpressions.Regex("^QR code that links WhatsApp") })).ToBeVisibleAsync();
+        Assert.That(Server.Evolution.CreatedInstances[instance], Is.EqualTo(InboxServer.EvolutionApiKey), "created with the instance token HybridFlow holds");
+        Assert.That(Server.Evolution.WebhookOf(instance)!.Value.GetProperty("url").GetString(),
+            Is.EqualTo($"{Server.BaseAddress.ToString().TrimEnd('/')}/webhook/{instance}"));
+
+        await Server.Evolution.LinkAsync(instance);
+        await Expect(page.GetByTestId("connection-state")).ToHaveTextAsync("Connected");
+    }
 }
