@@ -91,6 +91,7 @@ public static class DependencyInjection
         services.AddSingleton<ISendProofStore, Persistence.SendProofs.SendProofStore>();
         services.AddScoped<ITenantStore, TenantStore>();
         services.AddScoped<IInstanceStore, InstanceStore>();
+        services.AddSingleton<HybridFlow.Application.Instances.IInstanceConnectionStore, Persistence.Instances.InstanceConnectionStore>();
         services.AddScoped<ISessionQueries, SessionQueries>();
         services.AddScoped<HybridFlow.Application.Timeline.ITimelineQueries, TimelineQueries>();
         services.AddScoped<HybridFlow.Application.ApiKeys.IApiKeyStore, ApiKeyStore>();

@@ -19,6 +19,7 @@ public sealed class PersistenceTests
         ["session_events"] = "Persistence/Timeline/",
         ["tenants"] = "Persistence/Tenants/",
         ["instances"] = "Persistence/Instances/",
+        ["instance_connections"] = "Persistence/Instances/",
         ["api_keys"] = "Persistence/ApiKeys/",
         ["notify_deliveries"] = "Persistence/Notify/",
         ["llm_usage"] = "Persistence/LlmUsage/",

@@ -83,6 +83,7 @@ public sealed record CreateTenantRequest(
 /// <param name="MetaAccessToken">Write-only: a system user's access token with whatsapp_business_messaging; sent to the Graph API as Bearer.</param>
 /// <param name="MetaAppSecret">Write-only: the app secret of this number's own Meta app (signs its webhooks); omit to use the platform's META_APP_SECRET.</param>
 /// <param name="MetaVerifyToken">Write-only: the webhook verify token of this number's own Meta app; omit to use the platform's META_VERIFY_TOKEN.</param>
+/// <param name="EvoGlobalApiKey">Write-only, optional (evolution only): Evolution's global key (AUTHENTICATION_API_KEY), so that connect creates the instance on Evolution when it does not exist there yet.</param>
 /// <example>{"instance_name": "shop-cloud", "provider": "meta_cloud", "meta_phone_number_id": "106540352242922", "meta_waba_id": "102290129340398", "meta_access_token": "EAAG..."}</example>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateInstanceRequest(
@@ -96,7 +97,8 @@ public sealed record CreateInstanceRequest(
     string? MetaWabaId = null,
     string? MetaAccessToken = null,
     string? MetaAppSecret = null,
-    string? MetaVerifyToken = null);
+    string? MetaVerifyToken = null,
+    string? EvoGlobalApiKey = null);
 
 /// <summary>
 /// Optional body of a pause: <c>minutes</c>, or <c>for</c>: <c>quiet_period</c> (the tenant's quiet period, decided on
@@ -219,6 +221,7 @@ public sealed record UpdateTenantRequest(
 /// <param name="MetaAccessToken">meta_cloud only, write-only: the Graph API access token; cannot be null.</param>
 /// <param name="MetaAppSecret">meta_cloud only, write-only: the number's own app secret; null falls back to META_APP_SECRET.</param>
 /// <param name="MetaVerifyToken">meta_cloud only, write-only: the number's own verify token; null falls back to META_VERIFY_TOKEN.</param>
+/// <param name="EvoGlobalApiKey">evolution only, write-only: Evolution's global key, so that connect can create the instance there; null removes it.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record UpdateInstanceRequest(
     Optional<string?> EvoServerUrl,
@@ -228,7 +231,8 @@ public sealed record UpdateInstanceRequest(
     [property: Clearable] Optional<string?> MetaWabaId = default,
     Optional<string?> MetaAccessToken = default,
     [property: Clearable] Optional<string?> MetaAppSecret = default,
-    [property: Clearable] Optional<string?> MetaVerifyToken = default);
+    [property: Clearable] Optional<string?> MetaVerifyToken = default,
+    [property: Clearable] Optional<string?> EvoGlobalApiKey = default);
 
 /// <summary>Optional body of POST /api/instances/{name}/configure-webhook.</summary>
 /// <param name="WebhookUrlBase">HybridFlow's public URL as Evolution reaches it, e.g. https://hybridflow.example.com; defaults to PUBLIC_BASE_URL.</param>

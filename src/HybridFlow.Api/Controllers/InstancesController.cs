@@ -41,7 +41,7 @@ public sealed class InstancesController : ControllerBase
     {
         var instance = await _mediator.Send(
             new CreateInstanceCommand(body.TenantId, body.InstanceName, body.EvoServerUrl, body.EvoApiKey, body.WebhookSecret, body.Provider,
-                body.MetaPhoneNumberId, body.MetaWabaId, body.MetaAccessToken, body.MetaAppSecret, body.MetaVerifyToken), ct);
+                body.MetaPhoneNumberId, body.MetaWabaId, body.MetaAccessToken, body.MetaAppSecret, body.MetaVerifyToken) { EvoGlobalApiKey = body.EvoGlobalApiKey }, ct);
         return Created($"/api/instances/{Uri.EscapeDataString(instance.InstanceName)}?tenant_id={instance.TenantId}", instance);
     }
 
@@ -88,7 +88,7 @@ public sealed class InstancesController : ControllerBase
         _mediator.Send(new UpdateInstanceCommand(name, tenantId, body.EvoServerUrl, body.EvoApiKey, body.WebhookSecret)
         {
             MetaPhoneNumberId = body.MetaPhoneNumberId, MetaWabaId = body.MetaWabaId, MetaAccessToken = body.MetaAccessToken,
-            MetaAppSecret = body.MetaAppSecret, MetaVerifyToken = body.MetaVerifyToken,
+            MetaAppSecret = body.MetaAppSecret, MetaVerifyToken = body.MetaVerifyToken, EvoGlobalApiKey = body.EvoGlobalApiKey,
         }, ct);
 
     /// <summary>Disconnects an instance; its sessions, messages and timeline are deleted with it (platform admin or tenant_admin).</summary>
@@ -128,7 +128,8 @@ public sealed class InstancesController : ControllerBase
     /// <remarks>
     /// Calls Evolution's <c>POST /webhook/set/{instance}</c> with the URL <c>{webhook_url_base or PUBLIC_BASE_URL}/webhook/{instance}</c>,
     /// the instance's secret in the <c>X-Webhook-Secret</c> header (generated and stored first if the instance has none), and the
-    /// events MESSAGES_UPSERT, SEND_MESSAGE and CONNECTION_UPDATE. An Evolution error is answered 502 with <c>evolution_status</c>.
+    /// events MESSAGES_UPSERT, SEND_MESSAGE, MESSAGES_UPDATE, MESSAGES_DELETE, CONNECTION_UPDATE and QRCODE_UPDATED. An Evolution
+    /// error is answered 502 with <c>evolution_status</c>.
     /// </remarks>
     /// <param name="name">The Evolution instance name.</param>
     /// <param name="tenantId">Optional: the tenant it must belong to.</param>
@@ -144,4 +145,41 @@ public sealed class InstancesController : ControllerBase
     public Task<ConfiguredWebhookDto> ConfigureWebhook(string name, [FromQuery(Name = "tenant_id")] long? tenantId,
         [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] ConfigureWebhookRequest? body, CancellationToken ct) =>
         _mediator.Send(new ConfigureInstanceWebhookCommand(name, tenantId, body?.WebhookUrlBase), ct);
+
+    /// <summary>Connects the Evolution instance to WhatsApp: answers the QR code to scan (tenant admins only).</summary>
+    /// <remarks>
+    /// Calls Evolution's <c>GET /instance/connect/{instance}</c> with the instance token. When Evolution does not know the
+    /// instance and it has <c>evo_global_api_key</c>, HybridFlow creates it there first (<c>POST /instance/create</c>;
+    /// <c>created_on_evolution</c> is then true, and configure-webhook is the next step). <c>qr_code</c> is a PNG data URL,
+    /// <c>pairing_code</c> the code to type instead; both are null once the state is open. An Evolution error is 502.
+    /// </remarks>
+    /// <param name="name">The Evolution instance name.</param>
+    /// <param name="tenantId">Optional: the tenant it must belong to.</param>
+    /// <param name="ct">Cancelled when the caller goes away.</param>
+    [HttpPost("{name}/connect")]
+    [ProducesResponseType(typeof(InstanceConnectionDto), 200)]
+    [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 403)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    [ProducesResponseType(typeof(ProblemDetails), 502)]
+    public Task<InstanceConnectionDto> Connect(string name, [FromQuery(Name = "tenant_id")] long? tenantId, CancellationToken ct) =>
+        _mediator.Send(new ConnectInstanceCommand(name, tenantId), ct);
+
+    /// <summary>The instance's WhatsApp connection as Evolution last reported it, with the QR code while it connects (tenant admins only).</summary>
+    /// <remarks>
+    /// Kept up to date by the QRCODE_UPDATED and CONNECTION_UPDATE webhooks (configure-webhook subscribes them); the set-up
+    /// screen polls it. <c>state</c> is open, connecting, close, refused, or null when Evolution has reported nothing yet.
+    /// </remarks>
+    /// <param name="name">The Evolution instance name.</param>
+    /// <param name="tenantId">Optional: the tenant it must belong to.</param>
+    /// <param name="ct">Cancelled when the caller goes away.</param>
+    [HttpGet("{name}/connection")]
+    [ProducesResponseType(typeof(InstanceConnectionDto), 200)]
+    [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 403)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    public Task<InstanceConnectionDto> Connection(string name, [FromQuery(Name = "tenant_id")] long? tenantId, CancellationToken ct) =>
+        _mediator.Send(new GetInstanceConnectionQuery(name, tenantId), ct);
 }

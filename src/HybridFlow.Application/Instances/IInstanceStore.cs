@@ -10,4 +10,6 @@ public interface IInstanceStore
     Task<InstanceDto?> UpdateAsync(string instanceName, InstancePatch patch, DateTimeOffset now, CancellationToken ct);
     /// <summary>Deletes the instance and, through ON DELETE CASCADE, its sessions, messages and jobs; false when there was none.</summary>
     Task<bool> DeleteAsync(string instanceName, CancellationToken ct);
+    /// <summary>The instance's evo_global_api_key in clear, for a call to Evolution only; null when it has none.</summary>
+    Task<string?> FindEvolutionGlobalKeyAsync(string instanceName, CancellationToken ct);
 }

@@ -24,7 +24,8 @@ public sealed record InstanceDto(
     string? MetaWabaId = null,
     string? MetaAccessToken = null,
     string? MetaAppSecret = null,
-    string? MetaVerifyToken = null)
+    string? MetaVerifyToken = null,
+    bool EvoGlobalApiKeySet = false)
 {
     /// <summary>An agent (user or key) reads no secret tails; tenant admins and the platform admin do.</summary>
     public InstanceDto AsSeenBy(ICurrentCaller caller) =>
@@ -37,7 +38,11 @@ public sealed record InstanceDto(
 /// An Evolution instance has the evo fields; a <see cref="ChannelProvider.MetaCloud"/> one has <see cref="MetaCloud"/> instead.
 /// </summary>
 public sealed record NewInstance(long TenantId, string InstanceName, string? EvoServerUrl, string? EvoApiKey, string? WebhookSecret, bool EvoServerUrlTrusted,
-    ChannelProvider Provider = ChannelProvider.Evolution, MetaCloudAccount? MetaCloud = null);
+    ChannelProvider Provider = ChannelProvider.Evolution, MetaCloudAccount? MetaCloud = null)
+{
+    /// <summary>Evolution's global key, write-only: lets HybridFlow create the instance on Evolution (ConnectInstance).</summary>
+    public string? EvoGlobalApiKey { get; init; }
+}
 
 /// <summary>The fields a PATCH changes; unset fields keep their stored value. Secrets are in clear here only on their way in.</summary>
 public sealed record InstancePatch(Optional<string> EvoServerUrl, Optional<string> EvoApiKey, Optional<string?> WebhookSecret, bool EvoServerUrlTrusted = false)
@@ -49,9 +54,11 @@ public sealed record InstancePatch(Optional<string> EvoServerUrl, Optional<strin
     public Optional<string?> MetaAppSecret { get; init; }
     /// <summary>Null: the platform app's META_VERIFY_TOKEN.</summary>
     public Optional<string?> MetaVerifyToken { get; init; }
+    /// <summary>Null: HybridFlow no longer creates the instance on Evolution.</summary>
+    public Optional<string?> EvoGlobalApiKey { get; init; }
 
     public bool IsEmpty => !(EvoServerUrl.HasValue || EvoApiKey.HasValue || WebhookSecret.HasValue || MetaPhoneNumberId.HasValue || MetaWabaId.HasValue
-                             || MetaAccessToken.HasValue || MetaAppSecret.HasValue || MetaVerifyToken.HasValue);
+                             || MetaAccessToken.HasValue || MetaAppSecret.HasValue || MetaVerifyToken.HasValue || EvoGlobalApiKey.HasValue);
 }
 
 public static class InstanceConflicts

@@ -37,7 +37,14 @@ public sealed record EvolutionWebhook(
     EvolutionMessage? Message,
     string RawJson,
     EvolutionReceipt? Receipt = null,
-    string? DeletedMessageId = null);
+    string? DeletedMessageId = null,
+    EvolutionConnectionReport? Connection = null);
+
+/// <summary>
+/// qrcode.updated (<see cref="QrCode"/>: a checked PNG data URL, with the pairing code) or connection.update (<see cref="State"/>).
+/// A report whose QR code or state is not one HybridFlow knows is null: the webhook acknowledges it and changes nothing.
+/// </summary>
+public sealed record EvolutionConnectionReport(HybridFlow.Domain.Chats.WhatsAppLinkState? State, string? QrCode, string? PairingCode);
 
 /// <summary>
 /// Tolerant reader of Evolution API v2 webhook bodies (see shared/evolution.md section 2).
@@ -78,8 +85,31 @@ public static class EvolutionWebhookParser
         var message = kind == WebhookEventKind.Other ? null : ParseMessage(body, kind);
         var receipt = eventName == "messages.update" ? EvolutionReceiptParser.ParseReceipt(body) : null;
         var deleted = eventName == "messages.delete" ? EvolutionReceiptParser.ParseDeletion(body) : null;
-        return new EvolutionWebhook(eventName, kind, instance, apiKey, message, raw, receipt, deleted);
+        var connection = eventName switch
+        {
+            "qrcode.updated" => ParseQrCode(body),
+            "connection.update" => ParseConnectionState(body),
+            _ => null,
+        };
+        return new EvolutionWebhook(eventName, kind, instance, apiKey, message, raw, receipt, deleted, connection);
     }
+
+    /// <summary><c>data.qrcode: {instance, pairingCode, code, base64}</c> (Evolution's QRCODE_UPDATED).</summary>
+    private static EvolutionConnectionReport? ParseQrCode(JsonElement body)
+    {
+        if (!body.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object
+            || !data.TryGetProperty("qrcode", out var qr) || qr.ValueKind != JsonValueKind.Object) return null;
+        var image = HybridFlow.Application.Instances.QrCodes.DataUrl(StringAt(qr, "base64"));
+        return image is null ? null
+            : new EvolutionConnectionReport(null, image, HybridFlow.Application.Instances.QrCodes.PairingCode(StringAt(qr, "pairingCode")));
+    }
+
+    /// <summary><c>data: {instance, state, statusReason, wuid?, profileName?}</c> (Evolution's CONNECTION_UPDATE).</summary>
+    private static EvolutionConnectionReport? ParseConnectionState(JsonElement body) =>
+        body.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
+        && HybridFlow.Domain.Chats.WhatsAppLinkStates.TryParse(StringAt(data, "state"), out var state)
+            ? new EvolutionConnectionReport(state, null, null)
+            : null;
 
     private static string RawText(JsonElement body)
     {

@@ -12,14 +12,19 @@ using Refit;
 namespace HybridFlow.Infrastructure.Evolution;
 
 /// <summary>
-/// Evolution's instance administration: <c>GET /instance/connectionState/{instance}</c> and <c>POST /webhook/set/{instance}</c>.
-/// Both are safe to repeat, so they are retried on the same transient failures as sends; Evolution's own errors are
+/// Evolution's instance administration: <c>GET /instance/connectionState/{instance}</c>, <c>POST /webhook/set/{instance}</c>,
+/// <c>GET /instance/connect/{instance}</c> and <c>POST /instance/create</c>; the connect and create answers hold a QR code, so
+/// they are read, never logged.
+/// All are safe to repeat (a repeated create finds its name taken), so they are retried on the same transient failures as sends; Evolution's own errors are
 /// reported, not thrown. The webhook body carries the secret header, so bodies are never logged.
 /// </summary>
 internal sealed class EvolutionAdminClient : IEvolutionAdmin
 {
     private const string ConnectionStateOperation = "connection_state";
     private const string SetWebhookOperation = "set_webhook";
+    private const string ConnectOperation = "connect";
+    private const string CreateInstanceOperation = "create_instance";
+    private const string BaileysIntegration = "WHATSAPP-BAILEYS";
     private const int MaxErrorChars = 300;
     private readonly EvolutionApiFactory _evolution;
     private readonly ICorrelationContext _correlation;
@@ -51,6 +56,30 @@ internal sealed class EvolutionAdminClient : IEvolutionAdmin
         var (status, _, failure) = await CallAsync(endpoint, SetWebhookOperation,
             (api, token) => api.SetWebhookAsync(endpoint.InstanceName, body, token), _ => true, ct);
         return new EvolutionCallResult(failure is null, status, failure);
+    }
+
+    public async Task<EvolutionConnectResult> ConnectAsync(EvolutionEndpoint endpoint, CancellationToken ct)
+    {
+        var (status, answer, failure) = await CallAsync(endpoint, ConnectOperation,
+            (api, token) => api.ConnectAsync(endpoint.InstanceName, token), response => response.Error is null ? response.Content : null, ct);
+        if (failure is not null) return new EvolutionConnectResult(false, status, failure, NotFound: status == 404);
+        var base64 = answer?.Base64 ?? answer?.Qrcode?.Base64;
+        var qrCode = HybridFlow.Application.Instances.QrCodes.DataUrl(base64);
+        var pairingCode = HybridFlow.Application.Instances.QrCodes.PairingCode(answer?.PairingCode ?? answer?.Qrcode?.PairingCode);
+        return new EvolutionConnectResult(true, status, null, answer?.Instance?.State, qrCode, qrCode is null ? null : pairingCode);
+    }
+
+    public async Task<EvolutionConnectResult> CreateInstanceAsync(EvolutionEndpoint globalEndpoint, string instanceToken, CancellationToken ct)
+    {
+        var body = new CreateInstanceRequest(globalEndpoint.InstanceName, string.IsNullOrEmpty(instanceToken) ? null : instanceToken, true, BaileysIntegration);
+        var (status, answer, failure) = await CallAsync(globalEndpoint, CreateInstanceOperation,
+            (api, token) => api.CreateInstanceAsync(body, token), response => response.Error is null ? response.Content : null, ct);
+        if (failure is not null)
+            return new EvolutionConnectResult(false, status, failure,
+                NameTaken: status == 403 && failure.Contains("already in use", StringComparison.OrdinalIgnoreCase));
+        var qrCode = HybridFlow.Application.Instances.QrCodes.DataUrl(answer?.Qrcode?.Base64);
+        return new EvolutionConnectResult(true, status, null, qrCode is null ? null : "connecting", qrCode,
+            qrCode is null ? null : HybridFlow.Application.Instances.QrCodes.PairingCode(answer?.Qrcode?.PairingCode));
     }
 
     /// <summary>Answers the HTTP status (null when none came back), what <paramref name="read"/> takes from a 2xx, and a readable failure otherwise.</summary>

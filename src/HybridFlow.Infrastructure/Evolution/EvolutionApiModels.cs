@@ -87,6 +87,30 @@ internal sealed record InstanceConnection(
     [property: JsonPropertyName("instanceName")] string? InstanceName,
     [property: JsonPropertyName("state")] string? State);
 
+/// <summary>
+/// <c>GET /instance/connect/{instance}</c>: while connecting, the QR code itself (<c>{pairingCode, code, base64, count}</c>);
+/// once open, <c>{instance: {instanceName, state: "open"}}</c>; otherwise <c>{instance, qrcode}</c>.
+/// </summary>
+internal sealed record ConnectResponse(
+    [property: JsonPropertyName("pairingCode")] string? PairingCode,
+    [property: JsonPropertyName("base64")] string? Base64,
+    [property: JsonPropertyName("instance")] InstanceConnection? Instance,
+    [property: JsonPropertyName("qrcode")] QrCodeBody? Qrcode);
+
+internal sealed record QrCodeBody(
+    [property: JsonPropertyName("pairingCode")] string? PairingCode,
+    [property: JsonPropertyName("base64")] string? Base64);
+
+/// <summary><c>POST /instance/create</c> (Baileys): the instance token is the one HybridFlow holds, and a QR code is asked for at once.</summary>
+internal sealed record CreateInstanceRequest(
+    [property: JsonPropertyName("instanceName")] string InstanceName,
+    [property: JsonPropertyName("token")] string? Token,
+    [property: JsonPropertyName("qrcode")] bool Qrcode,
+    [property: JsonPropertyName("integration")] string Integration);
+
+/// <summary>201 <c>{instance: {instanceName, status}, hash, qrcode: {pairingCode, code, base64, count}, …}</c>.</summary>
+internal sealed record CreateInstanceResponse([property: JsonPropertyName("qrcode")] QrCodeBody? Qrcode);
+
 /// <summary>Evolution 2.x wants the webhook nested under <c>webhook</c>.</summary>
 internal sealed record SetWebhookRequest([property: JsonPropertyName("webhook")] WebhookSettings Webhook);
 

@@ -33,6 +33,14 @@ internal interface IEvolutionApi
     [Get("/instance/connectionState/{instance}")]
     Task<IApiResponse<ConnectionStateResponse>> ConnectionStateAsync(string instance, CancellationToken ct);
 
+    /// <summary>200 with the QR code to scan (a PNG data URL and a pairing code), or the state when already open. Never logged.</summary>
+    [Get("/instance/connect/{instance}")]
+    Task<IApiResponse<ConnectResponse>> ConnectAsync(string instance, CancellationToken ct);
+
+    /// <summary>201 with the instance and its first QR code; 403 when the name is in use. Needs Evolution's global key as apikey.</summary>
+    [Post("/instance/create")]
+    Task<IApiResponse<CreateInstanceResponse>> CreateInstanceAsync([Body] CreateInstanceRequest body, CancellationToken ct);
+
     /// <summary>201; the answer echoes the secret header, so its body is never read.</summary>
     [Post("/webhook/set/{instance}")]
     Task<IApiResponse> SetWebhookAsync(string instance, [Body] SetWebhookRequest body, CancellationToken ct);

@@ -20,6 +20,7 @@ internal sealed class SecretReencryptionService : IHostedService
         ("instances", "meta_access_token", "id"),
         ("instances", "meta_app_secret", "id"),
         ("instances", "meta_verify_token", "id"),
+        ("instances", "evo_global_api_key", "id"),
         ("tenants", "workflow_secret", "id"),
         ("tenants", "llm_api_key", "id"),
         ("notify_deliveries", "signing_secret", "delivery_id"),

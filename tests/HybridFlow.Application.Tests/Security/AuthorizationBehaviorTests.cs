@@ -127,5 +127,6 @@ public sealed class AuthorizationBehaviorTests
         public Task<IReadOnlyList<InstanceDto>> ListAsync(long? tenantId, CancellationToken ct) => throw new NotSupportedException();
         public Task<InstanceDto?> UpdateAsync(string instanceName, InstancePatch patch, DateTimeOffset now, CancellationToken ct) => throw new NotSupportedException();
         public Task<bool> DeleteAsync(string instanceName, CancellationToken ct) => throw new NotSupportedException();
+        public Task<string?> FindEvolutionGlobalKeyAsync(string instanceName, CancellationToken ct) => throw new NotSupportedException();
     }
 }

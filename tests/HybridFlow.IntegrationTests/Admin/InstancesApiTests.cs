@@ -329,7 +329,7 @@ public sealed class InstancesApiTests
         var result = await ApiAssert.StatusAsync(response, 200);
 
         var expectedUrl = $"{PublicBase}/webhook/{instance}";
-        string[] expectedEvents = ["MESSAGES_UPSERT", "SEND_MESSAGE", "MESSAGES_UPDATE", "MESSAGES_DELETE", "CONNECTION_UPDATE"];
+        string[] expectedEvents = ["MESSAGES_UPSERT", "SEND_MESSAGE", "MESSAGES_UPDATE", "MESSAGES_DELETE", "CONNECTION_UPDATE", "QRCODE_UPDATED"];
         Assert.That(result.EnumerateObject().Select(p => p.Name), Is.EquivalentTo(new[] { "instance_name", "webhook_url", "events", "evolution_status" }));
         Assert.That(result.GetProperty("instance_name").GetString(), Is.EqualTo(instance));
         Assert.That(result.GetProperty("webhook_url").GetString(), Is.EqualTo(expectedUrl));

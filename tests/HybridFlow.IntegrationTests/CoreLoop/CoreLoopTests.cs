@@ -397,7 +397,7 @@ public sealed class CoreLoopTests
     [TestCase("upsert_protocol_delete", "message_deleted")]
     [TestCase("messages_update", "status_updated")]
     [TestCase("messages_delete", "message_deleted")]
-    [TestCase("connection_update", "ignored_event")]
+    [TestCase("connection_update", "connection_updated")]
     public async Task NonAnswerableEvents_AreAcknowledged_ButNeverAnswered(string payloadName, string expectedAction)
     {
         var payload = Payloads.Load(payloadName);

@@ -187,6 +187,7 @@ public sealed partial class FakeEvolutionServer : IAsyncDisposable
         DropsBrazilianNinthDigit = false;
         Delay = TimeSpan.Zero;
         TypesLikeEvolution = true;
+        ResetConnect();
     }
 
     /// <summary>The <c>delay</c> (ms of "typing…") a sendText asked for; null when it asked for none. A send is recorded when it goes out, after its typing delay.</summary>
@@ -258,12 +259,19 @@ public sealed partial class FakeEvolutionServer : IAsyncDisposable
             ("POST", _) when path.StartsWith(SendPresencePath, StringComparison.Ordinal) => SendPresencePath,
             ("POST", _) when path.StartsWith(FindMessagesPath, StringComparison.Ordinal) => FindMessagesPath,
             ("POST", _) when path.StartsWith(MediaPath, StringComparison.Ordinal) => MediaPath,
+            ("GET", _) when path.StartsWith(ConnectPath, StringComparison.Ordinal) => ConnectPath,
+            ("POST", CreateInstancePath) => CreateInstancePath,
             _ => null,
         };
         if (route is null)
         {
             await AnswerAsync(context, headers, body, 404,
                 JsonSerializer.Serialize(new { status = 404, error = "Not Found", response = new { message = new[] { $"Cannot {method} {path}" } } }));
+            return;
+        }
+        if (route == CreateInstancePath)
+        {
+            await CreateInstanceAsync(context, headers, body);
             return;
         }
         if (_missingInstances.ContainsKey(instance))
@@ -280,6 +288,11 @@ public sealed partial class FakeEvolutionServer : IAsyncDisposable
                 ? JsonSerializer.Serialize(new { instance = new { instanceName = instance } })
                 : JsonSerializer.Serialize(new { instance = new { instanceName = instance, state } });
             await AnswerAsync(context, headers, body, 200, stateAnswer);
+            return;
+        }
+        if (route == ConnectPath)
+        {
+            await ConnectAsync(context, headers, body, instance);
             return;
         }
         if (route == SetWebhookPath)

@@ -8,6 +8,7 @@ import { renderLogin } from './login.js';
 import { InboxView } from './inbox.js';
 import { renderSettings } from './settings.js';
 import { allowedSetupPages, renderSetup } from './setup/shell.js';
+import { tenantPicker } from './tenant-context.js';
 
 const main = document.getElementById('main');
 const topbar = document.getElementById('topbar');
@@ -68,6 +69,7 @@ function renderHeader(current) {
       class: `live-state ${app.liveState}`, role: 'status', id: 'live-state',
     }, app.liveState === 'reconnecting' ? t('live.reconnecting') : app.liveState === 'connected' ? t('live.connected') : ''),
     h('div', { class: 'user-box' },
+      tenantPicker(app.user),
       languageSwitch(),
       h('span', { class: 'user-name', title: app.user.email }, app.user.display_name || app.user.email),
       h('button', { type: 'button', class: 'link-button', id: 'logout', onclick: logout }, t('user.logout'))));

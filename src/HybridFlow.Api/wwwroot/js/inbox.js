@@ -7,6 +7,7 @@ import { h } from './dom.js';
 import { t } from './i18n.js';
 import { ConversationList } from './inbox/list.js';
 import { ConversationThread } from './inbox/thread.js';
+import { onTenantInViewChange, tenantInView } from './tenant-context.js';
 
 export class InboxView {
   constructor(container, { user, onNeedsCount }) {
@@ -23,12 +24,14 @@ export class InboxView {
     document.addEventListener('click', this.onDocumentClick);
     this.build();
     this.refreshNeedsCount();
+    this.stopTenantWatch = onTenantInViewChange(() => { this.list.load(); this.refreshNeedsCount(); });
   }
 
   destroy() {
     this.destroyed = true;
     document.removeEventListener('click', this.onDocumentClick);
     clearTimeout(this.needsTimer);
+    this.stopTenantWatch();
   }
 
   build() {
@@ -74,7 +77,8 @@ export class InboxView {
     clearTimeout(this.needsTimer);
     this.needsTimer = setTimeout(async () => {
       try {
-        const result = await inbox.conversations({ status: 'needs_person', page: 1, page_size: 1 });
+        const tenantId = this.user.tenant_id ? undefined : tenantInView(this.user);
+        const result = await inbox.conversations({ status: 'needs_person', page: 1, page_size: 1, tenant_id: tenantId });
         if (!this.destroyed) this.onNeedsCount(result.total);
       } catch { /* the count is a hint; the next event tries again */ }
     }, 200);

@@ -18,3 +18,12 @@ public sealed record WebhookRegistration(string Url, IReadOnlyDictionary<string,
 
 /// <summary>Outcome of an Evolution call; <see cref="HttpStatus"/> is null when Evolution could not be reached.</summary>
 public sealed record EvolutionCallResult(bool Succeeded, int? HttpStatus, string? Error);
+
+/// <summary>
+/// Evolution's answer to a connect or create call. <see cref="QrCode"/> is the PNG data URL to scan and
+/// <see cref="PairingCode"/> the code to type instead (both null when the link is open); <see cref="State"/> is set when
+/// Evolution named one. <see cref="NotFound"/>: Evolution does not know the instance; <see cref="NameTaken"/>: create found
+/// it existing already.
+/// </summary>
+public sealed record EvolutionConnectResult(bool Succeeded, int? HttpStatus, string? Error, string? State = null, string? QrCode = null,
+    string? PairingCode = null, bool NotFound = false, bool NameTaken = false);

@@ -23,8 +23,9 @@ public static class EvolutionWebhookSettings
 {
     public const string SecretHeader = "X-Webhook-Secret";
 
-    /// <summary>The events the pipeline uses: customer and owner messages, API-send echoes, connection changes.</summary>
-    public static readonly IReadOnlyList<string> Events = ["MESSAGES_UPSERT", "SEND_MESSAGE", "MESSAGES_UPDATE", "MESSAGES_DELETE", "CONNECTION_UPDATE"];
+    /// <summary>The events the pipeline uses: customer and owner messages, API-send echoes, connection changes and the QR codes to scan.</summary>
+    public static readonly IReadOnlyList<string> Events =
+        ["MESSAGES_UPSERT", "SEND_MESSAGE", "MESSAGES_UPDATE", "MESSAGES_DELETE", "CONNECTION_UPDATE", "QRCODE_UPDATED"];
 
     /// <summary>256 random bits, URL-safe, so it survives headers and query strings alike.</summary>
     public static string NewSecret() =>

@@ -22,6 +22,9 @@ public sealed record CreateInstanceCommand(
     string? MetaAppSecret = null,
     string? MetaVerifyToken = null) : IRequest<InstanceDto>
 {
+    /// <summary>Evolution's global key (write-only), so that HybridFlow can create the instance on Evolution.</summary>
+    public string? EvoGlobalApiKey { get; init; }
+
     /// <summary>Evolution unless <c>provider</c> says otherwise; an unknown provider is refused by the validator.</summary>
     public ChannelProvider Channel => ChannelProviders.TryParse(Provider ?? ChannelProviders.EvolutionName, out var p) ? p : ChannelProvider.Evolution;
 }
@@ -42,6 +45,8 @@ public sealed class CreateInstanceCommandValidator : AbstractValidator<CreateIns
                 .Must(InstanceLimits.IsHttpUrl)
                 .WithMessage("evo_server_url must be an absolute http(s) URL.").OverridePropertyName("evo_server_url");
             RuleFor(c => c.EvoApiKey).NotEmpty().MaximumLength(InstanceLimits.SecretMax).OverridePropertyName("evo_api_key");
+            RuleFor(c => c.EvoGlobalApiKey).NotEmpty().MaximumLength(InstanceLimits.SecretMax).When(c => c.EvoGlobalApiKey is not null)
+                .OverridePropertyName("evo_global_api_key");
             RuleFor(c => c.WebhookSecret).MinimumLength(InstanceLimits.WebhookSecretMin).MaximumLength(InstanceLimits.SecretMax).When(c => c.WebhookSecret is not null)
                 .OverridePropertyName("webhook_secret");
             RuleFor(c => c).Must(c => c.MetaPhoneNumberId is null && c.MetaWabaId is null && c.MetaAccessToken is null && c.MetaAppSecret is null && c.MetaVerifyToken is null)
@@ -60,8 +65,8 @@ public sealed class CreateInstanceCommandValidator : AbstractValidator<CreateIns
                 .OverridePropertyName("meta_app_secret");
             RuleFor(c => c.MetaVerifyToken).NotEmpty().MaximumLength(InstanceLimits.SecretMax).When(c => c.MetaVerifyToken is not null)
                 .OverridePropertyName("meta_verify_token");
-            RuleFor(c => c).Must(c => c.EvoServerUrl is null && c.EvoApiKey is null && c.WebhookSecret is null)
-                .WithMessage("evo_server_url, evo_api_key and webhook_secret are for provider evolution.").OverridePropertyName("provider");
+            RuleFor(c => c).Must(c => c.EvoServerUrl is null && c.EvoApiKey is null && c.WebhookSecret is null && c.EvoGlobalApiKey is null)
+                .WithMessage("evo_server_url, evo_api_key, evo_global_api_key and webhook_secret are for provider evolution.").OverridePropertyName("provider");
         });
     }
 }
@@ -99,7 +104,7 @@ public sealed class CreateInstanceCommandHandler : IRequestHandler<CreateInstanc
         {
             var url = c.EvoServerUrl!.Trim().TrimEnd('/');
             var trusted = await _outbound.AdmitAsync(_caller, "evo_server_url", url, ct);
-            instance = new NewInstance(tenantId, c.InstanceName!.Trim(), url, c.EvoApiKey!, c.WebhookSecret, trusted);
+            instance = new NewInstance(tenantId, c.InstanceName!.Trim(), url, c.EvoApiKey!, c.WebhookSecret, trusted) { EvoGlobalApiKey = c.EvoGlobalApiKey };
         }
         var created = await _instances.CreateAsync(instance, _time.GetUtcNow(), ct);
         // Names are global (ADR-009): the answer is the same whichever tenant holds the name, and names no holder.

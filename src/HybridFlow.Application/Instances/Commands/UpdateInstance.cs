@@ -22,8 +22,9 @@ public sealed record UpdateInstanceCommand(
     public Optional<string?> MetaAccessToken { get; init; }
     public Optional<string?> MetaAppSecret { get; init; }
     public Optional<string?> MetaVerifyToken { get; init; }
+    public Optional<string?> EvoGlobalApiKey { get; init; }
 
-    public bool ChangesEvolution => EvoServerUrl.HasValue || EvoApiKey.HasValue || WebhookSecret.HasValue;
+    public bool ChangesEvolution => EvoServerUrl.HasValue || EvoApiKey.HasValue || WebhookSecret.HasValue || EvoGlobalApiKey.HasValue;
 
     public bool ChangesMetaCloud => MetaPhoneNumberId.HasValue || MetaWabaId.HasValue || MetaAccessToken.HasValue || MetaAppSecret.HasValue
                                     || MetaVerifyToken.HasValue;
@@ -46,6 +47,8 @@ public sealed class UpdateInstanceCommandValidator : AbstractValidator<UpdateIns
         When(c => c.WebhookSecret.HasValue && c.WebhookSecret.Value is not null, () =>
             RuleFor(c => c.WebhookSecret.Value).MinimumLength(InstanceLimits.WebhookSecretMin).MaximumLength(InstanceLimits.SecretMax)
                 .OverridePropertyName("webhook_secret"));
+        When(c => c.EvoGlobalApiKey.HasValue && c.EvoGlobalApiKey.Value is not null, () =>
+            RuleFor(c => c.EvoGlobalApiKey.Value).NotEmpty().MaximumLength(InstanceLimits.SecretMax).OverridePropertyName("evo_global_api_key"));
         When(c => c.MetaPhoneNumberId.HasValue, () =>
             RuleFor(c => c.MetaPhoneNumberId.Value).NotEmpty().WithMessage("meta_phone_number_id cannot be empty or null.")
                 .MaximumLength(InstanceLimits.MetaIdMax).Matches(InstanceLimits.MetaIdPattern)
@@ -83,7 +86,7 @@ public sealed class UpdateInstanceCommandHandler : IRequestHandler<UpdateInstanc
         var current = await _instances.FindVisibleAsync(_caller, c.InstanceName!, c.TenantId, ct);
         var isMeta = current.Provider == ChannelProviders.MetaCloudName;
         if (isMeta && c.ChangesEvolution)
-            throw new RequestValidationException("provider", "evo_server_url, evo_api_key and webhook_secret are for provider evolution.");
+            throw new RequestValidationException("provider", "evo_server_url, evo_api_key, evo_global_api_key and webhook_secret are for provider evolution.");
         if (!isMeta && c.ChangesMetaCloud)
             throw new RequestValidationException("provider", "The meta_ fields are for provider meta_cloud.");
         var url = c.EvoServerUrl.HasValue ? new Optional<string>(c.EvoServerUrl.Value!.Trim().TrimEnd('/')) : default;
@@ -99,6 +102,7 @@ public sealed class UpdateInstanceCommandHandler : IRequestHandler<UpdateInstanc
             MetaAccessToken = c.MetaAccessToken.HasValue ? new Optional<string>(c.MetaAccessToken.Value!) : default,
             MetaAppSecret = c.MetaAppSecret,
             MetaVerifyToken = c.MetaVerifyToken,
+            EvoGlobalApiKey = c.EvoGlobalApiKey,
         };
         if (patch.IsEmpty) return current;
         return await _instances.UpdateAsync(current.InstanceName, patch, _time.GetUtcNow(), ct)

@@ -27,10 +27,13 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
     private readonly CustomerMessages _customers;
     private readonly TimeProvider _time;
     private readonly WebhookReceipts _receipts;
+    private readonly WebhookConnections _connections;
 
     public ReceiveEvolutionWebhookCommandHandler(
-        WebhookAdmission admission, IChatUnitOfWork chats, CustomerMessages customers, TimeProvider time, WebhookReceipts receipts)
+        WebhookAdmission admission, IChatUnitOfWork chats, CustomerMessages customers, TimeProvider time, WebhookReceipts receipts,
+        WebhookConnections connections)
     {
+        _connections = connections;
         _receipts = receipts;
         _admission = admission;
         _chats = chats;
@@ -52,6 +55,8 @@ public sealed class ReceiveEvolutionWebhookCommandHandler : IRequestHandler<Rece
         if (webhook.DeletedMessageId is { } deleted)
             return new WebhookOutcome(await _receipts.DeleteAsync(instance, deleted, now, ct), instance.Tenant.TenantId, instance.InstanceName,
                 ProviderMessageId: deleted);
+        if (webhook.Connection is { } connection)
+            return new WebhookOutcome(await _connections.ApplyAsync(instance, connection, now, ct), instance.Tenant.TenantId, instance.InstanceName);
         if (webhook.Message is not { } message)
             return new WebhookOutcome(TimelineActions.IgnoredEvent, instance.Tenant.TenantId, instance.InstanceName);
 

@@ -22,6 +22,8 @@ internal sealed class InstanceRow
     public string? MetaAppSecret { get; set; }
     /// <summary>As stored: encrypted and bound to this row.</summary>
     public string? MetaVerifyToken { get; set; }
+    /// <summary>As stored: encrypted and bound to this row; never shown, not even masked.</summary>
+    public string? EvoGlobalApiKey { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

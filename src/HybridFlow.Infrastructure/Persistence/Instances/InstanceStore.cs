@@ -48,6 +48,7 @@ internal sealed class InstanceStore : IInstanceStore
         row.MetaAccessToken = _secrets.Protect(i.MetaCloud?.AccessToken, InstanceSecrets.Context("meta_access_token", row.Id));
         row.MetaAppSecret = _secrets.Protect(i.MetaCloud?.AppSecret, InstanceSecrets.Context("meta_app_secret", row.Id));
         row.MetaVerifyToken = _secrets.Protect(i.MetaCloud?.VerifyToken, InstanceSecrets.Context("meta_verify_token", row.Id));
+        row.EvoGlobalApiKey = _secrets.Protect(i.EvoGlobalApiKey, InstanceSecrets.Context("evo_global_api_key", row.Id));
         await _db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return ToDto(row);
@@ -89,6 +90,7 @@ internal sealed class InstanceStore : IInstanceStore
         row.MetaAccessToken = Secret(row.MetaAccessToken, patch.MetaAccessToken.HasValue, patch.MetaAccessToken.Value, "meta_access_token", row.Id);
         row.MetaAppSecret = Secret(row.MetaAppSecret, patch.MetaAppSecret.HasValue, patch.MetaAppSecret.Value, "meta_app_secret", row.Id);
         row.MetaVerifyToken = Secret(row.MetaVerifyToken, patch.MetaVerifyToken.HasValue, patch.MetaVerifyToken.Value, "meta_verify_token", row.Id);
+        row.EvoGlobalApiKey = Secret(row.EvoGlobalApiKey, patch.EvoGlobalApiKey.HasValue, patch.EvoGlobalApiKey.Value, "evo_global_api_key", row.Id);
         row.UpdatedAt = now;
         try
         {
@@ -109,6 +111,13 @@ internal sealed class InstanceStore : IInstanceStore
         return deleted;
     }
 
+    public async Task<string?> FindEvolutionGlobalKeyAsync(string instanceName, CancellationToken ct)
+    {
+        var row = await _db.Instances.AsNoTracking().Where(i => i.InstanceName == instanceName)
+            .Select(i => new { i.Id, i.EvoGlobalApiKey }).FirstOrDefaultAsync(ct);
+        return row?.EvoGlobalApiKey is null ? null : _secrets.Unprotect(row.EvoGlobalApiKey, InstanceSecrets.Context("evo_global_api_key", row.Id));
+    }
+
     private const string MetaPhoneNumberIdKey = "instances_meta_phone_number_id_key";
 
     private string? Secret(string? stored, bool set, string? value, string column, long id) =>
@@ -120,5 +129,6 @@ internal sealed class InstanceStore : IInstanceStore
         i.CreatedAt, i.UpdatedAt, i.MetaPhoneNumberId, i.MetaWabaId,
         _secrets.Mask(i.MetaAccessToken, InstanceSecrets.Context("meta_access_token", i.Id)),
         _secrets.Mask(i.MetaAppSecret, InstanceSecrets.Context("meta_app_secret", i.Id)),
-        _secrets.Mask(i.MetaVerifyToken, InstanceSecrets.Context("meta_verify_token", i.Id)));
+        _secrets.Mask(i.MetaVerifyToken, InstanceSecrets.Context("meta_verify_token", i.Id)),
+        EvoGlobalApiKeySet: i.EvoGlobalApiKey is not null);
 }

@@ -62,6 +62,7 @@ internal sealed class HybridFlowDbContext : DbContext
             e.Property(i => i.MetaAccessToken).HasColumnName("meta_access_token");
             e.Property(i => i.MetaAppSecret).HasColumnName("meta_app_secret");
             e.Property(i => i.MetaVerifyToken).HasColumnName("meta_verify_token");
+            e.Property(i => i.EvoGlobalApiKey).HasColumnName("evo_global_api_key");
             e.Property(i => i.CreatedAt).HasColumnName("created_at");
             e.Property(i => i.UpdatedAt).HasColumnName("updated_at");
             e.HasIndex(i => i.InstanceName).IsUnique();

@@ -17,6 +17,10 @@ internal sealed class StoredSecrets
 
     public string? Protect(string? plaintext, string context) => _protector.Protect(plaintext, context);
 
+    /// <summary>The secret in clear, for a call that needs it; null when it does not decrypt for its row (it must be entered again).</summary>
+    public string? Unprotect(string? stored, string context) =>
+        _protector.TryUnprotect(stored, context, out var plaintext) ? plaintext : null;
+
     /// <summary>An unchanged secret in an older form (plain text, unbound v1, a previous key) is rewritten bound on the next write.</summary>
     public string? Rebind(string? stored, string context) =>
         _protector.IsCurrent(stored) || !_protector.TryUnprotect(stored, context, out var plaintext) ? stored : _protector.Protect(plaintext, context);

@@ -5,6 +5,7 @@ import { inbox } from '../api.js';
 import { announce, h, uid } from '../dom.js';
 import { formatTime, t } from '../i18n.js';
 import { channelChip, displayName, errorText, serviceWindow, timeOf } from './shared.js';
+import { knownTenants, tenantInView } from '../tenant-context.js';
 
 const pageSize = 50;
 const statusOptions = ['open', 'bot', 'paused', 'handoff', 'needs_person', 'resolved', 'all'];
@@ -34,7 +35,16 @@ export class ConversationList {
   }
 
   effectiveFilters() {
-    return this.view.page === 'needs' ? { ...this.filters, status: 'needs_person' } : this.filters;
+    const filters = this.view.page === 'needs' ? { ...this.filters, status: 'needs_person' } : this.filters;
+    // The platform admin's tenant in view (js/tenant-context.js); a tenant's own users see their tenant anyway.
+    return this.view.user.tenant_id ? filters : { ...filters, tenant_id: tenantInView(this.view.user) };
+  }
+
+  /** With several tenants in view (the platform admin's "all"), each conversation is labelled with its tenant's name. */
+  tenantLabel(conversation) {
+    if (this.view.user.tenant_id || tenantInView(this.view.user) !== null || !this.tenantNames) return null;
+    const name = this.tenantNames.get(conversation.tenant_id) ?? `#${conversation.tenant_id}`;
+    return h('span', { class: 'tenant-chip', 'data-testid': 'tenant-label' }, t('list.tenant', { name }));
   }
 
   render() {
@@ -88,8 +98,10 @@ export class ConversationList {
     const page = more ? this.loadedPages + 1 : 1;
     if (!more) this.listStatus.textContent = t('list.loading');
     try {
-      const result = await inbox.conversations({ ...this.effectiveFilters(), page, page_size: pageSize });
+      const [result, tenants] = await Promise.all([
+        inbox.conversations({ ...this.effectiveFilters(), page, page_size: pageSize }), knownTenants(this.view.user)]);
       if (this.view.destroyed || requestNumber !== this.listRequest) return;
+      this.tenantNames = new Map(tenants.map((tenant) => [tenant.id, tenant.name]));
       this.items = more ? [...this.items, ...result.items.filter((i) => !this.items.some((x) => x.session_id === i.session_id))] : result.items;
       this.total = result.total;
       this.loadedPages = page;
@@ -130,6 +142,7 @@ export class ConversationList {
           String(conversation.unread_count)) : null),
       h('span', { class: 'row meta' },
         h('span', { class: `status-chip status-${conversation.status}` }, t(statusKey)),
+        this.tenantLabel(conversation),
         conversation.needs_attention ? h('span', { class: 'status-chip attention' }, t('list.needs_attention')) : null,
         channelChip(conversation),
         serviceWindow(conversation)?.open === false ? h('span', { class: 'status-chip window-closed' }, t('list.window_closed')) : null,

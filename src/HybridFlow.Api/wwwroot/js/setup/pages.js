@@ -3,5 +3,10 @@
 //     render: (container, { user, rest, navigate }) => void | Promise<void> }
 // `rest` holds the route's parts after the id (e.g. #/setup/instances/shop-1 -> ['shop-1']). The shell draws the
 // page's <h1>-less frame and the tabs; a screen draws its own <h1> inside `container`.
+import { canManageTenants, renderTenants } from './tenants.js';
+import { canManageInstances, renderInstances } from './instances.js';
+
 export const setupPages = [
+  { id: 'tenants', label: 'tenants.title', allowed: canManageTenants, render: renderTenants },
+  { id: 'instances', label: 'instances.title', allowed: canManageInstances, render: renderInstances },
 ];
