@@ -39,6 +39,7 @@ public sealed class PasswordLinkIssuer
         var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var now = _time.GetUtcNow();
         var expires = now + UserLimits.PasswordLinkLifetime;
+        expires = expires.AddTicks(-(expires.Ticks % 10)); // whole microseconds, as PostgreSQL keeps it: the list shows the same time
         await _links.AddAsync(new NewPasswordLink(account.Id, Hash(token), purpose, _caller.UserId, now, expires), ct);
         return new PasswordLinkDto(token, PagePath + token, purpose, expires);
     }
