@@ -3,5 +3,10 @@
 //     render: (container, { user, rest, navigate }) => void | Promise<void> }
 // `rest` holds the route's parts after the id (e.g. #/setup/instances/shop-1 -> ['shop-1']). The shell draws the
 // page's <h1>-less frame and the tabs; a screen draws its own <h1> inside `container`.
+import { canManageUsers, renderUsers } from './users.js';
+import { canManageApiKeys, renderApiKeys } from './api-keys.js';
+
 export const setupPages = [
+  { id: 'users', label: 'people.users', allowed: canManageUsers, render: renderUsers },
+  { id: 'api-keys', label: 'keys.title', allowed: canManageApiKeys, render: renderApiKeys },
 ];
