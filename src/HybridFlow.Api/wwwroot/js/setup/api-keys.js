@@ -43,7 +43,9 @@ async function drawKeys(container, tenantId) {
   const base = `/api/tenants/${encodeURIComponent(tenantId)}/api-keys`;
   const status = h('p', { role: 'status', class: 'form-status' });
   const secretSlot = h('div', { class: 'secret-slot' });
-  const tableHolder = h('div', { class: 'people-table-holder' }, h('p', {}, t('list.loading')));
+  // Focusable, so a keyboard can scroll a table wider than the screen.
+  const tableHolder = h('div', { class: 'people-table-holder', tabindex: '0', role: 'region', 'aria-label': t('keys.title') },
+    h('p', {}, t('list.loading')));
 
   function say(text) {
     status.textContent = text;

@@ -39,7 +39,9 @@ async function drawUsers(container, user, tenantId) {
   const base = tenantId ? `/api/tenants/${encodeURIComponent(tenantId)}/users` : '/api/users';
   const status = h('p', { role: 'status', class: 'form-status' });
   const secretSlot = h('div', { class: 'secret-slot' });
-  const tableHolder = h('div', { class: 'people-table-holder' }, h('p', {}, t('list.loading')));
+  // Focusable, so a keyboard can scroll a table wider than the screen.
+  const tableHolder = h('div', { class: 'people-table-holder', tabindex: '0', role: 'region', 'aria-label': t('people.users') },
+    h('p', {}, t('list.loading')));
 
   function say(text) {
     status.textContent = text;
