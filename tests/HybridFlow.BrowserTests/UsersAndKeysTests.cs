@@ -51,6 +51,7 @@ public sealed class UsersAndKeysTests : BrowserTest
     {
         var (_, admin) = await TenantAdminOnAsync("users");
         await Expect(admin.GetByRole(AriaRole.Heading, new() { Name = "Users", Level = 1 })).ToBeVisibleAsync();
+        await Expect(admin.GetByText("The people who sign in to tenant Padaria Demo.")).ToBeVisibleAsync();
         var email = NewEmail("bia");
 
         var link = await CreateUserOnScreenAsync(admin, email, "Bia Souza");

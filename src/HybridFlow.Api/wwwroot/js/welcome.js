@@ -74,7 +74,7 @@ export async function renderWelcome(container, { token, header, onLoggedIn }) {
     },
   },
   h('h1', { id: 'welcome-title' }, t(link.purpose === 'reset' ? 'welcome.reset_title' : 'welcome.title')),
-  h('p', { class: 'hint', id: 'welcome-for' }, t('welcome.for', { email: link.email })),
+  h('p', { class: 'hint welcome-for', id: 'welcome-for' }, t('welcome.for', { email: link.email })),
   username,
   h('div', { class: 'field' }, h('label', { for: passwordId }, t('welcome.password')), password),
   h('div', { class: 'field' }, h('label', { for: repeatId }, t('welcome.repeat')), repeat),

@@ -4,7 +4,7 @@ import { api, request } from '../api.js';
 import { announce, h, uid } from '../dom.js';
 import { formatTime, t } from '../i18n.js';
 import { onTenantInViewChange, tenantInView } from '../tenant-context.js';
-import { field, problemText, secretPanel } from './people-shared.js';
+import { field, problemText, secretPanel, tenantLabel } from './people-shared.js';
 
 export function canManageApiKeys(user) {
   return user?.role === 'tenant_admin' || (user?.role === 'platform_admin' && !user.tenant_id);
@@ -128,9 +128,11 @@ async function drawKeys(container, tenantId) {
       h('tbody', {}, rows.map(row))));
   }
 
+  const intro = h('p', { class: 'hint' }, t('keys.intro', { tenant: `#${tenantId}` }));
+  tenantLabel(tenantId).then((tenant) => { intro.textContent = t('keys.intro', { tenant }); });
   container.replaceChildren(
     h('h1', {}, t('keys.title')),
-    h('p', { class: 'hint' }, t('keys.intro', { tenant: `#${tenantId}` })),
+    intro,
     status,
     secretSlot,
     form,

@@ -1,4 +1,5 @@
 // Pieces the users and API keys screens share: form fields, a problem's text, and the panel that shows a secret once.
+import { inbox } from '../api.js';
 import { announce, h, uid } from '../dom.js';
 import { t } from '../i18n.js';
 import './people-strings.js';
@@ -59,4 +60,14 @@ export function secretPanel({ title, label, value, note, testId, onDone }) {
   setTimeout(() => input.focus(), 0);
   announce(title);
   return panel;
+}
+
+/** The tenant's name for a heading's line, or its id when it cannot be read. */
+export async function tenantLabel(tenantId) {
+  try {
+    const tenant = await inbox.tenant(tenantId);
+    return tenant?.name || `#${tenantId}`;
+  } catch {
+    return `#${tenantId}`;
+  }
 }

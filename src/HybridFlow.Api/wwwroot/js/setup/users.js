@@ -6,7 +6,7 @@ import { ApiError, api, request } from '../api.js';
 import { announce, h, uid } from '../dom.js';
 import { formatTime, t } from '../i18n.js';
 import { onTenantInViewChange, tenantInView } from '../tenant-context.js';
-import { field, problemText, secretPanel } from './people-shared.js';
+import { field, problemText, secretPanel, tenantLabel } from './people-shared.js';
 
 export function canManageUsers(user) {
   return user?.role === 'tenant_admin' || (user?.role === 'platform_admin' && !user.tenant_id);
@@ -175,9 +175,11 @@ async function drawUsers(container, user, tenantId) {
       h('tbody', {}, list.items.map(row))));
   }
 
+  const intro = h('p', { class: 'hint' }, tenantId ? t('people.users_of_tenant', { tenant: `#${tenantId}` }) : t('people.users_platform'));
+  if (tenantId) tenantLabel(tenantId).then((tenant) => { intro.textContent = t('people.users_of_tenant', { tenant }); });
   container.replaceChildren(
     h('h1', {}, t('people.users')),
-    h('p', { class: 'hint' }, tenantId ? t('people.users_of_tenant', { tenant: `#${tenantId}` }) : t('people.users_platform')),
+    intro,
     status,
     secretSlot,
     form,
