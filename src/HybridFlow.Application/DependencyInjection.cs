@@ -34,6 +34,9 @@ public static class DependencyInjection
         services.AddSingleton<Replies.ReplyModelChoice>();
         services.AddTransient<Users.TenantUserAccess>();
         services.AddTransient<Users.PlatformUserAccess>();
+        services.AddTransient<Users.Commands.TenantUserCreation>();
+        services.AddTransient<Users.PasswordLinkIssuer>();
+        services.AddTransient<Users.Commands.PasswordLinkReset>();
         services.AddTransient<Inbox.ConversationAccess>();
         services.AddTransient<Inbox.InboxSends>();
         services.AddTransient<Webhooks.WebhookConnections>();

@@ -36,6 +36,7 @@ public sealed class PersistenceTests
         ["login_sessions"] = "Identity/",
         ["login_throttles"] = "Identity/",
         ["admin_password_resets"] = "Identity/",
+        ["password_links"] = "Identity/",
         ["data_protection_keys"] = "Security/",
         ["meta_send_proofs"] = "Persistence/SendProofs/",
     };

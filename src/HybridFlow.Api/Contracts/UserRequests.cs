@@ -20,3 +20,18 @@ public sealed record CreateUserRequest(string? Email, string? DisplayName, strin
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record UpdateUserRequest(string? DisplayName = null, string? Role = null, string? Password = null, bool? Locked = null);
+
+/// <summary>
+/// POST /api/tenants/{id}/users/invite (and /api/users/invite): a user without a password. <c>role</c> is
+/// <c>tenant_admin</c> or <c>agent</c> (only under a tenant); the answer carries the one-time link, shown once.
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record InviteUserRequest(string? Email, string? DisplayName, string? Role = null);
+
+/// <summary>POST /api/auth/password-link: the token of a one-time link (the part after #/welcome/).</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record PasswordLinkRequest(string? Token);
+
+/// <summary>POST /api/auth/password-link/password: the link's token and the password the person chooses.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record UsePasswordLinkRequest(string? Token, string? Password);

@@ -54,6 +54,34 @@ public sealed class AuthController : ControllerBase
     [ProducesResponseType(typeof(ProblemDetails), 401)]
     public Task<UserDto> Me(CancellationToken ct) => _mediator.Send(new GetMeQuery(), ct);
 
+    /// <summary>Whether someone is logged in: <c>{"authenticated": false}</c>, or true with the user (and a fresh XSRF-TOKEN cookie).</summary>
+    /// <remarks>The web app's first call: unlike /me, not being logged in is a 200 answer, not a 401. An API key is no user (false).</remarks>
+    [HttpGet("session")]
+    [AllowAnonymous]
+    [ProducesResponseType(typeof(AuthSessionDto), 200)]
+    public Task<AuthSessionDto> Session(CancellationToken ct) => _mediator.Send(new GetAuthSessionQuery(), ct);
+
+    /// <summary>Whom a one-time link is for (email, name, welcome or reset, expiry), before the person chooses a password.</summary>
+    /// <remarks>The token travels in the body, never in the address. A used, replaced, expired or unknown link is 404, alike.</remarks>
+    [HttpPost("password-link")]
+    [AllowAnonymous]
+    [ProducesResponseType(typeof(PasswordLinkInfoDto), 200)]
+    [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    public Task<PasswordLinkInfoDto> PasswordLink(PasswordLinkRequest body, CancellationToken ct) =>
+        _mediator.Send(new GetPasswordLinkQuery(body.Token), ct);
+
+    /// <summary>Chooses a password on a one-time link and logs in (sets the auth and XSRF-TOKEN cookies). The link then stops working.</summary>
+    /// <remarks>A weak password is 400 and leaves the link working; a locked account is 409; a used, replaced, expired or unknown link is 404.</remarks>
+    [HttpPost("password-link/password")]
+    [AllowAnonymous]
+    [ProducesResponseType(typeof(UserDto), 200)]
+    [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    [ProducesResponseType(typeof(ProblemDetails), 409)]
+    public Task<UserDto> UsePasswordLink(UsePasswordLinkRequest body, CancellationToken ct) =>
+        _mediator.Send(new UsePasswordLinkCommand(body.Token, body.Password), ct);
+
     /// <summary>The logged-in person's own logins (id, created_at, last_seen_at, user agent, and which one is this one).</summary>
     [HttpGet("sessions")]
     [ProducesResponseType(typeof(LoginSessionListDto), 200)]

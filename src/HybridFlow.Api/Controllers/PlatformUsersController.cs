@@ -42,6 +42,42 @@ public sealed class PlatformUsersController : ControllerBase
         return Created($"/api/users/{user.Id}", user);
     }
 
+    /// <summary>Adds a platform admin user without a password; the answer carries a one-time link (shown once).</summary>
+    /// <remarks>The link is <c>password_link.path</c> on this server and works once, for 72 hours. <c>role</c>, when given, is platform_admin.</remarks>
+    [HttpPost("invite")]
+    [ProducesResponseType(typeof(InvitedUserDto), 201)]
+    [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 403)]
+    [ProducesResponseType(typeof(ProblemDetails), 409)]
+    public async Task<ActionResult<InvitedUserDto>> Invite(InviteUserRequest body, CancellationToken ct)
+    {
+        var invited = await _mediator.Send(new InvitePlatformUserCommand(body.Email, body.DisplayName, body.Role), ct);
+        return Created($"/api/users/{invited.User.Id}", invited);
+    }
+
+    /// <summary>Resets a platform admin user's password by one-time link: the old password stops working and their logins end.</summary>
+    /// <remarks>The answer carries the new link (shown once, 72 hours). Not yourself (409).</remarks>
+    [HttpPost("{userId:long}/password-link")]
+    [ProducesResponseType(typeof(PasswordLinkDto), 200)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 403)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    [ProducesResponseType(typeof(ProblemDetails), 409)]
+    public Task<PasswordLinkDto> PasswordLink(long userId, CancellationToken ct) => _mediator.Send(new CreatePlatformPasswordLinkCommand(userId), ct);
+
+    /// <summary>Ends every login of a platform admin user at once (they must log in again).</summary>
+    [HttpDelete("{userId:long}/sessions")]
+    [ProducesResponseType(204)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 403)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    public async Task<IActionResult> EndSessions(long userId, CancellationToken ct)
+    {
+        await _mediator.Send(new EndPlatformUserLoginSessionsCommand(userId), ct);
+        return NoContent();
+    }
+
     /// <summary>One platform admin user.</summary>
     [HttpGet("{userId:long}")]
     [ProducesResponseType(typeof(UserDto), 200)]

@@ -45,6 +45,35 @@ public sealed class TenantUsersController : ControllerBase
         return Created($"/api/tenants/{tenantId}/users/{user.Id}", user);
     }
 
+    /// <summary>Adds a user without a password; the answer carries a one-time link (shown once) on which they choose it.</summary>
+    /// <remarks>
+    /// The link is <c>password_link.path</c> on this server (the web app's page) and works once, for 72 hours. The email
+    /// and role rules are those of POST /api/tenants/{id}/users. There is no e-mail: hand the link to the person.
+    /// </remarks>
+    [HttpPost("invite")]
+    [ProducesResponseType(typeof(InvitedUserDto), 201)]
+    [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 403)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    [ProducesResponseType(typeof(ProblemDetails), 409)]
+    public async Task<ActionResult<InvitedUserDto>> Invite(long tenantId, InviteUserRequest body, CancellationToken ct)
+    {
+        var invited = await _mediator.Send(new InviteUserCommand(tenantId, body.Email, body.DisplayName, body.Role), ct);
+        return Created($"/api/tenants/{tenantId}/users/{invited.User.Id}", invited);
+    }
+
+    /// <summary>Resets a user's password by one-time link: the old password stops working and their logins end.</summary>
+    /// <remarks>The answer carries the new link (shown once, 72 hours); the user's earlier links stop working. Not yourself (409).</remarks>
+    [HttpPost("{userId:long}/password-link")]
+    [ProducesResponseType(typeof(PasswordLinkDto), 200)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 403)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    [ProducesResponseType(typeof(ProblemDetails), 409)]
+    public Task<PasswordLinkDto> PasswordLink(long tenantId, long userId, CancellationToken ct) =>
+        _mediator.Send(new CreatePasswordLinkCommand(tenantId, userId), ct);
+
     /// <summary>Changes a user's name or role, resets their password, or locks or unlocks them.</summary>
     /// <remarks>A new role, password or lock ends the user's open logins at once. A tenant admin cannot change their own role or lock themselves (409).</remarks>
     [HttpPatch("{userId:long}")]

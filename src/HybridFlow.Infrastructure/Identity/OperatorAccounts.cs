@@ -30,7 +30,8 @@ internal sealed class OperatorAccounts : IOperatorAccounts
     public async Task<PasswordCheck> CheckPasswordAsync(string email, string password, CancellationToken ct)
     {
         var user = await _users.FindByEmailAsync(email);
-        if (user is null)
+        // A user still waiting for their one-time link has no password: answered, and timed, as an unknown email.
+        if (user is null || user.PasswordHash is null)
         {
             // The same hashing work as for a real user, so the answer's timing does not tell which emails exist.
             _users.PasswordHasher.VerifyHashedPassword(new OperatorUser(), UnknownUserHash.Value, password);
@@ -61,7 +62,7 @@ internal sealed class OperatorAccounts : IOperatorAccounts
             CreatedAt = _time.GetUtcNow(),
             LockoutEnabled = true,
         };
-        ThrowIfFailed(await SaveAsync(() => _users.CreateAsync(user, account.Password)));
+        ThrowIfFailed(await SaveAsync(() => account.Password is { } password ? _users.CreateAsync(user, password) : _users.CreateAsync(user)));
         return ToAccount(user);
     }
 
@@ -93,6 +94,14 @@ internal sealed class OperatorAccounts : IOperatorAccounts
             user.AccessFailedCount = 0;
         }
         ThrowIfFailed(await SaveAsync(() => endsLogins ? _users.UpdateSecurityStampAsync(user) : _users.UpdateAsync(user)));
+        return ToAccount(user);
+    }
+
+    public async Task<OperatorAccount> RemovePasswordAsync(long id, CancellationToken ct)
+    {
+        var user = await FindUserAsync(id, ct) ?? throw new NotFoundException("User", id);
+        user.PasswordHash = null;
+        ThrowIfFailed(await SaveAsync(() => _users.UpdateSecurityStampAsync(user)));
         return ToAccount(user);
     }
 
@@ -178,7 +187,7 @@ internal sealed class OperatorAccounts : IOperatorAccounts
 
     private static OperatorAccount ToAccount(OperatorUser user) => new(
         user.Id, user.TenantId, user.Email ?? "", user.DisplayName, CallerRoleNames.Parse(user.Role), user.LockoutEnd, user.CreatedAt,
-        user.SecurityStamp ?? "");
+        user.SecurityStamp ?? "", user.PasswordHash is not null);
 
     /// <summary>A hash of no one's password, verified for unknown emails.</summary>
     private static readonly Lazy<string> UnknownUserHash = new(() =>

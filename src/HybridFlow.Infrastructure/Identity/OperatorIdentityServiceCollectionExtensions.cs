@@ -38,6 +38,7 @@ internal static class OperatorIdentityServiceCollectionExtensions
             .AddEntityFrameworkStores<OperatorIdentityDbContext>();
         services.AddScoped<IOperatorAccounts, OperatorAccounts>();
         services.AddSingleton<ILoginSessionStore, LoginSessionStore>();
+        services.AddSingleton<IPasswordLinks, PasswordLinkStore>();
 
         if (host.PlatformAdmin() is var (email, password, resetPassword))
             services.AddHostedService(sp => new PlatformAdminBootstrap(sp, email, password, resetPassword));

@@ -32,8 +32,9 @@ public sealed partial class SwaggerTests
 
     private static bool IsAdmin(string path) => path.StartsWith("/api/", StringComparison.Ordinal) || path.StartsWith("/sessions/", StringComparison.Ordinal);
 
-    /// <summary>Logging in and out take no credentials.</summary>
-    private static bool IsOpen(string path) => path is "/api/auth/login" or "/api/auth/logout";
+    /// <summary>Logging in and out take no credentials; nor do asking whether one is logged in and a one-time password link's page.</summary>
+    private static bool IsOpen(string path) => path is "/api/auth/login" or "/api/auth/logout"
+        or "/api/auth/session" or "/api/auth/password-link" or "/api/auth/password-link/password";
 
     private JsonElement Resolve(JsonElement schema)
     {

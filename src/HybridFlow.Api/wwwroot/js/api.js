@@ -92,4 +92,6 @@ export const inbox = {
   assignees: (tenantId) => api.get(`/api/inbox/assignees${query({ tenant_id: tenantId })}`),
   tenant: (id) => api.get(`/api/tenants/${encodeURIComponent(id)}`),
   updateTenant: (id, changes) => api.patch(`/api/tenants/${encodeURIComponent(id)}`, changes),
+  // Who is logged in, without a 401 when no one is: { authenticated, user }.
+  session: () => api.get('/api/auth/session', { allowUnauthorized: true }),
 };

@@ -9,6 +9,7 @@ import { InboxView } from './inbox.js';
 import { renderSettings } from './settings.js';
 import { allowedSetupPages, renderSetup } from './setup/shell.js';
 import { tenantPicker } from './tenant-context.js';
+import { renderWelcome } from './welcome.js';
 
 const main = document.getElementById('main');
 const topbar = document.getElementById('topbar');
@@ -25,7 +26,7 @@ const app = {
 function parseRoute() {
   const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   const [page = 'inbox', id = null, ...rest] = parts.map(decodeURIComponent);
-  if (['login', 'inbox', 'needs', 'settings', 'setup'].includes(page)) return { page, id, rest };
+  if (['login', 'inbox', 'needs', 'settings', 'setup', 'welcome'].includes(page)) return { page, id, rest };
   return { page: 'inbox', id: null, rest: [] };
 }
 
@@ -120,6 +121,22 @@ async function logout() {
 
 function render() {
   const current = parseRoute();
+  // A one-time link's page shows whoever is logged in: choosing the password logs its person in.
+  if (current.page === 'welcome') {
+    renderHeader(null);
+    app.inboxView?.destroy();
+    app.inboxView = null;
+    renderWelcome(main, {
+      token: current.id,
+      header: languageSwitch(),
+      async onLoggedIn(user) {
+        app.user = user;
+        startLive();
+        navigate('#/inbox');
+      },
+    });
+    return;
+  }
   if (!app.user || current.page === 'login') {
     renderHeader(null);
     app.inboxView?.destroy();
@@ -157,7 +174,7 @@ function render() {
 
 function route() {
   const current = parseRoute();
-  if (!app.user && current.page !== 'login') { location.hash = '#/login'; return; }
+  if (!app.user && current.page !== 'login' && current.page !== 'welcome') { location.hash = '#/login'; return; }
   if (app.user && current.page === 'login') { location.hash = '#/inbox'; return; }
   render();
 }
@@ -167,8 +184,8 @@ window.addEventListener('hashchange', route);
 
 async function boot() {
   try {
-    app.user = await inbox.me();
-    startLive();
+    app.user = (await inbox.session())?.user ?? null;
+    if (app.user) startLive();
   } catch {
     app.user = null;
   }

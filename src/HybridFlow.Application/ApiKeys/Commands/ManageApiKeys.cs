@@ -1,5 +1,6 @@
 using FluentValidation;
 using HybridFlow.Application.Common.Exceptions;
+using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Common.Security;
 using HybridFlow.Application.Tenants;
 using MediatR;
@@ -33,11 +34,13 @@ public sealed class ApiKeyHandlers :
     private readonly IApiKeyStore _keys;
     private readonly ITenantStore _tenants;
     private readonly ICurrentCaller _caller;
+    private readonly IOperatorAccounts _accounts;
     private readonly TimeProvider _time;
 
-    public ApiKeyHandlers(IApiKeyStore keys, ITenantStore tenants, ICurrentCaller caller, TimeProvider time)
+    public ApiKeyHandlers(IApiKeyStore keys, ITenantStore tenants, ICurrentCaller caller, IOperatorAccounts accounts, TimeProvider time)
     {
         _keys = keys;
+        _accounts = accounts;
         _tenants = tenants;
         _caller = caller;
         _time = time;
@@ -65,8 +68,15 @@ public sealed class ApiKeyHandlers :
     public async Task<IReadOnlyList<ApiKeyDto>> Handle(ListApiKeysQuery query, CancellationToken ct)
     {
         await EnsureTenantExistsAsync(query.TenantId, ct);
-        return await _keys.ListAsync(query.TenantId, ct);
+        var keys = await _keys.ListAsync(query.TenantId, ct);
+        // Who made each key, by name: a tenant has a handful of key makers, each looked up once.
+        var names = new Dictionary<long, string?>();
+        foreach (var maker in keys.Select(k => k.CreatedByUserId).OfType<long>().Distinct())
+            names[maker] = await _accounts.FindAsync(maker, ct) is { } account ? NameOf(account) : null;
+        return [.. keys.Select(k => k.CreatedByUserId is { } maker ? k with { CreatedByName = names[maker] } : k)];
     }
+
+    private static string NameOf(OperatorAccount account) => account.DisplayName.Length > 0 ? account.DisplayName : account.Email;
 
     private async Task EnsureTenantExistsAsync(long tenantId, CancellationToken ct)
     {

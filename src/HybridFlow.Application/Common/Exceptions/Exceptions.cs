@@ -22,6 +22,7 @@ public sealed class RequestValidationException : Exception
 public sealed class NotFoundException : Exception
 {
     public NotFoundException(string what, object key) : base($"{what} '{key}' was not found.") { }
+    public NotFoundException(string message) : base(message) { }
 }
 
 /// <summary>The caller could not prove who it is (401).</summary>

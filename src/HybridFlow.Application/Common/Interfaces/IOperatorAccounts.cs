@@ -19,6 +19,8 @@ public interface IOperatorAccounts
     Task<OperatorAccount> CreateAsync(NewOperatorAccount account, CancellationToken ct);
     /// <summary>A new role, password or lock also ends the account's existing logins (new security stamp).</summary>
     Task<OperatorAccount> UpdateAsync(long id, OperatorAccountChanges changes, CancellationToken ct);
+    /// <summary>Takes the password away (it stops working) and ends the account's logins (new security stamp).</summary>
+    Task<OperatorAccount> RemovePasswordAsync(long id, CancellationToken ct);
     /// <summary>False when there is no such account.</summary>
     Task<bool> DeleteAsync(long id, CancellationToken ct);
     Task<IReadOnlyList<OperatorAccount>> ListByTenantAsync(long tenantId, CancellationToken ct);

@@ -28,38 +28,55 @@ public sealed class CreateUserCommandValidator : AbstractValidator<CreateUserCom
 
 public sealed class CreateUserCommandHandler : IRequestHandler<CreateUserCommand, UserDto>
 {
-    private readonly TenantUserAccess _access;
-    private readonly IOperatorAccounts _accounts;
-    private readonly ICurrentCaller _caller;
+    private readonly TenantUserCreation _creation;
     private readonly TimeProvider _time;
 
-    public CreateUserCommandHandler(TenantUserAccess access, IOperatorAccounts accounts, ICurrentCaller caller, TimeProvider time)
+    public CreateUserCommandHandler(TenantUserCreation creation, TimeProvider time)
     {
-        _access = access;
-        _accounts = accounts;
-        _caller = caller;
+        _creation = creation;
         _time = time;
     }
 
     public async Task<UserDto> Handle(CreateUserCommand command, CancellationToken ct)
     {
-        await _access.EnsureTenantExistsAsync(command.TenantId, ct);
-        var email = command.Email!.Trim();
+        var created = await _creation.CreateAsync(command.TenantId, command.Email!, command.DisplayName, command.Role!, command.Password, ct);
+        return UserDto.From(created, _time.GetUtcNow());
+    }
+}
+
+/// <summary>
+/// Adds a person to a tenant, with a password or without one (then they choose it through a one-time link). A taken
+/// email is told as <see cref="CreateUserCommand"/> says.
+/// </summary>
+public sealed class TenantUserCreation
+{
+    private readonly TenantUserAccess _access;
+    private readonly IOperatorAccounts _accounts;
+    private readonly ICurrentCaller _caller;
+
+    public TenantUserCreation(TenantUserAccess access, IOperatorAccounts accounts, ICurrentCaller caller)
+    {
+        _access = access;
+        _accounts = accounts;
+        _caller = caller;
+    }
+
+    public async Task<OperatorAccount> CreateAsync(long tenantId, string email, string? displayName, string role, string? password, CancellationToken ct)
+    {
+        await _access.EnsureTenantExistsAsync(tenantId, ct);
+        email = email.Trim();
         // Without a name the person is shown by the email's local part until someone sets one.
-        var displayName = command.DisplayName?.Trim() is { Length: > 0 } name ? name : email.Split('@')[0];
+        var name = displayName?.Trim() is { Length: > 0 } given ? given : email.Split('@')[0];
         if (await _accounts.FindByEmailAsync(email, ct) is { } holder) throw Taken(holder);
-        OperatorAccount created;
         try
         {
-            created = await _accounts.CreateAsync(
-                new NewOperatorAccount(command.TenantId, email, displayName, CallerRoleNames.Parse(command.Role!), command.Password!), ct);
+            return await _accounts.CreateAsync(new NewOperatorAccount(tenantId, email, name, CallerRoleNames.Parse(role), password), ct);
         }
         catch (ConflictException)
         {
             // Taken a moment ago: answered by who holds it, as above.
             throw await _accounts.FindByEmailAsync(email, ct) is { } raced ? Taken(raced) : new ConflictException("This email cannot be used; choose another address.");
         }
-        return UserDto.From(created, _time.GetUtcNow());
     }
 
     /// <summary>Only a caller who can see the holder is told it exists; elsewhere the email just cannot be used.</summary>

@@ -11,17 +11,19 @@ public sealed record ListPlatformUsersQuery : IRequest<UserListDto>;
 public sealed class ListPlatformUsersQueryHandler : IRequestHandler<ListPlatformUsersQuery, UserListDto>
 {
     private readonly IOperatorAccounts _accounts;
+    private readonly IPasswordLinks _links;
     private readonly TimeProvider _time;
 
-    public ListPlatformUsersQueryHandler(IOperatorAccounts accounts, TimeProvider time)
+    public ListPlatformUsersQueryHandler(IOperatorAccounts accounts, IPasswordLinks links, TimeProvider time)
     {
         _accounts = accounts;
+        _links = links;
         _time = time;
     }
 
     public async Task<UserListDto> Handle(ListPlatformUsersQuery query, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
-        return new UserListDto([.. (await _accounts.ListPlatformAsync(ct)).Select(a => UserDto.From(a, now))]);
+        return await UserListItemDto.ListAsync(await _accounts.ListPlatformAsync(ct), _links, now, ct);
     }
 }

@@ -18,12 +18,14 @@ public sealed class ListUsersQueryHandler : IRequestHandler<ListUsersQuery, User
 {
     private readonly TenantUserAccess _access;
     private readonly IOperatorAccounts _accounts;
+    private readonly IPasswordLinks _links;
     private readonly TimeProvider _time;
 
-    public ListUsersQueryHandler(TenantUserAccess access, IOperatorAccounts accounts, TimeProvider time)
+    public ListUsersQueryHandler(TenantUserAccess access, IOperatorAccounts accounts, IPasswordLinks links, TimeProvider time)
     {
         _access = access;
         _accounts = accounts;
+        _links = links;
         _time = time;
     }
 
@@ -31,6 +33,6 @@ public sealed class ListUsersQueryHandler : IRequestHandler<ListUsersQuery, User
     {
         await _access.EnsureTenantExistsAsync(query.TenantId, ct);
         var now = _time.GetUtcNow();
-        return new UserListDto([.. (await _accounts.ListByTenantAsync(query.TenantId, ct)).Select(a => UserDto.From(a, now))]);
+        return await UserListItemDto.ListAsync(await _accounts.ListByTenantAsync(query.TenantId, ct), _links, now, ct);
     }
 }

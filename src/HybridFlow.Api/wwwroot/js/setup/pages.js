@@ -5,8 +5,12 @@
 // page's <h1>-less frame and the tabs; a screen draws its own <h1> inside `container`.
 import { canManageTenants, renderTenants } from './tenants.js';
 import { canManageInstances, renderInstances } from './instances.js';
+import { canManageUsers, renderUsers } from './users.js';
+import { canManageApiKeys, renderApiKeys } from './api-keys.js';
 
 export const setupPages = [
   { id: 'tenants', label: 'tenants.title', allowed: canManageTenants, render: renderTenants },
   { id: 'instances', label: 'instances.title', allowed: canManageInstances, render: renderInstances },
+  { id: 'users', label: 'people.users', allowed: canManageUsers, render: renderUsers },
+  { id: 'api-keys', label: 'keys.title', allowed: canManageApiKeys, render: renderApiKeys },
 ];
