@@ -36,6 +36,7 @@ public static class DependencyInjection
         services.AddTransient<Users.PlatformUserAccess>();
         services.AddTransient<Inbox.ConversationAccess>();
         services.AddTransient<Inbox.InboxSends>();
+        services.AddTransient<Replies.ReplyPrompts>();
         return services;
     }
 }
