@@ -6,7 +6,6 @@ namespace HybridFlow.Api.Contracts;
 /// <summary>POST /api/tenants/{id}/preview-reply: what the bot would answer; nothing is sent and no conversation is written.</summary>
 /// <param name="Text">The customer's new message (1-4096 characters).</param>
 /// <param name="History">Earlier lines, oldest first (at most 50): role customer, bot or person, and text.</param>
-/// <example>{"text": "Vocês abrem amanhã?", "history": [{"role": "customer", "text": "Oi!"}, {"role": "bot", "text": "Olá! Como posso ajudar?"}]}</example>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record PreviewReplyRequest(string? Text, IReadOnlyList<PreviewTurnRequest?>? History = null)
 {
@@ -26,6 +25,5 @@ public sealed record PreviewTurnRequest(string? Role, string? Text);
 /// </summary>
 /// <param name="Shortcut">1-32 lower-case letters, digits, '-' or '_'; unique in the tenant; typed after "/" in the composer.</param>
 /// <param name="Text">The reply (1-4096 characters).</param>
-/// <example>{"shortcut": "hours", "text": "Olá {{contact_name}}! Abrimos de segunda a sexta, das 9h às 18h. {{agent_name}}"}</example>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record SavedReplyRequest(string? Shortcut = null, string? Text = null);

@@ -62,15 +62,4 @@ public sealed class SavedRepliesController : ControllerBase
         await _mediator.Send(new DeleteSavedReplyCommand(id, replyId), ct);
         return NoContent();
     }
-
-    /// <summary>The saved replies an agent may use (the composer's "/" list); the platform admin names the tenant.</summary>
-    /// <param name="tenantId">Required for the platform admin; a tenant's own callers may leave it out.</param>
-    /// <param name="ct">Cancelled when the caller goes away.</param>
-    [HttpGet("api/inbox/saved-replies")]
-    [ProducesResponseType(typeof(SavedReplyListDto), 200)]
-    [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
-    [ProducesResponseType(typeof(ProblemDetails), 401)]
-    [ProducesResponseType(typeof(ProblemDetails), 404)]
-    public Task<SavedReplyListDto> ForAgents([FromQuery(Name = "tenant_id")] long? tenantId, CancellationToken ct) =>
-        _mediator.Send(new ListInboxSavedRepliesQuery(tenantId), ct);
 }
