@@ -97,6 +97,8 @@ addStrings({
     'replies.deleted': 'Saved reply /{shortcut} deleted.',
     'replies.taken': 'The shortcut /{shortcut} is already used.',
     'replies.editing': 'Editing /{shortcut}',
+    'replies.edit_short': 'Edit',
+    'replies.delete_short': 'Delete',
   },
   pt: {
     'settings.pick_tenant': 'Escolha uma empresa para ver as configurações dela.',
@@ -192,6 +194,8 @@ addStrings({
     'replies.deleted': 'Resposta pronta /{shortcut} excluída.',
     'replies.taken': 'O atalho /{shortcut} já está em uso.',
     'replies.editing': 'Editando /{shortcut}',
+    'replies.edit_short': 'Editar',
+    'replies.delete_short': 'Excluir',
   },
   es: {
     'settings.pick_tenant': 'Elija una empresa para ver su configuración.',
@@ -287,5 +291,7 @@ addStrings({
     'replies.deleted': 'Respuesta guardada /{shortcut} eliminada.',
     'replies.taken': 'El atajo /{shortcut} ya está en uso.',
     'replies.editing': 'Editando /{shortcut}',
+    'replies.edit_short': 'Editar',
+    'replies.delete_short': 'Eliminar',
   },
 });
