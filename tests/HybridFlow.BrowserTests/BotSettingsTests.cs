@@ -243,6 +243,36 @@ public sealed class BotSettingsTests : BrowserTest
         Assert.That(replies.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("shortcut").GetString()), Is.EqualTo(new[] { "hello" }));
     }
 
+    [Test]
+    public async Task The_platform_admin_opens_Settings_for_the_tenant_in_view_and_sets_its_token_budget()
+    {
+        var (tenantId, _) = await Server.CreateTenantAsync("Padaria Centro");
+        var (otherId, _) = await Server.CreateTenantAsync("Padaria Norte");
+        var email = NewEmail("root");
+        var created = await Server.Admin.PostAsJsonAsync("api/users",
+            new { email, display_name = "Paula Root", role = "platform_admin", password = InboxServer.Password });
+        Assert.That((int)created.StatusCode, Is.EqualTo(201), await created.Content.ReadAsStringAsync());
+        var page = await NewPageAsync();
+        await LoginAsync(page, email);
+
+        // No tenant in view: the page asks for one.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Settings" }).ClickAsync();
+        await Expect(page.GetByText("Choose a tenant to see its settings.")).ToBeVisibleAsync();
+
+        await page.EvaluateAsync("id => localStorage.setItem('hybridflow.tenantInView', String(id))", tenantId);
+        await page.ReloadAsync();
+        await Expect(page.GetByText("Settings of Padaria Centro")).ToBeVisibleAsync();
+        await page.GetByLabel("Tokens a month on the platform’s account").FillAsync("500000");
+        await SaveAsync(page);
+        var tenant = await Server.Admin.GetFromJsonAsync<JsonElement>($"api/tenants/{tenantId}");
+        Assert.That(tenant.GetProperty("monthly_token_budget").GetInt64(), Is.EqualTo(500000));
+
+        await page.EvaluateAsync("id => localStorage.setItem('hybridflow.tenantInView', String(id))", otherId);
+        await page.ReloadAsync();
+        await Expect(page.GetByText("Settings of Padaria Norte")).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Tokens a month on the platform’s account")).ToHaveValueAsync("");
+    }
+
     [TestCase(1280, 800)]
     [TestCase(390, 844)]
     public async Task The_settings_page_has_no_serious_axe_violation(int width, int height)
