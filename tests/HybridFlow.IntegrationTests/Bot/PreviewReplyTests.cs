@@ -73,6 +73,17 @@ public sealed class PreviewReplyTests
     }
 
     [Test]
+    public async Task Preview_OfATenantWithItsOwnKey_CallsWithThatKey_AndIsRecordedOffThePlatformsBudget()
+    {
+        var (tenantId, admin) = await TenantWithAdminAsync(new { llm_api_key = "sk-tenant-own-key-0123" });
+        await ApiAssert.StatusAsync(await admin.PostAsJsonAsync($"/api/tenants/{tenantId}/preview-reply", new { text = "Oi" }), 200);
+        Assert.That(_app.Llm.Requests.Single().Header("authorization"), Is.EqualTo("Bearer sk-tenant-own-key-0123"));
+        Assert.That(await MonthTokensAsync(tenantId), Is.Zero, "the platform's budget counts only its own account");
+        Assert.That(await _app.ScalarAsync<long>("SELECT count(*) FROM llm_usage WHERE tenant_id = $1 AND purpose = 'reply' AND reply_job_id IS NULL AND NOT platform_account",
+            tenantId), Is.EqualTo(1), "the call is in the usage ledger, without a reply job");
+    }
+
+    [Test]
     public async Task Preview_KeepsOnlyHistoryMessages_NewestFirst_AsAChatsHistoryIs()
     {
         var (tenantId, admin) = await TenantWithAdminAsync(new { history_messages = 2 });
