@@ -40,6 +40,7 @@ public static class DependencyInjection
         services.AddTransient<Inbox.ConversationAccess>();
         services.AddTransient<Inbox.InboxSends>();
         services.AddTransient<Webhooks.WebhookConnections>();
+        services.AddTransient<Replies.ReplyPrompts>();
         return services;
     }
 }

@@ -99,6 +99,8 @@ public static class DependencyInjection
         services.AddScoped<IInboxQueries, InboxQueries>();
         services.AddScoped<IInboxStore, InboxStore>();
         services.AddSingleton<ILlmUsageLedger, LlmUsageLedger>();
+        services.AddScoped<ISavedReplyStore, Persistence.SavedReplies.SavedReplyStore>();
+        services.AddScoped<IReplyPreviewSource, Persistence.ReadModels.ReplyPreviewQueries>();
         services.AddHybridFlowHealthChecks();
 
         // The Evolution HttpClients, one per trust (OutboundHttp). Each call gets its instance's base address and apikey

@@ -6,6 +6,7 @@ public sealed record OperationsOptions
     public const int DefaultApiRequestsPerMinute = 600;
     public const int DefaultWebhookRequestsPerMinute = 3000;
     public const int DefaultWebhookUnauthenticatedPerMinute = 60;
+    public const int DefaultPreviewRepliesPerMinute = 10;
 
     /// <summary>Origins allowed to call the API from a browser (CORS_ORIGINS); empty means no CORS headers at all.</summary>
     public IReadOnlyList<string> CorsOrigins { get; init; } = [];
@@ -18,6 +19,9 @@ public sealed record OperationsOptions
 
     /// <summary>Webhook deliveries refused before they authenticated, per client IP; past it the address gets 429. 0 turns the limit off.</summary>
     public int WebhookUnauthenticatedPerMinute { get; init; } = DefaultWebhookUnauthenticatedPerMinute;
+
+    /// <summary>Preview replies (try the bot) per tenant, each a model call; past it 429. 0 turns the limit off.</summary>
+    public int PreviewRepliesPerMinute { get; init; } = DefaultPreviewRepliesPerMinute;
 
     /// <summary>When set, GET /metrics requires <c>Authorization: Bearer</c> with this key.</summary>
     public string? MetricsApiKey { get; init; }

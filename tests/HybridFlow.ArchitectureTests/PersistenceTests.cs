@@ -39,6 +39,7 @@ public sealed class PersistenceTests
         ["password_links"] = "Identity/",
         ["data_protection_keys"] = "Security/",
         ["meta_send_proofs"] = "Persistence/SendProofs/",
+        ["saved_replies"] = "Persistence/SavedReplies/",
     };
 
     /// <summary>Queries that join several owners' tables and write nothing.</summary>

@@ -21,6 +21,7 @@ public static class RateLimiting
     {
         services.AddSingleton<HybridFlow.Application.Common.Interfaces.IWebhookThrottle>(_ => new WebhookThrottle(options));
         services.AddSingleton(_ => new ApiKeyLookupBudget(options));
+        services.AddSingleton<HybridFlow.Application.Common.Interfaces.IPreviewReplyThrottle>(_ => new PreviewReplyThrottle(options));
         return services.AddRateLimiter(o =>
         {
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => Partition(context, options));

@@ -44,6 +44,10 @@ public sealed class RequestExamplesSchemaFilter : ISchemaFilter
         [typeof(SendInboxTemplateRequest)] = """{"name": "order_ready", "language": "pt_BR", "variables": ["Ana", "4521"]}""",
         [typeof(AddNoteRequest)] = """{"text": "Cliente pediu troca; aguardando o estoque."}""",
         [typeof(UpdateConversationRequest)] = """{"assignee_user_id": 7, "tags": ["pedido", "urgente"], "status": "open"}""",
+        [typeof(PreviewReplyRequest)] = """
+            {"text": "Vocês abrem amanhã?", "history": [{"role": "customer", "text": "Oi!"}, {"role": "bot", "text": "Olá! Como posso ajudar?"}]}
+            """,
+        [typeof(SavedReplyRequest)] = """{"shortcut": "hours", "text": "Olá {{contact_name}}! Abrimos de segunda a sexta, das 9h às 18h. {{agent_name}}"}""",
     };
 
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)

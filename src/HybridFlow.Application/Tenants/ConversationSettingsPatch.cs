@@ -196,8 +196,5 @@ public sealed class ConversationSettingsPatchValidator : AbstractValidator<Conve
             RuleFor(p => p.StaleMessageMinutes.Value).InclusiveBetween(1, ConversationSettings.StaleMessageMinutesMax).OverridePropertyName("stale_message_minutes"));
     }
 
-    private static bool IsTimeZone(string? id) =>
-        !string.IsNullOrWhiteSpace(id) && id.Length <= 100 && id.Trim() == id
-        // Only IANA names: Windows names would also resolve on some hosts and then fail on others.
-        && (id == "UTC" || id.Contains('/')) && TimeZoneInfo.TryFindSystemTimeZoneById(id, out _);
+    private static bool IsTimeZone(string? id) => TimeZoneNames.IsKnown(id);
 }

@@ -22,6 +22,7 @@ public sealed class HostSettings : ISettingsChecks
     [ConfigurationKeyName("RATE_LIMIT_API_PER_MINUTE"), Number(0, 10_000_000)] public string? ApiRequestsPerMinute { get; set; }
     [ConfigurationKeyName("RATE_LIMIT_WEBHOOK_PER_MINUTE"), Number(0, 10_000_000)] public string? WebhookRequestsPerMinute { get; set; }
     [ConfigurationKeyName("RATE_LIMIT_WEBHOOK_UNAUTH_PER_MINUTE"), Number(0, 10_000_000)] public string? WebhookUnauthenticatedPerMinute { get; set; }
+    [ConfigurationKeyName("RATE_LIMIT_PREVIEW_REPLY_PER_MINUTE"), Number(0, 10_000)] public string? PreviewRepliesPerMinute { get; set; }
     [ConfigurationKeyName("METRICS_API_KEY")] public string? MetricsApiKey { get; set; }
     [ConfigurationKeyName("METRICS_PUBLIC"), Flag] public string? MetricsPublic { get; set; }
     [ConfigurationKeyName("TRUSTED_PROXIES")] public string? TrustedProxies { get; set; }
@@ -58,6 +59,7 @@ public sealed class HostSettings : ISettingsChecks
         ApiRequestsPerMinute = (int)Number(ApiRequestsPerMinute, OperationsOptions.DefaultApiRequestsPerMinute),
         WebhookRequestsPerMinute = (int)Number(WebhookRequestsPerMinute, OperationsOptions.DefaultWebhookRequestsPerMinute),
         WebhookUnauthenticatedPerMinute = (int)Number(WebhookUnauthenticatedPerMinute, OperationsOptions.DefaultWebhookUnauthenticatedPerMinute),
+        PreviewRepliesPerMinute = (int)Number(PreviewRepliesPerMinute, OperationsOptions.DefaultPreviewRepliesPerMinute),
         MetricsApiKey = Value(MetricsApiKey),
         MetricsPublic = Flag(MetricsPublic, false),
     };

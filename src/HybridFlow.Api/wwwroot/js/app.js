@@ -37,6 +37,9 @@ export function navigate(hash) {
 
 function isTenantAdmin() { return app.user?.role === 'tenant_admin'; }
 
+// Settings: a tenant admin's own tenant, or the tenant the platform admin has in view.
+function mayOpenSettings() { return isTenantAdmin() || app.user?.role === 'platform_admin'; }
+
 function languageSwitch() {
   const id = uid('lang');
   return h('div', { class: 'lang-switch' },
@@ -64,7 +67,7 @@ function renderHeader(current) {
     h('nav', { 'aria-label': t('nav.main'), class: 'nav' },
       link('inbox', t('nav.inbox')),
       link('needs', t('nav.needs'), needsBadge),
-      isTenantAdmin() ? link('settings', t('nav.settings')) : null,
+      mayOpenSettings() ? link('settings', t('nav.settings')) : null,
       allowedSetupPages(app.user).length ? link('setup', t('nav.setup')) : null),
     h('span', {
       class: `live-state ${app.liveState}`, role: 'status', id: 'live-state',
@@ -161,7 +164,7 @@ function render() {
   if (current.page === 'settings') {
     app.inboxView?.destroy();
     app.inboxView = null;
-    renderSettings(main, { user: app.user, allowed: isTenantAdmin() });
+    renderSettings(main, { user: app.user, allowed: mayOpenSettings() });
     return;
   }
   if (!app.inboxView) {

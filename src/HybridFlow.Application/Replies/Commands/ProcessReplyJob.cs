@@ -33,12 +33,14 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
     private readonly ILogger<ProcessReplyJobCommandHandler> _logger;
     private readonly IWhatsAppGateway _gateway;
     private readonly IMediaMessageStore _triggers;
+    private readonly ReplyPrompts _prompts;
 
     public ProcessReplyJobCommandHandler(
         IReplyJobStore jobs, IReplyGenerator generator, IWorkflowDispatcher workflows, ReplySendSteps steps,
         HybridFlowSettings settings, TimeProvider time, ILogger<ProcessReplyJobCommandHandler> logger, ILlmUsageLedger usage, MediaPreparation media,
-        ModelHandoffStep handoff, TokenBudgetGate budget, ReplyModelChoice models, IWhatsAppGateway gateway, IMediaMessageStore triggers)
+        ModelHandoffStep handoff, TokenBudgetGate budget, ReplyModelChoice models, IWhatsAppGateway gateway, IMediaMessageStore triggers, ReplyPrompts prompts)
     {
+        _prompts = prompts;
         _gateway = gateway;
         _triggers = triggers;
         _budget = budget;
@@ -146,7 +148,7 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         string? truncation = null;
         try
         {
-            var prompt = ToPrompt(context, correlationId);
+            var prompt = _prompts.For(context, correlationId);
             if (media.VisionModel is not null && _models.For(context, ModelSetting.VisionModel) is { } visionModel) prompt = prompt with { Model = visionModel };
             var reply = await _generator.GenerateAsync(prompt, ct);
             await _usage.RecordAsync(LlmCall.ForReply(context, prompt), reply.Usage, ct);
@@ -248,15 +250,6 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
             await FailAttemptAsync(job, ReplyChannel.Workflow, $"workflow: {e.Message}", e.IsPermanent, ct);
         }
     }
-
-    private ReplyPrompt ToPrompt(ReplyContext context, string correlationId) => new(
-        context.LlmProvider,
-        _models.For(context, ModelSetting.LlmModel),
-        string.IsNullOrWhiteSpace(context.SystemPrompt) ? _settings.DefaultSystemPrompt : context.SystemPrompt,
-        HistoryBudget.Trim(context.History, context.Instance.Tenant.Conversation.HistoryTokenBudget),
-        correlationId,
-        Credentials: context.Instance.Tenant.LlmCredentials,
-        OfferHandoffTool: true);
 
     private Task FailAttemptAsync(ClaimedReplyJob job, ReplyChannel channel, string error, bool permanent, CancellationToken ct) =>
         _steps.FailAsync(job.JobId, job.Attempt, channel, error, permanent, ct);

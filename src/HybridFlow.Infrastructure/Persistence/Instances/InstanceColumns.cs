@@ -16,6 +16,10 @@ internal static class InstanceColumns
     public const string Select =
         "i.id AS instance_id, i.instance_name, i.evo_server_url, i.evo_server_url_trusted, i.evo_api_key, i.webhook_secret, " +
         "i.provider AS instance_provider, i.meta_phone_number_id, i.meta_waba_id, i.meta_access_token, i.meta_app_secret, i.meta_verify_token, " +
+        PolicySelect;
+
+    /// <summary>The tenant's half of <see cref="Select"/>: its policy, for <see cref="Policy"/>.</summary>
+    public const string PolicySelect =
         "t.id AS policy_tenant_id, t.reply_mode, t.resume_after_minutes, t.debounce_seconds, t.history_messages, t.external_sends_pause, " +
         "t.conversation::text AS conversation, t.llm_api_key, t.llm_base_url, t.llm_base_url_trusted, t.notify_url, t.notify_url_trusted, " +
         "t.workflow_secret";
@@ -62,15 +66,7 @@ internal static class InstanceColumns
 
     public static InstanceContext ToContext(Row r, Security.SecretProtector secrets)
     {
-        var llmApiKey = secrets.Unprotect(r.LlmApiKey, TenantSecrets.Context("llm_api_key", r.PolicyTenantId));
-        var policy = new TenantPolicy(r.PolicyTenantId, ReplyModeNames.Parse(r.ReplyMode), TimeSpan.FromMinutes(r.ResumeAfterMinutes),
-            TimeSpan.FromSeconds(r.DebounceSeconds), r.HistoryMessages, r.ExternalSendsPause)
-        {
-            Conversation = ConversationSettingsJson.Deserialize(r.Conversation),
-            LlmCredentials = llmApiKey is null && r.LlmBaseUrl is null ? null : new LlmCredentials(llmApiKey, r.LlmBaseUrl, r.LlmBaseUrlTrusted),
-            Notify = r.NotifyUrl is null ? null
-                : new NotifyTarget(r.NotifyUrl, secrets.Unprotect(r.WorkflowSecret, TenantSecrets.Context("workflow_secret", r.PolicyTenantId)), r.NotifyUrlTrusted),
-        };
+        var policy = Policy(r, secrets);
         var provider = ChannelProviders.Parse(r.InstanceProvider);
         var metaCloud = provider != ChannelProvider.MetaCloud || r.MetaPhoneNumberId is null ? null
             : new MetaCloudAccount(r.MetaPhoneNumberId, r.MetaWabaId,
@@ -81,6 +77,20 @@ internal static class InstanceColumns
             secrets.Unprotect(r.EvoApiKey, InstanceSecrets.Context("evo_api_key", r.InstanceId)),
             secrets.Unprotect(r.WebhookSecret, InstanceSecrets.Context("webhook_secret", r.InstanceId)), policy, r.EvoServerUrlTrusted,
             provider, metaCloud);
+    }
+
+    /// <summary>The tenant's policy from the <c>t.</c> columns of <see cref="Select"/> (the preview reads them alone).</summary>
+    public static TenantPolicy Policy(Row r, Security.SecretProtector secrets)
+    {
+        var llmApiKey = secrets.Unprotect(r.LlmApiKey, TenantSecrets.Context("llm_api_key", r.PolicyTenantId));
+        return new TenantPolicy(r.PolicyTenantId, ReplyModeNames.Parse(r.ReplyMode), TimeSpan.FromMinutes(r.ResumeAfterMinutes),
+            TimeSpan.FromSeconds(r.DebounceSeconds), r.HistoryMessages, r.ExternalSendsPause)
+        {
+            Conversation = ConversationSettingsJson.Deserialize(r.Conversation),
+            LlmCredentials = llmApiKey is null && r.LlmBaseUrl is null ? null : new LlmCredentials(llmApiKey, r.LlmBaseUrl, r.LlmBaseUrlTrusted),
+            Notify = r.NotifyUrl is null ? null
+                : new NotifyTarget(r.NotifyUrl, secrets.Unprotect(r.WorkflowSecret, TenantSecrets.Context("workflow_secret", r.PolicyTenantId)), r.NotifyUrlTrusted),
+        };
     }
 }
 

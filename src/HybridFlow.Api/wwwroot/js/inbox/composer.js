@@ -6,6 +6,7 @@ import { announce, h, uid } from '../dom.js';
 import { t } from '../i18n.js';
 import { errorText, serviceWindow } from './shared.js';
 import { TemplatePicker } from './templates.js';
+import { SavedReplyMenu } from './saved-replies.js';
 
 const typingEveryMs = 5000;
 
@@ -108,13 +109,24 @@ export class Composer {
         textarea.focus();
       }
     };
+    // "/" at the start of a reply lists the saved replies; its keys (Enter too) come before the composer's.
+    const savedReplies = new SavedReplyMenu(textarea, {
+      isReply: () => this.mode === 'reply',
+      context: () => ({
+        tenantId: this.view.user.role === 'platform_admin' ? this.thread.conversation?.tenant_id : undefined,
+        contactName: this.thread.conversation?.contact_name ?? '',
+        agentName: this.view.user.display_name || this.view.user.email,
+      }),
+    });
     const form = h('form', { class: 'composer', onsubmit: (e) => { e.preventDefault(); send(); } },
       this.modeControl(onModeChange),
       label,
+      savedReplies.element,
       h('div', { class: 'composer-row' }, textarea, submit),
       hint,
       error);
     textarea.addEventListener('keydown', (event) => {
+      if (event.defaultPrevented) return;
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
         send();
