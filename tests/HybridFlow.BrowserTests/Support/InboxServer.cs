@@ -20,6 +20,8 @@ public sealed class InboxServer : IAsyncDisposable
     public const string EvolutionApiKey = "B6D711FCDE4D4FD5936544120E713976";
     public const string EncryptionKey = "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=";
     public const string Password = "Correct-Horse-42!";
+    /// <summary>The platform admin made at startup from ADMIN_EMAIL and ADMIN_PASSWORD, as the README's quickstart does.</summary>
+    public const string PlatformAdminEmail = "owner@hybridflow.test";
     public const string BotReply = "Olá! Abrimos amanhã das 7h às 19h.";
 
     private ApiProcess _api = null!;
@@ -51,6 +53,8 @@ public sealed class InboxServer : IAsyncDisposable
         {
             ["DATABASE_URL"] = database,
             ["ADMIN_API_KEY"] = AdminKey,
+            ["ADMIN_EMAIL"] = PlatformAdminEmail,
+            ["ADMIN_PASSWORD"] = Password,
             ["CRON_SECRET"] = "browser-cron-secret-0123456789",
             ["LLM_PROVIDER"] = "openai",
             ["OPENAI_API_KEY"] = "sk-test-not-a-real-key",
