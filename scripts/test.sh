@@ -2,7 +2,8 @@
 # The one command that runs every test:  scripts/test.sh [extra `dotnet test` arguments...]
 #
 # Makes sure PostgreSQL is installed (the integration tests start throwaway clusters themselves, or use
-# HYBRIDFLOW_TEST_DATABASE_URL when set), runs `dotnet test HybridFlow.sln -c Release` with a TRX logger, sums
+# HYBRIDFLOW_TEST_DATABASE_URL when set) and axe-core from npm (scripts/ensure-axe.sh, for the browser tests'
+# accessibility checks), runs `dotnet test HybridFlow.sln -c Release` with a TRX logger, sums
 # the TRX counters of every test project and prints, as its last line,
 #   N passed, N failed[, N skipped]
 # Before it, the ten slowest test classes (scripts/slowest-classes.sh: each class's wall time; the integration
@@ -27,6 +28,14 @@ bindir="$(bash "$ROOT/scripts/ensure-postgres.sh")" || {
   exit 1
 }
 echo "test.sh: PostgreSQL binaries in $bindir" >&2
+
+# axe-core for the browser tests' accessibility checks, from npm into the git-ignored .tools folder.
+if axe="$(bash "$ROOT/scripts/ensure-axe.sh")"; then
+  export HYBRIDFLOW_AXE_PATH="$axe"
+  echo "test.sh: axe-core at ${axe#"$ROOT"/}" >&2
+else
+  echo "test.sh: axe-core could not be installed; the accessibility checks will fail" >&2
+fi
 
 # Remove stale results so only this run is counted.
 rm -rf "$RESULTS"

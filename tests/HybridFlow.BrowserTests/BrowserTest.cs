@@ -44,6 +44,13 @@ public abstract class BrowserTest
         TestContext.Out.WriteLine($"screenshot: {path}");
     }
 
+    /// <summary>Runs axe-core on the page as it is now and fails listing every serious or critical violation.</summary>
+    protected static async Task AssertNoSeriousAxeViolationsAsync(IPage page)
+    {
+        var violations = await Axe.SeriousViolationsAsync(page);
+        Assert.That(violations, Is.Empty, $"axe-core: serious or critical violations on {page.Url} at {page.ViewportSize?.Width} px:\n" + string.Join("\n", violations));
+    }
+
     protected static string NewEmail(string who) => $"{who}-{Guid.NewGuid():N}@example.test";
 
     [TearDown]
