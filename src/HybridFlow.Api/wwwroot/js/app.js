@@ -8,6 +8,7 @@ import { renderLogin } from './login.js';
 import { InboxView } from './inbox.js';
 import { renderSettings } from './settings.js';
 import { allowedSetupPages, renderSetup } from './setup/shell.js';
+import { renderDashboard } from './dashboard/dashboard.js';
 
 const main = document.getElementById('main');
 const topbar = document.getElementById('topbar');
@@ -24,7 +25,7 @@ const app = {
 function parseRoute() {
   const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   const [page = 'inbox', id = null, ...rest] = parts.map(decodeURIComponent);
-  if (['login', 'inbox', 'needs', 'settings', 'setup'].includes(page)) return { page, id, rest };
+  if (['login', 'inbox', 'needs', 'settings', 'setup', 'dashboard'].includes(page)) return { page, id, rest };
   return { page: 'inbox', id: null, rest: [] };
 }
 
@@ -63,6 +64,7 @@ function renderHeader(current) {
       link('inbox', t('nav.inbox')),
       link('needs', t('nav.needs'), needsBadge),
       isTenantAdmin() ? link('settings', t('nav.settings')) : null,
+      app.user.role !== 'agent' ? link('dashboard', t('nav.dashboard')) : null,
       allowedSetupPages(app.user).length ? link('setup', t('nav.setup')) : null),
     h('span', {
       class: `live-state ${app.liveState}`, role: 'status', id: 'live-state',
@@ -133,6 +135,12 @@ function render() {
     return;
   }
   renderHeader(current.page);
+  if (current.page === 'dashboard') {
+    app.inboxView?.destroy();
+    app.inboxView = null;
+    renderDashboard(main, { user: app.user });
+    return;
+  }
   if (current.page === 'setup') {
     app.inboxView?.destroy();
     app.inboxView = null;
