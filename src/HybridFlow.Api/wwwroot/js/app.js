@@ -9,6 +9,7 @@ import { InboxView } from './inbox.js';
 import { renderSettings } from './settings.js';
 import { allowedSetupPages, renderSetup } from './setup/shell.js';
 import { renderDashboard } from './dashboard/dashboard.js';
+import { Attention, attentionControls, showCountInTitle } from './attention.js';
 
 const main = document.getElementById('main');
 const topbar = document.getElementById('topbar');
@@ -19,6 +20,7 @@ const app = {
   liveState: 'connecting',
   needsCount: null,
   inboxView: null,
+  attention: null,
   listeners: new Set(),
 };
 
@@ -70,6 +72,7 @@ function renderHeader(current) {
       class: `live-state ${app.liveState}`, role: 'status', id: 'live-state',
     }, app.liveState === 'reconnecting' ? t('live.reconnecting') : app.liveState === 'connected' ? t('live.connected') : ''),
     h('div', { class: 'user-box' },
+      attentionControls(() => renderHeader(current)),
       languageSwitch(),
       h('span', { class: 'user-name', title: app.user.email }, app.user.display_name || app.user.email),
       h('button', { type: 'button', class: 'link-button', id: 'logout', onclick: logout }, t('user.logout'))));
@@ -77,6 +80,7 @@ function renderHeader(current) {
 
 export function setNeedsCount(count) {
   app.needsCount = count;
+  showCountInTitle(count);
   const badge = document.getElementById('needs-count');
   if (!badge) return;
   badge.textContent = count ? String(count) : '';
@@ -96,8 +100,13 @@ function setLiveState(state, reconnected) {
 
 function startLive() {
   app.live?.close();
+  app.attention = new Attention({ user: app.user, isReading: (id) => app.inboxView?.selectedId === id });
+  app.attention.start();
   app.live = connectLive({
-    onEvent: (event) => app.inboxView?.onEvent(event),
+    onEvent: (event) => {
+      app.inboxView?.onEvent(event);
+      app.attention?.onEvent(event);
+    },
     onState: setLiveState,
     onUnauthorized: toLogin,
   });
@@ -106,6 +115,7 @@ function startLive() {
 function toLogin() {
   app.live?.close();
   app.live = null;
+  app.attention = null;
   app.user = null;
   app.inboxView?.destroy();
   app.inboxView = null;
