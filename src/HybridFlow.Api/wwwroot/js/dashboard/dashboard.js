@@ -153,7 +153,7 @@ export async function renderDashboard(container, { user }) {
         card('card-handoffs', t('dash.card.handoffs'), numbers.format(stats.handoff_requests)),
         card('card-tokens', t('dash.card.tokens'), numbers.format(stats.tokens.input + stats.tokens.output)),
         card('card-cost', t('dash.card.cost'), hasCost ? money.format(stats.tokens.cost) : t('dash.no_prices'))),
-      h('p', {}, h('a', { class: 'button-link', href: csv, download: '', 'data-testid': 'download-csv' }, t('dash.download'))),
+      h('p', {}, h('a', { class: 'download-link', href: csv, download: '', 'data-testid': 'download-csv' }, t('dash.download'))),
       h('div', { class: 'charts' }, charts),
     ];
   }
