@@ -97,6 +97,8 @@ public static class DependencyInjection
         services.AddScoped<HybridFlow.Application.ApiKeys.IApiKeyStore, ApiKeyStore>();
         services.AddScoped<ITenantStatsQueries, TenantStatsQueries>();
         services.AddScoped<HybridFlow.Application.Stats.Export.IConversationExportQueries, ConversationExportQueries>();
+        services.AddScoped<HybridFlow.Application.Inbox.Contacts.IContactQueries, ContactQueries>();
+        services.AddScoped<HybridFlow.Application.Inbox.Contacts.IContactStore, Persistence.Contacts.ContactStore>();
         services.AddScoped<IInboxQueries, InboxQueries>();
         services.AddScoped<IInboxStore, InboxStore>();
         services.AddSingleton<ILlmUsageLedger, LlmUsageLedger>();
