@@ -41,6 +41,7 @@ public sealed class RequestExamplesSchemaFilter : ISchemaFilter
         [typeof(SendInboxTemplateRequest)] = """{"name": "order_ready", "language": "pt_BR", "variables": ["Ana", "4521"]}""",
         [typeof(AddNoteRequest)] = """{"text": "Cliente pediu troca; aguardando o estoque."}""",
         [typeof(UpdateConversationRequest)] = """{"assignee_user_id": 7, "tags": ["pedido", "urgente"], "status": "open"}""",
+        [typeof(UpdateContactRequest)] = """{"name": "Carla Dias", "notes": "Prefers pickup after 5 pm."}""",
     };
 
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
