@@ -48,6 +48,7 @@ public static class DependencyInjection
         services.AddSettings<SharedSecretSettings>(configuration);
         services.AddSettings<MetaCloudEnvironmentSettings>(configuration);
         services.AddSingleton(sp => sp.Settings<MetaCloudEnvironmentSettings>().MetaCloud());
+        services.AddSingleton(sp => sp.Settings<EnvironmentSettings>().Prices());
         services.AddSingleton<IValidateOptions<SharedSecretSettings>>(sp => new SharedSecretSettings.StrongInProduction(sp.GetService<IHostEnvironment>()));
         services.AddSingleton(sp => sp.Settings<EnvironmentSettings>().HybridFlow());
         services.AddSingleton(sp => sp.Settings<EnvironmentSettings>().Workers());
@@ -96,6 +97,9 @@ public static class DependencyInjection
         services.AddScoped<HybridFlow.Application.Timeline.ITimelineQueries, TimelineQueries>();
         services.AddScoped<HybridFlow.Application.ApiKeys.IApiKeyStore, ApiKeyStore>();
         services.AddScoped<ITenantStatsQueries, TenantStatsQueries>();
+        services.AddScoped<HybridFlow.Application.Stats.Export.IConversationExportQueries, ConversationExportQueries>();
+        services.AddScoped<HybridFlow.Application.Inbox.Contacts.IContactQueries, ContactQueries>();
+        services.AddScoped<HybridFlow.Application.Inbox.Contacts.IContactStore, Persistence.Contacts.ContactStore>();
         services.AddScoped<IInboxQueries, InboxQueries>();
         services.AddScoped<IInboxStore, InboxStore>();
         services.AddSingleton<ILlmUsageLedger, LlmUsageLedger>();

@@ -13,6 +13,7 @@ public sealed class PersistenceTests
     private static readonly Dictionary<string, string> Owners = new()
     {
         ["sessions"] = "Persistence/Sessions/",
+        ["contacts"] = "Persistence/Contacts/",
         ["reply_jobs"] = "Persistence/ReplyJobs/",
         ["messages"] = "Persistence/Messages/",
         ["pending_receipts"] = "Persistence/Messages/",

@@ -27,3 +27,11 @@ public sealed record UpdateConversationRequest(
     [property: Clearable] Optional<long?> AssigneeUserId,
     [property: Clearable] Optional<IReadOnlyList<string>?> Tags,
     Optional<string?> Status);
+
+/// <summary>PATCH /api/inbox/conversations/{session_id}/contact: send only the fields to change.</summary>
+/// <param name="Name">The customer's name for the business, shown instead of WhatsApp's (1-100 characters); null gives WhatsApp's back.</param>
+/// <param name="Notes">Notes about the customer (at most 4000 characters); null or empty clears them.</param>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record UpdateContactRequest(
+    [property: Clearable] Optional<string?> Name,
+    [property: Clearable] Optional<string?> Notes);

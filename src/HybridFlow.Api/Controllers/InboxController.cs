@@ -4,6 +4,7 @@ using HybridFlow.Application.Common.Models;
 using HybridFlow.Application.Inbox;
 using HybridFlow.Application.Inbox.Commands;
 using HybridFlow.Application.Inbox.Queries;
+using HybridFlow.Application.Inbox.Contacts;
 using MediatR;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -71,6 +72,29 @@ public sealed class InboxController : ControllerBase
     [ProducesResponseType(typeof(ProblemDetails), 404)]
     public Task<ConversationDto> Update(long sessionId, UpdateConversationRequest body, CancellationToken ct) =>
         _mediator.Send(new UpdateConversationCommand(sessionId, body.AssigneeUserId, body.Tags, body.Status), ct);
+
+    /// <summary>The conversation's contact panel: the customer's name (a person's, else WhatsApp's), number, channel, tags, first seen, conversations and notes.</summary>
+    /// <param name="sessionId">The conversation's session id.</param>
+    /// <param name="ct">Cancelled when the caller goes away.</param>
+    [HttpGet("conversations/{sessionId:long}/contact")]
+    [ProducesResponseType(typeof(ContactDto), 200)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 403)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    public Task<ContactDto> Contact(long sessionId, CancellationToken ct) => _mediator.Send(new GetContactQuery(sessionId), ct);
+
+    /// <summary>Renames the customer for the business, or writes notes about them (anyone who sees the conversation).</summary>
+    /// <param name="sessionId">The conversation's session id.</param>
+    /// <param name="body">The fields to change.</param>
+    /// <param name="ct">Cancelled when the caller goes away.</param>
+    [HttpPatch("conversations/{sessionId:long}/contact")]
+    [ProducesResponseType(typeof(ContactDto), 200)]
+    [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 403)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    public Task<ContactDto> UpdateContact(long sessionId, UpdateContactRequest body, CancellationToken ct) =>
+        _mediator.Send(new UpdateContactCommand(sessionId, body.Name, body.Notes), ct);
 
     /// <summary>The thread: messages, timeline events and internal notes, newest first.</summary>
     /// <remarks>Items have <c>kind</c> message, event or note. Pass <c>next_before</c> back as <c>before</c> for the older page; it is null on the oldest.</remarks>

@@ -1,4 +1,6 @@
+using HybridFlow.Api.Contracts;
 using HybridFlow.Application.Stats;
+using HybridFlow.Application.Stats.Export;
 using HybridFlow.Application.Stats.Queries;
 using MediatR;
 using Microsoft.AspNetCore.Authorization;
@@ -27,11 +29,13 @@ public sealed class TenantStatsController : ControllerBase
     /// after it; median and p90 are interpolated (percentile_cont), in seconds, null when no conversation got a reply.
     /// <c>handled_by_bot_share</c>: conversations with a bot message and no human message, takeover or handoff request,
     /// over all conversations. Tokens are as the providers reported them; input includes cached input;
-    /// <c>cached_share</c> = cached / input.
+    /// <c>cached_share</c> = cached / input. <c>cost</c>: the tokens of the models LLM_PRICES prices, in its currency (null
+    /// without LLM_PRICES); <c>unpriced_tokens</c> those of the models it does not price.
     /// </remarks>
     /// <param name="id">The tenant.</param>
     /// <param name="from">Start of the period (inclusive).</param>
     /// <param name="to">End of the period (exclusive).</param>
+    /// <param name="interval"><c>day</c>: also one row per day of the period, in the tenant's time zone (<c>days</c>).</param>
     /// <param name="ct">Cancelled when the caller goes away.</param>
     [HttpGet("api/tenants/{id:long}/stats")]
     [ProducesResponseType(typeof(TenantStatsDto), 200)]
@@ -39,6 +43,30 @@ public sealed class TenantStatsController : ControllerBase
     [ProducesResponseType(typeof(ProblemDetails), 401)]
     [ProducesResponseType(typeof(ProblemDetails), 403)]
     [ProducesResponseType(typeof(ProblemDetails), 404)]
-    public Task<TenantStatsDto> Get(long id, [FromQuery] DateTimeOffset? from, [FromQuery] DateTimeOffset? to, CancellationToken ct) =>
-        _mediator.Send(new GetTenantStatsQuery(id, from, to), ct);
+    public Task<TenantStatsDto> Get(long id, [FromQuery] DateTimeOffset? from, [FromQuery] DateTimeOffset? to, [FromQuery] string? interval,
+        CancellationToken ct) =>
+        _mediator.Send(new GetTenantStatsQuery(id, from, to, interval), ct);
+
+    /// <summary>The tenant's conversations of a period as CSV, one row per conversation (platform admin, or the tenant's tenant_admin).</summary>
+    /// <remarks>
+    /// A conversation is a chat with a customer message in [from, to) (defaults and limits as for the stats). Columns:
+    /// conversation_id, channel (evolution, meta_cloud), instance, customer (+number, or the chat id), customer_name,
+    /// first_message_at and last_message_at (UTC) with their texts, the messages of the customer, the bot and people,
+    /// handled_by (bot, person, bot_and_person, nobody), handoff_requested (yes/no), assignee, resolution (open,
+    /// resolved) and resolved_at, and the period's model tokens (input, output). Streamed as it is read. A cell beginning
+    /// with =, +, -, @, a tab or a carriage return starts with an apostrophe, so spreadsheets show it as text.
+    /// </remarks>
+    /// <param name="id">The tenant.</param>
+    /// <param name="from">Start of the period (inclusive).</param>
+    /// <param name="to">End of the period (exclusive).</param>
+    /// <param name="ct">Cancelled when the caller goes away.</param>
+    [HttpGet("api/tenants/{id:long}/conversations.csv")]
+    [Produces("text/csv", "application/problem+json")]
+    [ProducesResponseType(typeof(string), 200, "text/csv")]
+    [ProducesResponseType(typeof(ValidationProblemDetails), 400)]
+    [ProducesResponseType(typeof(ProblemDetails), 401)]
+    [ProducesResponseType(typeof(ProblemDetails), 403)]
+    [ProducesResponseType(typeof(ProblemDetails), 404)]
+    public async Task<IActionResult> Conversations(long id, [FromQuery] DateTimeOffset? from, [FromQuery] DateTimeOffset? to, CancellationToken ct) =>
+        new ConversationsCsvResult(await _mediator.Send(new ExportConversationsQuery(id, from, to), ct));
 }

@@ -48,6 +48,7 @@ public sealed class RequestExamplesSchemaFilter : ISchemaFilter
             {"text": "Vocês abrem amanhã?", "history": [{"role": "customer", "text": "Oi!"}, {"role": "bot", "text": "Olá! Como posso ajudar?"}]}
             """,
         [typeof(SavedReplyRequest)] = """{"shortcut": "hours", "text": "Olá {{contact_name}}! Abrimos de segunda a sexta, das 9h às 18h. {{agent_name}}"}""",
+        [typeof(UpdateContactRequest)] = """{"name": "Carla Dias", "notes": "Prefers pickup after 5 pm."}""",
     };
 
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)

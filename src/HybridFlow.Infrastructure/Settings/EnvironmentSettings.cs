@@ -56,10 +56,24 @@ internal sealed class EnvironmentSettings : ISettingsChecks
     [ConfigurationKeyName("WORKFLOW_TIMEOUT"), Number(0.1, 60)] public string? WorkflowTimeout { get; set; }
     [ConfigurationKeyName("EVOLUTION_TIMEOUT"), Number(1, 300)] public string? EvolutionTimeout { get; set; }
     [ConfigurationKeyName("LLM_ACCOUNT_RETRY_MINUTES"), Number(0.01, 24 * 60)] public string? LlmAccountRetryMinutes { get; set; }
+    /// <summary>Prices per provider:model (input/output per million tokens) that turn the stats' tokens into money.</summary>
+    [ConfigurationKeyName("LLM_PRICES")] public string? LlmPrices { get; set; }
     [ConfigurationKeyName("WEBHOOK_TRANSACTION_MAX_CHATS"), Number(1, 1000)] public string? WebhookTransactionMaxChats { get; set; }
     [ConfigurationKeyName("WEBHOOK_TRANSACTIONS"), Number(1, 100)] public string? WebhookTransactions { get; set; }
 
-    public IEnumerable<Action> Checks => [() => CheckPublicBaseUrl(), () => Outbound()];
+    public IEnumerable<Action> Checks => [() => CheckPublicBaseUrl(), () => Outbound(), () => Prices()];
+
+    public Application.Stats.LlmPrices Prices()
+    {
+        try
+        {
+            return Application.Stats.LlmPrices.Parse(LlmPrices);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidOperationException(e.Message);
+        }
+    }
 
     public HybridFlowSettings HybridFlow() => new()
     {

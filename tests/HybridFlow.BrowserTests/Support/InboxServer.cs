@@ -71,6 +71,7 @@ public sealed class InboxServer : IAsyncDisposable
             ["META_GRAPH_URL"] = server.Graph.GraphUrl.ToString(),
             ["META_APP_SECRET"] = server.Graph.AppSecret,
             ["META_VERIFY_TOKEN"] = server.Graph.VerifyToken,
+            ["LLM_PRICES"] = "openai:gpt-test=1.5/6",
         });
         server.Admin = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         server.Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);

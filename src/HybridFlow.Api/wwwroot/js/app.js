@@ -10,6 +10,8 @@ import { renderSettings } from './settings.js';
 import { allowedSetupPages, renderSetup } from './setup/shell.js';
 import { tenantPicker } from './tenant-context.js';
 import { renderWelcome } from './welcome.js';
+import { renderDashboard } from './dashboard/dashboard.js';
+import { Attention, attentionControls, showCountInTitle } from './attention.js';
 
 const main = document.getElementById('main');
 const topbar = document.getElementById('topbar');
@@ -20,13 +22,14 @@ const app = {
   liveState: 'connecting',
   needsCount: null,
   inboxView: null,
+  attention: null,
   listeners: new Set(),
 };
 
 function parseRoute() {
   const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   const [page = 'inbox', id = null, ...rest] = parts.map(decodeURIComponent);
-  if (['login', 'inbox', 'needs', 'settings', 'setup', 'welcome'].includes(page)) return { page, id, rest };
+  if (['login', 'inbox', 'needs', 'settings', 'setup', 'welcome', 'dashboard'].includes(page)) return { page, id, rest };
   return { page: 'inbox', id: null, rest: [] };
 }
 
@@ -68,12 +71,14 @@ function renderHeader(current) {
       link('inbox', t('nav.inbox')),
       link('needs', t('nav.needs'), needsBadge),
       mayOpenSettings() ? link('settings', t('nav.settings')) : null,
+      app.user.role !== 'agent' ? link('dashboard', t('nav.dashboard')) : null,
       allowedSetupPages(app.user).length ? link('setup', t('nav.setup')) : null),
     h('span', {
       class: `live-state ${app.liveState}`, role: 'status', id: 'live-state',
     }, app.liveState === 'reconnecting' ? t('live.reconnecting') : app.liveState === 'connected' ? t('live.connected') : ''),
     h('div', { class: 'user-box' },
       tenantPicker(app.user),
+      attentionControls(() => renderHeader(current)),
       languageSwitch(),
       h('span', { class: 'user-name', title: app.user.email }, app.user.display_name || app.user.email),
       h('button', { type: 'button', class: 'link-button', id: 'logout', onclick: logout }, t('user.logout'))));
@@ -81,6 +86,7 @@ function renderHeader(current) {
 
 export function setNeedsCount(count) {
   app.needsCount = count;
+  showCountInTitle(count);
   const badge = document.getElementById('needs-count');
   if (!badge) return;
   badge.textContent = count ? String(count) : '';
@@ -100,8 +106,13 @@ function setLiveState(state, reconnected) {
 
 function startLive() {
   app.live?.close();
+  app.attention = new Attention({ user: app.user, isReading: (id) => app.inboxView?.selectedId === id });
+  app.attention.start();
   app.live = connectLive({
-    onEvent: (event) => app.inboxView?.onEvent(event),
+    onEvent: (event) => {
+      app.inboxView?.onEvent(event);
+      app.attention?.onEvent(event);
+    },
     onState: setLiveState,
     onUnauthorized: toLogin,
   });
@@ -110,6 +121,7 @@ function startLive() {
 function toLogin() {
   app.live?.close();
   app.live = null;
+  app.attention = null;
   app.user = null;
   app.inboxView?.destroy();
   app.inboxView = null;
@@ -155,6 +167,12 @@ function render() {
     return;
   }
   renderHeader(current.page);
+  if (current.page === 'dashboard') {
+    app.inboxView?.destroy();
+    app.inboxView = null;
+    renderDashboard(main, { user: app.user });
+    return;
+  }
   if (current.page === 'setup') {
     app.inboxView?.destroy();
     app.inboxView = null;

@@ -123,7 +123,8 @@ internal sealed class InboxQueries : IInboxQueries
         {
             var pattern = SqlWhere.Arg(args, "search", "%" + EscapeLike(search) + "%");
             // IN, not a correlated EXISTS: the matching messages are found once through messages_text_trgm_idx (V0017).
-            var matches = $"s.contact_name ILIKE {pattern} OR s.id IN (SELECT m.session_id FROM messages m WHERE m.text ILIKE {pattern})";
+            var matches = $"s.contact_name ILIKE {pattern} OR s.id IN (SELECT m.session_id FROM messages m WHERE m.text ILIKE {pattern})"
+                + $" OR EXISTS (SELECT 1 FROM contacts ct WHERE ct.tenant_id = s.tenant_id AND ct.chat_id = s.chat_id AND ct.display_name ILIKE {pattern})";
             // A number (digits, spaces, + ( ) - .) also matches the chat id's digits; a name with a digit in it does not.
             var digits = new string(search.Where(char.IsAsciiDigit).ToArray());
             if (digits.Length >= 3 && search.All(ch => char.IsAsciiDigit(ch) || " +()-.".Contains(ch)))
@@ -157,7 +158,9 @@ internal sealed class InboxQueries : IInboxQueries
                 WHERE r.session_id = s.id AND r.user_id = {readerArg}) rd ON true
             """;
         return $"""
-            SELECT s.id AS session_id, s.tenant_id, i.instance_name, s.chat_id, s.contact_name, s.is_paused, s.pause_reason, s.paused_until,
+            SELECT s.id AS session_id, s.tenant_id, i.instance_name, s.chat_id,
+                   COALESCE((SELECT ct.display_name FROM contacts ct WHERE ct.tenant_id = s.tenant_id AND ct.chat_id = s.chat_id), s.contact_name) AS contact_name,
+                   s.is_paused, s.pause_reason, s.paused_until,
                    s.resolved_at IS NOT NULL AS resolved, {NeedsAttention} AS needs_attention,
                    s.assignee_user_id, u.display_name AS assignee_name, s.tags, {unread} AS unread_count,
                    lm.direction AS last_direction, left(lm.text, {InboxLimits.PreviewLength}) AS last_text, lm.message_type AS last_type,
