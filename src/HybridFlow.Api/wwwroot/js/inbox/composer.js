@@ -6,6 +6,7 @@ import { announce, h, uid } from '../dom.js';
 import { t } from '../i18n.js';
 import { errorText, serviceWindow } from './shared.js';
 import { TemplatePicker } from './templates.js';
+import { emojiPicker } from './emoji.js';
 import { SavedReplyMenu } from './saved-replies.js';
 
 const typingEveryMs = 5000;
@@ -122,7 +123,7 @@ export class Composer {
       this.modeControl(onModeChange),
       label,
       savedReplies.element,
-      h('div', { class: 'composer-row' }, textarea, submit),
+      h('div', { class: 'composer-row' }, textarea, emojiPicker(textarea), submit),
       hint,
       error);
     textarea.addEventListener('keydown', (event) => {

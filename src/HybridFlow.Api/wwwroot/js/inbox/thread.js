@@ -4,6 +4,7 @@ import { inbox } from '../api.js';
 import { h } from '../dom.js';
 import { actionLabel, formatTime, t } from '../i18n.js';
 import { Composer } from './composer.js';
+import { ContactPanel } from './contact-panel.js';
 import { ConversationMenus } from './menus.js';
 import { channelChip, displayName, errorText, serviceWindow, timeOf } from './shared.js';
 
@@ -22,6 +23,7 @@ export class ConversationThread {
     this.nextBefore = undefined;
     this.menus = new ConversationMenus(view, this);
     this.composer = new Composer(view, this);
+    this.contact = new ContactPanel(this);
   }
 
   /** Another conversation was selected: nothing of the last one is kept. */
@@ -119,6 +121,7 @@ export class ConversationThread {
     this.conversationTitle = null;
     this.timelineElement = null;
     if (!this.view.selectedId || !this.conversation) {
+      pane.classList.remove('with-contact');
       const text = message ?? (this.view.selectedId ? t('list.loading') : t('conv.pick'));
       pane.replaceChildren(
         this.view.selectedId ? this.backButton() : null,
@@ -127,7 +130,7 @@ export class ConversationThread {
     }
     this.headerElement = h('div', { class: 'conversation-header' });
     this.timelineElement = h('ol', { class: 'timeline', id: 'timeline', 'aria-label': t('conv.timeline'), tabindex: '0' });
-    pane.replaceChildren(this.headerElement, this.timelineElement, this.composer.render());
+    pane.replaceChildren(this.headerElement, this.timelineElement, this.composer.render(), this.contact.render());
     this.renderHeader();
     this.renderTimeline();
   }
@@ -175,7 +178,8 @@ export class ConversationThread {
         h('button', {
           type: 'button', class: 'secondary', id: 'resolve-button',
           onclick: () => this.update({ status: c.status === 'resolved' ? 'open' : 'resolved' }),
-        }, c.status === 'resolved' ? t('conv.reopen') : t('conv.resolve'))),
+        }, c.status === 'resolved' ? t('conv.reopen') : t('conv.resolve')),
+        this.contact.toggleButton()),
       this.menus.tagsControl(c),
       h('p', { class: 'form-error', role: 'alert', id: 'conversation-error', hidden: true }));
     this.composer.sync();
