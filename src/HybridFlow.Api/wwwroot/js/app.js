@@ -17,6 +17,7 @@ const app = {
   live: null,
   liveState: 'connecting',
   needsCount: null,
+  accountOpen: false,
   inboxView: null,
   listeners: new Set(),
 };
@@ -51,6 +52,7 @@ function languageSwitch() {
 function renderHeader(current) {
   if (!app.user) { topbar.hidden = true; topbar.replaceChildren(); return; }
   topbar.hidden = false;
+  topbar.classList.toggle('account-open', app.accountOpen);
   const link = (page, label, extra) => h('a', {
     href: `#/${page}`, class: 'nav-link', 'aria-current': current === page ? 'page' : null,
   }, label, extra);
@@ -67,7 +69,17 @@ function renderHeader(current) {
     h('span', {
       class: `live-state ${app.liveState}`, role: 'status', id: 'live-state',
     }, app.liveState === 'reconnecting' ? t('live.reconnecting') : app.liveState === 'connected' ? t('live.connected') : ''),
-    h('div', { class: 'user-box' },
+    // On a phone the account (language, name, log out) folds behind this button so the bar keeps one row.
+    h('button', {
+      type: 'button', class: 'account-toggle secondary small', id: 'account-toggle', 'aria-expanded': String(app.accountOpen),
+      'aria-controls': 'user-box', 'aria-label': t('user.menu'),
+      onclick() {
+        app.accountOpen = !app.accountOpen;
+        topbar.classList.toggle('account-open', app.accountOpen);
+        this.setAttribute('aria-expanded', String(app.accountOpen));
+      },
+    }, h('span', { 'aria-hidden': 'true' }, '☰')),
+    h('div', { class: 'user-box', id: 'user-box' },
       languageSwitch(),
       h('span', { class: 'user-name', title: app.user.email }, app.user.display_name || app.user.email),
       h('button', { type: 'button', class: 'link-button', id: 'logout', onclick: logout }, t('user.logout'))));
@@ -79,6 +91,20 @@ export function setNeedsCount(count) {
   if (!badge) return;
   badge.textContent = count ? String(count) : '';
   badge.hidden = !count;
+}
+
+let needsTimer = null;
+
+/** Reads the Needs-a-person count for the header's badge (batched: a burst of events asks once). */
+function refreshNeedsCount() {
+  clearTimeout(needsTimer);
+  needsTimer = setTimeout(async () => {
+    if (!app.user || app.inboxView) return;
+    try {
+      const result = await inbox.conversations({ status: 'needs_person', page: 1, page_size: 1 });
+      setNeedsCount(result.total);
+    } catch { /* the count is a hint; the next event or page asks again */ }
+  }, 200);
 }
 
 function setLiveState(state, reconnected) {
@@ -95,7 +121,7 @@ function setLiveState(state, reconnected) {
 function startLive() {
   app.live?.close();
   app.live = connectLive({
-    onEvent: (event) => app.inboxView?.onEvent(event),
+    onEvent: (event) => (app.inboxView ? app.inboxView.onEvent(event) : refreshNeedsCount()),
     onState: setLiveState,
     onUnauthorized: toLogin,
   });
@@ -133,6 +159,8 @@ function render() {
     return;
   }
   renderHeader(current.page);
+  // Outside the inbox nobody else keeps the Needs-a-person badge: it is read here (and again on live events).
+  if (current.page === 'setup' || current.page === 'settings') refreshNeedsCount();
   if (current.page === 'setup') {
     app.inboxView?.destroy();
     app.inboxView = null;

@@ -35,8 +35,10 @@ public sealed class UpdateConversationCommandValidator : AbstractValidator<Updat
             .WithMessage("status must be open or resolved.").When(c => c.Status.HasValue).OverridePropertyName("status");
         RuleFor(c => c.Tags.Value).Must(tags => tags!.All(t => ConversationTags.TryNormalize(t) is not null))
             .WithMessage($"Each tag has 1-{ConversationTags.MaxLength} characters (spaces around it are trimmed) and no control characters.")
+            .WithErrorCode("tag_invalid").WithState(_ => ValidationParams.Of(("max_length", ConversationTags.MaxLength)))
             .Must(tags => tags!.Select(ConversationTags.TryNormalize).Distinct().Count() <= ConversationTags.MaxCount)
             .WithMessage($"A conversation has at most {ConversationTags.MaxCount} tags.")
+            .WithErrorCode("too_many_tags").WithState(_ => ValidationParams.Of(("max_count", ConversationTags.MaxCount)))
             .When(c => c.Tags is { HasValue: true, Value: not null }).OverridePropertyName("tags");
     }
 }

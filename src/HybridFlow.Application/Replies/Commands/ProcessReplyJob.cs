@@ -256,7 +256,8 @@ public sealed class ProcessReplyJobCommandHandler : IRequestHandler<ProcessReply
         HistoryBudget.Trim(context.History, context.Instance.Tenant.Conversation.HistoryTokenBudget),
         correlationId,
         Credentials: context.Instance.Tenant.LlmCredentials,
-        OfferHandoffTool: true);
+        OfferHandoffTool: true,
+        Language: context.Instance.Tenant.Conversation.Language);
 
     private Task FailAttemptAsync(ClaimedReplyJob job, ReplyChannel channel, string error, bool permanent, CancellationToken ct) =>
         _steps.FailAsync(job.JobId, job.Attempt, channel, error, permanent, ct);
