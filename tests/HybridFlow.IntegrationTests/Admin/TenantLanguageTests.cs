@@ -70,7 +70,7 @@ public sealed class TenantLanguageTests
     [TestCase("America/Sao_Paulo", "Obrigado pela sua mensagem! Responderemos em breve.", "👤 Um momento, vou chamar uma pessoa.")]
     [TestCase("America/Lima", "¡Gracias por tu mensaje! Te responderemos pronto.", "👤 Un momento, te paso con una persona.")]
     [TestCase("Europe/London", "Thanks for your message! We'll get back to you shortly.", "👤 One moment, a person will answer you.")]
-    public async Task Without_a_model_the_bot_and_the_handoff_speak_the_tenants_language(string zone, string noModelReply, string handoffMessage)
+    public async Task Without_a_model_the_bot_the_handoff_and_the_away_message_speak_the_tenants_language(string zone, string noModelReply, string handoffMessage)
     {
         await using var app = await HybridFlowApp.StartAsync();
         var (_, instance) = await app.CreateTenantWithInstanceAsync(new { timezone = zone, llm_provider = "static" });
@@ -84,6 +84,14 @@ public sealed class TenantLanguageTests
         Assert.That(await app.DeliverAsync(instance, Payloads.CustomerText(other, "Quero falar com atendente")), Is.EqualTo("handoff_requested"));
         await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(other).Count == 1, "the handoff message");
         Assert.That(app.Evolution.SendsTo(other)[0].Json.GetProperty("text").GetString(), Is.EqualTo(handoffMessage));
+
+        // Closed every day, with the away message: its default is in the language too.
+        var (_, closed) = await app.CreateTenantWithInstanceAsync(new { timezone = zone, llm_provider = "static", business_hours = new { }, outside_hours = "away_message" });
+        var late = Payloads.NewChatId();
+        Assert.That(await app.DeliverAsync(closed, Payloads.CustomerText(late, "Oi, estão abertos?")), Is.EqualTo("away_message_sent"));
+        await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(late).Count == 1, "the away message");
+        var language = TenantLanguages.ForTimeZone(zone);
+        Assert.That(app.Evolution.SendsTo(late)[0].Json.GetProperty("text").GetString(), Is.EqualTo(TenantLanguages.AwayMessage(language)));
     }
 
     [Test]
