@@ -54,10 +54,10 @@ public sealed class LanguageCodesTests : BrowserTest
         await Expect(page.Locator(".skip-link")).ToHaveTextAsync("Skip to content");
     }
 
-    [TestCase("pt", "enviada por Ana Lima pela caixa de entrada", "digitada à mão")]
-    [TestCase("es", "enviado por Ana Lima desde la bandeja de entrada", "escrito a mano")]
-    [TestCase("en", "sent by Ana Lima from the inbox", "typed by hand")]
-    public async Task Timeline_details_come_as_codes_and_are_said_in_the_persons_language(string language, string sentByAna, string typedByHand)
+    [TestCase("pt", "enviada por Ana Lima pela caixa de entrada", "digitada à mão", "para Ana Lima (assumiu a conversa)")]
+    [TestCase("es", "enviado por Ana Lima desde la bandeja de entrada", "escrito a mano", "a Ana Lima (tomó la conversación)")]
+    [TestCase("en", "sent by Ana Lima from the inbox", "typed by hand", "to Ana Lima (took the conversation over)")]
+    public async Task Timeline_details_come_as_codes_and_are_said_in_the_persons_language(string language, string sentByAna, string typedByHand, string assigned)
     {
         var (tenantId, instance) = await Server.CreateTenantAsync();
         var email = NewEmail("ana");
@@ -93,6 +93,7 @@ public sealed class LanguageCodesTests : BrowserTest
         var timeline = page.Locator("#timeline");
         await Expect(timeline.Locator("li.event", new() { HasText = sentByAna })).ToHaveCountAsync(1);
         await Expect(timeline.Locator("li.event", new() { HasText = typedByHand })).ToHaveCountAsync(1);
+        await Expect(timeline.Locator("li.event", new() { HasText = assigned })).ToHaveCountAsync(1);
         if (language != "en") Assert.That(await timeline.Locator("li.event", new() { HasText = "from the inbox" }).CountAsync(), Is.Zero);
         await ScreenshotAsync(page, $"timeline-codes-{language}");
     }

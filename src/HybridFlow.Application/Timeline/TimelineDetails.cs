@@ -1,3 +1,4 @@
+using HybridFlow.Application.Timeline;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using HybridFlow.Application.Sessions;
@@ -29,6 +30,13 @@ public static partial class TimelineDetails
     public const string WindowNeverOpened = "window_never_opened";
     public const string OwnerEdited = "owner_edited";
     public const string OwnerEditedMessage = "owner_edited_message";
+    public const string AssignedOnTakeover = "assigned_on_takeover";
+    public const string AssignedBy = "assigned_by";
+    public const string UnassignedBy = "unassigned_by";
+    public const string UnassignedDeletedUserBy = "unassigned_deleted_user_by";
+    public const string ByPerson = "by_person";
+    public const string TagsClearedBy = "tags_cleared_by";
+    public const string TagsSetBy = "tags_set_by";
 
     private static readonly (string Code, string Template)[] Templates =
     [
@@ -48,6 +56,14 @@ public static partial class TimelineDetails
         (WindowNeverOpened, "no message from the customer yet: only a template may be sent"),
         (OwnerEdited, "the owner edited a message"),
         (OwnerEditedMessage, "the owner edited message {message_id}"),
+        (AssignedOnTakeover, "to {name} (took the conversation over)"),
+        (UnassignedDeletedUserBy, "from a deleted user by {actor}"),
+        (AssignedBy, "to {name} by {actor}"),
+        (UnassignedBy, "from {name} by {actor}"),
+        (TagsClearedBy, "tags cleared by {actor}"),
+        (ByPerson, "by {actor}"),
+        // Last: the most general shape.
+        (TagsSetBy, "{tags} (by {actor})"),
     ];
 
     private static readonly Dictionary<string, string> TemplateByCode = Templates.ToDictionary(t => t.Code, t => t.Template);

@@ -15,6 +15,13 @@ public sealed class TimelineDetailsTests
     [TestCase("outside business hours: away message queued", "outside_hours_away_queued")]
     [TestCase("no message from the customer yet: only a template may be sent", "window_never_opened")]
     [TestCase("2 reply cancelled: human took over", "replies_cancelled_takeover")]
+    [TestCase("to Carla (took the conversation over)", "assigned_on_takeover")]
+    [TestCase("to Carla by Ana", "assigned_by")]
+    [TestCase("from a deleted user by Ana", "unassigned_deleted_user_by")]
+    [TestCase("from Carla by Ana", "unassigned_by")]
+    [TestCase("by Ana", "by_person")]
+    [TestCase("tags cleared by Ana", "tags_cleared_by")]
+    [TestCase("vip, entrega (by Ana)", "tags_set_by")]
     public void A_detail_written_before_the_codes_reads_back_as_its_code(string detail, string code) =>
         Assert.That(TimelineDetails.Describe(detail)?.Code, Is.EqualTo(code));
 
