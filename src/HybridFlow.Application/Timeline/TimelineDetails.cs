@@ -37,6 +37,9 @@ public static partial class TimelineDetails
     public const string ByPerson = "by_person";
     public const string TagsClearedBy = "tags_cleared_by";
     public const string TagsSetBy = "tags_set_by";
+    public const string PausedUntilResumed = "paused_until_resumed";
+    public const string PausedQuietPeriod = "paused_quiet_period";
+    public const string PausedForMinutes = "paused_for_minutes";
 
     private static readonly (string Code, string Template)[] Templates =
     [
@@ -62,6 +65,9 @@ public static partial class TimelineDetails
         (UnassignedBy, "from {name} by {actor}"),
         (TagsClearedBy, "tags cleared by {actor}"),
         (ByPerson, "by {actor}"),
+        (PausedUntilResumed, "until resumed"),
+        (PausedQuietPeriod, "for the quiet period ({minutes} minutes)"),
+        (PausedForMinutes, "for {minutes} minutes"),
         // Last: the most general shape.
         (TagsSetBy, "{tags} (by {actor})"),
     ];

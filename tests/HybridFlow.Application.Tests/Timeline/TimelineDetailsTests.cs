@@ -22,6 +22,9 @@ public sealed class TimelineDetailsTests
     [TestCase("by Ana", "by_person")]
     [TestCase("tags cleared by Ana", "tags_cleared_by")]
     [TestCase("vip, entrega (by Ana)", "tags_set_by")]
+    [TestCase("until resumed", "paused_until_resumed")]
+    [TestCase("for the quiet period (30 minutes)", "paused_quiet_period")]
+    [TestCase("for 90 minutes", "paused_for_minutes")]
     public void A_detail_written_before_the_codes_reads_back_as_its_code(string detail, string code) =>
         Assert.That(TimelineDetails.Describe(detail)?.Code, Is.EqualTo(code));
 
