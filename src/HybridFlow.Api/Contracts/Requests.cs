@@ -42,7 +42,8 @@ public sealed record CreateTenantRequest(
     string? LlmApiKey = null,
     string? LlmBaseUrl = null,
     string? NotifyUrl = null,
-    long? MonthlyTokenBudget = null)
+    long? MonthlyTokenBudget = null,
+    string? Language = null)
 {
     public ConversationSettingsPatch ToConversationPatch() => new()
     {
@@ -61,6 +62,7 @@ public sealed record CreateTenantRequest(
         UnsupportedMediaReply = Set(UnsupportedMediaReply),
         HistoryTokenBudget = Set(HistoryTokenBudget),
         StaleMessageMinutes = Set(StaleMessageMinutes),
+        Language = Set(Language),
     };
 
     private static Optional<T?> Set<T>(T? value) where T : struct => value is null ? default : new(value);
@@ -157,6 +159,7 @@ public sealed record SendMessageRequest(string? InstanceName, string? ChatId, st
 /// <param name="LlmBaseUrl">The tenant's own OpenAI-compatible base URL, e.g. https://api.openai.com/v1; null: the global one. Private addresses are refused unless set with the platform admin key.</param>
 /// <param name="NotifyUrl">Receives a signed POST (event handoff_requested) when a customer asks for a person; null: none. Needs workflow_secret or N8N_API_KEY to sign.</param>
 /// <param name="MonthlyTokenBudget">Platform admin only: input plus output tokens a month (UTC) on the platform's model account; when used up, chats are handed to a person; null: unlimited.</param>
+/// <param name="Language">pt, es or en: the language of the default texts (the no-model reply, the handoff and away messages); a new tenant's follows its timezone (Brazil pt, Spain and Spanish-speaking America es, else en); null restores that.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record UpdateTenantRequest(
     Optional<string?> Name,
@@ -188,7 +191,8 @@ public sealed record UpdateTenantRequest(
     [property: Clearable] Optional<string?> LlmApiKey = default,
     [property: Clearable] Optional<string?> LlmBaseUrl = default,
     [property: Clearable] Optional<string?> NotifyUrl = default,
-    [property: Clearable] Optional<long?> MonthlyTokenBudget = default)
+    [property: Clearable] Optional<long?> MonthlyTokenBudget = default,
+    [property: Clearable] Optional<string?> Language = default)
 {
     public ConversationSettingsPatch ToConversationPatch() => new()
     {
@@ -207,6 +211,7 @@ public sealed record UpdateTenantRequest(
         UnsupportedMediaReply = UnsupportedMediaReply,
         HistoryTokenBudget = HistoryTokenBudget,
         StaleMessageMinutes = StaleMessageMinutes,
+        Language = Language,
     };
 }
 

@@ -21,7 +21,7 @@ public sealed class TimelineController : ControllerBase
     /// <remarks>
     /// Items are <c>kind: message</c> (direction inbound, bot or human; message_type; text; provider_message_id) or
     /// <c>kind: event</c> (action such as ai_queued, paused, ai_replied, manual_pause, resumed; detail; message_id of the
-    /// message item it concerns). <c>at</c> orders them. A message item also has its delivery <c>status</c> (SERVER_ACK,
+    /// message item it concerns; <c>code</c> and <c>params</c>: the detail for a client to say in its language, ADR-017). <c>at</c> orders them. A message item also has its delivery <c>status</c> (SERVER_ACK,
     /// DELIVERY_ACK, READ, PLAYED), <c>delivered_at</c>, <c>read_at</c>, <c>deleted</c>/<c>deleted_at</c>, and
     /// <c>media_text</c> (a voice note's transcript, or what went to the model for a photo).
     /// </remarks>

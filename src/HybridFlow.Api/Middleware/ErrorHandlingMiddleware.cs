@@ -47,9 +47,18 @@ public sealed class ErrorHandlingMiddleware
         }
     }
 
+    /// <summary>problem+json's error_codes: per field of errors, {code, params} for each of its messages, in order.</summary>
+    private static Dictionary<string, Dictionary<string, object>[]> ErrorCodes(RequestValidationException v) =>
+        v.Codes.ToDictionary(
+            field => field.Key,
+            field => field.Value.Select(c => new Dictionary<string, object> { ["code"] = c.Code, ["params"] = c.Params }).ToArray());
+
     public static ProblemDetails ToProblem(Exception e) => (e is DbUpdateException { InnerException: { } inner } ? inner : e) switch
     {
-        RequestValidationException v => new ValidationProblemDetails(v.Errors) { Status = 400, Title = "The request is invalid." },
+        RequestValidationException v => new ValidationProblemDetails(v.Errors)
+        {
+            Status = 400, Title = "The request is invalid.", Extensions = { ["error_codes"] = ErrorCodes(v) },
+        },
         NotFoundException n => new ProblemDetails { Status = 404, Title = "Not found", Detail = n.Message },
         AuthenticationFailedException a => new ProblemDetails { Status = 401, Title = "Unauthorized", Detail = a.Message },
         ForbiddenException f => new ProblemDetails { Status = 403, Title = "Forbidden", Detail = f.Message },

@@ -1,6 +1,7 @@
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Messages.Commands;
+using HybridFlow.Application.Timeline;
 using HybridFlow.Domain.Inbox;
 using MediatR;
 
@@ -50,7 +51,7 @@ public sealed class InboxSends
         await _store.UpdateConversationAsync(_access.Scope(), sessionId, async (work, ct) =>
         {
             if (work.Conversation.TakeOver(user.Id) != ConversationOutcome.Assigned) return false;
-            await work.AddTimelineEventAsync(TimelineActions.Assigned, $"to {user.DisplayName} (took the conversation over)", _time.GetUtcNow(), ct);
+            await work.AddTimelineEventAsync(TimelineActions.Assigned, TimelineDetails.Format(TimelineDetails.AssignedOnTakeover, ("name", user.DisplayName)), _time.GetUtcNow(), ct);
             return true;
         }, ct);
     }

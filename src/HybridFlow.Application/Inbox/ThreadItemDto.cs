@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using HybridFlow.Application.Timeline;
 
 namespace HybridFlow.Application.Inbox;
 
@@ -27,10 +28,15 @@ public sealed record ThreadMessageDto(
     public override string Kind => ThreadItemKinds.Message;
 }
 
-/// <summary>A timeline action; <c>message_id</c> is the message item it is about, if any.</summary>
+/// <summary>
+/// A timeline action; <c>message_id</c> is the message item it is about, if any. <c>detail</c> is English text;
+/// <c>code</c> and <c>params</c> say it for a client to put in its person's language (null when it has no code).
+/// </summary>
 public sealed record ThreadEventDto(long Id, DateTimeOffset At, string Action, string? Detail, long? MessageId) : ThreadItemDto(Id, At)
 {
     public override string Kind => ThreadItemKinds.Event;
+    public string? Code => TimelineDetails.Describe(Detail)?.Code;
+    public IReadOnlyDictionary<string, string>? Params => TimelineDetails.Describe(Detail)?.Params;
 }
 
 /// <summary>An internal note; the author's name is kept even after the user is deleted (then <c>author.id</c> is null).</summary>

@@ -27,5 +27,6 @@ public sealed class ReplyPrompts
         HistoryBudget.Trim(context.History, context.Instance.Tenant.Conversation.HistoryTokenBudget),
         correlationId,
         Credentials: context.Instance.Tenant.LlmCredentials,
-        OfferHandoffTool: true);
+        OfferHandoffTool: true,
+        Language: context.Instance.Tenant.Conversation.Language);
 }

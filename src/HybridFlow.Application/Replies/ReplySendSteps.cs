@@ -1,5 +1,7 @@
+using System.Globalization;
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
+using HybridFlow.Application.Timeline;
 using HybridFlow.Domain.Replies;
 using Microsoft.Extensions.Logging;
 using HybridFlow.Domain.Messages;
@@ -105,8 +107,8 @@ public sealed class ReplySendSteps
         {
             if (job.EndOutsideServiceWindow(claimed.Attempt, now) != ReplyJobOutcome.OutsideServiceWindow) return chat.RollBack(false);
             var detail = closedAt is { } at
-                ? $"the 24-hour window closed at {at:O}: only a template may be sent"
-                : "no message from the customer yet: only a template may be sent";
+                ? TimelineDetails.Format(TimelineDetails.WindowClosedAt, ("time", at.ToString("O", CultureInfo.InvariantCulture)))
+                : TimelineDetails.Format(TimelineDetails.WindowNeverOpened);
             await chat.AddTimelineEventAsync(TimelineActions.OutsideServiceWindow, detail, null, now, token);
             return true;
         }, ct);
@@ -182,7 +184,7 @@ public sealed class ReplySendSteps
             var text = next.Text!;
             var message = new OutgoingText(instance, chatId, text, correlationId, TypingDelay.For(instance.Tenant.Conversation, text),
                 SendCallbackData.ForPart(job.JobId, next.Part));
-            var timeline = new PartTimeline(action, detail ?? (next.PartCount > 1 ? $"{next.PartCount} parts" : null));
+            var timeline = new PartTimeline(action, detail ?? (next.PartCount > 1 ? TimelineDetails.Format(TimelineDetails.ReplyParts, ("count", next.PartCount)) : null));
             var outcome = await SendAsync(job.JobId, job.Attempt, message, next.Part, timeline, _settings.SendLease, ct);
             if (outcome != ReplyJobOutcome.PartSent)
             {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using FluentValidation;
+using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Models;
 using HybridFlow.Domain.Tenants;
 
@@ -27,6 +28,8 @@ public sealed record ConversationSettingsPatch
     public Optional<string?> UnsupportedMediaReply { get; init; }
     public Optional<int?> HistoryTokenBudget { get; init; }
     public Optional<int?> StaleMessageMinutes { get; init; }
+    /// <summary>pt, es or en; null: the one the time zone suggests (<see cref="TenantLanguages.ForTimeZone"/>).</summary>
+    public Optional<string?> Language { get; init; }
 
     public static readonly ConversationSettingsPatch None = new();
 
@@ -34,7 +37,7 @@ public sealed record ConversationSettingsPatch
                              || HandoffKeywords.HasValue || HandoffMessage.HasValue || Timezone.HasValue || BusinessHours.HasValue
                              || OutsideHours.HasValue || AwayMessage.HasValue || TranscriptionModel.HasValue || VisionModel.HasValue
                              || UnsupportedMediaReply.HasValue || HistoryTokenBudget.HasValue
-                             || StaleMessageMinutes.HasValue);
+                             || StaleMessageMinutes.HasValue || Language.HasValue);
 
     /// <summary>The settings after this patch; call it on validated input only.</summary>
     public ConversationSettings ApplyTo(ConversationSettings current)
@@ -59,7 +62,17 @@ public sealed record ConversationSettingsPatch
             UnsupportedMediaReply = Text(UnsupportedMediaReply, current.UnsupportedMediaReply),
             HistoryTokenBudget = Pick(HistoryTokenBudget, current.HistoryTokenBudget, d.HistoryTokenBudget),
             StaleMessageMinutes = Pick(StaleMessageMinutes, current.StaleMessageMinutes, d.StaleMessageMinutes),
+            Language = Language.HasValue
+                ? NonBlank(Language.Value)?.ToLowerInvariant() ?? TenantLanguages.ForTimeZone(Timezone.HasValue ? NonBlank(Timezone.Value) : current.Timezone)
+                : current.Language,
         };
+    }
+
+    /// <summary>A new tenant's settings: the patch on the defaults, the language (when not given) from the time zone.</summary>
+    public ConversationSettings ForNewTenant()
+    {
+        var settings = ApplyTo(ConversationSettings.Default);
+        return Language.HasValue ? settings : settings with { Language = TenantLanguages.ForTimeZone(settings.Timezone) };
     }
 
     private static T Pick<T>(Optional<T?> patch, T current, T fallback) where T : struct =>
@@ -181,6 +194,10 @@ public sealed class ConversationSettingsPatchValidator : AbstractValidator<Conve
         {
             RuleFor(p => field(p).Value).MaximumLength(TenantLimits.ModelMax).When(p => field(p).HasValue).OverridePropertyName(name);
         }
+        When(p => p.Language is { HasValue: true, Value: not null }, () =>
+            RuleFor(p => p.Language.Value).Must(v => TenantLanguages.IsKnown(v!.Trim().ToLowerInvariant()))
+                .WithMessage($"language must be one of: {string.Join(", ", TenantLanguages.All)}.").WithErrorCode("one_of")
+                .WithState(_ => ValidationParams.Of(("values", string.Join(", ", TenantLanguages.All)))).OverridePropertyName("language"));
         When(p => p.Timezone is { HasValue: true, Value: not null }, () =>
             RuleFor(p => p.Timezone.Value).Must(IsTimeZone)
                 .WithMessage("timezone must be an IANA time zone name, e.g. America/Sao_Paulo or Europe/Lisbon.").OverridePropertyName("timezone"));

@@ -26,11 +26,11 @@ public sealed record TenantDto(
     public bool SplitMessages { get; init; } = ConversationSettings.Default.SplitMessages;
     public int MaxReplyParts { get; init; } = ConversationSettings.Default.MaxReplyParts;
     public IReadOnlyList<string> HandoffKeywords { get; init; } = ConversationSettings.Default.HandoffKeywords;
-    public string HandoffMessage { get; init; } = ConversationSettings.DefaultHandoffMessage;
+    public string HandoffMessage { get; init; } = ConversationSettings.Default.EffectiveHandoffMessage;
     public string Timezone { get; init; } = ConversationSettings.Default.Timezone;
     public IReadOnlyDictionary<string, IReadOnlyList<IReadOnlyList<string>>>? BusinessHours { get; init; }
     public string OutsideHours { get; init; } = OutsideHoursPolicyNames.Reply;
-    public string AwayMessage { get; init; } = ConversationSettings.DefaultAwayMessage;
+    public string AwayMessage { get; init; } = ConversationSettings.Default.EffectiveAwayMessage;
     public string? TranscriptionModel { get; init; }
     public string? VisionModel { get; init; }
     public string? UnsupportedMediaReply { get; init; }
@@ -46,6 +46,8 @@ public sealed record TenantDto(
     public string? LlmModelEffective { get; init; }
     /// <summary>Set when a chosen model is not allowed on the platform's key (LLM_ALLOWED_MODELS changed) and calls fall back.</summary>
     public string? ModelFallback { get; init; }
+    /// <summary>pt, es or en: the language of the default texts (no-model reply, handoff and away messages).</summary>
+    public string Language { get; init; } = ConversationSettings.Default.Language;
 
     /// <summary>
     /// What an agent (user or key) may read: the tenant's name and conversation settings, but no prompt, no workflow,
@@ -78,6 +80,7 @@ public sealed record TenantDto(
         UnsupportedMediaReply = c.UnsupportedMediaReply,
         HistoryTokenBudget = c.HistoryTokenBudget,
         StaleMessageMinutes = c.StaleMessageMinutes,
+        Language = c.Language,
     };
 }
 

@@ -64,10 +64,14 @@ public sealed record ConversationSettings
         "human agent", "talk to a person", "talk to a human", "speak to a person", "speak to a human", "real person",
     ];
 
-    /// <summary>Language-neutral: the same short sentence in the three languages the defaults cover.</summary>
+    /// <summary>
+    /// The default before the tenant language (ADR-017): the same short sentence in three languages. V0023 stored it as
+    /// the explicit handoff message of every tenant made before, so their texts did not change.
+    /// </summary>
     public const string DefaultHandoffMessage =
         "👤 Um momento, vou chamar uma pessoa. / Un momento, te paso con una persona. / One moment, a person will answer you.";
 
+    /// <summary>The away message's default before the tenant language; V0023 stored it for the tenants made before.</summary>
     public const string DefaultAwayMessage =
         "🕒 Estamos fora do horário de atendimento e responderemos assim que abrirmos. / Estamos fuera de horario y responderemos cuando abramos. / We are closed now and will answer when we open.";
 
@@ -87,7 +91,7 @@ public sealed record ConversationSettings
     /// <summary>Whole-word, case- and accent-insensitive phrases with which a customer asks for a person.</summary>
     public IReadOnlyList<string> HandoffKeywords { get; init; } = DefaultHandoffKeywords;
 
-    /// <summary>Sent once when a person is requested; null: <see cref="DefaultHandoffMessage"/>.</summary>
+    /// <summary>Sent once when a person is requested; null: the <see cref="Language"/>'s default.</summary>
     public string? HandoffMessage { get; init; }
 
     /// <summary>IANA time zone of <see cref="BusinessHours"/>.</summary>
@@ -98,7 +102,7 @@ public sealed record ConversationSettings
 
     public OutsideHoursPolicy OutsideHours { get; init; } = OutsideHoursPolicy.Reply;
 
-    /// <summary>Sent outside business hours when <see cref="OutsideHours"/> is away_message; null: <see cref="DefaultAwayMessage"/>.</summary>
+    /// <summary>Sent outside business hours when <see cref="OutsideHours"/> is away_message; null: the <see cref="Language"/>'s default.</summary>
     public string? AwayMessage { get; init; }
 
     /// <summary>Speech-to-text model for voice notes; null: the global TRANSCRIPTION_MODEL.</summary>
@@ -118,6 +122,9 @@ public sealed record ConversationSettings
 
     public TimeSpan StaleMessageAfter => TimeSpan.FromMinutes(StaleMessageMinutes);
 
-    public string EffectiveHandoffMessage => HandoffMessage ?? DefaultHandoffMessage;
-    public string EffectiveAwayMessage => AwayMessage ?? DefaultAwayMessage;
+    /// <summary>pt, es or en (<see cref="TenantLanguages"/>): the default texts' language; a new tenant's follows its time zone.</summary>
+    public string Language { get; init; } = TenantLanguages.English;
+
+    public string EffectiveHandoffMessage => HandoffMessage ?? TenantLanguages.HandoffMessage(Language);
+    public string EffectiveAwayMessage => AwayMessage ?? TenantLanguages.AwayMessage(Language);
 }

@@ -43,6 +43,9 @@ internal sealed class LlmOptions
 
     public string StaticReply { get; private init; } = DefaultStaticReply;
 
+    /// <summary>LLM_STATIC_REPLY was set: it wins over the tenant language's no-model reply.</summary>
+    public bool IsStaticReplySet { get; private init; }
+
     /// <summary>LLM_MAX_CONCURRENCY: calls in flight per provider and model in this process; null (unset or 0) for no limit.</summary>
     public int? MaxConcurrency { get; private init; }
 
@@ -69,6 +72,7 @@ internal sealed class LlmOptions
         MaxTokens = WholeNumber(settings.MaxTokens, DefaultMaxTokens);
         Timeout = TimeSpan.FromSeconds(Number(settings.Timeout, DefaultTimeout.TotalSeconds));
         StaticReply = Value(settings.StaticReply) ?? DefaultStaticReply;
+        IsStaticReplySet = Value(settings.StaticReply) is not null;
         MaxConcurrency = WholeNumber(settings.MaxConcurrency, 0) is > 0 and var cap ? cap : null;
         AllowedModels = settings.AllowedModels();
     }

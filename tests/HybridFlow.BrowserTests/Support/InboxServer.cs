@@ -174,6 +174,21 @@ public sealed class InboxServer : IAsyncDisposable
         return JsonDocument.Parse(body).RootElement.GetProperty("action").GetString()!;
     }
 
+    /// <summary>Posts a message the owner typed on the phone (fromMe), as Evolution would; answers the webhook's action.</summary>
+    public async Task<string> OwnerWritesAsync(string instance, string chatId, string text)
+    {
+        var payload = Payloads.OwnerText(chatId, text).WithInstance(instance);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"webhook/{instance}")
+        {
+            Content = new StringContent(payload.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("X-Webhook-Secret", WebhookSecret);
+        var response = await Admin.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That((int)response.StatusCode, Is.EqualTo(200), body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("action").GetString()!;
+    }
+
     /// <summary>The inbox's conversation id for a chat (read with the admin key).</summary>
     public async Task<string> SessionIdAsync(long tenantId, string chatId)
     {

@@ -34,7 +34,9 @@ public sealed class TenantConversationSettingsTests
             var keywords = t.GetProperty("handoff_keywords").EnumerateArray().Select(k => k.GetString()).ToList();
             Assert.That(keywords, Does.Contain("atendente").And.Contain("falar com uma pessoa").And.Contain("humano")
                 .And.Contain("agente").And.Contain("human agent").And.Contain("talk to a person"));
-            Assert.That(t.GetProperty("handoff_message").GetString(), Does.Contain("One moment").And.Contain("Um momento"));
+            // Issue 22: one sentence in the tenant's language (UTC: en), no longer the same sentence in three languages.
+            Assert.That(t.GetProperty("language").GetString(), Is.EqualTo("en"));
+            Assert.That(t.GetProperty("handoff_message").GetString(), Is.EqualTo("👤 One moment, a person will answer you."));
             Assert.That(t.GetProperty("timezone").GetString(), Is.EqualTo("UTC"));
             Assert.That(t.GetProperty("business_hours").ValueKind, Is.EqualTo(JsonValueKind.Null));
             Assert.That(t.GetProperty("outside_hours").GetString(), Is.EqualTo("reply"));

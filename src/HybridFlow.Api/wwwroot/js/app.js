@@ -21,6 +21,7 @@ const app = {
   live: null,
   liveState: 'connecting',
   needsCount: null,
+  accountOpen: false,
   inboxView: null,
   attention: null,
   listeners: new Set(),
@@ -59,6 +60,7 @@ function languageSwitch() {
 function renderHeader(current) {
   if (!app.user) { topbar.hidden = true; topbar.replaceChildren(); return; }
   topbar.hidden = false;
+  topbar.classList.toggle('account-open', app.accountOpen);
   const link = (page, label, extra) => h('a', {
     href: `#/${page}`, class: 'nav-link', 'aria-current': current === page ? 'page' : null,
   }, label, extra);
@@ -76,7 +78,17 @@ function renderHeader(current) {
     h('span', {
       class: `live-state ${app.liveState}`, role: 'status', id: 'live-state',
     }, app.liveState === 'reconnecting' ? t('live.reconnecting') : app.liveState === 'connected' ? t('live.connected') : ''),
-    h('div', { class: 'user-box' },
+    // On a phone the account (language, name, log out) folds behind this button so the bar keeps one row.
+    h('button', {
+      type: 'button', class: 'account-toggle secondary small', id: 'account-toggle', 'aria-expanded': String(app.accountOpen),
+      'aria-controls': 'user-box', 'aria-label': t('user.menu'),
+      onclick() {
+        app.accountOpen = !app.accountOpen;
+        topbar.classList.toggle('account-open', app.accountOpen);
+        this.setAttribute('aria-expanded', String(app.accountOpen));
+      },
+    }, h('span', { 'aria-hidden': 'true' }, '☰')),
+    h('div', { class: 'user-box', id: 'user-box' },
       tenantPicker(app.user),
       attentionControls(() => renderHeader(current)),
       languageSwitch(),
@@ -91,6 +103,20 @@ export function setNeedsCount(count) {
   if (!badge) return;
   badge.textContent = count ? String(count) : '';
   badge.hidden = !count;
+}
+
+let needsTimer = null;
+
+/** Reads the Needs-a-person count for the header's badge (batched: a burst of events asks once). */
+function refreshNeedsCount() {
+  clearTimeout(needsTimer);
+  needsTimer = setTimeout(async () => {
+    if (!app.user || app.inboxView) return;
+    try {
+      const result = await inbox.conversations({ status: 'needs_person', page: 1, page_size: 1 });
+      setNeedsCount(result.total);
+    } catch { /* the count is a hint; the next event or page asks again */ }
+  }, 200);
 }
 
 function setLiveState(state, reconnected) {
@@ -110,7 +136,8 @@ function startLive() {
   app.attention.start();
   app.live = connectLive({
     onEvent: (event) => {
-      app.inboxView?.onEvent(event);
+      if (app.inboxView) app.inboxView.onEvent(event);
+      else refreshNeedsCount();
       app.attention?.onEvent(event);
     },
     onState: setLiveState,
@@ -167,6 +194,8 @@ function render() {
     return;
   }
   renderHeader(current.page);
+  // Outside the inbox nobody else keeps the Needs-a-person badge: it is read here (and again on live events).
+  if (current.page === 'setup' || current.page === 'settings' || current.page === 'dashboard') refreshNeedsCount();
   if (current.page === 'dashboard') {
     app.inboxView?.destroy();
     app.inboxView = null;

@@ -1,5 +1,5 @@
-// Every string the inbox shows, one dictionary per language. The browser's language picks (pt* -> Portuguese),
-// the header's switch overrides it and is remembered in localStorage.
+// Every string the inbox shows, one dictionary per language: English, Brazilian Portuguese and Spanish. The browser's
+// language picks (pt* -> Portuguese, es* -> Spanish), the header's switch overrides it and is remembered in localStorage.
 const dictionaries = {
   en: {
     'app.name': 'HybridFlow',
@@ -148,6 +148,40 @@ const dictionaries = {
     'action.ignored_outside_hours': 'Outside business hours', 'action.notify_failed': 'Notification failed',
     'action.unsupported_media_replied': 'Unsupported media answered', 'action.ai_outcome_unknown': 'Bot reply may not have arrived',
     'action.outside_service_window': 'Bot stayed silent: the 24-hour window is closed',
+    'item.status.bot': 'Bot answering', 'item.status.paused': 'Paused', 'item.status.handoff': 'Handoff', 'item.status.resolved': 'Resolved',
+    'conv.more_actions': 'Actions',
+    'user.menu': 'Account',
+    'composer.placeholder_short': 'Write to the customer…',
+    'detail.typed_by_hand': 'typed by hand', 'detail.sent_by_other_client': 'sent by another client of the number',
+    'detail.sent_by_person_from_inbox': 'sent by {name} from the inbox', 'detail.sent_as_agent_from_inbox': 'sent as an agent from the inbox',
+    'detail.sent_as_agent_through_api': 'sent as an agent through the API', 'detail.reply_parts': '{count} parts',
+    'detail.replies_cancelled_takeover': '{count} reply cancelled: a person took over',
+    'detail.replies_cancelled_handoff': '{count} reply cancelled: a person was requested',
+    'detail.outside_hours_silent': 'outside business hours: silent',
+    'detail.outside_hours_away_already_sent': 'outside business hours: the away message already went out',
+    'detail.outside_hours_away_queued': 'outside business hours: away message queued',
+    'detail.stale_message': 'sent {minutes} minutes before it arrived: not answered by the bot; needs a person',
+    'detail.window_closed_at': 'the 24-hour window closed at {time}: only a template may be sent',
+    'detail.window_never_opened': 'no message from the customer yet: only a template may be sent',
+    'detail.owner_edited': 'the owner edited a message', 'detail.owner_edited_message': 'the owner edited a message',
+    'detail.assigned_on_takeover': 'to {name} (took the conversation over)', 'detail.assigned_by': 'to {name} by {actor}',
+    'detail.unassigned_by': 'from {name} by {actor}', 'detail.unassigned_deleted_user_by': 'from a deleted user by {actor}',
+    'detail.paused_until_resumed': 'until resumed', 'detail.paused_quiet_period': 'for the quiet period ({minutes} minutes)',
+    'detail.paused_for_minutes': 'for {minutes} minutes',
+    'detail.by_person': 'by {actor}', 'detail.tags_cleared_by': 'tags cleared by {actor}', 'detail.tags_set_by': '{tags} (by {actor})',
+    'validation.required': 'Required; it cannot be blank.', 'validation.not_empty': 'Required; it cannot be blank.',
+    'validation.not_null': 'Required.',
+    'validation.maximum_length': 'At most {max_length} characters (this has {total_length}).',
+    'validation.minimum_length': 'At least {min_length} characters.',
+    'validation.length': 'Between {min_length} and {max_length} characters.',
+    'validation.inclusive_between': 'Between {from} and {to}.',
+    'validation.greater_than': 'Must be greater than {comparison_value}.',
+    'validation.greater_than_or_equal': 'At least {comparison_value}.',
+    'validation.less_than_or_equal': 'At most {comparison_value}.',
+    'validation.email': 'Not a valid email address.',
+    'validation.one_of': 'Must be one of: {values}.',
+    'validation.tag_invalid': 'Each tag has 1 to {max_length} characters and no control characters.',
+    'validation.too_many_tags': 'A conversation has at most {max_count} tags.',
   },
   pt: {
     'app.name': 'HybridFlow',
@@ -296,30 +330,256 @@ const dictionaries = {
     'action.ignored_outside_hours': 'Fora do horário de atendimento', 'action.notify_failed': 'Falha na notificação',
     'action.unsupported_media_replied': 'Mídia não suportada respondida', 'action.ai_outcome_unknown': 'A resposta do bot pode não ter chegado',
     'action.outside_service_window': 'Bot em silêncio: a janela de 24 horas fechou',
+    'item.status.bot': 'Bot respondendo', 'item.status.paused': 'Pausada', 'item.status.handoff': 'Transferida', 'item.status.resolved': 'Resolvida',
+    'conv.more_actions': 'Ações',
+    'user.menu': 'Conta',
+    'composer.placeholder_short': 'Escreva ao cliente…',
+    'detail.typed_by_hand': 'digitada à mão', 'detail.sent_by_other_client': 'enviada por outro cliente do número',
+    'detail.sent_by_person_from_inbox': 'enviada por {name} pela caixa de entrada', 'detail.sent_as_agent_from_inbox': 'enviada como atendente pela caixa de entrada',
+    'detail.sent_as_agent_through_api': 'enviada como atendente pela API', 'detail.reply_parts': '{count} partes',
+    'detail.replies_cancelled_takeover': '{count} resposta cancelada: uma pessoa assumiu',
+    'detail.replies_cancelled_handoff': '{count} resposta cancelada: pediram uma pessoa',
+    'detail.outside_hours_silent': 'fora do horário de atendimento: em silêncio',
+    'detail.outside_hours_away_already_sent': 'fora do horário de atendimento: a mensagem de ausência já foi enviada',
+    'detail.outside_hours_away_queued': 'fora do horário de atendimento: mensagem de ausência na fila',
+    'detail.stale_message': 'enviada {minutes} minutos antes de chegar: o bot não respondeu; precisa de uma pessoa',
+    'detail.window_closed_at': 'a janela de 24 horas fechou às {time}: só um modelo pode ser enviado',
+    'detail.window_never_opened': 'nenhuma mensagem do cliente ainda: só um modelo pode ser enviado',
+    'detail.owner_edited': 'o dono editou uma mensagem', 'detail.owner_edited_message': 'o dono editou uma mensagem',
+    'detail.assigned_on_takeover': 'para {name} (assumiu a conversa)', 'detail.assigned_by': 'para {name} por {actor}',
+    'detail.unassigned_by': 'de {name} por {actor}', 'detail.unassigned_deleted_user_by': 'de um usuário apagado por {actor}',
+    'detail.paused_until_resumed': 'até ser retomado', 'detail.paused_quiet_period': 'pelo período de silêncio ({minutes} minutos)',
+    'detail.paused_for_minutes': 'por {minutes} minutos',
+    'detail.by_person': 'por {actor}', 'detail.tags_cleared_by': 'etiquetas removidas por {actor}', 'detail.tags_set_by': '{tags} (por {actor})',
+    'validation.required': 'Obrigatório; não pode ficar em branco.', 'validation.not_empty': 'Obrigatório; não pode ficar em branco.',
+    'validation.not_null': 'Obrigatório.',
+    'validation.maximum_length': 'No máximo {max_length} caracteres (este tem {total_length}).',
+    'validation.minimum_length': 'Pelo menos {min_length} caracteres.',
+    'validation.length': 'Entre {min_length} e {max_length} caracteres.',
+    'validation.inclusive_between': 'Entre {from} e {to}.',
+    'validation.greater_than': 'Deve ser maior que {comparison_value}.',
+    'validation.greater_than_or_equal': 'No mínimo {comparison_value}.',
+    'validation.less_than_or_equal': 'No máximo {comparison_value}.',
+    'validation.email': 'Não é um e-mail válido.',
+    'validation.one_of': 'Deve ser um destes: {values}.',
+    'validation.tag_invalid': 'Cada etiqueta tem de 1 a {max_length} caracteres, sem caracteres de controle.',
+    'validation.too_many_tags': 'Uma conversa tem no máximo {max_count} etiquetas.',
+  },
+  es: {
+    'app.name': 'HybridFlow',
+    'app.skip': 'Ir al contenido',
+    'lang.label': 'Idioma',
+    'login.title': 'Entrar a la bandeja de entrada',
+    'login.email': 'Correo electrónico',
+    'login.password': 'Contraseña',
+    'login.submit': 'Entrar',
+    'login.busy': 'Entrando…',
+    'login.wrong': 'Correo o contraseña incorrectos.',
+    'login.locked': 'Demasiados intentos fallidos. Inténtalo de nuevo en {minutes} min.',
+    'login.failed': 'No se pudo entrar ({status}).',
+    'nav.inbox': 'Conversaciones',
+    'nav.needs': 'Necesita una persona',
+    'nav.settings': 'Configuración',
+    'nav.setup': 'Configurar',
+    'setup.title': 'Configurar',
+    'nav.main': 'Principal',
+    'user.logout': 'Salir',
+    'live.reconnecting': 'Reconectando…',
+    'live.connected': 'En vivo',
+    'filters.title': 'Filtros',
+    'filters.status': 'Estado',
+    'filters.assigned': 'Asignada a',
+    'filters.tag': 'Etiqueta',
+    'filters.search': 'Buscar',
+    'filters.search_placeholder': 'Nombre, número o texto',
+    'status.open': 'Abiertas',
+    'status.bot': 'Bot respondiendo',
+    'status.paused': 'Pausadas',
+    'status.handoff': 'Transferidas',
+    'status.needs_person': 'Necesita una persona',
+    'status.resolved': 'Resueltas',
+    'status.all': 'Todas',
+    'assigned.all': 'Todos',
+    'assigned.me': 'Yo',
+    'assigned.unassigned': 'Sin responsable',
+    'list.title': 'Conversaciones',
+    'list.empty': 'No hay conversaciones aquí.',
+    'list.loading': 'Cargando…',
+    'list.more': 'Cargar más',
+    'list.unread': '{count} sin leer',
+    'list.needs_attention': 'requiere atención',
+    'list.unassigned': 'sin responsable',
+    'list.no_message': 'Todavía sin mensajes',
+    'list.media': '[{type}]',
+    'conv.back': 'Volver a las conversaciones',
+    'conv.pick': 'Elige una conversación.',
+    'conv.not_found': 'Esta conversación no está disponible.',
+    'conv.timeline': 'Mensajes',
+    'conv.older': 'Cargar mensajes anteriores',
+    'conv.start': 'Inicio de la conversación',
+    'conv.customer': 'Cliente',
+    'conv.bot': 'Bot',
+    'conv.person': 'Persona',
+    'conv.note': 'Nota interna',
+    'conv.deleted': 'Este mensaje fue eliminado',
+    'conv.receipt.sent': 'Enviado',
+    'conv.receipt.delivered': 'Entregado',
+    'conv.receipt.read': 'Leído',
+    'conv.status.bot': 'Bot respondiendo',
+    'conv.status.paused': 'Pausada',
+    'conv.status.paused_until': 'Pausada hasta {time}',
+    'conv.status.handoff': 'El cliente pidió una persona',
+    'conv.status.resolved': 'Resuelta',
+    'conv.needs_attention': 'Necesita una persona',
+    'conv.assignee': 'Responsable',
+    'conv.assignee_none': 'Nadie',
+    'conv.assign': 'Asignar',
+    'conv.assign_me': 'Asignarme',
+    'conv.unassign': 'Quitar responsable',
+    'conv.pause': 'Pausar el bot',
+    'conv.pause_for': 'Pausar por',
+    'conv.pause_default': 'el período de silencio',
+    'conv.pause_until_resumed': 'hasta que lo reanude',
+    'conv.minutes': '{n} min',
+    'conv.hours': '{n} h',
+    'conv.resume': 'Devolver al bot',
+    'conv.resolve': 'Resolver',
+    'conv.reopen': 'Reabrir',
+    'conv.tags': 'Etiquetas',
+    'conv.tag_add': 'Añadir etiqueta',
+    'conv.tag_remove': 'Quitar etiqueta {tag}',
+    'conv.actions': 'Acciones de la conversación',
+    'composer.label': 'Mensaje',
+    'composer.note_label': 'Nota interna',
+    'composer.placeholder': 'Escribe al cliente: el bot se pausa. Enter envía, Shift+Enter salta de línea.',
+    'composer.note_placeholder': 'Solo tu equipo ve las notas. Enter guarda.',
+    'composer.mode': 'Escribir',
+    'composer.mode_reply': 'Respuesta',
+    'composer.mode_note': 'Nota',
+    'composer.send': 'Enviar',
+    'composer.save_note': 'Guardar nota',
+    'composer.takeover_hint': 'Enviar toma la conversación: el bot calla hasta que la devuelvas o termine el período de silencio.',
+    'announce.new_message': 'Nuevo mensaje de {name}',
+    'announce.sent': 'Mensaje enviado',
+    'channel.evolution': 'WhatsApp (Evolution)',
+    'channel.meta_cloud': 'WhatsApp Cloud API',
+    'list.window_closed': 'ventana cerrada',
+    'conv.window.open': 'Ventana abierta hasta {time}',
+    'conv.window.closed_at': 'Ventana cerrada a las {time}: solo plantillas',
+    'conv.window.closed': 'Ventana cerrada: solo plantillas',
+    'conv.window.rule': 'WhatsApp permite mensajes libres solo hasta 24 horas después del último mensaje del cliente; después, solo una plantilla aprobada.',
+    'templates.window_closed': 'Más de 24 horas desde el último mensaje del cliente: WhatsApp solo entrega una plantilla aprobada.',
+    'templates.label': 'Plantilla',
+    'templates.choose': 'Elige una plantilla…',
+    'templates.loading': 'Cargando plantillas…',
+    'templates.none': 'Este número no tiene plantillas aprobadas.',
+    'templates.variable': 'Variable {{{n}}}',
+    'templates.preview': 'Vista previa',
+    'templates.send': 'Enviar plantilla',
+    'announce.paused': 'Bot pausado',
+    'announce.resumed': 'Bot reanudado',
+    'error.generic': 'Algo salió mal ({status}).',
+    'error.network': 'Sin conexión con el servidor.',
+    'error.send_failed': 'WhatsApp no aceptó el mensaje. Inténtalo de nuevo.',
+    'settings.title': 'Configuración de la empresa',
+    'settings.prompt': 'Prompt del sistema',
+    'settings.prompt_hint': 'Lo que el bot sabe y cómo habla.',
+    'settings.quiet': 'Período de silencio (minutos)',
+    'settings.quiet_hint': 'Después de que una persona escribe, el bot calla durante este tiempo.',
+    'settings.timezone': 'Zona horaria',
+    'settings.hours': 'Horario de atención',
+    'settings.hours_always': 'Siempre abierto',
+    'settings.hours_hint': 'Por día, como 09:00-12:00, 14:00-18:00. Vacío: cerrado.',
+    'settings.handoff_keywords': 'Frases de transferencia',
+    'settings.handoff_keywords_hint': 'Una por línea. El cliente que escriba una de ellas es atendido por una persona.',
+    'settings.handoff_message': 'Mensaje de transferencia',
+    'settings.save': 'Guardar configuración',
+    'settings.saved': 'Configuración guardada.',
+    'settings.bad_hours': 'Escribe los horarios como 09:00-18:00.',
+    'settings.forbidden': 'Solo los administradores de la empresa pueden cambiar la configuración.',
+    'day.mon': 'Lunes', 'day.tue': 'Martes', 'day.wed': 'Miércoles', 'day.thu': 'Jueves',
+    'day.fri': 'Viernes', 'day.sat': 'Sábado', 'day.sun': 'Domingo',
+    'action.paused': 'Bot pausado', 'action.manual_pause': 'Pausado por un operador', 'action.resumed': 'Bot reanudado',
+    'action.auto_resumed': 'Bot reanudado tras el período de silencio', 'action.ai_replied': 'El bot respondió',
+    'action.handoff_requested': 'El cliente pidió una persona', 'action.send_failed': 'Falló el envío',
+    'action.ai_failed': 'El bot no pudo responder', 'action.ai_cancelled': 'Respuesta del bot cancelada',
+    'action.away_message_sent': 'Mensaje de ausencia enviado', 'action.message_deleted': 'Mensaje eliminado',
+    'action.assigned': 'Asignada', 'action.unassigned': 'Sin responsable',
+    'action.resolved': 'Resuelta', 'action.reopened': 'Reabierta', 'action.tagged': 'Etiquetas cambiadas',
+    'action.ignored_paused': 'El bot calló (pausado)', 'action.ai_retry': 'Nuevo intento de respuesta del bot',
+    'action.ai_discarded_collision': 'Respuesta del bot descartada: una persona escribió antes', 'action.bot_sent': 'Enviado por el bot',
+    'action.ai_rate_limited': 'Respuesta del bot aplazada (límite)', 'action.media_transcribed': 'Audio transcrito',
+    'action.ignored_outside_hours': 'Fuera del horario de atención', 'action.notify_failed': 'Falló la notificación',
+    'action.unsupported_media_replied': 'Medio no compatible respondido', 'action.ai_outcome_unknown': 'Puede que la respuesta del bot no haya llegado',
+    'action.outside_service_window': 'El bot calló: la ventana de 24 horas se cerró',
+    'item.status.bot': 'Bot respondiendo', 'item.status.paused': 'Pausada', 'item.status.handoff': 'Transferida', 'item.status.resolved': 'Resuelta',
+    'conv.more_actions': 'Acciones',
+    'user.menu': 'Cuenta',
+    'composer.placeholder_short': 'Escribe al cliente…',
+    'detail.typed_by_hand': 'escrito a mano', 'detail.sent_by_other_client': 'enviado por otro cliente del número',
+    'detail.sent_by_person_from_inbox': 'enviado por {name} desde la bandeja de entrada', 'detail.sent_as_agent_from_inbox': 'enviado como agente desde la bandeja de entrada',
+    'detail.sent_as_agent_through_api': 'enviado como agente por la API', 'detail.reply_parts': '{count} partes',
+    'detail.replies_cancelled_takeover': '{count} respuesta cancelada: una persona tomó la conversación',
+    'detail.replies_cancelled_handoff': '{count} respuesta cancelada: se pidió una persona',
+    'detail.outside_hours_silent': 'fuera del horario de atención: en silencio',
+    'detail.outside_hours_away_already_sent': 'fuera del horario de atención: el mensaje de ausencia ya se envió',
+    'detail.outside_hours_away_queued': 'fuera del horario de atención: mensaje de ausencia en cola',
+    'detail.stale_message': 'enviado {minutes} minutos antes de llegar: el bot no respondió; necesita una persona',
+    'detail.window_closed_at': 'la ventana de 24 horas se cerró a las {time}: solo se puede enviar una plantilla',
+    'detail.window_never_opened': 'todavía no hay mensajes del cliente: solo se puede enviar una plantilla',
+    'detail.owner_edited': 'el dueño editó un mensaje', 'detail.owner_edited_message': 'el dueño editó un mensaje',
+    'detail.assigned_on_takeover': 'a {name} (tomó la conversación)', 'detail.assigned_by': 'a {name} por {actor}',
+    'detail.unassigned_by': 'de {name} por {actor}', 'detail.unassigned_deleted_user_by': 'de un usuario eliminado por {actor}',
+    'detail.paused_until_resumed': 'hasta que se reanude', 'detail.paused_quiet_period': 'por el período de silencio ({minutes} minutos)',
+    'detail.paused_for_minutes': 'por {minutes} minutos',
+    'detail.by_person': 'por {actor}', 'detail.tags_cleared_by': 'etiquetas quitadas por {actor}', 'detail.tags_set_by': '{tags} (por {actor})',
+    'validation.required': 'Obligatorio; no puede quedar en blanco.', 'validation.not_empty': 'Obligatorio; no puede quedar en blanco.',
+    'validation.not_null': 'Obligatorio.',
+    'validation.maximum_length': 'Como máximo {max_length} caracteres (este tiene {total_length}).',
+    'validation.minimum_length': 'Al menos {min_length} caracteres.',
+    'validation.length': 'Entre {min_length} y {max_length} caracteres.',
+    'validation.inclusive_between': 'Entre {from} y {to}.',
+    'validation.greater_than': 'Debe ser mayor que {comparison_value}.',
+    'validation.greater_than_or_equal': 'Como mínimo {comparison_value}.',
+    'validation.less_than_or_equal': 'Como máximo {comparison_value}.',
+    'validation.email': 'No es un correo válido.',
+    'validation.one_of': 'Debe ser uno de: {values}.',
+    'validation.tag_invalid': 'Cada etiqueta tiene de 1 a {max_length} caracteres, sin caracteres de control.',
+    'validation.too_many_tags': 'Una conversación tiene como máximo {max_count} etiquetas.',
   },
 };
 
-export const languages = [['en', 'English'], ['pt', 'Português']];
+export const languages = [['en', 'English'], ['pt', 'Português'], ['es', 'Español']];
 const storageKey = 'hybridflow.lang';
+// The html lang and Intl locale of each language.
+const locales = { en: 'en', pt: 'pt-BR', es: 'es' };
 
 function initialLanguage() {
   try {
     const stored = localStorage.getItem(storageKey);
     if (stored && dictionaries[stored]) return stored;
   } catch { /* storage may be off */ }
-  return (navigator.language || 'en').toLowerCase().startsWith('pt') ? 'pt' : 'en';
+  const browser = (navigator.language || 'en').toLowerCase();
+  return browser.startsWith('pt') ? 'pt' : browser.startsWith('es') ? 'es' : 'en';
 }
 
 let current = initialLanguage();
-document.documentElement.lang = current === 'pt' ? 'pt-BR' : 'en';
+applyToDocument();
 
 export function language() { return current; }
 
 export function setLanguage(lang) {
   if (!dictionaries[lang]) return;
   current = lang;
-  document.documentElement.lang = lang === 'pt' ? 'pt-BR' : 'en';
+  applyToDocument();
   try { localStorage.setItem(storageKey, lang); } catch { /* storage may be off */ }
+}
+
+/** The page's lang and the strings index.html holds (the skip link), in the current language. */
+function applyToDocument() {
+  document.documentElement.lang = locales[current];
+  const skip = document.querySelector('.skip-link');
+  if (skip) skip.textContent = t('app.skip');
 }
 
 /**
@@ -338,13 +598,42 @@ export function t(key, values) {
   return values ? text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? '')) : text;
 }
 
+/**
+ * A timeline event's detail in the current language: its code (detail.<code>, ADR-017) with its params, a time param
+ * as a local time; the server's English detail when the code is unknown here or absent.
+ */
+export function detailText(item) {
+  const key = `detail.${item.code}`;
+  if (!item.code || !(dictionaries[current][key] ?? dictionaries.en[key])) return item.detail ?? '';
+  const params = { ...(item.params ?? {}) };
+  if (params.time) params.time = formatTime(params.time);
+  return t(key, params);
+}
+
+/**
+ * A validation problem's messages (problem+json errors) in the current language: each message whose error_codes entry
+ * has a code known here (validation.<code>) is said from it, the others as the server wrote them. [{ field, text }].
+ */
+export function validationMessages(problem) {
+  const messages = [];
+  for (const [field, texts] of Object.entries(problem?.errors ?? {})) {
+    [texts].flat().forEach((text, index) => {
+      const coded = problem.error_codes?.[field]?.[index];
+      const key = `validation.${coded?.code}`;
+      const known = coded && (dictionaries[current][key] ?? dictionaries.en[key]);
+      messages.push({ field, text: known ? t(key, coded.params ?? {}) : text });
+    });
+  }
+  return messages;
+}
+
 /** A timeline action's label, or the action itself when no label is known. */
 export function actionLabel(action) {
   const key = `action.${action}`;
   return dictionaries[current][key] ?? dictionaries.en[key] ?? action.replaceAll('_', ' ');
 }
 
-export function locale() { return current === 'pt' ? 'pt-BR' : 'en'; }
+export function locale() { return locales[current]; }
 
 export function formatTime(iso) {
   if (!iso) return '';

@@ -38,10 +38,15 @@ export class InboxView {
     this.listPane = h('section', { class: 'pane list-pane', 'aria-labelledby': 'list-title' });
     this.conversationPane = h('section', { class: 'pane conversation-pane', 'aria-label': t('conv.timeline') });
     this.layout = h('div', { class: 'layout' }, this.listPane, this.conversationPane);
-    this.container.replaceChildren(this.layout);
+    // The list's title is the page's level-one heading; on a phone showing a conversation the list is hidden, so this
+    // one (visually hidden, shown to assistive technology only then) takes its place.
+    this.phoneHeading = h('h1', { class: 'visually-hidden phone-heading' }, this.pageTitle());
+    this.container.replaceChildren(this.layout, this.phoneHeading);
     this.list.render();
     this.thread.render();
   }
+
+  pageTitle() { return this.page === 'needs' ? t('nav.needs') : t('list.title'); }
 
   relabel() {
     const focusedId = document.activeElement?.id;
@@ -52,6 +57,7 @@ export class InboxView {
   async show(page, id) {
     const pageChanged = page !== this.page || this.list.loadedPages === 0;
     this.page = page;
+    this.phoneHeading.textContent = this.pageTitle();
     if (pageChanged) {
       this.list.render();
       this.list.load();

@@ -8,15 +8,19 @@ public sealed class RequestValidationException : Exception
     public RequestValidationException(IEnumerable<ValidationFailure> failures)
         : base("One or more validation errors occurred.")
     {
-        Errors = failures
-            .GroupBy(f => f.PropertyName, f => f.ErrorMessage)
-            .ToDictionary(g => g.Key, g => g.Distinct().ToArray());
+        var byField = failures.GroupBy(f => f.PropertyName).ToList();
+        Errors = byField.ToDictionary(g => g.Key, g => g.Select(f => f.ErrorMessage).Distinct().ToArray());
+        // One code per message of Errors, in the same order.
+        Codes = byField.ToDictionary(g => g.Key, g => g.DistinctBy(f => f.ErrorMessage).Select(ValidationErrorCode.From).ToArray());
     }
 
     public RequestValidationException(string field, string message)
         : this([new ValidationFailure(field, message)]) { }
 
     public IDictionary<string, string[]> Errors { get; }
+
+    /// <summary>Per field, the machine code of each message in <see cref="Errors"/> (ADR-017).</summary>
+    public IDictionary<string, ValidationErrorCode[]> Codes { get; }
 }
 
 public sealed class NotFoundException : Exception

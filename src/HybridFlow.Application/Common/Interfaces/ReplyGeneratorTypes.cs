@@ -32,7 +32,9 @@ public sealed record ReplyPrompt(
     string? CorrelationId = null,
     LlmCredentials? Credentials = null,
     bool OfferHandoffTool = false,
-    int MaxTokensScale = 1);
+    int MaxTokensScale = 1,
+    /// <summary>The tenant's language (pt, es, en): the no-model reply's, unless LLM_STATIC_REPLY is set.</summary>
+    string? Language = null);
 
 /// <summary>Tokens of one model call as the provider reported them; <see cref="CachedInputTokens"/> is part of <see cref="InputTokens"/>.</summary>
 public sealed record TokenUsage(long InputTokens, long OutputTokens, long CachedInputTokens)

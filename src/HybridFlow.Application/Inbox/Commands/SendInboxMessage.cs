@@ -19,7 +19,7 @@ public sealed class SendInboxMessageCommandValidator : AbstractValidator<SendInb
     {
         RuleFor(c => c.SessionId).GreaterThan(0).OverridePropertyName("session_id");
         RuleFor(c => c.Text)
-            .Must(t => !string.IsNullOrWhiteSpace(t)).WithMessage("text is required and may not be blank.")
+            .Must(t => !string.IsNullOrWhiteSpace(t)).WithMessage("text is required and may not be blank.").WithErrorCode("required")
             .MaximumLength(InboxLimits.TextMax)
             .OverridePropertyName("text");
     }

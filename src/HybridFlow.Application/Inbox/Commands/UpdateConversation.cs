@@ -4,6 +4,7 @@ using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Common.Models;
 using HybridFlow.Application.Common.Security;
+using HybridFlow.Application.Timeline;
 using HybridFlow.Domain.Inbox;
 using MediatR;
 
@@ -35,8 +36,10 @@ public sealed class UpdateConversationCommandValidator : AbstractValidator<Updat
             .WithMessage("status must be open or resolved.").When(c => c.Status.HasValue).OverridePropertyName("status");
         RuleFor(c => c.Tags.Value).Must(tags => tags!.All(t => ConversationTags.TryNormalize(t) is not null))
             .WithMessage($"Each tag has 1-{ConversationTags.MaxLength} characters (spaces around it are trimmed) and no control characters.")
+            .WithErrorCode("tag_invalid").WithState(_ => ValidationParams.Of(("max_length", ConversationTags.MaxLength)))
             .Must(tags => tags!.Select(ConversationTags.TryNormalize).Distinct().Count() <= ConversationTags.MaxCount)
             .WithMessage($"A conversation has at most {ConversationTags.MaxCount} tags.")
+            .WithErrorCode("too_many_tags").WithState(_ => ValidationParams.Of(("max_count", ConversationTags.MaxCount)))
             .When(c => c.Tags is { HasValue: true, Value: not null }).OverridePropertyName("tags");
     }
 }
@@ -66,12 +69,15 @@ public sealed class UpdateConversationCommandHandler : IRequestHandler<UpdateCon
             if (c.AssigneeUserId.HasValue) await AssignAsync(work, c.AssigneeUserId.Value, actor, now, ct);
             if (c.Tags.HasValue && conversation.Tag(c.Tags.Value ?? []) == ConversationOutcome.Tagged)
                 await work.AddTimelineEventAsync(TimelineActions.Tagged,
-                    conversation.Tags.Count == 0 ? $"tags cleared by {actor}" : $"{string.Join(", ", conversation.Tags)} (by {actor})", now, ct);
+                    conversation.Tags.Count == 0
+                        ? TimelineDetails.Format(TimelineDetails.TagsClearedBy, ("actor", actor))
+                        : TimelineDetails.Format(TimelineDetails.TagsSetBy, ("tags", string.Join(", ", conversation.Tags)), ("actor", actor)), now, ct);
             if (c.Status.HasValue)
             {
                 var outcome = c.Status.Value == ConversationStatusNames.Resolved ? conversation.Resolve(now) : conversation.Reopen();
-                if (outcome == ConversationOutcome.Resolved) await work.AddTimelineEventAsync(TimelineActions.Resolved, $"by {actor}", now, ct);
-                else if (outcome == ConversationOutcome.Reopened) await work.AddTimelineEventAsync(TimelineActions.Reopened, $"by {actor}", now, ct);
+                var by = TimelineDetails.Format(TimelineDetails.ByPerson, ("actor", actor));
+                if (outcome == ConversationOutcome.Resolved) await work.AddTimelineEventAsync(TimelineActions.Resolved, by, now, ct);
+                else if (outcome == ConversationOutcome.Reopened) await work.AddTimelineEventAsync(TimelineActions.Reopened, by, now, ct);
             }
             return true;
         }, ct);
@@ -94,12 +100,15 @@ public sealed class UpdateConversationCommandHandler : IRequestHandler<UpdateCon
         var outcome = conversation.AssignTo(assignee);
         if (outcome == ConversationOutcome.Assigned)
         {
-            await work.AddTimelineEventAsync(TimelineActions.Assigned, $"to {user!.DisplayName} by {actor}", now, ct);
+            await work.AddTimelineEventAsync(TimelineActions.Assigned,
+                TimelineDetails.Format(TimelineDetails.AssignedBy, ("name", user!.DisplayName), ("actor", actor)), now, ct);
         }
         else if (outcome == ConversationOutcome.Unassigned)
         {
-            var was = previous is { } p && await _inbox.FindUserAsync(p, ct) is { } before ? before.DisplayName : "a deleted user";
-            await work.AddTimelineEventAsync(TimelineActions.Unassigned, $"from {was} by {actor}", now, ct);
+            var detail = previous is { } p && await _inbox.FindUserAsync(p, ct) is { } before
+                ? TimelineDetails.Format(TimelineDetails.UnassignedBy, ("name", before.DisplayName), ("actor", actor))
+                : TimelineDetails.Format(TimelineDetails.UnassignedDeletedUserBy, ("actor", actor));
+            await work.AddTimelineEventAsync(TimelineActions.Unassigned, detail, now, ct);
         }
     }
 }

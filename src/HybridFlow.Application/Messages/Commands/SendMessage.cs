@@ -6,6 +6,7 @@ using HybridFlow.Application.Common.Security;
 using HybridFlow.Application.Instances;
 using HybridFlow.Application.Replies;
 using HybridFlow.Application.Sessions;
+using HybridFlow.Application.Timeline;
 using HybridFlow.Domain.Chats;
 using HybridFlow.Domain.Replies;
 using HybridFlow.Domain.Sessions;
@@ -39,7 +40,9 @@ public sealed record SendMessageCommand(string? InstanceName, string? ChatId, st
 /// <summary>Who sends from the inbox; <see cref="UserId"/> null for an API key.</summary>
 public sealed record InboxSender(long? UserId, string DisplayName)
 {
-    public string TimelineDetail => UserId is null ? "sent as agent from the inbox" : $"sent by {DisplayName} from the inbox";
+    public string TimelineDetail => UserId is null
+        ? TimelineDetails.Format(TimelineDetails.SentAsAgentFromInbox)
+        : TimelineDetails.Format(TimelineDetails.SentByPersonFromInbox, ("name", DisplayName));
 }
 
 public sealed class SendMessageCommandValidator : AbstractValidator<SendMessageCommand>
@@ -138,7 +141,7 @@ public sealed class SendMessageCommandHandler : IRequestHandler<SendMessageComma
             throw new BadGatewayException($"Evolution did not send the message: {e.Message}", e.UpstreamStatus);
         }
 
-        await _steps.CompleteApiSendAsync(sendId, instance.Tenant, text, sent, c.SentBy?.UserId, c.SentBy?.TimelineDetail ?? "sent as agent through the API", ct);
+        await _steps.CompleteApiSendAsync(sendId, instance.Tenant, text, sent, c.SentBy?.UserId, c.SentBy?.TimelineDetail ?? TimelineDetails.Format(TimelineDetails.SentAsAgentThroughApi), ct);
         var session = await _sessions.FindAsync(SessionLocator.ById(sessionId, instance.Tenant.TenantId), ct)
                       ?? throw new NotFoundException("Session", sessionId);
         return new SentMessageDto(chatId, sent.ProviderMessageId, c.As!, session);

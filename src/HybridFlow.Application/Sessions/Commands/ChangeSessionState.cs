@@ -4,6 +4,7 @@ using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Common.Security;
 using HybridFlow.Application.Tenants;
+using HybridFlow.Application.Timeline;
 using HybridFlow.Domain.Sessions;
 using MediatR;
 
@@ -82,8 +83,8 @@ public sealed class ChangeSessionStateHandlers :
             chat.Session.PauseManually(now, duration);
             await chat.CancelUnsentRepliesAsync("paused manually", now, ct);
             await chat.AcknowledgeUnknownSendsAsync("a person paused the chat", now, ct);
-            var detail = duration is null ? "until resumed"
-                : command.For == PauseLength.QuietPeriod ? $"for the quiet period ({minutes} minutes)" : $"for {minutes} minutes";
+            var detail = duration is null ? TimelineDetails.Format(TimelineDetails.PausedUntilResumed)
+                : TimelineDetails.Format(command.For == PauseLength.QuietPeriod ? TimelineDetails.PausedQuietPeriod : TimelineDetails.PausedForMinutes, ("minutes", minutes!));
             await chat.AddTimelineEventAsync(TimelineActions.ManualPause, detail, null, now, ct);
         }, ct);
 

@@ -98,7 +98,7 @@ public sealed class CreateTenantCommandHandler : IRequestHandler<CreateTenantCom
 
     public async Task<TenantDto> Handle(CreateTenantCommand c, CancellationToken ct)
     {
-        var conversation = c.Conversation.ApplyTo(ConversationSettings.Default);
+        var conversation = c.Conversation.ForNewTenant();
         var llmModel = string.IsNullOrWhiteSpace(c.LlmModel) ? null : c.LlmModel.Trim();
         _models.EnsureAllowed(
             new TenantModelChoice(c.LlmProvider, llmModel, conversation.VisionModel, conversation.TranscriptionModel,

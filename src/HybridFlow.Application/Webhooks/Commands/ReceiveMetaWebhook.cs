@@ -2,6 +2,7 @@ using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Common.Security;
+using HybridFlow.Application.Timeline;
 using HybridFlow.Application.Webhooks.Conversation;
 using HybridFlow.Application.Webhooks.Meta;
 using HybridFlow.Domain.Chats;
@@ -224,7 +225,9 @@ public sealed class ReceiveMetaWebhookCommandHandler : IRequestHandler<ReceiveMe
         if (await chat.FindMessageDirectionAsync(edit.ProviderMessageId, ct) is not null) return chat.RollBack(TimelineActions.DuplicateIgnored);
         var appended = await chat.AppendMessageAsync(edit, ct);
         if (appended.IsDuplicate) return chat.RollBack(TimelineActions.DuplicateIgnored);
-        var detail = originalMessageId is null ? "the owner edited a message" : $"the owner edited message {originalMessageId}";
+        var detail = originalMessageId is null
+            ? TimelineDetails.Format(TimelineDetails.OwnerEdited)
+            : TimelineDetails.Format(TimelineDetails.OwnerEditedMessage, ("message_id", originalMessageId));
         await chat.AddTimelineEventAsync(TimelineActions.MessageEdited, detail, appended.MessageId, now, ct);
         return TimelineActions.MessageEdited;
     }

@@ -1,6 +1,7 @@
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Handoffs;
+using HybridFlow.Application.Timeline;
 using HybridFlow.Domain.Handoffs;
 using HybridFlow.Domain.Replies;
 using HybridFlow.Domain.Sessions;
@@ -118,17 +119,17 @@ public sealed class CustomerMessages
         if (settings.OutsideHours == OutsideHoursPolicy.Reply || settings.BusinessHours is null) return null;
         var closedSince = BusinessHoursSchedule.For(settings).ClosedSince(now);
         if (closedSince is null) return null;
-        if (settings.OutsideHours == OutsideHoursPolicy.Silent) return (TimelineActions.IgnoredOutsideHours, "outside business hours: silent");
+        if (settings.OutsideHours == OutsideHoursPolicy.Silent) return (TimelineActions.IgnoredOutsideHours, TimelineDetails.Format(TimelineDetails.OutsideHoursSilent));
 
         if (chat.Session.ReceiveOutsideHours(closedSince.Value, now) != SessionOutcome.AwayMessageDue)
-            return (TimelineActions.IgnoredOutsideHours, "outside business hours: the away message already went in this closed period");
+            return (TimelineActions.IgnoredOutsideHours, TimelineDetails.Format(TimelineDetails.OutsideHoursAwayAlreadySent));
         var away = ReplyJob.QueueNotice(chat.Session.TenantId, chat.Session.Id, ReplyJobKind.AwayNotice, settings.EffectiveAwayMessage, now);
         await chat.EnqueueNoticeAsync(away, messageId, _correlation.CorrelationId, ct);
-        return (TimelineActions.AwayMessageSent, "outside business hours: away message queued");
+        return (TimelineActions.AwayMessageSent, TimelineDetails.Format(TimelineDetails.OutsideHoursAwayQueued));
     }
 
     private static (string Action, string Detail) StaleMessage(DateTimeOffset sentAt, DateTimeOffset now) =>
-        (TimelineActions.IgnoredStale, $"sent {(int)(now - sentAt).TotalMinutes} minutes before it arrived: not answered by the bot; the chat needs a person");
+        (TimelineActions.IgnoredStale, TimelineDetails.Format(TimelineDetails.StaleMessage, ("minutes", (int)(now - sentAt).TotalMinutes)));
 
     private static string QueuedAction(TenantPolicy tenant) =>
         tenant.ReplyMode == ReplyMode.Workflow ? TimelineActions.WorkflowQueued : TimelineActions.AiQueued;

@@ -1,6 +1,7 @@
 using HybridFlow.Application.Common;
 using HybridFlow.Application.Common.Interfaces;
 using HybridFlow.Application.Sessions;
+using HybridFlow.Application.Timeline;
 using HybridFlow.Domain.Messages;
 
 namespace HybridFlow.Application.Webhooks.Conversation;
@@ -42,7 +43,7 @@ public static class OwnerMessages
         var appended = await chat.AppendMessageAsync(message.Direction == MessageDirection.Human ? message : message with { Direction = MessageDirection.Human }, ct);
         if (appended.IsDuplicate) return chat.RollBack(TimelineActions.DuplicateIgnored);
 
-        var detail = isExternalApiSend ? "sent by another client of the instance" : "typed by hand";
+        var detail = TimelineDetails.Format(isExternalApiSend ? TimelineDetails.SentByOtherClient : TimelineDetails.TypedByHand);
         if (isExternalApiSend && !instance.Tenant.ExternalSendsPause)
         {
             chat.Session.ReceiveUnansweredMessage(sentAt, now);

@@ -37,6 +37,7 @@ internal static class ConversationSettingsJson
             UnsupportedMediaReply = s.UnsupportedMediaReply,
             HistoryTokenBudget = s.HistoryTokenBudget == d.HistoryTokenBudget ? null : s.HistoryTokenBudget,
             StaleMessageMinutes = s.StaleMessageMinutes == d.StaleMessageMinutes ? null : s.StaleMessageMinutes,
+            Language = s.Language == d.Language ? null : s.Language,
         };
         return JsonSerializer.Serialize(stored, Options);
     }
@@ -72,6 +73,7 @@ internal static class ConversationSettingsJson
             UnsupportedMediaReply = stored.UnsupportedMediaReply,
             HistoryTokenBudget = stored.HistoryTokenBudget ?? d.HistoryTokenBudget,
             StaleMessageMinutes = stored.StaleMessageMinutes ?? d.StaleMessageMinutes,
+            Language = TenantLanguages.IsKnown(stored.Language) ? stored.Language! : d.Language,
         };
     }
 
@@ -92,5 +94,6 @@ internal static class ConversationSettingsJson
         public string? UnsupportedMediaReply { get; set; }
         public int? HistoryTokenBudget { get; set; }
         public int? StaleMessageMinutes { get; set; }
+        public string? Language { get; set; }
     }
 }

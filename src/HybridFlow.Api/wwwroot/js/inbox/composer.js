@@ -75,7 +75,9 @@ export class Composer {
     const applyMode = () => {
       const note = this.mode === 'note';
       label.textContent = note ? t('composer.note_label') : t('composer.label');
-      textarea.placeholder = note ? t('composer.note_placeholder') : t('composer.placeholder');
+      // A phone's composer is too narrow for the whole sentence; its hint says the rest.
+      const narrow = window.matchMedia('(max-width: 720px)').matches;
+      textarea.placeholder = note ? t('composer.note_placeholder') : t(narrow ? 'composer.placeholder_short' : 'composer.placeholder');
       submit.textContent = note ? t('composer.save_note') : t('composer.send');
       hint.hidden = note;
       form.classList.toggle('note-mode', note);

@@ -126,8 +126,9 @@ export class ConversationList {
     const id = String(conversation.session_id);
     const selected = id === this.view.selectedId;
     const unread = conversation.unread_count > 0;
-    const statusKey = conversation.status === 'handoff' ? 'status.handoff' : conversation.status === 'paused' ? 'status.paused'
-      : conversation.status === 'resolved' ? 'status.resolved' : 'status.bot';
+    // One conversation's status: the singular labels (the filter's are plural, "Pausadas").
+    const statusKey = conversation.status === 'handoff' ? 'item.status.handoff' : conversation.status === 'paused' ? 'item.status.paused'
+      : conversation.status === 'resolved' ? 'item.status.resolved' : 'item.status.bot';
     return h('li', { class: 'conversation-item', dataset: { sessionId: id } },
       h('a', {
         href: `#/${this.view.page}/${id}`, class: `conversation-link${unread ? ' unread' : ''}`,

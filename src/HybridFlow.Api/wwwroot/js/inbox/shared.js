@@ -1,6 +1,6 @@
 // What the inbox's views share: reading a time, a conversation's name, and an API error in words.
 import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, validationMessages } from '../i18n.js';
 
 export function timeOf(iso) {
   const value = Date.parse(iso ?? '');
@@ -14,7 +14,7 @@ export function displayName(conversation) {
 export function errorText(error) {
   if (error.status === 0) return t('error.network');
   if (error.status === 502) return t('error.send_failed');
-  const details = error.problem?.errors ? Object.values(error.problem.errors).flat().join(' ') : '';
+  const details = validationMessages(error.problem).map((message) => message.text).join(' ');
   return details || error.problem?.detail || t('error.generic', { status: error.status });
 }
 

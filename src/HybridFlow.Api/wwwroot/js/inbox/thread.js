@@ -2,7 +2,7 @@
 // (older items on demand), and the composer below it.
 import { inbox } from '../api.js';
 import { h } from '../dom.js';
-import { actionLabel, formatTime, t } from '../i18n.js';
+import { actionLabel, detailText, formatTime, t } from '../i18n.js';
 import { Composer } from './composer.js';
 import { ContactPanel } from './contact-panel.js';
 import { ConversationMenus } from './menus.js';
@@ -15,6 +15,7 @@ const quietActions = new Set(['ai_queued', 'workflow_queued', 'recorded', 'dupli
 export class ConversationThread {
   /** @param view the InboxView: its page, selected conversation, conversationPane and list. */
   constructor(view) {
+    this.actionsOpen = false;
     this.view = view;
     this.conversation = null;
     // Counts the times the header was set from the server: an answer to an older question must not undo a newer one.
@@ -123,9 +124,10 @@ export class ConversationThread {
     if (!this.view.selectedId || !this.conversation) {
       pane.classList.remove('with-contact');
       const text = message ?? (this.view.selectedId ? t('list.loading') : t('conv.pick'));
-      pane.replaceChildren(
+      // Without a selection there is no back link; replaceChildren would write a null as the text "null".
+      pane.replaceChildren(...[
         this.view.selectedId ? this.backButton() : null,
-        h('p', { class: 'empty-state', role: message ? 'alert' : null }, text));
+        h('p', { class: 'empty-state', role: message ? 'alert' : null }, text)].filter(Boolean));
       return;
     }
     this.headerElement = h('div', { class: 'conversation-header' });
@@ -136,7 +138,8 @@ export class ConversationThread {
   }
 
   backButton() {
-    return h('a', { class: 'back-button', href: `#/${this.view.page}` }, h('span', { 'aria-hidden': 'true' }, '← '), t('conv.back'));
+    return h('a', { class: 'back-button', href: `#/${this.view.page}` }, h('span', { 'aria-hidden': 'true' }, '← '),
+      h('span', { class: 'back-text' }, t('conv.back')));
   }
 
   /** The conversation as the server answered it now: kept, shown in the header and the list, which asks if it still belongs. */
@@ -159,6 +162,7 @@ export class ConversationThread {
     const keptFocus = this.headerElement.contains(document.activeElement) ? document.activeElement.dataset.keep : undefined;
     this.conversationTitle = h('h2', { id: titleId, tabindex: '-1' }, displayName(c));
     this.view.conversationPane.setAttribute('aria-labelledby', titleId);
+    this.headerElement.classList.toggle('actions-open', Boolean(this.actionsOpen));
     const statusText = c.status === 'resolved' ? t('conv.status.resolved')
       : c.status === 'handoff' ? t('conv.status.handoff')
       : c.is_paused ? (c.paused_until ? t('conv.status.paused_until', { time: formatTime(c.paused_until) }) : t('conv.status.paused'))
@@ -172,15 +176,26 @@ export class ConversationThread {
         c.needs_attention ? h('span', { class: 'status-chip attention' }, t('conv.needs_attention')) : null,
         channelChip(c),
         this.windowChip(c)),
-      h('div', { class: 'toolbar', role: 'group', 'aria-label': t('conv.actions') },
-        this.menus.assignControl(c),
-        this.menus.pauseControl(c),
-        h('button', {
-          type: 'button', class: 'secondary', id: 'resolve-button',
-          onclick: () => this.update({ status: c.status === 'resolved' ? 'open' : 'resolved' }),
-        }, c.status === 'resolved' ? t('conv.reopen') : t('conv.resolve')),
-        this.contact.toggleButton()),
-      this.menus.tagsControl(c),
+      // On a phone the actions fold behind this button, so the thread keeps most of the screen.
+      h('button', {
+        type: 'button', class: 'actions-toggle secondary small', id: 'actions-toggle', 'aria-expanded': String(this.actionsOpen),
+        'aria-controls': 'conversation-actions',
+        onclick: () => {
+          this.actionsOpen = !this.actionsOpen;
+          this.headerElement.classList.toggle('actions-open', this.actionsOpen);
+          document.getElementById('actions-toggle')?.setAttribute('aria-expanded', String(this.actionsOpen));
+        },
+      }, t('conv.more_actions'), h('span', { 'aria-hidden': 'true' }, ' ▾')),
+      h('div', { class: 'conversation-actions', id: 'conversation-actions' },
+        h('div', { class: 'toolbar', role: 'group', 'aria-label': t('conv.actions') },
+          this.menus.assignControl(c),
+          this.menus.pauseControl(c),
+          h('button', {
+            type: 'button', class: 'secondary', id: 'resolve-button',
+            onclick: () => this.update({ status: c.status === 'resolved' ? 'open' : 'resolved' }),
+          }, c.status === 'resolved' ? t('conv.reopen') : t('conv.resolve')),
+          this.contact.toggleButton()),
+        this.menus.tagsControl(c)),
       h('p', { class: 'form-error', role: 'alert', id: 'conversation-error', hidden: true }));
     this.composer.sync();
     if (hadFocus) document.getElementById(hadFocus)?.focus();
@@ -239,7 +254,7 @@ export class ConversationThread {
     const time = h('time', { datetime: item.at ?? '' }, formatTime(item.at));
     if (item.kind === 'event') {
       return h('li', { class: 'event', 'data-kind': 'event', 'data-action': item.action },
-        h('span', {}, actionLabel(item.action), item.detail ? ` · ${item.detail}` : '', ' · ', time));
+        h('span', {}, actionLabel(item.action), item.detail ? ` · ${detailText(item)}` : '', ' · ', time));
     }
     if (item.kind === 'note') {
       return h('li', { class: 'bubble note', 'data-kind': 'note' },
