@@ -71,6 +71,7 @@ public sealed class WalkthroughTests : BrowserTest
 
         // 4. Hours and handoff.
         await owner.GetByRole(AriaRole.Link, new() { Name = "Settings" }).ClickAsync();
+        await owner.GetByLabel("Language of the automatic texts").SelectOptionAsync("pt");
         await owner.GetByLabel("Time zone").FillAsync("America/Sao_Paulo");
         await owner.GetByLabel("Always open").UncheckAsync();
         // Open all day, every day, so that the customer below is answered by the bot whenever the test runs.
@@ -86,6 +87,7 @@ public sealed class WalkthroughTests : BrowserTest
         var tenants = await Server.Admin.GetFromJsonAsync<JsonElement>("api/tenants?page_size=200");
         var tenant = tenants.GetProperty("items").EnumerateArray().Single(t => t.GetProperty("name").GetString() == tenantName);
         Assert.That(tenant.GetProperty("timezone").GetString(), Is.EqualTo("America/Sao_Paulo"));
+        Assert.That(tenant.GetProperty("language").GetString(), Is.EqualTo("pt"));
         Assert.That(tenant.GetProperty("outside_hours").GetString(), Is.EqualTo("away_message"));
         Assert.That(tenant.GetProperty("handoff_keywords").EnumerateArray().Select(k => k.GetString()), Is.EqualTo(new[] { "atendente", "falar com alguém" }));
 

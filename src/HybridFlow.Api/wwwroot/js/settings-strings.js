@@ -4,6 +4,8 @@ import { addStrings } from './i18n.js';
 
 addStrings({
   en: {
+    'settings.language': 'Language of the automatic texts',
+    'settings.language_hint': 'The reply without a model and the default handoff and away messages. A new tenant gets the one of its time zone.',
     'settings.pick_tenant': 'Choose a tenant to see its settings.',
     'settings.pick_tenant_link': 'Choose a tenant',
     'settings.tenant_in_view': 'Settings of {name}',
@@ -101,6 +103,8 @@ addStrings({
     'replies.delete_short': 'Delete',
   },
   pt: {
+    'settings.language': 'Idioma dos textos automáticos',
+    'settings.language_hint': 'A resposta sem modelo e as mensagens padrão de transferência e de ausência. Um cliente novo recebe o do seu fuso horário.',
     'settings.pick_tenant': 'Escolha uma empresa para ver as configurações dela.',
     'settings.pick_tenant_link': 'Escolher empresa',
     'settings.tenant_in_view': 'Configurações de {name}',
@@ -198,6 +202,8 @@ addStrings({
     'replies.delete_short': 'Excluir',
   },
   es: {
+    'settings.language': 'Idioma de los textos automáticos',
+    'settings.language_hint': 'La respuesta sin modelo y los mensajes predeterminados de traspaso y de ausencia. Un cliente nuevo recibe el de su zona horaria.',
     'settings.pick_tenant': 'Elija una empresa para ver su configuración.',
     'settings.pick_tenant_link': 'Elegir empresa',
     'settings.tenant_in_view': 'Configuración de {name}',

@@ -4,7 +4,7 @@
 // Only the fields changed are sent, so a default (the handoff or away text) is never stored by saving something else.
 import { api } from './api.js';
 import { announce, h, uid } from './dom.js';
-import { t } from './i18n.js';
+import { t, validationMessages } from './i18n.js';
 import './settings-strings.js';
 import { renderSavedReplies } from './settings-saved-replies.js';
 import { renderTryBot } from './settings-try-bot.js';
@@ -122,6 +122,8 @@ function settingsForm(user, tenantId, tenant, models, zones) {
     [['ai', t('settings.reply_mode_ai')], ['workflow', t('settings.reply_mode_workflow')], ['off', t('settings.reply_mode_off')]], tenant.reply_mode),
   (c) => c.value);
   const prompt = add('system_prompt', textarea('system_prompt', tenant.system_prompt, 8), text);
+  const language = add('language', select('language',
+    [['pt', 'Português'], ['es', 'Español'], ['en', 'English']], tenant.language), (c) => c.value);
   const provider = add('llm_provider', select('llm_provider',
     [['', t('settings.provider_default', { provider: models.default_provider })], ...providers.map((p) => [p, p])], tenant.llm_provider), text);
   const modelListId = uid('models');
@@ -280,7 +282,7 @@ function settingsForm(user, tenantId, tenant, models, zones) {
           control?.setAttribute('aria-invalid', 'true');
           first ??= control?.matches?.('input, select, textarea') ? control : null;
         }
-        const lines = errors.length ? errors.map(([k, v]) => `${k}: ${[v].flat().join(' ')}`)
+        const lines = errors.length ? validationMessages(failure.problem).map((m) => `${m.field}: ${m.text}`)
           : [failure.problem?.detail || t('error.generic', { status: failure.status })];
         showErrors([t('settings.errors'), ...lines], first);
       } finally {
@@ -291,6 +293,7 @@ function settingsForm(user, tenantId, tenant, models, zones) {
   group(t('settings.group_bot'),
     field(t('settings.reply_mode'), replyMode),
     field(t('settings.prompt'), prompt, t('settings.prompt_hint')),
+    field(t('settings.language'), language, t('settings.language_hint')),
     field(t('settings.provider'), provider),
     field(t('settings.model'), model, models.own_account ? t('settings.model_free_hint') : t('settings.model_hint')),
     models.own_account ? h('datalist', { id: modelListId }, models.items.map((m) => h('option', { value: m.model }))) : null,
