@@ -141,7 +141,8 @@ public sealed class PlatformModelBudgetTests
     public async Task Reply_WhenTheMonthsBudgetIsUsedUp_HandsTheChatToAPerson_WithoutCallingTheModel()
     {
         // The fake model reports 10 input + 5 output tokens a call: one reply uses the whole budget.
-        var (tenantId, instance) = await _app.CreateTenantWithInstanceAsync(new { monthly_token_budget = 15 });
+        // A Brazilian bakery: its default handoff message is Portuguese (issue 22: a tenant's texts follow its time zone).
+        var (tenantId, instance) = await _app.CreateTenantWithInstanceAsync(new { monthly_token_budget = 15, timezone = "America/Sao_Paulo" });
         var firstChat = Payloads.NewChatId();
         await CustomerIsAnsweredAsync(instance, firstChat, "Oi, tem pão?");
         var modelCalls = _app.Llm.Requests.Count;
