@@ -4,7 +4,6 @@ using System.Text.Json;
 using HybridFlow.BrowserTests.Support;
 using HybridFlow.IntegrationTests.Support;
 using Microsoft.Playwright;
-using Npgsql;
 using static Microsoft.Playwright.Assertions;
 
 namespace HybridFlow.BrowserTests;
@@ -26,15 +25,7 @@ public sealed class DashboardTests : BrowserTest
         var email = NewEmail("painel");
         await Server.CreateUserAsync(tenantId, email, "Dona do Painel", "tenant_admin");
 
-        await using var connection = new NpgsqlConnection(Server.ConnectionString);
-        await connection.OpenAsync();
-        async Task<long> ExecAsync(string sql, params object?[] args)
-        {
-            await using var cmd = new NpgsqlCommand(sql, connection);
-            foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a ?? DBNull.Value });
-            return await cmd.ExecuteScalarAsync() is long id ? id : 0;
-        }
-        var instanceId = await ExecAsync("SELECT id FROM instances WHERE instance_name = $1", instance);
+        await using var seed = await StatsSeed.OpenAsync(Server.ConnectionString, tenantId, instance);
         var zone = TimeZoneInfo.FindSystemTimeZoneById(Zone);
         var localToday = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, zone).Date;
         var random = new Random(23);
@@ -45,30 +36,15 @@ public sealed class DashboardTests : BrowserTest
             {
                 var asked = new DateTimeOffset(day.AddHours(9 + n), zone.GetUtcOffset(day.AddHours(9 + n)));
                 if (asked > DateTimeOffset.UtcNow) asked = DateTimeOffset.UtcNow.AddMinutes(-30 - n);
-                var session = await ExecAsync(
-                    "INSERT INTO sessions (tenant_id, instance_id, chat_id, contact_name, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
-                    tenantId, instanceId, Payloads.NewChatId(), $"Cliente {daysAgo}-{n}", asked.UtcDateTime);
-                async Task MessageAsync(string direction, DateTimeOffset at, string text) => await ExecAsync("""
-                    INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, sent_at, created_at)
-                    VALUES ($1, $2, $3, $4, $5, 'conversation', $6, $7, $7)
-                    """, tenantId, instanceId, session, Payloads.NewMessageId(), direction, text, at.UtcDateTime);
-                await MessageAsync("inbound", asked, "Vocês têm pão de queijo?");
-                await MessageAsync("bot", asked.AddSeconds(3 + random.Next(20)), "Temos sim!");
-                var job = await ExecAsync("""
-                    INSERT INTO reply_jobs (tenant_id, session_id, trigger_message_ids, status, due_at, created_at, updated_at)
-                    VALUES ($1, $2, '{}', 'sent', $3, $3, $3) RETURNING id
-                    """, tenantId, session, asked.UtcDateTime);
-                await ExecAsync("""
-                    INSERT INTO llm_usage (tenant_id, reply_job_id, purpose, provider, model, input_tokens, output_tokens, cached_input_tokens, created_at)
-                    VALUES ($1, $2, 'reply', 'openai', 'gpt-test', $3, $4, 0, $5)
-                    """, tenantId, job, 800 + random.Next(400), 100 + random.Next(100), asked.AddSeconds(2).UtcDateTime);
+                var session = await seed.SessionAsync($"Cliente {daysAgo}-{n}", asked);
+                await seed.MessageAsync(session, "inbound", asked, "Vocês têm pão de queijo?");
+                await seed.MessageAsync(session, "bot", asked.AddSeconds(3 + random.Next(20)), "Temos sim!");
+                await seed.ModelCallAsync(session, asked.AddSeconds(2), "gpt-test", 800 + random.Next(400), 100 + random.Next(100));
                 if (n == 1)
                 {
-                    await ExecAsync("INSERT INTO session_events (tenant_id, session_id, action, detail, created_at) VALUES ($1, $2, 'handoff_requested', 'keyword: atendente', $3)",
-                        tenantId, session, asked.AddMinutes(1).UtcDateTime);
-                    await ExecAsync("INSERT INTO session_events (tenant_id, session_id, action, detail, created_at) VALUES ($1, $2, 'paused', 'typed by hand', $3)",
-                        tenantId, session, asked.AddMinutes(2).UtcDateTime);
-                    await MessageAsync("human", asked.AddMinutes(2), "Oi, aqui é a Ana!");
+                    await seed.EventAsync(session, "handoff_requested", "keyword: atendente", asked.AddMinutes(1));
+                    await seed.EventAsync(session, "paused", "typed by hand", asked.AddMinutes(2));
+                    await seed.MessageAsync(session, "human", asked.AddMinutes(2), "Oi, aqui é a Ana!");
                 }
             }
         }

@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using HybridFlow.IntegrationTests.Support;
-using Npgsql;
 
 namespace HybridFlow.IntegrationTests.Stats;
 
@@ -41,39 +40,10 @@ public sealed class StatsPerDayAndExportTests
     /// </summary>
     private async Task SeedAsync()
     {
-        await using var connection = new NpgsqlConnection(_app.ConnectionString);
-        await connection.OpenAsync();
-        var instanceId = await _app.ScalarAsync<long>("SELECT id FROM instances WHERE instance_name = $1", _instance);
-
-        async Task<long> ExecAsync(string sql, params object?[] args)
-        {
-            await using var cmd = new NpgsqlCommand(sql, connection);
-            foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a ?? DBNull.Value });
-            return await cmd.ExecuteScalarAsync() is long id ? id : 0;
-        }
-        async Task<long> SessionAsync(string name, string contact)
-        {
-            var id = await ExecAsync(
-                "INSERT INTO sessions (tenant_id, instance_id, chat_id, contact_name, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
-                _tenantId, instanceId, Payloads.NewChatId(), contact, Start.UtcDateTime);
-            _sessions[name] = id;
-            return id;
-        }
-        Task MessageAsync(long session, string direction, DateTimeOffset at, string text) => ExecAsync("""
-            INSERT INTO messages (tenant_id, instance_id, session_id, provider_message_id, direction, message_type, text, sent_at, created_at)
-            VALUES ($1, $2, $3, $4, $5, 'conversation', $6, $7, $7)
-            """, _tenantId, instanceId, session, Payloads.NewMessageId(), direction, text, at.UtcDateTime);
-        async Task ModelCallAsync(long session, DateTimeOffset at, string model, long input, long output)
-        {
-            var job = await ExecAsync("""
-                INSERT INTO reply_jobs (tenant_id, session_id, trigger_message_ids, status, due_at, created_at, updated_at)
-                VALUES ($1, $2, '{}', 'sent', $3, $3, $3) RETURNING id
-                """, _tenantId, session, at.UtcDateTime);
-            await ExecAsync("""
-                INSERT INTO llm_usage (tenant_id, reply_job_id, purpose, provider, model, input_tokens, output_tokens, cached_input_tokens, created_at)
-                VALUES ($1, $2, 'reply', 'openai', $3, $4, $5, 0, $6)
-                """, _tenantId, job, model, input, output, at.UtcDateTime);
-        }
+        await using var seed = await StatsSeed.OpenAsync(_app.ConnectionString, _tenantId, _instance);
+        async Task<long> SessionAsync(string name, string contact) => _sessions[name] = await seed.SessionAsync(contact, Start);
+        Task MessageAsync(long session, string direction, DateTimeOffset at, string text) => seed.MessageAsync(session, direction, at, text);
+        Task ModelCallAsync(long session, DateTimeOffset at, string model, long input, long output) => seed.ModelCallAsync(session, at, model, input, output);
 
         var a = await SessionAsync("A", "Ana");
         var aAsked = Start.AddHours(10);
@@ -91,8 +61,7 @@ public sealed class StatsPerDayAndExportTests
         var cAsked = Start.AddDays(2).AddHours(9);
         await MessageAsync(c, "inbound", cAsked, HostileText);
         await ModelCallAsync(c, cAsked.AddSeconds(3), "gpt-test", 2000, 400);
-        await ExecAsync("INSERT INTO session_events (tenant_id, session_id, action, detail, created_at) VALUES ($1, $2, 'handoff_requested', 'keyword: pessoa', $3)",
-            _tenantId, c, cAsked.AddSeconds(5).UtcDateTime);
+        await seed.EventAsync(c, "handoff_requested", "keyword: pessoa", cAsked.AddSeconds(5));
         await MessageAsync(c, "human", cAsked.AddMinutes(2), "-10% pra você hoje");
 
         // Outside the period: counted nowhere.

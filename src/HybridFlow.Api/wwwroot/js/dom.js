@@ -45,3 +45,11 @@ export function announce(text) {
 
 let idCounter = 0;
 export function uid(prefix) { idCounter += 1; return `${prefix}-${idCounter}`; }
+
+/** A label over its control, and an optional hint the control is described by (every form of the app). */
+export function field(labelText, control, hintText) {
+  const hintId = hintText ? `${control.id}-hint` : null;
+  if (hintId) control.setAttribute('aria-describedby', hintId);
+  return h('div', { class: 'field' }, h('label', { for: control.id }, labelText), control,
+    hintText ? h('p', { class: 'hint', id: hintId }, hintText) : null);
+}

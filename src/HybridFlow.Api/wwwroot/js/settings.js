@@ -3,7 +3,7 @@
 // form: try the bot, and the saved replies. Tenant admins see their tenant; the platform admin the tenant in view.
 // Only the fields changed are sent, so a default (the handoff or away text) is never stored by saving something else.
 import { api } from './api.js';
-import { announce, h, uid } from './dom.js';
+import { announce, field, h, uid } from './dom.js';
 import { t, validationMessages } from './i18n.js';
 import './settings-strings.js';
 import { renderSavedReplies } from './settings-saved-replies.js';
@@ -28,12 +28,6 @@ function page(...children) {
   return h('div', { class: 'scroll-area' }, h('div', { class: 'settings-page' }, ...children));
 }
 
-function field(labelText, control, hintText) {
-  const hintId = hintText ? `${control.id}-hint` : null;
-  if (hintId) control.setAttribute('aria-describedby', hintId);
-  return h('div', { class: 'field' }, h('label', { for: control.id }, labelText), control,
-    hintText ? h('p', { class: 'hint', id: hintId }, hintText) : null);
-}
 
 function checkbox(labelText, control) {
   return h('div', { class: 'checkbox' }, control, h('label', { for: control.id }, labelText));

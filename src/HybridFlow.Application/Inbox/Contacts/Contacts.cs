@@ -72,7 +72,8 @@ public sealed class UpdateContactCommandValidator : AbstractValidator<UpdateCont
 public sealed class ContactHandlers(ConversationAccess access, IContactQueries queries, IContactStore contacts, TimeProvider time)
     : IRequestHandler<GetContactQuery, ContactDto>, IRequestHandler<UpdateContactCommand, ContactDto>
 {
-    public async Task<ContactDto> Handle(GetContactQuery query, CancellationToken ct) => await ReadAsync(query.SessionId, ct);
+    public async Task<ContactDto> Handle(GetContactQuery query, CancellationToken ct) =>
+        await ReadAsync(await access.RequireVisibleAsync(query.SessionId, ct), ct);
 
     public async Task<ContactDto> Handle(UpdateContactCommand command, CancellationToken ct)
     {
@@ -80,13 +81,13 @@ public sealed class ContactHandlers(ConversationAccess access, IContactQueries q
         var name = command.Name.HasValue ? Optional<string?>.Of(command.Name.Value?.Trim()) : default;
         var notes = command.Notes.HasValue ? Optional<string?>.Of(string.IsNullOrWhiteSpace(command.Notes.Value) ? null : command.Notes.Value) : default;
         await contacts.SaveAsync(conversation.TenantId, conversation.ChatId, name, notes, time.GetUtcNow(), access.UserId, ct);
-        return await ReadAsync(command.SessionId, ct);
+        return await ReadAsync(conversation, ct);
     }
 
-    private async Task<ContactDto> ReadAsync(long sessionId, CancellationToken ct)
+    /// <summary>The contact of a conversation the caller was already shown to see.</summary>
+    private async Task<ContactDto> ReadAsync(ConversationDto conversation, CancellationToken ct)
     {
-        var conversation = await access.RequireVisibleAsync(sessionId, ct);
-        var stored = await queries.FindAsync(sessionId, ct);
+        var stored = await queries.FindAsync(conversation.SessionId, ct);
         return new ContactDto(conversation.SessionId, conversation.ChatId, conversation.Phone, conversation.Channel, conversation.InstanceName,
             stored.DisplayName ?? stored.WhatsappName, stored.WhatsappName, stored.DisplayName is not null, conversation.Tags,
             stored.FirstSeenAt, stored.Conversations, stored.Notes, stored.UpdatedAt, stored.UpdatedBy);

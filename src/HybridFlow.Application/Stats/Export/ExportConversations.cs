@@ -1,4 +1,3 @@
-using FluentValidation;
 using HybridFlow.Application.Common.Exceptions;
 using HybridFlow.Application.Common.Security;
 using HybridFlow.Application.Stats.Queries;
@@ -46,7 +45,7 @@ public sealed record ConversationExport(long TenantId, DateTimeOffset From, Date
 
 /// <summary>The tenant's conversations of [from, to) for a spreadsheet (by default the last 7 days).</summary>
 [RequiresRole(CallerRole.TenantAdmin)]
-public sealed record ExportConversationsQuery(long TenantId, DateTimeOffset? From, DateTimeOffset? To) : IRequest<ConversationExport>, ITenantRequest;
+public sealed record ExportConversationsQuery(long TenantId, DateTimeOffset? From, DateTimeOffset? To) : IRequest<ConversationExport>, ITenantRequest, IStatsPeriodRequest;
 
 public interface IConversationExportQueries
 {
@@ -54,21 +53,7 @@ public interface IConversationExportQueries
     IAsyncEnumerable<ConversationExportRow> ReadAsync(long tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct);
 }
 
-public sealed class ExportConversationsQueryValidator : AbstractValidator<ExportConversationsQuery>
-{
-    public ExportConversationsQueryValidator(TimeProvider time)
-    {
-        RuleFor(q => q.TenantId).GreaterThan(0).OverridePropertyName("id");
-        RuleFor(q => q)
-            .Must(q => StatsPeriod.Resolve(q.From, q.To, time.GetUtcNow()) is var (from, to) && to > from)
-            .WithMessage("to must be after from (from defaults to 7 days before to, to defaults to now).")
-            .OverridePropertyName("to");
-        RuleFor(q => q)
-            .Must(q => StatsPeriod.Resolve(q.From, q.To, time.GetUtcNow()) is var (from, to) && to - from <= StatsPeriod.Longest)
-            .WithMessage($"The period may be at most {StatsPeriod.Longest.TotalDays:0} days.")
-            .OverridePropertyName("from");
-    }
-}
+public sealed class ExportConversationsQueryValidator(TimeProvider time) : StatsPeriodValidator<ExportConversationsQuery>(time);
 
 public sealed class ExportConversationsQueryHandler(IConversationExportQueries export, ITenantStore tenants, TimeProvider time)
     : IRequestHandler<ExportConversationsQuery, ConversationExport>

@@ -11,7 +11,7 @@ namespace HybridFlow.Application.Stats.Queries;
 /// <summary>A tenant's stats for [from, to): by default the last 7 days up to now.</summary>
 [RequiresRole(CallerRole.TenantAdmin)]
 public sealed record GetTenantStatsQuery(long TenantId, DateTimeOffset? From, DateTimeOffset? To, string? Interval = null)
-    : IRequest<TenantStatsDto>, ITenantRequest
+    : IRequest<TenantStatsDto>, ITenantRequest, IStatsPeriodRequest
 {
     /// <summary>The one interval there is: <c>day</c> adds a row per day.</summary>
     public const string Day = "day";
@@ -30,9 +30,18 @@ public static class StatsPeriod
     }
 }
 
-public sealed class GetTenantStatsQueryValidator : AbstractValidator<GetTenantStatsQuery>
+/// <summary>A request for one tenant's stats of a period [from, to) (<see cref="StatsPeriod"/>).</summary>
+public interface IStatsPeriodRequest
 {
-    public GetTenantStatsQueryValidator(TimeProvider time)
+    long TenantId { get; }
+    DateTimeOffset? From { get; }
+    DateTimeOffset? To { get; }
+}
+
+/// <summary>The rules every stats period follows: a tenant, to after from, at most <see cref="StatsPeriod.Longest"/>.</summary>
+public abstract class StatsPeriodValidator<T> : AbstractValidator<T> where T : IStatsPeriodRequest
+{
+    protected StatsPeriodValidator(TimeProvider time)
     {
         RuleFor(q => q.TenantId).GreaterThan(0).OverridePropertyName("id");
         RuleFor(q => q)
@@ -43,14 +52,20 @@ public sealed class GetTenantStatsQueryValidator : AbstractValidator<GetTenantSt
             .Must(q => Period(q, time) is var (from, to) && to - from <= StatsPeriod.Longest)
             .WithMessage($"The period may be at most {StatsPeriod.Longest.TotalDays:0} days.")
             .OverridePropertyName("from");
+    }
+
+    private static (DateTimeOffset, DateTimeOffset) Period(T q, TimeProvider time) => StatsPeriod.Resolve(q.From, q.To, time.GetUtcNow());
+}
+
+public sealed class GetTenantStatsQueryValidator : StatsPeriodValidator<GetTenantStatsQuery>
+{
+    public GetTenantStatsQueryValidator(TimeProvider time) : base(time)
+    {
         RuleFor(q => q.Interval)
             .Must(i => i is null or GetTenantStatsQuery.Day)
             .WithMessage("interval may only be day.")
             .OverridePropertyName("interval");
     }
-
-    private static (DateTimeOffset, DateTimeOffset) Period(GetTenantStatsQuery q, TimeProvider time) =>
-        StatsPeriod.Resolve(q.From, q.To, time.GetUtcNow());
 }
 
 public sealed class GetTenantStatsQueryHandler : IRequestHandler<GetTenantStatsQuery, TenantStatsDto>

@@ -1,10 +1,10 @@
 // The API keys screen (#/setup/api-keys): the keys of the tenant in view (js/tenant-context.js), who made each and
 // when, a new key shown once, and revoking. The API keeps no last use of a key, so none is shown.
 import { api, request } from '../api.js';
-import { announce, h, uid } from '../dom.js';
+import { announce, field, h, uid } from '../dom.js';
 import { formatTime, t } from '../i18n.js';
 import { onTenantInViewChange, tenantInView } from '../tenant-context.js';
-import { field, problemText, secretPanel, tenantLabel } from './people-shared.js';
+import { problemText, secretPanel, tenantLabel } from './people-shared.js';
 
 export function canManageApiKeys(user) {
   return user?.role === 'tenant_admin' || (user?.role === 'platform_admin' && !user.tenant_id);

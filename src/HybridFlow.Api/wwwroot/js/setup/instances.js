@@ -5,10 +5,10 @@
 // endpoints (GET …/connection is polled every 2 s while connecting, ADR-018) and is shown as an image with a text
 // alternative and the pairing code.
 import { api, request } from '../api.js';
-import { h, uid } from '../dom.js';
+import { field, h, uid } from '../dom.js';
 import { t } from '../i18n.js';
 import { knownTenants, tenantInView } from '../tenant-context.js';
-import { problemText, textField } from './tenants-instances-forms.js';
+import { problemText } from './tenants-instances-forms.js';
 import './tenants-instances-strings.js';
 
 const pollMs = 2000;
@@ -64,7 +64,7 @@ async function configureInstance(name, publicUrl) {
 
 function publicUrlField() {
   const input = h('input', { id: uid('public-url'), type: 'url', name: 'webhook_url_base', autocomplete: 'off', placeholder: location.origin });
-  return { input, field: textField(t('instances.public_url'), input, t('instances.public_url_hint')) };
+  return { input, field: field(t('instances.public_url'), input, t('instances.public_url_hint')) };
 }
 
 async function renderInstanceList(container, { user, navigate }) {
@@ -128,18 +128,18 @@ async function renderInstanceList(container, { user, navigate }) {
 
 /** Inputs for one provider's fields; secrets are password inputs that the browser does not fill in. */
 function providerInputs(fields, instance) {
-  return fields.map(([field, kind]) => {
+  return fields.map(([setting, kind]) => {
     const input = h('input', {
-      id: uid(field), name: field, type: kind === 'secret' ? 'password' : kind, autocomplete: kind === 'secret' ? 'new-password' : 'off',
-      value: kind === 'secret' ? '' : instance?.[field] ?? '',
+      id: uid(setting), name: setting, type: kind === 'secret' ? 'password' : kind, autocomplete: kind === 'secret' ? 'new-password' : 'off',
+      value: kind === 'secret' ? '' : instance?.[setting] ?? '',
     });
-    let hint = hints[field] ? t(hints[field]) : null;
+    let hint = hints[setting] ? t(hints[setting]) : null;
     if (kind === 'secret') {
-      const saved = field === 'evo_global_api_key' ? instance?.evo_global_api_key_set : Boolean(instance?.[field]);
+      const saved = setting === 'evo_global_api_key' ? instance?.evo_global_api_key_set : Boolean(instance?.[setting]);
       const state = instance ? t(saved ? 'instances.secret_set' : 'instances.secret_unset') : t('instances.secret_hint');
       hint = hint ? `${hint} ${state}` : state;
     }
-    return { field, kind, input, element: textField(t(`instances.${field}`), input, hint) };
+    return { field: setting, kind, input, element: field(t(`instances.${setting}`), input, hint) };
   });
 }
 
@@ -180,8 +180,8 @@ function createForm(tenantId, user, { onCreated }) {
     },
   },
   h('h2', { id: 'new-instance-title' }, t('instances.new')),
-  textField(t('instances.name'), name),
-  textField(t('instances.provider'), provider),
+  field(t('instances.name'), name),
+  field(t('instances.provider'), provider),
   Object.values(groupElements),
   error,
   h('button', { type: 'submit', class: 'primary' }, t('instances.create')));

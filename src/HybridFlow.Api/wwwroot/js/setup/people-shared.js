@@ -1,15 +1,9 @@
-// Pieces the users and API keys screens share: form fields, a problem's text, and the panel that shows a secret once.
+// Pieces the users and API keys screens share: a problem's text, and the panel that shows a secret once.
 import { inbox } from '../api.js';
 import { announce, h, uid } from '../dom.js';
 import { t } from '../i18n.js';
 import './people-strings.js';
 
-export function field(labelText, control, hintText) {
-  const hintId = hintText ? `${control.id}-hint` : null;
-  if (hintId) control.setAttribute('aria-describedby', hintId);
-  return h('div', { class: 'field' }, h('label', { for: control.id }, labelText), control,
-    hintText ? h('p', { class: 'hint', id: hintId }, hintText) : null);
-}
 
 /** What went wrong, in words: the server's field errors or detail, else a generic line. */
 export function problemText(failure) {

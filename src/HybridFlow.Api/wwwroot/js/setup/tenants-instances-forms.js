@@ -1,14 +1,6 @@
-// What the tenants and instances screens' forms share: a labelled field with its hint, and an API error in words.
-import { h } from '../dom.js';
+// What the tenants and instances screens' forms share: an API error in words.
 import { t } from '../i18n.js';
 
-/** A label over its control, and an optional hint the control is described by. */
-export function textField(labelText, control, hintText) {
-  const hintId = hintText ? `${control.id}-hint` : null;
-  if (hintId) control.setAttribute('aria-describedby', hintId);
-  return h('div', { class: 'field' }, h('label', { for: control.id }, labelText), control,
-    hintText ? h('p', { class: 'hint', id: hintId }, hintText) : null);
-}
 
 /** The problem's field errors, or its detail, or the status. */
 export function problemText(failure) {

@@ -1,10 +1,10 @@
 // The tenants screen (#/setup/tenants, platform admin only): the list, a new tenant, a tenant's edit form
 // (#/setup/tenants/<id>), and "show in inbox", which makes it the tenant in view (js/tenant-context.js).
 import { api } from '../api.js';
-import { h, uid } from '../dom.js';
+import { field, h, uid } from '../dom.js';
 import { formatTime, t } from '../i18n.js';
 import { forgetKnownTenants, setTenantInView, tenantInView } from '../tenant-context.js';
-import { problemText, textField } from './tenants-instances-forms.js';
+import { problemText } from './tenants-instances-forms.js';
 import './tenants-instances-strings.js';
 
 export function canManageTenants(user) { return user?.role === 'platform_admin' && !user.tenant_id; }
@@ -44,8 +44,8 @@ async function renderTenantList(container, { user, navigate }) {
     },
   },
   h('h2', { id: 'new-tenant-title' }, t('tenants.new')),
-  textField(t('tenants.name'), name),
-  textField(t('tenants.prompt'), prompt),
+  field(t('tenants.name'), name),
+  field(t('tenants.prompt'), prompt),
   error,
   h('button', { type: 'submit', class: 'primary' }, t('tenants.create')));
 
@@ -113,8 +113,8 @@ async function renderTenantEdit(container, { id, navigate }) {
       }
     },
   },
-  textField(t('tenants.name'), name),
-  textField(t('tenants.prompt'), prompt),
+  field(t('tenants.name'), name),
+  field(t('tenants.prompt'), prompt),
   error,
   status,
   h('div', { class: 'row-actions' },

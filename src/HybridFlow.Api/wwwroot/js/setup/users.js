@@ -3,10 +3,10 @@
 // answers a one-time link, shown here once, on which the person chooses it (js/welcome.js). Role, a new link (reset),
 // lock and unlock, and ending a user's logins are one click each.
 import { ApiError, api, request } from '../api.js';
-import { announce, h, uid } from '../dom.js';
+import { announce, field, h, uid } from '../dom.js';
 import { formatTime, t } from '../i18n.js';
 import { onTenantInViewChange, tenantInView } from '../tenant-context.js';
-import { field, problemText, secretPanel, tenantLabel } from './people-shared.js';
+import { problemText, secretPanel, tenantLabel } from './people-shared.js';
 
 export function canManageUsers(user) {
   return user?.role === 'tenant_admin' || (user?.role === 'platform_admin' && !user.tenant_id);
