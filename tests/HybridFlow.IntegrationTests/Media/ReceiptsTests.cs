@@ -143,6 +143,9 @@ public sealed class ReceiptsTests
         var item = await MessageItemAsync(chat, id);
         Assert.That(item.GetProperty("status").GetString(), Is.EqualTo("READ"));
         Assert.That(item.GetProperty("read_at").ValueKind, Is.EqualTo(JsonValueKind.String));
+        Assert.That(item.GetProperty("delivered_at").ValueKind, Is.EqualTo(JsonValueKind.String), "the earlier receipt's time is kept too");
+        Assert.That(await _app.ScalarAsync<long>("SELECT count(*) FROM pending_receipts WHERE provider_message_id = $1", id), Is.Zero,
+            "the kept receipt is used up");
     }
 
     [Test]

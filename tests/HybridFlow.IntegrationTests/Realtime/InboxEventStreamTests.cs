@@ -29,6 +29,30 @@ public sealed class InboxEventStreamTests
     private Task<string?> StoredTypesAsync(long sessionId, string except = "") =>
         _app.ScalarAsync<string>("SELECT string_agg(type, ',' ORDER BY id) FROM inbox_events WHERE session_id = $1 AND type <> $2", sessionId, except);
 
+    /// <summary>
+    /// A customer's message gets its event from the webhook's grouped statement, with the triggers skipped (V0028); the
+    /// bot's reply from the trigger. Neither may be missing or doubled.
+    /// </summary>
+    [Test]
+    public async Task EveryMessage_HasExactlyOneMessageCreated_WhetherTheGroupOrTheTriggerWroteIt()
+    {
+        var chat = Payloads.NewChatId();
+        Assert.That(await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "Tem pão de queijo?")), Is.EqualTo("ai_queued"));
+        var sessionId = await SessionIdAsync(chat);
+        await HybridFlowApp.EventuallyAsync(async () =>
+            await _app.ScalarAsync<long>("SELECT count(*) FROM messages WHERE session_id = $1 AND direction = 'bot'", sessionId) == 1, "the bot's reply");
+        await _app.DeliverAsync(_instance, Payloads.CustomerText(chat, "E café?"));
+
+        var perMessage = await _app.ScalarAsync<string>("""
+            SELECT string_agg(m.direction || ':' || (SELECT count(*) FROM inbox_events e WHERE e.message_id = m.id AND e.type = 'message.created'), ',' ORDER BY m.id)
+            FROM messages m WHERE m.session_id = $1
+            """, sessionId);
+        Assert.That(perMessage, Is.EqualTo("inbound:1,bot:1,inbound:1"));
+        Assert.That(await _app.ScalarAsync<long>(
+            "SELECT count(*) FROM inbox_events e JOIN messages m ON m.id = e.message_id WHERE e.session_id = $1 AND e.type = 'message.created' AND e.occurred_at <> m.sent_at", sessionId),
+            Is.Zero, "each event is stamped with its message's time");
+    }
+
     [Test]
     public async Task CustomerMessage_StreamsMessageCreated_ThenTheBotsReplySent_WithTheContractsFields()
     {

@@ -29,6 +29,6 @@ internal static class SharedChatStatements
         batch.BatchCommands.Add(SessionCommands.CreateMissingSessions(rows, r => r.TenantId, r => r.InstanceId, r => r.ChatId,
             r => r.Now, r => r.SentAt, r => r.ContactName));
         batch.BatchCommands.Add(SessionCommands.LockSessions(rows, r => r.InstanceId, r => r.ChatId, extraSessionColumns));
-        batch.BatchCommands.Add(MessageCommands.AppendMessages(rows));
+        foreach (var command in MessageCommands.AppendMessages(rows)) batch.BatchCommands.Add(command);
     }
 }

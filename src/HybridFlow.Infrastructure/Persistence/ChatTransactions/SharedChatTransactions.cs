@@ -7,6 +7,7 @@ using HybridFlow.Infrastructure.Persistence.Sessions;
 using HybridFlow.Infrastructure.Persistence.Timeline;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using System.Diagnostics;
 
 namespace HybridFlow.Infrastructure.Persistence.ChatTransactions;
 
@@ -16,12 +17,25 @@ internal sealed record SharedTransactionOptions
     public const int DefaultMaxChats = 32;
     /// <summary>4: during a burst, two transactions got too small a share of PostgreSQL beside the reply jobs (ADR-012).</summary>
     public const int DefaultMaxConcurrent = 4;
+    /// <summary>
+    /// Transactions under way while the webhooks keep up: two, so that one fills while the other commits. More at once
+    /// only split the same webhooks into smaller groups, which cost PostgreSQL more per message (ADR-011).
+    /// </summary>
+    public const int SteadyConcurrent = 2;
+    /// <summary>A webhook waiting this long for a transaction means the running ones are too slow (PostgreSQL is busy elsewhere).</summary>
+    public static readonly TimeSpan DefaultBacklogWait = TimeSpan.FromMilliseconds(50);
 
     /// <summary>WEBHOOK_TRANSACTION_MAX_CHATS: most chats (webhooks) in one transaction; 1 gives each webhook its own.</summary>
     public int MaxChats { get; init; } = DefaultMaxChats;
 
-    /// <summary>WEBHOOK_TRANSACTIONS: shared transactions under way at once in one process.</summary>
+    /// <summary>
+    /// WEBHOOK_TRANSACTIONS: most shared transactions under way at once in one process. Beyond
+    /// <see cref="SteadyConcurrent"/> they run only while webhooks are backlogged (<see cref="BacklogWait"/>).
+    /// </summary>
     public int MaxConcurrent { get; init; } = DefaultMaxConcurrent;
+
+    /// <summary>How long the oldest waiting webhook may wait before another transaction starts, up to <see cref="MaxConcurrent"/>.</summary>
+    public TimeSpan BacklogWait { get; init; } = DefaultBacklogWait;
 }
 
 /// <summary>
@@ -112,13 +126,26 @@ internal sealed class SharedChatTransactions
         lock (_gate)
         {
             _waiting.Add(member);
-            startRunner = _runners < _options.MaxConcurrent;
+            startRunner = _runners < Math.Min(SharedTransactionOptions.SteadyConcurrent, _options.MaxConcurrent)
+                || (_runners < _options.MaxConcurrent && Backlogged());
             if (startRunner) _runners++;
         }
         if (startRunner) _ = Task.Run(RunWaitingAsync);
     }
 
-    /// <summary>Runs transactions for the waiting webhooks until none is left that this runner may take.</summary>
+    /// <summary>
+    /// The running transactions do not keep up: a whole group is waiting, or the oldest webhook has waited
+    /// <see cref="SharedTransactionOptions.BacklogWait"/> (during a burst, when the reply jobs take most of PostgreSQL;
+    /// ADR-012). Caller holds the gate.
+    /// </summary>
+    private bool Backlogged() =>
+        _waiting.Count >= _options.MaxChats
+        || (_waiting.Count > 0 && Stopwatch.GetElapsedTime(_waiting[0].WaitingSince) >= _options.BacklogWait);
+
+    /// <summary>
+    /// Runs transactions for the waiting webhooks until none is left that this runner may take; a runner beyond
+    /// <see cref="SharedTransactionOptions.SteadyConcurrent"/> stops as soon as the webhooks are no longer backlogged.
+    /// </summary>
     private async Task RunWaitingAsync()
     {
         List<Member>? previous = null;
@@ -129,7 +156,7 @@ internal sealed class SharedChatTransactions
             {
                 if (previous is not null)
                     foreach (var m in previous) _chatsInTransaction.Remove(m.ChatKey);
-                next = TakeWaiting();
+                next = _runners > SharedTransactionOptions.SteadyConcurrent && !Backlogged() ? [] : TakeWaiting();
                 if (next.Count == 0)
                 {
                     _runners--;
@@ -300,6 +327,8 @@ internal sealed class SharedChatTransactions
         public DateTimeOffset Now { get; }
         public (long, string) ChatKey => (Instance.InstanceId, ChatId);
         public MessageAppendResult? Appended { get; private set; }
+        /// <summary>When it started to wait for a transaction (a <see cref="Stopwatch"/> timestamp).</summary>
+        public long WaitingSince { get; } = Stopwatch.GetTimestamp();
 
         /// <summary>
         /// Completed by the runner; the decision continues inline, on the runner's thread, up to <see cref="FinishAsync"/>

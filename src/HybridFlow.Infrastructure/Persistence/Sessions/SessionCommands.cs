@@ -86,6 +86,9 @@ internal static class SessionCommands
     public static string SessionIdOfChat(string instanceId, string chatId) =>
         $"(SELECT s.id FROM sessions s WHERE s.instance_id = {instanceId} AND s.chat_id = {chatId} LIMIT 1)";
 
+    /// <summary>The assignee of a session, as a scalar subquery on its id (an SQL expression).</summary>
+    public static string AssigneeOfSession(string sessionId) => $"(SELECT s.assignee_user_id FROM sessions s WHERE s.id = {sessionId})";
+
     // Group commit (ADR-011): the chats of a shared transaction, one statement per table.
 
     /// <summary>Creates the chats' missing sessions. Rows go in the group's lock order, so concurrent inserts of one new chat cannot deadlock.</summary>
