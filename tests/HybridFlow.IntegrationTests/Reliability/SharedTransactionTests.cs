@@ -55,35 +55,6 @@ public sealed class SharedTransactionTests
     }
 
     /// <summary>
-    /// The process remembers which chats have a session and does not ask PostgreSQL to create those again (ADR-011). A
-    /// session deleted behind its back (an erasure, a deleted instance, another replica) is found missing when it is
-    /// locked: the opening runs again with it created, and the customer's message is stored and answered as usual.
-    /// </summary>
-    [Test]
-    public async Task ASessionDeletedBehindTheProcesssBack_IsCreatedAgain_AndTheMessageIsStoredAndAnsweredOnce()
-    {
-        await using var app = await HybridFlowApp.StartAsync();
-        var (_, instance) = await app.CreateTenantWithInstanceAsync();
-        var chat = Payloads.NewChatId();
-        Assert.That(await app.DeliverAsync(instance, Payloads.CustomerText(chat, "Oi")), Is.EqualTo("ai_queued"));
-        await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 1, "the first answer");
-        var first = await app.ScalarAsync<long>("SELECT id FROM sessions WHERE chat_id = $1", chat);
-        Assert.That(await app.ScalarAsync<long>("WITH gone AS (DELETE FROM sessions WHERE id = $1 RETURNING 1) SELECT count(*) FROM gone", first), Is.EqualTo(1));
-        var before = await ScrapeAsync(app);
-
-        Assert.That(await app.DeliverAsync(instance, Payloads.CustomerText(chat, "Ainda estão aí?")), Is.EqualTo("ai_queued"));
-
-        var second = await app.ScalarAsync<long>("SELECT id FROM sessions WHERE chat_id = $1", chat);
-        Assert.That(second, Is.Not.EqualTo(first), "a new session");
-        Assert.That(await app.ScalarAsync<string>("SELECT string_agg(text, ',') FROM messages WHERE session_id = $1", second), Is.EqualTo("Ainda estão aí?"));
-        await HybridFlowApp.EventuallyAsync(() => app.Evolution.SendsTo(chat).Count == 2, "the second answer");
-        await Marker.AnsweredAsync(app, instance);
-        Assert.That(app.Evolution.SendsTo(chat), Has.Count.EqualTo(2), "one answer per message");
-        var after = await ScrapeAsync(app);
-        Assert.That(Delta(before, after, "hybridflow_webhook_transactions_total", "rolled_back"), Is.Zero, "opened again inside the same transaction");
-    }
-
-    /// <summary>
     /// A webhook the database refuses, inside a shared transaction: when it appends its message (first round trip) or
     /// when its timeline event is written with the commit (second round trip). A trigger stands in for any such failure.
     /// </summary>

@@ -21,16 +21,13 @@ internal sealed record OpenedChatRow(
 internal static class SharedChatStatements
 {
     /// <summary>
-    /// The opening: create the sessions of <paramref name="mayBeNew"/> that are missing (none: no statement), lock and
-    /// read all of them (<see cref="SessionCommands.LockSessions"/>), append the messages. Results: the locked sessions
-    /// in the rows' order, then the appended messages' (id, session_id, provider_message_id). A row whose session is
-    /// missing gets neither.
+    /// The opening: create missing sessions, lock and read them (<see cref="SessionCommands.LockSessions"/>), append the messages.
+    /// Results: the locked sessions in the rows' order, then the appended messages' (id, session_id, provider_message_id).
     /// </summary>
-    public static void AddOpenCommands(NpgsqlBatch batch, IReadOnlyList<OpenedChatRow> rows, IReadOnlyList<OpenedChatRow> mayBeNew, string extraSessionColumns)
+    public static void AddOpenCommands(NpgsqlBatch batch, IReadOnlyList<OpenedChatRow> rows, string extraSessionColumns)
     {
-        if (mayBeNew.Count > 0)
-            batch.BatchCommands.Add(SessionCommands.CreateMissingSessions(mayBeNew, r => r.TenantId, r => r.InstanceId, r => r.ChatId,
-                r => r.Now, r => r.SentAt, r => r.ContactName));
+        batch.BatchCommands.Add(SessionCommands.CreateMissingSessions(rows, r => r.TenantId, r => r.InstanceId, r => r.ChatId,
+            r => r.Now, r => r.SentAt, r => r.ContactName));
         batch.BatchCommands.Add(SessionCommands.LockSessions(rows, r => r.InstanceId, r => r.ChatId, extraSessionColumns));
         foreach (var command in MessageCommands.AppendMessages(rows)) batch.BatchCommands.Add(command);
     }

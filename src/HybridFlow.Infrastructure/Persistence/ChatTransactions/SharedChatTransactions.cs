@@ -54,7 +54,6 @@ internal sealed class SharedChatTransactions
     private readonly Security.SecretProtector _secrets;
     private readonly ILogger<SharedChatTransactions> _logger;
 
-    private readonly KnownSessions _knownSessions = new();
     private readonly Lock _gate = new();
     private readonly List<Member> _waiting = [];
     private readonly HashSet<(long InstanceId, string ChatId)> _chatsInTransaction = [];
@@ -194,12 +193,7 @@ internal sealed class SharedChatTransactions
         try
         {
             connection = await _db.OpenConnectionAsync();
-            if (!await TryOpenAllAsync(connection, members))
-            {
-                // A session this process knew of was deleted meanwhile: nothing is kept; open again, creating it.
-                await RollBackAsync(connection);
-                if (!await TryOpenAllAsync(connection, members)) throw new InvalidOperationException("A session disappeared while it was being opened.");
-            }
+            await OpenAllAsync(connection, members);
             foreach (var m in members) m.Opened.TrySetResult(m.Appended!);
 
             var ends = await Task.WhenAll(members.Select(m => m.Ended.Task));
@@ -244,12 +238,10 @@ internal sealed class SharedChatTransactions
     }
 
     /// <summary>
-    /// BEGIN (index plans only, see <see cref="WebhookDataSource"/>), then for the whole group: create the sessions this
-    /// process does not know of (<see cref="KnownSessions"/>), lock and read them all, append the messages
-    /// (<see cref="SharedChatStatements.AddOpenCommands"/>). One round trip. False when a session it took for known is
-    /// gone: those chats are forgotten, and the caller rolls back and opens again.
+    /// BEGIN (index plans only, see <see cref="WebhookDataSource"/>), then for the whole group: create the missing
+    /// sessions, lock and read them, append the messages (<see cref="SharedChatStatements.AddOpenCommands"/>). One round trip.
     /// </summary>
-    private async Task<bool> TryOpenAllAsync(NpgsqlConnection connection, List<Member> members)
+    private static async Task OpenAllAsync(NpgsqlConnection connection, List<Member> members)
     {
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
@@ -257,21 +249,12 @@ internal sealed class SharedChatTransactions
         // A group's arrays differ in length, so PostgreSQL would plan each statement anew on every call (a custom plan
         // for 2 rows looks cheaper than the generic one for 10); the generic plans are the right ones (LATERAL probes).
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL plan_cache_mode = force_generic_plan"));
-        var rows = members.ConvertAll(m => m.OpenedRow());
-        SharedChatStatements.AddOpenCommands(batch, rows, rows.FindAll(r => !_knownSessions.Contains((r.InstanceId, r.ChatId))), Member.InboxColumns);
+        SharedChatStatements.AddOpenCommands(batch, members.ConvertAll(m => m.OpenedRow()), Member.InboxColumns);
         await using var reader = await batch.ExecuteReaderAsync();
         // Statements without a result (BEGIN, SET, the session insert) are skipped by the reader.
-        foreach (var m in members) m.ForgetSession();
         var sessions = new Member.LockedSessionReader(reader);
         while (await reader.ReadAsync()) members[sessions.Position(reader)].ReadSession(reader, sessions);
-        var missing = members.FindAll(m => !m.IsOpen);
-        if (missing.Count > 0)
-        {
-            // Their messages found no session and were not appended.
-            foreach (var m in missing) _knownSessions.Forget(m.ChatKey);
-            return false;
-        }
-        _knownSessions.AddRange(members.Select(m => m.ChatKey));
+        if (members.Find(m => !m.IsOpen) is not null) throw new InvalidOperationException("A session disappeared while it was being opened.");
 
         await reader.NextResultAsync();
         var appended = new Dictionary<(long SessionId, string ProviderMessageId), long>(members.Count);
@@ -279,7 +262,6 @@ internal sealed class SharedChatTransactions
         while (await reader.ReadAsync()) appended[(reader.GetInt64(sessionId), reader.GetString(providerMessageId))] = reader.GetInt64(messageId);
         foreach (var m in members)
             m.SetOpened(appended.TryGetValue((m.Session.Id, m.Message.ProviderMessageId), out var id) ? id : null);
-        return true;
     }
 
     /// <summary>The writes of the group's members that fit one statement per table (<see cref="SharedChatStatements"/>).</summary>
@@ -383,9 +365,6 @@ internal sealed class SharedChatTransactions
             Message.ProviderMessageId, Message.Direction.ToName(), Message.MessageType, Message.Text, Message.RawJson, Message.ProviderMediaId);
 
         public bool IsOpen => _session is not null;
-
-        /// <summary>Before a (repeated) opening reads the session again.</summary>
-        public void ForgetSession() => _session = null;
 
         /// <summary>Reads the locked session's row (<see cref="SessionCommands.SessionColumns"/> and <see cref="InboxColumns"/>).</summary>
         public void ReadSession(NpgsqlDataReader row, LockedSessionReader columns)
