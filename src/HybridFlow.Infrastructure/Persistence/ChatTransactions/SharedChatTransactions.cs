@@ -36,9 +36,6 @@ internal sealed record SharedTransactionOptions
 
     /// <summary>How long the oldest waiting webhook may wait before another transaction starts, up to <see cref="MaxConcurrent"/>.</summary>
     public TimeSpan BacklogWait { get; init; } = DefaultBacklogWait;
-
-    /// <summary>Transactions that run whenever webhooks wait: <see cref="SteadyConcurrent"/>, or fewer when <see cref="MaxConcurrent"/> is lower.</summary>
-    public int SteadyRunners => Math.Min(SteadyConcurrent, MaxConcurrent);
 }
 
 /// <summary>
@@ -129,7 +126,7 @@ internal sealed class SharedChatTransactions
         lock (_gate)
         {
             _waiting.Add(member);
-            startRunner = _runners < _options.SteadyRunners
+            startRunner = _runners < Math.Min(SharedTransactionOptions.SteadyConcurrent, _options.MaxConcurrent)
                 || (_runners < _options.MaxConcurrent && Backlogged());
             if (startRunner) _runners++;
         }
@@ -147,7 +144,7 @@ internal sealed class SharedChatTransactions
 
     /// <summary>
     /// Runs transactions for the waiting webhooks until none is left that this runner may take; a runner beyond
-    /// <see cref="SharedTransactionOptions.SteadyRunners"/> stops as soon as the webhooks are no longer backlogged.
+    /// <see cref="SharedTransactionOptions.SteadyConcurrent"/> stops as soon as the webhooks are no longer backlogged.
     /// </summary>
     private async Task RunWaitingAsync()
     {
@@ -159,7 +156,7 @@ internal sealed class SharedChatTransactions
             {
                 if (previous is not null)
                     foreach (var m in previous) _chatsInTransaction.Remove(m.ChatKey);
-                next = _runners > _options.SteadyRunners && !Backlogged() ? [] : TakeWaiting();
+                next = _runners > SharedTransactionOptions.SteadyConcurrent && !Backlogged() ? [] : TakeWaiting();
                 if (next.Count == 0)
                 {
                     _runners--;
