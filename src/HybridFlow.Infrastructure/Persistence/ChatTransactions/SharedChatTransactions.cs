@@ -18,10 +18,11 @@ internal sealed record SharedTransactionOptions
     /// <summary>4: during a burst, two transactions got too small a share of PostgreSQL beside the reply jobs (ADR-012).</summary>
     public const int DefaultMaxConcurrent = 4;
     /// <summary>
-    /// Transactions under way while the webhooks keep up: two, so that one fills while the other commits. More at once
-    /// only split the same webhooks into smaller groups, which cost PostgreSQL more per message (ADR-011).
+    /// Transactions under way while the webhooks keep up: one; the next group fills while it runs. A second one at
+    /// once split the same webhooks into groups half as big, which cost PostgreSQL and the API more per message
+    /// (ADR-011, "One transaction while the webhooks keep up").
     /// </summary>
-    public const int SteadyConcurrent = 2;
+    public const int SteadyConcurrent = 1;
     /// <summary>A webhook waiting this long for a transaction means the running ones are too slow (PostgreSQL is busy elsewhere).</summary>
     public static readonly TimeSpan DefaultBacklogWait = TimeSpan.FromMilliseconds(50);
 
