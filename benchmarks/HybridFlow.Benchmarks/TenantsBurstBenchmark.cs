@@ -33,6 +33,12 @@ public sealed record TenantsBurstResult(
     (int Count, string? First) LoggedErrors,
     IReadOnlyList<string> ErrorSamples)
 {
+    /// <summary>The process's second burst (its code compiled by the first), not the first one right after its start.</summary>
+    public bool WarmProcess { get; init; }
+
+    /// <summary>How the process stood: a report's label.</summary>
+    public string ProcessLabel => WarmProcess ? "warm process (its second burst)" : "fresh process (its first burst)";
+
     public static readonly TimeSpan LastReplyBar = TimeSpan.FromSeconds(8);
     public const double AckP99BarMs = 400;
     public const double AckP99StretchMs = 250;
@@ -86,20 +92,25 @@ public sealed class TenantsBurstBenchmark
             foreach (var settings in sets)
             {
                 if (_options.BurstRounds > 1 || sets.Length > 1) Log($"   round {round}/{_options.BurstRounds}");
-                runs.Add(await RunAsync(settings));
+                runs.AddRange(await RunAsync(settings));
             }
         }
         if (runs.Count > 1)
         {
-            Log("   all runs (settings | other programs' CPU | last reply | ack p50 / p99 | reply p50 | CPU per reply API + PostgreSQL):");
+            Log("   all runs (settings, process | other programs' CPU | last reply | ack p50 / p99 | reply p50 | CPU per reply API + PostgreSQL):");
             foreach (var r in runs)
                 Log(string.Create(CultureInfo.InvariantCulture,
-                    $"   | {r.Settings} | {r.Cpu.Other / r.Cpu.Seconds:0.00} cores | {r.LastReplySoFar.TotalSeconds:0.00} s | {r.Acknowledgement.P50:0} / {r.Acknowledgement.P99:0} ms | {r.Reply.P50 / 1000:0.00} s | {r.CpuMsPerReply.Api:0.00} + {r.CpuMsPerReply.Postgres:0.00} ms"));
+                    $"   | {r.Settings}, {r.ProcessLabel} | {r.Cpu.Other / r.Cpu.Seconds:0.00} cores | {r.LastReplySoFar.TotalSeconds:0.00} s | {r.Acknowledgement.P50:0} / {r.Acknowledgement.P99:0} ms | {r.Reply.P50 / 1000:0.00} s | {r.CpuMsPerReply.Api:0.00} + {r.CpuMsPerReply.Postgres:0.00} ms"));
         }
         return runs;
     }
 
-    public async Task<TenantsBurstResult> RunAsync(IReadOnlyList<string> settings)
+    /// <summary>
+    /// Two bursts on one API process: the first right after its start and warm-up, while the JIT still compiles the
+    /// reply path's code (tiered compilation); the second, of new customers, once the first has been answered, as on a
+    /// process that has run for a while.
+    /// </summary>
+    public async Task<IReadOnlyList<TenantsBurstResult>> RunAsync(IReadOnlyList<string> settings)
     {
         var tenants = _options.BurstTenants;
         var customers = _options.BurstCustomers;
@@ -114,7 +125,7 @@ public sealed class TenantsBurstBenchmark
             Log($"   API pid {process.Pid} on {process.Url}, fresh database {database} (log: {logPath})");
             try
             {
-                return await BurstAsync(process, settings);
+                return await BurstsAsync(process, settings);
             }
             catch
             {
@@ -130,12 +141,9 @@ public sealed class TenantsBurstBenchmark
         }
     }
 
-    private async Task<TenantsBurstResult> BurstAsync(ApiProcess process, IReadOnlyList<string> settings)
+    private async Task<IReadOnlyList<TenantsBurstResult>> BurstsAsync(ApiProcess process, IReadOnlyList<string> settings)
     {
-        var customers = _options.BurstCustomers;
-        var latency = _options.BurstLatency;
-        var spread = _options.BurstSpread;
-        using var api = new ApiClient(process.Url, _options.AdminKey, customers + 16);
+        using var api = new ApiClient(process.Url, _options.AdminKey, _options.BurstCustomers + 16);
         await api.WaitHealthyAsync(TimeSpan.FromSeconds(90), process.Pid);
 
         var run = Guid.NewGuid().ToString("N")[..8];
@@ -156,6 +164,20 @@ public sealed class TenantsBurstBenchmark
         if (warmupReplied < warmup.Length) Log($"   warning: {warmupReplied}/{warmup.Length} warm-up chats answered within 60 s");
         await Task.Delay(500);
 
+        var fresh = await BurstAsync(process, api, tenants, debounce, settings, warmProcess: false);
+        // The first burst's replies are all in (its measurement waited for them); a little calm, as between bursts.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var warm = await BurstAsync(process, api, tenants, debounce, settings, warmProcess: true);
+        return [fresh, warm];
+    }
+
+    private async Task<TenantsBurstResult> BurstAsync(ApiProcess process, ApiClient api, List<(BenchTenant Tenant, WebhookBodies Bodies)> tenants,
+        int? debounce, IReadOnlyList<string> settings, bool warmProcess)
+    {
+        var customers = _options.BurstCustomers;
+        var latency = _options.BurstLatency;
+        var spread = _options.BurstSpread;
+        Log(warmProcess ? "   the same process's second burst (warm):" : "   the fresh process's first burst:");
         _upstreams.ModelDelay = latency;
         _upstreams.ResetPeakModelCalls();
         _upstreams.ResetConnections();
@@ -246,7 +268,10 @@ public sealed class TenantsBurstBenchmark
             modelConnections,
             evolutionConnections,
             process.LoggedErrors(),
-            [.. sent.Where(s => s.Error is not null).Select(s => s.Error!).Distinct().Take(5)]);
+            [.. sent.Where(s => s.Error is not null).Select(s => s.Error!).Distinct().Take(5)])
+        {
+            WarmProcess = warmProcess,
+        };
 
         Log(string.Create(CultureInfo.InvariantCulture,
             $"   last reply after {lastReply.TotalSeconds:0.00} s{(result.TimeToLastReply is null ? " (some missing)" : "")}; reply latency p50 {S(result.Reply.P50)} p99 {S(result.Reply.P99)}; webhook ack p50 {result.Acknowledgement.P50:0} ms p99 {result.Acknowledgement.P99:0} ms max {result.Acknowledgement.Max:0} ms"));
