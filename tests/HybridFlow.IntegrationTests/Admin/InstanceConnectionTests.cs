@@ -154,6 +154,26 @@ public sealed class InstanceConnectionTests
         Assert.That(_app.Evolution.CallsTo(FakeEvolutionServer.CreateInstancePath), Is.Empty);
     }
 
+    /// <summary>Evolution failing as it does: a 500 from Baileys, then a connection dropped without an answer. Nothing is stored; the next try works.</summary>
+    [Test]
+    public async Task Connect_WhenEvolutionFailsOrDropsTheConnection_IsABadGateway_AndStoresNothing_AndTheNextTryWorks()
+    {
+        var (_, instance, admin) = await TenantWithAdminAsync();
+        _app.Evolution.FailNext((500, """{"status":500,"error":"Internal Server Error","response":{"message":["Connection Closed"]}}"""));
+
+        var failed = await admin.PostAsync(Path(instance, "/connect"), null);
+        Assert.That((int)failed.StatusCode, Is.EqualTo(502), await failed.Content.ReadAsStringAsync());
+
+        _app.Evolution.DropNext();
+        var dropped = await admin.PostAsync(Path(instance, "/connect"), null);
+        Assert.That((int)dropped.StatusCode, Is.AnyOf(502, 503), await dropped.Content.ReadAsStringAsync());
+        Assert.That(await _app.ScalarAsync<long>(
+            "SELECT count(*) FROM instance_connections c JOIN instances i ON i.id = c.instance_id WHERE i.instance_name = $1", instance), Is.Zero);
+
+        var connection = await ApiAssert.StatusAsync(await admin.PostAsync(Path(instance, "/connect"), null), 200);
+        Assert.That(connection.GetProperty("qr_code").GetString(), Is.EqualTo(FakeEvolutionServer.QrCodeDataUrl(instance, 1)));
+    }
+
     [Test]
     public async Task Connect_WhenAlreadyOpen_AnswersOpen_WithoutAQrCode()
     {

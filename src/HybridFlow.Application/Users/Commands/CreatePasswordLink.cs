@@ -37,7 +37,7 @@ public sealed class CreatePasswordLinkCommandHandler : IRequestHandler<CreatePas
     public async Task<PasswordLinkDto> Handle(CreatePasswordLinkCommand command, CancellationToken ct)
     {
         var user = await _access.UserOfAsync(command.TenantId, command.UserId, ct);
-        if (_access.IsCaller(user.Id)) throw new ConflictException("You cannot reset your own password this way; ask another admin.");
+        if (_access.IsCaller(user.Id)) throw new ConflictException(PasswordLinkReset.NotForOneself);
         return await _reset.ResetAsync(user, ct);
     }
 }
@@ -65,7 +65,7 @@ public sealed class CreatePlatformPasswordLinkCommandHandler : IRequestHandler<C
     public async Task<PasswordLinkDto> Handle(CreatePlatformPasswordLinkCommand command, CancellationToken ct)
     {
         var user = await _access.UserAsync(command.UserId, ct);
-        if (_access.IsCaller(user.Id)) throw new ConflictException("You cannot reset your own password this way; ask another admin.");
+        if (_access.IsCaller(user.Id)) throw new ConflictException(PasswordLinkReset.NotForOneself);
         return await _reset.ResetAsync(user, ct);
     }
 }
@@ -73,6 +73,9 @@ public sealed class CreatePlatformPasswordLinkCommandHandler : IRequestHandler<C
 /// <summary>Takes the password away (and with it the logins), then issues the link to choose a new one.</summary>
 public sealed class PasswordLinkReset
 {
+    /// <summary>Both callers' answer when an admin resets their own password (409): another admin must.</summary>
+    public const string NotForOneself = "You cannot reset your own password this way; ask another admin.";
+
     private readonly IOperatorAccounts _accounts;
     private readonly PasswordLinkIssuer _issuer;
 

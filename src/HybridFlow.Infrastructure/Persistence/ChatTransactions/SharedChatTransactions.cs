@@ -127,7 +127,8 @@ internal sealed class SharedChatTransactions
         lock (_gate)
         {
             _waiting.Add(member);
-            startRunner = _runners < Math.Min(SharedTransactionOptions.SteadyConcurrent, _options.MaxConcurrent)
+            // MaxConcurrent is at least 1, the steady count: the steady runner needs no check against it.
+            startRunner = _runners < SharedTransactionOptions.SteadyConcurrent
                 || (_runners < _options.MaxConcurrent && Backlogged());
             if (startRunner) _runners++;
         }
