@@ -57,11 +57,12 @@ public sealed class ApiProcess : IAsyncDisposable
     }
 
     /// <summary>Lines of the log at level Error or Fatal (Serilog's compact JSON), and the first of them.</summary>
-    public (int Count, string? First) LoggedErrors()
+    /// <summary>The error lines of the log after the first <paramref name="skip"/> (those of an earlier measurement).</summary>
+    public (int Count, string? First) LoggedErrors(int skip = 0)
     {
         string[] lines;
         lock (_log) lines = File.ReadAllLines(LogPath);
-        var errors = lines.Where(l => l.Contains("\"@l\":\"Error\"", StringComparison.Ordinal) || l.Contains("\"@l\":\"Fatal\"", StringComparison.Ordinal)).ToList();
+        var errors = lines.Where(l => l.Contains("\"@l\":\"Error\"", StringComparison.Ordinal) || l.Contains("\"@l\":\"Fatal\"", StringComparison.Ordinal)).Skip(skip).ToList();
         return (errors.Count, errors.FirstOrDefault());
     }
 

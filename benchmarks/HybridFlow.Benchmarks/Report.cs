@@ -187,7 +187,7 @@ public static partial class Report
     private static void BurstSummaryRows(StringBuilder md, BurstResult b)
     {
         void Line(FormattableString text) => md.AppendLine(text.ToString(CultureInfo.InvariantCulture));
-        if (b.Tenants is { } tenants) TenantsSummaryRows(md, tenants, b.TenantsRuns);
+        if (b.Tenants is { } tenants) TenantsSummaryRows(md, tenants, b.TenantsFresh);
         if (b.Default is null || b.Limited is null || b.Capped is null) return;
         var d = b.Default;
         var l = b.Limited;
@@ -267,11 +267,11 @@ public static partial class Report
         _ = o;
     }
 
-    private static void TenantsSummaryRows(StringBuilder md, TenantsBurstResult t, IReadOnlyList<TenantsBurstResult> runs)
+    private static void TenantsSummaryRows(StringBuilder md, TenantsBurstResult t, TenantsBurstResult? fresh)
     {
         void Line(FormattableString text) => md.AppendLine(text.ToString(CultureInfo.InvariantCulture));
         Line($"| burst of many tenants: {t.Customers} customers of {t.Tenants} tenants write within {Sec(t.Spread)}, the model answers in {Sec(t.ModelLatency)} ({t.Settings}; {t.ProcessLabel}) | last reply after **{TenantsLastReply(t)}**; reply latency p50 {S(t.Reply.P50)}, p99 {S(t.Reply.P99)}; webhook acknowledgement p50 {Ms(t.Acknowledgement.P50)}, p99 **{Ms(t.Acknowledgement.P99)}** |");
-        foreach (var f in runs.Where(r => r.Settings == t.Settings && !r.WarmProcess))
+        if (fresh is { } f)
             Line($"| the same on the {f.ProcessLabel}, right after its start and warm-up (the JIT still at work) | last reply after {TenantsLastReply(f)}; webhook acknowledgement p50 {Ms(f.Acknowledgement.P50)}, p99 {Ms(f.Acknowledgement.P99)}; {TenantsReplies(f)} |");
         Line($"| issue 18 bars: {TenantsReplies(t)}; last reply ≤ 8 s (stretch 2·L + 2 = {Sec(t.LastReplyStretch)}); acknowledgement p99 ≤ 400 ms (stretch 250 ms) | {MetOrMissed(t.ExactlyOnceEach)}; {MetOrMissed(t.LastReplyMet)} (stretch {MetOrMissed(t.LastReplyStretchMet)}); {MetOrMissed(t.AckMet)} (stretch {MetOrMissed(t.AckStretchMet)}) |");
         Line($"| CPU per reply in that burst; peak RSS; peak connections | API {t.CpuMsPerReply.Api:0.00} ms + PostgreSQL {t.CpuMsPerReply.Postgres:0.00} ms (machine {Percent(t.Cpu)} busy); {Mb(t.PeakRssKb)}; PostgreSQL {t.PeakConnections} open / {t.PeakBusyConnections} busy, model {t.ModelConnections}, Evolution {t.EvolutionConnections} |");

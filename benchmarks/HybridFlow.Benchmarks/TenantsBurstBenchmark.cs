@@ -67,8 +67,6 @@ public sealed record TenantsBurstResult(
 /// </summary>
 public sealed class TenantsBurstBenchmark
 {
-    private const int WarmupChatsPerTenant = 1;
-
     private readonly BenchmarkOptions _options;
     private readonly FakeUpstreams _upstreams;
     private readonly BenchDatabase _db;
@@ -178,6 +176,8 @@ public sealed class TenantsBurstBenchmark
         var latency = _options.BurstLatency;
         var spread = _options.BurstSpread;
         Log(warmProcess ? "   the same process's second burst (warm):" : "   the fresh process's first burst:");
+        // The second burst's errors are its own, not the first one's again.
+        var errorsBefore = process.LoggedErrors().Count;
         _upstreams.ModelDelay = latency;
         _upstreams.ResetPeakModelCalls();
         _upstreams.ResetConnections();
@@ -267,7 +267,7 @@ public sealed class TenantsBurstBenchmark
             _upstreams.PeakModelCallsInFlight,
             modelConnections,
             evolutionConnections,
-            process.LoggedErrors(),
+            process.LoggedErrors(skip: errorsBefore),
             [.. sent.Where(s => s.Error is not null).Select(s => s.Error!).Distinct().Take(5)])
         {
             WarmProcess = warmProcess,

@@ -37,7 +37,6 @@ public sealed class CreatePasswordLinkCommandHandler : IRequestHandler<CreatePas
     public async Task<PasswordLinkDto> Handle(CreatePasswordLinkCommand command, CancellationToken ct)
     {
         var user = await _access.UserOfAsync(command.TenantId, command.UserId, ct);
-        if (_access.IsCaller(user.Id)) throw new ConflictException(PasswordLinkReset.NotForOneself);
         return await _reset.ResetAsync(user, ct);
     }
 }
@@ -65,28 +64,30 @@ public sealed class CreatePlatformPasswordLinkCommandHandler : IRequestHandler<C
     public async Task<PasswordLinkDto> Handle(CreatePlatformPasswordLinkCommand command, CancellationToken ct)
     {
         var user = await _access.UserAsync(command.UserId, ct);
-        if (_access.IsCaller(user.Id)) throw new ConflictException(PasswordLinkReset.NotForOneself);
         return await _reset.ResetAsync(user, ct);
     }
 }
 
-/// <summary>Takes the password away (and with it the logins), then issues the link to choose a new one.</summary>
+/// <summary>
+/// Takes the password away (and with it the logins), then issues the link to choose a new one. Not for the caller's
+/// own account (409), whoever the caller is: they would lock themselves out, so another admin must.
+/// </summary>
 public sealed class PasswordLinkReset
 {
-    /// <summary>Both callers' answer when an admin resets their own password (409): another admin must.</summary>
-    public const string NotForOneself = "You cannot reset your own password this way; ask another admin.";
-
+    private readonly ICurrentCaller _caller;
     private readonly IOperatorAccounts _accounts;
     private readonly PasswordLinkIssuer _issuer;
 
-    public PasswordLinkReset(IOperatorAccounts accounts, PasswordLinkIssuer issuer)
+    public PasswordLinkReset(ICurrentCaller caller, IOperatorAccounts accounts, PasswordLinkIssuer issuer)
     {
+        _caller = caller;
         _accounts = accounts;
         _issuer = issuer;
     }
 
     public async Task<PasswordLinkDto> ResetAsync(OperatorAccount user, CancellationToken ct)
     {
+        if (_caller.UserId == user.Id) throw new ConflictException("You cannot reset your own password this way; ask another admin.");
         // Someone who never chose a password is still being welcomed; anyone else is being reset.
         var purpose = user.HasPassword ? PasswordLinkPurposes.Reset : PasswordLinkPurposes.Welcome;
         if (user.HasPassword) user = await _accounts.RemovePasswordAsync(user.Id, ct);
