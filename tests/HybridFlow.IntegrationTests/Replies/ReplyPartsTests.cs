@@ -32,8 +32,9 @@ public sealed class ReplyPartsTests
             ["SEND_ECHO_WAIT_SECONDS"] = "1",
             ["SEND_RESOLVE_SECONDS"] = "0.2",
             ["REPLY_POLL_MS"] = "100",
-            // Shorter than a typing delay: a typed send must still not look lost.
-            ["EVOLUTION_TIMEOUT"] = "1",
+            // Shorter than a typing delay (2.5 s below): a typed send must still not look lost. Not 1 s: an echo webhook
+            // answered inside a send (the fake's BeforeAnswer) took longer than that once on a loaded CI machine.
+            ["EVOLUTION_TIMEOUT"] = "2",
             ["REPLY_RETRY_BASE_SECONDS"] = "0.2",
         });
         (_, _instance) = await _app.CreateTenantWithInstanceAsync();
